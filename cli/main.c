@@ -1,0 +1,82 @@
+/* iamgrade: pick the subcommand from a table and run it. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+
+#include "common/common.h"
+#include "cli/cli.h"
+
+static const struct command {
+	const char	*name;
+	int		(*fn)(int, char **);
+	const char	*summary;
+} commands[] = {
+	{ "run",	cmd_run,	"collect, check and report one account or many into a dated folder" },
+	{ "collect",	cmd_collect,	"collect snapshots only" },
+	{ "check",	cmd_check,	"grade snapshots: text, JSON or CSV" },
+	{ "report",	cmd_report,	"render HTML, PDF, CSV or JSON reports from snapshots or results" },
+	{ "policy",	cmd_policy,	"print the least-privilege IAM policy the collector needs" },
+	{ "controls",	cmd_controls,	"list the control catalogue" },
+	{ NULL, NULL, NULL }
+};
+
+int
+usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "iamgrade %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+static void
+usage(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f, "usage: iamgrade COMMAND [options]   (iamgrade COMMAND --help)\n\n");
+	for (c = commands; c->name != NULL; c++)
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct command *c;
+	int rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("iamgrade %s\n", IAMGRADE_VERSION);
+		return EXIT_OK;
+	}
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			break;
+	if (c->name == NULL) {
+		fprintf(stderr, "iamgrade: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser();
+	rc = c->fn(argc - 1, argv + 1);
+	xmlCleanupParser();
+	curl_global_cleanup();
+	return rc;
+}

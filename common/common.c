@@ -1,0 +1,591 @@
+/* Shared helpers: allocation, buffers, errors, time, files, hashing, logging. */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "common/common.h"
+
+int log_level = 1;
+
+static void
+oom(void)
+{
+	fputs("iamgrade: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n ? n : 1)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(s, n)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom();
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int
+err_set(char **err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return 0;
+	free(*err);
+	va_start(ap, fmt);
+	*err = xvasprintf(fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Buffers. */
+
+int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	size_t need;
+
+	if (n > SIZE_MAX - b->len - 1)
+		return 0;
+	need = b->len + n + 1;
+	if (b->max && b->len + n > b->max)
+		return 0;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < need)
+			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+		b->p = xrealloc(b->p, cap);
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 1;
+}
+
+int
+buf_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	rc = buf_adds(b, s);
+	free(s);
+	return rc;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+char *
+buf_steal(struct buf *b)
+{
+	char *p = b->p ? b->p : xstrdup("");
+
+	b->p = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+/* Time. */
+
+static int
+digits(const char **sp, int n, int *out)
+{
+	int v = 0;
+
+	while (n-- > 0) {
+		if (!isdigit((unsigned char)**sp))
+			return 0;
+		v = v * 10 + (*(*sp)++ - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+int
+time_parse(const char *s, time_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
+
+	if (s == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) ||
+	    *s++ != '-' || !digits(&s, 2, &d))
+		return 0;
+	if (*s == 'T' || *s == 't' || *s == ' ') {
+		s++;
+		if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi))
+			return 0;
+		if (*s == ':') {
+			s++;
+			if (!digits(&s, 2, &sec))
+				return 0;
+		}
+		if (*s == '.' || *s == ',') {
+			s++;
+			if (!isdigit((unsigned char)*s))
+				return 0;
+			while (isdigit((unsigned char)*s))
+				s++;
+		}
+		if (*s == 'Z' || *s == 'z')
+			s++;
+		else if (*s == '+' || *s == '-') {
+			sign = *s++ == '-' ? -1 : 1;
+			if (!digits(&s, 2, &oh))
+				return 0;
+			if (*s == ':')
+				s++;
+			if (*s != '\0' && !digits(&s, 2, &om))
+				return 0;
+		}
+	}
+	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || oh > 23 || om > 59)
+		return 0;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	return 1;
+}
+
+char *
+time_fmt(time_t t, char *out)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return out;
+}
+
+long
+time_days(time_t a, time_t b)
+{
+	long long d = (long long)b - (long long)a;
+
+	return (long)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
+
+/* Files. */
+
+static int
+fsync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd, rc = 0;
+
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY)) >= 0) {
+		rc = fsync(fd) == 0 || errno == EINVAL;
+		close(fd);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+file_write_atomic(const char *path, const void *data, size_t len, int mode,
+    int excl, char **err)
+{
+	char *tmp = NULL;
+	const char *p = data;
+	int fd = -1, rc = 0;
+
+	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		err_set(err, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return 0;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err_set(err, "%s: write: %s", tmp, strerror(errno));
+			goto out;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
+		err_set(err, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		err_set(err, "%s: close: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (excl) {
+		/* link(2) fails with EEXIST rather than replacing. */
+		if (link(tmp, path) < 0) {
+			err_set(err, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) < 0) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fsync_dir(path);
+	rc = 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+file_read(const char *path, size_t max, char **out, size_t *lenp, char **err)
+{
+	struct buf b = { .max = max };
+	char chunk[65536];
+	FILE *f;
+	size_t n;
+	int rc = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return err_set(err, "%s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (!buf_add(&b, chunk, n)) {
+			err_set(err, "%s: larger than %zu bytes", path, max);
+			goto out;
+		}
+	if (ferror(f)) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (lenp)
+		*lenp = b.len;
+	*out = buf_steal(&b);
+	rc = 1;
+out:
+	fclose(f);
+	buf_free(&b);
+	return rc;
+}
+
+int
+dir_make(const char *path, int mode, char **err)
+{
+	char *p = xstrdup(path), *s;
+	struct stat st;
+	int rc = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
+			err_set(err, "%s: %s", p, strerror(errno));
+			goto out;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	if (lstat(path, &st) < 0) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		err_set(err, "%s: not a directory%s", path,
+		    S_ISLNK(st.st_mode) ? " (a symbolic link; refusing to follow it)" : "");
+		goto out;
+	}
+	rc = 1;
+out:
+	free(p);
+	return rc;
+}
+
+void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	for (i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+/* Logging. */
+
+static void
+vlog(int level, const char *prefix, const char *fmt, va_list ap)
+{
+	if (log_level < level)
+		return;
+	fprintf(stderr, "iamgrade: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+#define LOGFN(name, level, prefix)				\
+void name(const char *fmt, ...)					\
+{								\
+	va_list ap;						\
+	va_start(ap, fmt);					\
+	vlog(level, prefix, fmt, ap);				\
+	va_end(ap);						\
+}
+LOGFN(log_error, 0, "")
+LOGFN(log_info, 1, "")
+LOGFN(log_verbose, 2, "")
+LOGFN(log_debug, 3, "debug: ")
+
+/* jansson accessors. */
+
+const char *
+jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+long long
+jint(const json_t *o, const char *key, long long def)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_real(v))
+		return (long long)json_real_value(v);
+	return def;
+}
+
+int
+jbool(const json_t *o, const char *key, int def)
+{
+	json_t *v = json_object_get(o, key);
+	const char *s;
+
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if ((s = json_string_value(v)) != NULL) {
+		if (strcasecmp(s, "true") == 0)
+			return 1;
+		if (strcasecmp(s, "false") == 0)
+			return 0;
+	}
+	return def;
+}
+
+json_t *
+jpath(const json_t *o, const char *path)
+{
+	char key[256];
+	const char *dot;
+	json_t *v = (json_t *)o;
+
+	while (v != NULL && *path) {
+		size_t n;
+
+		dot = strchr(path, '.');
+		n = dot ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		v = json_object_get(v, key);
+		path += n + (dot != NULL);
+	}
+	return v;
+}
+
+char *
+jdump(const json_t *o, int pretty)
+{
+	char *s = json_dumps(o, JSON_SORT_KEYS | JSON_ENCODE_ANY |
+	    (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+
+	if (s == NULL)
+		oom();
+	return s;
+}
+
+/* Encoding. */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+char *
+url_decode(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1), *o = out;
+
+	for (; *s; s++) {
+		int hi, lo;
+
+		if (*s == '%' && (hi = hexval(s[1])) >= 0 && (lo = hexval(s[2])) >= 0) {
+			*o++ = (char)(hi << 4 | lo);
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+int
+url_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char e[3];
+
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			if (!buf_add(b, s, 1))
+				return 0;
+			continue;
+		}
+		e[0] = '%';
+		e[1] = hex[c >> 4];
+		e[2] = hex[c & 15];
+		if (!buf_add(b, e, 3))
+			return 0;
+	}
+	return 1;
+}
+
+char *
+str_sanitize_term(char *s)
+{
+	char *r = s, *w = s;
+
+	if (s == NULL)
+		return NULL;
+	for (; *r; r++) {
+		unsigned char c = (unsigned char)*r;
+
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			continue;
+		*w++ = *r;
+	}
+	*w = '\0';
+	return s;
+}

@@ -1,0 +1,107 @@
+/*
+ * Helpers shared by every module: allocation, growable buffers with a hard
+ * cap, errors as messages, time, atomic files, SHA-256, logging and a few
+ * jansson accessors.  Written once here; modules never re-implement them.
+ *
+ * Ownership: a function returning char * hands the caller a string to
+ * free(3) unless it says otherwise.  Functions returning int return 1 on
+ * success and 0 on failure, with a message in *err (caller frees) when err
+ * is not NULL.
+ */
+#ifndef COMMON_H
+#define COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#ifndef IAMGRADE_VERSION
+#define IAMGRADE_VERSION "0.0.0"
+#endif
+
+/* Allocation: a batch tool aborts on out-of-memory (mandoc_aux.c). */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);		/* NULL in, NULL out */
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list);
+
+/*
+ * Errors: set *err (if err is not NULL) to a formatted message, freeing any
+ * message already there.  Always returns 0 so that `return err_set(...)`
+ * reads as a failure.
+ */
+int	 err_set(char **err, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A growable byte buffer with a hard size cap (curl's dynbuf): buf_add
+ * fails, leaving the buffer as it was, once len would exceed max.  max 0
+ * means no cap.  The contents are always NUL-terminated when p != NULL.
+ */
+struct buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;
+};
+int	 buf_add(struct buf *, const void *, size_t);
+int	 buf_adds(struct buf *, const char *);
+int	 buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void	 buf_reset(struct buf *);		/* len = 0, keeps memory */
+void	 buf_free(struct buf *);
+char	*buf_steal(struct buf *);		/* caller frees; buffer emptied */
+
+/* Time.  All times are UTC. */
+/* ISO 8601 ("2024-01-02T03:04:05Z", fractional seconds, "+00:00" offsets). */
+int	 time_parse(const char *, time_t *);
+/* "2024-01-02T03:04:05Z" into out (at least 21 bytes); returns out. */
+char	*time_fmt(time_t, char *out);
+/* Whole days from a to b (b - a), rounded down. */
+long	 time_days(time_t a, time_t b);
+
+/*
+ * Write a file atomically: a temporary file in the same directory, write,
+ * fsync, chmod to mode, rename over path, fsync the directory.  No partial
+ * file is ever visible under path.  If excl is set and path already exists
+ * the write fails (EEXIST) and nothing is touched.
+ */
+int	 file_write_atomic(const char *path, const void *, size_t, int mode, int excl, char **err);
+/* Read a whole file (at most max bytes, 0 = no cap) into *out (caller frees). */
+int	 file_read(const char *path, size_t max, char **out, size_t *len, char **err);
+/* mkdir -p with mode; refuses to follow a symlink as the last component. */
+int	 dir_make(const char *path, int mode, char **err);
+
+/* SHA-256 of data as 64 lower-case hex digits plus NUL into out[65]. */
+void	 sha256_hex(const void *, size_t, char out[65]);
+
+/*
+ * Logging to stderr.  Levels: 0 quiet (errors only), 1 normal, 2 verbose,
+ * 3 debug.  Never pass a secret to these.
+ */
+extern int log_level;
+void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_verbose(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* jansson accessors: NULL / def when the key is missing or of another type. */
+const char *jstr(const json_t *, const char *key);
+long long   jint(const json_t *, const char *key, long long def);
+int	    jbool(const json_t *, const char *key, int def);	/* accepts true/false and "true"/"false" */
+json_t	   *jpath(const json_t *, const char *path);		/* "a.b.c" through objects */
+/* Serialise compactly with sorted keys, for hashing and stable output. */
+char	   *jdump(const json_t *, int pretty);
+
+/* Percent-decoding (%XX) of IAM's URL-encoded documents; caller frees. */
+char	*url_decode(const char *);
+/* RFC 3986 encoding of s (unreserved kept, upper-case hex) appended to b. */
+int	 url_encode(struct buf *, const char *s);
+
+/* Strip C0 controls except \t and \n (ESC and friends) from s in place. */
+char	*str_sanitize_term(char *);
+
+#endif
