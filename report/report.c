@@ -1,0 +1,57 @@
+/* The report's one entry point: pick the backend, render, free. */
+#include <string.h>
+
+#include "report/report.h"
+
+static const char *const fmt_names[REPORT_FMT__MAX] = {
+	"text", "json", "csv", "html", "pdf", "dump"
+};
+
+int
+report_fmt_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < REPORT_FMT__MAX; i++)
+		if (strcmp(s, fmt_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+report_render(enum report_fmt fmt, const json_t *results,
+    const struct report_opts *opts, struct buf *out, char **err)
+{
+	static const struct report_opts none;
+	const struct report_backend *b = NULL;
+	void *ctx;
+	int rc;
+
+	switch (fmt) {
+	case REPORT_TEXT:
+		b = &report_text;
+		break;
+	case REPORT_JSON:
+		b = &report_json;
+		break;
+	case REPORT_CSV:
+		b = &report_csv;
+		break;
+	case REPORT_HTML:
+		b = &report_html;
+		break;
+	case REPORT_PDF:
+		b = &report_pdf;
+		break;
+	case REPORT_DUMP:
+		b = &report_dump;
+		break;
+	default:
+		return err_set(err, "unknown report format %d", (int)fmt);
+	}
+	if ((ctx = b->alloc(opts ? opts : &none)) == NULL)
+		return err_set(err, "%s: cannot set up the renderer", fmt_names[fmt]);
+	rc = b->render(ctx, results, out, err);
+	b->free(ctx);
+	return rc;
+}
