@@ -52,4 +52,48 @@ const char *collect_policy(void);
  */
 json_t	*orgs_list_accounts(struct aws_client *, char **err);
 
+/* The 12-digit account id of the client's credentials (STS GetCallerIdentity). */
+char	*collect_caller_account(struct aws_client *, char **err);
+
+/*
+ * Many accounts (`iamgrade run`).  A target list comes from an accounts
+ * file, Organizations or named profiles; collect_many() collects them with
+ * a pool of threads, writing each snapshot as soon as it is done, so memory
+ * does not grow with the number of accounts.
+ */
+struct collect_job {
+	struct collect_target	 target;	/* strings owned by the job */
+	struct aws_config	*cfg;		/* NULL = collect_opts.cfg; owned when set */
+	struct aws_creds	 creds;		/* empty = the shared creds given to collect_many */
+	/* Filled in by collect_many: */
+	char			*snapshot;	/* path written, or NULL */
+	char			*error;		/* why nothing or an incomplete snapshot was written */
+	int			 complete;
+	int			 done;
+};
+void	collect_job_free(struct collect_job *);
+
+/*
+ * Read an accounts file: CSV with a header naming account_id, name and
+ * optionally role_arn and external_id (RFC 4180 via libcsv).  Errors name
+ * file:line.  *jobs is a new array of *n jobs (free each, then the array).
+ */
+int	accounts_load(const char *path, struct collect_job **jobs, size_t *n, char **err);
+
+/* Keep only shard k of n (1 <= k <= n), chosen by a hash of the account id. */
+size_t	accounts_shard(struct collect_job *jobs, size_t n, unsigned k, unsigned of);
+
+/* Called after each job finishes, from the worker thread, under a lock. */
+typedef void (*collect_progress_fn)(void *arg, const struct collect_job *, size_t done, size_t total);
+
+/*
+ * Collect every job with at most `threads` at a time into outdir.  creds are
+ * the caller's, used for jobs without creds of their own (AssumeRole into
+ * target.role_arn happens inside collect_account).  Stops starting new jobs
+ * once *stop becomes non-zero.  Returns the number of jobs finished.
+ */
+size_t	collect_many(struct collect_job *, size_t n, const struct aws_creds *creds,
+	    const struct collect_opts *, const char *outdir, int threads,
+	    volatile int *stop, collect_progress_fn, void *arg);
+
 #endif

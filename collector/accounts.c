@@ -1,0 +1,199 @@
+/* The accounts of a multi-account run: the accounts file and sharding. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "collector/collector.h"
+
+/* Columns we know; others are ignored so the file can carry notes. */
+enum acol { COL_ID, COL_NAME, COL_ROLE, COL_EXTID, COL__MAX };
+static const char *const acol_names[COL__MAX] = {
+	"account_id", "name", "role_arn", "external_id"
+};
+
+struct aparse {
+	const char		*path;
+	int			 col[COL__MAX];	/* header position of each column, -1 if absent */
+	size_t			 line;		/* current record's line number */
+	size_t			 field;		/* field index within the record */
+	char			*vals[COL__MAX];
+	struct collect_job	*jobs;
+	size_t			 n;
+	char			*err;
+};
+
+void
+collect_job_free(struct collect_job *j)
+{
+	free((char *)j->target.account_id);
+	free((char *)j->target.name);
+	free((char *)j->target.role_arn);
+	free((char *)j->target.external_id);
+	if (j->cfg != NULL) {
+		aws_config_free(j->cfg);
+		free(j->cfg);
+	}
+	aws_creds_free(&j->creds);
+	free(j->snapshot);
+	free(j->error);
+	memset(j, 0, sizeof(*j));
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void
+on_field(void *s, size_t len, void *arg)
+{
+	struct aparse *p = arg;
+	char *v = trim(s ? (char *)s : (char *)"");
+	int c;
+
+	(void)len;
+	if (p->line == 1) {
+		for (c = 0; c < COL__MAX; c++)
+			if (strcasecmp(v, acol_names[c]) == 0)
+				p->col[c] = (int)p->field;
+	} else
+		for (c = 0; c < COL__MAX; c++)
+			if (p->col[c] == (int)p->field) {
+				free(p->vals[c]);
+				p->vals[c] = *v ? xstrdup(v) : NULL;
+			}
+	p->field++;
+}
+
+static int
+valid_account_id(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return i == 12;
+}
+
+static void
+on_record(int c, void *arg)
+{
+	struct aparse *p = arg;
+	struct collect_job *j;
+	int k;
+
+	(void)c;
+	if (p->err != NULL)
+		goto out;
+	if (p->line == 1) {
+		if (p->col[COL_ID] < 0)
+			err_set(&p->err, "%s:1: no account_id column in the header", p->path);
+		goto out;
+	}
+	if (p->vals[COL_ID] == NULL && p->field <= 1)
+		goto out;	/* blank line */
+	if (p->vals[COL_ID] == NULL || !valid_account_id(p->vals[COL_ID])) {
+		err_set(&p->err, "%s:%zu: account_id must be 12 digits, not \"%s\"",
+		    p->path, p->line, p->vals[COL_ID] ? p->vals[COL_ID] : "");
+		goto out;
+	}
+	p->jobs = xrealloc(p->jobs, (p->n + 1) * sizeof(*p->jobs));
+	j = &p->jobs[p->n++];
+	memset(j, 0, sizeof(*j));
+	j->target.account_id = p->vals[COL_ID];
+	j->target.name = p->vals[COL_NAME];
+	j->target.role_arn = p->vals[COL_ROLE];
+	j->target.external_id = p->vals[COL_EXTID];
+	for (k = 0; k < COL__MAX; k++)
+		p->vals[k] = NULL;
+out:
+	for (k = 0; k < COL__MAX; k++) {
+		free(p->vals[k]);
+		p->vals[k] = NULL;
+	}
+	p->field = 0;
+	p->line++;
+}
+
+int
+accounts_load(const char *path, struct collect_job **jobs, size_t *n, char **err)
+{
+	struct csv_parser csv;
+	struct aparse p;
+	char *data = NULL;
+	size_t len = 0, i;
+	int rc = 0, k;
+
+	memset(&p, 0, sizeof(p));
+	p.path = path;
+	p.line = 1;
+	for (k = 0; k < COL__MAX; k++)
+		p.col[k] = -1;
+	if (!file_read(path, 16u << 20, &data, &len, err))
+		return 0;
+	if (csv_init(&csv, CSV_STRICT | CSV_APPEND_NULL) != 0) {
+		err_set(err, "%s: cannot set up the CSV parser", path);
+		goto out;
+	}
+	if (csv_parse(&csv, data, len, on_field, on_record, &p) != len ||
+	    csv_fini(&csv, on_field, on_record, &p) != 0) {
+		if (p.err == NULL)
+			err_set(&p.err, "%s:%zu: %s", path, p.line,
+			    csv_strerror(csv_error(&csv)));
+	}
+	csv_free(&csv);
+	if (p.err != NULL) {
+		err_set(err, "%s", p.err);
+		goto out;
+	}
+	if (p.n == 0) {
+		err_set(err, "%s: no accounts listed", path);
+		goto out;
+	}
+	*jobs = p.jobs;
+	*n = p.n;
+	p.jobs = NULL;
+	p.n = 0;
+	rc = 1;
+out:
+	for (i = 0; i < p.n; i++)
+		collect_job_free(&p.jobs[i]);
+	free(p.jobs);
+	for (k = 0; k < COL__MAX; k++)
+		free(p.vals[k]);
+	free(p.err);
+	free(data);
+	return rc;
+}
+
+size_t
+accounts_shard(struct collect_job *jobs, size_t n, unsigned k, unsigned of)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		char hex[65];
+		uint64_t h;
+
+		sha256_hex(jobs[i].target.account_id, strlen(jobs[i].target.account_id), hex);
+		hex[16] = '\0';
+		h = strtoull(hex, NULL, 16);
+		if (h % of == k - 1)
+			jobs[kept++] = jobs[i];
+		else
+			collect_job_free(&jobs[i]);
+	}
+	return kept;
+}

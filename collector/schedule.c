@@ -1,0 +1,120 @@
+/*
+ * Collect many accounts at once: a fixed pool of threads takes the next
+ * account from a shared index, collects it, writes its snapshot and drops
+ * it, so memory stays flat however many accounts a run has.  Each account's
+ * calls stay in order on one thread (and one curl handle), which is what
+ * keeps CloudTrail's per-account pacing simple.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/collector.h"
+
+struct pool {
+	struct collect_job		*jobs;
+	size_t				 n;
+	size_t				 next;	/* next job to start */
+	size_t				 done;
+	const struct aws_creds		*creds;
+	const struct collect_opts	*opts;
+	const char			*outdir;
+	volatile int			*stop;
+	collect_progress_fn		 progress;
+	void				*arg;
+	pthread_mutex_t			 lock;
+};
+
+static void
+run_job(struct pool *p, struct collect_job *j)
+{
+	struct collect_opts opts = *p->opts;
+	const struct aws_creds *creds = j->creds.access_key_id ? &j->creds : p->creds;
+	json_t *snap;
+	char *err = NULL;
+
+	if (j->cfg != NULL)
+		opts.cfg = j->cfg;
+	snap = collect_account(&j->target, creds, &opts, &err);
+	if (snap == NULL) {
+		j->error = err ? err : xstrdup("collection failed");
+		return;
+	}
+	j->complete = json_is_true(jpath(snap, "collection.complete"));
+	if (!j->complete && err == NULL) {
+		json_t *probs = jpath(snap, "collection.problems");
+
+		if (json_array_size(probs) > 0)
+			err = xstrdup(json_string_value(json_array_get(probs, 0)));
+	}
+	if (!snapshot_write(p->outdir, snap, &j->snapshot, &err))
+		j->complete = 0;
+	j->error = err;
+	json_decref(snap);
+}
+
+static void *
+worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		struct collect_job *j;
+
+		pthread_mutex_lock(&p->lock);
+		if (*p->stop || p->next == p->n) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		j = &p->jobs[p->next++];
+		pthread_mutex_unlock(&p->lock);
+
+		run_job(p, j);
+
+		pthread_mutex_lock(&p->lock);
+		j->done = 1;
+		p->done++;
+		if (p->progress != NULL)
+			p->progress(p->arg, j, p->done, p->n);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+size_t
+collect_many(struct collect_job *jobs, size_t n, const struct aws_creds *creds,
+    const struct collect_opts *opts, const char *outdir, int threads,
+    volatile int *stop, collect_progress_fn progress, void *arg)
+{
+	static volatile int never;
+	struct pool p;
+	pthread_t *tids;
+	int i, started = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.jobs = jobs;
+	p.n = n;
+	p.creds = creds;
+	p.opts = opts;
+	p.outdir = outdir;
+	p.stop = stop ? stop : &never;
+	p.progress = progress;
+	p.arg = arg;
+	pthread_mutex_init(&p.lock, NULL);
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > n)
+		threads = (int)n;
+	tids = xcalloc((size_t)threads, sizeof(*tids));
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&tids[i], NULL, worker, &p) == 0)
+			started++;
+		else
+			break;
+	if (started == 0)
+		worker(&p);	/* no threads to be had: do the work here */
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	pthread_mutex_destroy(&p.lock);
+	return p.done;
+}
