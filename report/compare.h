@@ -91,7 +91,8 @@
  * (resource_name when resource is missing); reasons change month to month
  * (a key gets older) without the finding being new.  Findings with the same
  * key are matched one to one, so two offending statements on one role count
- * as two.  Finding objects in the lists are copies of the results' findings.
+ * as two.  Finding and evidence objects in the model are the results' own
+ * (shared references): treat the model as read-only.
  */
 #ifndef REPORT_COMPARE_H
 #define REPORT_COMPARE_H
