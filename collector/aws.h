@@ -10,6 +10,15 @@
  * Ownership: an aws_client owns its curl handle and a copy of the
  * credentials; aws_resp owns its strings (aws_resp_free).  Secrets are never
  * logged: the debug log prints the access key id's last four characters only.
+ *
+ * Threads: nothing here keeps global mutable state (curl and libxml2 are
+ * initialised once, under pthread_once, by the first aws_client_new).  An
+ * aws_client is used by one thread at a time; aws_config and aws_creds are
+ * read-only once loaded and may be shared by threads.
+ *
+ * Environment for tests: IAMGRADE_RETRY_BASE_MS scales the retry backoff
+ * (default 1000: the SDK's 1 s base and 20 s cap), e.g. 1 for fault-injection
+ * tests.
  */
 #ifndef COLLECTOR_AWS_H
 #define COLLECTOR_AWS_H
@@ -33,6 +42,7 @@ struct aws_creds {
 	char	*session_token;		/* secret; NULL for long-term keys */
 	time_t	 expiration;		/* 0 = does not expire */
 	char	*source;		/* where they came from, for messages: "env", "profile audit (~/.aws/credentials)" */
+	int	 from_chain;		/* temporary creds from aws_creds_resolve: running it again renews them */
 };
 void	aws_creds_free(struct aws_creds *);
 void	aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
@@ -48,6 +58,8 @@ struct aws_opts {
 	size_t		 body_max;		/* 0 = 64 MiB */
 };
 
+struct aws_files;	/* the parsed shared files: private (collector/aws_int.h) */
+
 /*
  * Resolved configuration: region, endpoints and settings from options,
  * environment and the shared config files, in the AWS CLI's order
@@ -56,7 +68,7 @@ struct aws_opts {
  */
 struct aws_config {
 	char	*region;
-	char	*profile;		/* selected profile name (NULL = none/default) */
+	char	*profile;		/* selected profile name, always set ("default" when none chosen) */
 	char	*endpoint[AWS_SVC__MAX];
 	char	*sign_region[AWS_SVC__MAX];
 	char	*ca_bundle;
@@ -64,10 +76,28 @@ struct aws_config {
 	long	 connect_timeout_ms;
 	long	 timeout_ms;
 	size_t	 body_max;
+	/* Added by the AWS layer; service code need not look at these. */
+	int	 endpoint_custom[AWS_SVC__MAX];	/* endpoint came from an override (§12.1) */
+	int	 profile_explicit;	/* --profile given: environment credentials are skipped */
+	int	 use_fips;		/* AWS_USE_FIPS_ENDPOINT / use_fips_endpoint */
+	int	 use_dualstack;		/* AWS_USE_DUALSTACK_ENDPOINT / use_dualstack_endpoint */
+	int	 sts_legacy;		/* AWS_STS_REGIONAL_ENDPOINTS=legacy: global STS host */
+	struct aws_files *files;	/* the parsed shared files (private to the AWS layer) */
 };
+/*
+ * Fill *cfg (caller frees with aws_config_free, also after a failure).
+ * Fails on a malformed shared file (the message names file:line), an unknown
+ * explicitly selected profile, a bad region name, endpoint URL or setting.
+ */
 int	aws_config_load(const struct aws_opts *, struct aws_config *, char **err);
 void	aws_config_free(struct aws_config *);
-/* Endpoint and signing region for svc in another region (CloudTrail home regions). */
+/* Deep copy (aws_config_free both). */
+void	aws_config_copy(struct aws_config *dst, const struct aws_config *src);
+/*
+ * Endpoint and signing region for svc in another region (CloudTrail home
+ * regions).  With a custom endpoint: the same URL, signed for region.  Both
+ * strings are the caller's; NULL when region is not a valid region name.
+ */
 char	*aws_endpoint_for_region(const struct aws_config *, enum aws_svc, const char *region, char **sign_region);
 
 /*
@@ -78,11 +108,26 @@ char	*aws_endpoint_for_region(const struct aws_config *, enum aws_svc, const cha
  */
 int	aws_creds_resolve(const struct aws_config *, struct aws_creds *, char **err);
 
-/* One client per account (and thread): a curl handle, counters, retry quota. */
+/*
+ * One client per account (and thread): a curl handle, counters, retry quota.
+ * The client copies the config and the credentials.  Credentials without an
+ * access key id make an anonymous client: its requests go unsigned (STS
+ * AssumeRoleWithWebIdentity).
+ *
+ * Expired credentials: when a call fails with ExpiredToken /
+ * ExpiredTokenException, or the credentials are within 5 minutes of their
+ * expiration before a call, the client renews them once per call -- with the
+ * refresh hook if one is set, else by running aws_creds_resolve again when
+ * the credentials have from_chain set -- and retries (outside the retry
+ * quota, but counted in calls).  aws_client_set_creds keeps the hook.
+ */
 struct aws_client;
 struct aws_client *aws_client_new(const struct aws_config *, const struct aws_creds *);
 void	aws_client_free(struct aws_client *);
 void	aws_client_set_creds(struct aws_client *, const struct aws_creds *);
+/* fn fills *out with fresh credentials (returns 1) or sets *err (returns 0). */
+void	aws_client_set_refresh(struct aws_client *,
+	    int (*fn)(void *arg, struct aws_creds *out, char **err), void *arg);
 unsigned aws_client_calls(const struct aws_client *);	/* HTTP requests sent, retries included */
 unsigned aws_client_retries(const struct aws_client *);
 
@@ -92,6 +137,15 @@ enum aws_result {
 	AWS_RES_TRANSPORT,	/* no usable answer: connection, timeout, body too large */
 };
 
+/*
+ * Always filled: result, call, endpoint; http_status when an answer came.
+ * AWS_RES_OK: body/len; request_id when sent.  AWS_RES_API_ERROR: code
+ * (e.g. "AccessDenied", or "HTTP503" for a body that names none), message,
+ * request_id when found, body (the raw error body).  AWS_RES_TRANSPORT:
+ * code "Timeout", "ConnectionError", "TLSError", "BodyTooLarge" or
+ * "RequestError" (a bad URL or option: our bug), message from libcurl,
+ * body NULL; http_status 0 except for BodyTooLarge.
+ */
 struct aws_resp {
 	enum aws_result	 result;
 	long		 http_status;	/* 0 when there was no HTTP answer */
@@ -114,16 +168,23 @@ struct aws_param {
 /*
  * Query protocol (IAM, STS): POST Action=...&Version=...&params, signed.
  * Returns the result (also in r->result); retries have already happened.
+ * Goes to the config's endpoint[svc], signed for sign_region[svc] (STS: the
+ * configured region).  *r is cleared on entry: free an earlier answer first.
  */
 enum aws_result aws_query(struct aws_client *, enum aws_svc, const char *action,
 	    const struct aws_param *, struct aws_resp *r);
 
-/* JSON 1.1 (CloudTrail, Organizations): body is the JSON request ("{}" for none). */
+/*
+ * JSON 1.1 (CloudTrail, Organizations): body is the JSON request ("{}" for
+ * none).  region NULL: the config's endpoint; else aws_endpoint_for_region.
+ */
 enum aws_result aws_json(struct aws_client *, enum aws_svc, const char *region,
 	    const char *op, const char *body, struct aws_resp *r);
 
 /* True for access-denied codes (AccessDenied, AccessDeniedException, ...). */
 int	aws_code_is_denied(const char *code);
+/* True for throttling codes (Throttling, ThrottlingException, ...; reference §10). */
+int	aws_code_is_throttle(const char *code);
 
 /*
  * STS AssumeRole with the client's credentials; fills out (caller frees with
@@ -131,5 +192,19 @@ int	aws_code_is_denied(const char *code);
  */
 int	aws_assume_role(struct aws_client *, const char *role_arn, const char *external_id,
 	    const char *session_name, struct aws_creds *out, char **err);
+
+/*
+ * The same with every AssumeRole input the profiles use.  session_name NULL:
+ * "iamgrade-<unix time>"; external_id NULL and duration_s 0: not sent.
+ * out->source is "role ARN"; out->from_chain is 0.
+ */
+struct aws_role {
+	const char	*role_arn;
+	const char	*external_id;
+	const char	*session_name;
+	int		 duration_s;
+};
+int	aws_assume_role_with(struct aws_client *, const struct aws_role *,
+	    struct aws_creds *out, char **err);
 
 #endif

@@ -1,0 +1,1115 @@
+/* The default credential chain: environment, profiles (roles, processes, static keys), container, IMDS. */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "collector/aws_int.h"
+
+extern char **environ;
+
+const char *const creds_base_names[] = {
+	"env", "static", "process", "web-identity", "container", "imds",
+};
+
+#define CREDS_PROCESS_MAX	(1024 * 1024)	/* credential_process stdout */
+#define CREDS_STDERR_MAX	(16 * 1024)
+#define CREDS_HTTP_MAX		(64 * 1024)	/* container and IMDS answers */
+#define CREDS_CONTAINER_MS	2000
+#define CREDS_CONTAINER_TRIES	3
+#define CREDS_IMDS_TTL		"21600"
+
+void
+aws_creds_free(struct aws_creds *c)
+{
+	if (c->secret_access_key != NULL)
+		explicit_bzero(c->secret_access_key, strlen(c->secret_access_key));
+	if (c->session_token != NULL)
+		explicit_bzero(c->session_token, strlen(c->session_token));
+	free(c->access_key_id);
+	free(c->secret_access_key);
+	free(c->session_token);
+	free(c->source);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+aws_creds_copy(struct aws_creds *d, const struct aws_creds *s)
+{
+	d->access_key_id = xstrdup(s->access_key_id);
+	d->secret_access_key = xstrdup(s->secret_access_key);
+	d->session_token = xstrdup(s->session_token);
+	d->expiration = s->expiration;
+	d->source = xstrdup(s->source);
+	d->from_chain = s->from_chain;
+}
+
+/* Planning: which providers a profile names, from the files alone. */
+
+static const char *
+creds_get(const struct aws_config *cfg, const char *profile, const char *key)
+{
+	return aws_profile_get(cfg, profile, key, AWS_FILE_BOTH);
+}
+
+/* Static keys in one file: 1 both, 0 none, -1 only one of the two (an error). */
+static int
+creds_static_in(const struct aws_config *cfg, const char *profile, enum aws_file_which w,
+    char **err)
+{
+	const char *id = aws_profile_get(cfg, profile, "aws_access_key_id", w);
+	const char *secret = aws_profile_get(cfg, profile, "aws_secret_access_key", w);
+
+	if (id == NULL && secret == NULL)
+		return 0;
+	if (id != NULL && secret != NULL)
+		return 1;
+	err_set(err, "profile %s in %s: %s without %s", profile,
+	    w == AWS_FILE_CREDS ? cfg->files->creds.path : cfg->files->config.path,
+	    id ? "aws_access_key_id" : "aws_secret_access_key",
+	    id ? "aws_secret_access_key" : "aws_access_key_id");
+	return -1;
+}
+
+static int
+creds_has_static(const struct aws_config *cfg, const char *profile)
+{
+	return aws_profile_get(cfg, profile, "aws_access_key_id", AWS_FILE_BOTH) != NULL;
+}
+
+/*
+ * A profile's providers other than AssumeRole, in botocore's order: web
+ * identity, SSO, static keys in the credentials file, credential_process,
+ * static keys in the config file.  env_webid: also the AWS_ROLE_ARN +
+ * AWS_WEB_IDENTITY_TOKEN_FILE variables (the selected profile only).
+ */
+static int
+creds_plan_leaf(const struct aws_config *cfg, const char *profile, int env_webid,
+    struct creds_plan *plan, char **err)
+{
+	const char *v;
+	int st;
+
+	plan->base_profile = profile;
+	if ((v = creds_get(cfg, profile, "web_identity_token_file")) != NULL ||
+	    (env_webid && (v = aws_env("AWS_WEB_IDENTITY_TOKEN_FILE")) != NULL)) {
+		int from_profile = creds_get(cfg, profile, "web_identity_token_file") != NULL;
+
+		plan->base = CREDS_WEB_IDENTITY;
+		plan->token_file = v;
+		plan->webid_role = from_profile ? creds_get(cfg, profile, "role_arn") :
+		    aws_env("AWS_ROLE_ARN");
+		plan->webid_session = from_profile ? creds_get(cfg, profile, "role_session_name") :
+		    aws_env("AWS_ROLE_SESSION_NAME");
+		if (plan->webid_role == NULL) {
+			err_set(err, "profile %s: web identity token file without %s", profile,
+			    from_profile ? "role_arn" : "AWS_ROLE_ARN");
+			return -1;
+		}
+		return 1;
+	}
+	if (creds_get(cfg, profile, "sso_start_url") != NULL ||
+	    creds_get(cfg, profile, "sso_session") != NULL) {
+		err_set(err, "profile %s uses IAM Identity Center (SSO), which iamgrade does "
+		    "not log in to; give it credential_process = aws configure "
+		    "export-credentials --profile %s --format process", profile, profile);
+		return -1;
+	}
+	if ((st = creds_static_in(cfg, profile, AWS_FILE_CREDS, err)) != 0) {
+		plan->base = CREDS_STATIC;
+		plan->base_file = AWS_FILE_CREDS;
+		return st;
+	}
+	if ((v = creds_get(cfg, profile, "credential_process")) != NULL) {
+		plan->base = CREDS_PROCESS;
+		plan->process = v;
+		return 1;
+	}
+	if ((st = creds_static_in(cfg, profile, AWS_FILE_CONFIG, err)) != 0) {
+		plan->base = CREDS_STATIC;
+		plan->base_file = AWS_FILE_CONFIG;
+		return st;
+	}
+	return 0;
+}
+
+static int
+creds_duration(const char *profile, const char *v, int *out, char **err)
+{
+	char *end;
+	long n;
+
+	*out = 0;
+	if (v == NULL)
+		return 1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 900 || n > 43200)
+		return err_set(err, "profile %s: duration_seconds \"%s\" is not a number of "
+		    "seconds from 900 to 43200", profile, v);
+	*out = (int)n;
+	return 1;
+}
+
+static int
+creds_visited(const char *const *visited, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(visited[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The AssumeRole step of profile, then (recursively) its source. */
+static int
+creds_plan_role(const struct aws_config *cfg, const char *profile, const char **visited,
+    int nvisited, struct creds_plan *plan, char **err)
+{
+	const char *src = creds_get(cfg, profile, "source_profile");
+	const char *cs = creds_get(cfg, profile, "credential_source");
+	struct creds_role *role;
+	struct buf path = { 0 };
+	int i, st;
+
+	if (plan->nroles == CREDS_MAX_CHAIN)
+		return err_set(err, "profile %s: role chain longer than %d profiles", profile,
+		    CREDS_MAX_CHAIN);
+	if (creds_get(cfg, profile, "mfa_serial") != NULL)
+		return err_set(err, "profile %s: role_arn with mfa_serial needs an MFA code, "
+		    "and iamgrade runs unattended and does not prompt; use credentials that "
+		    "need no MFA code, or a credential_process that supplies an MFA session",
+		    profile);
+	if (src != NULL && cs != NULL)
+		return err_set(err, "profile %s: both source_profile and credential_source "
+		    "are set; choose one", profile);
+	if (src == NULL && cs == NULL)
+		return err_set(err, "profile %s: role_arn needs source_profile or "
+		    "credential_source", profile);
+	role = &plan->roles[plan->nroles++];
+	role->profile = profile;
+	role->role_arn = creds_get(cfg, profile, "role_arn");
+	role->external_id = creds_get(cfg, profile, "external_id");
+	role->session_name = creds_get(cfg, profile, "role_session_name");
+	if (!creds_duration(profile, creds_get(cfg, profile, "duration_seconds"),
+	    &role->duration_s, err))
+		return 0;
+	if (cs != NULL) {
+		if (strcmp(cs, "Environment") == 0)
+			plan->base = CREDS_ENV;
+		else if (strcmp(cs, "Ec2InstanceMetadata") == 0)
+			plan->base = CREDS_IMDS;
+		else if (strcmp(cs, "EcsContainer") == 0)
+			plan->base = CREDS_CONTAINER;
+		else
+			return err_set(err, "profile %s: credential_source \"%s\" is not "
+			    "Environment, Ec2InstanceMetadata or EcsContainer", profile, cs);
+		plan->base_profile = profile;
+		return 1;
+	}
+	if (strcmp(src, profile) == 0) {
+		/* A profile may be its own source: it then uses its own static keys. */
+		if (!creds_has_static(cfg, profile))
+			return err_set(err, "profile %s is its own source_profile but has no "
+			    "aws_access_key_id", profile);
+		return creds_plan_leaf(cfg, profile, 0, plan, err) == 1;
+	}
+	if (!aws_profile_exists(cfg, src))
+		return err_set(err, "profile %s: source_profile %s not found in %s or %s",
+		    profile, src, cfg->files->config.path, cfg->files->creds.path);
+	if (creds_visited(visited, nvisited, src)) {
+		for (i = 0; i < nvisited; i++)
+			buf_printf(&path, "%s -> ", visited[i]);
+		buf_adds(&path, src);
+		err_set(err, "source_profile loop: %s", path.p);
+		buf_free(&path);
+		return 0;
+	}
+	visited[nvisited++] = src;
+	/* botocore: a source profile with static keys (or no role) is used as is. */
+	if (creds_has_static(cfg, src) || creds_get(cfg, src, "role_arn") == NULL) {
+		if ((st = creds_plan_leaf(cfg, src, 0, plan, err)) == 0)
+			return err_set(err, "profile %s: source_profile %s has no credentials",
+			    profile, src);
+		return st == 1;
+	}
+	return creds_plan_role(cfg, src, visited, nvisited, plan, err);
+}
+
+int
+creds_plan_profile(const struct aws_config *cfg, const char *profile,
+    struct creds_plan *plan, char **err)
+{
+	const char *visited[CREDS_MAX_CHAIN + 1];
+
+	memset(plan, 0, sizeof(*plan));
+	if (creds_get(cfg, profile, "role_arn") != NULL &&
+	    creds_get(cfg, profile, "web_identity_token_file") == NULL) {
+		visited[0] = profile;
+		return creds_plan_role(cfg, profile, visited, 1, plan, err) ? 1 : -1;
+	}
+	return creds_plan_leaf(cfg, profile, 1, plan, err);
+}
+
+char *
+creds_plan_describe(const struct creds_plan *plan)
+{
+	struct buf b = { 0 };
+	int i;
+
+	buf_adds(&b, creds_base_names[plan->base]);
+	if (plan->base == CREDS_STATIC)
+		buf_printf(&b, "(%s:%s)", plan->base_profile,
+		    plan->base_file == AWS_FILE_CREDS ? "credentials" : "config");
+	else if (plan->base_profile != NULL)
+		buf_printf(&b, "(%s)", plan->base_profile);
+	for (i = plan->nroles; i-- > 0; )
+		buf_printf(&b, " > role(%s)", plan->roles[i].profile);
+	return buf_steal(&b);
+}
+
+/* Providers. */
+
+static int
+creds_from_env(struct aws_creds *out, int *found, char **err)
+{
+	const char *id = aws_env("AWS_ACCESS_KEY_ID"), *secret = aws_env("AWS_SECRET_ACCESS_KEY");
+	const char *token = aws_env("AWS_SESSION_TOKEN"), *exp;
+
+	*found = id != NULL || secret != NULL;
+	if (!*found)
+		return 1;
+	if (id == NULL || secret == NULL)
+		return err_set(err, "%s is set but %s is not",
+		    id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		    id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+	if (token == NULL)
+		token = aws_env("AWS_SECURITY_TOKEN");
+	if ((exp = aws_env("AWS_CREDENTIAL_EXPIRATION")) != NULL &&
+	    !time_parse(exp, &out->expiration))
+		return err_set(err, "AWS_CREDENTIAL_EXPIRATION: \"%s\" is not an ISO 8601 time",
+		    exp);
+	out->access_key_id = xstrdup(id);
+	out->secret_access_key = xstrdup(secret);
+	out->session_token = xstrdup(token);
+	out->source = xstrdup("environment variables");
+	return 1;
+}
+
+static void
+creds_from_profile(const struct aws_config *cfg, const char *profile, enum aws_file_which w,
+    struct aws_creds *out)
+{
+	out->access_key_id = xstrdup(aws_profile_get(cfg, profile, "aws_access_key_id", w));
+	out->secret_access_key = xstrdup(aws_profile_get(cfg, profile,
+	    "aws_secret_access_key", w));
+	out->session_token = xstrdup(aws_profile_get(cfg, profile, "aws_session_token", w));
+	out->source = xasprintf("profile %s (%s)", profile, w == AWS_FILE_CREDS ?
+	    cfg->files->creds.path : cfg->files->config.path);
+}
+
+/*
+ * The JSON the process, container and IMDS providers return.  Messages
+ * never quote the document: it holds the secret.
+ */
+static int
+creds_from_json(const char *what, const char *text, size_t len, int process,
+    struct aws_creds *out, char **err)
+{
+	json_t *j = json_loadb(text, len, 0, NULL), *ver;
+	const char *id, *secret, *token, *exp;
+	int rc = 0;
+
+	if (!json_is_object(j)) {
+		err_set(err, "%s: the answer is not a JSON object", what);
+		goto out;
+	}
+	if (process) {
+		ver = json_object_get(j, "Version");
+		if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
+			err_set(err, "%s: Version is %s, want 1", what, ver == NULL ? "missing" :
+			    "not 1");
+			goto out;
+		}
+		token = jstr(j, "SessionToken");
+	} else {
+		const char *code = jstr(j, "Code");
+
+		if (code != NULL && strcmp(code, "Success") != 0) {
+			err_set(err, "%s: Code is not Success", what);
+			goto out;
+		}
+		token = jstr(j, "Token");
+	}
+	id = jstr(j, "AccessKeyId");
+	secret = jstr(j, "SecretAccessKey");
+	if (id == NULL || *id == '\0' || secret == NULL || *secret == '\0') {
+		err_set(err, "%s: AccessKeyId or SecretAccessKey missing", what);
+		goto out;
+	}
+	if ((exp = jstr(j, "Expiration")) != NULL && !time_parse(exp, &out->expiration)) {
+		err_set(err, "%s: Expiration is not an ISO 8601 time", what);
+		goto out;
+	}
+	if (out->expiration != 0 && out->expiration <= time(NULL)) {
+		char t[21];
+
+		err_set(err, "%s: the credentials expired at %s", what,
+		    time_fmt(out->expiration, t));
+		goto out;
+	}
+	out->access_key_id = xstrdup(id);
+	out->secret_access_key = xstrdup(secret);
+	out->session_token = xstrdup(token && *token ? token : NULL);
+	rc = 1;
+out:
+	json_decref(j);
+	return rc;
+}
+
+/* credential_process */
+
+void
+creds_argv_free(char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv != NULL && argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* POSIX shell word splitting without expansion: '...', "..." with \" \\ \$ \`, \x. */
+int
+creds_split_command(const char *s, char ***argvp, char **err)
+{
+	char **argv = xcalloc(1, sizeof(*argv));
+	struct buf w = { 0 };
+	size_t n = 0;
+	int inword = 0, rc = 0;
+
+	while (1) {
+		char c = *s;
+
+		if (c == '\0' || c == ' ' || c == '\t' || c == '\n') {
+			if (inword) {
+				argv = xrealloc(argv, (n + 2) * sizeof(*argv));
+				argv[n++] = buf_steal(&w);
+				argv[n] = NULL;
+				inword = 0;
+			}
+			if (c == '\0')
+				break;
+			s++;
+			continue;
+		}
+		inword = 1;
+		if (c == '\'') {
+			const char *e = strchr(s + 1, '\'');
+
+			if (e == NULL) {
+				err_set(err, "unterminated ' quote");
+				goto out;
+			}
+			buf_add(&w, s + 1, (size_t)(e - s - 1));
+			buf_adds(&w, "");	/* '' is an empty word, not none */
+			s = e + 1;
+		} else if (c == '"') {
+			for (s++; *s != '"'; s++) {
+				if (*s == '\0') {
+					err_set(err, "unterminated \" quote");
+					goto out;
+				}
+				if (*s == '\\' && s[1] != '\0' && strchr("\"\\$`", s[1]) != NULL)
+					s++;
+				buf_add(&w, s, 1);
+			}
+			buf_adds(&w, "");
+			s++;
+		} else if (c == '\\') {
+			if (s[1] == '\0') {
+				err_set(err, "trailing backslash");
+				goto out;
+			}
+			buf_add(&w, s + 1, 1);
+			s += 2;
+		} else {
+			buf_add(&w, s, 1);
+			s++;
+		}
+	}
+	*argvp = argv;
+	argv = NULL;
+	rc = 1;
+out:
+	buf_free(&w);
+	creds_argv_free(argv);
+	return rc;
+}
+
+/* Read both pipes to their ends; stdout beyond its cap is drained and flagged. */
+static void
+creds_drain(int outfd, int errfd, struct buf *out, struct buf *errb, int *too_big)
+{
+	struct pollfd pf[2] = { { outfd, POLLIN, 0 }, { errfd, POLLIN, 0 } };
+	struct buf *dst[2] = { out, errb };
+	char chunk[4096];
+	int open = 2, i;
+
+	while (open > 0) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t r;
+
+			if (pf[i].fd < 0 || pf[i].revents == 0)
+				continue;
+			r = read(pf[i].fd, chunk, sizeof(chunk));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				pf[i].fd = -1;
+				open--;
+				continue;
+			}
+			if (!buf_add(dst[i], chunk, (size_t)r) && i == 0)
+				*too_big = 1;
+		}
+	}
+}
+
+static int
+creds_process(const char *cmd, const char *profile, struct aws_creds *out, char **err)
+{
+	posix_spawn_file_actions_t fa;
+	struct buf sout = { .max = CREDS_PROCESS_MAX }, serr = { .max = CREDS_STDERR_MAX };
+	char **argv = NULL, *what = xasprintf("credential_process of profile %s", profile);
+	char *e = NULL;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status, too_big = 0, fa_init = 0, rc = 0;
+	pid_t pid = -1;
+
+	if (!creds_split_command(cmd, &argv, &e)) {
+		err_set(err, "%s: %s", what, e);
+		goto out;
+	}
+	if (argv[0] == NULL) {
+		err_set(err, "%s: empty command", what);
+		goto out;
+	}
+	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
+		err_set(err, "%s: pipe: %s", what, strerror(errno));
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	fa_init = 1;
+	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+	if ((errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0) {
+		pid = -1;
+		err_set(err, "%s: cannot run %s: %s", what, argv[0], strerror(errno));
+		goto out;
+	}
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
+	creds_drain(po[0], pe[0], &sout, &serr, &too_big);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			err_set(err, "%s: waitpid: %s", what, strerror(errno));
+			goto out;
+		}
+	pid = -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *msg = serr.p ? str_sanitize_term(serr.p) : NULL;
+		size_t n = msg ? strlen(msg) : 0;
+
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		if (WIFEXITED(status))
+			err_set(err, "%s exited with status %d%s%s", what, WEXITSTATUS(status),
+			    n ? ": " : "", n ? msg : "");
+		else
+			err_set(err, "%s was killed by signal %d%s%s", what, WTERMSIG(status),
+			    n ? ": " : "", n ? msg : "");
+		goto out;
+	}
+	if (too_big) {
+		err_set(err, "%s: output larger than %d bytes", what, CREDS_PROCESS_MAX);
+		goto out;
+	}
+	if (!creds_from_json(what, sout.p ? sout.p : "", sout.len, 1, out, err))
+		goto out;
+	out->source = what;
+	what = NULL;
+	rc = 1;
+out:
+	if (sout.p != NULL)
+		explicit_bzero(sout.p, sout.len);
+	buf_free(&sout);
+	buf_free(&serr);
+	if (fa_init)
+		posix_spawn_file_actions_destroy(&fa);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	for (status = 0; status < 2; status++) {
+		if (po[status] >= 0)
+			close(po[status]);
+		if (pe[status] >= 0)
+			close(pe[status]);
+	}
+	creds_argv_free(argv);
+	free(what);
+	free(e);
+	return rc;
+}
+
+/* Unsigned HTTP to the metadata endpoints: never through a proxy, short timeouts. */
+
+struct creds_http {
+	long		 status;
+	struct buf	 body;
+	int		 connected;	/* a TCP connection was made */
+	CURLcode	 cc;
+	char		 errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t
+creds_on_body(char *p, size_t size, size_t n, void *arg)
+{
+	return buf_add(arg, p, size * n) ? size * n : 0;
+}
+
+static void
+creds_http(const char *method, const char *url, const char *const *headers, long timeout_ms,
+    struct creds_http *res)
+{
+	struct curl_slist *hdr = NULL, *n;
+	curl_off_t connect_us = 0;
+	CURL *h;
+
+	aws_init();
+	memset(res, 0, sizeof(*res));
+	res->body.max = CREDS_HTTP_MAX;
+	if ((h = curl_easy_init()) == NULL) {
+		res->cc = CURLE_OUT_OF_MEMORY;
+		return;
+	}
+	for (; headers != NULL && *headers != NULL; headers++)
+		if ((n = curl_slist_append(hdr, *headers)) != NULL)
+			hdr = n;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "iamgrade/" IAMGRADE_VERSION);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, res->errbuf);
+	if (strcmp(method, "PUT") == 0) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, creds_on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &res->body);
+	res->cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+	curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
+	res->connected = connect_us > 0 || res->status != 0;
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(h);
+}
+
+/* The metadata answers' credentials, with some context for errors. */
+static int
+creds_http_failed(const struct creds_http *res)
+{
+	return res->cc != CURLE_OK || res->status >= 500;
+}
+
+static char *
+creds_http_why(const char *url, const struct creds_http *res)
+{
+	if (res->cc != CURLE_OK)
+		return xasprintf("%s: %s", url, res->connected ? (*res->errbuf ? res->errbuf :
+		    curl_easy_strerror(res->cc)) : "no answer");
+	return xasprintf("%s: HTTP %ld", url, res->status);
+}
+
+/* Container credentials (§12.5). */
+
+static int
+creds_host_allowed(const char *host)
+{
+	static const char *const ok[] = {
+		"localhost", "169.254.170.2", "169.254.170.23", "fd00:ec2::23", "::1", NULL,
+	};
+	const char *const *p;
+
+	for (p = ok; *p != NULL; p++)
+		if (strcmp(host, *p) == 0)
+			return 1;
+	/* 127.0.0.0/8, written as a dotted quad. */
+	return strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") == strlen(host);
+}
+
+/* 1 and *url, 0 when not configured, -1 when the URL is refused. */
+static int
+creds_container_url(char **url, char **err)
+{
+	const char *rel = aws_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = aws_env("AWS_CONTAINER_CREDENTIALS_FULL_URI"), *h;
+	char host[256];
+	size_t n;
+
+	*url = NULL;
+	if (rel != NULL) {
+		*url = xasprintf("http://169.254.170.2%s%s", *rel == '/' ? "" : "/", rel);
+		return 1;
+	}
+	if (full == NULL)
+		return 0;
+	if (strncmp(full, "https://", 8) == 0) {
+		*url = xstrdup(full);
+		return 1;
+	}
+	if (strncmp(full, "http://", 7) != 0)
+		goto refuse;
+	h = full + 7;
+	n = strcspn(h, "/?#");
+	if (memchr(h, '@', n) != NULL)
+		goto refuse;
+	if (*h == '[') {
+		const char *e = memchr(h, ']', n);
+
+		if (e == NULL)
+			goto refuse;
+		h++;
+		n = (size_t)(e - h);
+	} else
+		n = strcspn(h, ":/?#");
+	if (n == 0 || n >= sizeof(host))
+		goto refuse;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (!creds_host_allowed(host))
+		goto refuse;
+	*url = xstrdup(full);
+	return 1;
+refuse:
+	err_set(err, "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: only https, or http to a "
+	    "loopback address, 169.254.170.2 or 169.254.170.23, is allowed", full);
+	return -1;
+}
+
+/* The Authorization header value: the token file wins over the variable. */
+static int
+creds_container_auth(char **hdr, char **err)
+{
+	const char *file = aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	char *tok = NULL;
+	size_t n;
+	int rc = 0;
+
+	*hdr = NULL;
+	if (file != NULL) {
+		if (!file_read(file, 16384, &tok, &n, err))
+			goto out;
+		while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r'))
+			tok[--n] = '\0';
+	} else if (aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN") != NULL)
+		tok = xstrdup(aws_env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
+	if (tok != NULL && strpbrk(tok, "\r\n") != NULL) {
+		err_set(err, "the container authorization token contains a line break");
+		goto out;
+	}
+	if (tok != NULL)
+		*hdr = xasprintf("Authorization: %s", tok);
+	rc = 1;
+out:
+	if (tok != NULL)
+		explicit_bzero(tok, strlen(tok));
+	free(tok);
+	return rc;
+}
+
+/* 1 with creds, 0 when not configured, -1 on failure (*err). */
+static int
+creds_container(struct aws_creds *out, char **err)
+{
+	struct creds_http res;
+	const char *hdrs[2] = { NULL, NULL };
+	char *url = NULL, *auth = NULL, *why = NULL, *what = NULL;
+	int st, i, rc = -1;
+
+	memset(&res, 0, sizeof(res));
+	if ((st = creds_container_url(&url, err)) <= 0)
+		return st;
+	what = xasprintf("container credentials (%s)", url);
+	if (!creds_container_auth(&auth, err))
+		goto out;
+	hdrs[0] = auth;
+	for (i = 0; i < CREDS_CONTAINER_TRIES; i++) {
+		buf_free(&res.body);
+		creds_http("GET", url, hdrs, CREDS_CONTAINER_MS, &res);
+		if (!creds_http_failed(&res))
+			break;
+	}
+	if (res.cc != CURLE_OK || res.status != 200) {
+		why = creds_http_why(url, &res);
+		err_set(err, "container credentials: %s", why);
+		goto out;
+	}
+	if (!creds_from_json(what, res.body.p, res.body.len, 0, out, err))
+		goto out;
+	out->source = what;
+	what = NULL;
+	rc = 1;
+out:
+	if (res.body.p != NULL)
+		explicit_bzero(res.body.p, res.body.len);
+	buf_free(&res.body);
+	if (auth != NULL)
+		explicit_bzero(auth, strlen(auth));
+	free(auth);
+	free(url);
+	free(why);
+	free(what);
+	return rc;
+}
+
+/* EC2 instance metadata (§12.6). */
+
+struct creds_imds_cfg {
+	char	*base;		/* endpoint without a trailing slash */
+	long	 timeout_ms;
+	int	 attempts;
+	int	 v1_disabled;
+};
+
+static const char *
+creds_setting(const struct aws_config *cfg, const char *env, const char *key)
+{
+	const char *v = aws_env(env);
+
+	return v != NULL ? v : aws_profile_get(cfg, cfg->profile, key, AWS_FILE_BOTH);
+}
+
+static void
+creds_imds_cfg(const struct aws_config *cfg, struct creds_imds_cfg *ic)
+{
+	const char *v, *mode;
+	double secs;
+	size_t n;
+
+	v = creds_setting(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint");
+	mode = creds_setting(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+	    "ec2_metadata_service_endpoint_mode");
+	if (v == NULL)
+		v = mode != NULL && strcasecmp(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]" :
+		    "http://169.254.169.254";
+	ic->base = xstrdup(v);
+	n = strlen(ic->base);
+	while (n > 0 && ic->base[n - 1] == '/')
+		ic->base[--n] = '\0';
+	ic->timeout_ms = 1000;
+	if ((v = creds_setting(cfg, "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout"))
+	    != NULL && (secs = strtod(v, NULL)) > 0 && secs <= 60)
+		ic->timeout_ms = (long)(secs * 1000);
+	ic->attempts = 1;
+	if ((v = creds_setting(cfg, "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+	    "metadata_service_num_attempts")) != NULL && atoi(v) > 0 && atoi(v) <= 10)
+		ic->attempts = atoi(v);
+	ic->v1_disabled = aws_bool(creds_setting(cfg, "AWS_EC2_METADATA_V1_DISABLED",
+	    "ec2_metadata_v1_disabled"), 0) == 1;
+}
+
+static void
+creds_imds_get(const struct creds_imds_cfg *ic, const char *method, const char *path,
+    const char *hdr, struct creds_http *res)
+{
+	const char *hdrs[2] = { hdr, NULL };
+	char *url = xasprintf("%s%s", ic->base, path);
+	int i;
+
+	for (i = 0; i < ic->attempts; i++) {
+		buf_free(&res->body);
+		creds_http(method, url, hdrs, ic->timeout_ms, res);
+		if (!creds_http_failed(res) || !res->connected)
+			break;
+	}
+	free(url);
+}
+
+/* 1 with creds; 0 with *why (what happened, for the "tried" list). */
+static int
+creds_imds(const struct aws_config *cfg, struct aws_creds *out, char **why)
+{
+	struct creds_imds_cfg ic;
+	struct creds_http res;
+	struct buf path = { 0 };
+	char *token = NULL, *hdr = NULL, *role = NULL, *e = NULL;
+	size_t n;
+	int rc = 0;
+
+	memset(&res, 0, sizeof(res));
+	creds_imds_cfg(cfg, &ic);
+	creds_imds_get(&ic, "PUT", "/latest/api/token",
+	    "X-aws-ec2-metadata-token-ttl-seconds: " CREDS_IMDS_TTL, &res);
+	if (res.cc == CURLE_OK && res.status == 200 && res.body.len > 0) {
+		token = buf_steal(&res.body);
+		token[strcspn(token, "\r\n")] = '\0';
+		hdr = xasprintf("X-aws-ec2-metadata-token: %s", token);
+	} else if (res.cc != CURLE_OK && !res.connected) {
+		*why = xasprintf("%s: no answer", ic.base);
+		goto out;
+	} else if (res.cc == CURLE_OK && res.status != 403 && res.status != 404 &&
+	    res.status != 405) {
+		*why = xasprintf("%s: token request refused with HTTP %ld", ic.base, res.status);
+		goto out;
+	} else if (ic.v1_disabled) {
+		*why = xasprintf("%s: no IMDSv2 token and IMDSv1 is disabled", ic.base);
+		goto out;
+	}
+	/* Else a timeout after connecting or 403/404/405: IMDSv1 (no token). */
+	creds_imds_get(&ic, "GET", "/latest/meta-data/iam/security-credentials/", hdr, &res);
+	if (res.cc == CURLE_OK && res.status == 404) {
+		*why = xasprintf("%s: no instance profile attached", ic.base);
+		goto out;
+	}
+	if (res.cc != CURLE_OK || res.status != 200) {
+		*why = creds_http_why(ic.base, &res);
+		goto out;
+	}
+	n = strcspn(res.body.p ? res.body.p : "", "\r\n");
+	if (n == 0) {
+		*why = xasprintf("%s: no instance profile role", ic.base);
+		goto out;
+	}
+	role = xstrndup(res.body.p, n);
+	buf_adds(&path, "/latest/meta-data/iam/security-credentials/");
+	url_encode(&path, role);
+	creds_imds_get(&ic, "GET", path.p, hdr, &res);
+	if (res.cc != CURLE_OK || res.status != 200) {
+		*why = creds_http_why(ic.base, &res);
+		goto out;
+	}
+	if (!creds_from_json("EC2 instance metadata", res.body.p, res.body.len, 0, out, &e)) {
+		*why = xasprintf("%s: %s", ic.base, e);
+		goto out;
+	}
+	out->source = xasprintf("EC2 instance metadata (role %s)", role);
+	rc = 1;
+out:
+	if (res.body.p != NULL)
+		explicit_bzero(res.body.p, res.body.len);
+	buf_free(&res.body);
+	buf_free(&path);
+	free(ic.base);
+	free(token);
+	free(hdr);
+	free(role);
+	free(e);
+	return rc;
+}
+
+/* Web identity: AssumeRoleWithWebIdentity is sent unsigned. */
+static int
+creds_web_identity(const struct aws_config *cfg, const struct creds_plan *plan,
+    struct aws_creds *out, char **err)
+{
+	struct aws_creds anon;
+	struct aws_client *c = NULL;
+	struct aws_param p[4];
+	struct aws_resp r;
+	char *path = aws_path_expand(plan->token_file), *tok = NULL, session[64];
+	size_t n;
+	int rc = 0;
+
+	memset(&anon, 0, sizeof(anon));
+	memset(&r, 0, sizeof(r));
+	if (!file_read(path, 65536, &tok, &n, err))
+		goto out;
+	while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' '))
+		tok[--n] = '\0';
+	if (plan->webid_session != NULL)
+		snprintf(session, sizeof(session), "%s", plan->webid_session);
+	else
+		snprintf(session, sizeof(session), "iamgrade-%lld", (long long)time(NULL));
+	p[0] = (struct aws_param){ "RoleArn", plan->webid_role };
+	p[1] = (struct aws_param){ "RoleSessionName", session };
+	p[2] = (struct aws_param){ "WebIdentityToken", tok };
+	p[3] = (struct aws_param){ NULL, NULL };
+	c = aws_client_new(cfg, &anon);
+	if (aws_query(c, AWS_STS, "AssumeRoleWithWebIdentity", p, &r) != AWS_RES_OK) {
+		err_set(err, "web identity role %s: %s: %s", plan->webid_role, r.code, r.message);
+		goto out;
+	}
+	if (!aws_parse_sts_creds(r.body, r.len, out)) {
+		err_set(err, "web identity role %s: MalformedResponse: the answer holds no "
+		    "complete credentials", plan->webid_role);
+		goto out;
+	}
+	out->source = xasprintf("web identity role %s", plan->webid_role);
+	rc = 1;
+out:
+	aws_client_free(c);
+	aws_resp_free(&r);
+	if (tok != NULL)
+		explicit_bzero(tok, strlen(tok));
+	free(tok);
+	free(path);
+	return rc;
+}
+
+/* Carry out a plan: the base provider, then each AssumeRole, innermost first. */
+static int
+creds_run_plan(const struct aws_config *cfg, const struct creds_plan *plan,
+    struct aws_creds *out, char **err)
+{
+	struct aws_creds cur, next;
+	const char *who = plan->base_profile;
+	char *e = NULL;
+	int i, found, st, rc = 0;
+
+	memset(&cur, 0, sizeof(cur));
+	switch (plan->base) {
+	case CREDS_ENV:
+		if (!creds_from_env(&cur, &found, err))
+			goto out;
+		if (!found) {
+			err_set(err, "profile %s: credential_source Environment, but "
+			    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set", who);
+			goto out;
+		}
+		break;
+	case CREDS_STATIC:
+		creds_from_profile(cfg, who, plan->base_file, &cur);
+		break;
+	case CREDS_PROCESS:
+		if (!creds_process(plan->process, who, &cur, err))
+			goto out;
+		break;
+	case CREDS_WEB_IDENTITY:
+		if (!creds_web_identity(cfg, plan, &cur, err))
+			goto out;
+		break;
+	case CREDS_CONTAINER:
+		if ((st = creds_container(&cur, &e)) <= 0) {
+			err_set(err, "profile %s: credential_source EcsContainer: %s", who,
+			    st == 0 ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI "
+			    "are not set" : e);
+			goto out;
+		}
+		break;
+	case CREDS_IMDS:
+		if (!creds_imds(cfg, &cur, &e)) {
+			err_set(err, "profile %s: credential_source Ec2InstanceMetadata: %s",
+			    who, e);
+			goto out;
+		}
+		break;
+	}
+	for (i = plan->nroles; i-- > 0; ) {
+		const struct creds_role *ro = &plan->roles[i];
+		struct aws_role role = { ro->role_arn, ro->external_id, ro->session_name,
+		    ro->duration_s };
+		struct aws_client *c;
+
+		cur.from_chain = 0;	/* this one-call client renews nothing */
+		c = aws_client_new(cfg, &cur);
+		st = aws_assume_role_with(c, &role, &next, &e);
+		aws_client_free(c);
+		if (!st) {
+			err_set(err, "profile %s: %s", ro->profile, e);
+			goto out;
+		}
+		free(next.source);
+		next.source = xasprintf("role %s (profile %s)", ro->role_arn, ro->profile);
+		aws_creds_free(&cur);
+		cur = next;
+	}
+	cur.from_chain = plan->nroles > 0 ||
+	    (plan->base != CREDS_STATIC && plan->base != CREDS_ENV);
+	*out = cur;
+	memset(&cur, 0, sizeof(cur));
+	rc = 1;
+out:
+	aws_creds_free(&cur);
+	free(e);
+	return rc;
+}
+
+int
+aws_creds_resolve(const struct aws_config *cfg, struct aws_creds *out, char **err)
+{
+	struct creds_plan plan;
+	struct buf tried = { 0 };
+	char *why = NULL, *desc;
+	int st, found, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (cfg->profile_explicit)
+		buf_adds(&tried, "environment variables (skipped: --profile given)");
+	else {
+		if (!creds_from_env(out, &found, err))
+			goto out;
+		if (found) {
+			rc = 1;
+			goto out;
+		}
+		buf_adds(&tried, "environment variables");
+	}
+
+	if ((st = creds_plan_profile(cfg, cfg->profile, &plan, err)) < 0)
+		goto out;
+	if (st > 0) {
+		desc = creds_plan_describe(&plan);
+		log_debug("credentials: profile %s: %s", cfg->profile, desc);
+		free(desc);
+		rc = creds_run_plan(cfg, &plan, out, err);
+		goto out;
+	}
+	buf_printf(&tried, ", profile %s in %s and %s", cfg->profile,
+	    cfg->files->creds.path, cfg->files->config.path);
+
+	if ((st = creds_container(out, err)) != 0) {
+		rc = st > 0;
+		out->from_chain = rc;
+		goto out;
+	}
+	buf_adds(&tried, ", container credentials (not configured)");
+
+	if (aws_bool(aws_env("AWS_EC2_METADATA_DISABLED"), 0) == 1)
+		buf_adds(&tried, ", EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED)");
+	else if (creds_imds(cfg, out, &why)) {
+		out->from_chain = 1;
+		rc = 1;
+		goto out;
+	} else
+		buf_printf(&tried, ", EC2 instance metadata (%s)", why);
+	err_set(err, "no credentials found: tried %s", tried.p);
+out:
+	if (!rc)
+		aws_creds_free(out);
+	else
+		log_verbose("credentials from %s", out->source);
+	buf_free(&tried);
+	free(why);
+	return rc;
+}
