@@ -1,0 +1,249 @@
+/* CloudTrail sources: trails with their status and selectors, and recent CreateRole events. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "collector/sources.h"
+
+/* LookupEvents allows 2 requests per second per account and region. */
+#define CT_LOOKUP_GAP_MS	500
+/* 2000 pages of 50 events; beyond that the peer is broken (or looping). */
+#define CT_MAX_PAGES		2000
+
+static json_t *
+ct_malformed(const char *call, const char *what)
+{
+	char *msg = xasprintf("malformed response to %s: %s", call, what);
+	json_t *s = src_fail(call, "MalformedResponse", msg, 200);
+
+	free(msg);
+	return s;
+}
+
+int
+ct_trails_page(const json_t *resp, json_t *trails, json_t *seen, char **err)
+{
+	json_t *list = json_object_get(resp, "trailList"), *t;
+	const char *key;
+	size_t i;
+
+	if (list == NULL)
+		return 1;
+	if (!json_is_array(list))
+		return err_set(err, "trailList is not an array");
+	json_array_foreach(list, i, t) {
+		if (!json_is_object(t))
+			return err_set(err, "a trailList member is not an object");
+		/* A multi-region trail shows up once per region it applies to. */
+		if ((key = jstr(t, "TrailARN")) == NULL && (key = jstr(t, "Name")) == NULL)
+			return err_set(err, "a trail without TrailARN or Name");
+		if (json_object_get(seen, key) != NULL)
+			continue;
+		json_object_set_new(seen, key, json_true());
+		json_array_append(trails, t);
+	}
+	return 1;
+}
+
+/* A per-trail call as a source object of its own. */
+static json_t *
+ct_trail_call(struct aws_client *c, const char *region, const char *op,
+    const char *param, const char *trail)
+{
+	json_t *body = json_pack("{s:s}", param, trail), *resp, *fail;
+	char *call;
+
+	fail = src_json(c, AWS_CLOUDTRAIL, region, op, body, &resp);
+	json_decref(body);
+	if (fail != NULL)
+		return fail;
+	call = xasprintf("cloudtrail:%s", op);
+	fail = src_ok(call, resp);
+	free(call);
+	return fail;
+}
+
+json_t *
+ct_trails(struct aws_client *c, const struct aws_config *cfg)
+{
+	json_t *body, *resp = NULL, *fail, *trails, *seen, *data = NULL, *t, *out = NULL;
+	const char *name, *home;
+	char *err = NULL;
+	size_t i;
+
+	trails = json_array();
+	seen = json_object();
+	body = json_pack("{s:b}", "includeShadowTrails", 1);
+	if ((fail = src_json(c, AWS_CLOUDTRAIL, cfg->region, "DescribeTrails", body, &resp)) != NULL) {
+		out = fail;
+		goto out;
+	}
+	if (!ct_trails_page(resp, trails, seen, &err)) {
+		out = ct_malformed("cloudtrail:DescribeTrails", err);
+		goto out;
+	}
+	data = json_array();
+	json_array_foreach(trails, i, t) {
+		if ((name = jstr(t, "TrailARN")) == NULL)
+			name = jstr(t, "Name");
+		/* Shadow trails answer only in their home region, by ARN. */
+		if ((home = jstr(t, "HomeRegion")) == NULL)
+			home = cfg->region;
+		json_array_append_new(data, json_pack("{s:O, s:o, s:o}", "trail", t,
+		    "status", ct_trail_call(c, home, "GetTrailStatus", "Name", name),
+		    "event_selectors", ct_trail_call(c, home, "GetEventSelectors",
+		    "TrailName", name)));
+	}
+	out = src_ok("cloudtrail:DescribeTrails", data);
+	data = NULL;
+out:
+	json_decref(body);
+	json_decref(resp);
+	json_decref(trails);
+	json_decref(seen);
+	json_decref(data);
+	free(err);
+	return out;
+}
+
+const char *
+ct_events_region(const struct aws_config *cfg)
+{
+	const char *r = cfg->region ? cfg->region : "";
+
+	/* IAM is global: its events are recorded in the partition's IAM region. */
+	if (strncmp(r, "cn-", 3) == 0)
+		return "cn-north-1";
+	if (strncmp(r, "us-gov-", 7) == 0)
+		return "us-gov-west-1";
+	return "us-east-1";
+}
+
+int
+ct_epoch_iso(const json_t *v, char out[21])
+{
+	const char *s;
+	char *end;
+	double d;
+	time_t t;
+
+	if (json_is_number(v))
+		d = json_number_value(v);
+	else if ((s = json_string_value(v)) != NULL) {
+		if (time_parse(s, &t)) {
+			time_fmt(t, out);
+			return 1;
+		}
+		d = strtod(s, &end);
+		if (end == s || *end != '\0')
+			return 0;
+	} else
+		return 0;
+	/* Year 1970 to 9999; anything else is not a CloudTrail time. */
+	if (!isfinite(d) || d < 0 || d >= 253402300800.0)
+		return 0;
+	time_fmt((time_t)floor(d), out);
+	return 1;
+}
+
+static json_t *
+ct_event(const json_t *ev)
+{
+	json_t *out = json_copy((json_t *)ev), *rec;
+	const char *text;
+	char iso[21];
+
+	if (ct_epoch_iso(json_object_get(ev, "EventTime"), iso))
+		json_object_set_new(out, "EventTime", json_string(iso));
+	/* The full record arrives as a JSON string inside the JSON answer. */
+	if ((text = jstr(ev, "CloudTrailEvent")) != NULL &&
+	    (rec = json_loads(text, 0, NULL)) != NULL) {
+		if (json_is_object(rec))
+			json_object_set_new(out, "CloudTrailEvent", rec);
+		else
+			json_decref(rec);
+	}
+	return out;
+}
+
+int
+ct_events_page(const json_t *resp, json_t *events, json_t *seen, char **next, char **err)
+{
+	json_t *list = json_object_get(resp, "Events"), *ev, *tok;
+	const char *id;
+	size_t i;
+
+	*next = NULL;
+	if (list != NULL && !json_is_array(list))
+		return err_set(err, "Events is not an array");
+	json_array_foreach(list, i, ev) {
+		if (!json_is_object(ev))
+			return err_set(err, "an Events member is not an object");
+		if ((id = jstr(ev, "EventId")) != NULL) {
+			if (json_object_get(seen, id) != NULL)
+				continue;
+			json_object_set_new(seen, id, json_true());
+		}
+		json_array_append_new(events, ct_event(ev));
+	}
+	tok = json_object_get(resp, "NextToken");
+	if (tok != NULL && !json_is_null(tok) && !json_is_string(tok))
+		return err_set(err, "NextToken is not a string");
+	if (json_string_value(tok) != NULL && *json_string_value(tok) != '\0')
+		*next = xstrdup(json_string_value(tok));
+	return 1;
+}
+
+json_t *
+ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
+    time_t start, time_t end)
+{
+	const char *region = ct_events_region(cfg);
+	json_t *body, *resp = NULL, *events, *seen, *out = NULL;
+	char *next = NULL, *err = NULL, *msg, s[21], e[21];
+	long last = -1, gap;
+	int pages;
+
+	events = json_array();
+	seen = json_object();
+	/* NextToken must come back with exactly the same other parameters. */
+	body = json_pack("{s:[{s:s, s:s}], s:I, s:I, s:i}",
+	    "LookupAttributes", "AttributeKey", "EventName", "AttributeValue", "CreateRole",
+	    "StartTime", (json_int_t)start, "EndTime", (json_int_t)end, "MaxResults", 50);
+	for (pages = 1; ; pages++) {
+		if (last >= 0 && (gap = src_now_ms() - last) < CT_LOOKUP_GAP_MS)
+			src_sleep_ms(CT_LOOKUP_GAP_MS - gap);
+		last = src_now_ms();
+		if ((out = src_json(c, AWS_CLOUDTRAIL, region, "LookupEvents", body, &resp)) != NULL)
+			goto out;
+		free(next);
+		if (!ct_events_page(resp, events, seen, &next, &err)) {
+			out = ct_malformed("cloudtrail:LookupEvents", err);
+			goto out;
+		}
+		json_decref(resp);
+		resp = NULL;
+		/* Pages may be empty while NextToken is still there: keep going. */
+		if (next == NULL)
+			break;
+		if (pages >= CT_MAX_PAGES) {
+			msg = xasprintf("more than %d pages", CT_MAX_PAGES);
+			out = ct_malformed("cloudtrail:LookupEvents", msg);
+			free(msg);
+			goto out;
+		}
+		json_object_set_new(body, "NextToken", json_string(next));
+	}
+	out = src_ok("cloudtrail:LookupEvents", json_pack("{s:s, s:s, s:s, s:O}",
+	    "start", time_fmt(start, s), "end", time_fmt(end, e), "region", region,
+	    "events", events));
+out:
+	json_decref(body);
+	json_decref(resp);
+	json_decref(events);
+	json_decref(seen);
+	free(next);
+	free(err);
+	return out;
+}

@@ -1,0 +1,457 @@
+/* IAM sources: credential report, password policy, summary, MFA, keys, authorization details. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+
+#include "common/common.h"
+#include "collector/credreport.h"
+#include "collector/sources.h"
+
+/* A broken peer that keeps saying "truncated" must not loop forever. */
+#define IAM_MAX_PAGES	10000
+
+/* Poll interval of the credential report: start, growth cap. */
+#define IAM_POLL_MS	2000
+#define IAM_POLL_MAX_MS	5000
+
+typedef void iam_page_fn(const json_t *result, void *arg);
+
+/* Append result[key] (an array) to the array arg. */
+struct iam_collect {
+	const char	*key;
+	json_t		*into;
+};
+
+static void
+iam_append(const json_t *result, void *arg)
+{
+	struct iam_collect *ic = arg;
+	json_t *a = json_object_get(result, ic->key);
+
+	if (json_is_array(a))
+		json_array_extend(ic->into, a);
+}
+
+/*
+ * Every page of a paginated IAM call, MaxItems=1000, following Marker
+ * while IsTruncated: page(result, arg) for each.  NULL when all pages
+ * were read, else the failing source object.
+ */
+static json_t *
+iam_pages(struct aws_client *c, const char *action, const char *user,
+    iam_page_fn *page, void *arg)
+{
+	struct aws_param p[4];
+	json_t *res = NULL, *fail = NULL;
+	const char *next;
+	char *marker = NULL, *call, *msg;
+	int n, pages;
+
+	for (pages = 1; ; pages++) {
+		n = 0;
+		if (user != NULL)
+			p[n++] = (struct aws_param){ "UserName", user };
+		p[n++] = (struct aws_param){ "MaxItems", "1000" };
+		if (marker != NULL)
+			p[n++] = (struct aws_param){ "Marker", marker };
+		p[n] = (struct aws_param){ NULL, NULL };
+		if ((fail = src_query(c, AWS_IAM, action, p, &res)) != NULL)
+			goto out;
+		page(res, arg);
+		if (!jbool(res, "IsTruncated", 0))
+			goto out;
+		next = jstr(res, "Marker");
+		msg = NULL;
+		if (next == NULL || *next == '\0' ||
+		    (marker != NULL && strcmp(next, marker) == 0))
+			msg = xstrdup("IsTruncated without a new Marker");
+		else if (pages >= IAM_MAX_PAGES)
+			msg = xasprintf("more than %d pages", IAM_MAX_PAGES);
+		if (msg != NULL) {
+			call = xasprintf("iam:%s", action);
+			fail = src_fail(call, "MalformedResponse", msg, 200);
+			free(call);
+			free(msg);
+			goto out;
+		}
+		free(marker);
+		marker = xstrdup(next);
+		json_decref(res);
+		res = NULL;
+	}
+out:
+	json_decref(res);
+	free(marker);
+	return fail;
+}
+
+/* All items of key across the pages of action, as a source object. */
+static json_t *
+iam_list(struct aws_client *c, const char *action, const char *key, json_t **items)
+{
+	struct iam_collect ic = { key, json_array() };
+	json_t *fail;
+
+	if ((fail = iam_pages(c, action, NULL, iam_append, &ic)) != NULL) {
+		json_decref(ic.into);
+		return fail;
+	}
+	*items = ic.into;
+	return NULL;
+}
+
+static const char *
+src_code(const json_t *src)
+{
+	return json_string_value(jpath(src, "error.code"));
+}
+
+json_t *
+iam_account_aliases(struct aws_client *c)
+{
+	json_t *fail, *aliases;
+
+	if ((fail = iam_list(c, "ListAccountAliases", "AccountAliases", &aliases)) != NULL)
+		return fail;
+	return src_ok("iam:ListAccountAliases", json_pack("{s:o}", "aliases", aliases));
+}
+
+/* A single-call source whose data is one member of the result. */
+static json_t *
+iam_member(struct aws_client *c, const char *action, const char *member)
+{
+	json_t *res, *fail, *v, *out;
+	char *call, *msg;
+
+	if ((fail = src_query(c, AWS_IAM, action, NULL, &res)) != NULL)
+		return fail;
+	call = xasprintf("iam:%s", action);
+	if (!json_is_object(v = json_object_get(res, member))) {
+		msg = xasprintf("malformed response to %s: no %s", call, member);
+		out = src_fail(call, "MalformedResponse", msg, 200);
+		free(msg);
+	} else
+		out = src_ok(call, json_incref(v));
+	free(call);
+	json_decref(res);
+	return out;
+}
+
+json_t *
+iam_password_policy(struct aws_client *c)
+{
+	json_t *s = iam_member(c, "GetAccountPasswordPolicy", "PasswordPolicy");
+	const char *code = src_code(s);
+
+	/* No custom policy is a fact about the account, not a failure. */
+	if (src_status(s) == SRC_ERROR && code != NULL && strcmp(code, "NoSuchEntity") == 0) {
+		json_decref(s);
+		s = src_absent("iam:GetAccountPasswordPolicy");
+	}
+	return s;
+}
+
+json_t *
+iam_account_summary(struct aws_client *c)
+{
+	return iam_member(c, "GetAccountSummary", "SummaryMap");
+}
+
+json_t *
+iam_virtual_mfa_devices(struct aws_client *c)
+{
+	json_t *fail, *devs, *d;
+	size_t i;
+
+	if ((fail = iam_list(c, "ListVirtualMFADevices", "VirtualMFADevices", &devs)) != NULL)
+		return fail;
+	/* Seeds are only returned on creation; never let one into a snapshot. */
+	json_array_foreach(devs, i, d) {
+		json_object_del(d, "Base32StringSeed");
+		json_object_del(d, "QRCodePNG");
+	}
+	return src_ok("iam:ListVirtualMFADevices", devs);
+}
+
+/* Authorization details. */
+
+json_t *
+iam_policy_reduce(const json_t *p)
+{
+	static const char *const keep[] = {
+		"PolicyName", "Arn", "DefaultVersionId", "AttachmentCount",
+		"IsAttachable", NULL
+	};
+	const char *const *k;
+	const char *def = jstr(p, "DefaultVersionId"), *vid;
+	json_t *out = json_object(), *versions = json_array(), *v;
+	size_t i;
+
+	for (k = keep; *k != NULL; k++)
+		if (json_object_get(p, *k) != NULL)
+			json_object_set(out, *k, json_object_get(p, *k));
+	json_array_foreach(json_object_get(p, "PolicyVersionList"), i, v) {
+		vid = jstr(v, "VersionId");
+		if (jbool(v, "IsDefaultVersion", 0) ||
+		    (def != NULL && vid != NULL && strcmp(def, vid) == 0)) {
+			json_array_append_new(versions, json_pack("{s:O?, s:b, s:O?}",
+			    "VersionId", json_object_get(v, "VersionId"),
+			    "IsDefaultVersion", 1,
+			    "Document", json_object_get(v, "Document")));
+			break;
+		}
+	}
+	json_object_set_new(out, "PolicyVersionList", versions);
+	return out;
+}
+
+static void
+iam_details_page(const json_t *res, void *arg)
+{
+	static const struct { const char *from, *to; } lists[] = {
+		{ "UserDetailList", "users" },
+		{ "GroupDetailList", "groups" },
+		{ "RoleDetailList", "roles" },
+	};
+	json_t *data = arg, *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (json_is_array(json_object_get(res, lists[i].from)))
+			json_array_extend(json_object_get(data, lists[i].to),
+			    json_object_get(res, lists[i].from));
+	json_array_foreach(json_object_get(res, "Policies"), i, p)
+		json_array_append_new(json_object_get(data, "policies"), iam_policy_reduce(p));
+}
+
+json_t *
+iam_authorization_details(struct aws_client *c)
+{
+	json_t *data, *fail;
+
+	data = json_pack("{s:[], s:[], s:[], s:[]}", "users", "groups", "roles", "policies");
+	if ((fail = iam_pages(c, "GetAccountAuthorizationDetails", NULL,
+	    iam_details_page, data)) != NULL) {
+		json_decref(data);
+		return fail;
+	}
+	return src_ok("iam:GetAccountAuthorizationDetails", data);
+}
+
+/* Access keys. */
+
+int
+iam_row_has_key(const json_t *row)
+{
+	time_t t;
+
+	/* An inactive key still exists: its last_rotated date gives it away. */
+	return jbool(row, "access_key_1_active", 0) ||
+	    jbool(row, "access_key_2_active", 0) ||
+	    time_parse(jstr(row, "access_key_1_last_rotated"), &t) ||
+	    time_parse(jstr(row, "access_key_2_last_rotated"), &t);
+}
+
+json_t *
+iam_access_keys(struct aws_client *c, const json_t *report)
+{
+	struct iam_collect ic = { "AccessKeyMetadata", NULL };
+	const char *user, *code;
+	json_t *row, *fail = NULL;
+	char *msg;
+	size_t i;
+
+	if (src_status(report) != SRC_OK) {
+		msg = xasprintf("the credential report is %s, so the users holding "
+		    "keys are unknown", src_status_names[src_status(report)]);
+		fail = src_fail("iam:ListAccessKeys", "DependencyFailed", msg, 0);
+		free(msg);
+		return fail;
+	}
+	ic.into = json_array();
+	json_array_foreach(jpath(report, "data.rows"), i, row) {
+		user = jstr(row, "user");
+		/* The root row's keys are in the report and the summary. */
+		if (user == NULL || strcmp(user, "<root_account>") == 0 ||
+		    !iam_row_has_key(row))
+			continue;
+		if ((fail = iam_pages(c, "ListAccessKeys", user, iam_append, &ic)) == NULL)
+			continue;
+		/* Deleted since the report was generated: nothing to list. */
+		code = src_code(fail);
+		if (code != NULL && strcmp(code, "NoSuchEntity") == 0) {
+			log_verbose("ListAccessKeys: user %s no longer exists", user);
+			json_decref(fail);
+			fail = NULL;
+			continue;
+		}
+		json_decref(ic.into);
+		return fail;
+	}
+	return src_ok("iam:ListAccessKeys", ic.into);
+}
+
+/* The credential report. */
+
+int
+iam_base64_decode(const char *b64, char **out, size_t *lenp)
+{
+	size_t n = 0, i, pad = 0;
+	char *clean, *dec = NULL;
+	int len, rc = 0;
+
+	clean = xmalloc(strlen(b64) + 1);
+	for (i = 0; b64[i] != '\0'; i++)
+		if (strchr(" \t\r\n\f\v", b64[i]) == NULL)
+			clean[n++] = b64[i];
+	clean[n] = '\0';
+	if (n % 4 != 0 || n > (size_t)1 << 30)
+		goto out;
+	if (n > 0 && clean[n - 1] == '=')
+		pad++;
+	if (n > 1 && clean[n - 2] == '=')
+		pad++;
+	dec = xmalloc(n / 4 * 3 + 1);
+	if (n > 0 && (len = EVP_DecodeBlock((unsigned char *)dec,
+	    (const unsigned char *)clean, (int)n)) < 0)
+		goto out;
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	*lenp = n / 4 * 3 - pad;
+	dec[*lenp] = '\0';
+	*out = dec;
+	dec = NULL;
+	rc = 1;
+out:
+	free(clean);
+	free(dec);
+	return rc;
+}
+
+int
+iam_report_data(const json_t *res, json_t **data, char **err)
+{
+	const char *content = jstr(res, "Content"), *fmt = jstr(res, "ReportFormat");
+	char *csv = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	*data = NULL;
+	if (fmt != NULL && strcmp(fmt, "text/csv") != 0) {
+		err_set(err, "report format %s, not text/csv", fmt);
+		goto out;
+	}
+	if (content == NULL) {
+		err_set(err, "no Content");
+		goto out;
+	}
+	if (!iam_base64_decode(content, &csv, &len)) {
+		err_set(err, "Content is not base64");
+		goto out;
+	}
+	if ((*data = credreport_parse(csv, len, err)) == NULL)
+		goto out;
+	json_object_set_new(*data, "generated_time", src_string(jstr(res, "GeneratedTime")));
+	rc = 1;
+out:
+	free(csv);
+	return rc;
+}
+
+/* One GenerateCredentialReport; sets r->complete or r->failed. */
+static void
+iam_report_generate(struct aws_client *c, struct iam_report *r)
+{
+	json_t *res = NULL, *fail;
+	const char *code;
+
+	r->complete = 0;
+	if ((fail = src_query(c, AWS_IAM, "GenerateCredentialReport", NULL, &res)) != NULL) {
+		code = src_code(fail);
+		/* Too many generations: the last report may still be there. */
+		if (code != NULL && strcmp(code, "ReportGenerationLimitExceeded") == 0) {
+			r->complete = 1;
+			json_decref(fail);
+		} else
+			r->failed = fail;
+		return;
+	}
+	r->complete = jstr(res, "State") != NULL && strcmp(jstr(res, "State"), "COMPLETE") == 0;
+	json_decref(res);
+}
+
+void
+iam_report_start(struct aws_client *c, struct iam_report *r, int wait_s)
+{
+	memset(r, 0, sizeof(*r));
+	r->wait_s = wait_s > 0 ? wait_s : 300;
+	r->deadline = time(NULL) + r->wait_s;
+	iam_report_generate(c, r);
+}
+
+static long
+iam_poll_ms(void)
+{
+	const char *e = getenv("IAMGRADE_REPORT_POLL_MS");
+	long ms = e ? strtol(e, NULL, 10) : 0;
+
+	return ms > 0 ? ms : IAM_POLL_MS;
+}
+
+json_t *
+iam_report_finish(struct aws_client *c, struct iam_report *r)
+{
+	json_t *res = NULL, *fail, *data, *out = NULL;
+	long delay = iam_poll_ms(), cap, left;
+	const char *code;
+	char *err = NULL, *msg;
+	int attempt;
+
+	cap = delay > IAM_POLL_MAX_MS ? delay : IAM_POLL_MAX_MS;
+	for (attempt = 0; out == NULL; attempt++) {
+		if (r->failed != NULL) {
+			out = r->failed;
+			r->failed = NULL;
+			break;
+		}
+		if (attempt > 0) {
+			if ((left = (long)(r->deadline - time(NULL))) <= 0) {
+				msg = xasprintf("credential report not COMPLETE after %d s", r->wait_s);
+				out = src_fail("iam:GenerateCredentialReport", "ReportTimeout", msg, 0);
+				free(msg);
+				break;
+			}
+			src_sleep_ms(delay < left * 1000 ? delay : left * 1000);
+			delay = delay * 3 / 2 > cap ? cap : delay * 3 / 2;
+		}
+		if (!r->complete) {
+			iam_report_generate(c, r);
+			if (r->failed != NULL || !r->complete)
+				continue;
+		}
+		if ((fail = src_query(c, AWS_IAM, "GetCredentialReport", NULL, &res)) != NULL) {
+			code = src_code(fail);
+			if (code != NULL && (strcmp(code, "ReportInProgress") == 0 ||
+			    strcmp(code, "ReportNotPresent") == 0 ||
+			    strcmp(code, "ReportExpired") == 0)) {
+				/* Not (or no longer) there: generate again. */
+				json_decref(fail);
+				r->complete = 0;
+				continue;
+			}
+			out = fail;
+			break;
+		}
+		if (!iam_report_data(res, &data, &err)) {
+			msg = xasprintf("malformed response to iam:GetCredentialReport: %s", err);
+			out = src_fail("iam:GetCredentialReport", "MalformedResponse", msg, 200);
+			free(msg);
+		} else
+			out = src_ok("iam:GetCredentialReport", data);
+		json_decref(res);
+		res = NULL;
+	}
+	free(err);
+	return out;
+}

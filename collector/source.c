@@ -1,0 +1,185 @@
+/* Source objects: what each source brought back, or why it could not. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/common.h"
+#include "collector/sources.h"
+#include "collector/xml.h"
+
+const char *const src_status_names[SRC__MAX] = { "ok", "absent", "denied", "error" };
+
+json_t *
+src_ok(const char *call, json_t *data)
+{
+	json_t *s = json_object();
+
+	json_object_set_new(s, "status", json_string(src_status_names[SRC_OK]));
+	json_object_set_new(s, "api_call", src_string(call));
+
+	if (data != NULL)
+		json_object_set_new(s, "data", data);
+	return s;
+}
+
+json_t *
+src_absent(const char *call)
+{
+	json_t *s = json_object();
+
+	json_object_set_new(s, "status", json_string(src_status_names[SRC_ABSENT]));
+	json_object_set_new(s, "api_call", src_string(call));
+	return s;
+}
+
+json_t *
+src_string(const char *s)
+{
+	json_t *v;
+	char *copy;
+	size_t i;
+
+	if (s == NULL)
+		return json_null();
+	if ((v = json_string(s)) != NULL)
+		return v;
+	copy = xstrdup(s);
+	for (i = 0; copy[i]; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
+json_t *
+src_fail(const char *call, const char *code, const char *message, long http_status)
+{
+	enum src_status st;
+	json_t *s, *e;
+
+	if (code == NULL || *code == '\0')
+		code = "UnknownError";
+	st = aws_code_is_denied(code) ? SRC_DENIED : SRC_ERROR;
+	e = json_object();
+	json_object_set_new(e, "code", src_string(code));
+	json_object_set_new(e, "message", src_string(message ? message : code));
+	json_object_set_new(e, "http_status", json_integer(http_status));
+	s = json_object();
+	json_object_set_new(s, "status", json_string(src_status_names[st]));
+	json_object_set_new(s, "api_call", src_string(call));
+	json_object_set_new(s, "error", e);
+	return s;
+}
+
+json_t *
+src_from_resp(const struct aws_resp *r)
+{
+	json_t *s;
+
+	s = src_fail(r->call ? r->call : "unknown", r->code, r->message, r->http_status);
+	/* Extra members for people chasing the failure with AWS support. */
+	if (r->request_id != NULL && *r->request_id != '\0')
+		json_object_set_new(json_object_get(s, "error"), "request_id",
+		    src_string(r->request_id));
+	if (r->endpoint != NULL && *r->endpoint != '\0')
+		json_object_set_new(json_object_get(s, "error"), "endpoint",
+		    src_string(r->endpoint));
+	return s;
+}
+
+enum src_status
+src_status(const json_t *src)
+{
+	const char *s = jstr(src, "status");
+	int i;
+
+	for (i = 0; s != NULL && i < SRC__MAX; i++)
+		if (strcmp(s, src_status_names[i]) == 0)
+			return (enum src_status)i;
+	return SRC_ERROR;
+}
+
+json_t *
+src_query(struct aws_client *c, enum aws_svc svc, const char *action,
+    const struct aws_param *params, json_t **result)
+{
+	static const struct aws_param none[] = { { NULL, NULL } };
+	struct aws_resp r;
+	json_t *fail = NULL;
+	char *call, *perr = NULL, *msg;
+
+	memset(&r, 0, sizeof(r));
+	*result = NULL;
+	call = xasprintf("%s:%s", aws_svc_names[svc], action);
+	if (aws_query(c, svc, action, params ? params : none, &r) != AWS_RES_OK) {
+		if (r.call == NULL)
+			r.call = xstrdup(call);
+		fail = src_from_resp(&r);
+	} else if (!xml_result(r.body, r.len, action, &xml_iam, result, &perr)) {
+		msg = xasprintf("malformed response to %s: %s", call, perr);
+		fail = src_fail(call, "MalformedResponse", msg, r.http_status);
+		free(msg);
+	}
+	free(call);
+	free(perr);
+	aws_resp_free(&r);
+	return fail;
+}
+
+json_t *
+src_json(struct aws_client *c, enum aws_svc svc, const char *region,
+    const char *op, const json_t *body, json_t **result)
+{
+	struct aws_resp r;
+	json_error_t je;
+	json_t *fail = NULL;
+	char *call, *req, *msg;
+
+	memset(&r, 0, sizeof(r));
+	*result = NULL;
+	call = xasprintf("%s:%s", aws_svc_names[svc], op);
+	req = body ? jdump(body, 0) : xstrdup("{}");
+	if (aws_json(c, svc, region, op, req, &r) != AWS_RES_OK) {
+		if (r.call == NULL)
+			r.call = xstrdup(call);
+		fail = src_from_resp(&r);
+	} else if (r.body == NULL ||
+	    (*result = json_loadb(r.body, r.len, 0, &je)) == NULL ||
+	    !json_is_object(*result)) {
+		msg = xasprintf("malformed response to %s: %s", call,
+		    r.body == NULL || r.len == 0 ? "empty body" :
+		    *result == NULL ? je.text : "not a JSON object");
+		fail = src_fail(call, "MalformedResponse", msg, r.http_status);
+		free(msg);
+		json_decref(*result);
+		*result = NULL;
+	}
+	free(call);
+	free(req);
+	aws_resp_free(&r);
+	return fail;
+}
+
+void
+src_sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+long
+src_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

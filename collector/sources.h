@@ -1,0 +1,130 @@
+/*
+ * The collector's service layer, inside collector/ only: source objects
+ * (docs/snapshot-format.md "Sources") and one collecting function per
+ * source, built on collector/aws.h.
+ *
+ * Every iam_* / ct_* / sts_* collector returns a source object,
+ * {"status": "ok"|"absent"|"denied"|"error", "api_call": "svc:Action",
+ * "data"|"error": ...}, never NULL: a failing source is data for the
+ * checks, not a reason to stop.  The caller owns the returned reference.
+ *
+ * The parsing halves (iam_* functions taking a body, ct_*_page) are
+ * separate so the unit tests can feed them canned responses.
+ */
+#ifndef COLLECTOR_SOURCES_H
+#define COLLECTOR_SOURCES_H
+
+#include <time.h>
+
+#include <jansson.h>
+
+#include "collector/aws.h"
+
+/* Statuses of a source object, with a parallel table of their names. */
+enum src_status {
+	SRC_OK,
+	SRC_ABSENT,
+	SRC_DENIED,
+	SRC_ERROR,
+	SRC__MAX
+};
+extern const char *const src_status_names[SRC__MAX];
+
+/* A JSON string for s (null for NULL); bytes of invalid UTF-8 become '?'. */
+json_t	*src_string(const char *s);
+/* {"status":"ok","api_call":call,"data":data}; steals data (NULL: no data). */
+json_t	*src_ok(const char *call, json_t *data);
+/* {"status":"absent","api_call":call}. */
+json_t	*src_absent(const char *call);
+/*
+ * {"status":"error"|"denied","api_call":call,"error":{"code","message",
+ * "http_status"}}: denied when aws_code_is_denied(code).  http_status 0
+ * means there was no HTTP answer.
+ */
+json_t	*src_fail(const char *call, const char *code, const char *message, long http_status);
+/* The failure of a call that did not succeed (r->result != AWS_RES_OK). */
+json_t	*src_from_resp(const struct aws_resp *r);
+/*
+ * One Query call (IAM, STS) whose <ActionResult> is converted with xml_iam
+ * into *result: NULL on success, else the failure as a source object
+ * (MalformedResponse when the body does not parse).
+ */
+json_t	*src_query(struct aws_client *, enum aws_svc, const char *action,
+	    const struct aws_param *, json_t **result);
+/* One JSON 1.1 call (CloudTrail, Organizations) likewise; body NULL = {}. */
+json_t	*src_json(struct aws_client *, enum aws_svc, const char *region,
+	    const char *op, const json_t *body, json_t **result);
+/* The source's status; SRC_ERROR for anything unrecognisable. */
+enum src_status src_status(const json_t *src);
+
+/* Sleep ms milliseconds (through signals); a monotonic clock in ms. */
+void	 src_sleep_ms(long ms);
+long	 src_now_ms(void);
+
+/* STS. */
+/* GetCallerIdentity; data {"Account","Arn","UserId"}. */
+json_t	*sts_caller_identity(struct aws_client *);
+/*
+ * AssumeRole into role_arn: NULL on success with *out filled (caller frees
+ * with aws_creds_free), else the failure as a source object, so that an
+ * account whose role is refused can still be reported with the AWS code.
+ */
+json_t	*sts_assume_role(struct aws_client *, const char *role_arn,
+	    const char *external_id, struct aws_creds *out);
+
+/* IAM, one function per source. */
+json_t	*iam_account_aliases(struct aws_client *);
+json_t	*iam_password_policy(struct aws_client *);
+json_t	*iam_account_summary(struct aws_client *);
+json_t	*iam_virtual_mfa_devices(struct aws_client *);
+json_t	*iam_authorization_details(struct aws_client *);
+/* ListAccessKeys for the key holders of an "ok" credential_report source. */
+json_t	*iam_access_keys(struct aws_client *, const json_t *credential_report);
+
+/*
+ * The credential report in two halves, so that IAM builds it while the
+ * other sources are collected: start asks for it (GenerateCredentialReport),
+ * finish polls with backoff until it is COMPLETE or wait_s seconds have
+ * passed since start, then fetches and parses it.
+ */
+struct iam_report {
+	time_t	 deadline;
+	int	 wait_s;
+	int	 complete;	/* the last GenerateCredentialReport said COMPLETE */
+	json_t	*failed;	/* source object of a failure in start, or NULL */
+};
+void	 iam_report_start(struct aws_client *, struct iam_report *, int wait_s);
+json_t	*iam_report_finish(struct aws_client *, struct iam_report *);
+
+/* Parsing halves, for tests. */
+/* A row of the credential report holds an access key (active or not). */
+int	 iam_row_has_key(const json_t *row);
+/* Base64 (whitespace ignored) into *out, NUL-terminated; 0 when invalid. */
+int	 iam_base64_decode(const char *b64, char **out, size_t *len);
+/* GetCredentialReport's result object into the source's data. */
+int	 iam_report_data(const json_t *result, json_t **data, char **err);
+/* One Policies member reduced to the members the snapshot keeps. */
+json_t	*iam_policy_reduce(const json_t *policy);
+
+/* CloudTrail. */
+/* DescribeTrails, then GetTrailStatus and GetEventSelectors per trail. */
+json_t	*ct_trails(struct aws_client *, const struct aws_config *);
+/* LookupEvents EventName=CreateRole over [start, end], all pages, paced. */
+json_t	*ct_create_role_events(struct aws_client *, const struct aws_config *,
+	    time_t start, time_t end);
+/* The region where IAM's global events are recorded for cfg's partition. */
+const char *ct_events_region(const struct aws_config *);
+
+/* Parsing halves, for tests. */
+/* Append DescribeTrails' trailList members not yet in seen (by TrailARN) to trails. */
+int	 ct_trails_page(const json_t *resp, json_t *trails, json_t *seen, char **err);
+/*
+ * Add one LookupEvents page's events to events (skipping EventIds in seen),
+ * converted: EventTime to ISO 8601, CloudTrailEvent parsed.  *next is the
+ * page's NextToken (caller frees) or NULL.
+ */
+int	 ct_events_page(const json_t *resp, json_t *events, json_t *seen, char **next, char **err);
+/* An EventTime (epoch number, numeric string, or ISO string) as ISO 8601. */
+int	 ct_epoch_iso(const json_t *v, char out[21]);
+
+#endif
