@@ -1,0 +1,273 @@
+/* One account's collection: every source in order, each with its status, into a snapshot. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "collector/collector.h"
+#include "collector/sources.h"
+
+#define COLLECT_SCHEMA		"iamgrade.snapshot/1"
+#define COLLECT_WINDOW_DAYS	30
+
+/* The members of "sources", in the order they are reported. */
+static const char *const collect_sources[] = {
+	"caller_identity", "account_aliases", "credential_report",
+	"password_policy", "account_summary", "virtual_mfa_devices",
+	"access_keys", "authorization_details", "trails", "create_role_events",
+	NULL
+};
+
+/* The 12-digit account id of an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:...). */
+static char *
+collect_arn_account(const char *arn)
+{
+	const char *p = arn;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 4 && p != NULL; i++)
+		if ((p = strchr(p, ':')) != NULL)
+			p++;
+	if (p == NULL || strncmp(arn, "arn:", 4) != 0)
+		return NULL;
+	n = strcspn(p, ":");
+	for (i = 0; i < (int)n; i++)
+		if (!isdigit((unsigned char)p[i]))
+			return NULL;
+	return n == 12 ? xstrndup(p, n) : NULL;
+}
+
+/* Add a problem line for src (named name) when it is neither ok nor absent. */
+static void
+collect_problem(json_t *problems, const char *name, const json_t *src)
+{
+	enum src_status st = src_status(src);
+
+	if (st == SRC_OK || st == SRC_ABSENT)
+		return;
+	json_array_append_new(problems, json_sprintf("%s: %s %s: %s: %s", name,
+	    jstr(src, "api_call") ? jstr(src, "api_call") : "?", src_status_names[st],
+	    json_string_value(jpath(src, "error.code")) ?
+	    json_string_value(jpath(src, "error.code")) : "?",
+	    json_string_value(jpath(src, "error.message")) ?
+	    json_string_value(jpath(src, "error.message")) : ""));
+}
+
+/* collection.complete and collection.problems, from the sources. */
+static void
+collect_verdict(json_t *snap, int reached)
+{
+	json_t *sources = json_object_get(snap, "sources"), *coll, *problems, *t;
+	const char *const *s;
+	const char *name;
+	char *label;
+	size_t i;
+
+	problems = json_array();
+	for (s = collect_sources; *s != NULL; s++)
+		collect_problem(problems, *s, json_object_get(sources, *s));
+	/* Per-trail calls are sources of their own: a denied one counts. */
+	json_array_foreach(jpath(sources, "trails.data"), i, t) {
+		name = json_string_value(jpath(t, "trail.Name"));
+		label = xasprintf("trails[%s].status", name ? name : "?");
+		collect_problem(problems, label, json_object_get(t, "status"));
+		free(label);
+		label = xasprintf("trails[%s].event_selectors", name ? name : "?");
+		collect_problem(problems, label, json_object_get(t, "event_selectors"));
+		free(label);
+	}
+	if (json_object_get(snap, "organization") != NULL)
+		collect_problem(problems, "organization", json_object_get(snap, "organization"));
+	coll = json_object_get(snap, "collection");
+	json_object_set_new(coll, "complete", json_boolean(reached && json_array_size(problems) == 0));
+	json_object_set_new(coll, "problems", problems);
+}
+
+/* The organization as the snapshot holds it: its id and account ids. */
+static json_t *
+collect_organization(const json_t *org)
+{
+	json_t *ids = json_array(), *a;
+	size_t i;
+
+	json_array_foreach(json_object_get(org, "accounts"), i, a) {
+		/* Accept orgs_list_accounts' account objects as well as ids. */
+		if (json_is_object(a))
+			a = json_object_get(a, "Id");
+		if (json_is_string(a))
+			json_array_append(ids, a);
+	}
+	return src_ok("organizations:ListAccounts", json_pack("{s:O?, s:o}",
+	    "id", json_object_get(org, "id"), "accounts", ids));
+}
+
+/* The snapshot's frame, with every member the format names but the verdict. */
+static json_t *
+collect_frame(const char *account_id, const struct collect_target *t,
+    const struct collect_opts *o, int window)
+{
+	const struct aws_config *cfg = o->cfg;
+	json_t *snap, *eps;
+	int s;
+
+	eps = json_object();
+	for (s = 0; s < AWS_SVC__MAX; s++)
+		json_object_set_new(eps, aws_svc_names[s], src_string(cfg->endpoint[s]));
+	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:n, s:o}, s:n, s:o, s:o,"
+	    " s:{s:I}, s:{}}",
+	    "schema", COLLECT_SCHEMA,
+	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
+	    "account", "id", src_string(account_id), "alias", "name", src_string(t->name),
+	    "caller",
+	    "region", src_string(cfg->region),
+	    "endpoints", eps,
+	    "collection", "window_days", (json_int_t)window,
+	    "sources");
+	if (o->organization != NULL)
+		json_object_set_new(snap, "organization", collect_organization(o->organization));
+	return snap;
+}
+
+static void
+collect_times(json_t *snap, time_t started, struct aws_client *c)
+{
+	json_t *coll = json_object_get(snap, "collection");
+	char buf[21];
+
+	json_object_set_new(coll, "started", json_string(time_fmt(started, buf)));
+	json_object_set_new(coll, "finished", json_string(time_fmt(time(NULL), buf)));
+	json_object_set_new(coll, "api_calls", json_integer(aws_client_calls(c)));
+	json_object_set_new(coll, "retries", json_integer(aws_client_retries(c)));
+}
+
+/* Every source of an account that could not be read carries the failure. */
+static void
+collect_unreachable(json_t *snap, const json_t *fail)
+{
+	json_t *sources = json_object_get(snap, "sources");
+	const char *const *s;
+
+	for (s = collect_sources; *s != NULL; s++)
+		json_object_set_new(sources, *s, json_deep_copy(fail));
+}
+
+static void
+collect_set(json_t *snap, const char *account, const char *name, json_t *src)
+{
+	log_verbose("%s: %s: %s", account, name, src_status_names[src_status(src)]);
+	json_object_set_new(json_object_get(snap, "sources"), name, src);
+}
+
+/* Every source of a reachable account, in order. */
+static void
+collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
+    const struct collect_opts *o, time_t started, int window)
+{
+	struct iam_report rep;
+	json_t *aliases, *cr;
+
+	/* IAM builds the report while the other sources are read. */
+	iam_report_start(c, &rep, o->report_wait_s);
+	aliases = iam_account_aliases(c);
+	json_object_set(json_object_get(snap, "account"), "alias",
+	    json_array_get(jpath(aliases, "data.aliases"), 0) ?
+	    json_array_get(jpath(aliases, "data.aliases"), 0) : json_null());
+	collect_set(snap, account, "account_aliases", aliases);
+	collect_set(snap, account, "password_policy", iam_password_policy(c));
+	collect_set(snap, account, "account_summary", iam_account_summary(c));
+	collect_set(snap, account, "virtual_mfa_devices", iam_virtual_mfa_devices(c));
+	collect_set(snap, account, "authorization_details", iam_authorization_details(c));
+	collect_set(snap, account, "trails", ct_trails(c, o->cfg));
+	collect_set(snap, account, "create_role_events",
+	    ct_create_role_events(c, o->cfg, started - (time_t)window * 86400, started));
+	cr = iam_report_finish(c, &rep);
+	collect_set(snap, account, "credential_report", cr);
+	collect_set(snap, account, "access_keys", iam_access_keys(c, cr));
+}
+
+/*
+ * Assume the target's role when there is one, then ask who we are.
+ * Returns the caller_identity source, or NULL with *fail set.
+ */
+static json_t *
+collect_identify(struct aws_client *c, const struct collect_target *t,
+    const char *known, struct aws_creds *role, json_t **fail)
+{
+	json_t *ident;
+	const char *account;
+	char *msg;
+
+	*fail = NULL;
+	if (t->role_arn != NULL) {
+		if ((*fail = sts_assume_role(c, t->role_arn, t->external_id, role)) != NULL)
+			return NULL;
+		aws_client_set_creds(c, role);
+	}
+	ident = sts_caller_identity(c);
+	if (src_status(ident) != SRC_OK) {
+		*fail = ident;
+		return NULL;
+	}
+	account = json_string_value(jpath(ident, "data.Account"));
+	if (known != NULL && strcmp(known, account) != 0) {
+		/* Never file one account's state under another's id. */
+		msg = xasprintf("the credentials belong to account %s, not %s", account, known);
+		*fail = src_fail("sts:GetCallerIdentity", "AccountMismatch", msg, 0);
+		free(msg);
+		json_decref(ident);
+		return NULL;
+	}
+	return ident;
+}
+
+json_t *
+collect_account(const struct collect_target *t, const struct aws_creds *creds,
+    const struct collect_opts *o, char **err)
+{
+	struct aws_client *c;
+	struct aws_creds role;
+	json_t *snap = NULL, *fail = NULL, *ident;
+	const char *account, *endpoint, *code;
+	char *known;
+	time_t started = time(NULL);
+	int window = o->since_days;
+
+	memset(&role, 0, sizeof(role));
+	if (window <= 0)
+		window = COLLECT_WINDOW_DAYS;
+	if (window > 90)
+		window = 90;	/* all that CloudTrail keeps */
+	/* With a role ARN the target's id is known even if the role is refused. */
+	known = xstrdup(t->account_id);
+	if (known == NULL && t->role_arn != NULL)
+		known = collect_arn_account(t->role_arn);
+	c = aws_client_new(o->cfg, creds);
+	if ((ident = collect_identify(c, t, known, &role, &fail)) != NULL) {
+		account = json_string_value(jpath(ident, "data.Account"));
+		snap = collect_frame(account, t, o, window);
+		json_object_set_new(snap, "caller", json_pack("{s:O, s:O?}",
+		    "arn", jpath(ident, "data.Arn"), "user_id", jpath(ident, "data.UserId")));
+		collect_set(snap, account, "caller_identity", ident);
+		collect_sources_all(snap, account, c, o, started, window);
+	} else if (known != NULL) {
+		snap = collect_frame(known, t, o, window);
+		collect_unreachable(snap, fail);
+	} else {
+		/* Nothing learnt at all: say where and why, and write nothing. */
+		code = json_string_value(jpath(fail, "error.code"));
+		if ((endpoint = json_string_value(jpath(fail, "error.endpoint"))) == NULL)
+			endpoint = o->cfg->endpoint[AWS_STS];
+		err_set(err, "%s: %s: %s", endpoint, code ? code : "error",
+		    json_string_value(jpath(fail, "error.message")));
+		goto out;
+	}
+	collect_times(snap, started, c);
+	collect_verdict(snap, ident != NULL);
+out:
+	json_decref(fail);
+	aws_creds_free(&role);
+	aws_client_free(c);
+	free(known);
+	return snap;
+}
