@@ -186,14 +186,35 @@ collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
 	collect_set(snap, account, "access_keys", iam_access_keys(c, cr));
 }
 
+/* What renewing the target role's credentials needs (they last an hour). */
+struct collect_role {
+	const struct aws_config		*cfg;
+	const struct aws_creds		*base;
+	const struct collect_target	*target;
+};
+
+static int
+collect_reassume(void *arg, struct aws_creds *out, char **err)
+{
+	struct collect_role *cr = arg;
+	struct aws_role role = { cr->target->role_arn, cr->target->external_id, NULL, 0 };
+	struct aws_client *c = aws_client_new(cr->cfg, cr->base);
+	int rc;
+
+	rc = aws_assume_role_with(c, &role, out, err);
+	aws_client_free(c);
+	return rc;
+}
+
 /*
  * Assume the target's role when there is one, then ask who we are.
  * Returns the caller_identity source, or NULL with *fail set.
  */
 static json_t *
-collect_identify(struct aws_client *c, const struct collect_target *t,
+collect_identify(struct aws_client *c, struct collect_role *cr,
     const char *known, struct aws_creds *role, json_t **fail)
 {
+	const struct collect_target *t = cr->target;
 	json_t *ident;
 	const char *account;
 	char *msg;
@@ -203,6 +224,7 @@ collect_identify(struct aws_client *c, const struct collect_target *t,
 		if ((*fail = sts_assume_role(c, t->role_arn, t->external_id, role)) != NULL)
 			return NULL;
 		aws_client_set_creds(c, role);
+		aws_client_set_refresh(c, collect_reassume, cr);
 	}
 	ident = sts_caller_identity(c);
 	if (src_status(ident) != SRC_OK) {
@@ -227,6 +249,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 {
 	struct aws_client *c;
 	struct aws_creds role;
+	struct collect_role cr = { o->cfg, creds, t };
 	json_t *snap = NULL, *fail = NULL, *ident;
 	const char *account, *endpoint, *code;
 	char *known;
@@ -243,7 +266,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 	if (known == NULL && t->role_arn != NULL)
 		known = collect_arn_account(t->role_arn);
 	c = aws_client_new(o->cfg, creds);
-	if ((ident = collect_identify(c, t, known, &role, &fail)) != NULL) {
+	if ((ident = collect_identify(c, &cr, known, &role, &fail)) != NULL) {
 		account = json_string_value(jpath(ident, "data.Account"));
 		snap = collect_frame(account, t, o, window);
 		json_object_set_new(snap, "caller", json_pack("{s:O, s:O?}",

@@ -207,6 +207,19 @@ iam_policy_reduce(const json_t *p)
 	return out;
 }
 
+int
+iam_policy_kept(const json_t *p)
+{
+	const char *arn = jstr(p, "Arn");
+
+	/*
+	 * AWS returns AWS-managed policies only when attached; an emulator may
+	 * send all thousand-odd of them, which no check needs.
+	 */
+	return arn == NULL || strstr(arn, ":iam::aws:policy/") == NULL ||
+	    jint(p, "AttachmentCount", 1) > 0;
+}
+
 static void
 iam_details_page(const json_t *res, void *arg)
 {
@@ -223,7 +236,8 @@ iam_details_page(const json_t *res, void *arg)
 			json_array_extend(json_object_get(data, lists[i].to),
 			    json_object_get(res, lists[i].from));
 	json_array_foreach(json_object_get(res, "Policies"), i, p)
-		json_array_append_new(json_object_get(data, "policies"), iam_policy_reduce(p));
+		if (iam_policy_kept(p))
+			json_array_append_new(json_object_get(data, "policies"), iam_policy_reduce(p));
 }
 
 json_t *

@@ -76,9 +76,21 @@ src_fail(const char *call, const char *code, const char *message, long http_stat
 json_t *
 src_from_resp(const struct aws_resp *r)
 {
+	char *code = NULL, *msg = NULL;
 	json_t *s;
 
-	s = src_fail(r->call ? r->call : "unknown", r->code, r->message, r->http_status);
+	/*
+	 * An error body the transport could not read (it names no code) may
+	 * still be Query XML: emulators answer JSON services that way.
+	 */
+	if (r->result == AWS_RES_API_ERROR && r->body != NULL &&
+	    (r->code == NULL || strncmp(r->code, "HTTP", 4) == 0) &&
+	    xml_error(r->body, r->len, &code, &msg))
+		s = src_fail(r->call ? r->call : "unknown", code, msg, r->http_status);
+	else
+		s = src_fail(r->call ? r->call : "unknown", r->code, r->message, r->http_status);
+	free(code);
+	free(msg);
 	/* Extra members for people chasing the failure with AWS support. */
 	if (r->request_id != NULL && *r->request_id != '\0')
 		json_object_set_new(json_object_get(s, "error"), "request_id",

@@ -103,6 +103,8 @@ int	 iam_row_has_key(const json_t *row);
 int	 iam_base64_decode(const char *b64, char **out, size_t *len);
 /* GetCredentialReport's result object into the source's data. */
 int	 iam_report_data(const json_t *result, json_t **data, char **err);
+/* A Policies member the snapshot keeps: customer-managed, or AWS-managed and attached. */
+int	 iam_policy_kept(const json_t *policy);
 /* One Policies member reduced to the members the snapshot keeps. */
 json_t	*iam_policy_reduce(const json_t *policy);
 

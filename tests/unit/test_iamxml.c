@@ -230,6 +230,14 @@ t_authorization_details(void)
 	broken = iam_policy_reduce(json_array_get(json_object_get(r, "Policies"), 1));
 	T_STREQ(jstr(json_array_get(json_object_get(broken, "PolicyVersionList"), 0), "Document"),
 	    "{\"Statement\":");
+	/* Unattached AWS-managed policies (an emulator sends them all) are dropped. */
+	T(iam_policy_kept(json_array_get(json_object_get(r, "Policies"), 0)), "attached AWS policy");
+	T(iam_policy_kept(json_array_get(json_object_get(r, "Policies"), 1)),
+	    "unattached customer policy");
+	json_object_set_new(json_array_get(json_object_get(r, "Policies"), 0), "AttachmentCount",
+	    json_integer(0));
+	T(!iam_policy_kept(json_array_get(json_object_get(r, "Policies"), 0)),
+	    "unattached AWS policy kept");
 	json_decref(pol);
 	json_decref(broken);
 	json_decref(r);
