@@ -1,0 +1,1359 @@
+/*
+ * The HTML report: a view of the results (plain JSON, every derived figure
+ * computed here) poured into a template from templates/ through the libxml2
+ * DOM.  Untrusted text only ever becomes a DOM text node or an attribute
+ * value; the template convention is documented in templates/README.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+
+#include "common/common.h"
+#include "report/compare.h"
+#include "report/report.h"
+#include "report/templates.h"
+
+#define HTML_REPORT	"report.html"
+#define HTML_COMPARE	"compare.html"
+#define HTML_EMPTY	"\xe2\x80\x94"		/* an em dash for a missing value */
+#define HTML_MINUS	"\xe2\x88\x92"		/* U+2212 for score deltas */
+#define HTML_GAUGE_R	52.0			/* the score gauge's radius (report.html) */
+#define HTML_BAR_W	300.0			/* the width of a full bar in the charts */
+#define HTML_ROW_H	26			/* the height of a chart row */
+
+struct html {
+	struct report_opts	 opts;
+};
+
+/* Each status as the page shows it: never colour alone (icon and words). */
+static const struct html_status {
+	const char	*name;
+	const char	*label;		/* in tables */
+	const char	*cell;		/* in the comparison matrix */
+	const char	*icon;
+	const char	*cls;
+} html_statuses[] = {
+	{ "PASS",		"Pass",			"PASS",	"\xe2\x9c\x93",	"pass" },	/* ✓ */
+	{ "FAIL",		"Fail",			"FAIL",	"\xe2\x9c\x97",	"fail" },	/* ✗ */
+	{ "NOT_EVALUATED",	"Not evaluated",	"N/E",	"?",		"ne" },
+	{ "NOT_APPLICABLE",	"Not applicable",	"N/A",	"\xe2\x80\x93",	"na" },		/* – */
+	{ NULL,			"Not in results",	"\xe2\x80\x94", " ",	"none" },
+};
+
+static const char *const html_sevs[] = { "critical", "high", "medium", "low", NULL };
+
+/* The thresholds the results carry, in words. */
+static const struct html_threshold {
+	const char	*key;
+	const char	*label;
+	const char	*unit;
+} html_thresholds[] = {
+	{ "password_min_length",	"Minimum password length",		" characters" },
+	{ "password_reuse_prevention",	"Passwords remembered",			"" },
+	{ "password_max_age_days",	"Maximum password age",			" days" },
+	{ "root_unused_days",		"Root unused for",			" days" },
+	{ "credential_unused_days",	"Credentials unused for at most",	" days" },
+	{ "key_rotation_days",		"Access key rotation",			" days" },
+	{ "user_password_max_age_days",	"User password age without a policy",	" days" },
+	{ "trusted_accounts",		"Trusted outside accounts",		"" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct html_status *
+html_status(const char *name)
+{
+	const struct html_status *s;
+
+	for (s = html_statuses; s->name != NULL; s++)
+		if (name != NULL && strcmp(s->name, name) == 0)
+			break;
+	return s;
+}
+
+static int
+html_sev_rank(const char *s)
+{
+	int i;
+
+	for (i = 0; s != NULL && html_sevs[i] != NULL; i++)
+		if (strcmp(s, html_sevs[i]) == 0)
+			return 4 - i;
+	return 0;
+}
+
+static const char *
+html_sev_class(const char *s)
+{
+	return html_sev_rank(s) > 0 ? s : "unknown";
+}
+
+/* ------------------------------------------------------------------ values */
+
+static void
+html_set(json_t *o, const char *key, json_t *v)
+{
+	json_object_set_new(o, key, v != NULL ? v : json_null());
+}
+
+static void
+html_sets(json_t *o, const char *key, const char *s)
+{
+	html_set(o, key, s != NULL ? json_string(s) : json_null());
+}
+
+static void
+html_setf(json_t *o, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+html_setf(json_t *o, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	html_sets(o, key, s);
+	free(s);
+}
+
+/* A copy of o[key] when it is a string, else null. */
+static void
+html_copy(json_t *to, const char *key, const json_t *from, const char *fromkey)
+{
+	json_t *v = json_object_get(from, fromkey ? fromkey : key);
+
+	html_set(to, key, json_is_string(v) ? json_incref(v) : NULL);
+}
+
+/* "2026-11-27T10:00:09Z" as "2026-11-27 10:00:09 UTC"; unparsable text is kept as is. */
+static void
+html_set_time(json_t *o, const char *key, const char *iso)
+{
+	char s[64];
+	struct tm tm;
+	time_t t;
+
+	if (iso == NULL) {
+		html_set(o, key, NULL);
+		return;
+	}
+	if (!time_parse(iso, &t) || gmtime_r(&t, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) {
+		html_sets(o, key, iso);
+		return;
+	}
+	html_sets(o, key, s);
+}
+
+/* "4 minutes", "3 hours", "2 days": how far apart two instants are. */
+static char *
+html_age(const char *from, const char *to)
+{
+	time_t a, b;
+	long long d;
+
+	if (from == NULL || to == NULL || !time_parse(from, &a) || !time_parse(to, &b))
+		return NULL;
+	d = (long long)(b - a);
+	if (d < 0)
+		return xstrdup("generated after the collection started");
+	if (d < 120)
+		return xasprintf("%lld seconds", d);
+	if (d < 2 * 3600)
+		return xasprintf("%lld minutes", d / 60);
+	if (d < 2 * 86400)
+		return xasprintf("%lld hours", d / 3600);
+	return xasprintf("%lld days", d / 86400);
+}
+
+/* A member as text: strings as they are, numbers in decimal, arrays joined. */
+static char *
+html_text(const json_t *v)
+{
+	struct buf b = { 0 };
+	const json_t *x;
+	char *s;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return xstrdup(json_string_value(v));
+	case JSON_INTEGER:
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	case JSON_REAL:
+		return xasprintf("%g", json_real_value(v));
+	case JSON_TRUE:
+		return xstrdup("yes");
+	case JSON_FALSE:
+		return xstrdup("no");
+	case JSON_ARRAY:
+		json_array_foreach(v, i, x) {
+			if ((s = html_text(x)) == NULL)
+				continue;
+			if (b.len > 0)
+				buf_adds(&b, ", ");
+			buf_adds(&b, s);
+			free(s);
+		}
+		return b.p != NULL ? buf_steal(&b) : xstrdup("");
+	case JSON_OBJECT:
+		return jdump(v, 0);
+	default:
+		return NULL;
+	}
+}
+
+/* The part of an identifier safe in an id attribute and a #fragment. */
+static char *
+html_anchor(const char *prefix, const char *a, const char *b)
+{
+	struct buf out = { 0 };
+	const char *parts[2] = { a, b }, *p;
+	int i;
+
+	buf_adds(&out, prefix);
+	for (i = 0; i < 2; i++) {
+		if (parts[i] == NULL)
+			continue;
+		buf_adds(&out, "-");
+		for (p = parts[i]; *p != '\0'; p++)
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+				buf_add(&out, p, 1);
+			else
+				buf_add(&out, "_", 1);
+	}
+	return buf_steal(&out);
+}
+
+/* Alias, else name, else account id: what people call the account. */
+static const char *
+html_display(const json_t *acct)
+{
+	if (jstr(acct, "alias") != NULL && *jstr(acct, "alias") != '\0')
+		return jstr(acct, "alias");
+	if (jstr(acct, "name") != NULL && *jstr(acct, "name") != '\0')
+		return jstr(acct, "name");
+	return jstr(acct, "account_id");
+}
+
+/* Score, grade and their presentation, shared by both pages. */
+static void
+html_set_score(json_t *o, const json_t *score, const char *grade)
+{
+	char cls[16] = "grade-none";
+
+	if (json_is_integer(score))
+		html_setf(o, "score_text", "%lld", (long long)json_integer_value(score));
+	else
+		html_sets(o, "score_text", HTML_EMPTY);
+	html_sets(o, "grade", grade != NULL && *grade != '\0' ? grade : "?");
+	if (grade != NULL && strlen(grade) == 1 && strchr("ABCDF", grade[0]) != NULL)
+		snprintf(cls, sizeof(cls), "grade-%c", grade[0] - 'A' + 'a');
+	html_sets(o, "grade_class", cls);
+}
+
+/* "+7", "−5", "±0" or null. */
+static void
+html_set_delta(json_t *o, const json_t *delta)
+{
+	long long d;
+
+	if (!json_is_integer(delta)) {
+		html_set(o, "delta_text", NULL);
+		html_sets(o, "delta_class", "delta-none");
+		return;
+	}
+	d = json_integer_value(delta);
+	if (d > 0)
+		html_setf(o, "delta_text", "+%lld", d);
+	else if (d < 0)
+		html_setf(o, "delta_text", HTML_MINUS "%lld", -d);
+	else
+		html_sets(o, "delta_text", "\xc2\xb1" "0");
+	html_sets(o, "delta_class", d > 0 ? "delta-up" : d < 0 ? "delta-down" : "delta-same");
+}
+
+static void
+html_set_status(json_t *o, const char *status)
+{
+	const struct html_status *s = html_status(status);
+
+	html_sets(o, "status", s->name);
+	html_sets(o, "status_label", s->label);
+	html_sets(o, "status_cell", s->cell);
+	html_sets(o, "status_icon", s->icon);
+	html_sets(o, "status_class", s->cls);
+}
+
+/* "CIS 1.14 · Security Hub IAM.3", or null. */
+static void
+html_set_refs(json_t *o, const json_t *control)
+{
+	const char *cis = jstr(control, "cis"), *sh = jstr(control, "securityhub");
+
+	if (cis != NULL && sh != NULL)
+		html_setf(o, "refs", "CIS %s \xc2\xb7 Security Hub %s", cis, sh);
+	else if (cis != NULL)
+		html_setf(o, "refs", "CIS %s", cis);
+	else if (sh != NULL)
+		html_setf(o, "refs", "Security Hub %s", sh);
+	else
+		html_set(o, "refs", NULL);
+}
+
+/* The service:Action a NOT_EVALUATED reason names, e.g. cloudtrail:DescribeTrails. */
+static void
+html_set_permission(json_t *o, const char *reason)
+{
+	const char *p, *q, *colon;
+	int denied;
+
+	html_set(o, "permission", NULL);
+	html_set(o, "api_call", NULL);
+	if (reason == NULL)
+		return;
+	denied = strstr(reason, "denied") != NULL || strstr(reason, "AccessDenied") != NULL ||
+	    strstr(reason, "not authorized") != NULL;
+	for (p = reason; *p != '\0'; p = q) {
+		for (q = p; (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-'; q++)
+			continue;
+		if (q > p && *q == ':' && q[1] >= 'A' && q[1] <= 'Z') {
+			colon = q;
+			for (q = colon + 1; (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			    (*q >= '0' && *q <= '9'); q++)
+				continue;
+			json_object_set_new(o, denied ? "permission" : "api_call",
+			    json_stringn(p, (size_t)(q - p)));
+			return;
+		}
+		if (q == p)
+			q++;
+	}
+}
+
+/* Evidence as rows of key and value, in the document's order. */
+static json_t *
+html_evidence(const json_t *ev)
+{
+	json_t *rows = json_array(), *row, *v;
+	const char *k;
+	char *s;
+
+	json_object_foreach((json_t *)ev, k, v) {
+		if ((s = html_text(v)) == NULL)
+			continue;
+		row = json_object();
+		html_sets(row, "key", k);
+		html_sets(row, "value", s);
+		json_array_append_new(rows, row);
+		free(s);
+	}
+	return rows;
+}
+
+static json_t *
+html_finding(const json_t *f, const char *control_sev)
+{
+	json_t *o = json_object();
+	const char *sev = jstr(f, "severity");
+
+	html_copy(o, "resource", f, NULL);
+	html_copy(o, "resource_name", f, NULL);
+	html_copy(o, "reason", f, NULL);
+	html_sets(o, "severity", sev);
+	html_sets(o, "sev_class", html_sev_class(sev));
+	/* Only worth saying when it differs from the control's (ROLE-02 with an ExternalId). */
+	html_set(o, "severity_differs", json_boolean(sev != NULL && control_sev != NULL &&
+	    strcmp(sev, control_sev) != 0));
+	html_set(o, "evidence", html_evidence(json_object_get(f, "evidence")));
+	return o;
+}
+
+/* The thresholds, in words. */
+static json_t *
+html_thresholds_view(const json_t *results)
+{
+	const json_t *th = json_object_get(results, "thresholds"), *v;
+	const struct html_threshold *t;
+	json_t *rows = json_array(), *row;
+	const char *k;
+	char *s;
+
+	for (t = html_thresholds; t->key != NULL; t++) {
+		if ((v = json_object_get(th, t->key)) == NULL)
+			continue;
+		s = html_text(v);
+		row = json_object();
+		html_sets(row, "label", t->label);
+		if (json_is_array(v) && json_array_size(v) == 0)
+			html_sets(row, "value", "none");
+		else
+			html_setf(row, "value", "%s%s", s ? s : HTML_EMPTY, t->unit);
+		json_array_append_new(rows, row);
+		free(s);
+	}
+	json_object_foreach((json_t *)th, k, v) {
+		for (t = html_thresholds; t->key != NULL; t++)
+			if (strcmp(t->key, k) == 0)
+				break;
+		if (t->key != NULL || (s = html_text(v)) == NULL)
+			continue;
+		row = json_object();
+		html_sets(row, "label", k);
+		html_sets(row, "value", s);
+		json_array_append_new(rows, row);
+		free(s);
+	}
+	return rows;
+}
+
+/*
+ * The pass/fail chart by family: one row per family, a stacked bar of its
+ * statuses, with the counts in words next to it so it reads in greyscale.
+ */
+static json_t *
+html_family_chart(const json_t *families, json_t *view)
+{
+	static const char *const keys[] = { "PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE" };
+	json_t *rows = json_array(), *row, *segs, *seg;
+	const json_t *fam;
+	struct buf words = { 0 };
+	long long n[4], total;
+	double x, w;
+	size_t i;
+	int k, y = 0;
+
+	json_array_foreach(families, i, fam) {
+		total = 0;
+		for (k = 0; k < 4; k++)
+			total += n[k] = jint(fam, keys[k], 0);
+		if (total == 0)
+			continue;
+		row = json_object();
+		html_copy(row, "title", fam, NULL);
+		html_setf(row, "y", "%d", y);
+		html_setf(row, "text_y", "%d", y + 15);
+		html_setf(row, "bar_y", "%d", y + 3);
+		segs = json_array();
+		buf_reset(&words);
+		for (k = 0, x = 0; k < 4; k++) {
+			if (n[k] == 0)
+				continue;
+			w = HTML_BAR_W * (double)n[k] / (double)total;
+			seg = json_object();
+			html_setf(seg, "x", "%.1f", 200 + x);
+			html_setf(seg, "w", "%.1f", w);
+			html_setf(seg, "y", "%d", y + 3);
+			html_sets(seg, "cls", html_status(keys[k])->cls);
+			html_setf(seg, "label", "%lld %s", n[k], html_status(keys[k])->label);
+			json_array_append_new(segs, seg);
+			if (words.len > 0)
+				buf_adds(&words, ", ");
+			buf_printf(&words, "%lld %s", n[k], k == 0 ? "pass" : k == 1 ? "fail" :
+			    k == 2 ? "not evaluated" : "n/a");
+			x += w;
+		}
+		html_set(row, "segments", segs);
+		html_sets(row, "words", words.p);
+		html_setf(row, "words_x", "%.0f", 200 + HTML_BAR_W + 12);
+		json_array_append_new(rows, row);
+		y += HTML_ROW_H;
+	}
+	buf_free(&words);
+	html_setf(view, "chart_h", "%d", y > 0 ? y : HTML_ROW_H);
+	html_setf(view, "chart_viewbox", "0 0 760 %d", y > 0 ? y : HTML_ROW_H);
+	return rows;
+}
+
+/* --------------------------------------------------------- the account page */
+
+/* Which ROLE controls flag the role an event created, by event id. */
+static json_t *
+html_event_flags(const json_t *acct, const char *event_id)
+{
+	json_t *flags = json_array();
+	const json_t *c, *f, *ev;
+	size_t i, j;
+
+	if (event_id == NULL)
+		return flags;
+	json_array_foreach(json_object_get(acct, "controls"), i, c) {
+		if (strcmp(jstr(c, "status"), "FAIL") != 0)
+			continue;
+		json_array_foreach(json_object_get(c, "findings"), j, f) {
+			ev = json_object_get(f, "evidence");
+			if (jstr(ev, "event_id") != NULL && strcmp(jstr(ev, "event_id"), event_id) == 0) {
+				json_array_append_new(flags, json_pack("{s:s}", "id", jstr(c, "id")));
+				break;
+			}
+		}
+	}
+	return flags;
+}
+
+static json_t *
+html_events(const json_t *acct)
+{
+	json_t *rows = json_array(), *o, *flags, *f;
+	const json_t *e, *tp;
+	const char *err;
+	char *s, *a;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(acct, "create_role_events"), i, e) {
+		o = json_object();
+		html_copy(o, "event_id", e, NULL);
+		html_set_time(o, "time", jstr(e, "time"));
+		html_copy(o, "role_name", e, NULL);
+		html_copy(o, "role_arn", e, NULL);
+		html_copy(o, "creator_arn", e, NULL);
+		html_copy(o, "creator_type", e, NULL);
+		html_copy(o, "source_ip", e, NULL);
+		html_copy(o, "user_agent", e, NULL);
+		err = jstr(e, "error_code");
+		if (err != NULL) {
+			html_setf(o, "outcome", "Failed: %s", err);
+			html_sets(o, "outcome_class", "fail");
+		} else if (!jbool(e, "role_exists", 1)) {
+			html_sets(o, "outcome", "Created; deleted since");
+			html_sets(o, "outcome_class", "na");
+		} else {
+			html_sets(o, "outcome", "Created; still exists");
+			html_sets(o, "outcome_class", "ok");
+		}
+		tp = json_object_get(e, "trust_policy");
+		if (json_is_string(tp))
+			html_sets(o, "trust_policy", json_string_value(tp));
+		else if (tp != NULL && !json_is_null(tp)) {
+			s = json_dumps(tp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			html_sets(o, "trust_policy", s);
+			free(s);
+		} else
+			html_set(o, "trust_policy", NULL);
+		flags = html_event_flags(acct, jstr(e, "event_id"));
+		json_array_foreach(flags, j, f) {
+			a = html_anchor("c", jstr(acct, "account_id"), jstr(f, "id"));
+			html_setf(f, "href", "#%s", a);
+			free(a);
+		}
+		html_set(o, "flags", flags);
+		json_array_append_new(rows, o);
+	}
+	return rows;
+}
+
+/* A control as the account page shows it; failing ones with findings and remediation. */
+static json_t *
+html_control(const json_t *acct, const json_t *c)
+{
+	json_t *o = json_object(), *findings, *rem, *cli, *console;
+	const json_t *r, *f;
+	json_t *x;
+	const char *sev = jstr(c, "severity");
+	struct buf b = { 0 };
+	char *a;
+	size_t i;
+
+	html_copy(o, "id", c, NULL);
+	html_copy(o, "title", c, NULL);
+	html_copy(o, "family", c, NULL);
+	html_sets(o, "severity", sev);
+	html_sets(o, "sev_class", html_sev_class(sev));
+	html_set_refs(o, c);
+	html_copy(o, "cis", c, NULL);
+	html_copy(o, "securityhub", c, NULL);
+	html_set_status(o, jstr(c, "status"));
+	html_copy(o, "reason", c, NULL);
+	html_set_permission(o, jstr(c, "reason"));
+	a = html_anchor("c", jstr(acct, "account_id"), jstr(c, "id"));
+	html_sets(o, "anchor", a);
+	html_setf(o, "href", "#%s", a);
+	free(a);
+
+	findings = json_array();
+	if (strcmp(jstr(c, "status"), "FAIL") == 0)
+		json_array_foreach(json_object_get(c, "findings"), i, f)
+			json_array_append_new(findings, html_finding(f, sev));
+	html_setf(o, "findings_count", "%zu", json_array_size(findings));
+	html_setf(o, "findings_words", "%zu finding%s", json_array_size(findings),
+	    json_array_size(findings) == 1 ? "" : "s");
+	html_set(o, "findings", findings);
+
+	r = json_object_get(c, "remediation");
+	rem = json_object();
+	console = json_array();
+	json_array_foreach(json_object_get(r, "console"), i, x)
+		if (json_is_string(x))
+			json_array_append(console, x);
+	html_set(rem, "console", console);
+	cli = json_object_get(r, "cli");
+	json_array_foreach(cli, i, x)
+		if (json_is_string(x)) {
+			if (b.len > 0)
+				buf_adds(&b, "\n");
+			buf_adds(&b, json_string_value(x));
+		}
+	if (json_is_string(cli))
+		buf_adds(&b, json_string_value(cli));
+	html_sets(rem, "cli", b.len > 0 ? b.p : NULL);
+	buf_free(&b);
+	html_copy(rem, "python", r, NULL);
+	html_set(o, "remediation", rem);
+	return o;
+}
+
+/* Failing controls: most severe first, then in catalogue order. */
+static int
+html_fail_order(const void *pa, const void *pb)
+{
+	json_t *const *a = pa, *const *b = pb;
+	int ra = html_sev_rank(jstr(*a, "severity")), rb = html_sev_rank(jstr(*b, "severity"));
+
+	if (ra != rb)
+		return ra > rb ? -1 : 1;
+	return (int)jint(*a, "_seq", 0) - (int)jint(*b, "_seq", 0);
+}
+
+/* What changed since the baseline for the account at position k of the model. */
+static json_t *
+html_account_changes(const json_t *model, size_t k, const json_t *entry)
+{
+	json_t *o = json_object(), *news = json_array(), *fixed = json_array(), *row;
+	const json_t *ctl, *cell, *f, *base = json_object_get(entry, "baseline");
+	const char *lists[2] = { "new_findings", "fixed_findings" };
+	json_t *into[2] = { news, fixed };
+	size_t i, j;
+	int l;
+
+	html_set(o, "present", json_boolean(json_is_object(base)));
+	html_set_score(o, json_object_get(base, "score"), jstr(base, "grade"));
+	html_set_delta(o, json_object_get(base, "score_delta"));
+	html_setf(o, "new", "%lld", jint(base, "new", 0));
+	html_setf(o, "fixed", "%lld", jint(base, "fixed", 0));
+	html_setf(o, "unchanged", "%lld", jint(base, "unchanged", 0));
+	json_array_foreach(json_object_get(model, "controls"), i, ctl) {
+		cell = json_array_get(json_object_get(ctl, "cells"), k);
+		for (l = 0; l < 2; l++)
+			json_array_foreach(json_object_get(cell, lists[l]), j, f) {
+				row = json_object();
+				html_copy(row, "control", ctl, "id");
+				html_copy(row, "title", ctl, NULL);
+				html_copy(row, "resource_name", f, NULL);
+				html_copy(row, "resource", f, NULL);
+				html_copy(row, "reason", f, NULL);
+				json_array_append_new(into[l], row);
+			}
+		if (jstr(cell, "change") != NULL && strcmp(jstr(cell, "change"), "unknown") == 0) {
+			row = json_object();
+			html_copy(row, "control", ctl, "id");
+			html_copy(row, "title", ctl, NULL);
+			html_sets(row, "resource_name", "(not evaluated this time)");
+			html_copy(row, "reason", cell, NULL);
+			json_array_append_new(into[1], row);
+		}
+	}
+	html_set(o, "new_findings", news);
+	html_set(o, "fixed_findings", fixed);
+	html_set(o, "any", json_boolean(json_array_size(news) + json_array_size(fixed) > 0));
+	return o;
+}
+
+static json_t *
+html_account_view(const json_t *results, const json_t *model, size_t k)
+{
+	const json_t *entry = json_array_get(json_object_get(model, "accounts"), k);
+	const json_t *acct = json_array_get(json_object_get(results, "accounts"),
+	    (size_t)jint(entry, "index", 0));
+	const json_t *coll = json_object_get(acct, "collection"), *c, *snap;
+	json_t *o = json_object(), *controls, *failing, *ne, *na, *cv, **fails = NULL;
+	const json_t *counts = json_object_get(entry, "counts");
+	size_t i, nfail = 0;
+	char *s, *a;
+	double dash;
+
+	html_copy(o, "account_id", acct, NULL);
+	html_copy(o, "alias", acct, NULL);
+	html_copy(o, "name", acct, NULL);
+	html_sets(o, "display", html_display(acct));
+	a = html_anchor("acct", jstr(acct, "account_id"), NULL);
+	html_sets(o, "anchor", a);
+	html_setf(o, "href", "#%s", a);
+	free(a);
+
+	html_set_time(o, "collected", jstr(coll, "finished"));
+	html_set_time(o, "started", jstr(coll, "started"));
+	html_copy(o, "caller_arn", coll, NULL);
+	html_set(o, "window_days", json_is_integer(json_object_get(coll, "window_days")) ?
+	    json_incref(json_object_get(coll, "window_days")) : NULL);
+	html_sets(o, "tool_version", jstr(coll, "tool_version") ? jstr(coll, "tool_version") :
+	    jstr(json_object_get(results, "tool"), "version"));
+	html_set_time(o, "cred_report", jstr(acct, "credential_report_generated"));
+	s = html_age(jstr(acct, "credential_report_generated"), jstr(coll, "started"));
+	html_sets(o, "cred_report_age", s);
+	free(s);
+	snap = json_object_get(acct, "snapshot");
+	html_copy(o, "snapshot_file", snap, "file");
+	html_copy(o, "snapshot_sha256", snap, "sha256");
+
+	html_set_score(o, json_object_get(entry, "score"), jstr(entry, "grade"));
+	dash = json_is_integer(json_object_get(entry, "score")) ?
+	    2 * M_PI * HTML_GAUGE_R * (double)jint(entry, "score", 0) / 100.0 : 0;
+	html_setf(o, "gauge_dash", "%.1f %.1f", dash, 2 * M_PI * HTML_GAUGE_R);
+	html_setf(o, "coverage_text", "%lld of %lld controls evaluated",
+	    jint(json_object_get(entry, "coverage"), "evaluated", 0),
+	    jint(json_object_get(entry, "coverage"), "total", 0));
+	html_setf(o, "n_pass", "%lld", jint(counts, "PASS", 0));
+	html_setf(o, "n_fail", "%lld", jint(counts, "FAIL", 0));
+	html_setf(o, "n_ne", "%lld", jint(counts, "NOT_EVALUATED", 0));
+	html_setf(o, "n_na", "%lld", jint(counts, "NOT_APPLICABLE", 0));
+	html_setf(o, "n_findings", "%lld", jint(entry, "findings", 0));
+	html_set(o, "complete", json_boolean(jbool(entry, "complete", 1)));
+	html_set(o, "problems", json_incref(json_object_get(entry, "problems")));
+	html_set(o, "families", html_family_chart(json_object_get(entry, "families"), o));
+
+	controls = json_array();
+	failing = json_array();
+	ne = json_array();
+	na = json_array();
+	fails = xcalloc(json_array_size(json_object_get(acct, "controls")) + 1, sizeof(*fails));
+	json_array_foreach(json_object_get(acct, "controls"), i, c) {
+		cv = html_control(acct, c);
+		json_array_append(controls, cv);
+		if (strcmp(jstr(c, "status"), "FAIL") == 0) {
+			json_object_set_new(cv, "_seq", json_integer((json_int_t)i));
+			fails[nfail++] = json_incref(cv);
+		} else if (strcmp(jstr(c, "status"), "NOT_EVALUATED") == 0)
+			json_array_append(ne, cv);
+		else if (strcmp(jstr(c, "status"), "NOT_APPLICABLE") == 0)
+			json_array_append(na, cv);
+		json_decref(cv);
+	}
+	if (nfail > 0)
+		qsort(fails, nfail, sizeof(*fails), html_fail_order);
+	for (i = 0; i < nfail; i++) {
+		json_object_del(fails[i], "_seq");
+		json_array_append_new(failing, fails[i]);
+	}
+	free(fails);
+	html_set(o, "controls", controls);
+	html_set(o, "failing", failing);
+	html_set(o, "not_evaluated", ne);
+	html_set(o, "not_applicable", na);
+	html_set(o, "events", html_events(acct));
+	html_setf(o, "window_words", "%lld days", jint(coll, "window_days", 30));
+	html_set(o, "changes", json_object_get(model, "has_baseline") == json_true() ?
+	    html_account_changes(model, k, entry) : NULL);
+	return o;
+}
+
+static json_t *
+html_report_view(const json_t *results, const json_t *model)
+{
+	json_t *v = json_object(), *accts = json_array(), *a;
+	size_t k, n = json_array_size(json_object_get(model, "accounts"));
+
+	for (k = 0; k < n; k++)
+		json_array_append_new(accts, html_account_view(results, model, k));
+	if (n == 1) {
+		a = json_array_get(accts, 0);
+		html_setf(v, "title", "IAM report: %s (%s)", jstr(a, "display"), jstr(a, "account_id"));
+	} else
+		html_setf(v, "title", "IAM report: %zu accounts", n);
+	html_set(v, "several", json_boolean(n > 1));
+	html_set(v, "accounts", accts);
+	html_set_time(v, "generated", jstr(results, "generated_at"));
+	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
+	html_set(v, "thresholds", html_thresholds_view(results));
+	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
+	return v;
+}
+
+/* ------------------------------------------------------ the comparison page */
+
+/* "2 critical, 1 high": the failing controls by severity, zeros left out. */
+static void
+html_set_sev_words(json_t *o, const json_t *sev)
+{
+	struct buf b = { 0 };
+	int i;
+
+	for (i = 0; html_sevs[i] != NULL; i++) {
+		if (jint(sev, html_sevs[i], 0) == 0)
+			continue;
+		buf_printf(&b, "%s%lld %s", b.len > 0 ? ", " : "", jint(sev, html_sevs[i], 0),
+		    html_sevs[i]);
+	}
+	html_sets(o, "sev_words", b.len > 0 ? b.p : "none");
+	buf_free(&b);
+}
+
+/* "+1 −2": findings that came and went while the control kept failing. */
+static void
+html_set_moved(json_t *o, const json_t *cell)
+{
+	size_t nnew = json_array_size(json_object_get(cell, "new_findings"));
+	size_t nfixed = json_array_size(json_object_get(cell, "fixed_findings"));
+	const char *change = jstr(cell, "change");
+
+	if (change == NULL || strcmp(change, "unchanged") != 0 || nnew + nfixed == 0)
+		html_set(o, "moved", NULL);
+	else if (nnew > 0 && nfixed > 0)
+		html_setf(o, "moved", "+%zu new, %zu fixed", nnew, nfixed);
+	else if (nnew > 0)
+		html_setf(o, "moved", "+%zu new", nnew);
+	else
+		html_setf(o, "moved", "%zu fixed", nfixed);
+}
+
+static json_t *
+html_compare_view(const json_t *results, const json_t *model)
+{
+	json_t *v = json_object(), *accts = json_array(), *rows = json_array(), *risks = json_array();
+	json_t *worst = json_array(), *incomplete = json_array(), *bars = json_array(), *changes = json_array();
+	json_t *o, *cells, *cell, *x, *removed;
+	const json_t *e, *ctl, *ce, *r, *ev;
+	const char *change;
+	size_t i, j, n = json_array_size(json_object_get(model, "accounts"));
+	char *a;
+	int y = 0;
+
+	json_array_foreach(json_object_get(model, "accounts"), i, e) {
+		o = json_object();
+		html_copy(o, "account_id", e, NULL);
+		html_copy(o, "alias", e, NULL);
+		html_copy(o, "name", e, NULL);
+		html_sets(o, "display", html_display(e));
+		html_setf(o, "rank", "%zu", i + 1);
+		html_set_score(o, json_object_get(e, "score"), jstr(e, "grade"));
+		html_setf(o, "coverage_text", "%lld/%lld",
+		    jint(json_object_get(e, "coverage"), "evaluated", 0),
+		    jint(json_object_get(e, "coverage"), "total", 0));
+		html_setf(o, "n_fail", "%lld", jint(json_object_get(e, "counts"), "FAIL", 0));
+		html_setf(o, "n_fail_words", "%lld failing control%s",
+		    jint(json_object_get(e, "counts"), "FAIL", 0),
+		    jint(json_object_get(e, "counts"), "FAIL", 0) == 1 ? "" : "s");
+		html_setf(o, "n_ne", "%lld", jint(json_object_get(e, "counts"), "NOT_EVALUATED", 0));
+		html_setf(o, "n_findings", "%lld", jint(e, "findings", 0));
+		html_set_sev_words(o, json_object_get(e, "fail_by_severity"));
+		html_set(o, "complete", json_boolean(jbool(e, "complete", 1)));
+		html_copy(o, "incomplete_reason", e, NULL);
+		html_set(o, "has_baseline", json_boolean(json_is_object(json_object_get(e, "baseline"))));
+		html_set_delta(o, json_object_get(json_object_get(e, "baseline"), "score_delta"));
+		x = json_object_get(e, "baseline");
+		html_set(o, "base_score_text", NULL);
+		if (json_is_object(x)) {
+			if (json_is_integer(json_object_get(x, "score")))
+				html_setf(o, "base_score_text", "from %lld (%s)", jint(x, "score", 0),
+				    jstr(x, "grade") ? jstr(x, "grade") : "?");
+			else
+				html_sets(o, "base_score_text", "no score then");
+			if (jstr(o, "delta_text") == NULL)
+				html_sets(o, "delta_text", HTML_EMPTY);
+			html_setf(o, "new", "%lld", jint(x, "new", 0));
+			html_setf(o, "fixed", "%lld", jint(x, "fixed", 0));
+			html_setf(o, "unchanged", "%lld", jint(x, "unchanged", 0));
+		}
+		a = html_anchor("acct", jstr(e, "account_id"), NULL);
+		html_sets(o, "anchor", a);
+		html_setf(o, "href", "#%s", a);
+		free(a);
+		json_array_append(accts, o);
+
+		/* Score bars: one row per account, in the same worst-first order. */
+		x = json_object();
+		html_sets(x, "display", html_display(e));
+		html_copy(x, "account_id", e, NULL);
+		html_setf(x, "y", "%d", y);
+		html_setf(x, "text_y", "%d", y + 15);
+		html_setf(x, "bar_y", "%d", y + 3);
+		html_setf(x, "w", "%.1f", HTML_BAR_W * (double)jint(e, "score", 0) / 100.0);
+		html_sets(x, "label", json_is_integer(json_object_get(e, "score")) ?
+		    jstr(o, "score_text") : "no score: nothing evaluated");
+		html_setf(x, "label_x", "%.1f", 200 + HTML_BAR_W * (double)jint(e, "score", 0) / 100.0 + 8);
+		html_sets(x, "grade_class", jstr(o, "grade_class"));
+		json_array_append_new(bars, x);
+		y += HTML_ROW_H;
+
+		if (!jbool(e, "complete", 1))
+			json_array_append(incomplete, o);
+		json_decref(o);
+	}
+	html_setf(v, "bars_viewbox", "0 0 760 %d", y > 0 ? y : HTML_ROW_H);
+	html_setf(v, "bars_h", "%d", y > 0 ? y : HTML_ROW_H);
+
+	json_array_foreach(json_object_get(model, "worst"), i, x)
+		json_array_foreach(accts, j, o)
+			if (strcmp(jstr(o, "account_id"), json_string_value(x)) == 0)
+				json_array_append(worst, o);
+
+	json_array_foreach(json_object_get(model, "controls"), i, ctl) {
+		o = json_object();
+		html_copy(o, "id", ctl, NULL);
+		html_copy(o, "title", ctl, NULL);
+		html_sets(o, "severity", jstr(ctl, "severity"));
+		html_sets(o, "sev_class", html_sev_class(jstr(ctl, "severity")));
+		html_set_refs(o, ctl);
+		html_setf(o, "fail_text", "%lld of %zu", jint(ctl, "fail_accounts", 0), n);
+		html_set(o, "any_fail", json_boolean(jint(ctl, "fail_accounts", 0) > 0));
+		html_setf(o, "n_findings", "%lld", jint(ctl, "findings", 0));
+		cells = json_array();
+		json_array_foreach(json_object_get(ctl, "cells"), j, ce) {
+			cell = json_object();
+			html_set_status(cell, jstr(ce, "status"));
+			html_copy(cell, "account_id", ce, NULL);
+			if (jstr(ce, "status") != NULL && strcmp(jstr(ce, "status"), "FAIL") == 0)
+				html_setf(cell, "count", "%lld", jint(ce, "findings", 0));
+			else
+				html_set(cell, "count", NULL);
+			/* The tooltip: who, what, why. */
+			e = json_array_get(json_object_get(model, "accounts"), j);
+			html_setf(cell, "tip", "%s (%s), %s: %s%s%s", html_display(e),
+			    jstr(e, "account_id"), jstr(ctl, "id"), html_status(jstr(ce, "status"))->label,
+			    jstr(ce, "reason") ? ". " : "", jstr(ce, "reason") ? jstr(ce, "reason") : "");
+			change = jstr(ce, "change");
+			html_sets(cell, "change", change);
+			html_set_moved(cell, ce);
+			html_setf(cell, "change_class", "change-%s", change ? change : "none");
+			json_array_append_new(cells, cell);
+			if (change != NULL) {
+				x = json_object();
+				html_sets(x, "display", html_display(e));
+				html_copy(x, "account_id", e, NULL);
+				html_copy(x, "control", ctl, "id");
+				html_copy(x, "title", ctl, NULL);
+				html_sets(x, "change", change);
+				html_setf(x, "change_class", "change-%s", change);
+				html_set_status(x, jstr(ce, "status"));
+				html_sets(x, "before", html_status(jstr(ce, "before"))->label);
+				html_setf(x, "detail", "%zu new, %zu fixed, %lld unchanged finding%s",
+				    json_array_size(json_object_get(ce, "new_findings")),
+				    json_array_size(json_object_get(ce, "fixed_findings")),
+				    jint(ce, "unchanged_findings", 0),
+				    jint(ce, "unchanged_findings", 0) == 1 ? "" : "s");
+				json_array_append_new(changes, x);
+			}
+		}
+		html_set(o, "cells", cells);
+		json_array_append_new(rows, o);
+	}
+
+	json_array_foreach(json_object_get(model, "role_risks"), i, r) {
+		o = json_object();
+		html_copy(o, "account_id", r, NULL);
+		html_sets(o, "display", jstr(r, "alias") ? jstr(r, "alias") : jstr(r, "account_id"));
+		html_copy(o, "control", r, NULL);
+		html_copy(o, "kind", r, NULL);
+		html_sets(o, "severity", jstr(r, "severity"));
+		html_sets(o, "sev_class", html_sev_class(jstr(r, "severity")));
+		html_copy(o, "resource", r, NULL);
+		html_copy(o, "resource_name", r, NULL);
+		html_copy(o, "reason", r, NULL);
+		ev = json_object_get(r, "evidence");
+		html_copy(o, "creator_arn", ev, NULL);
+		html_set_time(o, "time", jstr(ev, "time"));
+		html_copy(o, "source_ip", ev, NULL);
+		html_copy(o, "user_agent", ev, NULL);
+		json_array_append_new(risks, o);
+	}
+
+	removed = json_array();
+	json_array_foreach(json_object_get(model, "removed_accounts"), i, r) {
+		o = json_object();
+		html_copy(o, "account_id", r, NULL);
+		html_sets(o, "display", html_display(r));
+		json_array_append_new(removed, o);
+	}
+
+	html_setf(v, "title", "IAM comparison: %zu account%s", n, n == 1 ? "" : "s");
+	html_setf(v, "n_accounts", "%zu", n);
+	html_setf(v, "n_incomplete", "%zu", json_array_size(incomplete));
+	html_setf(v, "n_risks", "%zu", json_array_size(risks));
+	html_set_time(v, "generated", jstr(results, "generated_at"));
+	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
+	html_set(v, "has_baseline", json_incref(json_object_get(model, "has_baseline")));
+	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
+	html_set(v, "accounts", accts);
+	html_set(v, "bars", bars);
+	html_set(v, "worst", worst);
+	html_set(v, "controls", rows);
+	html_set(v, "risks", risks);
+	html_set(v, "incomplete", incomplete);
+	html_set(v, "changes", changes);
+	html_set(v, "removed", removed);
+	html_set(v, "thresholds", html_thresholds_view(results));
+	return v;
+}
+
+/* ---------------------------------------------------- the template engine */
+
+/* The data being filled in, innermost first; lookups fall back outwards. */
+struct html_scope {
+	const json_t			*v;
+	const struct html_scope		*up;
+};
+
+static const json_t *
+html_lookup(const struct html_scope *sc, const char *path)
+{
+	const json_t *v = NULL;
+	const char *dot;
+	char *seg;
+
+	if (strcmp(path, ".") == 0)
+		return sc->v;
+	dot = strchr(path, '.');
+	seg = dot ? xstrndup(path, (size_t)(dot - path)) : xstrdup(path);
+	for (; sc != NULL; sc = sc->up)
+		if ((v = json_object_get(sc->v, seg)) != NULL)
+			break;
+	free(seg);
+	while (v != NULL && dot != NULL) {
+		path = dot + 1;
+		dot = strchr(path, '.');
+		seg = dot ? xstrndup(path, (size_t)(dot - path)) : xstrdup(path);
+		if (json_is_array(v) && seg[0] >= '0' && seg[0] <= '9')
+			v = json_array_get(v, strtoul(seg, NULL, 10));
+		else
+			v = json_object_get(v, seg);
+		free(seg);
+	}
+	return v;
+}
+
+static int
+html_truthy(const json_t *v)
+{
+	switch (v ? json_typeof(v) : JSON_NULL) {
+	case JSON_STRING:
+		return json_string_length(v) > 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) != 0;
+	case JSON_REAL:
+		return json_real_value(v) != 0;
+	case JSON_TRUE:
+		return 1;
+	case JSON_ARRAY:
+		return json_array_size(v) > 0;
+	case JSON_OBJECT:
+		return json_object_size(v) > 0;
+	default:
+		return 0;
+	}
+}
+
+/* data-if: "path", "!path", "path=value", "path!=value". */
+static int
+html_cond(const struct html_scope *sc, const char *expr)
+{
+	const char *eq = strchr(expr, '=');
+	char *path, *s;
+	int neg = 0, r;
+
+	if (eq == NULL) {
+		if (*expr == '!')
+			return !html_truthy(html_lookup(sc, expr + 1));
+		return html_truthy(html_lookup(sc, expr));
+	}
+	if (eq > expr && eq[-1] == '!')
+		neg = 1;
+	path = xstrndup(expr, (size_t)(eq - expr - neg));
+	s = html_text(html_lookup(sc, path));
+	r = s != NULL && strcmp(s, eq + 1) == 0;
+	free(s);
+	free(path);
+	return neg ? !r : r;
+}
+
+/* "cell cell-{status_class}": {path} replaced by the value's text. */
+static char *
+html_subst(const struct html_scope *sc, const char *tmpl)
+{
+	struct buf b = { 0 };
+	const char *p, *end;
+	char *path, *s;
+
+	buf_adds(&b, "");
+	for (p = tmpl; *p != '\0'; p++) {
+		if (*p != '{' || (end = strchr(p, '}')) == NULL) {
+			buf_add(&b, p, 1);
+			continue;
+		}
+		path = xstrndup(p + 1, (size_t)(end - p - 1));
+		if ((s = html_text(html_lookup(sc, path))) != NULL)
+			buf_adds(&b, s);
+		free(s);
+		free(path);
+		p = end;
+	}
+	return buf_steal(&b);
+}
+
+static char *
+html_attr(xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	char *s = v ? xstrdup((const char *)v) : NULL;
+
+	xmlFree(v);
+	return s;
+}
+
+static void
+html_unset(xmlNode *n, const char *name)
+{
+	xmlUnsetProp(n, (const xmlChar *)name);
+}
+
+/*
+ * An attribute the template may fill: never an event handler or a style,
+ * and links only within the page.  The values come from the view, which
+ * carries untrusted text; xmlSetProp escapes, this keeps the meaning safe.
+ */
+static int
+html_attr_allowed(const char *name, const char *value)
+{
+	if (strncasecmp(name, "on", 2) == 0 || strcasecmp(name, "style") == 0 ||
+	    strcasecmp(name, "srcdoc") == 0 || strcasecmp(name, "formaction") == 0)
+		return 0;
+	if (strcasecmp(name, "href") == 0 || strcasecmp(name, "src") == 0 ||
+	    strcasecmp(name, "xlink:href") == 0 || strcasecmp(name, "action") == 0)
+		return value[0] == '#';
+	return 1;
+}
+
+/* Replace n's children with one text node. */
+static void
+html_set_text(xmlNode *n, const char *text)
+{
+	xmlNode *c, *next;
+
+	for (c = n->children; c != NULL; c = next) {
+		next = c->next;
+		xmlUnlinkNode(c);
+		xmlFreeNode(c);
+	}
+	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)text));
+}
+
+static int html_fill(xmlNode *, const struct html_scope *, char **);
+
+/* The data-* attributes of one element, then its children. */
+static int
+html_fill_element(xmlNode *n, const struct html_scope *sc, char **err)
+{
+	struct html_scope inner;
+	const json_t *arr, *item;
+	xmlAttr *a, *anext;
+	xmlNode *clone;
+	char *s = NULL, *name, *val;
+	size_t i;
+	int rc = 0;
+
+	if (xmlHasProp(n, (const xmlChar *)"data-sample") != NULL) {
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+		return 1;
+	}
+	if ((s = html_attr(n, "data-repeat")) != NULL) {
+		arr = html_lookup(sc, s);
+		html_unset(n, "data-repeat");
+		json_array_foreach(arr, i, item) {
+			if ((clone = xmlDocCopyNode(n, n->doc, 1)) == NULL) {
+				err_set(err, "html: out of memory cloning a template element");
+				goto out;
+			}
+			xmlAddPrevSibling(n, clone);
+			inner.v = item;
+			inner.up = sc;
+			if (!html_fill_element(clone, &inner, err))
+				goto out;
+		}
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+		rc = 1;
+		goto out;
+	}
+	if ((s = html_attr(n, "data-if")) != NULL) {
+		html_unset(n, "data-if");
+		if (!html_cond(sc, s)) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+			rc = 1;
+			goto out;
+		}
+		free(s);
+		s = NULL;
+	}
+	for (a = n->properties; a != NULL; a = anext) {
+		anext = a->next;
+		if (strncmp((const char *)a->name, "data-attr-", 10) != 0)
+			continue;
+		name = (char *)a->name + 10;
+		free(s);
+		s = html_attr(n, (const char *)a->name);
+		val = html_subst(sc, s ? s : "");
+		if (html_attr_allowed(name, val))
+			xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)val);
+		free(val);
+		xmlRemoveProp(a);
+	}
+	free(s);
+	s = NULL;
+	if ((s = html_attr(n, "data-field")) != NULL) {
+		char *text = html_text(html_lookup(sc, s)), *empty = html_attr(n, "data-empty");
+
+		html_set_text(n, text != NULL ? text : empty != NULL ? empty : HTML_EMPTY);
+		free(text);
+		free(empty);
+		html_unset(n, "data-field");
+		html_unset(n, "data-empty");
+		rc = 1;
+		goto out;
+	}
+	html_unset(n, "data-empty");
+	rc = html_fill(n->children, sc, err);
+out:
+	free(s);
+	return rc;
+}
+
+static int
+html_fill(xmlNode *n, const struct html_scope *sc, char **err)
+{
+	xmlNode *next;
+
+	for (; n != NULL; n = next) {
+		next = n->next;
+		if (n->type == XML_ELEMENT_NODE && !html_fill_element(n, sc, err))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * <link rel="stylesheet" href="report.css" data-inline> becomes a <style>
+ * with that template's text, so that the designer's file opens in a browser
+ * as is and the report is one self-contained file.
+ */
+static int
+html_inline(xmlNode *n, char **err)
+{
+	const struct tmpl *t;
+	xmlNode *next, *style;
+	char *href;
+	int rc = 1;
+
+	for (; n != NULL && rc; n = next) {
+		next = n->next;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcasecmp(n->name, (const xmlChar *)"link") != 0 ||
+		    xmlHasProp(n, (const xmlChar *)"data-inline") == NULL) {
+			rc = html_inline(n->children, err);
+			continue;
+		}
+		href = html_attr(n, "href");
+		if (href == NULL || (t = tmpl_find(href)) == NULL) {
+			rc = err_set(err, "html: no template \"%s\" to inline", href ? href : "");
+		} else if (strstr((const char *)t->data, "</") != NULL) {
+			rc = err_set(err, "html: %s contains \"</\", which would end its <style>", href);
+		} else {
+			style = xmlNewDocNode(n->doc, NULL, (const xmlChar *)"style", NULL);
+			xmlAddChild(style, xmlNewDocText(n->doc, t->data));
+			xmlReplaceNode(n, style);
+			xmlFreeNode(n);
+		}
+		free(href);
+	}
+	return rc;
+}
+
+static int
+html_render_doc(const char *name, const json_t *view, struct buf *out, char **err)
+{
+	const struct tmpl *t;
+	struct html_scope top = { view, NULL };
+	xmlOutputBuffer *ob = NULL;
+	htmlDocPtr doc = NULL;
+	xmlNode *root;
+	int rc = 0;
+
+	if ((t = tmpl_find(name)) == NULL) {
+		err_set(err, "html: template %s is not compiled in", name);
+		goto out;
+	}
+	doc = htmlReadMemory((const char *)t->data, (int)t->len, name, "UTF-8",
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL) {
+		err_set(err, "html: cannot parse template %s", name);
+		goto out;
+	}
+	if (!html_inline(root, err) || !html_fill(root, &top, err))
+		goto out;
+	if ((ob = xmlAllocOutputBuffer(NULL)) == NULL) {
+		err_set(err, "html: out of memory");
+		goto out;
+	}
+	htmlDocContentDumpFormatOutput(ob, doc, "UTF-8", 1);
+	if (xmlOutputBufferGetSize(ob) == 0 ||
+	    !buf_add(out, xmlOutputBufferGetContent(ob), xmlOutputBufferGetSize(ob))) {
+		err_set(err, "html: cannot write the document (too large?)");
+		goto out;
+	}
+	rc = 1;
+out:
+	if (ob != NULL)
+		xmlOutputBufferClose(ob);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- backend */
+
+static void *
+html_alloc(const struct report_opts *opts)
+{
+	struct html *h = xcalloc(1, sizeof(*h));
+
+	h->opts = *opts;
+	return h;
+}
+
+static int
+html_render(void *ctx, const json_t *results, struct buf *out, char **err)
+{
+	struct html *h = ctx;
+	json_t *model = NULL, *view = NULL;
+	int rc = 0;
+
+	if ((model = compare_build(results, h->opts.baseline, err)) == NULL)
+		goto out;
+	if (h->opts.summary) {
+		view = html_compare_view(results, model);
+		rc = html_render_doc(HTML_COMPARE, view, out, err);
+	} else {
+		view = html_report_view(results, model);
+		rc = html_render_doc(HTML_REPORT, view, out, err);
+	}
+out:
+	json_decref(view);
+	json_decref(model);
+	return rc;
+}
+
+static void
+html_free(void *ctx)
+{
+	free(ctx);
+}
+
+const struct report_backend report_html = { html_alloc, html_render, html_free };
