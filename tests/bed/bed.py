@@ -1,0 +1,705 @@
+#!/usr/bin/env python3
+"""The test bed: moto's server app (IAM, STS, CloudTrail, Organizations, ...)
+in-process behind "the front", a WSGI layer of ours that adds what moto
+lacks (CloudTrail LookupEvents and its event history, the credential
+report's root row, AWS-shaped answers), fault injection, per-account request
+counts and a control API under /_bed/.  One process, one port.
+
+    python3 tests/bed/bed.py [--port 0] [--port-file F] [--seed N] [--auth on|off]
+
+See tests/bed/README.md for the control API.
+"""
+import argparse
+import datetime
+import io
+import json
+import os
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+# Before moto is imported: AWS-managed policies (AdministratorAccess, ...)
+# must exist in every account the bed creates.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+os.environ.pop("MOTO_ACCOUNT_ID", None)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from werkzeug.datastructures import EnvironHeaders  # noqa: E402
+from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
+
+from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.core.exceptions import (AccessDeniedError, InvalidClientTokenIdError,  # noqa: E402
+                                  SignatureDoesNotMatchError)
+from moto.iam.models import AccessKeyLastUsed  # noqa: E402
+from moto.moto_api._internal import mock_random  # noqa: E402
+from moto.moto_api._internal.models import moto_api_backend  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
+
+import bed_auth  # noqa: E402
+import bed_iam  # noqa: E402
+from bed_faults import FaultError, Faults  # noqa: E402
+from bed_trail import LookupError_, Trail, create_role_record, fill_injected, parse_time  # noqa: E402
+
+JSON_SERVICES = {"cloudtrail", "organizations"}
+QUERY_NS = {"iam": bed_iam.IAM_NS, "sts": bed_iam.STS_NS}
+REPORT_TTL_S = 4 * 3600
+# Errors after which AWS records no CloudTrail event: nobody was identified.
+UNIDENTIFIED = {"SignatureDoesNotMatch", "InvalidClientTokenId", "IncompleteSignature",
+                "MissingAuthenticationToken", "ExpiredToken"}
+JSON_AUTH_CODES = {
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "AccessDenied": "AccessDeniedException",
+    "ExpiredToken": "ExpiredTokenException",
+    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+    "IncompleteSignature": "IncompleteSignatureException",
+}
+
+
+def now_ts():
+    return time.time()
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def iso_z(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_dt(v):
+    """ISO 8601 text or epoch seconds -> naive UTC datetime (moto's convention)."""
+    return datetime.datetime.fromtimestamp(parse_time(v), datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Request:
+    """What the front needs to know about one AWS request."""
+
+    def __init__(self, environ, body):
+        self.environ = environ
+        self.body = body
+        self.headers = EnvironHeaders(environ)
+        auth = self.headers.get("Authorization", "")
+        m = re.search(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request", auth)
+        self.signed = m is not None
+        self.access_key = m.group(1) if m else None
+        self.region = m.group(2) if m else "us-east-1"
+        self.service = m.group(3) if m else None
+        target = self.headers.get("X-Amz-Target")
+        self.params = {}
+        if target:
+            self.protocol = "json"
+            self.action = target.rsplit(".", 1)[-1]
+            try:
+                p = json.loads(body or b"{}")
+                self.params = p if isinstance(p, dict) else {}
+            except ValueError:
+                self.params = {}
+            if self.service is None:
+                self.service = "cloudtrail" if "CloudTrail" in target else \
+                    "organizations" if "Organizations" in target else "unknown"
+        else:
+            self.protocol = "query"
+            try:
+                qs = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
+            except UnicodeDecodeError:
+                qs = {}
+            self.params = {k: v[0] for k, v in qs.items()}
+            self.action = self.params.get("Action", "Unknown")
+            if self.service is None:
+                self.service = "sts" if self.params.get("Version") == "2011-06-15" else \
+                    "iam" if self.params.get("Version") == "2010-05-08" else "unknown"
+        self.svcaction = f"{self.service}:{self.action}"
+        xff = self.headers.get("X-Forwarded-For")
+        self.source_ip = xff.split(",")[0].strip() if xff else environ.get("REMOTE_ADDR", "127.0.0.1")
+        self.user_agent = self.headers.get("User-Agent", "")
+        self.request_id = str(uuid.uuid4())
+        self.account = None
+
+
+class Response:
+    def __init__(self, status, headers=None, body=b"", mangle=None):
+        self.status = status
+        self.headers = [(k, v) for k, v in (headers or []) if k.lower() not in
+                        ("content-length", "connection", "transfer-encoding")]
+        self.body = body
+        self.mangle = mangle
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def set_header(self, name, value):
+        self.headers = [(k, v) for k, v in self.headers if k.lower() != name.lower()]
+        self.headers.append((name, value))
+
+
+class Stats:
+    """Requests per account and action, counted on arrival, with their outcomes."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.data = {}
+
+    def reset(self):
+        with self.lock:
+            self.data = {}
+
+    def arrive(self, account, action):
+        with self.lock:
+            a = self.data.setdefault(account, {}).setdefault(action, {"count": 0, "status": {}, "faults": {}})
+            a["count"] += 1
+
+    def done(self, account, action, status, fault):
+        with self.lock:
+            a = self.data.setdefault(account, {}).setdefault(action, {"count": 0, "status": {}, "faults": {}})
+            a["status"][str(status)] = a["status"].get(str(status), 0) + 1
+            if fault:
+                a["faults"][fault] = a["faults"].get(fault, 0) + 1
+
+    def snapshot(self, account=None):
+        with self.lock:
+            data = json.loads(json.dumps(self.data))
+        if account is not None:
+            data = {account: data.get(account, {})}
+        return {"accounts": data,
+                "total": sum(a["count"] for acc in data.values() for a in acc.values())}
+
+
+class Front:
+    def __init__(self, seed=0, log=sys.stderr):
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.lock = threading.RLock()   # moto's backends are not thread-safe
+        self.log = log
+        self.seed = seed
+        self.faults = Faults(seed)
+        self.trail = Trail()
+        self.stats = Stats()
+        self.server = None
+        self.state_lock = threading.Lock()
+        self._reset_state()
+        mock_random.seed(seed)
+
+    def _reset_state(self):
+        with self.state_lock:
+            self.roots = {}        # account -> root row config
+            self.reports = {}      # account -> credential report state
+            self.pw_changed = {}   # (account, user) -> datetime of the last password set
+
+    # --- WSGI entry ---
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_bed/"):
+            resp = self.control(environ, path)
+            return self._send(environ, start_response, resp)
+        t0 = time.monotonic()
+        try:
+            n = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            n = 0
+        body = environ["wsgi.input"].read(n) if n > 0 else b""
+        req = Request(environ, body)
+        with self.lock:
+            req.account = self._account(req)
+        self.stats.arrive(req.account, req.svcaction)
+        latency, fault = self.faults.pick(req.account, req.svcaction, req.params)
+        if latency:
+            time.sleep(latency / 1000.0)
+        resp = self.handle(req, fault)
+        kind = fault["kind"] if fault else None
+        self.stats.done(req.account, req.svcaction, resp.status, kind)
+        ms = (time.monotonic() - t0) * 1000
+        print(f"{time.strftime('%H:%M:%S')} {req.account} {req.svcaction} {resp.status} {ms:.0f}ms"
+              + (f" fault={kind}" if kind else "") + (f" latency={latency}ms" if latency else ""),
+              file=self.log, flush=True)
+        return self._send(environ, start_response, resp)
+
+    def _account(self, req):
+        hdr = req.headers.get("x-moto-account-id")
+        if hdr:
+            return hdr
+        if req.access_key:
+            return bed_auth.account_of_key(req.access_key)
+        return DEFAULT_ACCOUNT_ID
+
+    def _send(self, environ, start_response, resp):
+        body = resp.body or b""
+        headers = list(resp.headers)
+        if resp.mangle == "truncate":
+            body = body[:len(body) // 2]
+        headers.append(("Content-Length", str(len(body))))
+        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+                  410: "Gone", 500: "Internal Server Error", 503: "Service Unavailable"}.get(resp.status, "")
+        start_response(f"{resp.status} {reason}".strip(), headers)
+        if resp.mangle == "reset":
+            return self._reset_body(environ, body)
+        return [body]
+
+    @staticmethod
+    def _reset_body(environ, body):
+        yield body[:len(body) // 2]
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            # Linger 0: closing the socket sends RST instead of FIN.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        raise ConnectionResetError("bed: injected connection reset")
+
+    # --- AWS requests ---
+
+    def _error(self, req, status, code, message):
+        if req.protocol == "json":
+            if req.service == "organizations" and code == "ThrottlingException":
+                code = "TooManyRequestsException"
+            body = bed_iam.json_error(code, message)
+            return Response(status, [("Content-Type", "application/x-amz-json-1.1"),
+                                     ("x-amzn-RequestId", req.request_id),
+                                     ("x-amzn-ErrorType", code)], body)
+        body = bed_iam.query_error(code, message, req.request_id, sender=status < 500)
+        ns = QUERY_NS.get(req.service)
+        if ns and ns != bed_iam.IAM_NS:
+            body = body.replace(bed_iam.IAM_NS.encode(), ns.encode(), 1)
+        return Response(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", req.request_id)], body)
+
+    def _fault_response(self, req, fault):
+        kind = fault["kind"]
+        js = req.protocol == "json"
+        if kind == "throttle":
+            return self._error(req, 400, "ThrottlingException" if js else "Throttling", "Rate exceeded")
+        if kind == "unavailable":
+            return self._error(req, 503, "ServiceUnavailableException" if js else "ServiceUnavailable",
+                               "Service is unable to handle request.")
+        if kind == "unavailable_empty":
+            return Response(503, [("Content-Type", "text/plain")], b"")
+        if kind == "internal":
+            code = "InternalFailure" if js or req.service != "iam" else "ServiceFailure"
+            return self._error(req, 500, code, "We encountered an internal error. Please try again.")
+        if kind == "deny":
+            with self.lock:
+                arn = bed_auth.caller_arn(req.account, req.access_key) if req.access_key else "anonymous"
+            msg = f"User: {arn} is not authorized to perform: {req.svcaction} on resource: *"
+            if js:
+                return self._error(req, 400, "AccessDeniedException", msg)
+            return self._error(req, 403, "AccessDenied", msg)
+        if kind == "expired_token":
+            if js:
+                return self._error(req, 400, "ExpiredTokenException",
+                                   "The security token included in the request is expired")
+            return self._error(req, 403, "ExpiredToken", "The security token included in the request is expired")
+        return None
+
+    def handle(self, req, fault):
+        if fault is not None:
+            r = self._fault_response(req, fault)
+            if r is not None:
+                return r
+        if bed_auth.auth_enabled() and not req.signed:
+            if req.protocol == "json":
+                return self._error(req, 400, "MissingAuthenticationTokenException",
+                                   "Missing Authentication Token")
+            return self._error(req, 403, "MissingAuthenticationToken",
+                               "Request is missing Authentication Token")
+        if req.svcaction == "cloudtrail:LookupEvents":
+            resp = self.lookup_events(req)
+        else:
+            resp = self.call_moto(req)
+            resp = self.post_fix(req, resp)
+        if fault is not None and fault["kind"] in ("reset", "truncate"):
+            resp.mangle = fault["kind"]
+        elif fault is not None and fault["kind"] == "malformed":
+            if req.protocol == "json":
+                body = b'{"Events": [{"EventId": "bed-malformed", "CloudTrailEvent": '
+            else:
+                tag = f"{req.action}Response".encode()
+                body = b"<" + tag + b' xmlns="' + QUERY_NS.get(req.service, bed_iam.IAM_NS).encode() + \
+                    b'"><Broken>&bogus;</Mismatched>'
+            resp = Response(200, resp.headers, body)
+        return resp
+
+    def call_moto(self, req):
+        environ = dict(req.environ)
+        environ["wsgi.input"] = io.BytesIO(req.body)
+        environ["CONTENT_LENGTH"] = str(len(req.body))
+        captured = {}
+
+        def start_response(status, headers, exc_info=None):
+            captured["status"] = status
+            captured["headers"] = headers
+            return lambda data: chunks.append(data)
+
+        chunks = []
+        with self.lock:
+            it = self.moto(environ, start_response)
+            try:
+                for c in it:
+                    chunks.append(c)
+            finally:
+                if hasattr(it, "close"):
+                    it.close()
+        status = int(captured["status"].split()[0])
+        return Response(status, captured["headers"], b"".join(chunks))
+
+    def post_fix(self, req, resp):
+        """Make moto's answer what AWS would send, and record what CloudTrail would."""
+        if req.protocol == "json":
+            return self._fix_json(req, resp)
+        if resp.status >= 400 and b"<Errors>" in resp.body[:300]:
+            # moto's auth errors come EC2-style (<ErrorResponse><Errors><Error>); IAM and STS
+            # answer <ErrorResponse><Error>...</Error><RequestId>.
+            code, msg = bed_iam.error_code_message(resp.body)
+            if code:
+                resp = self._error(req, resp.status, code, msg or "")
+        a = req.svcaction
+        if a == "iam:CreateRole":
+            self._record_create_role(req, resp)
+        elif a in ("iam:CreateLoginProfile", "iam:UpdateLoginProfile") and resp.status == 200:
+            with self.state_lock:
+                self.pw_changed[(req.account, req.params.get("UserName"))] = utcnow()
+        elif a in ("iam:GenerateCredentialReport", "iam:GetCredentialReport"):
+            resp = self._credential_report(req, resp)
+        elif resp.status != 200:
+            return resp
+        elif a == "iam:GetAccountSummary":
+            resp.body = bed_iam.fix_account_summary(resp.body, self.root(req.account))
+        elif a == "iam:GetAccountPasswordPolicy":
+            resp.body = bed_iam.fix_password_policy(resp.body)
+        elif a == "iam:ListVirtualMFADevices":
+            resp.body = bed_iam.fix_virtual_mfa(resp.body, req.account, self.root(req.account), req.params)
+        elif a == "iam:GetAccountAuthorizationDetails":
+            with self.lock:
+                body = bed_iam.fix_authorization_details(resp.body, req.account, req.params)
+            if body is None:
+                return self._error(req, 400, "InvalidInput", "Invalid Marker.")
+            resp.body = body
+        return resp
+
+    def _fix_json(self, req, resp):
+        resp.set_header("Content-Type", "application/x-amz-json-1.1")
+        if resp.status >= 400 and resp.body.lstrip().startswith(b"<"):
+            # moto answers auth failures in XML whatever the protocol.
+            code, msg = bed_iam.error_code_message(resp.body)
+            code = JSON_AUTH_CODES.get(code, code or "InternalFailure")
+            return self._error(req, 400 if resp.status < 500 else resp.status, code, msg or "")
+        if req.svcaction == "cloudtrail:DescribeTrails" and resp.status == 200:
+            try:
+                doc = json.loads(resp.body)
+                doc["trailList"] = [{k: v for k, v in t.items() if v is not None}
+                                    for t in doc.get("trailList", [])]
+                resp.body = json.dumps(doc).encode()
+            except (ValueError, AttributeError):
+                pass
+        return resp
+
+    def _record_create_role(self, req, resp):
+        if resp.status == 200:
+            role, error = bed_iam.role_from_create_response(resp.body), None
+        else:
+            code, msg = bed_iam.error_code_message(resp.body)
+            if code is None or code in UNIDENTIFIED:
+                return
+            role, error = None, (code, msg or "")
+        with self.lock:
+            ident = bed_auth.identity(req.account, req.access_key or "")
+        rid = resp.header("x-amzn-RequestId") or req.request_id
+        rec = create_role_record(req.account, ident, req.params, now_ts(), req.source_ip,
+                                 req.user_agent, rid, role=role, error=error)
+        self.trail.add(req.account, rec)
+
+    def root(self, account):
+        with self.state_lock:
+            r = self.roots.get(account)
+        return r if r is not None else bed_iam.default_root(utcnow())
+
+    def _credential_report(self, req, resp):
+        """AWS's generate-then-poll cycle, with a configurable number of polls
+        before the report is ready (or never); moto's answer is used only for
+        its authentication verdict."""
+        if resp.status not in (200, 410):
+            return resp
+        now = now_ts()
+        with self.state_lock:
+            st = self.reports.setdefault(req.account, {"mode": "normal", "delay_polls": 0,
+                                                       "generated": None, "pending": None})
+            if req.action == "GenerateCredentialReport":
+                if st["pending"] is None and st["generated"] is not None and \
+                        now - st["generated"] < REPORT_TTL_S and st["mode"] == "normal":
+                    state = "COMPLETE"
+                elif st["pending"] is None:
+                    st["generated"] = None
+                    st["pending"] = float("inf") if st["mode"] == "never" else st["delay_polls"]
+                    state = "STARTED"
+                    if st["pending"] <= 0:
+                        st["pending"], st["generated"] = None, now
+                else:
+                    st["pending"] -= 1
+                    if st["pending"] <= 0:
+                        st["pending"], st["generated"] = None, now
+                        state = "COMPLETE"
+                    else:
+                        state = "INPROGRESS"
+                return Response(200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", req.request_id)],
+                                bed_iam.generate_credential_report_xml(state, req.request_id))
+            if st["pending"] is not None:
+                st["pending"] -= 1
+                if st["pending"] <= 0:
+                    st["pending"], st["generated"] = None, now
+                else:
+                    return self._error(req, 404, "ReportInProgress",
+                                       "Credential report is being generated.")
+            if st["generated"] is None:
+                return self._error(req, 410, "ReportNotPresent", "Credential report not present.")
+            if now - st["generated"] > REPORT_TTL_S:
+                return self._error(req, 410, "ReportExpired", "Credential report has expired.")
+            generated = datetime.datetime.fromtimestamp(st["generated"], datetime.timezone.utc)
+        root = self.root(req.account)
+        with self.lock, self.state_lock:
+            pw = {u: t for (a, u), t in self.pw_changed.items() if a == req.account}
+            content = bed_iam.credential_report_csv(req.account, root, pw)
+        return Response(200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", req.request_id)],
+                        bed_iam.get_credential_report_xml(content, iso_z(generated), req.request_id))
+
+    def lookup_events(self, req):
+        if bed_auth.auth_enabled():
+            try:
+                with self.lock:
+                    bed_auth.check_request(req.account, req.environ.get("REQUEST_METHOD", "POST"),
+                                           req.environ.get("PATH_INFO", "/") or "/", req.body,
+                                           req.headers, req.action)
+            except SignatureDoesNotMatchError as e:
+                return self._error(req, 400, "InvalidSignatureException", e.message)
+            except InvalidClientTokenIdError as e:
+                return self._error(req, 400, "UnrecognizedClientException", e.message)
+            except AccessDeniedError as e:
+                return self._error(req, 400, "AccessDeniedException",
+                                   e.message + " because no identity-based policy allows the "
+                                   "cloudtrail:LookupEvents action")
+        if self.trail.throttled(req.account, req.region):
+            return self._error(req, 400, "ThrottlingException", "Rate exceeded")
+        try:
+            page = self.trail.lookup(req.account, req.region, req.params)
+        except LookupError_ as e:
+            return self._error(req, 400, e.code, e.message)
+        return Response(200, [("Content-Type", "application/x-amz-json-1.1"),
+                              ("x-amzn-RequestId", req.request_id)], json.dumps(page).encode())
+
+    # --- control API ---
+
+    def control(self, environ, path):
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            n = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            n = 0
+        raw = environ["wsgi.input"].read(n) if n > 0 else b""
+        query = dict(urllib.parse.parse_qsl(environ.get("QUERY_STRING", "")))
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+            if not isinstance(body, dict):
+                raise ValueError("the request body is a JSON object")
+            name = path[len("/_bed/"):].strip("/")
+            fn = getattr(self, "ctl_" + name.replace("/", "_"), None)
+            if fn is None:
+                return self._json(404, {"error": f"no control endpoint /_bed/{name}"})
+            out = fn(method, body, query)
+            return self._json(200, out)
+        except (ValueError, KeyError, TypeError, FaultError) as e:
+            return self._json(400, {"error": f"{type(e).__name__}: {e}"})
+
+    @staticmethod
+    def _json(status, obj):
+        return Response(status, [("Content-Type", "application/json")],
+                        json.dumps(obj, indent=1).encode() + b"\n")
+
+    def _want(self, method, *allowed):
+        if method not in allowed:
+            raise ValueError(f"use {' or '.join(allowed)}")
+
+    @staticmethod
+    def _acct(body):
+        a = str(body.get("account", DEFAULT_ACCOUNT_ID))
+        if not re.fullmatch(r"\d{12}", a):
+            raise ValueError(f"account must be 12 digits, got {a!r}")
+        return a
+
+    def ctl_health(self, method, body, query):
+        port = self.server.server_address[1] if self.server else None
+        return {"ok": True, "auth": bed_auth.auth_enabled(), "port": port, "seed": self.seed,
+                "default_account": DEFAULT_ACCOUNT_ID}
+
+    def ctl_auth(self, method, body, query):
+        if method == "POST":
+            bed_auth.set_auth(bool(body["enabled"]))
+        return {"auth": bed_auth.auth_enabled()}
+
+    def ctl_reset(self, method, body, query):
+        self._want(method, "POST")
+        with self.lock:
+            moto_api_backend.reset()
+            bed_auth.set_auth(False)
+            mock_random.seed(self.seed)
+        self.trail.reset()
+        self.stats.reset()
+        self.faults.set_rules([], seed=self.seed)
+        self._reset_state()
+        return {"reset": True}
+
+    def ctl_faults(self, method, body, query):
+        if method == "POST":
+            self.faults.set_rules(body.get("rules", []), seed=body.get("seed"))
+        return self.faults.describe()
+
+    def ctl_stats(self, method, body, query):
+        return self.stats.snapshot(query.get("account"))
+
+    def ctl_stats_reset(self, method, body, query):
+        self._want(method, "POST")
+        self.stats.reset()
+        return {"reset": True}
+
+    def ctl_inject_event(self, method, body, query):
+        """Store a record as if CloudTrail had logged it.  body: account, record
+        (members override the CreateRole defaults), optional raw (a string served
+        as CloudTrailEvent instead of the record) and summary (LookupEvents
+        summary members to override)."""
+        self._want(method, "POST")
+        acct = self._acct(body)
+        rec = body.get("record") or {}
+        if not isinstance(rec, dict):
+            raise ValueError("record is a JSON object")
+        full = fill_injected(acct, rec, now_ts())
+        raw = body.get("raw")
+        if raw is not None and not isinstance(raw, str):
+            raise ValueError("raw is a string")
+        self.trail.add(acct, full, raw=raw, summary=body.get("summary"))
+        return {"record": full}
+
+    def ctl_events(self, method, body, query):
+        acct = self._acct(query)
+        return {"events": self.trail.records(acct)}
+
+    def ctl_root_row(self, method, body, query):
+        acct = self._acct(body if method == "POST" else query)
+        if method == "POST":
+            cfg = {k: v for k, v in body.items() if k != "account"}
+            bed_iam.check_root(cfg)
+            merged = dict(bed_iam.default_root(utcnow()))
+            merged.update(cfg)
+            with self.state_lock:
+                self.roots[acct] = merged
+        return {"account": acct, "root": self.root(acct)}
+
+    def ctl_report(self, method, body, query):
+        """Credential report behaviour: mode normal|never, delay_polls N."""
+        acct = self._acct(body if method == "POST" else query)
+        with self.state_lock:
+            st = self.reports.setdefault(acct, {"mode": "normal", "delay_polls": 0,
+                                                "generated": None, "pending": None})
+            if method == "POST":
+                if body.get("mode", st["mode"]) not in ("normal", "never"):
+                    raise ValueError("report mode is normal or never")
+                st["mode"] = body.get("mode", st["mode"])
+                st["delay_polls"] = int(body.get("delay_polls", st["delay_polls"]))
+                st["generated"], st["pending"] = None, None
+            return {"account": acct, "mode": st["mode"], "delay_polls": st["delay_polls"]}
+
+    def ctl_lookup(self, method, body, query):
+        """LookupEvents behaviour: empty_pages (before the first real page), rate, burst."""
+        self._want(method, "POST")
+        acct = self._acct(body)
+        return {"account": acct, **self.trail.configure(
+            acct, body.get("empty_pages"), body.get("rate"), body.get("burst"))}
+
+    def ctl_backdate(self, method, body, query):
+        """Move timestamps moto sets to "now" into the past (user, keys, role)."""
+        self._want(method, "POST")
+        acct = self._acct(body)
+        with self.lock:
+            be = bed_auth.iam_backend(acct)
+            if "role" in body:
+                role = be.get_role(body["role"])
+                if "created" in body:
+                    role.create_date = to_dt(body["created"])
+                return {"role": role.name, "created": iso_z(role.create_date)}
+            user = be.get_user(body["user"])
+            if "created" in body:
+                user.create_date = to_dt(body["created"])
+            if "password_last_used" in body:
+                v = body["password_last_used"]
+                user.password_last_used = to_dt(v) if v else None
+            if "password_last_changed" in body:
+                with self.state_lock:
+                    self.pw_changed[(acct, user.name)] = to_dt(body["password_last_changed"])
+            for k in body.get("keys", []):
+                if "id" in k:
+                    key = next(x for x in user.access_keys if x.access_key_id == k["id"])
+                else:
+                    key = user.access_keys[int(k.get("index", 0))]
+                if "created" in k:
+                    key.create_date = to_dt(k["created"])
+                if "last_used" in k:
+                    key.last_used = None if k["last_used"] is None else AccessKeyLastUsed(
+                        to_dt(k["last_used"]), k.get("service", "iam"), k.get("region", "us-east-1"))
+                if "status" in k:
+                    key.status = k["status"]
+            for dev in user.mfa_devices.values():
+                if "mfa_enabled" in body:
+                    dev.enable_date = to_dt(body["mfa_enabled"])
+            return {"user": user.name, "created": iso_z(user.create_date),
+                    "keys": [{"id": k.access_key_id, "created": iso_z(k.create_date)}
+                             for k in user.access_keys]}
+
+    def ctl_shutdown(self, method, body, query):
+        self._want(method, "POST")
+        if self.server is not None:
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
+        return {"shutdown": True}
+
+
+class QuietHandler(WSGIRequestHandler):
+    """The front logs one line per AWS request itself; werkzeug's lines would double it."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="iamgrade's AWS test bed (moto + the front)")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    ap.add_argument("--port-file", help="write the port number here once listening")
+    ap.add_argument("--seed", type=int, default=42, help="seed for moto's ids and fault draws")
+    ap.add_argument("--auth", choices=("on", "off"), default="off",
+                    help="request authentication at start (seed first, then POST /_bed/auth)")
+    args = ap.parse_args(argv)
+
+    bed_auth.set_auth(args.auth == "on")
+    front = Front(seed=args.seed)
+    server = make_server(args.host, args.port, front, threaded=True, request_handler=QuietHandler)
+    front.server = server
+    port = server.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{port}\n")
+        os.replace(tmp, args.port_file)
+    print(f"bed: listening on http://{args.host}:{port} (auth {args.auth}, seed {args.seed})",
+          file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    print("bed: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
