@@ -1,0 +1,794 @@
+/*
+ * collect_account end to end over real HTTP: a small fake AWS in a thread
+ * answers canned bodies, records every request, and the tests check the
+ * snapshot and the calls (paging, polling, pacing, home regions, failures).
+ */
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/unit/t.h"
+
+#include "common/common.h"
+#include "collector/collector.h"
+#include "collector/sources.h"
+
+#define NS "xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\""
+#define MAXREQ 200
+
+struct fake_req {
+	char	op[64];		/* Action= or the X-Amz-Target operation */
+	char	region[32];	/* from the credential scope */
+	char	*body;
+	long	 at_ms;
+};
+
+struct fake_resp {
+	int	 status;
+	char	*body;		/* malloc'd */
+	int	 json;
+};
+
+typedef void fake_fn(const struct fake_req *, int nth, struct fake_resp *);
+
+static struct {
+	int		 fd;
+	int		 port;
+	pthread_t	 thread;
+	pthread_mutex_t	 lock;
+	fake_fn		*handler;
+	struct fake_req	 log[MAXREQ];
+	int		 n;
+} fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* How many earlier requests named op (the handler's "nth" call of op). */
+static int
+fake_count(const char *op, int upto)
+{
+	int i, n = 0;
+
+	for (i = 0; i < upto; i++)
+		if (strcmp(fake.log[i].op, op) == 0)
+			n++;
+	return n;
+}
+
+static void
+fake_parse(const char *head, const char *body, struct fake_req *q)
+{
+	const char *p, *e;
+	size_t n;
+
+	memset(q, 0, sizeof(*q));
+	q->body = xstrdup(body);
+	q->at_ms = now_ms();
+	if ((p = strcasestr(head, "\nX-Amz-Target: ")) != NULL) {
+		p += 15;
+		e = p + strcspn(p, "\r\n");
+		for (n = (size_t)(e - p); n > 0 && p[n - 1] != '.'; n--)
+			;
+		snprintf(q->op, sizeof(q->op), "%.*s", (int)(e - p - n), p + n);
+	} else if ((p = strstr(body, "Action=")) != NULL)
+		snprintf(q->op, sizeof(q->op), "%.*s", (int)strcspn(p + 7, "&"), p + 7);
+	/* Credential=AKID/20240101/REGION/service/aws4_request */
+	if ((p = strstr(head, "Credential=")) != NULL && (p = strchr(p, '/')) != NULL &&
+	    (p = strchr(p + 1, '/')) != NULL)
+		snprintf(q->region, sizeof(q->region), "%.*s", (int)strcspn(p + 1, "/"), p + 1);
+}
+
+static void
+fake_conn(int c)
+{
+	struct buf in = { 0 };
+	char chunk[8192], *hend, *resp;
+	struct fake_resp r;
+	struct fake_req q;
+	ssize_t got;
+	size_t clen, hlen;
+	const char *cl;
+	int nth;
+
+	for (;;) {
+		while ((hend = in.p ? strstr(in.p, "\r\n\r\n") : NULL) == NULL) {
+			if ((got = recv(c, chunk, sizeof(chunk), 0)) <= 0)
+				goto out;
+			buf_add(&in, chunk, (size_t)got);
+		}
+		hlen = (size_t)(hend - in.p) + 4;
+		cl = strcasestr(in.p, "\nContent-Length: ");
+		clen = cl && cl < hend ? strtoul(cl + 17, NULL, 10) : 0;
+		if (strcasestr(in.p, "\nExpect: 100-continue") != NULL &&
+		    send(c, "HTTP/1.1 100 Continue\r\n\r\n", 25, 0) < 0)
+			goto out;
+		while (in.len < hlen + clen) {
+			if ((got = recv(c, chunk, sizeof(chunk), 0)) <= 0)
+				goto out;
+			buf_add(&in, chunk, (size_t)got);
+		}
+		in.p[hlen - 1] = '\0';
+		{
+			char *body = xstrndup(in.p + hlen, clen);
+
+			fake_parse(in.p, body, &q);
+			free(body);
+		}
+		memset(&r, 0, sizeof(r));
+		pthread_mutex_lock(&fake.lock);
+		nth = fake_count(q.op, fake.n);
+		if (fake.n < MAXREQ)
+			fake.log[fake.n++] = q;
+		else
+			free(q.body);
+		pthread_mutex_unlock(&fake.lock);
+		fake.handler(&q, nth, &r);
+		if (r.status == 0)
+			r.status = 200;
+		if (r.body == NULL)
+			r.body = xstrdup("");
+		resp = xasprintf("HTTP/1.1 %d X\r\nContent-Type: %s\r\nx-amzn-RequestId: rid-%d\r\n"
+		    "Content-Length: %zu\r\n\r\n%s", r.status,
+		    r.json ? "application/x-amz-json-1.1" : "text/xml", fake.n, strlen(r.body), r.body);
+		if (send(c, resp, strlen(resp), 0) < 0) {
+			free(resp);
+			free(r.body);
+			goto out;
+		}
+		free(resp);
+		free(r.body);
+		memmove(in.p, in.p + hlen + clen, in.len - hlen - clen);
+		in.len -= hlen + clen;
+		in.p[in.len] = '\0';
+	}
+out:
+	buf_free(&in);
+	close(c);
+}
+
+static void *
+fake_loop(void *arg)
+{
+	int c;
+
+	while ((c = accept(fake.fd, NULL, NULL)) >= 0)
+		fake_conn(c);
+	return NULL;
+}
+
+static void
+fake_start(fake_fn *fn)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int one = 1;
+
+	fake.handler = fn;
+	fake.n = 0;
+	fake.fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fake.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fake.fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fake.fd, 8) < 0 ||
+	    getsockname(fake.fd, (struct sockaddr *)&a, &len) < 0) {
+		perror("fake server");
+		exit(1);
+	}
+	fake.port = ntohs(a.sin_port);
+	pthread_create(&fake.thread, NULL, fake_loop, NULL);
+}
+
+static void
+fake_stop(void)
+{
+	int i;
+
+	shutdown(fake.fd, SHUT_RDWR);
+	close(fake.fd);
+	pthread_join(fake.thread, NULL);
+	for (i = 0; i < fake.n; i++)
+		free(fake.log[i].body);
+	fake.n = 0;
+}
+
+/* Canned answers. */
+
+static void
+xml(struct fake_resp *r, const char *action, const char *result)
+{
+	r->body = xasprintf("<%sResponse " NS "><%sResult>%s</%sResult>"
+	    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%sResponse>",
+	    action, action, result, action, action);
+}
+
+static void
+xml_err(struct fake_resp *r, int status, const char *code, const char *msg)
+{
+	r->status = status;
+	r->body = xasprintf("<ErrorResponse " NS "><Error><Type>Sender</Type><Code>%s</Code>"
+	    "<Message>%s</Message></Error><RequestId>e</RequestId></ErrorResponse>", code, msg);
+}
+
+static void
+json(struct fake_resp *r, const char *body)
+{
+	r->json = 1;
+	r->body = xstrdup(body);
+}
+
+static void
+json_err(struct fake_resp *r, const char *type, const char *msg)
+{
+	r->json = 1;
+	r->status = 400;
+	r->body = xasprintf("{\"__type\":\"%s\",\"message\":\"%s\"}", type, msg);
+}
+
+static char *
+b64(const char *s)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(s), i, o = 0;
+	char *out = xmalloc(n / 3 * 4 + 8);
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16 |
+		    (i + 1 < n ? (unsigned char)s[i + 1] << 8 : 0) | (i + 2 < n ? (unsigned char)s[i + 2] : 0);
+
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? tab[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static const char report_csv[] =
+    "user,arn,user_creation_time,access_key_1_active,access_key_1_last_rotated,"
+    "access_key_2_active,access_key_2_last_rotated,mfa_active\n"
+    "<root_account>,arn:aws:iam::123456789012:root,2019-01-01T00:00:00+00:00,true,"
+    "2019-01-01T00:00:00+00:00,false,N/A,true\n"
+    "alice,arn:aws:iam::123456789012:user/alice,2020-01-01T00:00:00+00:00,true,"
+    "2020-01-01T00:00:00+00:00,false,N/A,false\n"
+    "bob,arn:aws:iam::123456789012:user/bob,2020-01-01T00:00:00+00:00,false,N/A,false,N/A,true\n"
+    "\"carol,c\",arn:aws:iam::123456789012:user/carol,2020-01-01T00:00:00+00:00,false,N/A,false,"
+    "2021-01-01T00:00:00+00:00,false\n";
+
+static void
+identity(struct fake_resp *r)
+{
+	xml(r, "GetCallerIdentity", "<Arn>arn:aws:iam::123456789012:user/auditor</Arn>"
+	    "<UserId>AIDAAUDITOR</UserId><Account>123456789012</Account>");
+}
+
+/* A whole account, with a few twists. */
+static void
+full_account(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	char *content, *res;
+
+	if (strcmp(q->op, "GetCallerIdentity") == 0)
+		identity(r);
+	else if (strcmp(q->op, "ListAccountAliases") == 0) {
+		if (nth == 0)
+			xml(r, q->op, "<IsTruncated>true</IsTruncated><Marker>a/b+c=</Marker>"
+			    "<AccountAliases/>");
+		else
+			xml(r, q->op, "<IsTruncated>false</IsTruncated>"
+			    "<AccountAliases><member>acme-prod</member></AccountAliases>");
+	} else if (strcmp(q->op, "GenerateCredentialReport") == 0)
+		xml(r, q->op, nth < 2 ? "<State>STARTED</State>" : "<State>COMPLETE</State>");
+	else if (strcmp(q->op, "GetCredentialReport") == 0) {
+		if (nth == 0)
+			xml_err(r, 404, "ReportInProgress", "not yet");
+		else {
+			content = b64(report_csv);
+			res = xasprintf("<Content>%s</Content><ReportFormat>text/csv</ReportFormat>"
+			    "<GeneratedTime>2026-11-27T09:58:00Z</GeneratedTime>", content);
+			xml(r, q->op, res);
+			free(content);
+			free(res);
+		}
+	} else if (strcmp(q->op, "GetAccountPasswordPolicy") == 0)
+		xml_err(r, 404, "NoSuchEntity", "The Password Policy with domain name 123456789012 cannot be found.");
+	else if (strcmp(q->op, "GetAccountSummary") == 0)
+		xml(r, q->op, "<SummaryMap><entry><key>AccountMFAEnabled</key><value>1</value></entry>"
+		    "</SummaryMap>");
+	else if (strcmp(q->op, "ListVirtualMFADevices") == 0)
+		xml(r, q->op, "<IsTruncated>false</IsTruncated><VirtualMFADevices><member>"
+		    "<SerialNumber>arn:aws:iam::123456789012:mfa/alice</SerialNumber>"
+		    "<Base32StringSeed>SECRETSEED</Base32StringSeed></member></VirtualMFADevices>");
+	else if (strcmp(q->op, "GetAccountAuthorizationDetails") == 0) {
+		if (nth == 0)
+			xml(r, q->op, "<IsTruncated>true</IsTruncated><Marker>p2</Marker>"
+			    "<UserDetailList><member><UserName>alice</UserName></member></UserDetailList>"
+			    "<GroupDetailList/><RoleDetailList/><Policies/>");
+		else
+			xml(r, q->op, "<IsTruncated>false</IsTruncated>"
+			    "<UserDetailList><member><UserName>bob</UserName></member></UserDetailList>"
+			    "<RoleDetailList><member><RoleName>deploy</RoleName><AssumeRolePolicyDocument>"
+			    "%7B%22Version%22%3A%222012-10-17%22%7D</AssumeRolePolicyDocument></member>"
+			    "</RoleDetailList><Policies><member><PolicyName>unused</PolicyName>"
+			    "<Arn>arn:aws:iam::aws:policy/Unused</Arn><AttachmentCount>0</AttachmentCount>"
+			    "</member></Policies>");
+	} else if (strcmp(q->op, "DescribeTrails") == 0)
+		json(r, "{\"trailList\":["
+		    "{\"Name\":\"org\",\"HomeRegion\":\"us-east-1\",\"TrailARN\":\"arn:aws:cloudtrail:us-east-1:123456789012:trail/org\"},"
+		    "{\"Name\":\"org\",\"HomeRegion\":\"us-east-1\",\"TrailARN\":\"arn:aws:cloudtrail:us-east-1:123456789012:trail/org\"},"
+		    "{\"Name\":\"eu\",\"HomeRegion\":\"eu-west-1\",\"TrailARN\":\"arn:aws:cloudtrail:eu-west-1:123456789012:trail/eu\"}]}");
+	else if (strcmp(q->op, "GetTrailStatus") == 0) {
+		if (strstr(q->body, "trail/eu") != NULL)
+			json_err(r, "com.amazonaws.cloudtrail.v20131101#AccessDeniedException", "no");
+		else
+			json(r, "{\"IsLogging\":true,\"LatestDeliveryTime\":1.7040672E9}");
+	} else if (strcmp(q->op, "GetEventSelectors") == 0)
+		json(r, "{\"EventSelectors\":[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}]}");
+	else if (strcmp(q->op, "LookupEvents") == 0) {
+		if (nth == 0)
+			json(r, "{\"Events\":[{\"EventId\":\"e1\",\"EventTime\":1.7040672E9,"
+			    "\"CloudTrailEvent\":\"{\\\"eventID\\\":\\\"e1\\\"}\"}],\"NextToken\":\"t1\"}");
+		else if (nth == 1)
+			json(r, "{\"Events\":[],\"NextToken\":\"t2\"}");
+		else
+			json(r, "{\"Events\":[{\"EventId\":\"e1\",\"EventTime\":1704067200},"
+			    "{\"EventId\":\"e2\",\"EventTime\":1704067300}]}");
+	} else if (strcmp(q->op, "ListAccessKeys") == 0) {
+		res = strstr(q->body, "UserName=alice") ?
+		    xstrdup("<AccessKeyMetadata><member><UserName>alice</UserName>"
+		    "<AccessKeyId>AKIAALICE</AccessKeyId><Status>Active</Status></member>"
+		    "</AccessKeyMetadata><IsTruncated>false</IsTruncated>") :
+		    xstrdup("<AccessKeyMetadata><member><UserName>carol,c</UserName>"
+		    "<AccessKeyId>AKIACAROL</AccessKeyId><Status>Inactive</Status></member>"
+		    "</AccessKeyMetadata><IsTruncated>false</IsTruncated>");
+		xml(r, q->op, res);
+		free(res);
+	} else
+		xml_err(r, 400, "InvalidAction", q->op);
+}
+
+static struct aws_config cfg;
+static struct aws_creds creds = { (char *)"AKIDTEST", (char *)"test-secret", NULL, 0,
+	(char *)"test", 0 };
+
+static int
+config(void)
+{
+	struct aws_opts o;
+	char url[64], *err = NULL;
+	int ok;
+
+	memset(&o, 0, sizeof(o));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", fake.port);
+	o.endpoint_url = url;
+	o.region = "us-east-1";
+	o.max_attempts = 1;
+	memset(&cfg, 0, sizeof(cfg));
+	ok = aws_config_load(&o, &cfg, &err);
+	T(ok, "config: %s", err);
+	free(err);
+	return ok;
+}
+
+static const struct fake_req *
+nth_req(const char *op, int n)
+{
+	int i;
+
+	for (i = 0; i < fake.n; i++)
+		if (strcmp(fake.log[i].op, op) == 0 && n-- == 0)
+			return &fake.log[i];
+	return NULL;
+}
+
+static const char *
+status_of(const json_t *snap, const char *source)
+{
+	return json_string_value(jpath(json_object_get(json_object_get(snap, "sources"), source),
+	    "status"));
+}
+
+static void
+t_full_account(void)
+{
+	struct collect_target t = { NULL, "Production", NULL, NULL };
+	struct collect_opts o = { &cfg, 7, NULL, 30 };
+	const struct fake_req *a, *b, *c;
+	json_t *snap, *org, *trails, *events;
+	char *err = NULL, *text;
+	int i, n;
+
+	fake_start(full_account);
+	if (!config())
+		goto out;
+	org = json_pack("{s:s, s:[{s:s}, {s:s}]}", "id", "o-abc", "accounts",
+	    "Id", "123456789012", "Id", "210987654321");
+	o.organization = org;
+	snap = collect_account(&t, &creds, &o, &err);
+	json_decref(org);
+	T(snap != NULL, "no snapshot: %s", err);
+	if (snap == NULL)
+		goto out;
+	T_STREQ(jstr(snap, "schema"), "iamgrade.snapshot/1");
+	T_STREQ(json_string_value(jpath(snap, "account.id")), "123456789012");
+	T_STREQ(json_string_value(jpath(snap, "account.alias")), "acme-prod");
+	T_STREQ(json_string_value(jpath(snap, "account.name")), "Production");
+	T_STREQ(json_string_value(jpath(snap, "caller.arn")), "arn:aws:iam::123456789012:user/auditor");
+	T_STREQ(json_string_value(jpath(snap, "organization.data.id")), "o-abc");
+	T_STREQ(json_string_value(json_array_get(jpath(snap, "organization.data.accounts"), 1)),
+	    "210987654321");
+	T(json_object_size(json_object_get(snap, "sources")) == 10, "%zu sources",
+	    json_object_size(json_object_get(snap, "sources")));
+	T_STREQ(status_of(snap, "password_policy"), "absent");
+	T_STREQ(status_of(snap, "credential_report"), "ok");
+	T_STREQ(status_of(snap, "authorization_details"), "ok");
+	T_STREQ(status_of(snap, "trails"), "ok");
+	T_STREQ(status_of(snap, "create_role_events"), "ok");
+	T_STREQ(status_of(snap, "access_keys"), "ok");
+	T(json_array_size(jpath(snap, "sources.authorization_details.data.users")) == 2, "users of two pages");
+	T(json_array_size(jpath(snap, "sources.authorization_details.data.policies")) == 0,
+	    "unattached AWS policy kept");
+	T_STREQ(json_string_value(jpath(json_array_get(jpath(snap,
+	    "sources.authorization_details.data.roles"), 0), "AssumeRolePolicyDocument.Version")),
+	    "2012-10-17");
+	T(jpath(json_array_get(jpath(snap, "sources.virtual_mfa_devices.data"), 0),
+	    "Base32StringSeed") == NULL, "MFA seed kept");
+	T_STREQ(json_string_value(jpath(json_array_get(jpath(snap,
+	    "sources.credential_report.data.rows"), 3), "user")), "carol,c");
+
+	/* Trails: de-duplicated; the eu trail's calls went to eu-west-1; its denial shows. */
+	trails = jpath(snap, "sources.trails.data");
+	T(json_array_size(trails) == 2, "%zu trails", json_array_size(trails));
+	T_STREQ(json_string_value(jpath(json_array_get(trails, 1), "status.status")), "denied");
+	T_STREQ(json_string_value(jpath(json_array_get(trails, 1), "status.error.code")),
+	    "AccessDeniedException");
+	T(json_is_true(jpath(json_array_get(trails, 0), "status.data.IsLogging")), "IsLogging");
+	T_STREQ(json_string_value(jpath(json_array_get(trails, 1), "event_selectors.status")), "ok");
+	a = nth_req("GetTrailStatus", 1);
+	b = nth_req("GetEventSelectors", 1);
+	T(a != NULL && strcmp(a->region, "eu-west-1") == 0, "GetTrailStatus signed for %s",
+	    a ? a->region : "?");
+	T(b != NULL && strcmp(b->region, "eu-west-1") == 0, "GetEventSelectors region");
+	T(a != NULL && strstr(a->body, "arn:aws:cloudtrail:eu-west-1:123456789012:trail/eu") != NULL,
+	    "GetTrailStatus by ARN: %s", a ? a->body : "");
+	a = nth_req("DescribeTrails", 0);
+	T(a != NULL && strstr(a->body, "\"includeShadowTrails\":true") != NULL, "DescribeTrails: %s",
+	    a ? a->body : "");
+
+	/* Events: three pages, one empty, de-duplicated, paced. */
+	events = jpath(snap, "sources.create_role_events.data.events");
+	T(json_array_size(events) == 2, "%zu events", json_array_size(events));
+	T_STREQ(jstr(json_array_get(events, 0), "EventTime"), "2024-01-01T00:00:00Z");
+	T_STREQ(json_string_value(jpath(json_array_get(events, 0), "CloudTrailEvent.eventID")), "e1");
+	T_STREQ(json_string_value(jpath(snap, "sources.create_role_events.data.region")), "us-east-1");
+	a = nth_req("LookupEvents", 0);
+	b = nth_req("LookupEvents", 1);
+	c = nth_req("LookupEvents", 2);
+	T(a && b && c && !nth_req("LookupEvents", 3), "LookupEvents calls");
+	if (a && b && c) {
+		T(b->at_ms - a->at_ms >= 490 && c->at_ms - b->at_ms >= 490,
+		    "LookupEvents %ld ms and %ld ms apart", b->at_ms - a->at_ms, c->at_ms - b->at_ms);
+		T(strstr(a->body, "\"MaxResults\":50") && strstr(a->body, "\"AttributeValue\":\"CreateRole\""),
+		    "request: %s", a->body);
+		T(strstr(a->body, "NextToken") == NULL && strstr(b->body, "\"NextToken\":\"t1\"") &&
+		    strstr(c->body, "\"NextToken\":\"t2\""), "tokens: %s / %s", b->body, c->body);
+		/* Same parameters with the token. */
+		text = xstrdup(c->body);
+		*strstr(text, ",\"NextToken\"") = '\0';
+		T(strncmp(a->body, text, strlen(text)) == 0, "parameters changed: %s vs %s", a->body, c->body);
+		free(text);
+	}
+	T(jint(json_object_get(snap, "collection"), "window_days", 0) == 7, "window_days");
+	{
+		time_t s, e;
+
+		T(time_parse(json_string_value(jpath(snap, "sources.create_role_events.data.start")), &s) &&
+		    time_parse(json_string_value(jpath(snap, "sources.create_role_events.data.end")), &e) &&
+		    e - s == 7 * 86400, "window");
+	}
+
+	/* Paging: the marker went back percent-encoded. */
+	a = nth_req("ListAccountAliases", 1);
+	T(a != NULL && strstr(a->body, "Marker=a%2Fb%2Bc%3D") != NULL, "marker: %s", a ? a->body : "");
+	T(a != NULL && strstr(a->body, "MaxItems=1000") != NULL, "MaxItems");
+	a = nth_req("GetAccountAuthorizationDetails", 1);
+	T(a != NULL && strstr(a->body, "Marker=p2") != NULL, "details marker");
+
+	/* Keys: only the key holders, never root, never bob. */
+	n = fake_count("ListAccessKeys", fake.n);
+	T(n == 2, "%d ListAccessKeys calls", n);
+	a = nth_req("ListAccessKeys", 0);
+	b = nth_req("ListAccessKeys", 1);
+	T(a && b && strstr(a->body, "UserName=alice") && strstr(b->body, "UserName=carol%2Cc"),
+	    "ListAccessKeys for %s, %s", a ? a->body : "", b ? b->body : "");
+	T(json_array_size(jpath(snap, "sources.access_keys.data")) == 2, "keys");
+
+	/*
+	 * Credential report: STARTED twice, COMPLETE, then ReportInProgress
+	 * sends it back to polling: a fourth GenerateCredentialReport.
+	 */
+	T(fake_count("GenerateCredentialReport", fake.n) == 4, "%d GenerateCredentialReport",
+	    fake_count("GenerateCredentialReport", fake.n));
+	T(fake_count("GetCredentialReport", fake.n) == 2, "GetCredentialReport calls");
+	T_STREQ(json_string_value(jpath(snap, "sources.credential_report.data.generated_time")),
+	    "2026-11-27T09:58:00Z");
+
+	/* Metadata. */
+	T(jint(json_object_get(snap, "collection"), "api_calls", 0) == fake.n,
+	    "api_calls %lld, server saw %d", jint(json_object_get(snap, "collection"), "api_calls", 0), fake.n);
+	T(jint(json_object_get(snap, "collection"), "retries", -1) == 0, "retries");
+	T(json_is_false(jpath(snap, "collection.complete")), "complete despite a denied trail");
+	T(json_array_size(jpath(snap, "collection.problems")) == 1, "%zu problems",
+	    json_array_size(jpath(snap, "collection.problems")));
+	T(strstr(json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)),
+	    "trails[eu].status") != NULL, "problem: %s",
+	    json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)));
+	text = jdump(snap, 0);
+	T(strstr(text, "test-secret") == NULL && strstr(text, "SECRETSEED") == NULL, "a secret in the snapshot");
+	free(text);
+	for (i = 0; i < fake.n; i++)
+		T(fake.log[i].op[0] != '\0', "request %d without an operation", i);
+	json_decref(snap);
+out:
+	aws_config_free(&cfg);
+	fake_stop();
+	free(err);
+}
+
+static void
+bad_signature(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	xml_err(r, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match");
+}
+
+static void
+t_bad_signature(void)
+{
+	struct collect_target t = { NULL, NULL, NULL, NULL };
+	struct collect_opts o = { &cfg, 30, NULL, 30 };
+	char *err = NULL, *want;
+	json_t *snap;
+
+	fake_start(bad_signature);
+	if (!config())
+		goto out;
+	snap = collect_account(&t, &creds, &o, &err);
+	T(snap == NULL, "a snapshot for unknown credentials");
+	want = xasprintf("http://127.0.0.1:%d", fake.port);
+	T(err != NULL && strncmp(err, want, strlen(want)) == 0 &&
+	    strstr(err, ": SignatureDoesNotMatch: The request signature") != NULL, "message: %s", err);
+	T(fake.n == 1, "%d calls after a failed GetCallerIdentity", fake.n);
+	free(want);
+	json_decref(snap);
+out:
+	aws_config_free(&cfg);
+	fake_stop();
+	free(err);
+}
+
+static void
+role_refused(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	if (strcmp(q->op, "AssumeRole") == 0)
+		xml_err(r, 403, "AccessDenied", "User: x is not authorized to perform: sts:AssumeRole");
+	else
+		full_account(q, nth, r);
+}
+
+static void
+t_role_refused(void)
+{
+	struct collect_target t = { NULL, "Dev", "arn:aws:iam::210987654321:role/Audit", "ext" };
+	struct collect_opts o = { &cfg, 30, NULL, 30 };
+	const char *const *s, *const names[] = { "caller_identity", "account_aliases",
+		"credential_report", "password_policy", "account_summary", "virtual_mfa_devices",
+		"access_keys", "authorization_details", "trails", "create_role_events", NULL };
+	char *err = NULL;
+	json_t *snap;
+
+	fake_start(role_refused);
+	if (!config())
+		goto out;
+	snap = collect_account(&t, &creds, &o, &err);
+	T(snap != NULL, "no snapshot for a known account: %s", err);
+	if (snap == NULL)
+		goto out;
+	T_STREQ(json_string_value(jpath(snap, "account.id")), "210987654321");
+	T_STREQ(json_string_value(jpath(snap, "account.name")), "Dev");
+	T(json_is_null(json_object_get(snap, "caller")), "caller");
+	T(json_is_false(jpath(snap, "collection.complete")), "complete");
+	T(json_array_size(jpath(snap, "collection.problems")) == 10, "problems");
+	for (s = names; *s != NULL; s++) {
+		json_t *src = json_object_get(json_object_get(snap, "sources"), *s);
+
+		T_STREQ(jstr(src, "status"), "denied");
+		T_STREQ(jstr(src, "api_call"), "sts:AssumeRole");
+		T(jint(json_object_get(src, "error"), "http_status", 0) == 403, "http_status");
+	}
+	T(fake.n == 1, "%d calls", fake.n);
+	T(fake.n == 1 && strstr(fake.log[0].body, "ExternalId=ext") != NULL &&
+	    strstr(fake.log[0].body, "RoleArn=arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2FAudit") != NULL,
+	    "AssumeRole body: %s", fake.n ? fake.log[0].body : "");
+	T(jint(json_object_get(snap, "collection"), "api_calls", 0) == 1, "api_calls");
+	json_decref(snap);
+out:
+	aws_config_free(&cfg);
+	fake_stop();
+	free(err);
+}
+
+static void
+mismatch(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	identity(r);
+}
+
+static void
+t_account_mismatch(void)
+{
+	struct collect_target t = { "111111111111", NULL, NULL, NULL };
+	struct collect_opts o = { &cfg, 30, NULL, 30 };
+	char *err = NULL;
+	json_t *snap;
+
+	fake_start(mismatch);
+	if (!config())
+		goto out;
+	snap = collect_account(&t, &creds, &o, &err);
+	T(snap != NULL, "no snapshot: %s", err);
+	T_STREQ(json_string_value(jpath(snap, "account.id")), "111111111111");
+	T_STREQ(json_string_value(jpath(snap, "sources.password_policy.error.code")), "AccountMismatch");
+	T(fake.n == 1, "%d calls into the wrong account", fake.n);
+	json_decref(snap);
+out:
+	aws_config_free(&cfg);
+	fake_stop();
+	free(err);
+}
+
+/* The report never completes; a summary that is not XML; a role that works. */
+static void
+stuck(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	if (strcmp(q->op, "AssumeRole") == 0)
+		xml(r, q->op, "<Credentials><AccessKeyId>ASIAROLE</AccessKeyId>"
+		    "<SecretAccessKey>role-secret</SecretAccessKey><SessionToken>role-token</SessionToken>"
+		    "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>"
+		    "<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/A/s</Arn>"
+		    "<AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>");
+	else if (strcmp(q->op, "GenerateCredentialReport") == 0)
+		xml(r, q->op, "<State>INPROGRESS</State>");
+	else if (strcmp(q->op, "GetAccountSummary") == 0)
+		r->body = xstrdup("<html><body>Service Unavailable</body>");
+	else if (strcmp(q->op, "LookupEvents") == 0)
+		json(r, "{\"Events\": \"none\"}");
+	else
+		full_account(q, nth, r);
+}
+
+static void
+t_report_timeout(void)
+{
+	struct collect_target t = { NULL, NULL, "arn:aws:iam::123456789012:role/A", NULL };
+	struct collect_opts o = { &cfg, 30, NULL, 1 };
+	char *err = NULL, *text;
+	json_t *snap;
+	long t0;
+
+	setenv("IAMGRADE_REPORT_POLL_MS", "50", 1);
+	fake_start(stuck);
+	if (!config())
+		goto out;
+	t0 = now_ms();
+	snap = collect_account(&t, &creds, &o, &err);
+	T(snap != NULL, "no snapshot: %s", err);
+	T(now_ms() - t0 < 5000, "took %ld ms", now_ms() - t0);
+	T_STREQ(json_string_value(jpath(snap, "sources.credential_report.status")), "error");
+	T_STREQ(json_string_value(jpath(snap, "sources.credential_report.error.code")), "ReportTimeout");
+	T_STREQ(json_string_value(jpath(snap, "sources.credential_report.error.message")),
+	    "credential report not COMPLETE after 1 s");
+	T_STREQ(json_string_value(jpath(snap, "sources.access_keys.error.code")), "DependencyFailed");
+	T(fake_count("ListAccessKeys", fake.n) == 0, "ListAccessKeys without a report");
+	T_STREQ(json_string_value(jpath(snap, "sources.account_summary.error.code")), "MalformedResponse");
+	T(strstr(json_string_value(jpath(snap, "sources.account_summary.error.message")),
+	    "iam:GetAccountSummary") != NULL, "message names the call");
+	T_STREQ(json_string_value(jpath(snap, "sources.create_role_events.error.code")), "MalformedResponse");
+	T_STREQ(json_string_value(jpath(snap, "sources.password_policy.status")), "absent");
+	T_STREQ(json_string_value(jpath(snap, "caller.arn")), "arn:aws:iam::123456789012:user/auditor");
+	/* The assumed role's keys signed everything after AssumeRole. */
+	text = jdump(snap, 0);
+	T(strstr(text, "role-secret") == NULL && strstr(text, "role-token") == NULL, "secret stored");
+	free(text);
+	json_decref(snap);
+out:
+	unsetenv("IAMGRADE_REPORT_POLL_MS");
+	aws_config_free(&cfg);
+	fake_stop();
+	free(err);
+}
+
+static void
+org(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	if (strcmp(q->op, "DescribeOrganization") == 0)
+		json(r, "{\"Organization\":{\"Id\":\"o-abc\",\"MasterAccountId\":\"123456789012\"}}");
+	else if (nth == 0)
+		json(r, "{\"Accounts\":[{\"Id\":\"123456789012\",\"Name\":\"mgmt\"}],\"NextToken\":\"n1\"}");
+	else if (nth == 1)
+		json(r, "{\"Accounts\":[],\"NextToken\":\"n2\"}");
+	else
+		json(r, "{\"Accounts\":[{\"Id\":\"210987654321\",\"Name\":\"dev\",\"Status\":\"ACTIVE\"}]}");
+}
+
+static void
+not_in_org(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	json_err(r, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.");
+}
+
+static void
+t_organizations(void)
+{
+	struct aws_client *c;
+	char *err = NULL;
+	json_t *o;
+
+	fake_start(org);
+	if (config()) {
+		c = aws_client_new(&cfg, &creds);
+		o = orgs_list_accounts(c, &err);
+		T(o != NULL, "ListAccounts: %s", err);
+		T_STREQ(jstr(o, "id"), "o-abc");
+		T_STREQ(jstr(o, "management_account"), "123456789012");
+		T(json_array_size(json_object_get(o, "accounts")) == 2, "accounts");
+		T_STREQ(jstr(json_array_get(json_object_get(o, "accounts"), 1), "Name"), "dev");
+		T(fake.n == 4 && strstr(fake.log[3].body, "\"NextToken\":\"n2\""), "calls");
+		json_decref(o);
+		aws_client_free(c);
+		aws_config_free(&cfg);
+	}
+	fake_stop();
+	fake_start(not_in_org);
+	if (config()) {
+		c = aws_client_new(&cfg, &creds);
+		o = orgs_list_accounts(c, &err);
+		T(o == NULL && err != NULL && strstr(err, "not a member of an organization"), "message: %s", err);
+		aws_client_free(c);
+		aws_config_free(&cfg);
+	}
+	fake_stop();
+	free(err);
+}
+
+int
+main(void)
+{
+	/* Nothing from the machine's AWS set-up may leak into these tests. */
+	setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_PROFILE");
+	setenv("IAMGRADE_REPORT_POLL_MS", "20", 1);
+	log_level = 0;
+	RUN(t_full_account);
+	RUN(t_bad_signature);
+	RUN(t_role_refused);
+	RUN(t_account_mismatch);
+	RUN(t_report_timeout);
+	RUN(t_organizations);
+	return t_done();
+}
