@@ -68,6 +68,7 @@ json_t *
 ct_trails(struct aws_client *c, const struct aws_config *cfg)
 {
 	json_t *body, *resp = NULL, *fail, *trails, *seen, *data = NULL, *t, *out = NULL;
+	json_t *status, *selectors;
 	const char *name, *home;
 	char *err = NULL;
 	size_t i;
@@ -90,10 +91,10 @@ ct_trails(struct aws_client *c, const struct aws_config *cfg)
 		/* Shadow trails answer only in their home region, by ARN. */
 		if ((home = jstr(t, "HomeRegion")) == NULL)
 			home = cfg->region;
+		status = ct_trail_call(c, home, "GetTrailStatus", "Name", name);
+		selectors = ct_trail_call(c, home, "GetEventSelectors", "TrailName", name);
 		json_array_append_new(data, json_pack("{s:O, s:o, s:o}", "trail", t,
-		    "status", ct_trail_call(c, home, "GetTrailStatus", "Name", name),
-		    "event_selectors", ct_trail_call(c, home, "GetEventSelectors",
-		    "TrailName", name)));
+		    "status", status, "event_selectors", selectors));
 	}
 	out = src_ok("cloudtrail:DescribeTrails", data);
 	data = NULL;

@@ -254,7 +254,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 	const char *account, *endpoint, *code;
 	char *known;
 	time_t started = time(NULL);
-	int window = o->since_days;
+	int window = o->since_days, reached = 0;
 
 	memset(&role, 0, sizeof(role));
 	if (window <= 0)
@@ -273,6 +273,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 		    "arn", jpath(ident, "data.Arn"), "user_id", jpath(ident, "data.UserId")));
 		collect_set(snap, account, "caller_identity", ident);
 		collect_sources_all(snap, account, c, o, started, window);
+		reached = 1;
 	} else if (known != NULL) {
 		snap = collect_frame(known, t, o, window);
 		collect_unreachable(snap, fail);
@@ -286,7 +287,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 		goto out;
 	}
 	collect_times(snap, started, c);
-	collect_verdict(snap, ident != NULL);
+	collect_verdict(snap, reached);
 out:
 	json_decref(fail);
 	aws_creds_free(&role);

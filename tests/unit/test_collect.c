@@ -548,6 +548,71 @@ out:
 	free(err);
 }
 
+/* The least an account can cost: no trail, no key holder, a fresh report. */
+static void
+minimal(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	char *content, *res;
+
+	if (strcmp(q->op, "GenerateCredentialReport") == 0)
+		xml(r, q->op, "<State>COMPLETE</State>");
+	else if (strcmp(q->op, "GetCredentialReport") == 0) {
+		content = b64("user,arn,access_key_1_active,access_key_2_active\n"
+		    "<root_account>,arn:aws:iam::123456789012:root,false,false\n");
+		res = xasprintf("<Content>%s</Content>", content);
+		xml(r, q->op, res);
+		free(content);
+		free(res);
+	} else if (strcmp(q->op, "ListAccountAliases") == 0)
+		xml(r, q->op, "<IsTruncated>false</IsTruncated><AccountAliases/>");
+	else if (strcmp(q->op, "GetAccountAuthorizationDetails") == 0)
+		xml(r, q->op, "<IsTruncated>false</IsTruncated>");
+	else if (strcmp(q->op, "DescribeTrails") == 0)
+		json(r, "{\"trailList\":[]}");
+	else if (strcmp(q->op, "LookupEvents") == 0)
+		json(r, "{\"Events\":[]}");
+	else
+		full_account(q, nth, r);
+}
+
+static void
+t_minimal_account(void)
+{
+	static const char *const calls[] = { "GetCallerIdentity", "GenerateCredentialReport",
+		"ListAccountAliases", "GetAccountPasswordPolicy", "GetAccountSummary",
+		"ListVirtualMFADevices", "GetAccountAuthorizationDetails", "DescribeTrails",
+		"LookupEvents", "GetCredentialReport", NULL };
+	struct collect_target t = { NULL, NULL, NULL, NULL };
+	struct collect_opts o = { &cfg, 0, NULL, 0 };
+	char *err = NULL;
+	json_t *snap;
+	int i;
+
+	fake_start(minimal);
+	if (!config())
+		goto out;
+	snap = collect_account(&t, &creds, &o, &err);
+	T(snap != NULL, "no snapshot: %s", err);
+	T(fake.n == 10, "%d calls", fake.n);
+	for (i = 0; calls[i] != NULL && i < fake.n; i++)
+		T_STREQ(fake.log[i].op, calls[i]);
+	T(jint(json_object_get(snap, "collection"), "window_days", 0) == 30, "default window");
+	T(json_is_null(jpath(snap, "account.alias")), "alias");
+	T(json_array_size(jpath(snap, "sources.authorization_details.data.roles")) == 0 &&
+	    json_is_array(jpath(snap, "sources.authorization_details.data.roles")), "roles []");
+	T(json_array_size(jpath(snap, "sources.access_keys.data")) == 0 &&
+	    json_is_array(jpath(snap, "sources.access_keys.data")), "access_keys []");
+	T(json_is_null(jpath(snap, "sources.credential_report.data.generated_time")), "generated_time");
+	/* No policy is data: the collection is still complete. */
+	T(json_is_true(jpath(snap, "collection.complete")), "not complete: %s",
+	    json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)));
+	json_decref(snap);
+out:
+	aws_config_free(&cfg);
+	fake_stop();
+	free(err);
+}
+
 static void
 bad_signature(const struct fake_req *q, int nth, struct fake_resp *r)
 {
@@ -785,6 +850,7 @@ main(void)
 	setenv("IAMGRADE_REPORT_POLL_MS", "20", 1);
 	log_level = 0;
 	RUN(t_full_account);
+	RUN(t_minimal_account);
 	RUN(t_bad_signature);
 	RUN(t_role_refused);
 	RUN(t_account_mismatch);
