@@ -30,7 +30,7 @@ orgs_list_accounts(struct aws_client *c, char **err)
 {
 	json_t *resp = NULL, *fail, *body = NULL, *accounts, *out = NULL, *page;
 	const char *id, *next;
-	int pages;
+	int pages, ok = 0;
 
 	accounts = json_array();
 	if ((fail = src_json(c, AWS_ORGANIZATIONS, NULL, "DescribeOrganization", NULL, &resp)) != NULL) {
@@ -43,18 +43,18 @@ orgs_list_accounts(struct aws_client *c, char **err)
 	}
 	out = json_pack("{s:s, s:O?}", "id", id, "management_account",
 	    jpath(resp, "Organization.MasterAccountId"));
-	json_decref(resp);
-	resp = NULL;
 	body = json_pack("{s:i}", "MaxResults", 20);
 	for (pages = 1; ; pages++) {
+		json_decref(resp);
+		resp = NULL;
 		if ((fail = src_json(c, AWS_ORGANIZATIONS, NULL, "ListAccounts", body, &resp)) != NULL) {
 			orgs_fail(fail, err);
-			goto fail;
+			goto out;
 		}
 		page = json_object_get(resp, "Accounts");
 		if (page != NULL && !json_is_array(page)) {
 			err_set(err, "organizations:ListAccounts: Accounts is not an array");
-			goto fail;
+			goto out;
 		}
 		json_array_extend(accounts, page);
 		/* Pages can be empty while NextToken is still there. */
@@ -62,18 +62,17 @@ orgs_list_accounts(struct aws_client *c, char **err)
 			break;
 		if (pages >= ORGS_MAX_PAGES) {
 			err_set(err, "organizations:ListAccounts: more than %d pages", ORGS_MAX_PAGES);
-			goto fail;
+			goto out;
 		}
 		json_object_set_new(body, "NextToken", json_string(next));
-		json_decref(resp);
-		resp = NULL;
 	}
 	json_object_set(out, "accounts", accounts);
-	goto out;
-fail:
-	json_decref(out);
-	out = NULL;
+	ok = 1;
 out:
+	if (!ok) {
+		json_decref(out);
+		out = NULL;
+	}
 	json_decref(resp);
 	json_decref(body);
 	json_decref(accounts);
