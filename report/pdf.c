@@ -1,0 +1,1321 @@
+/* The auditor's PDF (libharu) and its plain-text dump: results -> one layout -> PDF or text. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/compare.h"
+#include "report/layout.h"
+#include "report/report.h"
+
+struct pdf_ctx {
+	struct report_opts	opts;
+	int			dump;	/* REPORT_DUMP: print the layout */
+};
+
+#define PDF_GREY	0x666666u
+#define PDF_INK		0x000000u
+
+static const struct {
+	const char	*status;
+	const char	*label;		/* in tables and the matrix */
+	unsigned	 color;
+} pdf_statuses[] = {
+	{ "PASS",		"PASS",			0x2E7D32 },
+	{ "FAIL",		"FAIL",			0xC62828 },
+	{ "NOT_EVALUATED",	"NOT EVALUATED",	0xD98200 },
+	{ "NOT_APPLICABLE",	"N/A",			0x8A8A8A },
+};
+#define PDF_NSTATUS (sizeof(pdf_statuses) / sizeof(pdf_statuses[0]))
+
+static const char *const pdf_severities[] = {
+	"critical", "high", "medium", "low"
+};
+
+static int
+pdf_status_index(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < PDF_NSTATUS; i++)
+		if (strcmp(s, pdf_statuses[i].status) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *
+pdf_status_label(const char *s)
+{
+	int i = pdf_status_index(s);
+
+	return i < 0 ? "missing" : pdf_statuses[i].label;
+}
+
+static unsigned
+pdf_status_color(const char *s)
+{
+	int i = pdf_status_index(s);
+
+	return i < 0 ? PDF_GREY : pdf_statuses[i].color;
+}
+
+static unsigned
+pdf_grade_color(const char *grade)
+{
+	if (grade == NULL)
+		return PDF_GREY;
+	switch (grade[0]) {
+	case 'A':
+		return 0x2E7D32;
+	case 'B':
+		return 0x689F38;
+	case 'C':
+		return 0xD98200;
+	case 'D':
+		return 0xE65100;
+	default:
+		return 0xC62828;
+	}
+}
+
+/* A member as a string, or def when missing or null. */
+static const char *
+pdf_str(const json_t *o, const char *key, const char *def)
+{
+	const char *s = jstr(o, key);
+
+	return s != NULL ? s : def;
+}
+
+/* Any JSON value as text for a cell; caller frees. */
+static char *
+pdf_value(const json_t *v)
+{
+	struct buf b = { 0 };
+	const json_t *e;
+	size_t i;
+	char *s;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return xstrdup(json_string_value(v));
+	case JSON_INTEGER:
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	case JSON_REAL:
+		return xasprintf("%g", json_real_value(v));
+	case JSON_TRUE:
+		return xstrdup("yes");
+	case JSON_FALSE:
+		return xstrdup("no");
+	case JSON_NULL:
+		return xstrdup("-");
+	case JSON_ARRAY:
+		buf_add(&b, "", 0);
+		json_array_foreach(v, i, e) {
+			s = json_is_string(e) || json_is_number(e) ?
+			    pdf_value(e) : jdump(e, 0);
+			buf_printf(&b, "%s%s", i ? ", " : "", s);
+			free(s);
+		}
+		return buf_steal(&b);
+	default:
+		return jdump(v, 0);
+	}
+}
+
+/* Evidence as "key: value" lines, in the document's order; caller frees. */
+static char *
+pdf_evidence(const json_t *ev)
+{
+	struct buf b = { 0 };
+	const char *k;
+	json_t *v;
+	char *s;
+
+	buf_add(&b, "", 0);
+	if (json_is_object(ev)) {
+		json_object_foreach((json_t *)ev, k, v) {
+			s = pdf_value(v);
+			buf_printf(&b, "%s%s: %s", b.len ? "\n" : "", k, s);
+			free(s);
+		}
+	} else if (ev != NULL && !json_is_null(ev)) {
+		s = pdf_value(ev);
+		buf_adds(&b, s);
+		free(s);
+	}
+	return buf_steal(&b);
+}
+
+/* "acme-prod (123456789012)", or the id alone; caller frees. */
+static char *
+pdf_account_label(const json_t *a)
+{
+	const char *id = pdf_str(a, "account_id", "?");
+	const char *alias = jstr(a, "alias");
+
+	return alias != NULL && *alias ? xasprintf("%s (%s)", alias, id) :
+	    xstrdup(id);
+}
+
+/* "acme-prod\n123456789012" for a narrow column head; caller frees. */
+static char *
+pdf_account_head(const json_t *a)
+{
+	const char *id = pdf_str(a, "account_id", "?");
+	const char *alias = jstr(a, "alias");
+
+	return alias != NULL && *alias ? xasprintf("%s\n%s", alias, id) :
+	    xstrdup(id);
+}
+
+static char *
+pdf_score_text(const json_t *a)
+{
+	json_t *score = json_object_get(a, "score");
+
+	if (!json_is_integer(score))
+		return xstrdup("not scored");
+	return xasprintf("%lld / 100, grade %s", (long long)json_integer_value(score),
+	    pdf_str(a, "grade", "-"));
+}
+
+/* A two-column table of facts. */
+static void
+pdf_kv_begin(struct lay *l, double keyw)
+{
+	const struct lay_col cols[2] = {
+		{ keyw, LAY_CELL_BOLD }, { LAY_BODY_W - keyw, LAY_CELL }
+	};
+
+	lay_table_begin(l, cols, 2, NULL);
+}
+
+static void
+pdf_kv(struct lay *l, const char *key, const char *value)
+{
+	const char *cells[2] = { key, value ? value : "-" };
+
+	lay_table_row(l, cells, NULL);
+}
+
+static void
+pdf_kv_json(struct lay *l, const char *key, const json_t *o, const char *member)
+{
+	json_t *v = json_object_get(o, member);
+	char *s = v ? pdf_value(v) : xstrdup("-");
+
+	pdf_kv(l, key, s);
+	free(s);
+}
+
+/* Four coloured boxes: how many controls have each status. */
+static void
+pdf_count_boxes(struct lay *l, const json_t *counts)
+{
+	double w = (LAY_BODY_W - 3 * 8) / 4, y, x = LAY_MARGIN_X;
+	char *n;
+	size_t i;
+
+	lay_need(l, 46);
+	y = lay_cursor(l);
+	for (i = 0; i < PDF_NSTATUS; i++) {
+		lay_rect(l, x, y, w, 42, pdf_statuses[i].color);
+		n = xasprintf("%lld", jint(counts, pdf_statuses[i].status, 0));
+		lay_text(l, LAY_H1, x, y + 3, w, LAY_CENTER, 0xFFFFFF, n);
+		lay_text(l, LAY_SMALL, x, y + 26, w, LAY_CENTER, 0xFFFFFF,
+		    pdf_statuses[i].label);
+		free(n);
+		x += w + 8;
+	}
+	lay_advance(l, 50);
+}
+
+/*
+ * The bar chart by control family, drawn as vectors: one stacked bar per
+ * family (PASS, FAIL, NOT_EVALUATED, N/A), lengths on a common scale.
+ */
+static void
+pdf_family_chart(struct lay *l, const json_t *families)
+{
+	const double labw = 120, rowh = 17, barh = 10, numw = 70;
+	double area = LAY_BODY_W - labw - numw, unit, x, y, y0, w;
+	long long max = 1, total, c, tick, step;
+	const json_t *f;
+	size_t i, s;
+	char *t;
+
+	json_array_foreach(families, i, f) {
+		total = 0;
+		for (s = 0; s < PDF_NSTATUS; s++)
+			total += jint(f, pdf_statuses[s].status, 0);
+		if (total > max)
+			max = total;
+	}
+	unit = area / (double)max;
+	lay_need(l, json_array_size(families) * rowh + 40);
+	y0 = y = lay_cursor(l);
+	/* Grid lines at whole counts, so bars can be read off. */
+	step = max <= 12 ? 1 : max <= 60 ? 5 : 10;
+	for (tick = 0; tick <= max; tick += step) {
+		x = LAY_MARGIN_X + labw + tick * unit;
+		lay_rule(l, x, y0, 0, json_array_size(families) * rowh, 0xDDDDDD);
+		t = xasprintf("%lld", tick);
+		lay_text(l, LAY_SMALL, x - 10, y0 + json_array_size(families) * rowh +
+		    1, 20, LAY_CENTER, PDF_GREY, t);
+		free(t);
+	}
+	json_array_foreach(families, i, f) {
+		lay_text(l, LAY_CELL, LAY_MARGIN_X, y + 3, labw - 6, LAY_LEFT,
+		    PDF_INK, pdf_str(f, "title", pdf_str(f, "id", "?")));
+		x = LAY_MARGIN_X + labw;
+		for (s = 0; s < PDF_NSTATUS; s++) {
+			c = jint(f, pdf_statuses[s].status, 0);
+			if (c <= 0)
+				continue;
+			w = c * unit;
+			lay_rect(l, x, y + (rowh - barh) / 2, w, barh,
+			    pdf_statuses[s].color);
+			x += w;
+		}
+		t = jint(f, "PASS", 0) + jint(f, "FAIL", 0) == 0 ?
+		    xstrdup("none graded") : xasprintf("%lld of %lld pass",
+		    jint(f, "PASS", 0), jint(f, "PASS", 0) + jint(f, "FAIL", 0));
+		lay_text(l, LAY_SMALL, LAY_MARGIN_X + labw + area + 6, y + 3,
+		    numw - 6, LAY_LEFT, PDF_GREY, t);
+		free(t);
+		y += rowh;
+	}
+	y += 14;
+	/* Legend. */
+	x = LAY_MARGIN_X + labw;
+	for (s = 0; s < PDF_NSTATUS; s++) {
+		lay_rect(l, x, y + 2, 8, 8, pdf_statuses[s].color);
+		w = lay_width(l, LAY_SMALL, pdf_statuses[s].label);
+		lay_text(l, LAY_SMALL, x + 11, y, w + 1, LAY_LEFT, PDF_INK,
+		    pdf_statuses[s].label);
+		x += 11 + w + 14;
+	}
+	lay_advance(l, y + 16 - y0);
+}
+
+/* The failing controls per severity, with their findings. */
+static void
+pdf_severity_table(struct lay *l, const json_t *acct)
+{
+	static const struct lay_col cols[3] = {
+		{ 120, LAY_CELL }, { 120, LAY_CELL }, { 120, LAY_CELL }
+	};
+	static const char *const head[3] = {
+		"Severity", "Failing controls", "Findings"
+	};
+	const json_t *c, *controls = json_object_get(acct, "controls");
+	long long nc, nf;
+	char *a, *b;
+	size_t i, j;
+
+	lay_table_begin(l, cols, 3, head);
+	for (i = 0; i < 4; i++) {
+		nc = nf = 0;
+		json_array_foreach(controls, j, c) {
+			if (strcmp(pdf_str(c, "status", ""), "FAIL") != 0 ||
+			    strcmp(pdf_str(c, "severity", ""), pdf_severities[i]) != 0)
+				continue;
+			nc++;
+			nf += json_array_size(json_object_get(c, "findings"));
+		}
+		a = xasprintf("%lld", nc);
+		b = xasprintf("%lld", nf);
+		lay_table_row(l, (const char *const []){ pdf_severities[i], a, b },
+		    NULL);
+		free(a);
+		free(b);
+	}
+	lay_table_end(l);
+}
+
+/* Single account. */
+
+static void
+pdf_cover(struct lay *l, const json_t *results, const json_t *acct)
+{
+	const json_t *coll = json_object_get(acct, "collection");
+	const json_t *snap = json_object_get(acct, "snapshot");
+	const json_t *problems = json_object_get(coll, "problems"), *p;
+	const char *grade = jstr(acct, "grade");
+	char *label = pdf_account_label(acct), *s;
+	double y, bw = 110;
+	size_t i;
+
+	lay_mark(l, 0, "Cover");
+	y = lay_cursor(l);
+	lay_text(l, LAY_TITLE, LAY_MARGIN_X, y, LAY_BODY_W - bw - 10, LAY_LEFT,
+	    0x1F3A5F, "AWS IAM compliance report");
+	y += lay_leading(LAY_TITLE) + 4;
+	y += lay_text(l, LAY_H2, LAY_MARGIN_X, y, LAY_BODY_W - bw - 10, LAY_LEFT,
+	    PDF_INK, label);
+	if (jstr(acct, "name") != NULL)
+		y += lay_text(l, LAY_BODY, LAY_MARGIN_X, y, LAY_BODY_W - bw - 10,
+		    LAY_LEFT, PDF_GREY, jstr(acct, "name"));
+	/* The grade badge. */
+	lay_rect(l, LAY_PAGE_W - LAY_MARGIN_X - bw, lay_cursor(l), bw, 80,
+	    pdf_grade_color(grade));
+	lay_text(l, LAY_BIG, LAY_PAGE_W - LAY_MARGIN_X - bw, lay_cursor(l) + 6, bw,
+	    LAY_CENTER, 0xFFFFFF, grade ? grade : "-");
+	s = json_is_integer(json_object_get(acct, "score")) ?
+	    xasprintf("score %lld / 100", jint(acct, "score", 0)) :
+	    xstrdup("not scored");
+	lay_text(l, LAY_SMALL, LAY_PAGE_W - LAY_MARGIN_X - bw, lay_cursor(l) + 58,
+	    bw, LAY_CENTER, 0xFFFFFF, s);
+	free(s);
+	if (y < lay_cursor(l) + 80)
+		y = lay_cursor(l) + 80;
+	lay_advance(l, y - lay_cursor(l) + 16);
+
+	pdf_kv_begin(l, 150);
+	pdf_kv_json(l, "Account ID", acct, "account_id");
+	pdf_kv_json(l, "Alias", acct, "alias");
+	pdf_kv_json(l, "Name", acct, "name");
+	pdf_kv_json(l, "Collection started", coll, "started");
+	pdf_kv_json(l, "Collection finished", coll, "finished");
+	s = xasprintf("%lld days", jint(coll, "window_days", 0));
+	pdf_kv(l, "CloudTrail window", s);
+	free(s);
+	pdf_kv(l, "Collection complete", jbool(coll, "complete", 0) ? "yes" :
+	    "no: see Collection problems below");
+	pdf_kv_json(l, "Collected as", coll, "caller_arn");
+	pdf_kv_json(l, "Credential report generated", acct,
+	    "credential_report_generated");
+	pdf_kv_json(l, "Results generated at", results, "generated_at");
+	pdf_kv(l, "Tool version", pdf_str(json_object_get(results, "tool"),
+	    "version", "-"));
+	pdf_kv_json(l, "Collector version", coll, "tool_version");
+	pdf_kv_json(l, "Snapshot file", snap, "file");
+	pdf_kv_json(l, "Snapshot SHA-256", snap, "sha256");
+	lay_table_end(l);
+
+	if (json_array_size(problems) > 0) {
+		lay_heading(l, LAY_H3, -1, "Collection problems");
+		json_array_foreach(problems, i, p) {
+			s = pdf_value(p);
+			lay_para(l, LAY_BODY, 10, 0xC62828, s);
+			free(s);
+		}
+	}
+	lay_space(l, 10);
+	lay_para(l, LAY_SMALL, 0, PDF_GREY, "All times are UTC. This document "
+	    "was rendered from the results document alone; the snapshot "
+	    "SHA-256 identifies the data it was graded from.");
+	free(label);
+}
+
+static void
+pdf_summary(struct lay *l, const json_t *acct, const json_t *model_acct)
+{
+	const json_t *cov = json_object_get(acct, "coverage");
+	long long ev = jint(cov, "evaluated", 0), tot = jint(cov, "total", 0);
+	char *score = pdf_score_text(acct), *s;
+
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 0, "Executive summary");
+	s = xasprintf("Score: %s. Coverage: %lld of %lld controls evaluated "
+	    "(%lld%%); controls that could not be evaluated are listed in "
+	    "\"Not evaluated\" and are never counted as passing.", score, ev, tot,
+	    tot > 0 ? ev * 100 / tot : 0);
+	lay_para(l, LAY_BODY, 0, PDF_INK, s);
+	free(s);
+	free(score);
+	lay_space(l, 8);
+	pdf_count_boxes(l, json_object_get(acct, "counts"));
+	lay_heading(l, LAY_H3, -1, "Controls by family");
+	pdf_family_chart(l, json_object_get(model_acct, "families"));
+	lay_heading(l, LAY_H3, -1, "Failing controls by severity");
+	pdf_severity_table(l, acct);
+}
+
+static void
+pdf_control_table(struct lay *l, const json_t *acct)
+{
+	static const struct lay_col cols[6] = {
+		{ 56, LAY_CELL_BOLD }, { 213.28, LAY_CELL }, { 50, LAY_CELL },
+		{ 74, LAY_CELL_BOLD }, { 36, LAY_CELL }, { 66, LAY_CELL }
+	};
+	static const char *const head[6] = {
+		"ID", "Control", "Severity", "Status", "CIS", "Security Hub"
+	};
+	unsigned colors[6] = { 0 };
+	const json_t *c;
+	char *status;
+	size_t i, n;
+
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 0, "Controls");
+	lay_table_begin(l, cols, 6, head);
+	json_array_foreach(json_object_get(acct, "controls"), i, c) {
+		n = json_array_size(json_object_get(c, "findings"));
+		status = strcmp(pdf_str(c, "status", ""), "FAIL") == 0 ?
+		    xasprintf("FAIL (%zu)", n) :
+		    xstrdup(pdf_status_label(jstr(c, "status")));
+		colors[3] = pdf_status_color(jstr(c, "status"));
+		lay_table_row(l, (const char *const []){ pdf_str(c, "id", "?"),
+		    pdf_str(c, "title", ""), pdf_str(c, "severity", ""), status,
+		    pdf_str(c, "cis", "-"), pdf_str(c, "securityhub", "-") },
+		    colors);
+		free(status);
+	}
+	lay_table_end(l);
+}
+
+static void
+pdf_findings(struct lay *l, const json_t *c)
+{
+	static const struct lay_col cols[3] = {
+		{ 165, LAY_CELL }, { 150, LAY_CELL }, { 180.28, LAY_CELL_MONO }
+	};
+	static const char *const head[3] = { "Resource", "Reason", "Evidence" };
+	const char *sev = pdf_str(c, "severity", ""), *fsev;
+	const json_t *f;
+	char *ev, *reason;
+	size_t i;
+
+	lay_table_begin(l, cols, 3, head);
+	json_array_foreach(json_object_get(c, "findings"), i, f) {
+		fsev = jstr(f, "severity");
+		/* A finding graded differently from its control says so. */
+		reason = fsev != NULL && strcmp(fsev, sev) != 0 ?
+		    xasprintf("[%s] %s", fsev, pdf_str(f, "reason", "")) :
+		    xstrdup(pdf_str(f, "reason", ""));
+		ev = pdf_evidence(json_object_get(f, "evidence"));
+		lay_table_row(l, (const char *const []){ pdf_str(f, "resource",
+		    pdf_str(f, "resource_name", "-")), reason, ev }, NULL);
+		free(ev);
+		free(reason);
+	}
+	lay_table_end(l);
+}
+
+static void
+pdf_remediation(struct lay *l, const json_t *rem)
+{
+	const json_t *console = json_object_get(rem, "console");
+	const json_t *cli = json_object_get(rem, "cli"), *v;
+	struct buf b = { 0 };
+	char *s;
+	size_t i;
+
+	lay_heading(l, LAY_H3, -1, "Remediation");
+	if (json_array_size(console) > 0) {
+		lay_para(l, LAY_BOLD, 0, PDF_INK, "In the console");
+		json_array_foreach(console, i, v) {
+			s = xasprintf("%zu. %s", i + 1, json_string_value(v) ?
+			    json_string_value(v) : "");
+			lay_para(l, LAY_BODY, 10, PDF_INK, s);
+			free(s);
+		}
+		lay_space(l, 4);
+	}
+	if (json_array_size(cli) > 0) {
+		lay_para(l, LAY_BOLD, 0, PDF_INK, "With the AWS CLI");
+		/* "$ " marks where each command starts once long ones wrap. */
+		buf_add(&b, "", 0);
+		json_array_foreach(cli, i, v)
+			buf_printf(&b, "%s$ %s", i ? "\n" : "",
+			    json_string_value(v) ? json_string_value(v) : "");
+		lay_code(l, b.p);
+		buf_free(&b);
+	}
+	if (jstr(rem, "python") != NULL && *jstr(rem, "python") != '\0') {
+		lay_para(l, LAY_BOLD, 0, PDF_INK, "With Python (boto3)");
+		lay_code(l, jstr(rem, "python"));
+	}
+}
+
+static void
+pdf_failing(struct lay *l, const json_t *acct)
+{
+	const json_t *c, *src;
+	struct buf meta = { 0 };
+	size_t i, n = 0, j;
+	char *t;
+
+	json_array_foreach(json_object_get(acct, "controls"), i, c)
+		if (strcmp(pdf_str(c, "status", ""), "FAIL") == 0)
+			n++;
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 0, "Failing controls");
+	if (n == 0) {
+		lay_para(l, LAY_BODY, 0, PDF_INK, "No control failed.");
+		return;
+	}
+	t = xasprintf("%zu controls failed. Each section lists the offending "
+	    "resources with the evidence collected, then how to fix them.", n);
+	lay_para(l, LAY_BODY, 0, PDF_INK, t);
+	free(t);
+	json_array_foreach(json_object_get(acct, "controls"), i, c) {
+		if (strcmp(pdf_str(c, "status", ""), "FAIL") != 0)
+			continue;
+		t = xasprintf("%s  %s", pdf_str(c, "id", "?"),
+		    pdf_str(c, "title", ""));
+		lay_heading(l, LAY_H2, 1, t);
+		free(t);
+		buf_reset(&meta);
+		buf_printf(&meta, "Severity %s", pdf_str(c, "severity", "-"));
+		if (jstr(c, "cis") != NULL)
+			buf_printf(&meta, " | CIS %s", jstr(c, "cis"));
+		if (jstr(c, "securityhub") != NULL)
+			buf_printf(&meta, " | Security Hub %s",
+			    jstr(c, "securityhub"));
+		buf_printf(&meta, " | %zu finding%s",
+		    json_array_size(json_object_get(c, "findings")),
+		    json_array_size(json_object_get(c, "findings")) == 1 ? "" : "s");
+		if (json_array_size(json_object_get(c, "sources")) > 0) {
+			buf_adds(&meta, " | sources:");
+			json_array_foreach(json_object_get(c, "sources"), j, src)
+				buf_printf(&meta, "%s %s", j ? "," : "",
+				    json_string_value(src) ? json_string_value(src) : "?");
+		}
+		lay_para(l, LAY_SMALL, 0, PDF_GREY, meta.p);
+		lay_space(l, 4);
+		pdf_findings(l, c);
+		pdf_remediation(l, json_object_get(c, "remediation"));
+	}
+	buf_free(&meta);
+}
+
+/* Controls with status st and their reasons; returns how many. */
+static size_t
+pdf_reason_table(struct lay *l, const json_t *acct, const char *st)
+{
+	static const struct lay_col cols[3] = {
+		{ 56, LAY_CELL_BOLD }, { 170, LAY_CELL }, { 269.28, LAY_CELL }
+	};
+	static const char *const head[3] = { "ID", "Control", "Reason" };
+	const json_t *c;
+	size_t i, n = 0;
+
+	json_array_foreach(json_object_get(acct, "controls"), i, c) {
+		if (strcmp(pdf_str(c, "status", ""), st) != 0)
+			continue;
+		if (n++ == 0)
+			lay_table_begin(l, cols, 3, head);
+		lay_table_row(l, (const char *const []){ pdf_str(c, "id", "?"),
+		    pdf_str(c, "title", ""), pdf_str(c, "reason", "(no reason given)") },
+		    NULL);
+	}
+	lay_table_end(l);
+	return n;
+}
+
+static void
+pdf_not_evaluated(struct lay *l, const json_t *acct)
+{
+	lay_heading(l, LAY_H1, 0, "Not evaluated");
+	lay_para(l, LAY_BODY, 0, PDF_INK, "A control is NOT EVALUATED when a "
+	    "source it needs was missing, denied or failed. It lowers coverage, "
+	    "never the score, and is never reported as passing.");
+	lay_space(l, 4);
+	if (pdf_reason_table(l, acct, "NOT_EVALUATED") == 0)
+		lay_para(l, LAY_BODY, 0, PDF_INK, "Every control could be "
+		    "evaluated.");
+	lay_heading(l, LAY_H3, -1, "Not applicable");
+	if (pdf_reason_table(l, acct, "NOT_APPLICABLE") == 0)
+		lay_para(l, LAY_BODY, 0, PDF_INK, "None.");
+}
+
+/* Finding lists of the baseline diff for one account (model cells). */
+static void
+pdf_changes(struct lay *l, const json_t *model, size_t ai)
+{
+	static const struct lay_col cols[4] = {
+		{ 56, LAY_CELL_BOLD }, { 70, LAY_CELL_BOLD }, { 150, LAY_CELL },
+		{ 219.28, LAY_CELL }
+	};
+	static const char *const head[4] = {
+		"Control", "Change", "Resource", "Reason"
+	};
+	const json_t *c, *cell, *f;
+	const char *kinds[2] = { "new_findings", "fixed_findings" };
+	unsigned colors[4] = { 0 };
+	const char *ch;
+	size_t i, k, j, rows = 0;
+
+	json_array_foreach(json_object_get(model, "controls"), i, c) {
+		cell = json_array_get(json_object_get(c, "cells"), ai);
+		if ((ch = jstr(cell, "change")) == NULL)
+			continue;
+		for (k = 0; k < 2; k++) {
+			json_array_foreach(json_object_get(cell, kinds[k]), j, f) {
+				if (rows++ == 0)
+					lay_table_begin(l, cols, 4, head);
+				colors[1] = k == 0 ? 0xC62828 : 0x2E7D32;
+				lay_table_row(l, (const char *const []){
+				    pdf_str(c, "id", "?"),
+				    k == 0 ? "new finding" : "fixed finding",
+				    pdf_str(f, "resource", pdf_str(f, "resource_name", "-")),
+				    pdf_str(f, "reason", "") }, colors);
+			}
+		}
+		if (json_array_size(json_object_get(cell, "new_findings")) == 0 &&
+		    json_array_size(json_object_get(cell, "fixed_findings")) == 0) {
+			if (rows++ == 0)
+				lay_table_begin(l, cols, 4, head);
+			colors[1] = strcmp(ch, "fixed") == 0 ? 0x2E7D32 :
+			    strcmp(ch, "new") == 0 ? 0xC62828 : PDF_GREY;
+			lay_table_row(l, (const char *const []){
+			    pdf_str(c, "id", "?"), ch, "",
+			    strcmp(ch, "unknown") == 0 ? "failed in the baseline, "
+			    "not evaluated now" : "" }, colors);
+		}
+	}
+	lay_table_end(l);
+	if (rows == 0)
+		lay_para(l, LAY_BODY, 0, PDF_INK, "No control changed.");
+}
+
+static void
+pdf_baseline_account(struct lay *l, const json_t *model, const json_t *ma,
+    size_t ai)
+{
+	const json_t *bl = json_object_get(ma, "baseline");
+	char *s;
+
+	if (!json_is_object(bl)) {
+		lay_para(l, LAY_BODY, 0, PDF_INK, "This account is not in the "
+		    "baseline.");
+		return;
+	}
+	if (json_is_integer(json_object_get(bl, "score_delta")))
+		s = xasprintf("Score %lld, was %lld (%+lld). Findings: %lld new, "
+		    "%lld fixed, %lld unchanged.", jint(ma, "score", 0),
+		    jint(bl, "score", 0), jint(bl, "score_delta", 0),
+		    jint(bl, "new", 0), jint(bl, "fixed", 0),
+		    jint(bl, "unchanged", 0));
+	else
+		s = xasprintf("Score not comparable (one side not scored). "
+		    "Findings: %lld new, %lld fixed, %lld unchanged.",
+		    jint(bl, "new", 0), jint(bl, "fixed", 0),
+		    jint(bl, "unchanged", 0));
+	lay_para(l, LAY_BODY, 0, PDF_INK, s);
+	free(s);
+	lay_space(l, 4);
+	pdf_changes(l, model, ai);
+}
+
+static void
+pdf_events(struct lay *l, const json_t *acct)
+{
+	const json_t *events = json_object_get(acct, "create_role_events"), *e;
+	const json_t *tp;
+	json_t *parsed;
+	char *s, *doc;
+	size_t i;
+
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 0, "Appendix A. CreateRole events");
+	s = xasprintf("%zu CreateRole call%s recorded by CloudTrail in the "
+	    "%lld-day window, oldest first as collected.",
+	    json_array_size(events), json_array_size(events) == 1 ? "" : "s",
+	    jint(json_object_get(acct, "collection"), "window_days", 0));
+	lay_para(l, LAY_BODY, 0, PDF_INK, s);
+	free(s);
+	json_array_foreach(events, i, e) {
+		s = xasprintf("%zu. %s", i + 1, pdf_str(e, "role_name", "?"));
+		lay_heading(l, LAY_H3, -1, s);
+		free(s);
+		pdf_kv_begin(l, 110);
+		pdf_kv_json(l, "Time", e, "time");
+		pdf_kv_json(l, "Creator", e, "creator_arn");
+		pdf_kv_json(l, "Creator type", e, "creator_type");
+		pdf_kv_json(l, "Source IP", e, "source_ip");
+		pdf_kv_json(l, "User agent", e, "user_agent");
+		pdf_kv_json(l, "Role ARN", e, "role_arn");
+		pdf_kv_json(l, "Error code", e, "error_code");
+		pdf_kv_json(l, "Role still exists", e, "role_exists");
+		pdf_kv_json(l, "Event ID", e, "event_id");
+		lay_table_end(l);
+		tp = json_object_get(e, "trust_policy");
+		if (tp == NULL || json_is_null(tp))
+			continue;
+		/* A policy may arrive as a JSON string: show it parsed when it is one. */
+		parsed = json_is_string(tp) ? json_loads(json_string_value(tp), 0,
+		    NULL) : NULL;
+		doc = parsed ? jdump(parsed, 1) : json_is_string(tp) ?
+		    xstrdup(json_string_value(tp)) : jdump(tp, 1);
+		lay_para(l, LAY_BOLD, 0, PDF_INK, "Trust policy");
+		lay_code(l, doc);
+		free(doc);
+		json_decref(parsed);
+	}
+}
+
+static void
+pdf_thresholds(struct lay *l, const json_t *results, const char *title)
+{
+	const json_t *th = json_object_get(results, "thresholds");
+	const char *k;
+	json_t *v;
+	char *s;
+
+	lay_heading(l, LAY_H1, 0, title);
+	lay_para(l, LAY_BODY, 0, PDF_INK, "The thresholds the controls were "
+	    "graded with.");
+	lay_space(l, 4);
+	pdf_kv_begin(l, 200);
+	json_object_foreach((json_t *)th, k, v) {
+		s = pdf_value(v);
+		pdf_kv(l, k, s);
+		free(s);
+	}
+	lay_table_end(l);
+}
+
+static void
+pdf_info(struct lay *l, const json_t *results, const char *title,
+    const char *subject)
+{
+	struct lay_info in = { 0 };
+	char *author;
+
+	author = xasprintf("iamgrade %s", pdf_str(json_object_get(results,
+	    "tool"), "version", "?"));
+	in.title = title;
+	in.author = author;
+	in.subject = subject;
+	in.creator = "iamgrade";
+	in.keywords = "AWS IAM compliance CIS Security Hub";
+	in.created = jstr(results, "generated_at");
+	lay_set_info(l, &in);
+	free(author);
+}
+
+static void
+pdf_single(struct lay *l, const json_t *results, const json_t *model,
+    const struct report_opts *opts)
+{
+	const json_t *ma = json_array_get(json_object_get(model, "accounts"), 0);
+	const json_t *acct = json_array_get(json_object_get(results, "accounts"),
+	    (size_t)jint(ma, "index", 0));
+	char *label = pdf_account_label(acct), *t, *s, *foot, *bt;
+
+	t = xasprintf("IAM compliance report: %s", label);
+	s = xasprintf("AWS IAM controls for account %s, graded %s",
+	    pdf_str(acct, "account_id", "?"), pdf_str(results, "generated_at", "-"));
+	pdf_info(l, results, t, s);
+	pdf_cover(l, results, acct);
+	pdf_summary(l, acct, ma);
+	pdf_control_table(l, acct);
+	pdf_failing(l, acct);
+	lay_page_break(l);
+	pdf_not_evaluated(l, acct);
+	if (opts->baseline != NULL) {
+		bt = xasprintf("Changes since the baseline of %s",
+		    pdf_str(model, "baseline_generated_at", "an earlier run"));
+		lay_heading(l, LAY_H1, 0, bt);
+		free(bt);
+		pdf_baseline_account(l, model, ma, 0);
+	}
+	pdf_events(l, acct);
+	lay_page_break(l);
+	pdf_thresholds(l, results, "Appendix B. Thresholds");
+	foot = xasprintf("iamgrade | %s | %s", label,
+	    pdf_str(results, "generated_at", "-"));
+	lay_finish(l, foot);
+	free(foot);
+	free(label);
+	free(t);
+	free(s);
+}
+
+/* Several accounts: the comparison. */
+
+static void
+pdf_cmp_cover(struct lay *l, const json_t *results, const json_t *model)
+{
+	static const struct lay_col cols[7] = {
+		{ 140, LAY_CELL }, { 85, LAY_CELL_BOLD }, { 62, LAY_CELL },
+		{ 40, LAY_CELL }, { 50, LAY_CELL }, { 63, LAY_CELL },
+		{ 55.28, LAY_CELL }
+	};
+	static const char *const head[7] = {
+		"Account", "Score", "Coverage", "FAIL", "Findings", "Critical/high",
+		"Complete"
+	};
+	const json_t *accts = json_object_get(model, "accounts"), *a;
+	unsigned colors[7] = { 0 };
+	char *label, *score, *cov, *nf, *nfi, *ch, *s;
+	size_t i;
+
+	lay_mark(l, 0, "Cover");
+	lay_text(l, LAY_TITLE, LAY_MARGIN_X, lay_cursor(l), LAY_BODY_W, LAY_LEFT,
+	    0x1F3A5F, "AWS IAM comparison report");
+	lay_advance(l, lay_leading(LAY_TITLE) + 6);
+	s = xasprintf("%zu accounts side by side, worst first.",
+	    json_array_size(accts));
+	lay_para(l, LAY_H3, 0, PDF_INK, s);
+	free(s);
+	lay_space(l, 8);
+	pdf_kv_begin(l, 150);
+	pdf_kv_json(l, "Results generated at", results, "generated_at");
+	pdf_kv(l, "Tool version", pdf_str(json_object_get(results, "tool"),
+	    "version", "-"));
+	if (jbool(model, "has_baseline", 0))
+		pdf_kv_json(l, "Baseline generated at", model,
+		    "baseline_generated_at");
+	lay_table_end(l);
+	lay_heading(l, LAY_H2, -1, "Accounts");
+	lay_table_begin(l, cols, 7, head);
+	json_array_foreach(accts, i, a) {
+		label = pdf_account_label(a);
+		if (jstr(a, "name") != NULL) {
+			s = xasprintf("%s\n%s", label, jstr(a, "name"));
+			free(label);
+			label = s;
+		}
+		score = pdf_score_text(a);
+		cov = xasprintf("%lld of %lld", jint(json_object_get(a, "coverage"),
+		    "evaluated", 0), jint(json_object_get(a, "coverage"), "total", 0));
+		nf = xasprintf("%lld", jint(json_object_get(a, "counts"), "FAIL", 0));
+		nfi = xasprintf("%lld", jint(a, "findings", 0));
+		ch = xasprintf("%lld / %lld",
+		    jint(json_object_get(a, "fail_by_severity"), "critical", 0),
+		    jint(json_object_get(a, "fail_by_severity"), "high", 0));
+		colors[1] = pdf_grade_color(jstr(a, "grade"));
+		colors[6] = jbool(a, "complete", 0) ? PDF_INK : 0xC62828;
+		lay_table_row(l, (const char *const []){ label, score, cov, nf, nfi,
+		    ch, jbool(a, "complete", 0) ? "yes" : "no" }, colors);
+		free(label);
+		free(score);
+		free(cov);
+		free(nf);
+		free(nfi);
+		free(ch);
+	}
+	lay_table_end(l);
+}
+
+/* Horizontal bars of the accounts' scores on a 0-100 scale. */
+static void
+pdf_score_chart(struct lay *l, const json_t *model)
+{
+	const double labw = 150, rowh = 16, barh = 10, numw = 90;
+	double area = LAY_BODY_W - labw - numw, x, y, y0;
+	const json_t *accts = json_object_get(model, "accounts"), *a, *bl;
+	char *label, *t;
+	size_t i;
+	int tick;
+
+	lay_need(l, json_array_size(accts) * rowh + 24);
+	y0 = y = lay_cursor(l);
+	for (tick = 0; tick <= 100; tick += 20) {
+		x = LAY_MARGIN_X + labw + tick * area / 100;
+		lay_rule(l, x, y0, 0, json_array_size(accts) * rowh, 0xDDDDDD);
+		t = xasprintf("%d", tick);
+		lay_text(l, LAY_SMALL, x - 10, y0 + json_array_size(accts) * rowh + 1,
+		    20, LAY_CENTER, PDF_GREY, t);
+		free(t);
+	}
+	json_array_foreach(accts, i, a) {
+		if (y + rowh > LAY_PAGE_H - LAY_MARGIN_BOT) {
+			/* Too many accounts for one page: carry on below. */
+			lay_advance(l, y - lay_cursor(l));
+			lay_page_break(l);
+			y0 = y = lay_cursor(l);
+		}
+		label = pdf_account_label(a);
+		lay_text(l, LAY_CELL, LAY_MARGIN_X, y + 3, labw - 6, LAY_LEFT,
+		    PDF_INK, label);
+		free(label);
+		bl = json_object_get(a, "baseline");
+		if (json_is_integer(json_object_get(a, "score"))) {
+			lay_rect(l, LAY_MARGIN_X + labw, y + (rowh - barh) / 2,
+			    jint(a, "score", 0) * area / 100, barh,
+			    pdf_grade_color(jstr(a, "grade")));
+			t = json_is_integer(json_object_get(bl, "score_delta")) ?
+			    xasprintf("%lld %s (%+lld)", jint(a, "score", 0),
+			    pdf_str(a, "grade", ""), jint(bl, "score_delta", 0)) :
+			    xasprintf("%lld %s", jint(a, "score", 0),
+			    pdf_str(a, "grade", ""));
+		} else
+			t = xstrdup("not scored");
+		lay_text(l, LAY_SMALL, LAY_MARGIN_X + labw + area + 6, y + 3,
+		    numw - 6, LAY_LEFT, PDF_GREY, t);
+		free(t);
+		y += rowh;
+	}
+	lay_advance(l, y + 16 - lay_cursor(l));
+}
+
+static void
+pdf_cmp_scores(struct lay *l, const json_t *model)
+{
+	const json_t *worst = json_object_get(model, "worst"), *w;
+	struct buf b = { 0 };
+	size_t i;
+
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 0, "Scores");
+	pdf_score_chart(l, model);
+	lay_heading(l, LAY_H3, -1, "Worst offenders");
+	if (json_array_size(worst) == 0) {
+		lay_para(l, LAY_BODY, 0, PDF_INK, "No scored account has a "
+		    "failing control.");
+		return;
+	}
+	buf_add(&b, "", 0);
+	json_array_foreach(worst, i, w)
+		buf_printf(&b, "%s%s", i ? ", " : "", json_string_value(w) ?
+		    json_string_value(w) : "?");
+	lay_para(l, LAY_BODY, 0, PDF_INK, b.p);
+	buf_free(&b);
+}
+
+/* The matrix cell text: PASS, FAIL (n), NE, N/A, with the baseline change. */
+static char *
+pdf_cell_text(const json_t *cell)
+{
+	const char *st = jstr(cell, "status"), *ch = jstr(cell, "change");
+	char *s;
+
+	if (st == NULL)
+		s = xstrdup("-");
+	else if (strcmp(st, "FAIL") == 0)
+		s = xasprintf("FAIL (%lld)", jint(cell, "findings", 0));
+	else if (strcmp(st, "NOT_EVALUATED") == 0)
+		s = xstrdup("NE");
+	else
+		s = xstrdup(pdf_status_label(st));
+	if (ch != NULL && strcmp(ch, "unchanged") != 0) {
+		char *t = xasprintf("%s\n%s", s, ch);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/*
+ * The matrix of controls by accounts.  Wider than a page, it splits into
+ * bands of accounts, each with the control column repeated.
+ */
+static void
+pdf_matrix(struct lay *l, const json_t *model)
+{
+	const double ctlw = 150, minw = 80;
+	const json_t *accts = json_object_get(model, "accounts");
+	const json_t *controls = json_object_get(model, "controls"), *c;
+	size_t na = json_array_size(accts), per, from, to, i, j;
+	double accw;
+	struct lay_col *cols;
+	const char **cells;
+	unsigned *colors;
+	char **head, *t;
+
+	per = (size_t)((LAY_BODY_W - ctlw) / minw);
+	accw = (LAY_BODY_W - ctlw) / per;
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 0, "Control matrix");
+	lay_para(l, LAY_BODY, 0, PDF_INK, "PASS, FAIL (findings), NE (not "
+	    "evaluated), N/A (not applicable); \"-\" when an account's results "
+	    "lack the control. With a baseline, a cell also says new, fixed or "
+	    "unknown (failed before, not evaluated now).");
+	cols = xcalloc(per + 1, sizeof(*cols));
+	head = xcalloc(per + 1, sizeof(*head));
+	cells = xcalloc(per + 1, sizeof(*cells));
+	colors = xcalloc(per + 1, sizeof(*colors));
+	for (from = 0; from < na; from = to) {
+		to = from + per < na ? from + per : na;
+		if (na > per) {
+			t = xasprintf("Accounts %zu to %zu of %zu", from + 1, to, na);
+			if (from > 0)
+				lay_page_break(l);
+			lay_heading(l, LAY_H3, -1, t);
+			free(t);
+		}
+		cols[0].w = ctlw;
+		cols[0].style = LAY_CELL;
+		head[0] = xstrdup("Control");
+		for (j = from; j < to; j++) {
+			cols[j - from + 1].w = accw;
+			cols[j - from + 1].style = LAY_CELL_BOLD;
+			head[j - from + 1] = pdf_account_head(json_array_get(accts, j));
+		}
+		lay_table_begin(l, cols, to - from + 1, (const char *const *)head);
+		json_array_foreach(controls, i, c) {
+			char **tx = xcalloc(per + 1, sizeof(*tx));
+
+			tx[0] = xasprintf("%s  %s", pdf_str(c, "id", "?"),
+			    pdf_str(c, "title", ""));
+			colors[0] = PDF_INK;
+			for (j = from; j < to; j++) {
+				const json_t *cell = json_array_get(
+				    json_object_get(c, "cells"), j);
+
+				tx[j - from + 1] = pdf_cell_text(cell);
+				colors[j - from + 1] = pdf_status_color(
+				    jstr(cell, "status"));
+			}
+			for (j = 0; j <= to - from; j++)
+				cells[j] = tx[j];
+			lay_table_row(l, cells, colors);
+			for (j = 0; j <= to - from; j++)
+				free(tx[j]);
+			free(tx);
+		}
+		lay_table_end(l);
+		for (j = 0; j <= to - from; j++)
+			free(head[j]);
+	}
+	free(cols);
+	free(head);
+	free(cells);
+	free(colors);
+}
+
+/* One page per account: the figures, the chart, what fails. */
+static void
+pdf_cmp_account(struct lay *l, const json_t *results, const json_t *model,
+    const json_t *ma, size_t ai)
+{
+	static const struct lay_col cols[4] = {
+		{ 56, LAY_CELL_BOLD }, { 280, LAY_CELL }, { 70, LAY_CELL },
+		{ 89.28, LAY_CELL }
+	};
+	static const char *const head[4] = {
+		"ID", "Failing control", "Severity", "Findings"
+	};
+	const json_t *acct = json_array_get(json_object_get(results, "accounts"),
+	    (size_t)jint(ma, "index", 0));
+	const json_t *snap = json_object_get(acct, "snapshot"), *c;
+	char *label = pdf_account_label(ma), *s;
+	size_t i, n = 0;
+
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 1, label);
+	pdf_kv_begin(l, 150);
+	pdf_kv_json(l, "Name", ma, "name");
+	s = pdf_score_text(ma);
+	pdf_kv(l, "Score", s);
+	free(s);
+	s = xasprintf("%lld of %lld controls evaluated",
+	    jint(json_object_get(ma, "coverage"), "evaluated", 0),
+	    jint(json_object_get(ma, "coverage"), "total", 0));
+	pdf_kv(l, "Coverage", s);
+	free(s);
+	pdf_kv(l, "Collection", jbool(ma, "complete", 0) ? "complete" :
+	    pdf_str(ma, "incomplete_reason", "incomplete"));
+	pdf_kv_json(l, "Collection finished", json_object_get(acct, "collection"),
+	    "finished");
+	pdf_kv_json(l, "Snapshot SHA-256", snap, "sha256");
+	lay_table_end(l);
+	pdf_count_boxes(l, json_object_get(ma, "counts"));
+	lay_heading(l, LAY_H3, -1, "Controls by family");
+	pdf_family_chart(l, json_object_get(ma, "families"));
+	lay_heading(l, LAY_H3, -1, "Failing controls");
+	json_array_foreach(json_object_get(acct, "controls"), i, c) {
+		if (strcmp(pdf_str(c, "status", ""), "FAIL") != 0)
+			continue;
+		if (n++ == 0)
+			lay_table_begin(l, cols, 4, head);
+		s = xasprintf("%zu", json_array_size(json_object_get(c, "findings")));
+		lay_table_row(l, (const char *const []){ pdf_str(c, "id", "?"),
+		    pdf_str(c, "title", ""), pdf_str(c, "severity", ""), s }, NULL);
+		free(s);
+	}
+	lay_table_end(l);
+	if (n == 0)
+		lay_para(l, LAY_BODY, 0, PDF_INK, "No control failed.");
+	lay_heading(l, LAY_H3, -1, "Not evaluated");
+	if (pdf_reason_table(l, acct, "NOT_EVALUATED") == 0)
+		lay_para(l, LAY_BODY, 0, PDF_INK, "Every control could be "
+		    "evaluated.");
+	if (jbool(model, "has_baseline", 0)) {
+		lay_heading(l, LAY_H3, -1, "Since the baseline");
+		pdf_baseline_account(l, model, ma, ai);
+	}
+	free(label);
+}
+
+static void
+pdf_cmp_baseline(struct lay *l, const json_t *model)
+{
+	static const struct lay_col cols[5] = {
+		{ 175, LAY_CELL }, { 120, LAY_CELL }, { 66, LAY_CELL },
+		{ 66, LAY_CELL }, { 68.28, LAY_CELL }
+	};
+	static const char *const head[5] = {
+		"Account", "Score (change)", "New", "Fixed", "Unchanged"
+	};
+	const json_t *a, *bl, *r;
+	char *label, *sc, *n1, *n2, *n3;
+	size_t i;
+
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 0, "Changes since the baseline");
+	lay_table_begin(l, cols, 5, head);
+	json_array_foreach(json_object_get(model, "accounts"), i, a) {
+		bl = json_object_get(a, "baseline");
+		label = pdf_account_label(a);
+		if (!json_is_object(bl)) {
+			lay_table_row(l, (const char *const []){ label,
+			    "not in the baseline", "", "", "" }, NULL);
+			free(label);
+			continue;
+		}
+		sc = json_is_integer(json_object_get(bl, "score_delta")) ?
+		    xasprintf("%lld, was %lld (%+lld)", jint(a, "score", 0),
+		    jint(bl, "score", 0), jint(bl, "score_delta", 0)) :
+		    xstrdup("not comparable");
+		n1 = xasprintf("%lld", jint(bl, "new", 0));
+		n2 = xasprintf("%lld", jint(bl, "fixed", 0));
+		n3 = xasprintf("%lld", jint(bl, "unchanged", 0));
+		lay_table_row(l, (const char *const []){ label, sc, n1, n2, n3 },
+		    NULL);
+		free(label);
+		free(sc);
+		free(n1);
+		free(n2);
+		free(n3);
+	}
+	lay_table_end(l);
+	json_array_foreach(json_object_get(model, "removed_accounts"), i, r) {
+		label = pdf_account_label(r);
+		n1 = xasprintf("%s was in the baseline and is not in these "
+		    "results.", label);
+		lay_para(l, LAY_BODY, 0, PDF_INK, n1);
+		free(n1);
+		free(label);
+	}
+}
+
+static void
+pdf_cmp_risks(struct lay *l, const json_t *model)
+{
+	static const struct lay_col cols[5] = {
+		{ 90, LAY_CELL }, { 50, LAY_CELL_BOLD }, { 50, LAY_CELL },
+		{ 140, LAY_CELL }, { 165.28, LAY_CELL }
+	};
+	static const char *const head[5] = {
+		"Account", "Control", "Severity", "Role", "Reason"
+	};
+	const json_t *risks = json_object_get(model, "role_risks"), *r;
+	size_t i;
+
+	lay_heading(l, LAY_H1, 0, "Risky roles created in the window");
+	if (json_array_size(risks) == 0) {
+		lay_para(l, LAY_BODY, 0, PDF_INK, "No role created in the window "
+		    "trusts a wildcard, an outside account or an unrestricted "
+		    "OIDC provider.");
+		return;
+	}
+	lay_table_begin(l, cols, 5, head);
+	json_array_foreach(risks, i, r) {
+		char *acct = pdf_account_label(r);
+
+		lay_table_row(l, (const char *const []){ acct,
+		    pdf_str(r, "control", "?"), pdf_str(r, "severity", ""),
+		    pdf_str(r, "resource", pdf_str(r, "resource_name", "-")),
+		    pdf_str(r, "reason", "") }, NULL);
+		free(acct);
+	}
+	lay_table_end(l);
+}
+
+static void
+pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
+{
+	const json_t *accts = json_object_get(model, "accounts"), *ma;
+	char *t, *foot;
+	size_t i;
+
+	t = xasprintf("IAM comparison report: %zu accounts",
+	    json_array_size(accts));
+	pdf_info(l, results, t, "AWS IAM controls side by side");
+	pdf_cmp_cover(l, results, model);
+	pdf_cmp_scores(l, model);
+	pdf_matrix(l, model);
+	if (jbool(model, "has_baseline", 0))
+		pdf_cmp_baseline(l, model);
+	lay_page_break(l);
+	pdf_cmp_risks(l, model);
+	lay_page_break(l);
+	lay_heading(l, LAY_H1, 0, "Accounts");
+	lay_para(l, LAY_BODY, 0, PDF_INK, "One summary page per account, "
+	    "worst first.");
+	json_array_foreach(accts, i, ma)
+		pdf_cmp_account(l, results, model, ma, i);
+	lay_page_break(l);
+	pdf_thresholds(l, results, "Appendix. Thresholds");
+	foot = xasprintf("iamgrade | comparison of %zu accounts | %s",
+	    json_array_size(accts), pdf_str(results, "generated_at", "-"));
+	lay_finish(l, foot);
+	free(foot);
+	free(t);
+}
+
+/* The backends. */
+
+static void *
+pdf_alloc(const struct report_opts *opts)
+{
+	struct pdf_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->opts = *opts;
+	return c;
+}
+
+static void *
+pdf_alloc_dump(const struct report_opts *opts)
+{
+	struct pdf_ctx *c = pdf_alloc(opts);
+
+	c->dump = 1;
+	return c;
+}
+
+static int
+pdf_render(void *arg, const json_t *results, struct buf *out, char **err)
+{
+	struct pdf_ctx *c = arg;
+	struct lay *l = NULL;
+	json_t *model = NULL;
+	int rc = 0;
+
+	if (!compare_validate(results, err))
+		goto out;
+	if (json_array_size(json_object_get(results, "accounts")) == 0) {
+		err_set(err, "the results hold no account");
+		goto out;
+	}
+	if (c->opts.baseline != NULL && !compare_validate(c->opts.baseline, err))
+		goto out;
+	if ((model = compare_build(results, c->opts.baseline, err)) == NULL)
+		goto out;
+	if ((l = lay_new(NULL, err)) == NULL)
+		goto out;
+	if (c->opts.summary ||
+	    json_array_size(json_object_get(results, "accounts")) > 1)
+		pdf_comparison(l, results, model);
+	else
+		pdf_single(l, results, model, &c->opts);
+	if (c->dump)
+		rc = lay_dump(l, out, err);
+	else
+		rc = lay_emit_pdf(l, out, err);
+out:
+	lay_free(l);
+	json_decref(model);
+	return rc;
+}
+
+static void
+pdf_free(void *arg)
+{
+	free(arg);
+}
+
+const struct report_backend report_pdf = {
+	pdf_alloc, pdf_render, pdf_free
+};
+
+const struct report_backend report_dump = {
+	pdf_alloc_dump, pdf_render, pdf_free
+};

@@ -1,0 +1,274 @@
+/* Unit tests of the PDF layout (report/layout.c) and the PDF and dump backends (report/pdf.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/layout.h"
+#include "report/report.h"
+#include "tests/unit/t.h"
+
+#define FIXTURES "tests/report/fixtures/"
+
+static json_t *
+load(const char *path)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je);
+
+	if (j == NULL)
+		printf("     cannot load %s: %s\n", path, je.text);
+	return j;
+}
+
+/* Render with one backend; returns the output (caller frees) or NULL. */
+static char *
+render(const struct report_backend *b, const json_t *results,
+    const struct report_opts *o, size_t *len, char **err)
+{
+	static const struct report_opts none;
+	struct buf out = { 0 };
+	void *ctx = b->alloc(o ? o : &none);
+	int ok = b->render(ctx, results, &out, err);
+
+	b->free(ctx);
+	if (!ok) {
+		buf_free(&out);
+		return NULL;
+	}
+	if (len != NULL)
+		*len = out.len;
+	return buf_steal(&out);
+}
+
+static int
+utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
+
+	while (*p) {
+		if (*p < 0x80)
+			n = 0;
+		else if ((*p & 0xE0) == 0xC0)
+			n = 1;
+		else if ((*p & 0xF0) == 0xE0)
+			n = 2;
+		else if ((*p & 0xF8) == 0xF0)
+			n = 3;
+		else
+			return 0;
+		for (p++; n > 0; n--, p++)
+			if ((*p & 0xC0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+static void
+t_clean(void)
+{
+	char *s;
+
+	/* ESC, BEL, DEL, a C1 CSI, bidi override, zero-width space go. */
+	s = lay_clean("a\x1b[31mb\x07\x7f" "c\xc2\x9b" "d\xe2\x80\xae" "e\xe2\x80\x8b" "f");
+	T_STREQ(s, "a[31mbcdef");
+	free(s);
+	/* Newlines survive in every spelling; a tab becomes spaces. */
+	s = lay_clean("1\r\n2\r3\xc2\x85" "4\xe2\x80\xa8" "5\t6");
+	T_STREQ(s, "1\n2\n3\n4\n5    6");
+	free(s);
+	/* Broken UTF-8, overlongs, surrogates and non-BMP become U+FFFD. */
+	s = lay_clean("x\xff" "y\xc0\xaf" "z\xed\xa0\x80" "w\xf0\x9f\x99\x82");
+	T_STREQ(s, "x\xef\xbf\xbdy\xef\xbf\xbdz\xef\xbf\xbdw\xef\xbf\xbd");
+	T(utf8_valid(s), "not UTF-8");
+	free(s);
+	s = lay_clean("中文 العربية <script>&amp;]]>");
+	T_STREQ(s, "中文 العربية <script>&amp;]]>");
+	free(s);
+	s = lay_clean(NULL);
+	T_STREQ(s, "");
+	free(s);
+}
+
+/*
+ * Long words break anywhere, never inside a UTF-8 character, and nothing
+ * is lost: the lines of a cell put back together give the text again.
+ */
+static void
+t_wrap(void)
+{
+	static const struct lay_col cols[2] = {
+		{ 60, LAY_CELL }, { 80, LAY_CELL_MONO }
+	};
+	struct buf text = { 0 }, joined = { 0 };
+	struct lay *l;
+	char *err = NULL, *dump, *line, *save = NULL, *p;
+	struct buf out = { 0 };
+	int i, in_cell = 0;
+
+	for (i = 0; i < 40; i++)
+		buf_adds(&text, "arn:aws:iam::123456789012:role/é中文العربية-");
+	T((l = lay_new(NULL, &err)) != NULL, "lay_new: %s", err);
+	if (l == NULL)
+		goto out;
+	lay_table_begin(l, cols, 2, NULL);
+	lay_table_row(l, (const char *const []){ "x", text.p }, NULL);
+	lay_table_end(l);
+	lay_finish(l, "footer");
+	T(lay_dump(l, &out, &err), "dump: %s", err);
+	dump = out.p;
+	T(strstr(dump, "--- overflow ---\nnone\n") != NULL, "overflow:\n%s",
+	    strstr(dump, "--- overflow ---"));
+	T(lay_npages(l) > 1, "%zu pages: the row should continue", lay_npages(l));
+	buf_add(&joined, "", 0);
+	for (line = strtok_r(dump, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "text cell-mono", 14) == 0) {
+			in_cell = 1;
+			continue;
+		}
+		if (strncmp(line, "  | ", 4) != 0) {
+			in_cell = 0;
+			continue;
+		}
+		T(utf8_valid(line), "line is not UTF-8: %s", line);
+		if (in_cell)
+			buf_adds(&joined, line + 4);
+	}
+	p = joined.p;
+	T(p != NULL && strcmp(p, text.p) == 0, "cell text lost or changed");
+out:
+	lay_free(l);
+	buf_free(&text);
+	buf_free(&joined);
+	buf_free(&out);
+	free(err);
+}
+
+static void
+t_dump_sample(void)
+{
+	json_t *r = load(FIXTURES "sample.results.json");
+	char *err = NULL, *d = NULL, *p;
+	const json_t *c;
+	size_t i;
+
+	T(r != NULL, "fixture");
+	if (r == NULL)
+		return;
+	d = render(&report_dump, r, NULL, NULL, &err);
+	T(d != NULL, "render: %s", err);
+	if (d == NULL)
+		goto out;
+	T(strstr(d, "--- page 1 of ") != NULL, "no page header");
+	T(strstr(d, "  | Page 1 of ") != NULL, "no footer");
+	T(strstr(d, "created: 2026-11-27T10:00:09Z\n") != NULL, "creation date");
+	T(strstr(d, "--- overflow ---\nnone\n") != NULL, "overflow: %s",
+	    strstr(d, "--- overflow ---"));
+	/* Every failing control has a bookmark; no other control does. */
+	p = strstr(d, "--- outline ---");
+	json_array_foreach(json_object_get(json_array_get(
+	    json_object_get(r, "accounts"), 0), "controls"), i, c) {
+		char *want = xasprintf("\n  %s  ", jstr(c, "id"));
+
+		if (strcmp(jstr(c, "status"), "FAIL") == 0)
+			T(p && strstr(p, want), "no bookmark for %s", jstr(c, "id"));
+		else
+			T(p && !strstr(p, want), "bookmark for %s", jstr(c, "id"));
+		free(want);
+	}
+out:
+	free(d);
+	free(err);
+	json_decref(r);
+}
+
+static void
+t_pdf_deterministic(void)
+{
+	json_t *r = load(FIXTURES "hostile.results.json");
+	char *err = NULL, *a = NULL, *b = NULL;
+	size_t la = 0, lb = 0;
+
+	if (r == NULL)
+		return;
+	a = render(&report_pdf, r, NULL, &la, &err);
+	T(a != NULL, "render: %s", err);
+	b = render(&report_pdf, r, NULL, &lb, &err);
+	T(b != NULL, "render: %s", err);
+	if (a == NULL || b == NULL)
+		goto out;
+	T(la > 1000 && memcmp(a, "%PDF-1.", 7) == 0, "not a PDF");
+	T(la == lb && memcmp(a, b, la) == 0, "two renders differ (%zu, %zu bytes)",
+	    la, lb);
+	T(memmem(a, la, "D:20261126100005Z", 17) != NULL,
+	    "creation date is not the results' generated_at");
+	T(memmem(a, la, "/ID", 3) == NULL, "a document ID appeared");
+out:
+	free(a);
+	free(b);
+	free(err);
+	json_decref(r);
+}
+
+static void
+t_bad_input(void)
+{
+	char *err = NULL, *d;
+	json_t *r;
+
+	r = json_pack("{s:s, s:[]}", "schema", "iamgrade.results/1", "accounts");
+	d = render(&report_pdf, r, NULL, NULL, &err);
+	T(d == NULL && err != NULL, "empty results rendered");
+	free(d);
+	json_decref(r);
+	free(err);
+	err = NULL;
+	r = json_pack("{s:s, s:[]}", "schema", "something/9", "accounts");
+	d = render(&report_dump, r, NULL, NULL, &err);
+	T(d == NULL && err != NULL && strstr(err, "schema"), "unknown schema: %s",
+	    err ? err : "(no error)");
+	free(d);
+	json_decref(r);
+	free(err);
+}
+
+/* The comparison: several accounts, a baseline, the matrix. */
+static void
+t_comparison(void)
+{
+	json_t *r = load(FIXTURES "multi.results.json");
+	json_t *bl = load(FIXTURES "baseline.results.json");
+	struct report_opts o = { 0 };
+	char *err = NULL, *d = NULL;
+
+	if (r == NULL || bl == NULL)
+		goto out;
+	o.baseline = bl;
+	d = render(&report_dump, r, &o, NULL, &err);
+	T(d != NULL, "render: %s", err);
+	if (d == NULL)
+		goto out;
+	T(strstr(d, "title: IAM comparison report: 4 accounts\n") != NULL, "title");
+	T(strstr(d, "\nControl matrix -> page ") != NULL, "no matrix bookmark");
+	T(strstr(d, "\nChanges since the baseline -> page ") != NULL,
+	    "no baseline section");
+	T(strstr(d, "  | new finding\n") != NULL, "no new finding listed");
+	T(strstr(d, "--- overflow ---\nnone\n") != NULL, "overflow");
+out:
+	free(d);
+	free(err);
+	json_decref(r);
+	json_decref(bl);
+}
+
+int
+main(void)
+{
+	RUN(t_clean);
+	RUN(t_wrap);
+	RUN(t_dump_sample);
+	RUN(t_pdf_deterministic);
+	RUN(t_bad_input);
+	RUN(t_comparison);
+	return t_done();
+}
