@@ -85,7 +85,10 @@ json_t	*iam_access_keys(struct aws_client *, const json_t *credential_report);
  * The credential report in two halves, so that IAM builds it while the
  * other sources are collected: start asks for it (GenerateCredentialReport),
  * finish polls with backoff until it is COMPLETE or wait_s seconds have
- * passed since start, then fetches and parses it.
+ * passed since start, then fetches and parses it.  The poll interval
+ * starts at 2 s (IAMGRADE_REPORT_POLL_MS overrides it, for tests) and grows
+ * by half each time up to 5 s; a report still not COMPLETE at the deadline
+ * is an error with code ReportTimeout.
  */
 struct iam_report {
 	time_t	 deadline;
