@@ -1,8 +1,671 @@
-/* iamgrade run: not built yet. */
+/*
+ * iamgrade run: the monthly job.  Select accounts, collect them all
+ * concurrently, grade them, and write one dated folder of snapshots,
+ * results and reports.  Nothing of an earlier run is ever touched.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "collector/collector.h"
+#include "checks/checks.h"
+#include "report/report.h"
 #include "cli/cli.h"
+
+static volatile int stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct run {
+	/* options */
+	struct aws_opts	 aopts;
+	const char	*profiles[64];
+	size_t		 nprofiles;
+	int		 organization;
+	const char	*accounts_file;
+	const char	*role_name;
+	const char	*external_id;
+	const char	*out;
+	const char	*baseline;
+	const char	*config_file;
+	int		 since_days;
+	int		 jobs;
+	unsigned	 shard_k, shard_n;
+	int		 fail_on;		/* severity rank, 0 = never */
+	int		 quiet;
+	int		 no_pdf;
+	/* state */
+	struct aws_config cfg;
+	struct aws_creds creds;
+	struct collect_job *targets;
+	size_t		 ntargets;
+	json_t		*organization_ids;	/* {"id":..., "accounts":[...]} or NULL */
+	char		*dir;			/* OUT/YYYY-MM-DD[-N] */
+	time_t		 started;
+	size_t		 failed;		/* accounts not complete, so far */
+	int		 tty;
+};
+
+static const char usage_text[] =
+"usage: iamgrade run [account selection] [options] --out DIR\n"
+"\n"
+"Account selection (default: the account of the default credential chain):\n"
+"  --organization          every ACTIVE account of the caller's organization\n"
+"  --accounts FILE         a CSV file with columns account_id,name[,role_arn[,external_id]]\n"
+"  --profile NAME          a named profile; repeat for several accounts\n"
+"  --role-name NAME        role to assume in each account (not in the caller's own)\n"
+"  --external-id ID        ExternalId for those AssumeRole calls\n"
+"  --shard K/N             only the K-th of N deterministic shares of the accounts\n"
+"\n"
+"Options:\n"
+"  --out DIR               reports go to DIR/YYYY-MM-DD/ (a new folder each run)\n"
+"  --baseline DIR|FILE     an earlier run folder (or its results.json) to compare with\n"
+"  --config FILE           thresholds and trusted accounts (see iamgrade check --help)\n"
+"  --fail-on SEVERITY      exit 1 if a control of this severity or higher fails\n"
+"  --since DAYS            CreateRole look-back window, 1-90 (default 30)\n"
+"  --jobs N                accounts collected at once (default 16)\n"
+"  --region R, --endpoint-url URL\n"
+"  --no-pdf                skip the PDF reports\n"
+"  -q, --quiet | -v, --verbose | --debug\n"
+"\n"
+"Exit status: 0 done, 1 --fail-on met, 2 usage or input error,\n"
+"3 some accounts incomplete or the run was interrupted (takes precedence over 1).\n";
+
+static int
+parse_args(struct run *r, int argc, char *argv[])
+{
+	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
+	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
+	    O_DEBUG, O_NOPDF };
+	static const struct option longopts[] = {
+		{ "organization", no_argument, NULL, O_ORG },
+		{ "accounts", required_argument, NULL, O_ACCOUNTS },
+		{ "profile", required_argument, NULL, O_PROFILE },
+		{ "role-name", required_argument, NULL, O_ROLE },
+		{ "external-id", required_argument, NULL, O_EXTID },
+		{ "out", required_argument, NULL, O_OUT },
+		{ "baseline", required_argument, NULL, O_BASE },
+		{ "config", required_argument, NULL, O_CONFIG },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "jobs", required_argument, NULL, O_JOBS },
+		{ "shard", required_argument, NULL, O_SHARD },
+		{ "fail-on", required_argument, NULL, O_FAILON },
+		{ "region", required_argument, NULL, O_REGION },
+		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
+		{ "no-pdf", no_argument, NULL, O_NOPDF },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "debug", no_argument, NULL, O_DEBUG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	long v;
+	int c;
+
+	r->since_days = 30;
+	r->jobs = 16;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_ORG:
+			r->organization = 1;
+			break;
+		case O_ACCOUNTS:
+			r->accounts_file = optarg;
+			break;
+		case O_PROFILE:
+			if (r->nprofiles == sizeof(r->profiles) / sizeof(r->profiles[0]))
+				return usage_error("run", "too many --profile options");
+			r->profiles[r->nprofiles++] = optarg;
+			break;
+		case O_ROLE:
+			r->role_name = optarg;
+			break;
+		case O_EXTID:
+			r->external_id = optarg;
+			break;
+		case O_OUT:
+			r->out = optarg;
+			break;
+		case O_BASE:
+			r->baseline = optarg;
+			break;
+		case O_CONFIG:
+			r->config_file = optarg;
+			break;
+		case O_SINCE:
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 90)
+				return usage_error("run", "--since takes 1 to 90 days, not \"%s\"", optarg);
+			r->since_days = (int)v;
+			break;
+		case O_JOBS:
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 256)
+				return usage_error("run", "--jobs takes 1 to 256, not \"%s\"", optarg);
+			r->jobs = (int)v;
+			break;
+		case O_SHARD:
+			if (sscanf(optarg, "%u/%u%c", &r->shard_k, &r->shard_n, (char[]){0}) != 2 ||
+			    r->shard_n < 1 || r->shard_k < 1 || r->shard_k > r->shard_n)
+				return usage_error("run", "--shard takes K/N with 1 <= K <= N, not \"%s\"", optarg);
+			break;
+		case O_FAILON:
+			if ((r->fail_on = check_severity_rank(optarg)) == 0)
+				return usage_error("run", "--fail-on takes critical, high, medium or low, not \"%s\"", optarg);
+			break;
+		case O_REGION:
+			r->aopts.region = optarg;
+			break;
+		case O_ENDPOINT:
+			r->aopts.endpoint_url = optarg;
+			break;
+		case O_NOPDF:
+			r->no_pdf = 1;
+			break;
+		case 'q':
+			r->quiet = 1;
+			log_level = 0;
+			break;
+		case 'v':
+			log_level = 2;
+			break;
+		case O_DEBUG:
+			log_level = 3;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return usage_error("run", "unexpected argument \"%s\"", argv[optind]);
+	if (r->out == NULL)
+		return usage_error("run", "--out DIR is required");
+	if (r->organization + (r->accounts_file != NULL) + (r->nprofiles > 1) > 1)
+		return usage_error("run", "choose one of --organization, --accounts and several --profile");
+	if (r->organization && r->role_name == NULL)
+		return usage_error("run", "--organization needs --role-name (the role to assume in each account)");
+	return EXIT_OK;
+}
+
+/* The caller's account id, so that its own account is read without AssumeRole. */
+static char *
+caller_account(struct run *r, char **err)
+{
+	struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
+	char *id = collect_caller_account(c, err);
+
+	aws_client_free(c);
+	return id;
+}
+
+static struct collect_job *
+add_target(struct run *r)
+{
+	struct collect_job *j;
+
+	r->targets = xrealloc(r->targets, (r->ntargets + 1) * sizeof(*r->targets));
+	j = &r->targets[r->ntargets++];
+	memset(j, 0, sizeof(*j));
+	return j;
+}
+
+static char *
+role_arn_for(const struct run *r, const char *account)
+{
+	return xasprintf("arn:aws:iam::%s:role/%s", account, r->role_name);
+}
+
+static int
+select_accounts(struct run *r, char **err)
+{
+	char *self = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (r->nprofiles > 1) {
+		for (i = 0; i < r->nprofiles; i++) {
+			struct collect_job *j = add_target(r);
+			struct aws_opts o = r->aopts;
+
+			o.profile = r->profiles[i];
+			j->cfg = xcalloc(1, sizeof(*j->cfg));
+			j->target.name = xstrdup(r->profiles[i]);
+			if (!aws_config_load(&o, j->cfg, err) ||
+			    !aws_creds_resolve(j->cfg, &j->creds, err)) {
+				char *e = xasprintf("profile %s: %s", r->profiles[i], *err);
+
+				free(*err);
+				*err = e;
+				goto out;
+			}
+		}
+		rc = 1;
+		goto out;
+	}
+	if (!r->organization && r->accounts_file == NULL) {
+		add_target(r);
+		rc = 1;
+		goto out;
+	}
+	if ((self = caller_account(r, err)) == NULL)
+		goto out;
+	if (r->accounts_file != NULL) {
+		if (!accounts_load(r->accounts_file, &r->targets, &r->ntargets, err))
+			goto out;
+	} else {
+		struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
+		json_t *org = orgs_list_accounts(c, err), *a, *ids;
+
+		aws_client_free(c);
+		if (org == NULL)
+			goto out;
+		ids = json_array();
+		json_array_foreach(json_object_get(org, "accounts"), i, a) {
+			const char *id = jstr(a, "Id"), *st = jstr(a, "Status");
+			struct collect_job *j;
+
+			if (id == NULL)
+				continue;
+			json_array_append_new(ids, json_string(id));
+			if (st != NULL && strcmp(st, "ACTIVE") != 0) {
+				log_info("skipping account %s (%s): status %s", id,
+				    jstr(a, "Name") ? jstr(a, "Name") : "", st);
+				continue;
+			}
+			j = add_target(r);
+			j->target.account_id = xstrdup(id);
+			j->target.name = xstrdup(jstr(a, "Name"));
+		}
+		r->organization_ids = json_pack("{s:O?,s:o}", "id",
+		    json_object_get(org, "id"), "accounts", ids);
+		json_decref(org);
+	}
+	/* Roles to assume: each row's own, else --role-name, never into ourselves. */
+	for (i = 0; i < r->ntargets; i++) {
+		struct collect_job *j = &r->targets[i];
+
+		if (strcmp(j->target.account_id, self) == 0) {
+			free((char *)j->target.role_arn);
+			j->target.role_arn = NULL;
+			continue;
+		}
+		if (j->target.role_arn == NULL && r->role_name != NULL)
+			j->target.role_arn = role_arn_for(r, j->target.account_id);
+		if (j->target.role_arn == NULL) {
+			err_set(err, "account %s: no role to assume (give --role-name or a role_arn column)",
+			    j->target.account_id);
+			goto out;
+		}
+		if (j->target.external_id == NULL && r->external_id != NULL)
+			j->target.external_id = xstrdup(r->external_id);
+	}
+	rc = 1;
+out:
+	free(self);
+	return rc;
+}
+
+/* OUT/YYYY-MM-DD, or -2, -3, ... when a run already used it: never reuse. */
+static int
+make_run_dir(struct run *r, char **err)
+{
+	char day[21], sub[PATH_MAX];
+	int n;
+
+	if (!dir_make(r->out, 0755, err))
+		return 0;
+	time_fmt(r->started, day);
+	day[10] = '\0';
+	for (n = 1; n < 1000; n++) {
+		free(r->dir);
+		r->dir = n == 1 ? xasprintf("%s/%s", r->out, day) :
+		    xasprintf("%s/%s-%d", r->out, day, n);
+		if (mkdir(r->dir, 0755) == 0)
+			break;
+		if (errno != EEXIST)
+			return err_set(err, "%s: %s", r->dir, strerror(errno));
+	}
+	if (n == 1000)
+		return err_set(err, "%s: too many runs today", r->out);
+	snprintf(sub, sizeof(sub), "%s/snapshots", r->dir);
+	if (mkdir(sub, 0700) < 0)
+		return err_set(err, "%s: %s", sub, strerror(errno));
+	snprintf(sub, sizeof(sub), "%s/accounts", r->dir);
+	if (mkdir(sub, 0755) < 0)
+		return err_set(err, "%s: %s", sub, strerror(errno));
+	return 1;
+}
+
+static int
+report_mode(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return 0644 & ~(int)m;
+}
+
+/* The run's manifest: what was asked, what happened.  Rewritten atomically. */
+static void
+write_manifest(struct run *r, const char *status, int exit_code)
+{
+	json_t *m, *accts = json_array();
+	char t[21], *path, *s, *err = NULL;
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++) {
+		const struct collect_job *j = &r->targets[i];
+
+		json_array_append_new(accts, json_pack("{s:s?,s:s?,s:s?,s:b,s:b,s:s?}",
+		    "account_id", j->target.account_id, "name", j->target.name,
+		    "snapshot", j->snapshot ? strrchr(j->snapshot, '/') + 1 : NULL,
+		    "done", j->done, "complete", j->complete, "error", j->error));
+	}
+	m = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "schema", "iamgrade.run/1",
+	    "tool_version", IAMGRADE_VERSION, "status", status,
+	    "started", time_fmt(r->started, t), "exit_code", exit_code,
+	    "accounts", accts);
+	path = xasprintf("%s/run.json", r->dir);
+	s = jdump(m, 1);
+	if (!file_write_atomic(path, s, strlen(s), report_mode(), 0, &err))
+		log_error("%s", err);
+	free(s);
+	free(path);
+	free(err);
+	json_decref(m);
+}
+
+static void
+progress(void *arg, const struct collect_job *j, size_t done, size_t total)
+{
+	struct run *r = arg;
+	long el = (long)(time(NULL) - r->started);
+	const char *id = j->target.account_id ? j->target.account_id : "(caller)";
+
+	if (!j->complete)
+		r->failed++;
+	if (r->quiet)
+		return;
+	if (r->tty) {
+		long left = done ? el * (long)(total - done) / (long)done : 0;
+
+		fprintf(stderr, "\r\033[K[%zu/%zu] %zu incomplete  %02ld:%02ld elapsed  ~%02ld:%02ld left",
+		    done, total, r->failed, el / 60, el % 60, left / 60, left % 60);
+		if (!j->complete) {
+			char *e = str_sanitize_term(xstrdup(j->error ? j->error : "incomplete"));
+
+			fprintf(stderr, "\r\033[K%s: incomplete: %s\n", id, e);
+			free(e);
+		}
+		if (done == total)
+			fputc('\n', stderr);
+	} else {
+		char *e = str_sanitize_term(xstrdup(j->error ? j->error : ""));
+
+		log_info("[%zu/%zu] %s%s%s: %s%s%s", done, total, id,
+		    j->target.name ? " " : "", j->target.name ? j->target.name : "",
+		    j->complete ? "complete" : "incomplete",
+		    *e ? ": " : "", e);
+		free(e);
+	}
+}
+
+static int
+render_to(enum report_fmt fmt, const json_t *results, const struct report_opts *o,
+    const char *path, char **err)
+{
+	struct buf b = { 0 };
+	int rc = 0;
+
+	if (report_render(fmt, results, o, &b, err) &&
+	    file_write_atomic(path, b.p ? b.p : "", b.len, report_mode(), 0, err))
+		rc = 1;
+	buf_free(&b);
+	return rc;
+}
+
+/* A results document holding only one of the accounts. */
+static json_t *
+results_of(const json_t *results, json_t *account)
+{
+	json_t *one = json_copy((json_t *)results);
+
+	json_object_set_new(one, "accounts", json_pack("[O]", account));
+	return one;
+}
+
+static json_t *
+load_baseline(const char *path, char **err)
+{
+	struct stat st;
+	char *file, *data = NULL;
+	json_t *b = NULL;
+	json_error_t je;
+
+	file = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ?
+	    xasprintf("%s/results.json", path) : xstrdup(path);
+	if (!file_read(file, 256u << 20, &data, NULL, err))
+		goto out;
+	if ((b = json_loads(data, 0, &je)) == NULL) {
+		err_set(err, "%s:%d: %s", file, je.line, je.text);
+		goto out;
+	}
+	if (!json_is_object(b) || jstr(b, "schema") == NULL ||
+	    strcmp(jstr(b, "schema"), "iamgrade.results/1") != 0 ||
+	    !json_is_array(json_object_get(b, "accounts"))) {
+		err_set(err, "%s: not an iamgrade.results/1 document", file);
+		json_decref(b);
+		b = NULL;
+	}
+out:
+	free(data);
+	free(file);
+	return b;
+}
+
+static int
+fails_at(const json_t *results, int rank)
+{
+	json_t *a, *c;
+	size_t i, k;
+
+	if (rank == 0)
+		return 0;
+	json_array_foreach(json_object_get(results, "accounts"), i, a)
+		json_array_foreach(json_object_get(a, "controls"), k, c)
+			if (jstr(c, "status") && strcmp(jstr(c, "status"), "FAIL") == 0 &&
+			    check_severity_rank(jstr(c, "severity")) >= rank)
+				return 1;
+	return 0;
+}
+
+/* Grade every snapshot written and write the reports.  Returns 1 if fail-on is met. */
+static int
+grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
+{
+	struct report_opts o = { .baseline = baseline, .summary = 1 };
+	json_t *accounts = json_array(), *results, *a;
+	char *path = NULL;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < r->ntargets; i++) {
+		json_t *snap;
+		char sha[65], *e = NULL;
+
+		if (r->targets[i].snapshot == NULL)
+			continue;
+		if (!snap_load(r->targets[i].snapshot, &snap, sha, &e)) {
+			log_error("%s", e);
+			free(e);
+			continue;
+		}
+		json_array_append_new(accounts, check_account(snap,
+		    strrchr(r->targets[i].snapshot, '/') + 1, sha, cc));
+		json_decref(snap);
+	}
+	results = check_results(accounts, cc);
+
+#define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
+	if (!render_to(REPORT_JSON, results, NULL, OUT("results.json"), err) ||
+	    !render_to(REPORT_CSV, results, NULL, OUT("findings.csv"), err) ||
+	    !render_to(REPORT_HTML, results, &o, OUT("summary.html"), err) ||
+	    (!r->no_pdf && !render_to(REPORT_PDF, results, &o, OUT("summary.pdf"), err)))
+		goto out;
+	json_array_foreach(json_object_get(results, "accounts"), i, a) {
+		struct report_opts one = { .baseline = baseline };
+		json_t *ra = results_of(results, a);
+		char *name = xasprintf("accounts/%s", jstr(a, "account_id"));
+		int ok;
+
+		OUT(name);
+		free(name);
+		name = path;
+		path = xasprintf("%s.html", name);
+		ok = render_to(REPORT_HTML, ra, &one, path, err);
+		free(path);
+		path = xasprintf("%s.pdf", name);
+		ok = ok && (r->no_pdf || render_to(REPORT_PDF, ra, &one, path, err));
+		free(name);
+		json_decref(ra);
+		if (!ok)
+			goto out;
+	}
+#undef OUT
+	rc = fails_at(results, r->fail_on);
+	if (!r->quiet) {
+		struct report_opts t = { .color = 0 };
+		struct buf b = { 0 };
+
+		if (report_render(REPORT_TEXT, results, &t, &b, NULL) && b.len &&
+		    r->ntargets == 1)
+			fputs(b.p, stdout);
+		buf_free(&b);
+	}
+out:
+	free(path);
+	json_decref(results);
+	return rc;
+}
 
 int
 cmd_run(int argc, char *argv[])
 {
-	return usage_error("run", "not built yet");
+	struct run r;
+	struct check_config cc;
+	struct collect_opts copts;
+	struct sigaction sa;
+	json_t *baseline = NULL;
+	char *err = NULL, *snapdir = NULL;
+	size_t i, done;
+	int rc, exit_code = EXIT_USAGE, failed;
+
+	memset(&r, 0, sizeof(r));
+	check_config_default(&cc);
+	if ((rc = parse_args(&r, argc, argv)) != EXIT_OK) {
+		exit_code = rc < 0 ? EXIT_OK : rc;
+		goto out;
+	}
+	if (r.config_file != NULL && !check_config_load(r.config_file, &cc, &err))
+		goto usage;
+	if (r.baseline != NULL && (baseline = load_baseline(r.baseline, &err)) == NULL)
+		goto usage;
+	r.aopts.profile = r.nprofiles == 1 ? r.profiles[0] : NULL;
+	if (!aws_config_load(&r.aopts, &r.cfg, &err))
+		goto usage;
+	if (r.nprofiles <= 1 && !aws_creds_resolve(&r.cfg, &r.creds, &err)) {
+		exit_code = EXIT_INCOMPLETE;
+		goto fail;
+	}
+	if (!select_accounts(&r, &err)) {
+		exit_code = EXIT_INCOMPLETE;
+		goto fail;
+	}
+	if (r.shard_n > 0) {
+		r.ntargets = accounts_shard(r.targets, r.ntargets, r.shard_k, r.shard_n);
+		log_info("shard %u/%u: %zu accounts", r.shard_k, r.shard_n, r.ntargets);
+	}
+	if (r.ntargets == 0) {
+		err = xstrdup("no accounts to collect");
+		goto usage;
+	}
+	r.started = time(NULL);
+	r.tty = isatty(STDERR_FILENO) && log_level == 1;
+	if (!make_run_dir(&r, &err))
+		goto usage;
+	write_manifest(&r, "running", -1);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	memset(&copts, 0, sizeof(copts));
+	copts.cfg = &r.cfg;
+	copts.since_days = r.since_days;
+	copts.organization = r.organization_ids;
+	snapdir = xasprintf("%s/snapshots", r.dir);
+	if (!r.quiet)
+		log_info("collecting %zu account%s, %d at a time, into %s", r.ntargets,
+		    r.ntargets == 1 ? "" : "s", r.jobs, r.dir);
+	done = collect_many(r.targets, r.ntargets, &r.creds, &copts, snapdir,
+	    r.jobs, &stop, progress, &r);
+
+	if (stop) {
+		log_error("interrupted: %zu of %zu accounts collected; %s is marked interrupted",
+		    done, r.ntargets, r.dir);
+		write_manifest(&r, "interrupted", EXIT_INCOMPLETE);
+		exit_code = EXIT_INCOMPLETE;
+		goto out;
+	}
+	failed = grade_and_report(&r, &cc, baseline, &err);
+	if (failed < 0) {
+		write_manifest(&r, "failed", EXIT_USAGE);
+		goto usage;
+	}
+	exit_code = failed ? EXIT_FAILED : EXIT_OK;
+	for (i = 0; i < r.ntargets; i++)
+		if (!r.targets[i].complete)
+			exit_code = EXIT_INCOMPLETE;
+	write_manifest(&r, exit_code == EXIT_INCOMPLETE ? "incomplete" : "complete", exit_code);
+	if (!r.quiet)
+		printf("%s\n", r.dir);
+	goto out;
+usage:
+	exit_code = EXIT_USAGE;
+fail:
+	fprintf(stderr, "iamgrade run: %s\n", err ? err : "failed");
+out:
+	for (i = 0; i < r.ntargets; i++)
+		collect_job_free(&r.targets[i]);
+	free(r.targets);
+	free(r.dir);
+	free(snapdir);
+	free(err);
+	json_decref(r.organization_ids);
+	json_decref(baseline);
+	aws_config_free(&r.cfg);
+	aws_creds_free(&r.creds);
+	check_config_free(&cc);
+	return exit_code;
 }

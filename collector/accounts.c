@@ -143,7 +143,7 @@ accounts_load(const char *path, struct collect_job **jobs, size_t *n, char **err
 		p.col[k] = -1;
 	if (!file_read(path, 16u << 20, &data, &len, err))
 		return 0;
-	if (csv_init(&csv, CSV_STRICT | CSV_APPEND_NULL) != 0) {
+	if (csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		err_set(err, "%s: cannot set up the CSV parser", path);
 		goto out;
 	}

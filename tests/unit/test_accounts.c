@@ -1,0 +1,134 @@
+/* Unit tests: the accounts file of `iamgrade run` and sharding. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collector/collector.h"
+#include "tests/unit/t.h"
+
+static char *
+write_tmp(const char *text)
+{
+	char *path = xstrdup("/tmp/iamgrade-accounts-XXXXXX");
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		abort();
+	close(fd);
+	return path;
+}
+
+static int
+load(const char *text, struct collect_job **jobs, size_t *n, char **err)
+{
+	char *path = write_tmp(text);
+	int rc = accounts_load(path, jobs, n, err);
+
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+static void
+free_jobs(struct collect_job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		collect_job_free(&jobs[i]);
+	free(jobs);
+}
+
+static void
+t_basic(void)
+{
+	struct collect_job *j = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	T(load("account_id,name,role_arn\r\n"
+	    "111122223333,\"Prod, EU\",arn:aws:iam::111122223333:role/Audit\r\n"
+	    "444455556666,Staging,\n", &j, &n, &err), "load: %s", err);
+	T(n == 2, "n = %zu", n);
+	if (n == 2) {
+		T_STREQ(j[0].target.account_id, "111122223333");
+		T_STREQ(j[0].target.name, "Prod, EU");
+		T_STREQ(j[0].target.role_arn, "arn:aws:iam::111122223333:role/Audit");
+		T(j[1].target.role_arn == NULL, "empty role_arn is NULL");
+		T_STREQ(j[1].target.name, "Staging");
+	}
+	free_jobs(j, n);
+	free(err);
+}
+
+static void
+t_reordered_extra_columns(void)
+{
+	struct collect_job *j = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	T(load("owner,name,account_id\nalice,Sandbox,999988887777", &j, &n, &err),
+	    "load: %s", err);
+	T(n == 1 && strcmp(j[0].target.account_id, "999988887777") == 0 &&
+	    strcmp(j[0].target.name, "Sandbox") == 0, "columns found by name");
+	free_jobs(j, n);
+	free(err);
+}
+
+static void
+t_errors(void)
+{
+	struct collect_job *j = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	T(!load("id,name\n111122223333,x\n", &j, &n, &err), "no account_id column");
+	T(err && strstr(err, ":1: no account_id column"), "err: %s", err ? err : "");
+	T(!load("account_id,name\n111122223333,a\n12345,b\n", &j, &n, &err), "bad id");
+	T(err && strstr(err, ":3: account_id must be 12 digits"), "err names the line: %s", err ? err : "");
+	T(!load("account_id,name\n", &j, &n, &err), "empty");
+	T(err && strstr(err, "no accounts"), "err: %s", err ? err : "");
+	T(!load("account_id,name\n111122223333,\"unterminated\n", &j, &n, &err), "bad quoting");
+	T(!accounts_load("/nonexistent/accounts.csv", &j, &n, &err), "missing file");
+	T(err && strstr(err, "/nonexistent/accounts.csv"), "err names the file: %s", err ? err : "");
+	free(err);
+}
+
+static void
+t_shard(void)
+{
+	struct collect_job *all = NULL, *part;
+	size_t n = 0, i, k, total = 0, kept;
+	char *err = NULL, text[8192], *p = text;
+
+	p += sprintf(p, "account_id\n");
+	for (i = 0; i < 60; i++)
+		p += sprintf(p, "%012zu\n", 100000000000 + i * 7919);
+	T(load(text, &all, &n, &err), "load: %s", err);
+	/* Every account lands in exactly one of 4 shards, each one non-empty. */
+	for (k = 1; k <= 4; k++) {
+		struct collect_job *copy = NULL;
+		size_t m = 0;
+
+		T(load(text, &copy, &m, &err), "reload");
+		part = copy;
+		kept = accounts_shard(part, m, (unsigned)k, 4);
+		T(kept > 0 && kept < 60, "shard %zu has %zu", k, kept);
+		total += kept;
+		free_jobs(part, kept);
+	}
+	T(total == 60, "shards add up to %zu", total);
+	free_jobs(all, n);
+	free(err);
+}
+
+int
+main(void)
+{
+	RUN(t_basic);
+	RUN(t_reordered_extra_columns);
+	RUN(t_errors);
+	RUN(t_shard);
+	return t_done();
+}
