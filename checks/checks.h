@@ -3,14 +3,24 @@
  * never talk to AWS and never read anything but the snapshot and the
  * config.  The catalogue itself is data: see checks/catalogue.h.
  *
- * Ownership: functions returning json_t * return a new reference.
+ * Ownership: functions returning json_t * return a new reference; char *
+ * out-parameters (errors) are the caller's to free.
  */
 #ifndef CHECKS_CHECKS_H
 #define CHECKS_CHECKS_H
 
 #include <jansson.h>
 
-/* Thresholds and trusted accounts: defaults, then a config file. */
+/*
+ * Thresholds and trusted accounts: check_config_default(), then a config
+ * file (check_config_load) and single settings (check_config_set).
+ *
+ * The config file is `key = value` lines; `#` starts a comment; blank
+ * lines are ignored.  Keys are the member names below; every value is a
+ * whole number of days (hours, characters, passwords) except
+ * trusted_accounts, a list of 12-digit account ids separated by commas or
+ * spaces (repeating the key adds to the list).  Errors name file:line.
+ */
 struct check_config {
 	int	 password_min_length;		/* 14 */
 	int	 password_reuse_prevention;	/* 24 */
@@ -19,24 +29,39 @@ struct check_config {
 	int	 credential_unused_days;	/* 45 */
 	int	 key_rotation_days;		/* 90 */
 	int	 user_password_max_age_days;	/* 90, when the policy sets none */
-	char	**trusted_accounts;		/* NULL-terminated, or NULL */
+	int	 credential_report_max_age_hours; /* 24: older reports are stale */
+	char	**trusted_accounts;		/* NULL-terminated, or NULL; owned */
 };
 void	check_config_default(struct check_config *);
 int	check_config_load(const char *path, struct check_config *, char **err);
+/* One setting, as a config line would give it ("key", "value"). */
+int	check_config_set(struct check_config *, const char *key, const char *value,
+	    char **err);
 void	check_config_free(struct check_config *);
+/* The thresholds as the results document prints them (new reference). */
+json_t	*check_config_json(const struct check_config *);
 
 /*
  * Load and validate a snapshot file: JSON, known schema, required members
- * of the right types.  *sha256 gets the file's SHA-256.  Errors name the
- * file and the problem.
+ * of the right types, no impossible states (a source "ok" without data).
+ * *sha256 gets the file's SHA-256.  Errors name the file and the problem.
+ * On success *snap is a new reference.
  */
 int	snap_load(const char *path, json_t **snap, char sha256[65], char **err);
 
-/* Grade one snapshot: a results "account" object. */
+/*
+ * Grade one snapshot (one that snap_load accepted): a results "account"
+ * object.  file is how the results name the snapshot (its base name is
+ * kept).
+ */
 json_t	*check_account(const json_t *snap, const char *file, const char *sha256,
 	    const struct check_config *);
 
-/* A results document around accounts (an array, stolen). */
+/*
+ * A results document around accounts (an array, stolen).  Accounts are
+ * sorted by account id, then snapshot file, then collection start, so the
+ * same snapshots give byte-identical results whatever their order.
+ */
 json_t	*check_results(json_t *accounts, const struct check_config *);
 
 /* Severity names and order: "critical" 4 .. "low" 1; 0 for unknown. */

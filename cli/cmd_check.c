@@ -1,8 +1,213 @@
-/* iamgrade check: not built yet. */
+/* iamgrade check: grade snapshots and print the results as text, JSON or CSV. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "checks/checks.h"
+#include "report/report.h"
 #include "cli/cli.h"
+
+static const char check_usage[] =
+    "usage: iamgrade check [options] SNAPSHOT...\n"
+    "\n"
+    "Grade snapshots (from `iamgrade collect`) against the control catalogue\n"
+    "(`iamgrade controls`) and print the results.  Ages are measured from each\n"
+    "snapshot's collection start, so re-grading an old snapshot gives the same\n"
+    "answer; the same snapshots give byte-identical output.\n"
+    "\n"
+    "Options:\n"
+    "  --format FMT        text (default: a summary per account), json (the\n"
+    "                      results document, docs/results-format.md) or csv\n"
+    "                      (account_id, alias, control_id, severity, status,\n"
+    "                      resource, reason: one row per finding, one row per\n"
+    "                      control that has none)\n"
+    "  --fail-on SEV       exit 1 when a control FAILs with a finding of severity\n"
+    "                      SEV or above: critical, high, medium or low (a finding\n"
+    "                      may be below its control, e.g. ROLE-02 with an\n"
+    "                      sts:ExternalId is medium)\n"
+    "  --require-complete  exit 3 when a snapshot's collection was incomplete\n"
+    "  --config FILE       thresholds and trusted accounts (below)\n"
+    "  --set KEY=VALUE     one setting, applied after --config\n"
+    "  --color, --no-color colour the text format (default: when standard output\n"
+    "                      is a terminal and NO_COLOR is not set)\n"
+    "\n"
+    "Config file: `key = value` lines, `#` comments.  Keys and defaults:\n"
+    "  password_min_length = 14           password_reuse_prevention = 24\n"
+    "  password_max_age_days = 90         root_unused_days = 90\n"
+    "  credential_unused_days = 45        key_rotation_days = 90\n"
+    "  user_password_max_age_days = 90    credential_report_max_age_hours = 24\n"
+    "  trusted_accounts = 111122223333, 444455556666   (ROLE-02; may repeat)\n"
+    "The results print the thresholds they used.\n"
+    "\n"
+    "Exit status: 2 when a file is not a valid snapshot (it is named on\n"
+    "standard error; the other snapshots are still graded and printed) or on\n"
+    "bad usage; else 1 when --fail-on is met; else 3 with --require-complete\n"
+    "and an incomplete collection; else 0.  An incomplete collection alone\n"
+    "does not change the exit status: the sources it could not read make\n"
+    "their controls NOT_EVALUATED, which are listed with the reason and never\n"
+    "count as failures or passes.\n";
+
+enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CONFIG, OPT_SET, OPT_COLOR, OPT_NO_COLOR,
+	OPT_REQUIRE_COMPLETE };
+
+/* The most severe finding of a failed control (the control's when it has none). */
+static int
+failed_rank(const json_t *ctl)
+{
+	const json_t *f;
+	size_t i;
+	int r, max = 0;
+
+	if (strcmp(jstr(ctl, "status"), "FAIL") != 0)
+		return 0;
+	json_array_foreach(json_object_get(ctl, "findings"), i, f)
+		if ((r = check_severity_rank(jstr(f, "severity"))) > max)
+			max = r;
+	return max ? max : check_severity_rank(jstr(ctl, "severity"));
+}
+
+/* Grade every file; bad ones are reported and skipped (*bad set). */
+static json_t *
+grade_files(char **files, int n, const struct check_config *cfg, int *bad)
+{
+	json_t *accounts = json_array(), *snap, *a;
+	char sha[65], *err = NULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!snap_load(files[i], &snap, sha, &err)) {
+			usage_error("check", "%s", str_sanitize_term(err));
+			*bad = 1;
+			continue;
+		}
+		if ((a = check_account(snap, files[i], sha, cfg)) == NULL) {
+			usage_error("check", "%s: cannot grade this snapshot", files[i]);
+			*bad = 1;
+		} else
+			json_array_append_new(accounts, a);
+		json_decref(snap);
+	}
+	free(err);
+	return check_results(accounts, cfg);
+}
 
 int
 cmd_check(int argc, char *argv[])
 {
-	return usage_error("check", "not built yet");
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "color", no_argument, NULL, OPT_COLOR },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "require-complete", no_argument, NULL, OPT_REQUIRE_COMPLETE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct report_opts ropts = { 0 };
+	struct check_config cfg;
+	struct buf out = { 0 };
+	json_t *results = NULL, *a, *c;
+	const char *config = NULL;
+	char *err = NULL, *eq, **sets;
+	int ch, fmt = REPORT_TEXT, fail_on = 0, color = -1, require_complete = 0;
+	int nsets = 0, bad = 0, failed = 0, incomplete = 0, rc = EXIT_USAGE, i;
+	size_t j, k;
+
+	check_config_default(&cfg);
+	sets = xcalloc((size_t)argc + 1, sizeof(*sets));
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+		switch (ch) {
+		case OPT_FORMAT:
+			fmt = report_fmt_parse(optarg);
+			if (fmt != REPORT_TEXT && fmt != REPORT_JSON && fmt != REPORT_CSV) {
+				usage_error("check", "--format %s: text, json or csv "
+				    "(HTML and PDF: iamgrade report)", optarg);
+				goto out;
+			}
+			break;
+		case OPT_FAIL_ON:
+			if ((fail_on = check_severity_rank(optarg)) == 0) {
+				usage_error("check", "--fail-on %s: critical, high, medium or low", optarg);
+				goto out;
+			}
+			break;
+		case OPT_CONFIG:
+			config = optarg;
+			break;
+		case OPT_SET:
+			sets[nsets++] = optarg;
+			break;
+		case OPT_COLOR:
+		case OPT_NO_COLOR:
+			color = ch == OPT_COLOR;
+			break;
+		case OPT_REQUIRE_COMPLETE:
+			require_complete = 1;
+			break;
+		case 'h':
+			fputs(check_usage, stdout);
+			rc = EXIT_OK;
+			goto out;
+		default:
+			usage_error("check", "unknown option or missing value: '%s' (see --help)",
+			    argv[optind - 1]);
+			goto out;
+		}
+	if (optind >= argc) {
+		usage_error("check", "no snapshot given (see --help)");
+		goto out;
+	}
+	if (config != NULL && !check_config_load(config, &cfg, &err)) {
+		usage_error("check", "%s", err);
+		goto out;
+	}
+	for (i = 0; i < nsets; i++) {
+		char *kv = xstrdup(sets[i]);
+		int ok;
+
+		if ((eq = strchr(kv, '=')) == NULL) {
+			usage_error("check", "--set %s: expected KEY=VALUE", sets[i]);
+			free(kv);
+			goto out;
+		}
+		*eq = '\0';
+		ok = check_config_set(&cfg, kv, eq + 1, &err);
+		free(kv);
+		if (!ok) {
+			usage_error("check", "--set: %s", err);
+			goto out;
+		}
+	}
+	ropts.color = color >= 0 ? color : isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+
+	results = grade_files(argv + optind, argc - optind, &cfg, &bad);
+	json_array_foreach(json_object_get(results, "accounts"), j, a) {
+		incomplete |= !jbool(json_object_get(a, "collection"), "complete", 1);
+		json_array_foreach(json_object_get(a, "controls"), k, c)
+			failed |= fail_on && failed_rank(c) >= fail_on;
+	}
+	if (!report_render(fmt, results, &ropts, &out, &err)) {
+		usage_error("check", "%s", err);
+		goto out;
+	}
+	if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		usage_error("check", "writing the results: %s", "standard output failed");
+		goto out;
+	}
+	rc = bad ? EXIT_USAGE : failed ? EXIT_FAILED :
+	    require_complete && incomplete ? EXIT_INCOMPLETE : EXIT_OK;
+out:
+	buf_free(&out);
+	json_decref(results);
+	check_config_free(&cfg);
+	free(sets);
+	free(err);
+	return rc;
 }

@@ -1,0 +1,130 @@
+/*
+ * Inside the checks: what a grading function sees (struct check_ctx, built
+ * once per snapshot by check_ctx_init) and how it reports (struct
+ * check_out).  Only the checks/ sources include this.
+ *
+ * Every json_t * in the context is borrowed from the snapshot or owned by
+ * the context; grading functions never free them.
+ */
+#ifndef CHECKS_GRADE_H
+#define CHECKS_GRADE_H
+
+#include <time.h>
+
+#include <jansson.h>
+
+#include "checks/catalogue.h"
+#include "checks/checks.h"
+
+/* One CreateRole event of the window, resolved against the current roles. */
+struct check_role {
+	const json_t	*record;	/* the CloudTrail record (object), or NULL */
+	const char	*event_id;
+	const char	*time;		/* eventTime, else LookupEvents EventTime */
+	const char	*name;		/* requestParameters.roleName, or NULL */
+	const char	*creator_arn;	/* userIdentity.arn, or NULL */
+	const char	*creator_type;	/* userIdentity.type, or NULL */
+	const char	*source_ip;
+	const char	*user_agent;
+	const char	*error_code;	/* NULL when the call succeeded */
+	const char	*error_message;
+	char		*arn;		/* the role's ARN (owned) */
+	const json_t	*role;		/* current RoleDetail, NULL when gone or unknown */
+	int		 exists;	/* 1 yes, 0 deleted, -1 unknown (no authorization details) */
+	json_t		*trust;		/* parsed trust policy (owned), or NULL */
+	char		*trust_err;	/* why trust is NULL (owned) */
+};
+
+struct check_ctx {
+	const json_t			*snap;
+	const struct check_config	*cfg;
+	const struct check_control	*ctl;		/* the row being graded */
+	const char			*account;	/* 12 digits */
+	char				*partition;	/* "aws", from the caller's ARN */
+	char				*root_arn;	/* arn:aws:iam::ACCOUNT:root */
+	time_t				 now;		/* collection.started: every age is from here */
+
+	/* Per source: its data when usable, else NULL and why not. */
+	const json_t	*data[CHECK_SRC__MAX];
+	char		*why[CHECK_SRC__MAX];
+	int		 absent[CHECK_SRC__MAX];	/* status "absent" (data, for the password policy) */
+
+	/* Indexes, built once, so that grading stays linear. */
+	const json_t	*cr_root;	/* credential report row <root_account>, or NULL */
+	json_t		*cr_users;	/* the other rows (array) */
+	json_t		*keys_by_user;	/* user name -> [ListAccessKeys entries] */
+	json_t		*roles_by_name;	/* role name -> RoleDetail */
+	json_t		*policies_by_arn; /* policy ARN -> Policies entry */
+	json_t		*trusted;	/* account id -> true: self, organization, config */
+	const char	*org_id;	/* organization id, or NULL */
+	int		 org_known;	/* the organization's accounts are known */
+
+	json_t		*owned;		/* CloudTrail records parsed here from text */
+	struct check_role *roles;	/* CreateRole events, in snapshot order */
+	size_t		 nroles;
+	size_t		 nroles_created; /* of which succeeded */
+};
+
+struct check_out {
+	int		 status;	/* -1 until set; CHECK_* */
+	char		*reason;	/* NOT_EVALUATED / NOT_APPLICABLE reason */
+	json_t		*findings;	/* array of finding objects */
+	json_t		*fills;		/* parallel array: placeholder values per finding */
+	json_t		*unevaluated;	/* [{"resource", "reason"}]: resources it could not grade */
+	json_t		*notes;		/* [{"resource", "note"}]: worth knowing, not failing */
+};
+
+/* Build the context for a snapshot that snap_load accepted.  1 ok. */
+int	check_ctx_init(struct check_ctx *, const json_t *snap, const struct check_config *);
+void	check_ctx_free(struct check_ctx *);
+
+/*
+ * Report one offending resource: returns the finding, whose "evidence"
+ * object the caller may add to (check_ev_*).  severity NULL = the control's.
+ */
+json_t	*check_find(struct check_out *, const char *resource, const char *name,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void	check_find_severity(json_t *finding, const char *severity);
+/* Set a placeholder value ({user}, {key_id}, ...) for the last finding. */
+void	check_fill(struct check_out *, const char *key, const char *value);
+/* Evidence on a finding; NULL strings are skipped. */
+void	check_ev_str(json_t *finding, const char *key, const char *value);
+void	check_ev_int(json_t *finding, const char *key, long long value);
+void	check_ev_json(json_t *finding, const json_t *value, const char *key); /* compact JSON text */
+/* Nothing to grade / cannot tell (whole control) / cannot grade one resource. */
+void	check_na(struct check_out *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void	check_ne(struct check_out *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void	check_skip(struct check_out *, const char *resource, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Why a source object (or a missing one: NULL) cannot be used; caller frees. */
+char	*check_source_why(const char *name, const json_t *src);
+
+/* A remark on a resource that passes (kept whatever the status). */
+void	check_note(struct check_out *, const char *resource, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * The remediation object {"console", "cli", "python"} of row r for the
+ * findings' placeholder values (o->fills) and globals (account, thresholds;
+ * numbers stay bare).  New reference.
+ */
+json_t	*check_remediation(const struct check_control *r, const struct check_out *o,
+	    const json_t *globals);
+
+/* Credential-report cells. */
+int	cr_true(const json_t *row, const char *col);		/* "true", any case */
+int	cr_time(const json_t *row, const char *col, time_t *);	/* a timestamp, not N/A etc. */
+
+/* The account id in an ARN ("arn:aws:iam::123456789012:root"), a bare id, or NULL. */
+int	check_arn_account(const char *arn_or_id, char out[13]);
+/* "arn:aws:iam::aws:policy/NAME" in any partition, NAME given. */
+int	check_is_aws_policy(const char *arn, const char *name);
+
+/* The default version's document of a managed policy (a Policies entry), or NULL. */
+const json_t *check_policy_document(const json_t *policy);
+
+/* Shared by the ROLE-* functions (checks/roles.c): add the event's evidence. */
+void	check_role_evidence(json_t *finding, const struct check_role *);
+
+#endif

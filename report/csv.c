@@ -1,0 +1,90 @@
+/*
+ * The CSV backend: one row per finding, for spreadsheets.  Columns:
+ * account_id, alias, control_id, severity, status, resource, reason.  A
+ * FAIL gives one row per finding (with the finding's severity); every other
+ * status one row with no resource and the reason, so each control of each
+ * account appears.  Fields are quoted by libcsv; a field that a spreadsheet
+ * would run as a formula (starting with = + - @, tab or CR) gets a leading
+ * apostrophe.  Lines end with CRLF (RFC 4180).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "common/common.h"
+#include "report/report.h"
+
+struct csvr {
+	int	 unused;
+};
+
+static void *
+csvr_alloc(const struct report_opts *opts)
+{
+	return xcalloc(1, sizeof(struct csvr));
+}
+
+static int
+csvr_field(struct buf *out, const char *s, int last)
+{
+	const char *v = s ? s : "";
+	char *tmp = NULL, *q;
+	size_t n, need;
+	int ok;
+
+	if (v[0] != '\0' && strchr("=+-@\t\r", v[0]) != NULL)
+		v = tmp = xasprintf("'%s", v);
+	n = strlen(v);
+	need = 2 * n + 2;
+	q = xmalloc(need);
+	need = csv_write(q, need, v, n);
+	ok = buf_add(out, q, need) && buf_adds(out, last ? "\r\n" : ",");
+	free(q);
+	free(tmp);
+	return ok;
+}
+
+static int
+csvr_row(struct buf *out, const json_t *acct, const json_t *ctl, const char *severity,
+    const char *resource, const char *reason)
+{
+	return csvr_field(out, jstr(acct, "account_id"), 0) &&
+	    csvr_field(out, jstr(acct, "alias"), 0) &&
+	    csvr_field(out, jstr(ctl, "id"), 0) &&
+	    csvr_field(out, severity, 0) &&
+	    csvr_field(out, jstr(ctl, "status"), 0) &&
+	    csvr_field(out, resource, 0) &&
+	    csvr_field(out, reason, 1);
+}
+
+static int
+csvr_render(void *ctx, const json_t *results, struct buf *out, char **err)
+{
+	const json_t *acct, *ctl, *f;
+	size_t i, j, k;
+	int ok;
+
+	ok = buf_adds(out, "account_id,alias,control_id,severity,status,resource,reason\r\n");
+	json_array_foreach(json_object_get(results, "accounts"), i, acct)
+		json_array_foreach(json_object_get(acct, "controls"), j, ctl) {
+			const json_t *fs = json_object_get(ctl, "findings");
+
+			if (json_array_size(fs) == 0)
+				ok = ok && csvr_row(out, acct, ctl, jstr(ctl, "severity"), NULL,
+				    jstr(ctl, "reason"));
+			json_array_foreach(fs, k, f)
+				ok = ok && csvr_row(out, acct, ctl, jstr(f, "severity") ?
+				    jstr(f, "severity") : jstr(ctl, "severity"),
+				    jstr(f, "resource"), jstr(f, "reason"));
+		}
+	return ok ? 1 : err_set(err, "csv: the results do not fit the output buffer");
+}
+
+static void
+csvr_free(void *ctx)
+{
+	free(ctx);
+}
+
+const struct report_backend report_csv = { csvr_alloc, csvr_render, csvr_free };
