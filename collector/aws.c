@@ -334,7 +334,16 @@ aws_parse_json_error(const char *body, size_t len, long status, const char *type
 {
 	json_t *j = NULL;
 	const char *type = NULL, *msg;
+	size_t sp = body ? strspn(body, " \t\r\n") : 0;
 
+	/*
+	 * AWS answers JSON services in JSON, but emulators (moto's signature
+	 * and permission checks) and gateways may answer in the Query XML form.
+	 */
+	if (type_header == NULL && sp < len && body[sp] == '<') {
+		aws_parse_query_error(body + sp, len - sp, status, r);
+		return;
+	}
 	if (body != NULL && len > 0)
 		j = json_loadb(body, len, 0, NULL);
 	if (json_is_object(j)) {
@@ -406,6 +415,27 @@ aws_rand01(struct aws_client *c)
 	return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) * 0x1.0p-53;
 }
 
+/* A config built by hand (tests) may leave settings zero: use the defaults. */
+static void
+aws_client_defaults(struct aws_config *c)
+{
+	int s;
+
+	if (c->region == NULL)
+		c->region = xstrdup("us-east-1");
+	for (s = 0; s < AWS_SVC__MAX; s++)
+		if (c->sign_region[s] == NULL)
+			c->sign_region[s] = xstrdup(c->region);
+	if (c->max_attempts <= 0)
+		c->max_attempts = 3;
+	if (c->connect_timeout_ms <= 0)
+		c->connect_timeout_ms = 5000;
+	if (c->timeout_ms <= 0)
+		c->timeout_ms = 60000;
+	if (c->body_max == 0)
+		c->body_max = (size_t)64 * 1024 * 1024;
+}
+
 struct aws_client *
 aws_client_new(const struct aws_config *cfg, const struct aws_creds *creds)
 {
@@ -417,6 +447,7 @@ aws_client_new(const struct aws_config *cfg, const struct aws_creds *creds)
 	aws_init();
 	c = xcalloc(1, sizeof(*c));
 	aws_config_copy(&c->cfg, cfg);
+	aws_client_defaults(&c->cfg);
 	aws_creds_copy(&c->creds, creds);
 	if ((c->curl = curl_easy_init()) == NULL) {
 		fputs("iamgrade: curl_easy_init failed\n", stderr);
@@ -722,10 +753,11 @@ aws_log_attempt(const struct aws_client *c, const struct aws_req *q, const struc
 	const char *key = c->creds.access_key_id;
 	size_t n = key ? strlen(key) : 0;
 
-	log_debug("aws %s:%s %s attempt %d/%d: %s http %ld%s%s (%ld ms, key ...%s)",
+	log_debug("aws %s:%s %s attempt %d/%d: %s http %ld%s%s (%ld ms, %s%s)",
 	    aws_svc_names[q->svc], q->op, q->url, attempt, c->cfg.max_attempts,
 	    aws_result_names[r->result], r->http_status, r->code ? " " : "",
-	    r->code ? r->code : "", ms, key == NULL ? "(unsigned)" : n >= 4 ? key + n - 4 : "");
+	    r->code ? r->code : "", ms, key == NULL ? "unsigned" : "key ...",
+	    key == NULL ? "" : n >= 4 ? key + n - 4 : "");
 }
 
 /*
@@ -811,6 +843,9 @@ aws_query(struct aws_client *c, enum aws_svc svc, const char *action,
 	if ((int)svc < 0 || svc >= AWS_SVC__MAX || aws_query_version[svc] == NULL)
 		return aws_local_error(svc < AWS_SVC__MAX ? svc : AWS_IAM, action, NULL, r,
 		    xasprintf("service %d does not speak the Query protocol", (int)svc));
+	if (c->cfg.endpoint[svc] == NULL)
+		return aws_local_error(svc, action, NULL, r,
+		    xasprintf("no %s endpoint configured", aws_svc_names[svc]));
 	buf_adds(&b, "Action=");
 	url_encode(&b, action);
 	buf_adds(&b, "&Version=");
@@ -848,6 +883,9 @@ aws_json(struct aws_client *c, enum aws_svc svc, const char *region, const char 
 	if ((int)svc < 0 || svc >= AWS_SVC__MAX || aws_json_target[svc] == NULL)
 		return aws_local_error(svc < AWS_SVC__MAX ? svc : AWS_IAM, op, NULL, r,
 		    xasprintf("service %d does not speak JSON 1.1", (int)svc));
+	if (region == NULL && c->cfg.endpoint[svc] == NULL)
+		return aws_local_error(svc, op, NULL, r,
+		    xasprintf("no %s endpoint configured", aws_svc_names[svc]));
 	if (region == NULL) {
 		url = xstrdup(c->cfg.endpoint[svc]);
 		sign = xstrdup(c->cfg.sign_region[svc]);

@@ -41,7 +41,7 @@ struct aws_creds {
 	char	*secret_access_key;	/* secret: never logged or stored */
 	char	*session_token;		/* secret; NULL for long-term keys */
 	time_t	 expiration;		/* 0 = does not expire */
-	char	*source;		/* where they came from, for messages: "env", "profile audit (~/.aws/credentials)" */
+	char	*source;		/* where they came from, for messages: "environment variables", "profile audit (/root/.aws/credentials)" */
 	int	 from_chain;		/* temporary creds from aws_creds_resolve: running it again renews them */
 };
 void	aws_creds_free(struct aws_creds *);
@@ -101,10 +101,18 @@ void	aws_config_copy(struct aws_config *dst, const struct aws_config *src);
 char	*aws_endpoint_for_region(const struct aws_config *, enum aws_svc, const char *region, char **sign_region);
 
 /*
- * The default credential chain (reference §12.7): env, the selected profile
- * (role_arn + source_profile/credential_source, credential_process, static
- * keys), container credentials, IMDSv2.  On failure *err lists what was
- * tried ("no credentials found: tried env, profile default in ...").
+ * The default credential chain (reference §12.7): env (skipped when
+ * --profile was given), the selected profile (role_arn with source_profile
+ * or credential_source, web identity, static keys in the credentials file,
+ * credential_process, static keys in the config file), container
+ * credentials, IMDSv2.  A provider that is configured but fails (a process
+ * exiting non-zero, a refused AssumeRole) is an error at once; when nothing
+ * is configured *err lists what was tried ("no credentials found: tried
+ * environment variables, profile default in ~/.aws/credentials and
+ * ~/.aws/config, container credentials (not configured), EC2 instance
+ * metadata (http://169.254.169.254: no answer)").  Profiles with mfa_serial
+ * or SSO settings are refused with a hint (a batch tool does not prompt).
+ * Fills *out (caller frees with aws_creds_free); safe to call from threads.
  */
 int	aws_creds_resolve(const struct aws_config *, struct aws_creds *, char **err);
 
@@ -169,14 +177,17 @@ struct aws_param {
  * Query protocol (IAM, STS): POST Action=...&Version=...&params, signed.
  * Returns the result (also in r->result); retries have already happened.
  * Goes to the config's endpoint[svc], signed for sign_region[svc] (STS: the
- * configured region).  *r is cleared on entry: free an earlier answer first.
+ * configured region).  A parameter whose value is NULL is left out.  *r is
+ * cleared on entry: free an earlier answer first.
  */
 enum aws_result aws_query(struct aws_client *, enum aws_svc, const char *action,
 	    const struct aws_param *, struct aws_resp *r);
 
 /*
- * JSON 1.1 (CloudTrail, Organizations): body is the JSON request ("{}" for
- * none).  region NULL: the config's endpoint; else aws_endpoint_for_region.
+ * JSON 1.1 (CloudTrail, Organizations): body is the JSON request ("{}" or
+ * NULL for none).  region NULL: the config's endpoint; else
+ * aws_endpoint_for_region (a bad region name: AWS_RES_TRANSPORT with code
+ * RequestError, nothing sent).
  */
 enum aws_result aws_json(struct aws_client *, enum aws_svc, const char *region,
 	    const char *op, const char *body, struct aws_resp *r);

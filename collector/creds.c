@@ -868,6 +868,10 @@ creds_imds(const struct aws_config *cfg, struct aws_creds *out, char **why)
 	int rc = 0;
 
 	memset(&res, 0, sizeof(res));
+	if (aws_bool(aws_env("AWS_EC2_METADATA_DISABLED"), 0) == 1) {
+		*why = xstrdup("disabled by AWS_EC2_METADATA_DISABLED");
+		return 0;
+	}
 	creds_imds_cfg(cfg, &ic);
 	creds_imds_get(&ic, "PUT", "/latest/api/token",
 	    "X-aws-ec2-metadata-token-ttl-seconds: " CREDS_IMDS_TTL, &res);
@@ -1085,8 +1089,9 @@ aws_creds_resolve(const struct aws_config *cfg, struct aws_creds *out, char **er
 		rc = creds_run_plan(cfg, &plan, out, err);
 		goto out;
 	}
-	buf_printf(&tried, ", profile %s in %s and %s", cfg->profile,
-	    cfg->files->creds.path, cfg->files->config.path);
+	if (cfg->files != NULL)
+		buf_printf(&tried, ", profile %s in %s and %s", cfg->profile,
+		    cfg->files->creds.path, cfg->files->config.path);
 
 	if ((st = creds_container(out, err)) != 0) {
 		rc = st > 0;
@@ -1095,14 +1100,12 @@ aws_creds_resolve(const struct aws_config *cfg, struct aws_creds *out, char **er
 	}
 	buf_adds(&tried, ", container credentials (not configured)");
 
-	if (aws_bool(aws_env("AWS_EC2_METADATA_DISABLED"), 0) == 1)
-		buf_adds(&tried, ", EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED)");
-	else if (creds_imds(cfg, out, &why)) {
+	if (creds_imds(cfg, out, &why)) {
 		out->from_chain = 1;
 		rc = 1;
 		goto out;
-	} else
-		buf_printf(&tried, ", EC2 instance metadata (%s)", why);
+	}
+	buf_printf(&tried, ", EC2 instance metadata (%s)", why);
 	err_set(err, "no credentials found: tried %s", tried.p);
 out:
 	if (!rc)

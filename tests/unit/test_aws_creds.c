@@ -1,0 +1,652 @@
+/* The credential chain: env, profiles and role chains, credential_process, container, IMDS. */
+#include <time.h>
+
+#include "collector/aws_int.h"
+#include "tests/unit/t.h"
+#include "tests/unit/aws_srv.h"
+
+static struct srv srv;
+static char home[] = "/tmp/iamgrade-creds-XXXXXX";
+static char cfgpath[4200], credpath[4200];
+
+static const char assume_ok[] =
+    "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
+    "<Credentials><AccessKeyId>ASIAROLEKEY%d</AccessKeyId><SecretAccessKey>role-secret</SecretAccessKey>"
+    "<SessionToken>role-token-%d</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>"
+    "</Credentials></AssumeRoleResult></AssumeRoleResponse>";
+
+static void
+files(const char *config, const char *credentials)
+{
+	srv_clean_env(home);
+	snprintf(cfgpath, sizeof(cfgpath), "%s", srv_write(home, "config", config ? config : "", 0600));
+	snprintf(credpath, sizeof(credpath), "%s", srv_write(home, "credentials",
+	    credentials ? credentials : "", 0600));
+	setenv("AWS_CONFIG_FILE", cfgpath, 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", credpath, 1);
+}
+
+static void
+load(const char *profile, struct aws_config *c)
+{
+	struct aws_opts o = { 0 };
+	char *err = NULL;
+
+	o.profile = profile;
+	if (!aws_config_load(&o, c, &err)) {
+		printf("config: %s\n", err);
+		exit(2);
+	}
+}
+
+/* Resolve with profile (NULL: not explicit); returns 1/0 and fills *out / *err. */
+static int
+resolve(const char *profile, struct aws_creds *out, char **err)
+{
+	struct aws_config c;
+	int rc;
+
+	load(profile, &c);
+	free(*err);
+	*err = NULL;
+	rc = aws_creds_resolve(&c, out, err);
+	aws_config_free(&c);
+	return rc;
+}
+
+/* The plan for a profile as text, or "error: ..." / "none". */
+static char *
+plan(const char *profile)
+{
+	struct aws_config c;
+	struct creds_plan p;
+	char *err = NULL, *s;
+	int st;
+
+	load(NULL, &c);
+	st = creds_plan_profile(&c, profile, &p, &err);
+	if (st > 0)
+		s = creds_plan_describe(&p);
+	else if (st == 0)
+		s = xstrdup("none");
+	else
+		s = xasprintf("error: %s", err);
+	free(err);
+	aws_config_free(&c);
+	return s;
+}
+
+#define T_PLAN(profile, want) do {					\
+	char *t_p = plan(profile);					\
+	T_STREQ(t_p, want);						\
+	free(t_p);							\
+} while (0)
+
+#define T_PLAN_HAS(profile, part) do {					\
+	char *t_p = plan(profile);					\
+	T(strstr(t_p, part) != NULL, "plan %s: %s", profile, t_p);	\
+	free(t_p);							\
+} while (0)
+
+static void
+t_env(void)
+{
+	struct aws_creds cr;
+	char *err = NULL;
+
+	files("[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n", NULL);
+	setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+	setenv("AWS_SECURITY_TOKEN", "old-alias-token", 1);
+	T(resolve(NULL, &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "AKIAENV");
+	T_STREQ(cr.session_token, "old-alias-token");
+	T_STREQ(cr.source, "environment variables");
+	T(!cr.from_chain, "env creds are not renewable");
+	aws_creds_free(&cr);
+	setenv("AWS_SESSION_TOKEN", "new-token", 1);
+	T(resolve(NULL, &cr, &err) && strcmp(cr.session_token, "new-token") == 0, "token");
+	aws_creds_free(&cr);
+	/* --profile skips the environment (botocore). */
+	T(resolve("default", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "AKIAFILE");
+	aws_creds_free(&cr);
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	T(!resolve(NULL, &cr, &err), "partial env");
+	T_STREQ(err, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+	free(err);
+}
+
+static void
+t_static_profiles(void)
+{
+	static const char config[] =
+	    "[profile both]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = cs\n"
+	    "[profile cfgonly]\naws_access_key_id = AKIACFGONLY\naws_secret_access_key = cs\n"
+	    "aws_session_token = cfg-token\n"
+	    "[profile half]\naws_access_key_id = AKIAHALF\n";
+	static const char creds[] =
+	    "[both]\naws_access_key_id = AKIACREDS\naws_secret_access_key = ks\n";
+	struct aws_creds cr;
+	char *err = NULL, want[4300];
+
+	files(config, creds);
+	T(resolve("both", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "AKIACREDS");
+	T_STREQ(cr.secret_access_key, "ks");
+	snprintf(want, sizeof(want), "profile both (%s)", credpath);
+	T_STREQ(cr.source, want);
+	aws_creds_free(&cr);
+	T(resolve("cfgonly", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "AKIACFGONLY");
+	T_STREQ(cr.session_token, "cfg-token");
+	aws_creds_free(&cr);
+	T(!resolve("half", &cr, &err), "half");
+	snprintf(want, sizeof(want), "profile half in %s: aws_access_key_id without "
+	    "aws_secret_access_key", cfgpath);
+	T_STREQ(err, want);
+	free(err);
+}
+
+static void
+t_role_plans(void)
+{
+	static const char config[] =
+	    "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+	    "[profile b]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = c\n"
+	    "[profile c]\naws_access_key_id = AKIAC\naws_secret_access_key = s\n"
+	    "[profile self]\nrole_arn = arn:aws:iam::3:role/s\nsource_profile = self\n"
+	    "aws_access_key_id = AKIASELF\naws_secret_access_key = s\n"
+	    "[profile selfless]\nrole_arn = arn:aws:iam::3:role/s\nsource_profile = selfless\n"
+	    "[profile loop1]\nrole_arn = arn:aws:iam::4:role/l\nsource_profile = loop2\n"
+	    "[profile loop2]\nrole_arn = arn:aws:iam::4:role/l\nsource_profile = loop3\n"
+	    "[profile loop3]\nrole_arn = arn:aws:iam::4:role/l\nsource_profile = loop1\n"
+	    "[profile both]\nrole_arn = arn:aws:iam::5:role/x\nsource_profile = c\n"
+	    "credential_source = Environment\n"
+	    "[profile neither]\nrole_arn = arn:aws:iam::5:role/x\n"
+	    "[profile mfa]\nrole_arn = arn:aws:iam::5:role/x\nsource_profile = c\n"
+	    "mfa_serial = arn:aws:iam::5:mfa/me\n"
+	    "[profile env]\nrole_arn = arn:aws:iam::6:role/e\ncredential_source = Environment\n"
+	    "[profile ec2]\nrole_arn = arn:aws:iam::6:role/e\ncredential_source = Ec2InstanceMetadata\n"
+	    "[profile ecs]\nrole_arn = arn:aws:iam::6:role/e\ncredential_source = EcsContainer\n"
+	    "[profile odd]\nrole_arn = arn:aws:iam::6:role/e\ncredential_source = Laptop\n"
+	    "[profile ghost]\nrole_arn = arn:aws:iam::6:role/e\nsource_profile = nowhere\n"
+	    "[profile keyed]\nrole_arn = arn:aws:iam::7:role/k\nsource_profile = keyedsrc\n"
+	    "[profile keyedsrc]\nrole_arn = arn:aws:iam::8:role/ignored\n"
+	    "[profile proc]\nrole_arn = arn:aws:iam::9:role/p\nsource_profile = procsrc\n"
+	    "[profile procsrc]\ncredential_process = /bin/true\n"
+	    "[profile dur]\nrole_arn = arn:aws:iam::9:role/d\nsource_profile = c\n"
+	    "duration_seconds = 60\n"
+	    "[profile static]\naws_access_key_id = AKIA\naws_secret_access_key = s\n"
+	    "role_arn = arn:aws:iam::9:role/r\nsource_profile = c\n"
+	    "[profile empty]\nregion = eu-west-1\n"
+	    "[profile sso]\nsso_session = corp\n";
+	static const char creds[] = "[keyedsrc]\naws_access_key_id = AKIAK\naws_secret_access_key = s\n";
+
+	files(config, creds);
+	T_PLAN("a", "static(c:config) > role(b) > role(a)");
+	T_PLAN("self", "static(self:config) > role(self)");
+	T_PLAN("selfless", "error: profile selfless is its own source_profile but has no "
+	    "aws_access_key_id");
+	T_PLAN("loop1", "error: source_profile loop: loop1 -> loop2 -> loop3 -> loop1");
+	T_PLAN("both", "error: profile both: both source_profile and credential_source are "
+	    "set; choose one");
+	T_PLAN("neither", "error: profile neither: role_arn needs source_profile or "
+	    "credential_source");
+	T_PLAN_HAS("mfa", "error: profile mfa: role_arn with mfa_serial needs an MFA code");
+	T_PLAN("env", "env(env) > role(env)");
+	T_PLAN("ec2", "imds(ec2) > role(ec2)");
+	T_PLAN("ecs", "container(ecs) > role(ecs)");
+	T_PLAN("odd", "error: profile odd: credential_source \"Laptop\" is not Environment, "
+	    "Ec2InstanceMetadata or EcsContainer");
+	T_PLAN_HAS("ghost", "error: profile ghost: source_profile nowhere not found in");
+	/* A source profile with static keys is used as is, even with a role_arn. */
+	T_PLAN("keyed", "static(keyedsrc:credentials) > role(keyed)");
+	T_PLAN("proc", "process(procsrc) > role(proc)");
+	T_PLAN("dur", "error: profile dur: duration_seconds \"60\" is not a number of seconds "
+	    "from 900 to 43200");
+	/* In the selected profile role_arn wins over static keys (§12.3). */
+	T_PLAN("static", "static(c:config) > role(static)");
+	T_PLAN("empty", "none");
+	T_PLAN_HAS("sso", "export-credentials --profile sso --format process");
+}
+
+/* The whole chain up to STS, against the canned server. */
+static void
+t_role_chain_calls_sts(void)
+{
+	char config[1024], body[1024], h[1024];
+	struct aws_creds cr;
+	char *err = NULL;
+
+	snprintf(config, sizeof(config),
+	    "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/Top\nsource_profile = b\n"
+	    "external_id = ext-a\nrole_session_name = audit-run\nduration_seconds = 1800\n"
+	    "region = eu-west-1\n"
+	    "[profile b]\nrole_arn = arn:aws:iam::222222222222:role/Mid\nsource_profile = c\n"
+	    "[profile c]\naws_access_key_id = AKIABASEKEY1\naws_secret_access_key = base-secret\n"
+	    "[profile envrole]\nrole_arn = arn:aws:iam::333333333333:role/E\n"
+	    "credential_source = Environment\n"
+	    "[profile ec2role]\nrole_arn = arn:aws:iam::333333333333:role/I\n"
+	    "credential_source = Ec2InstanceMetadata\n");
+	files(config, NULL);
+	setenv("AWS_ENDPOINT_URL_STS", srv.url, 1);
+	srv_reset(&srv);
+	snprintf(body, sizeof(body), assume_ok, 1, 1);
+	srv_add(&srv, 200, NULL, body);
+	snprintf(body, sizeof(body), assume_ok, 2, 2);
+	srv_add(&srv, 200, NULL, body);
+	T(resolve("a", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIAROLEKEY2");
+	T_STREQ(cr.session_token, "role-token-2");
+	T_STREQ(cr.source, "role arn:aws:iam::111111111111:role/Top (profile a)");
+	T(cr.from_chain && cr.expiration == 4070908800, "from_chain %d exp %lld", cr.from_chain,
+	    (long long)cr.expiration);
+	aws_creds_free(&cr);
+	T(srv_nreqs(&srv) == 2, "STS calls %d", srv_nreqs(&srv));
+	/* First the middle role with the base keys, ... */
+	T(strstr(srv_header(srv_req(&srv, 0), "Authorization", h, sizeof(h)),
+	    "Credential=AKIABASEKEY1/") != NULL && strstr(h, "/eu-west-1/sts/") != NULL, "%s", h);
+	T(strstr(srv_body(srv_req(&srv, 0)), "RoleArn=arn%3Aaws%3Aiam%3A%3A222222222222%3Arole"
+	    "%2FMid&RoleSessionName=iamgrade-") != NULL, "%s", srv_body(srv_req(&srv, 0)));
+	/* ... then the top role with the middle role's session. */
+	T(strstr(srv_header(srv_req(&srv, 1), "Authorization", h, sizeof(h)),
+	    "Credential=ASIAROLEKEY1/") != NULL, "%s", h);
+	T_STREQ(srv_header(srv_req(&srv, 1), "x-amz-security-token", h, sizeof(h)),
+	    "role-token-1");
+	T(strstr(srv_body(srv_req(&srv, 1)), "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole"
+	    "%2FTop&RoleSessionName=audit-run&ExternalId=ext-a&DurationSeconds=1800") != NULL,
+	    "%s", srv_body(srv_req(&srv, 1)));
+
+	/* A refusal names the profile, the role, the code and the message. */
+	srv_reset(&srv);
+	srv_add(&srv, 403, NULL, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>"
+	    "not trusted</Message></Error></ErrorResponse>");
+	T(!resolve("a", &cr, &err), "refused");
+	T_STREQ(err, "profile b: assume role arn:aws:iam::222222222222:role/Mid: AccessDenied: "
+	    "not trusted");
+
+	/* credential_source: the environment's keys sign the AssumeRole. */
+	srv_reset(&srv);
+	snprintf(body, sizeof(body), assume_ok, 3, 3);
+	srv_add(&srv, 200, NULL, body);
+	T(!resolve("envrole", &cr, &err), "no env keys");
+	T_STREQ(err, "profile envrole: credential_source Environment, but AWS_ACCESS_KEY_ID and "
+	    "AWS_SECRET_ACCESS_KEY are not set");
+	setenv("AWS_ACCESS_KEY_ID", "AKIAFROMENV1", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+	T(resolve("envrole", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIAROLEKEY3");
+	aws_creds_free(&cr);
+	T(strstr(srv_header(srv_req(&srv, 0), "Authorization", h, sizeof(h)),
+	    "Credential=AKIAFROMENV1/") != NULL, "%s", h);
+	T(!resolve("ec2role", &cr, &err), "IMDS is disabled");
+	T_STREQ(err, "profile ec2role: credential_source Ec2InstanceMetadata: disabled by "
+	    "AWS_EC2_METADATA_DISABLED");
+	free(err);
+}
+
+static const char *
+script(const char *name, const char *text)
+{
+	return srv_write(home, name, text, 0755);
+}
+
+static void
+t_credential_process(void)
+{
+	char config[8192], spaced[4300];
+	struct aws_creds cr;
+	char *err = NULL;
+
+	script("good.sh", "#!/bin/sh\n"
+	    "printf '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": "
+	    "\"%s\", \"SessionToken\": \"tok\", \"Expiration\": \"2099-01-01T00:00:00Z\"}' \"$1\"\n");
+	script("longterm.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIALT\", "
+	    "\"SecretAccessKey\": \"s\"}'\n");
+	script("badjson.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIA-LEAK\"'\n");
+	script("v2.sh", "#!/bin/sh\necho '{\"Version\": 2, \"AccessKeyId\": \"A\", "
+	    "\"SecretAccessKey\": \"TOPSECRET\"}'\n");
+	script("fail.sh", "#!/bin/sh\necho 'token expired: run login' >&2\nexit 3\n");
+	script("expired.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"A\", "
+	    "\"SecretAccessKey\": \"s\", \"Expiration\": \"2001-01-01T00:00:00Z\"}'\n");
+	snprintf(spaced, sizeof(spaced), "%s/dir with space", home);
+	mkdir(spaced, 0700);
+	script("dir with space/q.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": "
+	    "\"AKIAQUOTED\", \"SecretAccessKey\": \"s\"}'\n");
+	snprintf(config, sizeof(config),
+	    "[profile good]\ncredential_process = %s/good.sh \"sec ret\"\n"
+	    "[profile longterm]\ncredential_process = %s/longterm.sh\n"
+	    "[profile badjson]\ncredential_process = %s/badjson.sh\n"
+	    "[profile v2]\ncredential_process = %s/v2.sh\n"
+	    "[profile fail]\ncredential_process = %s/fail.sh\n"
+	    "[profile expired]\ncredential_process = %s/expired.sh\n"
+	    "[profile quoted]\ncredential_process = '%s/dir with space/q.sh'\n"
+	    "[profile missing]\ncredential_process = %s/no-such-program\n"
+	    "[profile unterminated]\ncredential_process = \"%s/good.sh\n",
+	    home, home, home, home, home, home, home, home, home);
+	files(config, NULL);
+	T(resolve("good", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "AKIAPROC");
+	T_STREQ(cr.secret_access_key, "sec ret");
+	T_STREQ(cr.session_token, "tok");
+	T(cr.expiration == 4070908800 && cr.from_chain, "expiration %lld",
+	    (long long)cr.expiration);
+	T_STREQ(cr.source, "credential_process of profile good");
+	aws_creds_free(&cr);
+	T(resolve("longterm", &cr, &err) && cr.expiration == 0 && cr.session_token == NULL,
+	    "long-term: %s", err);
+	aws_creds_free(&cr);
+	T(resolve("quoted", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "AKIAQUOTED");
+	aws_creds_free(&cr);
+	T(!resolve("badjson", &cr, &err), "bad json");
+	T_STREQ(err, "credential_process of profile badjson: the answer is not a JSON object");
+	T(!resolve("v2", &cr, &err), "v2");
+	T_STREQ(err, "credential_process of profile v2: Version is not 1, want 1");
+	T(!resolve("fail", &cr, &err), "fail");
+	T_STREQ(err, "credential_process of profile fail exited with status 3: "
+	    "token expired: run login");
+	T(!resolve("expired", &cr, &err), "expired");
+	T_STREQ(err, "credential_process of profile expired: the credentials expired at "
+	    "2001-01-01T00:00:00Z");
+	T(!resolve("missing", &cr, &err), "missing");
+	T(err != NULL && strstr(err, "cannot run") != NULL && strstr(err, "No such file") != NULL,
+	    "err %s", err);
+	T(!resolve("unterminated", &cr, &err), "unterminated");
+	T(err != NULL && strstr(err, "unterminated \" quote") != NULL, "err %s", err);
+	free(err);
+}
+
+static void
+t_split_command(void)
+{
+	static const struct {
+		const char *in, *out;	/* words joined with | */
+	} cases[] = {
+		{ "a b  c", "a|b|c" },
+		{ "  'x y' \"p q\"  ", "x y|p q" },
+		{ "say\\ hi \"a\\\"b\" 'c\\d'", "say hi|a\"b|c\\d" },
+		{ "'' x", "|x" },
+		{ "aws configure export-credentials --profile p --format process",
+		    "aws|configure|export-credentials|--profile|p|--format|process" },
+		{ "", "" },
+	};
+	struct buf b = { 0 };
+	char **argv, *err = NULL;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		T(creds_split_command(cases[i].in, &argv, &err), "%s", err);
+		buf_reset(&b);
+		buf_adds(&b, "");
+		for (j = 0; argv[j] != NULL; j++)
+			buf_printf(&b, "%s%s", j ? "|" : "", argv[j]);
+		T_STREQ(b.p, cases[i].out);
+		creds_argv_free(argv);
+	}
+	T(!creds_split_command("a 'b", &argv, &err), "unterminated '");
+	T(!creds_split_command("a \\", &argv, &err), "trailing backslash");
+	buf_free(&b);
+	free(err);
+}
+
+static const char container_ok[] = "{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":"
+    "\"cs\",\"Token\":\"ctok\",\"Expiration\":\"2099-01-01T00:00:00Z\",\"RoleArn\":\"arn\"}";
+
+static void
+t_container(void)
+{
+	struct aws_creds cr;
+	char url[128], h[256], *err = NULL;
+
+	files(NULL, NULL);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v2/credentials/abc", srv.port);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "env-token", 1);
+	srv_reset(&srv);
+	srv_add(&srv, 200, NULL, container_ok);
+	T(resolve(NULL, &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIACONTAINER");
+	T_STREQ(cr.session_token, "ctok");
+	T(cr.from_chain, "renewable");
+	aws_creds_free(&cr);
+	T(strncmp(srv_req(&srv, 0), "GET /v2/credentials/abc HTTP/1.1", 32) == 0, "request %s",
+	    srv_req(&srv, 0));
+	T_STREQ(srv_header(srv_req(&srv, 0), "Authorization", h, sizeof(h)), "env-token");
+
+	/* The token file wins over the variable. */
+	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", srv_write(home, "tok", "file-token\n",
+	    0600), 1);
+	T(resolve(NULL, &cr, &err), "%s", err);
+	aws_creds_free(&cr);
+	T_STREQ(srv_header(srv_req(&srv, 1), "Authorization", h, sizeof(h)), "file-token");
+	srv_write(home, "tok", "a\r\nX-Injected: 1", 0600);
+	T(!resolve(NULL, &cr, &err), "CR/LF accepted");
+	T_STREQ(err, "the container authorization token contains a line break");
+	T(srv_nreqs(&srv) == 2, "request sent with a bad token");
+	unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+
+	/* Failures are errors, not the next provider. */
+	srv_reset(&srv);
+	srv_add(&srv, 500, NULL, "oops");
+	T(!resolve(NULL, &cr, &err), "500");
+	T(err != NULL && strstr(err, "HTTP 500") != NULL, "err %s", err);
+	T(srv_nreqs(&srv) == 3, "tries %d", srv_nreqs(&srv));
+
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.0.0.1/creds", 1);
+	T(!resolve(NULL, &cr, &err), "non-loopback http");
+	T(err != NULL && strstr(err, "only https") != NULL, "err %s", err);
+	setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1@evil.example/", 1);
+	T(!resolve(NULL, &cr, &err), "userinfo trick");
+	free(err);
+}
+
+static const char imds_creds[] = "{\"Code\":\"Success\",\"LastUpdated\":\"2024-01-01T00:00:00Z\","
+    "\"Type\":\"AWS-HMAC\",\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":\"is\","
+    "\"Token\":\"itok\",\"Expiration\":\"2099-01-01T06:00:00Z\"}";
+
+static void
+t_imds_v2(void)
+{
+	struct aws_creds cr;
+	char h[256], *err = NULL;
+
+	files(NULL, NULL);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", srv.url, 1);
+	srv_reset(&srv);
+	srv_add(&srv, 200, NULL, "TOKEN-123");
+	srv_add(&srv, 200, NULL, "audit-role\n");
+	srv_add(&srv, 200, NULL, imds_creds);
+	T(resolve(NULL, &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIAIMDS");
+	T_STREQ(cr.session_token, "itok");
+	T_STREQ(cr.source, "EC2 instance metadata (role audit-role)");
+	T(cr.from_chain, "renewable");
+	aws_creds_free(&cr);
+	T(strncmp(srv_req(&srv, 0), "PUT /latest/api/token ", 22) == 0, "%s", srv_req(&srv, 0));
+	T_STREQ(srv_header(srv_req(&srv, 0), "X-aws-ec2-metadata-token-ttl-seconds", h, sizeof(h)),
+	    "21600");
+	T(strncmp(srv_req(&srv, 1), "GET /latest/meta-data/iam/security-credentials/ ", 48) == 0,
+	    "%s", srv_req(&srv, 1));
+	T_STREQ(srv_header(srv_req(&srv, 1), "X-aws-ec2-metadata-token", h, sizeof(h)), "TOKEN-123");
+	T(strncmp(srv_req(&srv, 2), "GET /latest/meta-data/iam/security-credentials/audit-role ",
+	    58) == 0, "%s", srv_req(&srv, 2));
+	T_STREQ(srv_header(srv_req(&srv, 2), "X-aws-ec2-metadata-token", h, sizeof(h)), "TOKEN-123");
+	free(err);
+}
+
+static void
+t_imds_v1_fallback(void)
+{
+	struct aws_creds cr;
+	char h[256], *err = NULL, want[512];
+
+	files(NULL, NULL);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", srv.url, 1);
+	srv_reset(&srv);
+	srv_add(&srv, 405, NULL, "");
+	srv_add(&srv, 200, NULL, "r1");
+	srv_add(&srv, 200, NULL, imds_creds);
+	T(resolve(NULL, &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIAIMDS");
+	aws_creds_free(&cr);
+	T(srv_nreqs(&srv) == 3, "requests %d", srv_nreqs(&srv));
+	T(*srv_header(srv_req(&srv, 1), "X-aws-ec2-metadata-token", h, sizeof(h)) == '\0',
+	    "v1 sent a token");
+
+	setenv("AWS_EC2_METADATA_V1_DISABLED", "true", 1);
+	srv_reset(&srv);
+	srv_add(&srv, 403, NULL, "");
+	T(!resolve(NULL, &cr, &err), "v1 disabled");
+	snprintf(want, sizeof(want), "EC2 instance metadata (%.*s: no IMDSv2 token and IMDSv1 is "
+	    "disabled)", (int)strlen(srv.url) - 1, srv.url);
+	T(err != NULL && strstr(err, want) != NULL, "err %s", err);
+	unsetenv("AWS_EC2_METADATA_V1_DISABLED");
+
+	/* 400 is a hard stop; 404 on the role list means no instance profile. */
+	srv_reset(&srv);
+	srv_add(&srv, 400, NULL, "");
+	T(!resolve(NULL, &cr, &err) && strstr(err, "token request refused with HTTP 400"),
+	    "err %s", err);
+	srv_reset(&srv);
+	srv_add(&srv, 200, NULL, "T");
+	srv_add(&srv, 404, NULL, "");
+	T(!resolve(NULL, &cr, &err) && strstr(err, "no instance profile attached"), "err %s", err);
+	free(err);
+}
+
+/* Nothing anywhere: the error lists everything tried, and it comes fast. */
+static void
+t_nothing_found(void)
+{
+	struct aws_creds cr;
+	char url[64], want[16384], *err = NULL;
+	struct timespec t0, t1;
+
+	files(NULL, NULL);
+	T(!resolve(NULL, &cr, &err), "found something");
+	snprintf(want, sizeof(want), "no credentials found: tried environment variables, profile "
+	    "default in %s and %s, container credentials (not configured), EC2 instance metadata "
+	    "(disabled by AWS_EC2_METADATA_DISABLED)", credpath, cfgpath);
+	T_STREQ(err, want);
+
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", srv_dead_port());
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	T(!resolve("default", &cr, &err), "found something");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	snprintf(want, sizeof(want), "no credentials found: tried environment variables "
+	    "(skipped: --profile given), profile default in %s and %s, container credentials "
+	    "(not configured), EC2 instance metadata (%s: no answer)", credpath, cfgpath, url);
+	T_STREQ(err, want);
+	T(t1.tv_sec - t0.tv_sec < 2, "took %lds", (long)(t1.tv_sec - t0.tv_sec));
+
+	/* An IMDS that accepts but never answers: the token PUT times out, v1 is tried. */
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", srv.url, 1);
+	setenv("AWS_METADATA_SERVICE_TIMEOUT", "0.3", 1);
+	srv_reset(&srv);
+	srv_add(&srv, 0, NULL, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	T(!resolve(NULL, &cr, &err), "found something");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	T(t1.tv_sec - t0.tv_sec < 2, "took %lds", (long)(t1.tv_sec - t0.tv_sec));
+	T(srv_nreqs(&srv) == 2, "requests %d (PUT, then the v1 GET)", srv_nreqs(&srv));
+	T(err != NULL && strstr(err, "EC2 instance metadata (") != NULL &&
+	    strstr(err, "timed out") != NULL, "err %s", err);
+	free(err);
+}
+
+/* Renewal: a client whose chain creds expire re-runs the chain. */
+static void
+t_client_renews_from_chain(void)
+{
+	char config[1024];
+	struct aws_config c;
+	struct aws_creds cr;
+	struct aws_client *cl;
+	struct aws_resp r;
+	char h[1024], *err = NULL;
+
+	script("count.sh", "#!/bin/sh\nn=$(cat \"$0.n\" 2>/dev/null || echo 0); n=$((n+1)); "
+	    "echo $n > \"$0.n\"\necho \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIARUN$n\\\", "
+	    "\\\"SecretAccessKey\\\": \\\"s\\\", \\\"SessionToken\\\": \\\"t$n\\\", "
+	    "\\\"Expiration\\\": \\\"2099-01-01T00:00:00Z\\\"}\"\n");
+	snprintf(config, sizeof(config), "[default]\ncredential_process = %s/count.sh\n", home);
+	files(config, NULL);
+	setenv("AWS_ENDPOINT_URL", srv.url, 1);
+	load(NULL, &c);
+	T(aws_creds_resolve(&c, &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "AKIARUN1");
+	cl = aws_client_new(&c, &cr);
+	srv_reset(&srv);
+	srv_add(&srv, 403, NULL, "<ErrorResponse><Error><Code>ExpiredToken</Code></Error>"
+	    "</ErrorResponse>");
+	srv_add(&srv, 200, NULL, "<GetCallerIdentityResponse/>");
+	T(aws_query(cl, AWS_STS, "GetCallerIdentity", NULL, &r) == AWS_RES_OK, "%s", r.code);
+	T(strstr(srv_header(srv_req(&srv, 1), "Authorization", h, sizeof(h)),
+	    "Credential=AKIARUN2/") != NULL, "renewed: %s", h);
+	T(aws_client_calls(cl) == 2, "calls %u", aws_client_calls(cl));
+	aws_resp_free(&r);
+	aws_client_free(cl);
+	aws_creds_free(&cr);
+	aws_config_free(&c);
+	free(err);
+}
+
+static void
+t_web_identity(void)
+{
+	static const char ok[] = "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>"
+	    "<Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>ws</SecretAccessKey>"
+	    "<SessionToken>wtok</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>"
+	    "</Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
+	struct aws_creds cr;
+	char h[256], *err = NULL;
+	const char *body;
+
+	files(NULL, NULL);
+	setenv("AWS_ENDPOINT_URL_STS", srv.url, 1);
+	setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/pod", 1);
+	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", srv_write(home, "jwt", "eyJ.jwt.sig\n", 0600), 1);
+	setenv("AWS_ROLE_SESSION_NAME", "pod-session", 1);
+	srv_reset(&srv);
+	srv_add(&srv, 200, NULL, ok);
+	T(resolve(NULL, &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIAWEB");
+	T_STREQ(cr.source, "web identity role arn:aws:iam::1:role/pod");
+	aws_creds_free(&cr);
+	body = srv_body(srv_req(&srv, 0));
+	T_STREQ(body, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3A"
+	    "iam%3A%3A1%3Arole%2Fpod&RoleSessionName=pod-session&WebIdentityToken=eyJ.jwt.sig");
+	T(*srv_header(srv_req(&srv, 0), "Authorization", h, sizeof(h)) == '\0',
+	    "signed: %s", h);
+	free(err);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(home) == NULL)
+		return 2;
+	srv_clean_env(home);
+	srv_start(&srv);
+	RUN(t_env);
+	RUN(t_static_profiles);
+	RUN(t_role_plans);
+	RUN(t_role_chain_calls_sts);
+	RUN(t_credential_process);
+	RUN(t_split_command);
+	RUN(t_container);
+	RUN(t_imds_v2);
+	RUN(t_imds_v1_fallback);
+	RUN(t_nothing_found);
+	RUN(t_client_renews_from_chain);
+	RUN(t_web_identity);
+	srv_stop(&srv);
+	srv_rmtree(home);
+	return t_done();
+}
