@@ -23,6 +23,7 @@
 #endif
 
 #define LAY_REPLACEMENT	0xFFFDu
+#define LAY_MARK_DEPTH	4	/* bookmark levels */
 
 enum lay_font {
 	LAY_F_SANS,
@@ -106,6 +107,7 @@ struct lay_page {
 	size_t		 nitems;
 	size_t		 cap;
 	int		 used;		/* flow content placed */
+	char		*footer;	/* left footer; NULL: the document's */
 };
 
 struct lay_mark {
@@ -143,6 +145,8 @@ struct lay {
 	struct lay_mark	*marks;
 	size_t		 nmarks;
 	double		 y;		/* cursor on the last page */
+	char		*footer;	/* left footer of pages from now on */
+	int		 nest;		/* added to bookmark levels */
 	struct lay_table table;
 	char		*info[6];	/* title author subject creator keywords created */
 	int		 finished;
@@ -630,6 +634,7 @@ lay_page(struct lay *l)
 {
 	if (l->npages == 0) {
 		l->pages = xcalloc(1, sizeof(*l->pages));
+		l->pages[0].footer = xstrdup(l->footer);
 		l->npages = 1;
 		l->y = LAY_MARGIN_TOP;
 	}
@@ -714,8 +719,29 @@ lay_page_break(struct lay *l)
 		return;
 	l->pages = xrealloc(l->pages, (l->npages + 1) * sizeof(*l->pages));
 	memset(&l->pages[l->npages], 0, sizeof(*l->pages));
+	l->pages[l->npages].footer = xstrdup(l->footer);
 	l->npages++;
 	l->y = LAY_MARGIN_TOP;
+}
+
+void
+lay_set_footer(struct lay *l, const char *text)
+{
+	struct lay_page *pg;
+
+	free(l->footer);
+	l->footer = xstrdup(text);
+	/* The current page takes it too while nothing is on it. */
+	if (l->npages > 0 && !(pg = lay_page(l))->used && pg->nitems == 0) {
+		free(pg->footer);
+		pg->footer = xstrdup(text);
+	}
+}
+
+void
+lay_nest(struct lay *l, int levels)
+{
+	l->nest = levels;
 }
 
 static int
@@ -769,7 +795,7 @@ lay_mark(struct lay *l, int level, const char *title)
 	for (char *p = m->title; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
-	m->level = level;
+	m->level = level + l->nest;
 	m->page = l->npages - 1;
 	m->y = l->y;
 }
@@ -1117,8 +1143,10 @@ lay_free(struct lay *l)
 			free(l->pages[i].items[j].lines);
 		}
 		free(l->pages[i].items);
+		free(l->pages[i].footer);
 	}
 	free(l->pages);
+	free(l->footer);
 	for (i = 0; i < l->nmarks; i++)
 		free(l->marks[i].title);
 	free(l->marks);
@@ -1173,9 +1201,10 @@ lay_finish(struct lay *l, const char *footer_left)
 		l->npages--;
 	}
 	/* The second pass: now that M is known, "Page N of M" on every page. */
-	left = lay_prepare(l, LAY_FOOTER, footer_left ? footer_left : "");
 	for (i = 0; i < l->npages; i++) {
 		pg = &l->pages[i];
+		left = lay_prepare(l, LAY_FOOTER, pg->footer ? pg->footer :
+		    footer_left ? footer_left : "");
 		num = xasprintf("Page %zu of %zu", i + 1, l->npages);
 		lay_item_add_to(pg, LAY_RULE, LAY_MARGIN_X, y - 4, LAY_BODY_W, 0,
 		    LAY_RULE_COLOR);
@@ -1192,8 +1221,8 @@ lay_finish(struct lay *l, const char *footer_left)
 			lay_lines_free(&ls);
 		}
 		free(num);
+		free(left);
 	}
-	free(left);
 }
 
 /* Emitting with libharu. */
@@ -1362,7 +1391,7 @@ lay_emit_pdf(struct lay *l, struct buf *out, char **err)
 	    HPDF_INFO_AUTHOR, HPDF_INFO_SUBJECT, HPDF_INFO_CREATOR,
 	    HPDF_INFO_KEYWORDS };
 	HPDF_Page *pages = NULL;
-	HPDF_Outline parent[2] = { NULL, NULL }, o;
+	HPDF_Outline parent[LAY_MARK_DEPTH] = { NULL }, o;
 	HPDF_Destination dst;
 	HPDF_Encoder enc;
 	HPDF_Date date;
@@ -1395,8 +1424,13 @@ lay_emit_pdf(struct lay *l, struct buf *out, char **err)
 			lay_emit_item(l, pages[i], &l->pages[i].items[j]);
 	}
 	for (i = 0; i < l->nmarks && l->hpdf_err == 0; i++) {
-		lv = l->marks[i].level > 0 && parent[0] != NULL ? 1 : 0;
-		o = HPDF_CreateOutline(l->pdf, lv ? parent[0] : NULL,
+		/* Nest under the last entry one level up, if there is one. */
+		lv = l->marks[i].level;
+		if (lv >= LAY_MARK_DEPTH)
+			lv = LAY_MARK_DEPTH - 1;
+		while (lv > 0 && parent[lv - 1] == NULL)
+			lv--;
+		o = HPDF_CreateOutline(l->pdf, lv ? parent[lv - 1] : NULL,
 		    l->marks[i].title, enc);
 		if (o == NULL)
 			break;
@@ -1404,8 +1438,9 @@ lay_emit_pdf(struct lay *l, struct buf *out, char **err)
 		HPDF_Destination_SetFitH(dst, LAY_PAGE_H - l->marks[i].y + 6);
 		HPDF_Outline_SetDestination(o, dst);
 		HPDF_Outline_SetOpened(o, HPDF_FALSE);
-		if (lv == 0)
-			parent[0] = o;
+		parent[lv] = o;
+		for (j = lv + 1; j < LAY_MARK_DEPTH; j++)
+			parent[j] = NULL;
 	}
 	if (l->hpdf_err == 0)
 		HPDF_SaveToStream(l->pdf);

@@ -104,6 +104,10 @@ void	 lay_advance(struct lay *, double h);	/* move the cursor down */
 void	 lay_heading(struct lay *, enum lay_style, int level, const char *text);
 /* A bookmark at the cursor without a heading. */
 void	 lay_mark(struct lay *, int level, const char *title);
+/* Add levels to the level of every bookmark from now on (0 to stop). */
+void	 lay_nest(struct lay *, int levels);
+/* The left footer of the current page, if still empty, and of later pages. */
+void	 lay_set_footer(struct lay *, const char *text);
 /* A wrapped paragraph, indented by indent points, in colour. */
 void	 lay_para(struct lay *, enum lay_style, double indent, unsigned color,
 	    const char *text);
@@ -131,8 +135,9 @@ double	 lay_width(struct lay *, enum lay_style, const char *text);
 double	 lay_leading(enum lay_style);
 
 /*
- * Second pass, once everything is placed: "Page N of M" footers (with
- * footer_left, may be NULL, on the left).  Call once, before emitting.
+ * Second pass, once everything is placed: "Page N of M" footers, with the
+ * page's lay_set_footer text, else footer_left (may be NULL), on the left.
+ * Call once, before emitting.
  */
 void	 lay_finish(struct lay *, const char *footer_left);
 

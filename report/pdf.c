@@ -636,6 +636,7 @@ pdf_changes(struct lay *l, const json_t *model, size_t ai)
 	const char *kinds[2] = { "new_findings", "fixed_findings" };
 	unsigned colors[4] = { 0 };
 	const char *ch;
+	char *why;
 	size_t i, k, j, rows = 0;
 
 	json_array_foreach(json_object_get(model, "controls"), i, c) {
@@ -660,10 +661,18 @@ pdf_changes(struct lay *l, const json_t *model, size_t ai)
 				lay_table_begin(l, cols, 4, head);
 			colors[1] = strcmp(ch, "fixed") == 0 ? 0x2E7D32 :
 			    strcmp(ch, "new") == 0 ? 0xC62828 : PDF_GREY;
+			if (strcmp(ch, "unknown") == 0)
+				why = xstrdup("failed in the baseline, not "
+				    "evaluated now");
+			else if (strcmp(ch, "unchanged") == 0)
+				why = xasprintf("%lld finding%s still open",
+				    jint(cell, "unchanged_findings", 0),
+				    jint(cell, "unchanged_findings", 0) == 1 ? "" : "s");
+			else
+				why = xstrdup("");
 			lay_table_row(l, (const char *const []){
-			    pdf_str(c, "id", "?"), ch, "",
-			    strcmp(ch, "unknown") == 0 ? "failed in the baseline, "
-			    "not evaluated now" : "" }, colors);
+			    pdf_str(c, "id", "?"), ch, "", why }, colors);
+			free(why);
 		}
 	}
 	lay_table_end(l);
@@ -671,9 +680,10 @@ pdf_changes(struct lay *l, const json_t *model, size_t ai)
 		lay_para(l, LAY_BODY, 0, PDF_INK, "No control changed.");
 }
 
+/* The score change and finding counts; with list, the changes themselves. */
 static void
 pdf_baseline_account(struct lay *l, const json_t *model, const json_t *ma,
-    size_t ai)
+    size_t ai, int list)
 {
 	const json_t *bl = json_object_get(ma, "baseline");
 	char *s;
@@ -696,8 +706,10 @@ pdf_baseline_account(struct lay *l, const json_t *model, const json_t *ma,
 		    jint(bl, "unchanged", 0));
 	lay_para(l, LAY_BODY, 0, PDF_INK, s);
 	free(s);
-	lay_space(l, 4);
-	pdf_changes(l, model, ai);
+	if (list) {
+		lay_space(l, 4);
+		pdf_changes(l, model, ai);
+	}
 }
 
 static void
@@ -712,13 +724,15 @@ pdf_events(struct lay *l, const json_t *acct)
 	lay_page_break(l);
 	lay_heading(l, LAY_H1, 0, "Appendix A. CreateRole events");
 	s = xasprintf("%zu CreateRole call%s recorded by CloudTrail in the "
-	    "%lld-day window, oldest first as collected.",
+	    "%lld-day window, in the order collected.",
 	    json_array_size(events), json_array_size(events) == 1 ? "" : "s",
 	    jint(json_object_get(acct, "collection"), "window_days", 0));
 	lay_para(l, LAY_BODY, 0, PDF_INK, s);
 	free(s);
 	json_array_foreach(events, i, e) {
 		s = xasprintf("%zu. %s", i + 1, pdf_str(e, "role_name", "?"));
+		/* The heading stays with the first rows of its table. */
+		lay_need(l, 90);
 		lay_heading(l, LAY_H3, -1, s);
 		free(s);
 		pdf_kv_begin(l, 110);
@@ -787,19 +801,30 @@ pdf_info(struct lay *l, const json_t *results, const char *title,
 	free(author);
 }
 
-static void
-pdf_single(struct lay *l, const json_t *results, const json_t *model,
-    const struct report_opts *opts)
+/* The entry of the model's "accounts" for results.accounts[index]. */
+static size_t
+pdf_model_pos(const json_t *model, size_t index)
 {
-	const json_t *ma = json_array_get(json_object_get(model, "accounts"), 0);
-	const json_t *acct = json_array_get(json_object_get(results, "accounts"),
-	    (size_t)jint(ma, "index", 0));
-	char *label = pdf_account_label(acct), *t, *s, *foot, *bt;
+	const json_t *ma;
+	size_t i;
 
-	t = xasprintf("IAM compliance report: %s", label);
-	s = xasprintf("AWS IAM controls for account %s, graded %s",
-	    pdf_str(acct, "account_id", "?"), pdf_str(results, "generated_at", "-"));
-	pdf_info(l, results, t, s);
+	json_array_foreach(json_object_get(model, "accounts"), i, ma)
+		if ((size_t)jint(ma, "index", -1) == index)
+			return i;
+	return 0;
+}
+
+/* One account in full: cover to CreateRole appendix. */
+static void
+pdf_account(struct lay *l, const json_t *results, const json_t *model,
+    size_t index, const struct report_opts *opts)
+{
+	const json_t *acct = json_array_get(json_object_get(results, "accounts"),
+	    index);
+	size_t pos = pdf_model_pos(model, index);
+	const json_t *ma = json_array_get(json_object_get(model, "accounts"), pos);
+	char *t;
+
 	pdf_cover(l, results, acct);
 	pdf_summary(l, acct, ma);
 	pdf_control_table(l, acct);
@@ -807,22 +832,68 @@ pdf_single(struct lay *l, const json_t *results, const json_t *model,
 	lay_page_break(l);
 	pdf_not_evaluated(l, acct);
 	if (opts->baseline != NULL) {
-		bt = xasprintf("Changes since the baseline of %s",
+		t = xasprintf("Changes since the baseline of %s",
 		    pdf_str(model, "baseline_generated_at", "an earlier run"));
-		lay_heading(l, LAY_H1, 0, bt);
-		free(bt);
-		pdf_baseline_account(l, model, ma, 0);
+		lay_heading(l, LAY_H1, 0, t);
+		free(t);
+		pdf_baseline_account(l, model, ma, pos, 1);
 	}
 	pdf_events(l, acct);
-	lay_page_break(l);
-	pdf_thresholds(l, results, "Appendix B. Thresholds");
-	foot = xasprintf("iamgrade | %s | %s", label,
-	    pdf_str(results, "generated_at", "-"));
-	lay_finish(l, foot);
-	free(foot);
+}
+
+/*
+ * Every account in full, in the results' order (one account: the usual
+ * handoff).  With several, each account is a top-level bookmark over its
+ * sections and its pages' footers name it.
+ */
+static void
+pdf_detail(struct lay *l, const json_t *results, const json_t *model,
+    const struct report_opts *opts)
+{
+	const json_t *accts = json_object_get(results, "accounts"), *acct;
+	size_t i, n = json_array_size(accts);
+	char *label, *t, *s, *foot;
+
+	label = pdf_account_label(json_array_get(accts, 0));
+	if (n == 1) {
+		t = xasprintf("IAM compliance report: %s", label);
+		s = xasprintf("AWS IAM controls for account %s, graded %s",
+		    pdf_str(json_array_get(accts, 0), "account_id", "?"),
+		    pdf_str(results, "generated_at", "-"));
+	} else {
+		t = xasprintf("IAM compliance report: %zu accounts", n);
+		s = xasprintf("AWS IAM controls for %zu accounts, graded %s", n,
+		    pdf_str(results, "generated_at", "-"));
+	}
+	pdf_info(l, results, t, s);
 	free(label);
 	free(t);
 	free(s);
+	json_array_foreach(accts, i, acct) {
+		label = pdf_account_label(acct);
+		lay_page_break(l);
+		foot = xasprintf("iamgrade | %s | %s", label,
+		    pdf_str(results, "generated_at", "-"));
+		lay_set_footer(l, foot);
+		if (n > 1) {
+			lay_nest(l, 0);
+			lay_mark(l, 0, label);
+			lay_nest(l, 1);
+		}
+		pdf_account(l, results, model, i, opts);
+		free(foot);
+		free(label);
+	}
+	lay_nest(l, 0);
+	lay_page_break(l);
+	if (n > 1) {
+		foot = xasprintf("iamgrade | %zu accounts | %s", n,
+		    pdf_str(results, "generated_at", "-"));
+		lay_set_footer(l, foot);
+		free(foot);
+	}
+	pdf_thresholds(l, results, "Appendix B. Thresholds");
+	lay_finish(l, NULL);
 }
 
 /* Several accounts: the comparison. */
@@ -1070,10 +1141,10 @@ pdf_matrix(struct lay *l, const json_t *model)
 	free(colors);
 }
 
-/* One page per account: the figures, the chart, what fails. */
+/* A page per account (from a new page unless first): figures, chart, what fails. */
 static void
 pdf_cmp_account(struct lay *l, const json_t *results, const json_t *model,
-    const json_t *ma, size_t ai)
+    const json_t *ma, size_t ai, int first)
 {
 	static const struct lay_col cols[4] = {
 		{ 56, LAY_CELL_BOLD }, { 280, LAY_CELL }, { 70, LAY_CELL },
@@ -1088,8 +1159,9 @@ pdf_cmp_account(struct lay *l, const json_t *results, const json_t *model,
 	char *label = pdf_account_label(ma), *s;
 	size_t i, n = 0;
 
-	lay_page_break(l);
-	lay_heading(l, LAY_H1, 1, label);
+	if (!first)
+		lay_page_break(l);
+	lay_heading(l, LAY_H2, 1, label);
 	pdf_kv_begin(l, 150);
 	pdf_kv_json(l, "Name", ma, "name");
 	s = pdf_score_text(ma);
@@ -1129,7 +1201,7 @@ pdf_cmp_account(struct lay *l, const json_t *results, const json_t *model,
 		    "evaluated.");
 	if (jbool(model, "has_baseline", 0)) {
 		lay_heading(l, LAY_H3, -1, "Since the baseline");
-		pdf_baseline_account(l, model, ma, ai);
+		pdf_baseline_account(l, model, ma, ai, 0);
 	}
 	free(label);
 }
@@ -1182,6 +1254,15 @@ pdf_cmp_baseline(struct lay *l, const json_t *model)
 		    "results.", label);
 		lay_para(l, LAY_BODY, 0, PDF_INK, n1);
 		free(n1);
+		free(label);
+	}
+	/* Then what changed, account by account. */
+	json_array_foreach(json_object_get(model, "accounts"), i, a) {
+		if (!json_is_object(json_object_get(a, "baseline")))
+			continue;
+		label = pdf_account_label(a);
+		lay_heading(l, LAY_H3, -1, label);
+		pdf_changes(l, model, i);
 		free(label);
 	}
 }
@@ -1238,10 +1319,10 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 	pdf_cmp_risks(l, model);
 	lay_page_break(l);
 	lay_heading(l, LAY_H1, 0, "Accounts");
-	lay_para(l, LAY_BODY, 0, PDF_INK, "One summary page per account, "
-	    "worst first.");
+	lay_para(l, LAY_BODY, 0, PDF_INK, "A summary page per account, worst "
+	    "first.");
 	json_array_foreach(accts, i, ma)
-		pdf_cmp_account(l, results, model, ma, i);
+		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | comparison of %zu accounts | %s",
@@ -1291,11 +1372,14 @@ pdf_render(void *arg, const json_t *results, struct buf *out, char **err)
 		goto out;
 	if ((l = lay_new(NULL, err)) == NULL)
 		goto out;
-	if (c->opts.summary ||
-	    json_array_size(json_object_get(results, "accounts")) > 1)
+	/*
+	 * The caller chooses (iamgrade report defaults to the comparison for
+	 * several accounts): the side by side, or every account in full.
+	 */
+	if (c->opts.summary)
 		pdf_comparison(l, results, model);
 	else
-		pdf_single(l, results, model, &c->opts);
+		pdf_detail(l, results, model, &c->opts);
 	if (c->dump)
 		rc = lay_dump(l, out, err);
 	else
