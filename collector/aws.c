@@ -688,6 +688,7 @@ aws_send(struct aws_client *c, const struct aws_req *q, struct aws_resp *r,
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->cfg.ca_bundle);
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);	/* errbuf is about to go */
 	r->request_id = x.request_id;
 	x.request_id = NULL;
 	if (cc != CURLE_OK) {
@@ -700,8 +701,7 @@ aws_send(struct aws_client *c, const struct aws_req *q, struct aws_resp *r,
 			r->message = xasprintf("the answer is larger than %zu bytes",
 			    c->cfg.body_max);
 		} else
-			r->message = aws_clean(xasprintf("%s", *errbuf ? errbuf :
-			    curl_easy_strerror(cc)));
+			r->message = aws_clean(xstrdup(*errbuf ? errbuf : curl_easy_strerror(cc)));
 		a->no_response = retry;
 		a->timeout = timeout;
 		a->code = r->code;
@@ -776,8 +776,10 @@ aws_call(struct aws_client *c, const struct aws_req *q, struct aws_resp *r)
 	r->call = xasprintf("%s:%s", aws_svc_names[q->svc], q->op);
 	r->endpoint = xstrdup(q->url);
 	if (aws_can_refresh(c) && c->creds.expiration != 0 &&
-	    time(NULL) >= c->creds.expiration - AWS_REFRESH_EARLY)
-		refreshed = aws_refresh(c, "about to expire");
+	    time(NULL) >= c->creds.expiration - AWS_REFRESH_EARLY) {
+		aws_refresh(c, "about to expire");
+		refreshed = 1;
+	}
 	for (attempt = 1; ; attempt++) {
 		aws_resp_clear_answer(r);
 		clock_gettime(CLOCK_MONOTONIC, &t0);

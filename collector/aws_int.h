@@ -57,6 +57,8 @@ const char *aws_profile_get(const struct aws_config *, const char *profile,
 	    const char *key, enum aws_file_which);
 int	aws_profile_exists(const struct aws_config *, const char *profile);
 
+/* A setting from the environment variable env, else the selected profile's key. */
+const char *aws_setting(const struct aws_config *, const char *env, const char *key);
 /* "~/x" -> "$HOME/x"; anything else copied.  Caller frees. */
 char	*aws_path_expand(const char *);
 /* Environment variable, or NULL when unset or empty. */

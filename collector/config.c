@@ -547,19 +547,23 @@ aws_endpoint_for_region(const struct aws_config *cfg, enum aws_svc svc, const ch
 	return url;
 }
 
+const char *
+aws_setting(const struct aws_config *cfg, const char *env, const char *key)
+{
+	const char *v = aws_env(env);
+
+	return v != NULL ? v : aws_profile_get(cfg, cfg->profile, key, AWS_FILE_BOTH);
+}
+
 /* An integer setting within [lo, hi] from the first of env, profile key. */
 static int
 cfg_int(const struct aws_config *cfg, const char *env, const char *key, long lo, long hi,
     long def, long *out, char **err)
 {
-	const char *v, *from = env;
+	const char *v = aws_setting(cfg, env, key);
 	char *end;
 	long n;
 
-	if ((v = aws_env(env)) == NULL) {
-		from = key;
-		v = aws_profile_get(cfg, cfg->profile, key, AWS_FILE_BOTH);
-	}
 	if (v == NULL) {
 		*out = def;
 		return 1;
@@ -567,7 +571,8 @@ cfg_int(const struct aws_config *cfg, const char *env, const char *key, long lo,
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
-		return err_set(err, "%s: \"%s\" is not a number from %ld to %ld", from, v, lo, hi);
+		return err_set(err, "%s: \"%s\" is not a number from %ld to %ld",
+		    aws_env(env) ? env : key, v, lo, hi);
 	*out = n;
 	return 1;
 }
@@ -576,23 +581,12 @@ cfg_int(const struct aws_config *cfg, const char *env, const char *key, long lo,
 static int
 cfg_flag(const struct aws_config *cfg, const char *env, const char *key, int *out, char **err)
 {
-	const char *v, *from = env;
+	const char *v = aws_setting(cfg, env, key);
 
-	if ((v = aws_env(env)) == NULL) {
-		from = key;
-		v = aws_profile_get(cfg, cfg->profile, key, AWS_FILE_BOTH);
-	}
 	if ((*out = aws_bool(v, 0)) < 0)
-		return err_set(err, "%s: \"%s\" is neither true nor false", from, v);
+		return err_set(err, "%s: \"%s\" is neither true nor false",
+		    aws_env(env) ? env : key, v);
 	return 1;
-}
-
-static const char *
-cfg_setting(const struct aws_config *cfg, const char *env, const char *key)
-{
-	const char *v = aws_env(env);
-
-	return v != NULL ? v : aws_profile_get(cfg, cfg->profile, key, AWS_FILE_BOTH);
 }
 
 static int
@@ -686,7 +680,7 @@ aws_config_load(const struct aws_opts *o, struct aws_config *c, char **err)
 		goto out;
 	else
 		c->max_attempts = (int)n;
-	v = cfg_setting(c, "AWS_RETRY_MODE", "retry_mode");
+	v = aws_setting(c, "AWS_RETRY_MODE", "retry_mode");
 	if (v != NULL && strcmp(v, "standard") != 0) {
 		if (strcmp(v, "legacy") != 0 && strcmp(v, "adaptive") != 0) {
 			err_set(err, "retry mode \"%s\" is not standard, legacy or adaptive", v);
@@ -697,13 +691,13 @@ aws_config_load(const struct aws_opts *o, struct aws_config *c, char **err)
 	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 5000;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000;
 	c->body_max = o->body_max > 0 ? o->body_max : (size_t)64 * 1024 * 1024;
-	if ((v = cfg_setting(c, "AWS_CA_BUNDLE", "ca_bundle")) != NULL)
+	if ((v = aws_setting(c, "AWS_CA_BUNDLE", "ca_bundle")) != NULL)
 		c->ca_bundle = aws_path_expand(v);
 	if (!cfg_flag(c, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &c->use_fips, err) ||
 	    !cfg_flag(c, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint",
 	    &c->use_dualstack, err))
 		goto out;
-	v = cfg_setting(c, "AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints");
+	v = aws_setting(c, "AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints");
 	if (v != NULL && strcmp(v, "regional") != 0 && strcmp(v, "legacy") != 0) {
 		err_set(err, "sts_regional_endpoints \"%s\" is neither regional nor legacy", v);
 		goto out;

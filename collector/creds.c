@@ -499,7 +499,7 @@ creds_process(const char *cmd, const char *profile, struct aws_creds *out, char 
 	struct buf sout = { .max = CREDS_PROCESS_MAX }, serr = { .max = CREDS_STDERR_MAX };
 	char **argv = NULL, *what = xasprintf("credential_process of profile %s", profile);
 	char *e = NULL;
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status, too_big = 0, fa_init = 0, rc = 0;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status, too_big = 0, fa_init = 0, i, rc = 0;
 	pid_t pid = -1;
 
 	if (!creds_split_command(cmd, &argv, &e)) {
@@ -565,11 +565,11 @@ out:
 		posix_spawn_file_actions_destroy(&fa);
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
-	for (status = 0; status < 2; status++) {
-		if (po[status] >= 0)
-			close(po[status]);
-		if (pe[status] >= 0)
-			close(pe[status]);
+	for (i = 0; i < 2; i++) {
+		if (po[i] >= 0)
+			close(po[i]);
+		if (pe[i] >= 0)
+			close(pe[i]);
 	}
 	creds_argv_free(argv);
 	free(what);
@@ -802,14 +802,6 @@ struct creds_imds_cfg {
 	int	 v1_disabled;
 };
 
-static const char *
-creds_setting(const struct aws_config *cfg, const char *env, const char *key)
-{
-	const char *v = aws_env(env);
-
-	return v != NULL ? v : aws_profile_get(cfg, cfg->profile, key, AWS_FILE_BOTH);
-}
-
 static void
 creds_imds_cfg(const struct aws_config *cfg, struct creds_imds_cfg *ic)
 {
@@ -817,8 +809,8 @@ creds_imds_cfg(const struct aws_config *cfg, struct creds_imds_cfg *ic)
 	double secs;
 	size_t n;
 
-	v = creds_setting(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint");
-	mode = creds_setting(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+	v = aws_setting(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint");
+	mode = aws_setting(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 	    "ec2_metadata_service_endpoint_mode");
 	if (v == NULL)
 		v = mode != NULL && strcasecmp(mode, "IPv6") == 0 ? "http://[fd00:ec2::254]" :
@@ -828,14 +820,14 @@ creds_imds_cfg(const struct aws_config *cfg, struct creds_imds_cfg *ic)
 	while (n > 0 && ic->base[n - 1] == '/')
 		ic->base[--n] = '\0';
 	ic->timeout_ms = 1000;
-	if ((v = creds_setting(cfg, "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout"))
+	if ((v = aws_setting(cfg, "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout"))
 	    != NULL && (secs = strtod(v, NULL)) > 0 && secs <= 60)
 		ic->timeout_ms = (long)(secs * 1000);
 	ic->attempts = 1;
-	if ((v = creds_setting(cfg, "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+	if ((v = aws_setting(cfg, "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
 	    "metadata_service_num_attempts")) != NULL && atoi(v) > 0 && atoi(v) <= 10)
 		ic->attempts = atoi(v);
-	ic->v1_disabled = aws_bool(creds_setting(cfg, "AWS_EC2_METADATA_V1_DISABLED",
+	ic->v1_disabled = aws_bool(aws_setting(cfg, "AWS_EC2_METADATA_V1_DISABLED",
 	    "ec2_metadata_v1_disabled"), 0) == 1;
 }
 
