@@ -581,6 +581,7 @@ lay_wrap(struct lay *l, enum lay_style st, const char *s, double width,
 	size_t start = 0, i = 0, brk = 0, at;
 	double w = 0, wbrk = 0, cw;
 	int cont = 0;		/* this line continues a wrapped one */
+	int word = 0;		/* a non-space seen on this line */
 	unsigned cp;
 
 	for (;;) {
@@ -589,7 +590,7 @@ lay_wrap(struct lay *l, enum lay_style st, const char *s, double width,
 			if (s[i] == '\0')
 				break;
 			start = ++i;
-			w = 0, brk = 0, cont = 0;
+			w = 0, brk = 0, cont = 0, word = 0;
 			continue;
 		}
 		at = i;
@@ -602,13 +603,16 @@ lay_wrap(struct lay *l, enum lay_style st, const char *s, double width,
 			} else if (w + cw > width && at > start) {
 				lay_lines_add(l, ls, st, s + start, at - start);
 				start = i;
-				w = 0, brk = 0, cont = 1;
+				w = 0, brk = 0, cont = 1, word = 0;
 			} else {
 				w += cw;
-				brk = i, wbrk = w;
+				/* Indentation is no place to break a line. */
+				if (word)
+					brk = i, wbrk = w;
 			}
 			continue;
 		}
+		word = 1;
 		while (w + cw > width && at > start) {
 			if (brk > start) {
 				/* Back to the last space; the rest moves down. */
@@ -622,6 +626,7 @@ lay_wrap(struct lay *l, enum lay_style st, const char *s, double width,
 				start = at;
 			}
 			brk = 0, cont = 1;
+			word = 1;
 		}
 		w += cw;
 	}
