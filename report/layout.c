@@ -1098,7 +1098,7 @@ lay_text(struct lay *l, enum lay_style st, double x, double y, double w,
 struct lay *
 lay_new(const char *fontdir, char **err)
 {
-	struct lay *l = xcalloc(1, sizeof(*l));
+	struct lay *l = xcalloc(1, sizeof(*l)), *rc = NULL;
 	char *path;
 	int f, ok;
 
@@ -1106,7 +1106,7 @@ lay_new(const char *fontdir, char **err)
 		fontdir = LAY_FONT_DIR;
 	if ((l->pdf = HPDF_New(lay_hpdf_error, l)) == NULL) {
 		err_set(err, "libharu: cannot create a document");
-		goto fail;
+		goto out;
 	}
 	/*
 	 * Compression applies to streams created afterwards (the fonts'
@@ -1115,7 +1115,7 @@ lay_new(const char *fontdir, char **err)
 	HPDF_SetCompressionMode(l->pdf, HPDF_COMP_ALL);
 	if (HPDF_UseUTFEncodings(l->pdf) != HPDF_OK) {
 		err_set(err, "libharu: no UTF-8 encoder");
-		goto fail;
+		goto out;
 	}
 	for (f = LAY_F_SANS; f <= LAY_F_MONO; f++) {
 		path = xasprintf("%s/%s", fontdir, lay_font_files[f]);
@@ -1125,12 +1125,13 @@ lay_new(const char *fontdir, char **err)
 			    "fonts-dejavu-core)", path);
 		free(path);
 		if (!ok)
-			goto fail;
+			goto out;
 	}
-	return l;
-fail:
+	rc = l;
+	l = NULL;
+out:
 	lay_free(l);
-	return NULL;
+	return rc;
 }
 
 void
@@ -1491,6 +1492,7 @@ lay_dump(const struct lay *l, struct buf *out, char **err)
 	const struct lay_item *it;
 	size_t i, j, k, bad = 0;
 	struct buf b = { 0 };
+	int rc = 0;
 
 	buf_adds(&b, "--- info ---\n");
 	for (i = 0; i < 6; i++)
@@ -1540,9 +1542,11 @@ lay_dump(const struct lay *l, struct buf *out, char **err)
 	if (bad == 0)
 		buf_adds(&b, "none\n");
 	if (b.p == NULL || !buf_add(out, b.p, b.len)) {
-		buf_free(&b);
-		return err_set(err, "the dump is larger than the output limit");
+		err_set(err, "the dump is larger than the output limit");
+		goto out;
 	}
+	rc = 1;
+out:
 	buf_free(&b);
-	return 1;
+	return rc;
 }

@@ -232,6 +232,65 @@ t_bad_input(void)
 	free(err);
 }
 
+/*
+ * Members of unexpected types (the renderers trust only what
+ * compare_validate checks) render as text or not at all, never crash.
+ */
+static void
+t_odd_types(void)
+{
+	json_t *r = load(FIXTURES "sample.results.json"), *a, *c, *e;
+	struct report_opts o = { 0 };
+	char *err = NULL, *d = NULL;
+	size_t i;
+
+	if (r == NULL)
+		return;
+	json_object_set_new(r, "thresholds", json_pack("[i]", 1));
+	json_object_set_new(r, "tool", json_string("not an object"));
+	a = json_array_get(json_object_get(r, "accounts"), 0);
+	json_object_set_new(a, "alias", json_integer(7));
+	json_object_set_new(a, "collection", json_null());
+	json_object_set_new(a, "coverage", json_pack("{s:s}", "total", "x"));
+	json_array_foreach(json_object_get(a, "controls"), i, c) {
+		switch (i % 4) {
+		case 0:
+			json_object_set_new(c, "title", json_integer(5));
+			json_array_append_new(json_object_get(c, "findings"),
+			    json_integer(3));
+			break;
+		case 1:
+			json_object_set_new(c, "remediation", json_pack("{s:[i,n],s:i,s:{}}",
+			    "console", 1, "cli", 2, "python"));
+			json_object_set_new(c, "sources", json_pack("[i]", 3));
+			break;
+		case 2:
+			json_array_append_new(json_object_get(c, "findings"),
+			    json_pack("{s:[i,{s:[]}],s:n}", "evidence", 1, "a",
+			    "resource"));
+			break;
+		default:
+			json_object_set_new(c, "reason", json_object());
+			json_object_set_new(c, "severity", json_null());
+		}
+	}
+	e = json_object_get(a, "create_role_events");
+	json_array_append_new(e, json_integer(7));
+	json_array_append_new(e, json_pack("{s:s,s:s}", "trust_policy", "not json {",
+	    "role_name", "\x1b[2J"));
+	d = render(&report_dump, r, NULL, NULL, &err);
+	T(d != NULL, "dump: %s", err);
+	T(d == NULL || strstr(d, "--- overflow ---\nnone\n"), "overflow");
+	T(d == NULL || strchr(d, '\x1b') == NULL, "ESC reached the layout");
+	free(d);
+	o.summary = 1;
+	d = render(&report_pdf, r, &o, NULL, &err);
+	T(d != NULL, "pdf: %s", err);
+	free(d);
+	free(err);
+	json_decref(r);
+}
+
 /* The comparison: several accounts, a baseline, the matrix. */
 static void
 t_comparison(void)
@@ -244,6 +303,7 @@ t_comparison(void)
 	if (r == NULL || bl == NULL)
 		goto out;
 	o.baseline = bl;
+	o.summary = 1;
 	d = render(&report_dump, r, &o, NULL, &err);
 	T(d != NULL, "render: %s", err);
 	if (d == NULL)
@@ -254,6 +314,19 @@ t_comparison(void)
 	    "no baseline section");
 	T(strstr(d, "  | new finding\n") != NULL, "no new finding listed");
 	T(strstr(d, "--- overflow ---\nnone\n") != NULL, "overflow");
+	free(d);
+	/* Without summary: every account in full, each a top-level bookmark. */
+	o.summary = 0;
+	d = render(&report_dump, r, &o, NULL, &err);
+	T(d != NULL, "render: %s", err);
+	if (d == NULL)
+		goto out;
+	T(strstr(d, "title: IAM compliance report: 4 accounts\n") != NULL, "title");
+	T(strstr(d, "\nacme-dev (222222222222) -> page ") != NULL, "account bookmark");
+	T(strstr(d, "\n  Executive summary -> page ") != NULL, "nested section");
+	T(strstr(d, "\n    USER-01  ") != NULL, "nested control");
+	T(strstr(d, "  | iamgrade | acme-sandbox (333333333333) | ") != NULL,
+	    "footer naming the account");
 out:
 	free(d);
 	free(err);
@@ -269,6 +342,7 @@ main(void)
 	RUN(t_dump_sample);
 	RUN(t_pdf_deterministic);
 	RUN(t_bad_input);
+	RUN(t_odd_types);
 	RUN(t_comparison);
 	return t_done();
 }
