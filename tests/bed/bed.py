@@ -219,7 +219,8 @@ class Front:
         kind = fault["kind"] if fault else None
         self.stats.done(req.account, req.svcaction, resp.status, kind)
         ms = (time.monotonic() - t0) * 1000
-        print(f"{time.strftime('%H:%M:%S')} {req.account} {req.svcaction} {resp.status} {ms:.0f}ms"
+        stamp = datetime.datetime.now().strftime("%H:%M:%S.%f")[:-3]
+        print(f"{stamp} {req.account} {req.svcaction} {resp.status} {ms:.0f}ms"
               + (f" fault={kind}" if kind else "") + (f" latency={latency}ms" if latency else ""),
               file=self.log, flush=True)
         return self._send(environ, start_response, resp)
@@ -389,14 +390,29 @@ class Front:
             code, msg = bed_iam.error_code_message(resp.body)
             code = JSON_AUTH_CODES.get(code, code or "InternalFailure")
             return self._error(req, 400 if resp.status < 500 else resp.status, code, msg or "")
-        if req.svcaction == "cloudtrail:DescribeTrails" and resp.status == 200:
-            try:
+        if resp.status != 200:
+            return resp
+        try:
+            if req.svcaction == "cloudtrail:DescribeTrails":
+                # moto sends null for members AWS leaves out
                 doc = json.loads(resp.body)
                 doc["trailList"] = [{k: v for k, v in t.items() if v is not None}
                                     for t in doc.get("trailList", [])]
                 resp.body = json.dumps(doc).encode()
-            except (ValueError, AttributeError):
-                pass
+            elif req.svcaction == "cloudtrail:GetTrailStatus":
+                # moto pretends a log delivery at every GetTrailStatus and sends ""
+                # for members AWS leaves out; nothing is ever delivered in the bed
+                # but at logging start, so the status stays put between calls.
+                doc = {k: v for k, v in json.loads(resp.body).items() if v != ""}
+                doc.pop("LatestDeliveryTime", None)
+                doc.pop("LatestDeliveryAttemptTime", None)
+                if "StartLoggingTime" in doc:
+                    doc["LatestDeliveryTime"] = doc["StartLoggingTime"]
+                    doc["LatestDeliveryAttemptTime"] = doc.get("TimeLoggingStarted")
+                    doc["LatestDeliveryAttemptSucceeded"] = doc.get("TimeLoggingStarted")
+                resp.body = json.dumps(doc).encode()
+        except (ValueError, AttributeError):
+            pass
         return resp
 
     def _record_create_role(self, req, resp):
@@ -421,51 +437,57 @@ class Front:
 
     def _credential_report(self, req, resp):
         """AWS's generate-then-poll cycle, with a configurable number of polls
-        before the report is ready (or never); moto's answer is used only for
-        its authentication verdict."""
+        before the report is ready (or never).  The report is frozen when it
+        completes and served unchanged for 4 hours, as AWS does.  moto's own
+        answer is used only for its authentication verdict."""
         if resp.status not in (200, 410):
             return resp
         now = now_ts()
-        with self.state_lock:
-            st = self.reports.setdefault(req.account, {"mode": "normal", "delay_polls": 0,
-                                                       "generated": None, "pending": None})
+        with self.lock, self.state_lock:
+            st = self.reports.setdefault(req.account, self._new_report())
             if req.action == "GenerateCredentialReport":
                 if st["pending"] is None and st["generated"] is not None and \
                         now - st["generated"] < REPORT_TTL_S and st["mode"] == "normal":
                     state = "COMPLETE"
                 elif st["pending"] is None:
-                    st["generated"] = None
+                    st["generated"], st["content"] = None, None
                     st["pending"] = float("inf") if st["mode"] == "never" else st["delay_polls"]
                     state = "STARTED"
                     if st["pending"] <= 0:
-                        st["pending"], st["generated"] = None, now
+                        self._complete_report(req.account, st, now)
                 else:
                     st["pending"] -= 1
+                    state = "INPROGRESS"
                     if st["pending"] <= 0:
-                        st["pending"], st["generated"] = None, now
+                        self._complete_report(req.account, st, now)
                         state = "COMPLETE"
-                    else:
-                        state = "INPROGRESS"
                 return Response(200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", req.request_id)],
                                 bed_iam.generate_credential_report_xml(state, req.request_id))
             if st["pending"] is not None:
                 st["pending"] -= 1
-                if st["pending"] <= 0:
-                    st["pending"], st["generated"] = None, now
-                else:
+                if st["pending"] > 0:
                     return self._error(req, 404, "ReportInProgress",
                                        "Credential report is being generated.")
+                self._complete_report(req.account, st, now)
             if st["generated"] is None:
                 return self._error(req, 410, "ReportNotPresent", "Credential report not present.")
             if now - st["generated"] > REPORT_TTL_S:
                 return self._error(req, 410, "ReportExpired", "Credential report has expired.")
             generated = datetime.datetime.fromtimestamp(st["generated"], datetime.timezone.utc)
-        root = self.root(req.account)
-        with self.lock, self.state_lock:
-            pw = {u: t for (a, u), t in self.pw_changed.items() if a == req.account}
-            content = bed_iam.credential_report_csv(req.account, root, pw)
+            content = st["content"]
         return Response(200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", req.request_id)],
                         bed_iam.get_credential_report_xml(content, iso_z(generated), req.request_id))
+
+    @staticmethod
+    def _new_report():
+        return {"mode": "normal", "delay_polls": 0, "generated": None, "pending": None, "content": None}
+
+    def _complete_report(self, account, st, now):
+        """Build the report now (caller holds self.lock and self.state_lock)."""
+        root = self.roots.get(account) or bed_iam.default_root(utcnow())
+        pw = {u: t for (a, u), t in self.pw_changed.items() if a == account}
+        st["pending"], st["generated"] = None, now
+        st["content"] = bed_iam.credential_report_csv(account, root, pw)
 
     def lookup_events(self, req):
         if bed_auth.auth_enabled():
@@ -601,14 +623,13 @@ class Front:
         """Credential report behaviour: mode normal|never, delay_polls N."""
         acct = self._acct(body if method == "POST" else query)
         with self.state_lock:
-            st = self.reports.setdefault(acct, {"mode": "normal", "delay_polls": 0,
-                                                "generated": None, "pending": None})
+            st = self.reports.setdefault(acct, self._new_report())
             if method == "POST":
                 if body.get("mode", st["mode"]) not in ("normal", "never"):
                     raise ValueError("report mode is normal or never")
                 st["mode"] = body.get("mode", st["mode"])
                 st["delay_polls"] = int(body.get("delay_polls", st["delay_polls"]))
-                st["generated"], st["pending"] = None, None
+                st["generated"], st["pending"], st["content"] = None, None, None
             return {"account": acct, "mode": st["mode"], "delay_polls": st["delay_polls"]}
 
     def ctl_lookup(self, method, body, query):

@@ -17,7 +17,8 @@ replaces:
   trust policy with a Service statement first denies everyone (and a
   Principal without an "AWS" key raises TypeError);
 - a condition whose key is missing from the request passes
-  (sts:ExternalId required but not sent is allowed).
+  (sts:ExternalId required but not sent is allowed);
+- AccessDenied messages do not name the resource, as AWS's do.
 
 Everything else (signature check, identity policies, explicit Deny) is
 moto's own code.
@@ -243,8 +244,25 @@ def _check_role_trust_relationship(self, role_arn):
     return trust_allows(role_arn, self._access_key.arn, self.account_id, ext)
 
 
+_moto_check_action_permitted = access_control.IAMRequestBase.check_action_permitted
+
+
+def _check_action_permitted(self, resource):
+    self._bed_resource = resource
+    return _moto_check_action_permitted(self, resource)
+
+
+def _raise_access_denied(self):
+    # AWS names the resource ("... on resource: arn:aws:iam::...:role/x"); moto does not.
+    res = getattr(self, "_bed_resource", "*")
+    action = self._action if res == "*" else f"{self._action} on resource: {res}"
+    raise access_control.AccessDeniedError(user_arn=self._access_key.arn, action=action)
+
+
 access_control.IAMRequestBase._is_assuming_role_operation = _is_assuming_role_operation
 access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
+access_control.IAMRequestBase.check_action_permitted = _check_action_permitted
+access_control.IAMRequest._raise_access_denied = _raise_access_denied
 
 
 def check_request(account, method, path, body, headers, action):

@@ -25,6 +25,8 @@ import json
 import urllib.parse
 import xml.etree.ElementTree as ET
 
+from moto.iam.models import IAMBackend
+
 from bed_auth import iam_backend
 
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -41,6 +43,21 @@ COLUMNS = ("user,arn,user_creation_time,password_enabled,password_last_used,"
 
 ROOT_KEYS = {"mfa", "created", "password_last_used", "access_keys"}
 ROOT_KEY_KEYS = {"active", "last_rotated", "last_used_date", "last_used_region", "last_used_service"}
+
+
+_moto_gaad = IAMBackend.get_account_authorization_details
+
+
+def _gaad_attached_only(self, policy_filter):
+    """moto lists all ~1500 AWS-managed policies, attached or not; AWS lists
+    the attached ones.  Dropping them here spares serialising them at all."""
+    out = _moto_gaad(self, policy_filter)
+    out["managed_policies"] = [p for p in out["managed_policies"]
+                               if not p.arn.startswith("arn:aws:iam::aws:policy/") or p.attachment_count > 0]
+    return out
+
+
+IAMBackend.get_account_authorization_details = _gaad_attached_only
 
 
 def q(tag):

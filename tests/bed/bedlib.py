@@ -324,6 +324,7 @@ def aws_env(bed, creds=None, home=None, region=REGION, extra=None):
         "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, ".aws", "credentials"),
         "AWS_ENDPOINT_URL": bed.url,
         "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,   # the AWS CLI v1 reads only this one
         "AWS_EC2_METADATA_DISABLED": "true",
         "IAMGRADE_RETRY_BASE_MS": "10",
     })
