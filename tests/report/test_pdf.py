@@ -26,6 +26,9 @@ GOLDEN = os.path.join(HERE, "golden")
 IAMGRADE = os.environ.get("IAMGRADE", "./iamgrade")
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 TOOLS = all(shutil.which(t) for t in ("qpdf", "pdftotext", "pdffonts", "pdfinfo"))
+# The faces report/layout.c loads (Debian: fonts-dejavu-core, fonts-droid-fallback).
+FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+         "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"]
 HOSTILE = ["<script>document.title='pwned'</script>",
            "\"><img src=x onerror=\"document.title='pwned'\">",
            "</style>", "&amp;", "&<img src=x onerror=alert(1)>;", "]]>",
@@ -75,6 +78,8 @@ class Golden(unittest.TestCase):
     """The layout as text: every page, box, style and wrapped line."""
 
     def test_dumps(self):
+        missing = [f for f in FONTS if not os.path.exists(f)]
+        self.assertFalse(missing, "fonts missing (make deps): %s" % missing)
         os.makedirs(GOLDEN, exist_ok=True) if UPDATE else None
         with tempfile.TemporaryDirectory() as tmp:
             for name, args in CASES.items():
