@@ -87,7 +87,7 @@ bench: deps iamgrade
 	sh tests/bench/run.sh
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
-            libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core
+            libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback
 DEB_TEST  = qpdf poppler-utils chromium
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
