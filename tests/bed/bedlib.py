@@ -114,7 +114,16 @@ class Bed:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout=60):
+    @classmethod
+    def attach(cls, port):
+        """A handle on a bed that is already running (bedctl)."""
+        bed = cls()
+        bed.port = int(port)
+        return bed
+
+    def start(self, timeout=60, detach=False):
+        """Start the bed and wait until it answers.  detach: let it outlive this
+        process (bedctl start), in its own session."""
         self._tmp = tempfile.mkdtemp(prefix="bed-")
         port_file = os.path.join(self._tmp, "port")
         if self.log_path is None:
@@ -125,7 +134,8 @@ class Bed:
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(BED_DIR, "bed.py"), "--port", "0", "--port-file", port_file,
              "--seed", str(self.seed), "--auth", "on" if self.start_auth else "off"],
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            start_new_session=detach)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -145,6 +155,11 @@ class Bed:
         raise BedError(f"the bed did not answer within {timeout} s; see {self.log_path}")
 
     def stop(self):
+        if self.proc is None and self.port is not None:
+            try:
+                self.ctl("shutdown")
+            except (OSError, BedError):
+                pass
         if self.proc is not None and self.proc.poll() is None:
             try:
                 self.ctl("shutdown")
