@@ -30,16 +30,16 @@ static json_t *
 parse_string(const char *s, char **err)
 {
 	json_t *v;
-	char *dec;
+	char *dec, *first = NULL;
 
-	if ((v = parse_text(s, 0, err)) != NULL)
-		return v;
 	/* IAM sends documents URL-encoded; CloudTrail sends them as plain text. */
-	if (strchr(s, '%') == NULL)
-		return NULL;
-	dec = url_decode(s);
-	v = parse_text(dec, 0, err);
-	free(dec);
+	if ((v = parse_text(s, 0, &first)) == NULL && strchr(s, '%') != NULL) {
+		dec = url_decode(s);
+		v = parse_text(dec, 0, err);
+		free(dec);
+	} else if (v == NULL)
+		err_set(err, "%s", first);
+	free(first);
 	return v;
 }
 

@@ -1,0 +1,202 @@
+"""iamgrade check as a command: several snapshots (bad ones among them),
+byte-stable output, the text and CSV formats, --fail-on, config errors."""
+import copy
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+import caselib
+
+with open(os.path.join(caselib.BASE, "compliant.json"), encoding="utf-8") as _f:
+    BASE = json.load(_f)
+
+
+def variant(account_id=None, alias=None, finished=None, patch=()):
+    snap = copy.deepcopy(BASE)
+    if account_id:
+        snap["account"]["id"] = account_id
+    if alias is not None:
+        snap["account"]["alias"] = alias
+    if finished:
+        snap["collection"]["finished"] = finished
+    caselib.json_patch(snap, list(patch))
+    return snap
+
+
+class Check(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def write(self, name, snap):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w" if isinstance(snap, str) else "wb") as f:
+            f.write(snap if isinstance(snap, str) else json.dumps(snap, indent=1).encode())
+        return path
+
+    def check(self, *args):
+        return caselib.run(["check"] + list(args))
+
+    def test_bad_snapshot_among_good_ones(self):
+        a = self.write("a.json", variant("111111111111"))
+        text = json.dumps(BASE)
+        bad = self.write("broken.json", text[:len(text) // 3])
+        b = self.write("b.json", variant("222222222222"))
+        p = self.check("--format", "json", a, bad, b)
+        self.assertEqual(p.returncode, 2)
+        err = p.stderr.decode()
+        self.assertIn(bad, err)
+        self.assertIn("truncated", err)
+        doc = json.loads(p.stdout)
+        self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "222222222222"])
+
+    def test_missing_file_is_named(self):
+        a = self.write("a.json", BASE)
+        p = self.check(a, os.path.join(self.tmp, "nope.json"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("nope.json", p.stderr.decode())
+        self.assertIn(b"123456789012", p.stdout)
+
+    def test_same_snapshots_same_bytes_in_any_order(self):
+        a = self.write("a.json", variant("333333333333", finished="2026-11-27T10:00:20Z"))
+        b = self.write("b.json", variant("111111111111"))
+        for fmt in ("json", "text", "csv"):
+            one = self.check("--format", fmt, a, b)
+            two = self.check("--format", fmt, b, a)
+            self.assertEqual(one.returncode, 0, one.stderr)
+            self.assertEqual(one.stdout, two.stdout, fmt)
+        doc = json.loads(self.check("--format", "json", a, b).stdout)
+        self.assertEqual(doc["generated_at"], "2026-11-27T10:00:20Z")
+        self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "333333333333"])
+
+    def test_snapshot_hash_and_name(self):
+        a = self.write("123456789012.json", BASE)
+        with open(a, "rb") as f:
+            sha = hashlib.sha256(f.read()).hexdigest()
+        doc = json.loads(self.check("--format", "json", a).stdout)
+        self.assertEqual(doc["accounts"][0]["snapshot"], {"file": "123456789012.json", "sha256": sha})
+        self.assertEqual(doc["schema"], "iamgrade.results/1")
+
+    def test_csv_rows_quoting_and_injection(self):
+        snap = variant(alias="=HYPERLINK(\"http://x\")", patch=[
+            {"op": "replace", "path": "/sources/credential_report/data/rows/1/mfa_active", "value": "false"},
+            {"op": "replace", "path": "/sources/credential_report/data/rows/1/user", "value": "+a,\"b\""},
+            {"op": "replace", "path": "/sources/credential_report/data/rows/1/arn", "value": "-x\nline"},
+        ])
+        p = self.check("--format", "csv", self.write("s.json", snap))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith(b"account_id,alias,control_id,severity,status,resource,reason\r\n"))
+        rows = list(csv.reader(io.StringIO(p.stdout.decode(), newline="")))
+        self.assertEqual(rows[0], ["account_id", "alias", "control_id", "severity", "status", "resource", "reason"])
+        self.assertEqual(len(rows), 1 + 30)  # one finding (USER-01) and 29 controls without one
+        user01 = [r for r in rows if r[2] == "USER-01"]
+        self.assertEqual(user01, [["123456789012", "'=HYPERLINK(\"http://x\")", "USER-01", "high", "FAIL",
+                                   "'-x\nline", "console password without MFA"]])
+        self.assertTrue(all(r[1].startswith("'=") for r in rows[1:]))
+
+    def test_csv_reason_of_not_evaluated(self):
+        snap = variant(patch=[{"op": "replace", "path": "/sources/trails", "value": {
+            "status": "denied", "api_call": "cloudtrail:DescribeTrails",
+            "error": {"code": "AccessDeniedException", "message": "no", "http_status": 400}}}])
+        rows = list(csv.reader(io.StringIO(self.check("--format", "csv", self.write("s.json", snap))
+                                           .stdout.decode(), newline="")))
+        trail = [r for r in rows if r[2] == "TRAIL-01"][0]
+        self.assertEqual(trail[4:], ["NOT_EVALUATED", "",
+                                     "trails: cloudtrail:DescribeTrails denied (AccessDeniedException: no)"])
+
+    def test_text_strips_terminal_controls(self):
+        hostile = "evil\x1b]0;pwned\x07\x1b[2J\rname"
+        snap = variant(alias=hostile, patch=[
+            {"op": "replace", "path": "/sources/authorization_details/data/roles/1/AssumeRolePolicyDocument",
+             "value": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                                                "Action": "sts:AssumeRole"}]}},
+            {"op": "replace", "path": "/sources/authorization_details/data/roles/1/RoleName", "value": "deploy"},
+            {"op": "replace", "path": "/sources/create_role_events/data/events/0/CloudTrailEvent/requestParameters/roleName",
+             "value": "deploy"}])
+        path = self.write("s.json", snap)
+        plain = self.check(path).stdout
+        self.assertNotIn(b"\x1b", plain)
+        self.assertNotIn(b"\x07", plain)
+        self.assertIn(b"evil]0;pwned[2Jname", plain)
+        colored = self.check("--color", path).stdout
+        self.assertIn(b"\x1b[1;31mFAIL", colored)
+        self.assertNotIn(b"\x1b]0;", colored)
+        self.assertNotIn(b"\x1b[2J", colored)
+        self.assertEqual(self.check("--color", "--no-color", path).stdout, plain)
+
+    def test_fail_on(self):
+        snap = variant(patch=[{"op": "replace", "path": "/sources/account_summary/data/AccountMFAEnabled",
+                               "value": 0}])  # ROOT-02 (critical) and ROOT-03 (high) fail
+        path = self.write("s.json", snap)
+        self.assertEqual(self.check(path).returncode, 0)
+        self.assertEqual(self.check("--fail-on", "critical", path).returncode, 1)
+        self.assertEqual(self.check("--fail-on", "LOW", path).returncode, 1)
+        ok = self.write("ok.json", BASE)
+        self.assertEqual(self.check("--fail-on", "low", ok).returncode, 0)
+        p = self.check("--fail-on", "severe", ok)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"critical, high, medium or low", p.stderr)
+
+    def test_bad_input_wins_over_failures(self):
+        snap = variant(patch=[{"op": "replace", "path": "/sources/account_summary/data/AccountMFAEnabled",
+                               "value": 0}])
+        p = self.check("--fail-on", "low", self.write("s.json", snap), self.write("bad.json", "[]"))
+        self.assertEqual(p.returncode, 2)
+
+    def test_config_errors_name_file_and_line(self):
+        ok = self.write("ok.json", BASE)
+        for text, msg in [("# thresholds\nroot_unused_days = 90\nbogus = 1\n", "conf:3: unknown setting \"bogus\""),
+                          ("key_rotation_days = ninety\n", "conf:1: key_rotation_days: \"ninety\" is not a whole number"),
+                          ("password_min_length = 2\n", "conf:1: password_min_length: 2 is outside 6..128"),
+                          ("trusted_accounts = 1234\n", "conf:1: trusted_accounts: \"1234\" is not a 12-digit account id"),
+                          ("just words\n", "conf:1: expected \"key = value\"")]:
+            conf = self.write("conf", text)
+            p = self.check("--config", conf, ok)
+            self.assertEqual(p.returncode, 2, text)
+            self.assertIn(msg, p.stderr.decode())
+        p = self.check("--config", os.path.join(self.tmp, "none.conf"), ok)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("none.conf", p.stderr.decode())
+
+    def test_set_overrides_config(self):
+        ok = self.write("ok.json", BASE)
+        conf = self.write("conf", "password_min_length = 16\n")
+        doc = json.loads(self.check("--format", "json", "--config", conf, "--set", "password_min_length=14",
+                                    "--set", "trusted_accounts=999988887777", ok).stdout)
+        self.assertEqual(doc["thresholds"]["password_min_length"], 14)
+        self.assertEqual(doc["thresholds"]["trusted_accounts"], ["999988887777"])
+        self.assertEqual(self.check("--set", "nothing", ok).returncode, 2)
+        self.assertEqual(self.check("--set", "nope=1", ok).returncode, 2)
+
+    def test_usage(self):
+        self.assertEqual(self.check().returncode, 2)
+        h = self.check("--help")
+        self.assertEqual(h.returncode, 0)
+        self.assertIn(b"Exit status", h.stdout)
+        ok = self.write("ok.json", BASE)
+        self.assertEqual(self.check("--format", "html", ok).returncode, 2)
+        self.assertEqual(self.check("--bogus", ok).returncode, 2)
+        self.assertEqual(self.check("--format").returncode, 2)
+
+    def test_report_reads_our_results(self):
+        """The report stage accepts what check writes (the results contract)."""
+        snap = variant(patch=[{"op": "replace", "path": "/sources/account_summary/data/AccountMFAEnabled",
+                               "value": 0}])
+        results = os.path.join(self.tmp, "results.json")
+        with open(results, "wb") as f:
+            f.write(self.check("--format", "json", self.write("s.json", snap)).stdout)
+        html = os.path.join(self.tmp, "r.html")
+        p = caselib.run(["report", "--results", results, "--html", html])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertGreater(os.path.getsize(html), 1000)
+
+
+if __name__ == "__main__":
+    unittest.main()
