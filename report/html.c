@@ -1158,6 +1158,15 @@ html_fill_element(xmlNode *n, const struct html_scope *sc, char **err)
 	size_t i;
 	int rc = 0;
 
+	/* Their text is written raw: nothing from the view may go in. */
+	if (xmlStrcasecmp(n->name, (const xmlChar *)"script") == 0 ||
+	    xmlStrcasecmp(n->name, (const xmlChar *)"style") == 0) {
+		for (a = n->properties; a != NULL; a = a->next)
+			if (strncmp((const char *)a->name, "data-", 5) == 0)
+				return err_set(err, "html: the template fills a <%s> (%s)",
+				    (const char *)n->name, (const char *)a->name);
+		return 1;
+	}
 	if (xmlHasProp(n, (const xmlChar *)"data-sample") != NULL) {
 		xmlUnlinkNode(n);
 		xmlFreeNode(n);
