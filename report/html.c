@@ -796,6 +796,41 @@ html_set_sev_words(json_t *o, const json_t *sev)
 	buf_free(&b);
 }
 
+/* The order of the changes table: what got worse first. */
+static int
+html_change_rank(const char *change)
+{
+	static const char *const order[] = { "new", "unknown", "fixed", "unchanged" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(change, order[i]) == 0)
+			break;
+	return i;
+}
+
+/* "alice, carol": the resource names of findings, or null for none. */
+static json_t *
+html_names(const json_t *findings)
+{
+	struct buf b = { 0 };
+	const json_t *f;
+	const char *name;
+	json_t *out;
+	size_t i;
+
+	json_array_foreach(findings, i, f) {
+		if ((name = jstr(f, "resource_name")) == NULL && (name = jstr(f, "resource")) == NULL)
+			name = "?";
+		if (b.len > 0)
+			buf_adds(&b, ", ");
+		buf_adds(&b, name);
+	}
+	out = b.len > 0 ? json_string(b.p) : NULL;
+	buf_free(&b);
+	return out;
+}
+
 /* "+1 −2": findings that came and went while the control kept failing. */
 static void
 html_set_moved(json_t *o, const json_t *cell)
@@ -819,6 +854,7 @@ html_compare_view(const json_t *results, const json_t *model)
 {
 	json_t *v = json_object(), *accts = json_array(), *rows = json_array(), *risks = json_array();
 	json_t *worst = json_array(), *incomplete = json_array(), *bars = json_array(), *changes = json_array();
+	json_t *changes_by[4] = { json_array(), json_array(), json_array(), json_array() };
 	json_t *o, *cells, *cell, *x, *removed;
 	const json_t *e, *ctl, *ce, *r, *ev;
 	const char *change;
@@ -924,7 +960,8 @@ html_compare_view(const json_t *results, const json_t *model)
 			html_set_moved(cell, ce);
 			html_setf(cell, "change_class", "change-%s", change ? change : "none");
 			json_array_append_new(cells, cell);
-			if (change != NULL) {
+			if (change != NULL && (strcmp(change, "unchanged") != 0 ||
+			    jstr(cell, "moved") != NULL)) {
 				x = json_object();
 				html_sets(x, "display", html_display(e));
 				html_copy(x, "account_id", e, NULL);
@@ -939,7 +976,9 @@ html_compare_view(const json_t *results, const json_t *model)
 				    json_array_size(json_object_get(ce, "fixed_findings")),
 				    jint(ce, "unchanged_findings", 0),
 				    jint(ce, "unchanged_findings", 0) == 1 ? "" : "s");
-				json_array_append_new(changes, x);
+				html_set(x, "new_names", html_names(json_object_get(ce, "new_findings")));
+				html_set(x, "fixed_names", html_names(json_object_get(ce, "fixed_findings")));
+				json_array_append_new(changes_by[html_change_rank(change)], x);
 			}
 		}
 		html_set(o, "cells", cells);
@@ -987,6 +1026,10 @@ html_compare_view(const json_t *results, const json_t *model)
 	html_set(v, "controls", rows);
 	html_set(v, "risks", risks);
 	html_set(v, "incomplete", incomplete);
+	for (i = 0; i < 4; i++) {
+		json_array_extend(changes, changes_by[i]);
+		json_decref(changes_by[i]);
+	}
 	html_set(v, "changes", changes);
 	html_set(v, "removed", removed);
 	html_set(v, "thresholds", html_thresholds_view(results));
