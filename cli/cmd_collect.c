@@ -11,6 +11,7 @@
 static const char collect_usage[] =
     "usage: iamgrade collect [--profile P] [--region R] [--endpoint-url URL]\n"
     "                        [--since DAYS] [--role-arn ARN [--external-id ID]]\n"
+    "                        [--report-wait SECONDS]\n"
     "                        [-v|--verbose] [--debug] [-q] --out DIR\n"
     "\n"
     "Collect the IAM state of the account the credentials (or --role-arn)\n"
@@ -23,6 +24,8 @@ static const char collect_usage[] =
     "  --since DAYS       look back DAYS days for CreateRole events (1-90, default 30)\n"
     "  --role-arn ARN     assume this role first and collect its account\n"
     "  --external-id ID   the ExternalId the role's trust policy asks for\n"
+    "  --report-wait S    wait at most S seconds for IAM's credential report\n"
+    "                     (1-3600, default 300)\n"
     "  -v, --verbose      say what each source returned\n"
     "  --debug            log every request (never secrets)\n"
     "  -q, --quiet        errors only\n"
@@ -32,7 +35,7 @@ static const char collect_usage[] =
 
 enum {
 	OPT_PROFILE = 256, OPT_REGION, OPT_ENDPOINT, OPT_SINCE, OPT_ROLE,
-	OPT_EXTERNAL_ID, OPT_DEBUG, OPT_OUT
+	OPT_EXTERNAL_ID, OPT_DEBUG, OPT_OUT, OPT_REPORT_WAIT
 };
 
 /* Tell the user why a snapshot is incomplete (AWS text: no control characters). */
@@ -61,6 +64,7 @@ cmd_collect(int argc, char *argv[])
 		{ "since",		required_argument, NULL, OPT_SINCE },
 		{ "role-arn",		required_argument, NULL, OPT_ROLE },
 		{ "external-id",	required_argument, NULL, OPT_EXTERNAL_ID },
+		{ "report-wait",	required_argument, NULL, OPT_REPORT_WAIT },
 		{ "verbose",		no_argument,	   NULL, 'v' },
 		{ "debug",		no_argument,	   NULL, OPT_DEBUG },
 		{ "quiet",		no_argument,	   NULL, 'q' },
@@ -76,7 +80,7 @@ cmd_collect(int argc, char *argv[])
 	json_t *snap = NULL;
 	const char *out = NULL;
 	char *err = NULL, *path = NULL, *end;
-	long since = 30;
+	long since = 30, wait = 300;
 	int ch, rc = EXIT_USAGE, have_cfg = 0, have_creds = 0;
 
 	memset(&ao, 0, sizeof(ao));
@@ -101,6 +105,12 @@ cmd_collect(int argc, char *argv[])
 			if (*optarg == '\0' || *end != '\0' || since < 1 || since > 90)
 				return usage_error("collect", "--since takes a number of days "
 				    "from 1 to 90 (CloudTrail keeps 90), not '%s'", optarg);
+			break;
+		case OPT_REPORT_WAIT:
+			wait = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || wait < 1 || wait > 3600)
+				return usage_error("collect", "--report-wait takes a number of "
+				    "seconds from 1 to 3600, not '%s'", optarg);
 			break;
 		case OPT_ROLE:
 			target.role_arn = optarg;
@@ -150,7 +160,7 @@ cmd_collect(int argc, char *argv[])
 	memset(&co, 0, sizeof(co));
 	co.cfg = &cfg;
 	co.since_days = (int)since;
-	co.report_wait_s = 300;
+	co.report_wait_s = (int)wait;
 	if ((snap = collect_account(&target, &creds, &co, &err)) == NULL) {
 		fprintf(stderr, "iamgrade collect: %s\n", str_sanitize_term(err));
 		goto out;

@@ -215,8 +215,10 @@ ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
 	for (pages = 1; ; pages++) {
 		if (last >= 0 && (gap = src_now_ms() - last) < CT_LOOKUP_GAP_MS)
 			src_sleep_ms(CT_LOOKUP_GAP_MS - gap);
+		out = src_json(c, AWS_CLOUDTRAIL, region, "LookupEvents", body, &resp);
+		/* From the end of the call: its last attempt may be a retry. */
 		last = src_now_ms();
-		if ((out = src_json(c, AWS_CLOUDTRAIL, region, "LookupEvents", body, &resp)) != NULL)
+		if (out != NULL)
 			goto out;
 		free(next);
 		if (!ct_events_page(resp, events, seen, &next, &err)) {

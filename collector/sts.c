@@ -35,7 +35,7 @@ sts_assume_role(struct aws_client *c, const char *role_arn, const char *external
 {
 	struct aws_param p[4];
 	json_t *res, *fail, *cr;
-	char session[32];
+	char session[32], *msg;
 	time_t exp;
 	int n = 0;
 
@@ -46,8 +46,14 @@ sts_assume_role(struct aws_client *c, const char *role_arn, const char *external
 	if (external_id != NULL)
 		p[n++] = (struct aws_param){ "ExternalId", external_id };
 	p[n] = (struct aws_param){ NULL, NULL };
-	if ((fail = src_query(c, AWS_STS, "AssumeRole", p, &res)) != NULL)
+	if ((fail = src_query(c, AWS_STS, "AssumeRole", p, &res)) != NULL) {
+		/* AWS's message does not always name the role; people need it. */
+		msg = xasprintf("cannot assume %s: %s", role_arn,
+		    json_string_value(jpath(fail, "error.message")));
+		json_object_set_new(json_object_get(fail, "error"), "message", src_string(msg));
+		free(msg);
 		return fail;
+	}
 	cr = json_object_get(res, "Credentials");
 	if (jstr(cr, "AccessKeyId") == NULL || jstr(cr, "SecretAccessKey") == NULL ||
 	    jstr(cr, "SessionToken") == NULL)

@@ -682,6 +682,9 @@ t_role_refused(void)
 		T_STREQ(jstr(src, "status"), "denied");
 		T_STREQ(jstr(src, "api_call"), "sts:AssumeRole");
 		T(jint(json_object_get(src, "error"), "http_status", 0) == 403, "http_status");
+		T(strncmp(json_string_value(jpath(src, "error.message")),
+		    "cannot assume arn:aws:iam::210987654321:role/Audit: User: x is not", 62) == 0,
+		    "message: %s", json_string_value(jpath(src, "error.message")));
 	}
 	T(fake.n == 1, "%d calls", fake.n);
 	T(fake.n == 1 && strstr(fake.log[0].body, "ExternalId=ext") != NULL &&
