@@ -232,6 +232,12 @@ class Rendered(unittest.TestCase):
         self.assertIn("1 fixed", text)                  # carol's key in prod
         self.assertRegex(page, r'class="cell cell-fail change-new"')
         self.assertIn("1 new, 0 fixed, 0 unchanged findings", text)
+        # the changes table: exactly the new failure and the fixed finding, new first
+        changes = page.split("Changes since the baseline</h2>")[1].split("</table>")[0]
+        self.assertEqual(re.findall(r'<span class="chg (change-\w+)">', changes),
+                         ["change-new", "change-unchanged"])
+        self.assertRegex(changes, r'new: <span class="mono">contractor</span>')
+        self.assertRegex(changes, r'fixed: <span class="mono">carol</span>')
         # the same run as its own baseline: nothing new, nothing fixed
         text = parse(self.out["sample-baseline"]).alltext
         self.assertIn("Since the baseline", text)
