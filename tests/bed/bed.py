@@ -681,7 +681,10 @@ class Front:
     def ctl_shutdown(self, method, body, query):
         self._want(method, "POST")
         if self.server is not None:
-            threading.Thread(target=self.server.shutdown, daemon=True).start()
+            def stop():
+                time.sleep(0.2)   # let this answer go out first
+                self.server.shutdown()
+            threading.Thread(target=stop, daemon=True).start()
         return {"shutdown": True}
 
 

@@ -9,6 +9,7 @@ nothing of the developer's own AWS set-up leaks in.
         bed.auth(True)
         env = bedlib.aws_env(bed, auditor, home=tmpdir)
 """
+import http.client
 import json
 import os
 import re
@@ -158,12 +159,12 @@ class Bed:
         if self.proc is None and self.port is not None:
             try:
                 self.ctl("shutdown")
-            except (OSError, BedError):
+            except (OSError, BedError, http.client.HTTPException):
                 pass
         if self.proc is not None and self.proc.poll() is None:
             try:
                 self.ctl("shutdown")
-            except (OSError, BedError):
+            except (OSError, BedError, http.client.HTTPException):
                 pass
             try:
                 self.proc.wait(timeout=10)

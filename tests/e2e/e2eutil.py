@@ -92,7 +92,10 @@ class BedCase(unittest.TestCase):
                 raise unittest.SkipTest(f"no collector to test: {why}")
         os.makedirs(LOG_DIR, exist_ok=True)
         cls.tmp = tempfile.mkdtemp(prefix=f"e2e-{cls.__name__}-")
-        cls.bed = bedlib.Bed(log_path=os.path.join(LOG_DIR, f"bed-{cls.__name__}.log"), seed=cls.bed_seed)
+        log = os.path.join(LOG_DIR, f"bed-{cls.__name__}.log")
+        if os.path.exists(log):
+            os.remove(log)
+        cls.bed = bedlib.Bed(log_path=log, seed=cls.bed_seed)
         cls.bed.start()
         try:
             cls.seed()

@@ -528,3 +528,25 @@ def raw_status_body(bed, creds, action):
             return resp.status, resp.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+
+
+class BedResetTest(BedCase):
+    """POST /_bed/reset forgets everything."""
+
+    @classmethod
+    def seed(cls):
+        cls.s = seed.seed_users(cls.bed, 2)
+        cls.bed.inject_event(A, {"eventTime": seed.ago(1)})
+        cls.bed.set_faults([{"action": "iam:ListUsers", "kind": "throttle"}])
+
+    def test_reset(self):
+        self.assertGreater(self.bed.stats_full()["total"], 0)
+        self.bed.reset()
+        self.assertEqual(self.bed.health()["auth"], False)
+        self.assertEqual(self.bed.stats_full()["total"], 0)
+        self.assertEqual(self.bed.events(A), [])
+        self.assertEqual(self.bed.faults()["rules"], [])
+        # moto's state is gone: the old keys mean nothing, a fresh seed works
+        self.assertEqual(self.bed.client("iam", self.s.admin).list_users()["Users"], [])
+        again = seed.seed_users(self.bed, 1)
+        self.assertEqual(len(self.bed.client("iam", again.admin).list_users()["Users"]), 3)

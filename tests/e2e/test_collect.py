@@ -213,10 +213,10 @@ class CollectSampleTest(BedCase):
             else:
                 extra["IAMGRADE_REPORT_WAIT_S"] = "3"
             try:
-                p, out = self.collect(self.s.auditor, *args, timeout=60, **extra)
+                p, out = self.collect(self.s.auditor, *args, timeout=30, **extra)
             except Exception as e:   # subprocess.TimeoutExpired
                 self.fail("collect did not give up on a credential report that never completes "
-                          f"within 60 s although asked to wait 3 s ({args or extra}): {e}. "
+                          f"within 30 s although asked to wait 3 s ({args or extra}): {e}. "
                           "Is there a way to bound the deadline (cli/cmd_collect.c sets report_wait_s)?")
         finally:
             self.bed.report(A)
