@@ -65,6 +65,12 @@ collect_verdict(json_t *snap, int reached)
 	size_t i;
 
 	problems = json_array();
+	if (!reached) {
+		/* Every source carries the same failure: say it once. */
+		collect_problem(problems, "account not reached",
+		    json_object_get(sources, collect_sources[0]));
+		goto out;
+	}
 	for (s = collect_sources; *s != NULL; s++)
 		collect_problem(problems, *s, json_object_get(sources, *s));
 	/* Per-trail calls are sources of their own: a denied one counts. */
@@ -79,6 +85,7 @@ collect_verdict(json_t *snap, int reached)
 	}
 	if (json_object_get(snap, "organization") != NULL)
 		collect_problem(problems, "organization", json_object_get(snap, "organization"));
+out:
 	coll = json_object_get(snap, "collection");
 	json_object_set_new(coll, "complete", json_boolean(reached && json_array_size(problems) == 0));
 	json_object_set_new(coll, "problems", problems);
