@@ -20,6 +20,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 import uuid
 
@@ -215,7 +216,12 @@ class Front:
         latency, fault = self.faults.pick(req.account, req.svcaction, req.params)
         if latency:
             time.sleep(latency / 1000.0)
-        resp = self.handle(req, fault)
+        try:
+            resp = self.handle(req, fault)
+        except Exception:
+            # A bug of the bed's, not an AWS answer: say so loudly in the log.
+            traceback.print_exc(file=self.log)
+            resp = self._error(req, 500, "InternalFailure", "bed: internal error (see the bed's log)")
         kind = fault["kind"] if fault else None
         self.stats.done(req.account, req.svcaction, resp.status, kind)
         ms = (time.monotonic() - t0) * 1000
@@ -287,7 +293,8 @@ class Front:
         if kind == "deny":
             with self.lock:
                 arn = bed_auth.caller_arn(req.account, req.access_key) if req.access_key else "anonymous"
-            msg = f"User: {arn} is not authorized to perform: {req.svcaction} on resource: *"
+            resource = req.params.get("RoleArn", "*")
+            msg = f"User: {arn} is not authorized to perform: {req.svcaction} on resource: {resource}"
             if js:
                 return self._error(req, 400, "AccessDeniedException", msg)
             return self._error(req, 403, "AccessDenied", msg)
