@@ -269,10 +269,7 @@ select_accounts(struct run *r, char **err)
 	}
 	if ((self = caller_account(r, err)) == NULL)
 		goto out;
-	if (r->accounts_file != NULL) {
-		if (!accounts_load(r->accounts_file, &r->targets, &r->ntargets, err))
-			goto out;
-	} else {
+	if (r->accounts_file == NULL) {
 		struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
 		json_t *org = orgs_list_accounts(c, err), *a, *ids;
 
@@ -590,6 +587,10 @@ cmd_run(int argc, char *argv[])
 		goto usage;
 	if (r.baseline != NULL && (baseline = load_baseline(r.baseline, &err)) == NULL)
 		goto usage;
+	/* A bad accounts file is bad input (exit 2), found before any AWS call. */
+	if (r.accounts_file != NULL &&
+	    !accounts_load(r.accounts_file, &r.targets, &r.ntargets, &err))
+		goto usage;
 	r.aopts.profile = r.nprofiles == 1 ? r.profiles[0] : NULL;
 	if (!aws_config_load(&r.aopts, &r.cfg, &err))
 		goto usage;
@@ -604,6 +605,13 @@ cmd_run(int argc, char *argv[])
 	if (r.shard_n > 0) {
 		r.ntargets = accounts_shard(r.targets, r.ntargets, r.shard_k, r.shard_n);
 		log_info("shard %u/%u: %zu accounts", r.shard_k, r.shard_n, r.ntargets);
+		if (r.ntargets == 0) {
+			/* A share may be empty: nothing to do is not an error. */
+			fprintf(stderr, "iamgrade run: shard %u/%u holds no accounts: nothing to do\n",
+			    r.shard_k, r.shard_n);
+			exit_code = EXIT_OK;
+			goto out;
+		}
 	}
 	if (r.ntargets == 0) {
 		err = xstrdup("no accounts to collect");

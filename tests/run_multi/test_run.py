@@ -1,0 +1,305 @@
+"""iamgrade run across the bed's sample organization (tests/bed/scenarios.md,
+"org"): every account graded as seeded, the denied and the unassumable
+accounts reported as such, month over month with --baseline, and the same
+results under throttling and 5xx."""
+import csv
+import glob
+import html.parser
+import json
+import os
+import stat
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
+
+import e2eutil  # noqa: E402
+from e2eutil import bedlib, seed  # noqa: E402
+
+ROLE = "iamgrade-audit"
+
+# scenarios.md, "org": control -> status per account (legacy: every control
+# NOT_EVALUATED, it cannot be reached).
+P, F, NE = "PASS", "FAIL", "NOT_EVALUATED"
+EXPECTED = {
+    #            management production development sandbox
+    "PWD-01":   (P, P, F, NE),
+    "PWD-02":   (P, F, F, NE),
+    "PWD-03":   (P, P, F, NE),
+    "PWD-04":   (P, P, F, NE),
+    "PWD-05":   (P, P, F, NE),
+    "PWD-06":   (P, P, F, NE),
+    "PWD-07":   (P, P, F, NE),
+    "PWD-08":   (P, P, F, NE),
+    "ROOT-01":  (P, P, F, P),
+    "ROOT-02":  (P, P, P, P),
+    "ROOT-03":  (P, P, F, P),
+    "ROOT-04":  (P, P, F, P),
+    "USER-01":  (P, P, F, P),
+    "USER-02":  (P, P, F, P),
+    "USER-03":  (P, P, P, P),
+    "USER-04":  (P, P, F, P),
+    "USER-05":  (P, F, P, P),
+    "USER-06":  (P, P, P, P),
+    "USER-07":  (P, P, P, P),
+    "POL-01":   (P, P, F, P),
+    "POL-02":   (F, P, F, F),
+    "TRAIL-01": (P, P, F, F),
+    "TRAIL-02": (P, P, F, F),
+    "ROLE-01":  (P, P, F, P),
+    "ROLE-02":  (P, P, P, P),
+    "ROLE-03":  (P, P, P, F),
+    "ROLE-04":  (P, P, P, P),
+    "ROLE-05":  (P, P, F, P),
+    "ROLE-06":  (P, P, F, P),
+    "ROLE-07":  (P, P, P, P),
+}
+COLUMNS = ("management", "production", "development", "sandbox")
+
+
+def statuses(results):
+    """{account_id: {control: status}}"""
+    return {a["account_id"]: {c["id"]: c["status"] for c in a["controls"]}
+            for a in results["accounts"]}
+
+
+def findings(results):
+    """{(account, control, resource)} of every FAIL finding."""
+    return {(a["account_id"], c["id"], f.get("resource"))
+            for a in results["accounts"] for c in a["controls"]
+            if c["status"] == "FAIL" for f in c.get("findings", [])}
+
+
+class ChangesTable(html.parser.HTMLParser):
+    """The rows of summary.html's "since the baseline" changes table: the
+    text of each <tr> of the table that follows the heading naming it."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.row, self.cell = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.row.append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.rows.append(self.row)
+            self.row = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+class OrgRun(e2eutil.BedCase):
+    needs_collector = True
+
+    @classmethod
+    def seed(cls):
+        cls.org = seed.seed_org(cls.bed, role_name=ROLE)
+
+    def run_org(self, out, *args, env=None):
+        self.space()
+        try:
+            p = e2eutil.iamgrade(["run", "--organization", "--role-name", ROLE, "--out", out,
+                                  "--jobs", "4"] + list(args),
+                                 env=env or self.env(self.org.auditor), timeout=900)
+        finally:
+            e2eutil.BedCase._last_run = __import__("time").monotonic()
+        dirs = sorted(glob.glob(os.path.join(out, "*/")), key=os.path.getmtime)
+        return p, (dirs[-1].rstrip("/") if dirs else None)
+
+    def load(self, d, name="results.json"):
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            return json.load(f)
+
+    def test_1_organization(self):
+        out = self.mkdtemp()
+        p, d = self.run_org(out)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIsNotNone(d)
+        acc = self.org.accounts
+        # Every report is there.
+        for name in ("results.json", "findings.csv", "summary.html", "summary.pdf", "run.json"):
+            self.assertTrue(os.path.getsize(os.path.join(d, name)) > 0, name)
+        for a in acc.values():
+            for ext in ("html", "pdf"):
+                self.assertTrue(os.path.getsize(os.path.join(d, "accounts", f"{a}.{ext}")) > 0)
+            snap = os.path.join(d, "snapshots", f"{a}.json")
+            self.assertEqual(stat.S_IMODE(os.stat(snap).st_mode), 0o600, snap)
+        results = self.load(d)
+        got = statuses(results)
+        self.assertEqual(set(got), set(acc.values()))
+        for control, want in EXPECTED.items():
+            for col, status in zip(COLUMNS, want):
+                self.assertEqual(got[acc[col]].get(control), status, f"{control} in {col}")
+        # The unassumable account: incomplete, with the reason, nothing graded.
+        legacy = next(a for a in results["accounts"] if a["account_id"] == acc["legacy"])
+        self.assertFalse(legacy["collection"]["complete"])
+        self.assertIn("AssumeRole", " ".join(legacy["collection"]["problems"]))
+        self.assertEqual(set(got[acc["legacy"]].values()), {NE})
+        self.assertIsNone(legacy["score"])
+        # The denied source: exactly the password controls, with the reason.
+        sandbox = next(a for a in results["accounts"] if a["account_id"] == acc["sandbox"])
+        ne = [c for c in sandbox["controls"] if c["status"] == NE]
+        self.assertEqual(sorted(c["id"] for c in ne), sorted(k for k in EXPECTED if k.startswith("PWD-")))
+        for c in ne:
+            self.assertIn("GetAccountPasswordPolicy", c["reason"])
+        # run.json tells the story too.
+        run = self.load(d, "run.json")
+        self.assertEqual(run["status"], "incomplete")
+        self.assertEqual(run["exit_code"], 3)
+        by = {a["account_id"]: a for a in run["accounts"]}
+        self.assertFalse(by[acc["legacy"]]["complete"])
+        self.assertIn("AssumeRole", by[acc["legacy"]]["error"])
+        self.assertTrue(by[acc["production"]]["complete"])
+        # findings.csv: a row per finding (and per control without one), the
+        # same findings as results.json.
+        with open(os.path.join(d, "findings.csv"), encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual({(r["account_id"], r["control_id"], r["resource"]) for r in rows
+                          if r["status"] == "FAIL"},
+                         findings(results))
+        self.assertEqual(sum(r["status"] == "FAIL" for r in rows),
+                         sum(len(c.get("findings", [])) for a in results["accounts"]
+                             for c in a["controls"] if c["status"] == "FAIL"))
+        # PDFs are real PDFs.
+        q = subprocess.run(["qpdf", "--check", os.path.join(d, "summary.pdf")], capture_output=True)
+        self.assertEqual(q.returncode, 0, q.stdout)
+        # A second run the same day goes to a new folder; the first is untouched.
+        before = {f: os.path.getmtime(f) for f in glob.glob(os.path.join(d, "**"), recursive=True)}
+        p2, d2 = self.run_org(out, "--no-pdf")
+        self.assertEqual(p2.returncode, 3, p2.stderr)
+        self.assertNotEqual(d, d2)
+        self.assertEqual(before, {f: os.path.getmtime(f) for f in
+                                  glob.glob(os.path.join(d, "**"), recursive=True)})
+        self.__class__.first = d
+
+    def test_2_faults_same_results(self):
+        """20 % throttling and 5 % 5xx: more calls, the same grades and findings."""
+        out = self.mkdtemp()
+        self.bed.reset_stats()
+        p, d = self.run_org(out, "--no-pdf")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        calm = self.load(d)
+        calls = self.bed.stats_full()["total"]
+        self.bed.set_faults([{"kind": "throttle", "probability": 0.2},
+                             {"kind": "unavailable", "probability": 0.05}], seed=7)
+        try:
+            self.bed.reset_stats()
+            p, d2 = self.run_org(out, "--no-pdf")
+            stormy_calls = self.bed.stats_full()["total"]
+            fired = sum(r.get("fired", 0) for r in self.bed.faults()["rules"])
+        finally:
+            self.bed.clear_faults()
+        self.assertEqual(p.returncode, 3, p.stderr)
+        stormy = self.load(d2)
+        self.assertGreater(fired, 0)
+        self.assertGreater(stormy_calls, calls)
+        self.assertEqual(statuses(stormy), statuses(calm))
+        self.assertEqual(findings(stormy), findings(calm))
+        print(f"\n  calls without faults {calls}, with 20% throttling + 5% 5xx {stormy_calls} "
+              f"({fired} faults injected)", file=sys.stderr)
+
+    def test_3_baseline(self):
+        """After one key is deleted and one risky role added, the comparison
+        shows exactly those as fixed and new."""
+        out = self.mkdtemp()
+        p, base = self.run_org(out, "--no-pdf")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        acc = self.org.accounts
+        prod = acc["production"]
+        # An administrator of production makes the changes, so that the
+        # CreateRole event names an IAM user (not root, which ROLE-07 flags).
+        self.bed.auth(False)
+        try:
+            ops = bedlib.bootstrap_admin(self.bed, prod, name="ops-admin")
+        finally:
+            self.bed.auth(True)
+        iam = self.bed.client("iam", ops)
+        key = iam.list_access_keys(UserName="deploy-bot")["AccessKeyMetadata"][0]["AccessKeyId"]
+        iam.delete_access_key(UserName="deploy-bot", AccessKeyId=key)
+        iam.create_role(RoleName="anyone-welcome", AssumeRolePolicyDocument=seed.trust("*"))
+        p, d = self.run_org(out, "--no-pdf", "--baseline", base)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        before, after = self.load(base), self.load(d)
+        self.assertEqual(findings(before) - findings(after),
+                         {(prod, "USER-05", f"arn:aws:iam::{prod}:user/deploy-bot")})
+        new = findings(after) - findings(before)
+        self.assertEqual({(a, c) for a, c, _ in new}, {(prod, "ROLE-01")})
+        self.assertIn("anyone-welcome", " ".join(r for _, _, r in new))
+        # What the reader sees: the changes table of summary.html.
+        t = ChangesTable()
+        with open(os.path.join(d, "summary.html"), encoding="utf-8") as f:
+            t.feed(f.read())
+        # Its columns: account, control, change, then, now, findings.
+        changed = [r for r in t.rows if len(r) == 6 and r[2] in ("new", "fixed", "unchanged", "unknown")]
+        text = [" | ".join(r) for r in changed]
+        self.assertEqual(len(changed), 2, text)
+        self.assertTrue(any(r[2] == "fixed" and prod in r[0] and r[1].startswith("USER-05")
+                            and "deploy-bot" in r[5] for r in changed), text)
+        self.assertTrue(any(r[2] == "new" and prod in r[0] and r[1].startswith("ROLE-01")
+                            and "anyone-welcome" in r[5] for r in changed), text)
+
+
+class AccountsFile(e2eutil.BedCase):
+    """--accounts FILE, --shard, and the usage errors."""
+    needs_collector = True
+
+    @classmethod
+    def seed(cls):
+        cls.org = seed.seed_org(cls.bed, role_name=ROLE, deny_password_policy=False, unassumable=False)
+
+    def test_accounts_file_and_shards(self):
+        acc = self.org.accounts
+        path = os.path.join(self.mkdtemp(), "accounts.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["account_id", "name"])
+            for name in ("management", "production", "sandbox"):
+                w.writerow([acc[name], f"{name}, the account"])
+        env = self.env(self.org.auditor)
+        ids = set()
+        for k in (1, 2):
+            out = self.mkdtemp()
+            self.space()
+            p = e2eutil.iamgrade(["run", "--accounts", path, "--role-name", ROLE, "--out", out,
+                                  "--shard", f"{k}/2", "--no-pdf", "-q"], env=env, timeout=600)
+            e2eutil.BedCase._last_run = __import__("time").monotonic()
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            if not glob.glob(os.path.join(out, "*/")):
+                self.assertIn("no accounts", p.stderr)   # an empty share: nothing to do
+                continue
+            d = glob.glob(os.path.join(out, "*/"))[0]
+            with open(os.path.join(d, "results.json"), encoding="utf-8") as f:
+                r = json.load(f)
+            got = {a["account_id"] for a in r["accounts"]}
+            self.assertFalse(got & ids, "shards overlap")
+            ids |= got
+            for a in r["accounts"]:
+                self.assertTrue(a["name"].endswith(", the account"), a["name"])
+        self.assertEqual(ids, {acc["management"], acc["production"], acc["sandbox"]})
+
+    def test_usage_errors(self):
+        env = self.env(self.org.auditor)
+        out = self.mkdtemp()
+        for args, says in ((["--organization"], "--role-name"),
+                           (["--shard", "3/2"], "--shard"),
+                           (["--jobs", "0"], "--jobs"),
+                           (["--accounts", "/nonexistent.csv", "--role-name", ROLE], "/nonexistent.csv"),
+                           (["--bogus"], "")):
+            p = e2eutil.iamgrade(["run", "--out", out] + args, env=env)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(says, p.stderr)
+        self.assertEqual(os.listdir(out) if os.path.isdir(out) else [], [])
+
+
+if __name__ == "__main__":
+    unittest.main()
