@@ -76,6 +76,19 @@ class Check(unittest.TestCase):
         self.assertEqual(doc["generated_at"], "2026-11-27T10:00:20Z")
         self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "333333333333"])
 
+    def test_jobs_do_not_change_the_output(self):
+        files = [self.write("s%d.json" % i, variant("%012d" % (900000000000 - i))) for i in range(6)]
+        files.insert(3, self.write("bad1.json", "{}"))
+        files.append(self.write("bad2.json", "[]"))
+        one = self.check("--format", "json", "--jobs", "1", *files)
+        four = self.check("--format", "json", "--jobs", "4", *files)
+        self.assertEqual((one.returncode, four.returncode), (2, 2))
+        self.assertEqual(one.stdout, four.stdout)
+        self.assertEqual(one.stderr, four.stderr)
+        self.assertLess(one.stderr.index(b"bad1.json"), one.stderr.index(b"bad2.json"))
+        self.assertEqual(len(json.loads(one.stdout)["accounts"]), 6)
+        self.assertEqual(self.check("--jobs", "0", files[0]).returncode, 2)
+
     def test_snapshot_hash_and_name(self):
         a = self.write("123456789012.json", BASE)
         with open(a, "rb") as f:
