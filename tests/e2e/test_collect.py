@@ -206,18 +206,8 @@ class CollectSampleTest(BedCase):
     def test_credential_report_that_never_completes(self):
         self.bed.report(A, mode="never")
         try:
-            args, extra = [], {"IAMGRADE_REPORT_POLL_MS": "100"}
-            p = iamgrade(["collect", "--help"], env=self.env(None))
-            if "--report-wait" in p.stdout:
-                args = ["--report-wait", "3"]
-            else:
-                extra["IAMGRADE_REPORT_WAIT_S"] = "3"
-            try:
-                p, out = self.collect(self.s.auditor, *args, timeout=30, **extra)
-            except Exception as e:   # subprocess.TimeoutExpired
-                self.fail("collect did not give up on a credential report that never completes "
-                          f"within 30 s although asked to wait 3 s ({args or extra}): {e}. "
-                          "Is there a way to bound the deadline (cli/cmd_collect.c sets report_wait_s)?")
+            p, out = self.collect(self.s.auditor, "--report-wait", "3", timeout=120,
+                                  IAMGRADE_REPORT_POLL_MS="100")
         finally:
             self.bed.report(A)
         self.assertEqual(p.returncode, 3, p.stderr)
