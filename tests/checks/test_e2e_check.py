@@ -1,0 +1,95 @@
+"""End to end on the test bed: seed the sample account, collect it as the
+auditor (holding exactly `iamgrade policy`), check the snapshot and compare
+all 30 statuses with the expectations of tests/bed/scenarios.md; then deny
+the password policy and see exactly the PWD controls turn NOT_EVALUATED."""
+import csv
+import io
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+
+from e2eutil import REPO, BedCase, bedlib, iamgrade, load, seed, snapshots  # noqa: E402
+
+
+def sample_expectations():
+    """{control id: status} from the `sample` section's "Expected" table of scenarios.md."""
+    with open(os.path.join(REPO, "tests", "bed", "scenarios.md"), encoding="utf-8") as f:
+        text = f.read()
+    section = text[text.index("## `sample`"):]
+    section = section[:section.index("\n## ", 1)]
+    table = section[section.index("| control | status |"):]
+    rows = re.findall(r"^\| ([A-Z]+-\d\d) \| ([A-Z_]+) \|", table, flags=re.M)
+    return dict(rows)
+
+
+class CheckSampleTest(BedCase):
+    needs_collector = True
+
+    @classmethod
+    def seed(cls):
+        cls.s = seed.seed_sample(cls.bed)
+
+    def check(self, path, fmt="json"):
+        p = iamgrade(["check", "--format", fmt, path], env=dict(os.environ))
+        self.assertIn(p.returncode, (0, 1), p.stderr)
+        return p.stdout
+
+    def statuses(self, results):
+        acct = json.loads(results)["accounts"][0]
+        return {c["id"]: c["status"] for c in acct["controls"]}, acct
+
+    def test_sample_grades_as_scenarios_md_says(self):
+        expected = sample_expectations()
+        self.assertEqual(len(expected), 30, expected)
+        snap, path, _ = self.collect_ok(self.s.auditor)
+        got, acct = self.statuses(self.check(path))
+        self.assertEqual(got, expected)
+        controls = {c["id"]: c for c in acct["controls"]}
+        # Findings name the seeded offenders, and remediation names them too.
+        self.assertEqual({f["resource_name"] for f in controls["USER-01"]["findings"]}, {"bob", "o'brien,ops"})
+        self.assertIn("aws iam update-access-key --user-name carol --access-key-id", " ".join(
+            controls["USER-04"]["remediation"]["cli"]))
+        roles01 = {f["resource_name"] for f in controls["ROLE-01"]["findings"]}
+        self.assertEqual(roles01, {"vendor-any", "old-deleted-role"})
+        deleted = next(f for f in controls["ROLE-01"]["findings"] if f["resource_name"] == "old-deleted-role")
+        self.assertEqual(deleted["evidence"]["source_ip"], "203.0.113.77")
+        self.assertEqual(deleted["evidence"]["role_exists"], "false (graded as created)")
+        self.assertIn("intern", {f["resource_name"] for f in controls["ROLE-07"]["findings"]})
+        self.assertEqual(acct["collection"]["caller_arn"], f"arn:aws:iam::{bedlib.DEFAULT_ACCOUNT}:user/iamgrade-auditor")
+        # The CSV quotes the name with a comma and a quote.
+        rows = list(csv.reader(io.StringIO(self.check(path, "csv"), newline="")))
+        self.assertIn(f"arn:aws:iam::{bedlib.DEFAULT_ACCOUNT}:user/o'brien,ops",
+                      [r[5] for r in rows if r[2] == "USER-01"])
+
+    def test_password_policy_denied_turns_exactly_pwd_not_evaluated(self):
+        expected = sample_expectations()
+        admin = self.bed.client("iam", self.s.admin)
+        self.bed.auth(False)
+        admin.put_user_policy(UserName="iamgrade-auditor", PolicyName="no-password-policy",
+                              PolicyDocument=bedlib.doc({"Effect": "Deny", "Resource": "*",
+                                                         "Action": "iam:GetAccountPasswordPolicy"}))
+        self.bed.auth(True)
+        try:
+            p, out = self.collect(self.s.auditor)
+            self.assertEqual(p.returncode, 3, p.stderr)
+            path = snapshots(out)[0]
+        finally:
+            self.bed.auth(False)
+            admin.delete_user_policy(UserName="iamgrade-auditor", PolicyName="no-password-policy")
+            self.bed.auth(True)
+        self.assertEqual(load(path)["sources"]["password_policy"]["status"], "denied")
+        got, acct = self.statuses(self.check(path))
+        want = {cid: ("NOT_EVALUATED" if cid.startswith("PWD-") else st) for cid, st in expected.items()}
+        self.assertEqual(got, want)
+        reason = next(c["reason"] for c in acct["controls"] if c["id"] == "PWD-01")
+        self.assertTrue(reason.startswith("password_policy: iam:GetAccountPasswordPolicy denied (AccessDenied"),
+                        reason)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
