@@ -28,6 +28,7 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+	aws_cancel();	/* accounts in flight stop within a fraction of a second */
 }
 
 struct run {
@@ -640,6 +641,8 @@ cmd_run(int argc, char *argv[])
 	    r.jobs, &stop, progress, &r);
 
 	if (stop) {
+		for (done = i = 0; i < r.ntargets; i++)
+			done += r.targets[i].snapshot != NULL;
 		log_error("interrupted: %zu of %zu accounts collected; %s is marked interrupted",
 		    done, r.ntargets, r.dir);
 		write_manifest(&r, "interrupted", EXIT_INCOMPLETE);

@@ -2,6 +2,7 @@
 #include <sys/random.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -96,6 +97,33 @@ aws_init(void)
 }
 
 /* Codes. */
+
+/*
+ * Cancellation (Ctrl-C, SIGTERM during a run): a flag a signal handler may
+ * set.  Transfers in progress abort through curl's progress callback, no
+ * new attempt starts, and sleeps end early, so every account in flight
+ * comes back within a fraction of a second with code "Cancelled".
+ */
+static volatile sig_atomic_t aws_cancel_flag;
+
+void
+aws_cancel(void)
+{
+	aws_cancel_flag = 1;
+}
+
+int
+aws_cancelled(void)
+{
+	return aws_cancel_flag != 0;
+}
+
+static int
+aws_on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)arg; (void)dt; (void)dn; (void)ut; (void)un;
+	return aws_cancelled();
+}
 
 static int
 aws_code_in(const char *code, const char *const *list)
@@ -597,6 +625,8 @@ aws_transport_code(CURLcode cc, int too_large, int *retry, int *timeout)
 	if (too_large)
 		return "BodyTooLarge";
 	switch (cc) {
+	case CURLE_ABORTED_BY_CALLBACK:
+		return "Cancelled";
 	case CURLE_OPERATION_TIMEDOUT:
 		*retry = *timeout = 1;
 		return "Timeout";
@@ -677,6 +707,8 @@ aws_send(struct aws_client *c, const struct aws_req *q, struct aws_resp *r,
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "iamgrade/" IAMGRADE_VERSION);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, aws_on_progress);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->cfg.connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->cfg.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -737,13 +769,18 @@ aws_ms_since(const struct timespec *t0)
 	return (long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
-static void
+void
 aws_sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	/* In slices, so that a cancelled run does not wait out a backoff. */
+	while (ms > 0 && !aws_cancelled()) {
+		long n = ms < 100 ? ms : 100;
+		struct timespec ts = { 0, n * 1000000L };
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		ms -= n;
+	}
 }
 
 static void
@@ -782,6 +819,12 @@ aws_call(struct aws_client *c, const struct aws_req *q, struct aws_resp *r)
 	}
 	for (attempt = 1; ; attempt++) {
 		aws_resp_clear_answer(r);
+		if (aws_cancelled()) {
+			r->result = AWS_RES_TRANSPORT;
+			r->code = xstrdup("Cancelled");
+			r->message = xstrdup("the run was interrupted");
+			break;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		aws_send(c, q, r, &a);
 		c->calls++;

@@ -192,6 +192,15 @@ enum aws_result aws_query(struct aws_client *, enum aws_svc, const char *action,
 enum aws_result aws_json(struct aws_client *, enum aws_svc, const char *region,
 	    const char *op, const char *body, struct aws_resp *r);
 
+/*
+ * Cancel every call in progress and to come (async-signal-safe: a signal
+ * handler may call it).  Cancelled calls fail with code "Cancelled".
+ */
+void	aws_cancel(void);
+int	aws_cancelled(void);
+/* Sleep ms milliseconds, returning early once cancelled. */
+void	aws_sleep_ms(long ms);
+
 /* True for access-denied codes (AccessDenied, AccessDeniedException, ...). */
 int	aws_code_is_denied(const char *code);
 /* True for throttling codes (Throttling, ThrottlingException, ...; reference §10). */

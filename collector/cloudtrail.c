@@ -214,7 +214,7 @@ ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
 	    "StartTime", (json_int_t)start, "EndTime", (json_int_t)end, "MaxResults", 50);
 	for (pages = 1; ; pages++) {
 		if (last >= 0 && (gap = src_now_ms() - last) < CT_LOOKUP_GAP_MS)
-			src_sleep_ms(CT_LOOKUP_GAP_MS - gap);
+			aws_sleep_ms(CT_LOOKUP_GAP_MS - gap);
 		out = src_json(c, AWS_CLOUDTRAIL, region, "LookupEvents", body, &resp);
 		/* From the end of the call: its last attempt may be a retry. */
 		last = src_now_ms();

@@ -436,7 +436,7 @@ iam_report_finish(struct aws_client *c, struct iam_report *r)
 				free(msg);
 				break;
 			}
-			src_sleep_ms(delay < left * 1000 ? delay : left * 1000);
+			aws_sleep_ms(delay < left * 1000 ? delay : left * 1000);
 			delay = delay * 3 / 2 > cap ? cap : delay * 3 / 2;
 		}
 		if (!r->complete) {

@@ -36,6 +36,13 @@ run_job(struct pool *p, struct collect_job *j)
 	if (j->cfg != NULL)
 		opts.cfg = j->cfg;
 	snap = collect_account(&j->target, creds, &opts, &err);
+	if (aws_cancelled()) {
+		/* Cut short: a snapshot of half the sources would only mislead. */
+		json_decref(snap);
+		free(err);
+		j->error = xstrdup("interrupted before the account was collected");
+		return;
+	}
 	if (snap == NULL) {
 		j->error = err ? err : xstrdup("collection failed");
 		return;

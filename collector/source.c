@@ -174,19 +174,6 @@ src_json(struct aws_client *c, enum aws_svc svc, const char *region,
 	return fail;
 }
 
-void
-src_sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 long
 src_now_ms(void)
 {

@@ -57,8 +57,7 @@ json_t	*src_json(struct aws_client *, enum aws_svc, const char *region,
 /* The source's status; SRC_ERROR for anything unrecognisable. */
 enum src_status src_status(const json_t *src);
 
-/* Sleep ms milliseconds (through signals); a monotonic clock in ms. */
-void	 src_sleep_ms(long ms);
+/* A monotonic clock in ms.  (Sleeps: aws_sleep_ms, which ends on cancel.) */
 long	 src_now_ms(void);
 
 /* STS. */
