@@ -49,6 +49,7 @@ struct run {
 	int		 fail_on;		/* severity rank, 0 = never */
 	int		 quiet;
 	int		 no_pdf;
+	int		 report_wait;		/* seconds, 0 = the collector's default */
 	/* state */
 	struct aws_config cfg;
 	struct aws_creds creds;
@@ -78,6 +79,8 @@ static const char usage_text[] =
 "  --config FILE           thresholds and trusted accounts (see iamgrade check --help)\n"
 "  --fail-on SEVERITY      exit 1 if a control of this severity or higher fails\n"
 "  --since DAYS            CreateRole look-back window, 1-90 (default 30)\n"
+"  --report-wait S         wait at most S seconds for a credential report, 1-3600 (default 300)\n"
+"  --timeout S             give up an HTTP attempt after S seconds, 1-3600 (default 60)\n"
 "  --jobs N                accounts collected at once (default 16)\n"
 "  --region R, --endpoint-url URL\n"
 "  --no-pdf                skip the PDF reports\n"
@@ -91,7 +94,7 @@ parse_args(struct run *r, int argc, char *argv[])
 {
 	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
 	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF };
+	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "organization", no_argument, NULL, O_ORG },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -108,6 +111,8 @@ parse_args(struct run *r, int argc, char *argv[])
 		{ "region", required_argument, NULL, O_REGION },
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
 		{ "no-pdf", no_argument, NULL, O_NOPDF },
+		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, O_DEBUG },
@@ -178,6 +183,18 @@ parse_args(struct run *r, int argc, char *argv[])
 			break;
 		case O_NOPDF:
 			r->no_pdf = 1;
+			break;
+		case O_REPORT_WAIT:
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600)
+				return usage_error("run", "--report-wait takes 1 to 3600 seconds, not \"%s\"", optarg);
+			r->report_wait = (int)v;
+			break;
+		case O_TIMEOUT:
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600)
+				return usage_error("run", "--timeout takes 1 to 3600 seconds, not \"%s\"", optarg);
+			r->aopts.timeout_ms = v * 1000;
 			break;
 		case 'q':
 			r->quiet = 1;
@@ -532,6 +549,11 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		goto out;
 	json_array_foreach(json_object_get(results, "accounts"), i, a) {
 		struct report_opts one = { .baseline = baseline };
+
+		if (stop) {
+			err_set(err, "interrupted while writing the reports");
+			goto out;
+		}
 		json_t *ra = results_of(results, a);
 		char *name = xasprintf("accounts/%s", jstr(a, "account_id"));
 		int ok;
@@ -632,6 +654,7 @@ cmd_run(int argc, char *argv[])
 	memset(&copts, 0, sizeof(copts));
 	copts.cfg = &r.cfg;
 	copts.since_days = r.since_days;
+	copts.report_wait_s = r.report_wait;
 	copts.organization = r.organization_ids;
 	snapdir = xasprintf("%s/snapshots", r.dir);
 	if (!r.quiet)
@@ -650,6 +673,13 @@ cmd_run(int argc, char *argv[])
 		goto out;
 	}
 	failed = grade_and_report(&r, &cc, baseline, &err);
+	if (stop) {
+		/* Whatever was written is whole (atomic), but the set is not. */
+		log_error("interrupted while writing the reports; %s is marked interrupted", r.dir);
+		write_manifest(&r, "interrupted", EXIT_INCOMPLETE);
+		exit_code = EXIT_INCOMPLETE;
+		goto out;
+	}
 	if (failed < 0) {
 		write_manifest(&r, "failed", EXIT_USAGE);
 		goto usage;
