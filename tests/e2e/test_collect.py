@@ -437,9 +437,17 @@ class CollectOrgTest(BedCase):
         self.assertSourcesOk(snap, except_={"password_policy"})
 
     def test_role_the_management_account_may_not_assume(self):
+        # The account is still written, marked unreachable (docs/snapshot-format.md).
         p, out = self.collect(self.o.auditor, "--role-arn", self.role("legacy"))
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn("AccessDenied", p.stderr)
+        self.assertIn(self.role("legacy"), p.stderr)
+        snap = load(snapshots(out)[0])
+        self.assertEqual(snap["account"]["id"], self.o.accounts["legacy"])
+        self.assertFalse(snap["collection"]["complete"])
+        self.assertTrue(snap["collection"]["problems"])
+        self.assertEqual({k: v["status"] for k, v in snap["sources"].items()
+                          if v["status"] not in ("denied", "error")}, {})
 
     def test_organization_as_the_cli_sees_it(self):
         env = bedlib.aws_env(self.bed, self.o.auditor, home=self.mkdtemp())
