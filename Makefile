@@ -4,6 +4,7 @@
 #   make check      install what is missing, build with ASan+UBSan, run every test
 #   make demo       install what is missing, build, run the monthly job on the sample organization
 #   make bench      the benchmark (figures, not assertions)
+#   make fuzz       run each fuzz target for FUZZ_SECONDS (clang; docs/fuzzing.md)
 #   make deps       install the Debian packages the build and the tests need (no-op when present)
 #   make install PREFIX=/usr/local
 #
@@ -41,7 +42,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg))
 
-.PHONY: all deps check test demo bench install clean fuzz unit
+.PHONY: all deps check test demo bench install clean fuzz fuzz-bins unit
 all: iamgrade
 
 iamgrade: $(O)/iamgrade
@@ -71,12 +72,43 @@ $(O)/tests/%: tests/unit/%.c tests/unit/t.h $(O)/libiamgrade.a
 
 unit: $(UNIT_BINS)
 
+# Fuzz targets (tests/fuzz, docs/fuzzing.md).  test_fuzz_replay links them all
+# into the test build to replay their corpora; `make fuzz` builds one libFuzzer
+# binary per target with clang in build/fuzz and runs each for FUZZ_SECONDS.
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES = $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_OBJS = $(FUZZ_SRCS:%.c=$(O)/%.o) $(O)/tests/fuzz/fuzzlib.o
+FUZZ_SECONDS ?= 20
+FUZZ_CHECK_SECONDS ?= 5
+FUZZ_SAN  = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+
+$(FUZZ_OBJS): tests/fuzz/fuzz.h
+
+$(O)/tests/test_fuzz_replay: tests/unit/test_fuzz_replay.c tests/unit/t.h $(FUZZ_OBJS) $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(FUZZ_OBJS) $(O)/libiamgrade.a $(LDLIBS)
+
+$(O)/fuzz/fuzz_%: tests/fuzz/main.c $(FUZZ_OBJS) $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* -o $@ \
+	    tests/fuzz/main.c $(FUZZ_OBJS) $(O)/libiamgrade.a $(LDLIBS)
+
+fuzz-bins: $(FUZZ_NAMES:%=$(O)/fuzz/fuzz_%)
+
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz: needs clang and libclang-rt-14-dev (make deps)"; exit 2; }
+	$(MAKE) O=build/fuzz CC=clang SAN='$(FUZZ_SAN)' OPT='-O1 -g' fuzz-bins
+	sh tests/fuzz/run.sh run build/fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
 # The test build: address and undefined-behaviour sanitizers, every test.
 check: deps
 	$(MAKE) O=build/asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	    OPT='-O1 -g' build/asan/iamgrade unit
 	$(MAKE) iamgrade
 	IAMGRADE=build/asan/iamgrade UNITDIR=build/asan/tests sh tests/run
+	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ] && command -v clang >/dev/null; then \
+	    $(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
 
 test: check
 
@@ -88,7 +120,7 @@ bench: deps iamgrade
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
             libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback
-DEB_TEST  = qpdf poppler-utils chromium
+DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
