@@ -303,8 +303,12 @@ select_accounts(struct run *r, char **err)
 				continue;
 			json_array_append_new(ids, json_string(id));
 			if (st != NULL && strcmp(st, "ACTIVE") != 0) {
-				log_info("skipping account %s (%s): status %s", id,
-				    jstr(a, "Name") ? jstr(a, "Name") : "", st);
+				char *n = str_sanitize_term(xstrdup(jstr(a, "Name") ? jstr(a, "Name") : ""));
+				char *s = str_sanitize_term(xstrdup(st));
+
+				log_info("skipping account %s (%s): status %s", id, n, s);
+				free(n);
+				free(s);
 				continue;
 			}
 			j = add_target(r);
@@ -435,12 +439,14 @@ progress(void *arg, const struct collect_job *j, size_t done, size_t total)
 		if (done == total)
 			fputc('\n', stderr);
 	} else {
+		/* Both come from AWS (the Organizations account name, error text). */
 		char *e = str_sanitize_term(xstrdup(j->error ? j->error : ""));
+		char *n = str_sanitize_term(xstrdup(j->target.name ? j->target.name : ""));
 
 		log_info("[%zu/%zu] %s%s%s: %s%s%s", done, total, id,
-		    j->target.name ? " " : "", j->target.name ? j->target.name : "",
-		    j->complete ? "complete" : "incomplete",
+		    *n ? " " : "", n, j->complete ? "complete" : "incomplete",
 		    *e ? ": " : "", e);
+		free(n);
 		free(e);
 	}
 }
@@ -695,7 +701,7 @@ cmd_run(int argc, char *argv[])
 usage:
 	exit_code = EXIT_USAGE;
 fail:
-	fprintf(stderr, "iamgrade run: %s\n", err ? err : "failed");
+	fprintf(stderr, "iamgrade run: %s\n", err ? str_sanitize_term(err) : "failed");
 out:
 	for (i = 0; i < r.ntargets; i++)
 		collect_job_free(&r.targets[i]);
