@@ -351,12 +351,19 @@ file_read(const char *path, size_t max, char **out, size_t *lenp, char **err)
 {
 	struct buf b = { .max = max };
 	char chunk[65536];
+	struct stat st;
 	FILE *f;
 	size_t n;
 	int rc = 0;
 
 	if ((f = fopen(path, "rb")) == NULL)
 		return err_set(err, "%s: %s", path, strerror(errno));
+	/* A file known to be too large is refused before any of it is read. */
+	if (max > 0 && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uintmax_t)st.st_size > max) {
+		err_set(err, "%s: larger than %zu bytes", path, max);
+		goto out;
+	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (!buf_add(&b, chunk, n)) {
 			err_set(err, "%s: larger than %zu bytes", path, max);
