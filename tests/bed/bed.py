@@ -685,6 +685,38 @@ class Front:
                     "keys": [{"id": k.access_key_id, "created": iso_z(k.create_date)}
                              for k in user.access_keys]}
 
+    def ctl_users(self, method, body, query):
+        """Many users at once (make bench): for each {"name", "keys": 0-2, "console",
+        "mfa", "groups"} the moto calls IAM's CreateUser, CreateAccessKey,
+        CreateLoginProfile, CreateVirtualMFADevice + EnableMFADevice and
+        AddUserToGroup make, without an HTTP request each.  Not counted in the stats."""
+        from moto.core.exceptions import ServiceException
+        self._want(method, "POST")
+        acct = self._acct(body)
+        users = body.get("users")
+        if not isinstance(users, list):
+            raise ValueError("users is a list of {name, keys, console, mfa, groups}")
+        with self.lock:
+            be = bed_auth.iam_backend(acct)
+            try:
+                for u in users:
+                    name = u["name"]
+                    be.create_user("us-east-1", user_name=name, path=None, tags=[])
+                    for _ in range(int(u.get("keys", 0))):
+                        be.create_access_key(name)
+                    if u.get("console"):
+                        be.create_login_profile(name, "Bed-Passw0rd-!x9")
+                        with self.state_lock:
+                            self.pw_changed[(acct, name)] = utcnow()
+                    if u.get("mfa"):
+                        dev = be.create_virtual_mfa_device(name, None)
+                        be.enable_mfa_device(name, dev.serial_number, "123456", "654321")
+                    for g in u.get("groups", []):
+                        be.add_user_to_group(g, name)
+            except ServiceException as e:
+                raise ValueError(f"{e.code}: {e.message}") from None
+        return {"account": acct, "users": len(users)}
+
     def ctl_shutdown(self, method, body, query):
         self._want(method, "POST")
         if self.server is not None:
