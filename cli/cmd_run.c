@@ -456,10 +456,11 @@ render_to(enum report_fmt fmt, const json_t *results, const struct report_opts *
     const char *path, char **err)
 {
 	struct buf b = { 0 };
-	int rc = 0;
+	/* results.json holds the snapshots' findings and evidence: private like them. */
+	int rc = 0, mode = fmt == REPORT_JSON ? report_mode() & 0600 : report_mode();
 
 	if (report_render(fmt, results, o, &b, err) &&
-	    file_write_atomic(path, b.p ? b.p : "", b.len, report_mode(), 0, err))
+	    file_write_atomic(path, b.p ? b.p : "", b.len, mode, 0, err))
 		rc = 1;
 	buf_free(&b);
 	return rc;
