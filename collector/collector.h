@@ -43,8 +43,13 @@ json_t	*collect_account(const struct collect_target *, const struct aws_creds *c
  */
 int	snapshot_write(const char *dir, const json_t *snap, char **path, char **err);
 
-/* The least-privilege IAM policy the collector needs, as JSON text (static). */
-const char *collect_policy(void);
+/*
+ * The least-privilege IAM policy as JSON text (caller frees): the reads
+ * every audited account must allow; with runner, also what the identity
+ * running a multi-account job needs (Organizations reads, sts:AssumeRole
+ * on role_name in any account, or on any role when role_name is NULL).
+ */
+char	*collect_policy(int runner, const char *role_name);
 
 /*
  * Organizations ListAccounts (all pages) with the client's credentials:

@@ -1,62 +1,61 @@
-/* The least-privilege IAM policy the collector needs (iamgrade policy). */
+/* The least-privilege IAM policies iamgrade needs (iamgrade policy). */
+#include <string.h>
+
 #include "collector/collector.h"
 
 /*
- * One statement per service, actions sorted.  sts:GetCallerIdentity needs
- * no permission; sts:AssumeRole is only used by --role-arn / --role-name
- * runs (and must also be allowed by the target role's trust policy).
- * Every action here reads: none of them can change the account.
+ * What every audited account must allow: reads only, none of which can
+ * change the account.  sts:GetCallerIdentity needs no permission.
  */
-static const char collect_policy_json[] =
-"{\n"
-"  \"Version\": \"2012-10-17\",\n"
-"  \"Statement\": [\n"
-"    {\n"
-"      \"Sid\": \"IamgradeIamRead\",\n"
-"      \"Effect\": \"Allow\",\n"
-"      \"Action\": [\n"
-"        \"iam:GenerateCredentialReport\",\n"
-"        \"iam:GetAccountAuthorizationDetails\",\n"
-"        \"iam:GetAccountPasswordPolicy\",\n"
-"        \"iam:GetAccountSummary\",\n"
-"        \"iam:GetCredentialReport\",\n"
-"        \"iam:ListAccessKeys\",\n"
-"        \"iam:ListAccountAliases\",\n"
-"        \"iam:ListVirtualMFADevices\"\n"
-"      ],\n"
-"      \"Resource\": \"*\"\n"
-"    },\n"
-"    {\n"
-"      \"Sid\": \"IamgradeCloudTrailRead\",\n"
-"      \"Effect\": \"Allow\",\n"
-"      \"Action\": [\n"
-"        \"cloudtrail:DescribeTrails\",\n"
-"        \"cloudtrail:GetEventSelectors\",\n"
-"        \"cloudtrail:GetTrailStatus\",\n"
-"        \"cloudtrail:LookupEvents\"\n"
-"      ],\n"
-"      \"Resource\": \"*\"\n"
-"    },\n"
-"    {\n"
-"      \"Sid\": \"IamgradeOrganizationsRead\",\n"
-"      \"Effect\": \"Allow\",\n"
-"      \"Action\": [\n"
-"        \"organizations:DescribeOrganization\",\n"
-"        \"organizations:ListAccounts\"\n"
-"      ],\n"
-"      \"Resource\": \"*\"\n"
-"    },\n"
-"    {\n"
-"      \"Sid\": \"IamgradeAssumeAuditRole\",\n"
-"      \"Effect\": \"Allow\",\n"
-"      \"Action\": \"sts:AssumeRole\",\n"
-"      \"Resource\": \"arn:*:iam::*:role/*\"\n"
-"    }\n"
-"  ]\n"
-"}\n";
+static const char *const policy_read[] = {
+	"IamgradeIamRead", "iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails",
+	"iam:GetAccountPasswordPolicy", "iam:GetAccountSummary", "iam:GetCredentialReport",
+	"iam:ListAccessKeys", "iam:ListAccountAliases", "iam:ListVirtualMFADevices", NULL,
+	"IamgradeCloudTrailRead", "cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors",
+	"cloudtrail:GetTrailStatus", "cloudtrail:LookupEvents", NULL,
+	NULL
+};
 
-const char *
-collect_policy(void)
+/* What only the identity that runs a multi-account job adds. */
+static const char *const policy_runner[] = {
+	"IamgradeOrganizationsRead", "organizations:DescribeOrganization",
+	"organizations:ListAccounts", NULL,
+	NULL
+};
+
+static void
+add_statements(json_t *st, const char *const *p)
 {
-	return collect_policy_json;
+	while (*p != NULL) {
+		json_t *actions = json_array();
+		const char *sid = *p++;
+
+		for (; *p != NULL; p++)
+			json_array_append_new(actions, json_string(*p));
+		p++;
+		json_array_append_new(st, json_pack("{s:s,s:s,s:o,s:s}", "Sid", sid,
+		    "Effect", "Allow", "Action", actions, "Resource", "*"));
+	}
+}
+
+char *
+collect_policy(int runner, const char *role_name)
+{
+	json_t *st = json_array(), *doc;
+	char *s, *role;
+
+	add_statements(st, policy_read);
+	if (runner) {
+		add_statements(st, policy_runner);
+		/* Only the audit role, in any account: not every role there is. */
+		role = xasprintf("arn:*:iam::*:role/%s", role_name ? role_name : "*");
+		json_array_append_new(st, json_pack("{s:s,s:s,s:s,s:s}", "Sid",
+		    "IamgradeAssumeAuditRole", "Effect", "Allow", "Action", "sts:AssumeRole",
+		    "Resource", role));
+		free(role);
+	}
+	doc = json_pack("{s:s,s:o}", "Version", "2012-10-17", "Statement", st);
+	s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	return s;
 }

@@ -12,7 +12,6 @@ nothing of the developer's own AWS set-up leaks in.
 import http.client
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -29,8 +28,8 @@ BOOTSTRAP = ("AKIABEDBOOTSTRAP0000", "bed-bootstrap-secret")
 
 Creds = namedtuple("Creds", "access_key_id secret_access_key session_token", defaults=(None,))
 
-# The collector's needs when neither ./iamgrade policy nor collector/policy.c
-# can say (before the collector exists).  Tests that run ./iamgrade always
+# The collector's needs when ./iamgrade policy cannot say (before the
+# binary is built).  Tests that run ./iamgrade always
 # get the binary's own policy.
 FALLBACK_POLICY = {
     "Version": "2012-10-17",
@@ -59,31 +58,15 @@ def iamgrade_binary():
     return os.environ.get("IAMGRADE") or os.path.join(REPO, "iamgrade")
 
 
-def _policy_from_source(path):
-    """The policy text of collector/policy.c: its C string literals joined."""
-    with open(path, encoding="utf-8") as f:
-        src = f.read()
-    src = re.sub(r"/\*.*?\*/", "", src, flags=re.S)
-    lits = re.findall(r'"((?:[^"\\\n]|\\.)*)"', src)
-    text = "".join(bytes(s, "utf-8").decode("unicode_escape") for s in lits)
-    start = text.find("{")
-    return json.loads(text[start:text.rfind("}") + 1])
-
-
 def iamgrade_policy():
     """(policy document, where it came from): `iamgrade policy`, else
-    collector/policy.c, else FALLBACK_POLICY."""
+    FALLBACK_POLICY (before the binary is built)."""
     binary = iamgrade_binary()
     try:
         p = subprocess.run([binary, "policy"], capture_output=True, timeout=30)
         if p.returncode == 0:
             return json.loads(p.stdout), f"{binary} policy"
     except (OSError, ValueError, subprocess.TimeoutExpired):
-        pass
-    src = os.path.join(REPO, "collector", "policy.c")
-    try:
-        return _policy_from_source(src), src
-    except (OSError, ValueError):
         pass
     return FALLBACK_POLICY, "bedlib.FALLBACK_POLICY"
 

@@ -338,6 +338,11 @@ class CollectProfileTest(BedCase):
             {"AWS": f"arn:aws:iam::{A}:user/iamgrade-auditor"}))
         iam.attach_role_policy(RoleName="audit-via-profile",
                                PolicyArn=f"arn:aws:iam::{A}:policy/iamgrade-collector")
+        # `iamgrade policy` is reads only; assuming a role is the runner's
+        # extra (`iamgrade policy --runner --role-name audit-via-profile`).
+        iam.put_user_policy(UserName="iamgrade-auditor", PolicyName="assume-audit-role",
+                            PolicyDocument=bedlib.doc(bedlib.allow(
+                                "sts:AssumeRole", f"arn:aws:iam::{A}:role/audit-via-profile")))
 
     def home(self, config, credentials=""):
         home = self.mkdtemp()
