@@ -90,8 +90,8 @@ static void *
 grade_worker(void *arg)
 {
 	struct grade_pool *p = arg;
-	json_t *snap;
-	char sha[65];
+	json_t *snap, *a;
+	char sha[65], *text;
 	int i;
 
 	for (;;) {
@@ -102,9 +102,25 @@ grade_worker(void *arg)
 			break;
 		if (!snap_load(p->files[i], &snap, sha, &p->errors[i]))
 			continue;
-		if ((p->accounts[i] = check_account(snap, p->files[i], sha, p->cfg)) == NULL)
-			err_set(&p->errors[i], "%s: cannot grade this snapshot", p->files[i]);
+		a = check_account(snap, p->files[i], sha, p->cfg);
 		json_decref(snap);
+		if (a == NULL) {
+			err_set(&p->errors[i], "%s: cannot grade this snapshot", p->files[i]);
+			continue;
+		}
+		/*
+		 * Kept results interleaved with freed snapshots fragment
+		 * malloc's heap until every allocation crawls (400 snapshots
+		 * of 1000 users took 6.6 times as long as 100).  Rebuilt from
+		 * its text once the snapshot is gone, an account sits
+		 * compactly and the time stays linear (4.0 times).
+		 */
+		text = json_dumps(a, JSON_COMPACT);
+		json_decref(a);
+		p->accounts[i] = text ? json_loads(text, 0, NULL) : NULL;
+		free(text);
+		if (p->accounts[i] == NULL)
+			err_set(&p->errors[i], "%s: out of memory", p->files[i]);
 	}
 	return NULL;
 }
