@@ -12,6 +12,7 @@
 
 #include "common/common.h"
 #include "checks/grade.h"
+#include "checks/policy.h"
 
 const char *const check_status_names[CHECK_STATUS__MAX] = {
 	"PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE"
@@ -93,6 +94,16 @@ check_ev_json(json_t *f, const json_t *value, const char *key)
 	s = jdump(value, 0);
 	check_ev_str(f, key, s);
 	free(s);
+}
+
+void
+check_ev_statement(json_t *f, const json_t *doc, const json_t *st)
+{
+	char *denies = pol_denies_text(doc);
+
+	check_ev_json(f, st, "statement");
+	check_ev_str(f, "deny_statements", denies);
+	free(denies);
 }
 
 static void
@@ -388,8 +399,9 @@ unusable(const struct check_ctx *c, const struct check_control *r)
 	return b.p;
 }
 
+/* Grade row r: its results control object; *status gets its status. */
 static json_t *
-grade_one(struct check_ctx *c, const struct check_control *r, const json_t *globals)
+grade_one(struct check_ctx *c, const struct check_control *r, const json_t *globals, int *status)
 {
 	struct check_out o = { -1, NULL, json_array(), json_array(), json_array(), json_array() };
 	json_t *ctl, *f;
@@ -443,6 +455,7 @@ grade_one(struct check_ctx *c, const struct check_control *r, const json_t *glob
 	json_object_set_new(ctl, "notes", o.notes);
 	json_decref(o.fills);
 	free(o.reason);
+	*status = o.status;
 	return ctl;
 }
 
@@ -531,10 +544,7 @@ check_account(const json_t *snap, const char *file, const char *sha256,
 	for (i = 0; i < check_ncontrols; i++) {
 		const struct check_control *r = &check_controls[i];
 
-		ctl = grade_one(&c, r, globals);
-		st = CHECK_PASS;
-		while (strcmp(check_status_names[st], jstr(ctl, "status")) != 0)
-			st++;
+		ctl = grade_one(&c, r, globals, &st);
 		n[st]++;
 		if (st == CHECK_PASS || st == CHECK_FAIL) {
 			den += check_severity_weights[r->severity];

@@ -91,6 +91,8 @@ void	check_fill(struct check_out *, const char *key, const char *value);
 void	check_ev_str(json_t *finding, const char *key, const char *value);
 void	check_ev_int(json_t *finding, const char *key, long long value);
 void	check_ev_json(json_t *finding, const json_t *value, const char *key); /* compact JSON text */
+/* The offending statement of doc, and doc's Deny statements (reported, not subtracted). */
+void	check_ev_statement(json_t *finding, const json_t *doc, const json_t *statement);
 /* Nothing to grade / cannot tell (whole control) / cannot grade one resource. */
 void	check_na(struct check_out *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	check_ne(struct check_out *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

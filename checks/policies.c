@@ -44,7 +44,7 @@ grade_doc(struct check_out *o, const json_t *raw, const char *resource, const ch
 {
 	const json_t *st;
 	json_t *doc, *f;
-	char *err = NULL, *denies;
+	char *err = NULL;
 
 	if ((doc = pol_parse(raw, &err)) == NULL) {
 		check_skip(o, resource, "policy %s %s", policy_name ? policy_name : "?", err);
@@ -61,10 +61,7 @@ grade_doc(struct check_out *o, const json_t *raw, const char *resource, const ch
 		else
 			f = check_find(o, resource, name, "policy %s allows %s on \"*\"",
 			    policy_name ? policy_name : "?", what);
-		check_ev_json(f, st, "statement");
-		if ((denies = pol_denies_text(doc)) != NULL)
-			check_ev_str(f, "deny_statements", denies);
-		free(denies);
+		check_ev_statement(f, doc, st);
 		check_ev_str(f, "policy_arn", policy_arn);
 		check_ev_str(f, "policy_name", policy_name);
 		check_fill(o, "policy_arn", policy_arn);

@@ -112,17 +112,6 @@ live_grant(const json_t *doc, const json_t *st)
 	return pol_is_allow(st) && grants_assume(st) && !pol_cancelled(doc, st);
 }
 
-static void
-statement_evidence(json_t *f, const json_t *doc, const json_t *st)
-{
-	char *denies = pol_denies_text(doc);
-
-	check_ev_json(f, st, "statement");
-	if (denies != NULL)
-		check_ev_str(f, "deny_statements", denies);
-	free(denies);
-}
-
 void
 check_grade_role_public(struct check_ctx *c, struct check_out *o)
 {
@@ -144,7 +133,7 @@ check_grade_role_public(struct check_ctx *c, struct check_out *o)
 			    pol_cond_get(st, "sts:ExternalId") ?
 			    " (an sts:ExternalId condition does not identify the caller)" :
 			    ": no condition pins the caller to known accounts");
-			statement_evidence(f, doc, st);
+			check_ev_statement(f, doc, st);
 			break;
 		}
 	}
@@ -209,7 +198,7 @@ check_grade_role_accounts(struct check_ctx *c, struct check_out *o)
 				check_find_severity(f, "medium");
 			check_ev_str(f, "account", acct);
 			check_ev_str(f, "organization_known", c->org_known ? "true" : "false");
-			statement_evidence(f, doc, json_object_get(v, "statement"));
+			check_ev_statement(f, doc, json_object_get(v, "statement"));
 		}
 		json_decref(accounts);
 	}
@@ -278,7 +267,7 @@ oidc_statement(struct check_out *o, const struct check_role *r, const json_t *do
 				continue;
 			}
 			check_ev_str(f, "provider", p);
-			statement_evidence(f, doc, st);
+			check_ev_statement(f, doc, st);
 			free(key);
 			continue;
 		}
@@ -289,7 +278,7 @@ oidc_statement(struct check_out *o, const struct check_role *r, const json_t *do
 			f = role_find(o, r, "web-identity trust for %s without a %s condition naming the audience",
 			    host, key);
 			check_ev_str(f, "provider", p);
-			statement_evidence(f, doc, st);
+			check_ev_statement(f, doc, st);
 		}
 		free(key);
 	}
@@ -378,7 +367,7 @@ check_grade_role_deputy(struct check_ctx *c, struct check_out *o)
 				    "service principal %s acts for other accounts and is trusted "
 				    "without aws:SourceAccount or aws:SourceArn", svc);
 				check_ev_str(f, "service", svc);
-				statement_evidence(f, doc, st);
+				check_ev_statement(f, doc, st);
 			}
 		}
 	}
@@ -521,7 +510,7 @@ check_grade_role_admin(struct check_ctx *c, struct check_out *o)
 				    d->name ? d->name : "?", json_object_get(st, "NotAction") ?
 				    "every action but its NotAction" : pol_grants_all(st, NULL) ? "\"*\"" : "\"iam:*\"");
 				doc_fill(o, f, d);
-				statement_evidence(f, d->doc, st);
+				check_ev_statement(f, d->doc, st);
 				break;
 			}
 		}
@@ -584,7 +573,7 @@ check_grade_role_escalation(struct check_ctx *c, struct check_out *o)
 			check_ev_str(f, "actions", acts.p);
 			doc_fill(o, f, first);
 			if (first->doc != NULL && first_st != NULL)
-				statement_evidence(f, first->doc, first_st);
+				check_ev_statement(f, first->doc, first_st);
 		}
 		json_decref(found);
 		first_st = NULL;
