@@ -1,0 +1,546 @@
+#!/usr/bin/env python3
+"""make bench: how long iamgrade takes and what it costs, in figures (no
+assertions).  Four stages, each printing a table and rewriting its own block
+of docs/performance.md:
+
+  org       seed the bed with a synthetic organization, inject a fixed latency
+            per AWS call, time `iamgrade run --organization` and compare it
+            with the critical-path bound; API calls per account; peak RSS
+  baseline  one standalone account at two user counts: `iamgrade collect`
+            against the seed document's boto3 loop (tests/bench/baseline.py),
+            same bed, same latency
+  check     `iamgrade check --format json` over many generated snapshots
+            (tests/bench/gen_snapshots.py)
+  render    `iamgrade report --results` of a large results document
+            (tests/report/gen_large.py) to HTML and PDF
+
+Sizes come from the environment (defaults in brackets):
+  BENCH_STAGES [org baseline check render]
+  BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
+  BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
+  BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
+  BENCH_SNAPSHOTS [200; a list such as 200,1000 runs each]  BENCH_SNAPSHOT_USERS [1000]
+  BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]
+  BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
+Work files go to build/bench/ (generated snapshots are kept and reused).
+"""
+import datetime
+import json
+import math
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from multiprocessing import Pool
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "bed"))
+sys.path.insert(0, HERE)
+
+import bedlib  # noqa: E402
+import bench_seed  # noqa: E402
+import gen_snapshots  # noqa: E402
+
+WORK = os.path.join(REPO, "build", "bench")
+ROLE = "iamgrade-audit"
+LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
+STAGES = ("org", "baseline", "check", "render")
+
+
+def env_int(name, default):
+    v = os.environ.get(name, "")
+    try:
+        return int(v) if v.strip() else default
+    except ValueError:
+        sys.exit(f"bench: {name} must be a whole number, not {v!r}")
+
+
+def env_list(name, default):
+    v = os.environ.get(name, "").strip()
+    try:
+        out = [int(x) for x in v.split(",")] if v else default
+    except ValueError:
+        out = []
+    if not out or min(out) < 1:
+        sys.exit(f"bench: {name} is a comma-separated list of whole numbers, not {v!r}")
+    return out
+
+
+def config():
+    c = {
+        "accounts": env_int("BENCH_ACCOUNTS", 50),
+        "users": env_int("BENCH_USERS", 100),
+        "events": env_int("BENCH_EVENTS", 20),
+        "key_holders": env_int("BENCH_KEY_HOLDERS", 10),
+        "latency_ms": env_int("BENCH_LATENCY_MS", 50),
+        "jobs": env_int("BENCH_JOBS", 16),
+        "snapshot_users": env_int("BENCH_SNAPSHOT_USERS", 1000),
+        "large_users": env_int("BENCH_LARGE_USERS", 2000),
+        "large_events": env_int("BENCH_LARGE_EVENTS", 300),
+        "iamgrade": os.path.abspath(os.environ.get("IAMGRADE") or os.path.join(REPO, "iamgrade")),
+        "doc": os.environ.get("BENCH_DOC", os.path.join(REPO, "docs", "performance.md")),
+    }
+    c["compare_users"] = env_list("BENCH_COMPARE_USERS", [c["users"], 4 * c["users"]])
+    c["snapshots"] = env_list("BENCH_SNAPSHOTS", [200])
+    c["stages"] = os.environ.get("BENCH_STAGES", " ".join(STAGES)).replace(",", " ").split()
+    for s in c["stages"]:
+        if s not in STAGES:
+            sys.exit(f"bench: unknown stage {s!r} in BENCH_STAGES (stages: {' '.join(STAGES)})")
+    if c["accounts"] < 1 or c["jobs"] < 1 or c["latency_ms"] < 0:
+        sys.exit("bench: BENCH_ACCOUNTS and BENCH_JOBS must be at least 1, BENCH_LATENCY_MS at least 0")
+    return c
+
+
+# --- measuring ---
+
+def measure(cmd, env=None, stdout=subprocess.DEVNULL, stderr=None):
+    """Run cmd; its exit status, wall seconds, CPU seconds and peak RSS (KiB),
+    from wait4's rusage of that one child."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=stderr, cwd=REPO)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return {"rc": p.returncode, "wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_kb": ru.ru_maxrss}
+
+
+def proc_cpu(pid):
+    """CPU seconds a running process has used so far (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def git(*args):
+    try:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine():
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()
+    memline = next((ln.split() for ln in mem if ln.startswith("Mem:")), [])
+    dirty = subprocess.run(["git", "diff", "--quiet", "HEAD"], cwd=REPO).returncode != 0
+    return {"nproc": os.cpu_count(), "mem_total": memline[1] if len(memline) > 1 else "?",
+            "mem_available": memline[6] if len(memline) > 6 else "?",
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else ""),
+            "load": loadavg()}
+
+
+def log_span(path, offset):
+    """Seconds from the first to the last AWS request the bed logged after offset."""
+    stamps = []
+    with open(path, "rb") as f:
+        f.seek(offset)
+        for line in f:
+            m = re.match(rb"(\d\d):(\d\d):(\d\d)\.(\d{3}) \d{12} ", line)
+            if m:
+                h, mi, s, ms = (int(x) for x in m.groups())
+                stamps.append(h * 3600 + mi * 60 + s + ms / 1000)
+    if len(stamps) < 2:
+        return 0.0
+    span = stamps[-1] - stamps[0]
+    return span + 86400 if span < 0 else span
+
+
+# --- formatting ---
+
+def table(head, rows):
+    """A Markdown table (also what the terminal shows)."""
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def secs(x):
+    return f"{x:.1f} s" if x >= 10 else f"{x:.2f} s"
+
+
+def mib(kb):
+    return f"{kb / 1024:.0f} MiB" if kb >= 10 * 1024 else f"{kb / 1024:.1f} MiB"
+
+
+def size(n):
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+def machine_line(m, m_end=None):
+    load = m["load"] + (f" at the start, {m_end['load']} at the end" if m_end else "")
+    return (f"Measured {m['date']} on {m['nproc']} CPUs, {m['mem_total']} memory "
+            f"({m['mem_available']} available), commit {m['commit']}; load average {load}.")
+
+
+# --- the bed stages ---
+
+class BedRun:
+    """The bed, seeded for the org and baseline stages."""
+
+    def __init__(self, c):
+        self.c = c
+        self.log = os.path.join(WORK, "bed.log")
+        if os.path.exists(self.log):
+            os.remove(self.log)
+        self.bed = bedlib.Bed(log_path=self.log)
+        self.org = None
+        self.singles = {}
+        self.seed_times = {}
+
+    def __enter__(self):
+        self.bed.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.bed.stop()
+
+    def seed(self, want_org, want_single):
+        c = self.c
+        policy = bedlib.iamgrade_policy()[0]
+        if want_org:
+            t0 = time.monotonic()
+            print(f"bench: seeding an organization of {c['accounts']} accounts x {c['users']} users, "
+                  f"{c['events']} CreateRole events each ...", flush=True)
+            self.org = bench_seed.seed_org(self.bed, c["accounts"], c["users"], c["events"],
+                                           c["key_holders"], ROLE, policy)
+            self.seed_times["org"] = time.monotonic() - t0
+        if want_single:
+            for i, n in enumerate(c["compare_users"]):
+                acct = f"9{i + 1:011d}"
+                t0 = time.monotonic()
+                print(f"bench: seeding standalone account {acct} with {n} users ...", flush=True)
+                self.singles[n] = (acct, *bench_seed.seed_single(
+                    self.bed, acct, n, c["events"], c["key_holders"], policy))
+                self.seed_times[f"single-{n}"] = time.monotonic() - t0
+        self.bed.auth(True)
+        if c["latency_ms"]:
+            self.bed.set_faults([{"kind": "latency", "latency_ms": c["latency_ms"]}])
+
+    def env(self, creds, name):
+        home = os.path.join(WORK, "home-" + name)
+        shutil.rmtree(home, ignore_errors=True)
+        return bedlib.aws_env(self.bed, creds, home=home)
+
+
+def account_calls(stats, account):
+    return {a: v["count"] for a, v in stats["accounts"].get(account, {}).items()}
+
+
+def stage_org(c, br):
+    auditor, ids = br.org
+    out = os.path.join(WORK, "run")
+    shutil.rmtree(out, ignore_errors=True)
+    br.bed.reset_stats()
+    env = br.env(auditor, "org")
+    cpu0, off = proc_cpu(br.bed.proc.pid), os.path.getsize(br.log)
+    m0 = machine()
+    print(f"bench: iamgrade run --organization --jobs {c['jobs']} over {len(ids)} accounts ...", flush=True)
+    with open(os.path.join(WORK, "run.log"), "w") as err:
+        r = measure([c["iamgrade"], "run", "--organization", "--role-name", ROLE, "--out", out,
+                     "--jobs", str(c["jobs"]), "-q"], env=env, stderr=err)
+    m1 = machine()
+    bed_cpu = proc_cpu(br.bed.proc.pid) - cpu0
+    span = log_span(br.log, off)
+    stats = br.bed.stats_full()
+    mgmt = ids[0]
+    per = {}
+    for a in ids:
+        calls = account_calls(stats, a)
+        if a == mgmt:
+            # The management account's counts also hold the organization's
+            # listing and every member's AssumeRole: take those out.
+            calls = {k: v for k, v in calls.items()
+                     if not k.startswith("organizations:") and k != "sts:AssumeRole"}
+        else:
+            calls["sts:AssumeRole"] = 1     # counted in the management account
+        per[a] = calls
+    mcalls = account_calls(stats, mgmt)
+    org_calls = sum(v for k, v in mcalls.items() if k.startswith("organizations:"))
+    assumes = mcalls.get("sts:AssumeRole", 0)
+    totals = [sum(v.values()) for v in per.values()]
+    pages = max(v.get("cloudtrail:LookupEvents", 0) for v in per.values())
+    lat = c["latency_ms"] / 1000
+    chain = max(totals) * lat + max(pages - 1, 0) * LOOKUP_GAP_S
+    waves = math.ceil(len(ids) / c["jobs"])
+    bound = org_calls * lat + waves * chain
+    snaps = [os.path.join(dp, f) for dp, _, fs in os.walk(out) for f in fs
+             if re.fullmatch(r"\d{12}\.json", f)]
+    retries = complete = 0
+    for s in snaps:
+        with open(s) as f:
+            coll = json.load(f)["collection"]
+        retries += coll.get("retries", 0)
+        complete += bool(coll.get("complete"))
+    member = per[ids[1]] if len(ids) > 1 else per[mgmt]
+    res = {"m0": m0, "m1": m1, "run": r, "span": span, "bed_cpu": bed_cpu, "bound": bound,
+           "chain": chain, "waves": waves, "totals": totals, "pages": pages, "org_calls": org_calls,
+           "assumes": assumes, "snapshots": len(snaps), "complete": complete, "retries": retries,
+           "member": member, "total_requests": stats["total"], "bed_rss_kb": proc_rss_kb(br.bed.proc.pid),
+           "seed_s": br.seed_times.get("org", 0), "accounts": len(ids)}
+    return res
+
+
+def report_org(c, res):
+    r = res["run"]
+    t = res["totals"]
+    lat = c["latency_ms"]
+    rows = [
+        ("accounts x users x CreateRole events", f"{res['accounts']} x {c['users']} x {c['events']} "
+         f"(+1: the audit role), {c['key_holders']} key holders + the admin per account"),
+        ("seeding the bed", secs(res["seed_s"])),
+        ("latency injected per AWS call", f"{lat} ms"),
+        ("jobs", c["jobs"]),
+        ("exit status", r["rc"]),
+        ("snapshots written, complete", f"{res['snapshots']}, {res['complete']}"),
+        ("wall time, whole run (collect + check + HTML/PDF per account and summary)", secs(r["wall"])),
+        ("collection span (first to last AWS request, bed log)", secs(res["span"])),
+        ("critical-path bound", f"{secs(res['bound'])} = {res['org_calls']} org calls x {lat} ms + "
+         f"ceil({res['accounts']}/{c['jobs']}) = {res['waves']} x {secs(res['chain'])} per account "
+         f"({max(t)} calls x {lat} ms + {res['pages'] - 1} x 500 ms LookupEvents pacing)"),
+        ("collection span / bound", f"{res['span'] / res['bound']:.2f}" if res["bound"] else "-"),
+        ("wall time / bound", f"{r['wall'] / res['bound']:.2f}" if res["bound"] else "-"),
+        ("API calls per account (median, min-max)", f"{statistics.median(t):g}, {min(t)}-{max(t)}"),
+        ("AssumeRole calls (in the management account's counts)", res["assumes"]),
+        ("retries (all snapshots)", res["retries"]),
+        ("AWS requests in all (bed)", res["total_requests"]),
+        ("iamgrade peak RSS", mib(r["rss_kb"])),
+        ("iamgrade CPU (user + sys)", secs(r["cpu"])),
+        ("bed CPU during the run (moto + the front, one Python process)", secs(res["bed_cpu"])),
+        ("bed peak RSS (all accounts' state)", mib(res["bed_rss_kb"])),
+    ]
+    calls = sorted(res["member"].items())
+    return "\n\n".join([
+        machine_line(res["m0"], res["m1"]),
+        table(("org run", "figure"), rows),
+        "API calls for one member account, by action (AssumeRole is counted in the management account):",
+        table(("action", "calls"), calls + [("total", sum(v for _, v in calls))]),
+    ])
+
+
+def stage_baseline(c, br):
+    rows = []
+    m0 = machine()
+    for n, (acct, auditor, scripter) in sorted(br.singles.items()):
+        out = os.path.join(WORK, f"collect-{n}")
+        shutil.rmtree(out, ignore_errors=True)
+        print(f"bench: iamgrade collect, then the boto3 loop, on the account with {n} users ...", flush=True)
+        br.bed.reset_stats()
+        ig = measure([c["iamgrade"], "collect", "--out", out, "-q"], env=br.env(auditor, f"ig{n}"))
+        ig_calls = account_calls(br.bed.stats_full(acct), acct)
+        br.bed.reset_stats()
+        with open(os.path.join(WORK, f"baseline-{n}.json"), "w") as f:
+            bl = measure([sys.executable, os.path.join(HERE, "baseline.py")],
+                         env=br.env(scripter, f"bl{n}"), stdout=f)
+        with open(os.path.join(WORK, f"baseline-{n}.json")) as f:
+            blout = json.loads(f.read() or "{}")
+        bl_calls = account_calls(br.bed.stats_full(acct), acct)
+        rows.append({"users": n, "account": acct, "ig": ig, "ig_calls": ig_calls, "bl": bl,
+                     "bl_calls": bl_calls, "bl_out": blout})
+    return {"m0": m0, "m1": machine(), "rows": rows}
+
+
+def report_baseline(c, res):
+    head = ("users", "iamgrade collect: calls", "wall", "peak RSS", "boto3 loop: calls",
+            "wall (the loop alone)", "peak RSS", "calls ratio", "wall ratio")
+    body = []
+    for r in res["rows"]:
+        ig, bl = r["ig"], r["bl"]
+        igc, blc = sum(r["ig_calls"].values()), sum(r["bl_calls"].values())
+        body.append((r["users"], igc, secs(ig["wall"]), mib(ig["rss_kb"]), blc,
+                     f"{secs(bl['wall'])} ({secs(r['bl_out'].get('seconds', 0))})", mib(bl["rss_kb"]),
+                     f"{blc / igc:.1f}" if igc else "-",
+                     f"{bl['wall'] / ig['wall']:.1f}" if ig["wall"] else "-"))
+    detail = []
+    for r in res["rows"]:
+        detail.append((r["users"], ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(r["ig_calls"].items())),
+                       ", ".join(f"{k.split(':')[1]} {v}" for k, v in sorted(r["bl_calls"].items())),
+                       f"exit {r['ig']['rc']} / exit {r['bl']['rc']}"))
+    return "\n\n".join([
+        machine_line(res["m0"], res["m1"]),
+        f"Latency {c['latency_ms']} ms per call; {c['key_holders']} key-holding users + the admin per account; "
+        "wall times are whole processes (the loop's own time, without Python's start-up, in brackets).",
+        table(head, body),
+        table(("users", "iamgrade calls by action", "boto3 loop calls by action", "exit"), detail),
+    ])
+
+
+# --- check and render ---
+
+def _gen_one(args):
+    n, users, outdir = args
+    rng = random.Random(1 * 1000003 + n)    # what gen_snapshots.py does with --seed 1
+    acct, snap = gen_snapshots.snapshot(n, users, rng)
+    with open(os.path.join(outdir, acct + ".json"), "w") as f:
+        json.dump(snap, f, separators=(",", ":"))
+
+
+def snapshot_files(n, users):
+    """The first n snapshots of `users` users in build/bench/snapshots-USERSu,
+    generating (in parallel) those not there yet; kept for later runs."""
+    d = os.path.join(WORK, f"snapshots-{users}u")
+    stamp = os.path.join(d, ".count")     # how many are complete, 0..count-1
+    have = 0
+    if os.path.exists(stamp):
+        with open(stamp) as f:
+            have = int(f.read().strip() or 0)
+    os.makedirs(d, exist_ok=True)
+    if have < n:
+        print(f"bench: generating snapshots {have}..{n - 1} of {users} users in {d} ...", flush=True)
+        with Pool(os.cpu_count() or 1) as p:
+            p.map(_gen_one, [(i, users, d) for i in range(have, n)], chunksize=4)
+        with open(stamp, "w") as f:
+            f.write(f"{n}\n")
+    # gen_snapshots names snapshot i after account 100000000000 + i
+    return [os.path.join(d, f"{100000000000 + i:012d}.json") for i in range(n)]
+
+
+def stage_check(c):
+    runs = []
+    m0 = machine()
+    for n in c["snapshots"]:
+        files = snapshot_files(n, c["snapshot_users"])
+        out = os.path.join(WORK, "check.json")
+        print(f"bench: iamgrade check --format json over {n} snapshots ...", flush=True)
+        load = loadavg()
+        with open(out, "w") as f:
+            r = measure([c["iamgrade"], "check", "--format", "json", *files], stdout=f)
+        r.update(n=n, load=load, out=os.path.getsize(out), inp=sum(os.path.getsize(f) for f in files))
+        os.remove(out)      # hundreds of MB; its size is what we wanted
+        runs.append(r)
+    return {"m0": m0, "m1": machine(), "runs": runs}
+
+
+def report_check(c, res):
+    runs = res["runs"]
+    rows = [
+        ("input", [size(r["inp"]) for r in runs]),
+        ("exit status", [r["rc"] for r in runs]),
+        ("wall time", [secs(r["wall"]) for r in runs]),
+        ("CPU time (user + sys)", [secs(r["cpu"]) for r in runs]),
+        ("per snapshot: wall", [f"{r['wall'] / r['n'] * 1000:.0f} ms" for r in runs]),
+        ("per snapshot: CPU", [f"{r['cpu'] / r['n'] * 1000:.0f} ms" for r in runs]),
+        ("peak RSS", [mib(r["rss_kb"]) for r in runs]),
+        ("results document written", [size(r["out"]) for r in runs]),
+        ("load average at the start", [r["load"].split()[0] for r in runs]),
+    ]
+    head = ["snapshots of %d users" % c["snapshot_users"]] + [str(r["n"]) for r in runs]
+    return "\n\n".join([machine_line(res["m0"], res["m1"]),
+                        table(head, [[name] + vals for name, vals in rows])])
+
+
+def pdf_pages(path):
+    try:
+        p = subprocess.run(["pdfinfo", path], capture_output=True, text=True)
+        m = re.search(r"^Pages:\s+(\d+)", p.stdout, re.M)
+        return int(m.group(1)) if m else None
+    except OSError:
+        return None
+
+
+def stage_render(c):
+    src = os.path.join(WORK, f"large-{c['large_users']}u-{c['large_events']}e.results.json")
+    subprocess.run([sys.executable, os.path.join(REPO, "tests", "report", "gen_large.py"),
+                    "--users", str(c["large_users"]), "--events", str(c["large_events"]), src],
+                   check=True, cwd=REPO)
+    m0 = machine()
+    res = {"src": src, "src_bytes": os.path.getsize(src), "m0": m0}
+    with open(src) as f:
+        doc = json.load(f)
+    res["findings"] = sum(len(ctl.get("findings", [])) for a in doc.get("accounts", [])
+                          for ctl in a.get("controls", []))
+    for fmt in ("html", "pdf"):
+        path = os.path.join(WORK, f"large.{fmt}")
+        if os.path.exists(path):
+            os.remove(path)
+        print(f"bench: iamgrade report --results ... --{fmt} ...", flush=True)
+        r = measure([c["iamgrade"], "report", "--results", src, f"--{fmt}", path])
+        r["bytes"] = os.path.getsize(path) if os.path.exists(path) else 0
+        r["pages"] = pdf_pages(path) if fmt == "pdf" and r["bytes"] else None
+        res[fmt] = r
+    res["m1"] = machine()
+    return res
+
+
+def report_render(c, res):
+    rows = []
+    for fmt in ("html", "pdf"):
+        r = res[fmt]
+        rows.append((fmt.upper(), r["rc"], secs(r["wall"]), secs(r["cpu"]), mib(r["rss_kb"]), size(r["bytes"]),
+                     r["pages"] if r["pages"] is not None else "-"))
+    return "\n\n".join([
+        machine_line(res["m0"], res["m1"]),
+        f"Input: one account, {c['large_users']} users, {c['large_events']} CreateRole events, "
+        f"{res['findings']} findings (tests/report/gen_large.py; {size(res['src_bytes'])} of JSON).",
+        table(("output", "exit", "wall", "CPU", "peak RSS", "size", "pages"), rows),
+    ])
+
+
+# --- the document ---
+
+def write_blocks(path, blocks):
+    """Replace each stage's block between its markers in path."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    for name, body in blocks.items():
+        begin, end = f"<!-- bench:{name} begin -->", f"<!-- bench:{name} end -->"
+        i, j = text.find(begin), text.find(end)
+        if i < 0 or j < i:
+            print(f"bench: {path} has no {begin} ... {end} markers; its {name} figures are not written",
+                  file=sys.stderr)
+            continue
+        text = text[:i + len(begin)] + "\n" + body.rstrip() + "\n" + text[j:]
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main():
+    c = config()
+    if not os.access(c["iamgrade"], os.X_OK):
+        sys.exit(f"bench: {c['iamgrade']} is not built (run make)")
+    os.environ["IAMGRADE"] = c["iamgrade"]     # bedlib.iamgrade_policy() asks it
+    os.makedirs(WORK, exist_ok=True)
+    blocks = {}
+    want_org, want_single = "org" in c["stages"], "baseline" in c["stages"]
+    if want_org or want_single:
+        with BedRun(c) as br:
+            br.seed(want_org, want_single)
+            if want_org:
+                blocks["org"] = report_org(c, stage_org(c, br))
+                print("\n" + blocks["org"] + "\n", flush=True)
+            if want_single:
+                blocks["baseline"] = report_baseline(c, stage_baseline(c, br))
+                print("\n" + blocks["baseline"] + "\n", flush=True)
+    if "check" in c["stages"]:
+        blocks["check"] = report_check(c, stage_check(c))
+        print("\n" + blocks["check"] + "\n", flush=True)
+    if "render" in c["stages"]:
+        blocks["render"] = report_render(c, stage_render(c))
+        print("\n" + blocks["render"] + "\n", flush=True)
+    if c["doc"]:
+        write_blocks(c["doc"], blocks)
+        print(f"bench: figures written to {os.path.relpath(c['doc'], REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
