@@ -34,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from multiprocessing import Pool
 
@@ -98,15 +99,24 @@ def config():
 
 # --- measuring ---
 
+TIME = "/usr/bin/time"      # GNU time (Debian package time)
+
+
 def measure(cmd, env=None, stdout=subprocess.DEVNULL, stderr=None):
-    """Run cmd; its exit status, wall seconds, CPU seconds and peak RSS (KiB),
-    from wait4's rusage of that one child."""
+    """Run cmd; its exit status, wall seconds, CPU seconds and peak RSS (KiB).
+    Through GNU time, not wait4 from here: a child's ru_maxrss starts from its
+    parent's RSS at fork, which for this Python process is tens of MiB."""
+    fd, tfile = tempfile.mkstemp(prefix="bench-time-", dir=WORK)
+    os.close(fd)
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=stderr, cwd=REPO)
-    _, status, ru = os.wait4(p.pid, 0)
+    rc = subprocess.run([TIME, "-f", "%U %S %M", "-o", tfile, *cmd], env=env, stdout=stdout,
+                        stderr=stderr, cwd=REPO).returncode
     wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return {"rc": p.returncode, "wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_kb": ru.ru_maxrss}
+    with open(tfile) as f:
+        last = f.read().strip().splitlines()[-1]    # after "Command exited with non-zero status N"
+    os.remove(tfile)
+    user, sys_, rss = last.split()
+    return {"rc": rc, "wall": wall, "cpu": float(user) + float(sys_), "rss_kb": int(rss)}
 
 
 def proc_cpu(pid):
@@ -517,6 +527,8 @@ def main():
     c = config()
     if not os.access(c["iamgrade"], os.X_OK):
         sys.exit(f"bench: {c['iamgrade']} is not built (run make)")
+    if not os.access(TIME, os.X_OK):
+        sys.exit(f"bench: {TIME} is missing (Debian package time): it measures peak RSS")
     os.environ["IAMGRADE"] = c["iamgrade"]     # bedlib.iamgrade_policy() asks it
     os.makedirs(WORK, exist_ok=True)
     blocks = {}
