@@ -174,43 +174,6 @@ html_age(const char *from, const char *to)
 	return xasprintf("%lld days", d / 86400);
 }
 
-/* A member as text: strings as they are, numbers in decimal, arrays joined. */
-static char *
-html_text(const json_t *v)
-{
-	struct buf b = { 0 };
-	const json_t *x;
-	char *s;
-	size_t i;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		return xstrdup(json_string_value(v));
-	case JSON_INTEGER:
-		return xasprintf("%lld", (long long)json_integer_value(v));
-	case JSON_REAL:
-		return xasprintf("%g", json_real_value(v));
-	case JSON_TRUE:
-		return xstrdup("yes");
-	case JSON_FALSE:
-		return xstrdup("no");
-	case JSON_ARRAY:
-		json_array_foreach(v, i, x) {
-			if ((s = html_text(x)) == NULL)
-				continue;
-			if (b.len > 0)
-				buf_adds(&b, ", ");
-			buf_adds(&b, s);
-			free(s);
-		}
-		return b.p != NULL ? buf_steal(&b) : xstrdup("");
-	case JSON_OBJECT:
-		return jdump(v, 0);
-	default:
-		return NULL;
-	}
-}
-
 /* The part of an identifier safe in an id attribute and a #fragment. */
 static char *
 html_anchor(const char *prefix, const char *a, const char *b)
@@ -349,7 +312,7 @@ html_evidence(const json_t *ev)
 	char *s;
 
 	json_object_foreach((json_t *)ev, k, v) {
-		if ((s = html_text(v)) == NULL)
+		if ((s = report_value_text(v)) == NULL)
 			continue;
 		row = json_object();
 		html_sets(row, "key", k);
@@ -391,7 +354,7 @@ html_thresholds_view(const json_t *results)
 	for (t = html_thresholds; t->key != NULL; t++) {
 		if ((v = json_object_get(th, t->key)) == NULL)
 			continue;
-		s = html_text(v);
+		s = report_value_text(v);
 		row = json_object();
 		html_sets(row, "label", t->label);
 		if (json_is_array(v) && json_array_size(v) == 0)
@@ -405,7 +368,7 @@ html_thresholds_view(const json_t *results)
 		for (t = html_thresholds; t->key != NULL; t++)
 			if (strcmp(t->key, k) == 0)
 				break;
-		if (t->key != NULL || (s = html_text(v)) == NULL)
+		if (t->key != NULL || (s = report_value_text(v)) == NULL)
 			continue;
 		row = json_object();
 		html_sets(row, "label", k);
@@ -1109,7 +1072,7 @@ html_cond(const struct html_scope *sc, const char *expr)
 	if (eq > expr && eq[-1] == '!')
 		neg = 1;
 	path = xstrndup(expr, (size_t)(eq - expr - neg));
-	s = html_text(html_lookup(sc, path));
+	s = report_value_text(html_lookup(sc, path));
 	r = s != NULL && strcmp(s, eq + 1) == 0;
 	free(s);
 	free(path);
@@ -1131,7 +1094,7 @@ html_subst(const struct html_scope *sc, const char *tmpl)
 			continue;
 		}
 		path = xstrndup(p + 1, (size_t)(end - p - 1));
-		if ((s = html_text(html_lookup(sc, path))) != NULL)
+		if ((s = report_value_text(html_lookup(sc, path))) != NULL)
 			buf_adds(&b, s);
 		free(s);
 		free(path);
@@ -1261,7 +1224,7 @@ html_fill_element(xmlNode *n, const struct html_scope *sc, char **err)
 	free(s);
 	s = NULL;
 	if ((s = html_attr(n, "data-field")) != NULL) {
-		char *text = html_text(html_lookup(sc, s)), *empty = html_attr(n, "data-empty");
+		char *text = report_value_text(html_lookup(sc, s)), *empty = html_attr(n, "data-empty");
 
 		html_set_text(n, text != NULL ? text : empty != NULL ? empty : HTML_EMPTY);
 		free(text);

@@ -86,40 +86,13 @@ pdf_str(const json_t *o, const char *key, const char *def)
 	return s != NULL ? s : def;
 }
 
-/* Any JSON value as text for a cell; caller frees. */
+/* Any JSON value as text for a cell ("-" for null); caller frees. */
 static char *
 pdf_value(const json_t *v)
 {
-	struct buf b = { 0 };
-	const json_t *e;
-	size_t i;
-	char *s;
+	char *s = report_value_text(v);
 
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		return xstrdup(json_string_value(v));
-	case JSON_INTEGER:
-		return xasprintf("%lld", (long long)json_integer_value(v));
-	case JSON_REAL:
-		return xasprintf("%g", json_real_value(v));
-	case JSON_TRUE:
-		return xstrdup("yes");
-	case JSON_FALSE:
-		return xstrdup("no");
-	case JSON_NULL:
-		return xstrdup("-");
-	case JSON_ARRAY:
-		buf_add(&b, "", 0);
-		json_array_foreach(v, i, e) {
-			s = json_is_string(e) || json_is_number(e) ?
-			    pdf_value(e) : jdump(e, 0);
-			buf_printf(&b, "%s%s", i ? ", " : "", s);
-			free(s);
-		}
-		return buf_steal(&b);
-	default:
-		return jdump(v, 0);
-	}
+	return s != NULL ? s : xstrdup("-");
 }
 
 /* Evidence as "key: value" lines, in the document's order; caller frees. */

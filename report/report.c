@@ -55,3 +55,40 @@ report_render(enum report_fmt fmt, const json_t *results,
 	b->free(ctx);
 	return rc;
 }
+
+char *
+report_value_text(const json_t *v)
+{
+	struct buf b = { 0 };
+	const json_t *e;
+	size_t i;
+	char *s;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return xstrdup(json_string_value(v));
+	case JSON_INTEGER:
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	case JSON_REAL:
+		return xasprintf("%g", json_real_value(v));
+	case JSON_TRUE:
+		return xstrdup("yes");
+	case JSON_FALSE:
+		return xstrdup("no");
+	case JSON_ARRAY:
+		buf_add(&b, "", 0);
+		json_array_foreach(v, i, e) {
+			if (json_is_null(e))
+				continue;
+			s = json_is_string(e) || json_is_number(e) ?
+			    report_value_text(e) : jdump(e, 0);
+			buf_printf(&b, "%s%s", b.len ? ", " : "", s);
+			free(s);
+		}
+		return buf_steal(&b);
+	case JSON_OBJECT:
+		return jdump(v, 0);
+	default:
+		return NULL;
+	}
+}

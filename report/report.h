@@ -33,6 +33,13 @@ struct report_opts {
 int	report_render(enum report_fmt, const json_t *results,
 	    const struct report_opts *, struct buf *out, char **err);
 
+/*
+ * A results value (evidence, mostly) as text for people: strings as they
+ * are, numbers in decimal, booleans yes/no, arrays joined with ", ", objects
+ * as compact JSON.  NULL for null; otherwise the caller frees.
+ */
+char	*report_value_text(const json_t *);
+
 /* "html" -> REPORT_HTML, ...; -1 if unknown. */
 int	report_fmt_parse(const char *);
 
