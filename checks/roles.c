@@ -227,15 +227,58 @@ github_sub_ok(const char *v, int *org_wide)
 	return 1;
 }
 
+/* Why a GitHub Actions trust admits too many repositories (caller frees), or NULL. */
+static char *
+github_problem(const json_t *st, const char *host, int *org_wide)
+{
+	char *key = xasprintf("%s:sub", host), *why = NULL;
+	const json_t *vals = pol_cond_get(st, key);
+	const char *v;
+	size_t k;
+	int wide;
+
+	*org_wide = 0;
+	if (vals == NULL)
+		why = xasprintf("GitHub OIDC trust without a %s condition: any repository can "
+		    "assume the role", key);
+	for (k = 0; vals != NULL && k < pol_nvalues(vals) && why == NULL; k++) {
+		if (!github_sub_ok(v = pol_value(vals, k), &wide))
+			why = xasprintf("GitHub OIDC subject condition is a bare wildcard (%s)",
+			    v ? v : "not a string");
+		*org_wide |= wide;
+	}
+	free(key);
+	return why;
+}
+
+/* Why another provider's trust does not name its audience (caller frees), or NULL. */
+static char *
+audience_problem(const json_t *st, const char *host)
+{
+	char *key = xasprintf("%s:aud", host), *why = NULL;
+	const json_t *vals = pol_cond_get(st, key);
+	const char *v;
+	size_t k, n = pol_nvalues(vals);
+
+	for (k = 0; k < n && why == NULL; k++)
+		if ((v = pol_value(vals, k)) == NULL || strspn(v, "*") == strlen(v))
+			why = xasprintf("web-identity trust for %s whose %s condition is a wildcard", host, key);
+	if (n == 0)
+		why = xasprintf("web-identity trust for %s without a %s condition naming the audience",
+		    host, key);
+	free(key);
+	return why;
+}
+
 static void
 oidc_statement(struct check_out *o, const struct check_role *r, const json_t *doc,
     const json_t *st)
 {
-	const json_t *fed = pol_principals(st, "Federated"), *vals;
-	const char *p, *host, *bad;
-	char *key;
-	size_t i, k, n = pol_nvalues(fed);
-	int org_wide, any_org_wide;
+	const json_t *fed = pol_principals(st, "Federated");
+	const char *p, *host;
+	size_t i, n = pol_nvalues(fed);
+	int org_wide = 0;
+	char *why;
 	json_t *f;
 
 	for (i = 0; i < n; i++) {
@@ -243,44 +286,19 @@ oidc_statement(struct check_out *o, const struct check_role *r, const json_t *do
 			continue;
 		host = strstr(p, "oidc-provider/") ? strstr(p, "oidc-provider/") + 14 : p;
 		if (strncmp(host, GITHUB_OIDC, strlen(GITHUB_OIDC)) == 0 &&
-		    (host[strlen(GITHUB_OIDC)] == '\0' || host[strlen(GITHUB_OIDC)] == '/')) {
-			key = xasprintf("%s:sub", host);
-			vals = pol_cond_get(st, key);
-			bad = NULL;
-			any_org_wide = 0;
-			for (k = 0; vals != NULL && k < pol_nvalues(vals) && bad == NULL; k++) {
-				if (!github_sub_ok(pol_value(vals, k), &org_wide))
-					bad = pol_value(vals, k) ? pol_value(vals, k) : "(not a string)";
-				any_org_wide |= org_wide;
-			}
-			if (vals == NULL)
-				f = role_find(o, r, "GitHub OIDC trust without a %s condition: "
-				    "any repository can assume the role", key);
-			else if (bad != NULL)
-				f = role_find(o, r, "GitHub OIDC subject condition is a bare wildcard (%s)", bad);
-			else {
-				if (any_org_wide)
-					check_note(o, r->arn, "role %s: GitHub subject restricts to an "
-					    "organization, not a repository (any repository of it can "
-					    "assume the role)", r->name ? r->name : "?");
-				free(key);
-				continue;
-			}
+		    (host[strlen(GITHUB_OIDC)] == '\0' || host[strlen(GITHUB_OIDC)] == '/'))
+			why = github_problem(st, host, &org_wide);
+		else
+			why = audience_problem(st, host);
+		if (why != NULL) {
+			f = role_find(o, r, "%s", why);
 			check_ev_str(f, "provider", p);
 			check_ev_statement(f, doc, st);
-			free(key);
-			continue;
-		}
-		key = xasprintf("%s:aud", host);
-		vals = pol_cond_get(st, key);
-		if (vals == NULL || !pol_nvalues(vals) ||
-		    (pol_value(vals, 0) && strspn(pol_value(vals, 0), "*") == strlen(pol_value(vals, 0)))) {
-			f = role_find(o, r, "web-identity trust for %s without a %s condition naming the audience",
-			    host, key);
-			check_ev_str(f, "provider", p);
-			check_ev_statement(f, doc, st);
-		}
-		free(key);
+			free(why);
+		} else if (org_wide)
+			check_note(o, r->arn, "role %s: GitHub subject restricts to an organization, "
+			    "not a repository (any repository of it can assume the role)",
+			    r->name ? r->name : "?");
 	}
 }
 
