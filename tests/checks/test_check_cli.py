@@ -198,6 +198,16 @@ class Check(unittest.TestCase):
         self.assertEqual(self.check("--bogus", ok).returncode, 2)
         self.assertEqual(self.check("--format").returncode, 2)
 
+    def test_python_remediation_compiles(self):
+        """Every Python sketch, generic or filled with odd names, is valid Python."""
+        names = ["user-odd-names", "role-public-trust", "pol-admin-inline-star-colon", "user-direct-policies",
+                 "trail-none", "role-access-denied", "all-pass"]
+        for name in names:
+            snap = self.write(name + ".json", caselib.build_snapshot(
+                os.path.join(caselib.CASES, name + ".snapshot.json")).decode())
+            for ctl in json.loads(self.check("--format", "json", snap).stdout)["accounts"][0]["controls"]:
+                compile(ctl["remediation"]["python"], "%s %s" % (name, ctl["id"]), "exec")
+
     def test_report_reads_our_results(self):
         """The report stage accepts what check writes (the results contract)."""
         snap = variant(patch=[{"op": "replace", "path": "/sources/account_summary/data/AccountMFAEnabled",
