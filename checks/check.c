@@ -642,3 +642,34 @@ check_results(json_t *accounts, const struct check_config *cfg)
 	json_decref(accounts);
 	return doc;
 }
+
+/* The most severe finding of a failed control (the control's when it has none). */
+static int
+failed_rank(const json_t *ctl)
+{
+	const json_t *f;
+	size_t i;
+	int r, max = 0;
+
+	if (jstr(ctl, "status") == NULL || strcmp(jstr(ctl, "status"), "FAIL") != 0)
+		return 0;
+	json_array_foreach(json_object_get(ctl, "findings"), i, f)
+		if ((r = check_severity_rank(jstr(f, "severity"))) > max)
+			max = r;
+	return max ? max : check_severity_rank(jstr(ctl, "severity"));
+}
+
+int
+check_results_fail(const json_t *results, int rank)
+{
+	const json_t *a, *c;
+	size_t i, k;
+
+	if (rank == 0)
+		return 0;
+	json_array_foreach(json_object_get(results, "accounts"), i, a)
+		json_array_foreach(json_object_get(a, "controls"), k, c)
+			if (failed_rank(c) >= rank)
+				return 1;
+	return 0;
+}

@@ -64,6 +64,13 @@ json_t	*check_account(const json_t *snap, const char *file, const char *sha256,
  */
 json_t	*check_results(json_t *accounts, const struct check_config *);
 
+/*
+ * Whether any account's control FAILs at or above severity rank (0: never).
+ * A failed control counts at its most severe finding's severity (ROLE-02
+ * with an sts:ExternalId is medium), else at the control's own.
+ */
+int	check_results_fail(const json_t *results, int rank);
+
 /* Severity names and order: "critical" 4 .. "low" 1; 0 for unknown. */
 int	check_severity_rank(const char *);
 

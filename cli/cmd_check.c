@@ -55,22 +55,6 @@ static const char check_usage[] =
 enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CONFIG, OPT_SET, OPT_COLOR, OPT_NO_COLOR,
 	OPT_REQUIRE_COMPLETE, OPT_JOBS };
 
-/* The most severe finding of a failed control (the control's when it has none). */
-static int
-failed_rank(const json_t *ctl)
-{
-	const json_t *f;
-	size_t i;
-	int r, max = 0;
-
-	if (strcmp(jstr(ctl, "status"), "FAIL") != 0)
-		return 0;
-	json_array_foreach(json_object_get(ctl, "findings"), i, f)
-		if ((r = check_severity_rank(jstr(f, "severity"))) > max)
-			max = r;
-	return max ? max : check_severity_rank(jstr(ctl, "severity"));
-}
-
 /*
  * Grading many snapshots is parsing-bound (a 1000-user snapshot is about a
  * megabyte of JSON), so a few threads share the files; each thread loads
@@ -178,12 +162,12 @@ cmd_check(int argc, char *argv[])
 	struct report_opts ropts = { 0 };
 	struct check_config cfg;
 	struct buf out = { 0 };
-	json_t *results = NULL, *a, *c;
+	json_t *results = NULL, *a;
 	const char *config = NULL;
 	char *err = NULL, *eq, **sets;
 	int ch, fmt = REPORT_TEXT, fail_on = 0, color = -1, require_complete = 0, jobs;
 	int nsets = 0, bad = 0, failed = 0, incomplete = 0, rc = EXIT_USAGE, i;
-	size_t j, k;
+	size_t j;
 
 	check_config_default(&cfg);
 	jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -264,11 +248,9 @@ cmd_check(int argc, char *argv[])
 	ropts.color = color >= 0 ? color : isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 
 	results = grade_files(argv + optind, argc - optind, &cfg, jobs, &bad);
-	json_array_foreach(json_object_get(results, "accounts"), j, a) {
+	json_array_foreach(json_object_get(results, "accounts"), j, a)
 		incomplete |= !jbool(json_object_get(a, "collection"), "complete", 1);
-		json_array_foreach(json_object_get(a, "controls"), k, c)
-			failed |= fail_on && failed_rank(c) >= fail_on;
-	}
+	failed = check_results_fail(results, fail_on);
 	if (!report_render(fmt, results, &ropts, &out, &err)) {
 		usage_error("check", "%s", err);
 		goto out;

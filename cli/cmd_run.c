@@ -505,22 +505,6 @@ out:
 	return b;
 }
 
-static int
-fails_at(const json_t *results, int rank)
-{
-	json_t *a, *c;
-	size_t i, k;
-
-	if (rank == 0)
-		return 0;
-	json_array_foreach(json_object_get(results, "accounts"), i, a)
-		json_array_foreach(json_object_get(a, "controls"), k, c)
-			if (jstr(c, "status") && strcmp(jstr(c, "status"), "FAIL") == 0 &&
-			    check_severity_rank(jstr(c, "severity")) >= rank)
-				return 1;
-	return 0;
-}
-
 /* Grade every snapshot written and write the reports.  Returns 1 if fail-on is met. */
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
@@ -579,7 +563,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 			goto out;
 	}
 #undef OUT
-	rc = fails_at(results, r->fail_on);
+	rc = check_results_fail(results, r->fail_on);
 	if (!r->quiet) {
 		struct report_opts t = { .color = 0 };
 		struct buf b = { 0 };
