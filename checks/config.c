@@ -100,19 +100,6 @@ check_config_set(struct check_config *c, const char *key, const char *value, cha
 	return 1;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 int
 check_config_load(const char *path, struct check_config *c, char **err)
 {
@@ -127,7 +114,7 @@ check_config_load(const char *path, struct check_config *c, char **err)
 			*next++ = '\0';
 		if (strchr(line, '#') != NULL)
 			*strchr(line, '#') = '\0';
-		line = trim(line);
+		line = str_trim(line);
 		if (*line == '\0')
 			continue;
 		if ((eq = strchr(line, '=')) == NULL) {
@@ -135,7 +122,7 @@ check_config_load(const char *path, struct check_config *c, char **err)
 			goto out;
 		}
 		*eq = '\0';
-		if (!check_config_set(c, trim(line), trim(eq + 1), &msg)) {
+		if (!check_config_set(c, str_trim(line), str_trim(eq + 1), &msg)) {
 			err_set(err, "%s:%d: %s", path, lineno, msg);
 			goto out;
 		}

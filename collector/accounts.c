@@ -42,24 +42,11 @@ collect_job_free(struct collect_job *j)
 	memset(j, 0, sizeof(*j));
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 static void
 on_field(void *s, size_t len, void *arg)
 {
 	struct aparse *p = arg;
-	char *v = trim(s ? (char *)s : (char *)"");
+	char *v = str_trim(s ? (char *)s : (char *)"");
 	int c;
 
 	(void)len;

@@ -57,20 +57,6 @@ aws_path_expand(const char *p)
 
 /* INI files. */
 
-static char *
-cfg_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		e--;
-	*e = '\0';
-	return s;
-}
-
 static void
 cfg_lower(char *s)
 {
@@ -132,7 +118,7 @@ ini_parse(const char *path, const char *text, struct ini_file *f, char **err)
 			*next++ = '\0';
 		lineno++;
 		indent = (int)strspn(line, " \t");
-		s = cfg_trim(line);
+		s = str_trim(line);
 		if (*s == '\0' || *s == '#' || *s == ';')
 			continue;
 		if (have_key && indent > key_indent) {
@@ -148,13 +134,13 @@ ini_parse(const char *path, const char *text, struct ini_file *f, char **err)
 					goto out;
 				}
 				*eq = '\0';
-				s = cfg_trim(s);
+				s = str_trim(s);
 				if (*s == '\0') {
 					err_set(err, "%s:%d: empty setting name", path, lineno);
 					goto out;
 				}
 				cfg_lower(s);
-				ini_add(sec, kv->key, s, cfg_trim(eq + 1), lineno);
+				ini_add(sec, kv->key, s, str_trim(eq + 1), lineno);
 			} else {
 				char *v = xasprintf("%s\n%s", kv->value, s);
 
@@ -173,7 +159,7 @@ ini_parse(const char *path, const char *text, struct ini_file *f, char **err)
 				goto out;
 			}
 			s[n - 1] = '\0';
-			name = cfg_trim(s + 1);
+			name = str_trim(s + 1);
 			if (*name == '\0') {
 				err_set(err, "%s:%d: empty section name", path, lineno);
 				goto out;
@@ -193,13 +179,13 @@ ini_parse(const char *path, const char *text, struct ini_file *f, char **err)
 			goto out;
 		}
 		*eq = '\0';
-		s = cfg_trim(s);
+		s = str_trim(s);
 		if (*s == '\0') {
 			err_set(err, "%s:%d: empty setting name", path, lineno);
 			goto out;
 		}
 		cfg_lower(s);
-		ini_add(sec, s, NULL, cfg_trim(eq + 1), lineno);
+		ini_add(sec, s, NULL, str_trim(eq + 1), lineno);
 		key_idx = sec->nkv - 1;
 		key_indent = indent;
 		have_key = 1;

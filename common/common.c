@@ -580,6 +580,19 @@ url_encode(struct buf *b, const char *s)
 }
 
 char *
+str_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+char *
 str_sanitize_term(char *s)
 {
 	char *r = s, *w = s;

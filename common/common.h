@@ -101,6 +101,9 @@ char	*url_decode(const char *);
 /* RFC 3986 encoding of s (unreserved kept, upper-case hex) appended to b. */
 int	 url_encode(struct buf *, const char *s);
 
+/* Trim leading and trailing white space (isspace) in place; returns the start. */
+char	*str_trim(char *);
+
 /* Strip C0 controls except \t and \n (ESC and friends) from s in place. */
 char	*str_sanitize_term(char *);
 
