@@ -5,6 +5,7 @@
 #   make demo       install what is missing, build, run the monthly job on the sample organization
 #   make bench      the benchmark (figures, not assertions)
 #   make fuzz       run each fuzz target for FUZZ_SECONDS (clang; docs/fuzzing.md)
+#   make valgrind   unit tests and check cases under valgrind, no sanitizers (docs/reliability.md)
 #   make deps       install the Debian packages the build and the tests need (no-op when present)
 #   make install PREFIX=/usr/local
 #
@@ -42,7 +43,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg))
 
-.PHONY: all deps check test demo bench install clean fuzz fuzz-bins unit
+.PHONY: all deps check test demo bench install clean fuzz fuzz-bins unit valgrind
 all: iamgrade
 
 iamgrade: $(O)/iamgrade
@@ -112,6 +113,11 @@ check: deps
 
 test: check
 
+# Valgrind and the sanitizers do not mix: a plain build of its own.
+valgrind: deps
+	$(MAKE) O=build/valgrind OPT='-O1 -g' build/valgrind/iamgrade unit
+	sh tests/reliability/valgrind.sh build/valgrind
+
 demo: deps iamgrade
 	sh tests/bed/demo.sh
 
@@ -120,7 +126,7 @@ bench: deps iamgrade
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
             libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback
-DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev
+DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
