@@ -108,7 +108,7 @@ iamxml_source(const char *action, const json_t *res, const char **name)
 	}
 	if (data == NULL)
 		return NULL;
-	call = xasprintf("iam:%s", action);
+	call = xasprintf("%s:%s", strcmp(*name, "caller_identity") == 0 ? "sts" : "iam", action);
 	d = src_ok(call, data);
 	free(call);
 	return d;

@@ -5,20 +5,23 @@
 #   sh tests/fuzz/run.sh merge BINDIR NAME...          minimize tests/fuzz/corpus/NAME
 #
 # run: one target at a time (the machine is shared), each over its corpus
-# and regression files, new inputs going to build/fuzz/work/NAME (the
-# corpus in git stays small; merge them in on purpose), crash, leak and
-# timeout inputs to build/fuzz/crashes/NAME/.  Prints one line of figures
+# and regression files, new inputs going to $FUZZ_OUT/work/NAME (the corpus
+# in git stays small; merge them in on purpose), crash, leak and timeout
+# inputs to $FUZZ_OUT/crashes/NAME/.  Prints one line of figures
 # per target and fails if any target found something.
-# merge: -merge=1 of the corpus and build/fuzz/work/NAME into a fresh
-# directory that then replaces tests/fuzz/corpus/NAME.
+# merge: -merge=1 of the corpus and $FUZZ_OUT/work/NAME into a fresh
+# directory that then replaces tests/fuzz/corpus/NAME; edges only
+# (-use_counters=0), not hit counts, which keeps a corpus to tens of files.
 #
-# Environment: FUZZ_FLAGS, extra libFuzzer flags (e.g. -jobs=2).
+# Environment: FUZZ_FLAGS, extra libFuzzer flags (e.g. -runs=100000);
+# FUZZ_OUT, where work, crashes and logs go (default build/fuzz), so that a
+# long run does not share them with make check's short one.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 mode=${1:?mode: run or merge}
 bindir=${2:?bindir}
 shift 2
-out=build/fuzz
+out=${FUZZ_OUT:-build/fuzz}
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
@@ -44,7 +47,7 @@ run)
 		rc=$?
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 		speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-		last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+		last=$(grep -aE '^#[0-9]+' "$log" | tail -n 1)
 		cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
 		ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
 		corp=$(echo "$last" | sed -n 's/.*corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p')
@@ -55,7 +58,7 @@ run)
 		else
 			bad=1
 			echo " FOUND SOMETHING (exit $rc), log $log:"
-			grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' "$log" | sed 's/^/    /'
+			grep -aE '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' "$log" | sed 's/^/    /'
 			echo "    reproduce: $bin <file>; once fixed, add the file to tests/fuzz/regress/$name/"
 		fi
 	done
@@ -67,14 +70,15 @@ merge)
 		rm -rf "$new"
 		mkdir -p "$new" "$out/work/$name" "$out/logs"
 		# shellcheck disable=SC2046
-		if ! "$bin" -merge=1 $(dict "$name") "$new" "tests/fuzz/corpus/$name" "$out/work/$name" \
+		if ! "$bin" -merge=1 -use_counters=0 $(dict "$name") "$new" "tests/fuzz/corpus/$name" \
+		    "$out/work/$name" \
 		    >"$out/logs/$name.merge.log" 2>&1; then
 			echo "$name: merge failed, see $out/logs/$name.merge.log"
 			exit 1
 		fi
 		rm -rf "tests/fuzz/corpus/$name"
 		mv "$new" "tests/fuzz/corpus/$name"
-		echo "$name: $(ls "tests/fuzz/corpus/$name" | wc -l) files in tests/fuzz/corpus/$name"
+		echo "$name: $(find "tests/fuzz/corpus/$name" -type f | wc -l) files in tests/fuzz/corpus/$name"
 	done
 	;;
 *)
