@@ -107,9 +107,9 @@ check: deps
 	$(MAKE) O=build/asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	    OPT='-O1 -g' build/asan/iamgrade unit
 	$(MAKE) iamgrade
-	IAMGRADE=build/asan/iamgrade UNITDIR=build/asan/tests sh tests/run
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ] && command -v clang >/dev/null; then \
 	    $(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
+	IAMGRADE=build/asan/iamgrade UNITDIR=build/asan/tests sh tests/run
 
 test: check
 
