@@ -385,8 +385,10 @@ def report_baseline(c, res):
                        f"exit {r['ig']['rc']} / exit {r['bl']['rc']}"))
     return "\n\n".join([
         machine_line(res["m0"], res["m1"]),
-        f"Latency {c['latency_ms']} ms per call; {c['key_holders']} key-holding users + the admin per account; "
-        "wall times are whole processes (the loop's own time, without Python's start-up, in brackets).",
+        f"Latency {c['latency_ms']} ms per call; {c['key_holders']} key-holding users per account, plus the "
+        "admin, the auditor (iamgrade collect runs as this user, no AssumeRole) and the scripter (the loop "
+        "runs as this one), who hold keys too; wall times are whole processes (the loop's own time, "
+        "without Python's start-up, in brackets).",
         table(head, body),
         table(("users", "iamgrade calls by action", "boto3 loop calls by action", "exit"), detail),
     ])

@@ -2,7 +2,7 @@
 
 Every account gets the same shape (sizes from the caller):
 
-    users       USERS users: every 2nd with a console password, 9 in 10 of
+    users       USERS users: every 2nd with a console password, 4 in 5 of
                 those with an enabled virtual MFA device; the first
                 KEY_HOLDERS with one access key each; each in group
                 Developers (PowerUserAccess) or ReadOnly (ReadOnlyAccess)
