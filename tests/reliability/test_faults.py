@@ -122,8 +122,8 @@ class FaultMatrix(unittest.TestCase):
         self.assertEqual(run.rc, 0, run.describe())
         self.assertEqual({a: f for a, f in fails.items() if f}, {})
 
-    def random_fault(self, label, rules):
-        run, fails, fired = self.matrix_run(label, rules, "--no-pdf")
+    def random_fault(self, label, rules, seed=7):
+        run, fails, fired = self.matrix_run(label, rules, "--no-pdf", seed=seed)
         self.assertGreater(fired, 0, f"{label}: no fault fired; the row tests nothing")
         return run, fails
 
@@ -135,7 +135,8 @@ class FaultMatrix(unittest.TestCase):
     def test_02_server_errors(self):
         self.random_fault("5 % HTTP 5xx", [{"kind": "unavailable", "probability": 0.02},
                                           {"kind": "internal", "probability": 0.02},
-                                          {"kind": "unavailable_empty", "probability": 0.01}])
+                                          {"kind": "unavailable_empty", "probability": 0.01}],
+                          seed=2)   # a seed under which each of the three fires
 
     def test_03_connection_reset(self):
         self.random_fault("connections reset mid-body (10 %)", [{"kind": "reset", "probability": 0.1}])
