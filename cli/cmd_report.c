@@ -23,7 +23,8 @@ static const char report_usage[] =
     "Render the grade of one account or several side by side.  Inputs are\n"
     "snapshots (graded here, like `iamgrade check`) or one results document\n"
     "(`iamgrade check --format json`).  Nothing is written unless every\n"
-    "output renders; each file is written atomically, mode 0644 less the umask.\n"
+    "output renders; each file is written atomically, mode 0644 less the umask\n"
+    "(--json: 0600, like snapshots).\n"
     "\n"
     "Outputs (at least one; FILE may be - for standard output, once):\n"
     "  --html FILE        the self-contained HTML report\n"
@@ -329,8 +330,10 @@ cmd_report(int argc, char *argv[])
 			}
 			continue;
 		}
+		/* The results document is private like the snapshots it grades. */
 		if (!file_write_atomic(outs[i].path, outs[i].data.p ? outs[i].data.p : "",
-		    outs[i].data.len, 0644 & ~(int)mask, 0, &err)) {
+		    outs[i].data.len, (outs[i].fmt == REPORT_JSON ? 0600 : 0644) & ~(int)mask,
+		    0, &err)) {
 			rc = report_fail(err);
 			err = NULL;
 			goto out;

@@ -604,6 +604,11 @@ str_sanitize_term(char *s)
 
 		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
 			continue;
+		/* C1 controls U+0080..U+009F (U+009B is a CSI) in UTF-8. */
+		if (c == 0xc2 && (unsigned char)r[1] >= 0x80 && (unsigned char)r[1] <= 0x9f) {
+			r++;
+			continue;
+		}
 		*w++ = *r;
 	}
 	*w = '\0';

@@ -104,7 +104,10 @@ int	 url_encode(struct buf *, const char *s);
 /* Trim leading and trailing white space (isspace) in place; returns the start. */
 char	*str_trim(char *);
 
-/* Strip C0 controls except \t and \n (ESC and friends) from s in place. */
+/*
+ * Strip terminal controls from s in place: C0 controls but \t and \n (ESC
+ * and friends), DEL, and UTF-8-encoded C1 controls (U+009B is a CSI).
+ */
 char	*str_sanitize_term(char *);
 
 #endif

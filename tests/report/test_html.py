@@ -289,7 +289,12 @@ class Files(unittest.TestCase):
                 r = run("--results", fixture("sample"), "--html", out, umask=umask)
                 self.assertEqual(r.returncode, 0, r.stderr)
                 self.assertEqual(os.stat(out).st_mode & 0o777, mode)
-        self.assertEqual(sorted(os.listdir(self.tmp)), ["r22.html", "r27.html", "r77.html"])
+        # The results document is private, like the snapshots it grades.
+        out = self.path("r.json")
+        r = run("--results", fixture("sample"), "--json", out, umask=0o022)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(os.stat(out).st_mode & 0o777, 0o600)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["r.json", "r22.html", "r27.html", "r77.html"])
 
     def test_replaces_atomically(self):
         out = self.path("r.html")

@@ -1,0 +1,107 @@
+/* Unit tests: the shared helpers in common/. */
+#include <sys/stat.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "tests/unit/t.h"
+
+static void
+t_sanitize_term(void)
+{
+	char s[] = "a\x1b[31mb\x07\tc\n\x7f" "d\xc2\x9b" "2Je\xc2\xa0" "f\xc3\xa9";
+
+	/* ESC, BEL, DEL and the C1 CSI go; tab, newline, NBSP and é stay. */
+	T_STREQ(str_sanitize_term(s), "a[31mb\tc\nd2Je\xc2\xa0" "f\xc3\xa9");
+	T(str_sanitize_term(NULL) == NULL, "NULL stays NULL");
+}
+
+static void
+t_trim(void)
+{
+	char s[] = " \t x y \r\n", e[] = "   ";
+
+	T_STREQ(str_trim(s), "x y");
+	T_STREQ(str_trim(e), "");
+}
+
+static void
+t_time(void)
+{
+	time_t t;
+	char out[21];
+
+	T(time_parse("2024-01-02T03:04:05Z", &t) && t == 1704164645, "Z");
+	T(time_parse("2024-01-02T05:04:05+02:00", &t) && t == 1704164645, "offset");
+	T(time_parse("2024-01-02T03:04:05.123456Z", &t) && t == 1704164645, "fraction");
+	T(time_parse("2024-01-02", &t) && t == 1704153600, "date only");
+	T(!time_parse("N/A", &t) && !time_parse("no_information", &t) &&
+	    !time_parse("2024-13-01T00:00:00Z", &t) && !time_parse("2024-01-02T03:04:05Zjunk", &t),
+	    "non-times refused");
+	T_STREQ(time_fmt(1704164645, out), "2024-01-02T03:04:05Z");
+	T(time_days(0, 86400 * 90) == 90 && time_days(0, 86400 * 90 - 1) == 89, "whole days");
+}
+
+static void
+t_url(void)
+{
+	struct buf b = { 0 };
+	char *d = url_decode("%7B%22a%22%3A%20%2A%7D%zz%");
+
+	T_STREQ(d, "{\"a\": *}%zz%");
+	free(d);
+	T(url_encode(&b, "a b/+=~é"), "encode");
+	T_STREQ(b.p, "a%20b%2F%2B%3D~%C3%A9");
+	buf_free(&b);
+}
+
+static void
+t_buf_cap(void)
+{
+	struct buf b = { .max = 8 };
+
+	T(buf_adds(&b, "12345678"), "up to the cap");
+	T(!buf_adds(&b, "9"), "past the cap refused");
+	T(b.len == 8 && strcmp(b.p, "12345678") == 0, "buffer unchanged");
+	buf_free(&b);
+}
+
+static void
+t_atomic_write(void)
+{
+	char dir[] = "/tmp/iamgrade-common-XXXXXX", *path, *data = NULL, *err = NULL;
+	struct stat st;
+	size_t len;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	path = xasprintf("%s/f.json", dir);
+	T(file_write_atomic(path, "one", 3, 0600, 1, &err), "write: %s", err);
+	T(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "mode 0600");
+	T(!file_write_atomic(path, "two", 3, 0600, 1, &err), "exclusive write refuses");
+	T(file_read(path, 0, &data, &len, &err) && len == 3 && strcmp(data, "one") == 0,
+	    "first content kept");
+	free(data);
+	T(file_write_atomic(path, "three", 5, 0644, 0, &err), "replace");
+	T(file_read(path, 0, &data, &len, &err) && strcmp(data, "three") == 0, "replaced");
+	free(data);
+	T(!file_read(path, 4, &data, &len, &err) && err && strstr(err, path), "cap names the file");
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(err);
+}
+
+int
+main(void)
+{
+	RUN(t_sanitize_term);
+	RUN(t_trim);
+	RUN(t_time);
+	RUN(t_url);
+	RUN(t_buf_cap);
+	RUN(t_atomic_write);
+	return t_done();
+}
