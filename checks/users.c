@@ -22,22 +22,27 @@ have_users(struct check_ctx *c, struct check_out *o)
 	return 0;
 }
 
-/* The ListAccessKeys id of key n of a credential-report row: the key created when it was last rotated. */
+/*
+ * The ListAccessKeys id of key n of a credential-report row: the key created
+ * when it was last rotated.  Two keys made in the same second (the report
+ * keeps whole seconds) are told apart by order: key 1 is the first listed.
+ */
 static const char *
 key_id(const struct check_ctx *c, const json_t *row, int n)
 {
 	const json_t *keys = json_object_get(c->keys_by_user, jstr(row, "user")), *k;
+	const char *found[2] = { NULL, NULL };
 	char col[64];
 	time_t rot, t;
-	size_t i;
+	size_t i, nfound = 0;
 
 	snprintf(col, sizeof(col), "access_key_%d_last_rotated", n);
 	if (!cr_time(row, col, &rot))
 		return NULL;
 	json_array_foreach(keys, i, k)
-		if (time_parse(jstr(k, "CreateDate"), &t) && t == rot)
-			return jstr(k, "AccessKeyId");
-	return NULL;
+		if (time_parse(jstr(k, "CreateDate"), &t) && t == rot && nfound < 2)
+			found[nfound++] = jstr(k, "AccessKeyId");
+	return nfound == 2 ? found[n == 2] : found[0];
 }
 
 void
