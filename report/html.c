@@ -197,17 +197,6 @@ html_anchor(const char *prefix, const char *a, const char *b)
 	return buf_steal(&out);
 }
 
-/* Alias, else name, else account id: what people call the account. */
-static const char *
-html_display(const json_t *acct)
-{
-	if (jstr(acct, "alias") != NULL && *jstr(acct, "alias") != '\0')
-		return jstr(acct, "alias");
-	if (jstr(acct, "name") != NULL && *jstr(acct, "name") != '\0')
-		return jstr(acct, "name");
-	return jstr(acct, "account_id");
-}
-
 /* Score, grade and their presentation, shared by both pages. */
 static void
 html_set_score(json_t *o, const json_t *score, const char *grade)
@@ -646,7 +635,7 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_copy(o, "account_id", acct, NULL);
 	html_copy(o, "alias", acct, NULL);
 	html_copy(o, "name", acct, NULL);
-	html_sets(o, "display", html_display(acct));
+	html_sets(o, "display", report_account_name(acct));
 	a = html_anchor("acct", jstr(acct, "account_id"), NULL);
 	html_sets(o, "anchor", a);
 	html_setf(o, "href", "#%s", a);
@@ -830,7 +819,7 @@ html_compare_view(const json_t *results, const json_t *model)
 		html_copy(o, "account_id", e, NULL);
 		html_copy(o, "alias", e, NULL);
 		html_copy(o, "name", e, NULL);
-		html_sets(o, "display", html_display(e));
+		html_sets(o, "display", report_account_name(e));
 		html_setf(o, "rank", "%zu", i + 1);
 		html_set_score(o, json_object_get(e, "score"), jstr(e, "grade"));
 		html_setf(o, "coverage_text", "%lld/%lld",
@@ -869,7 +858,7 @@ html_compare_view(const json_t *results, const json_t *model)
 
 		/* Score bars: one row per account, in the same worst-first order. */
 		x = json_object();
-		html_sets(x, "display", html_display(e));
+		html_sets(x, "display", report_account_name(e));
 		html_copy(x, "account_id", e, NULL);
 		html_setf(x, "y", "%d", y);
 		html_setf(x, "text_y", "%d", y + 15);
@@ -915,7 +904,7 @@ html_compare_view(const json_t *results, const json_t *model)
 				html_set(cell, "count", NULL);
 			/* The tooltip: who, what, why. */
 			e = json_array_get(json_object_get(model, "accounts"), j);
-			html_setf(cell, "tip", "%s (%s), %s: %s%s%s", html_display(e),
+			html_setf(cell, "tip", "%s (%s), %s: %s%s%s", report_account_name(e),
 			    jstr(e, "account_id"), jstr(ctl, "id"), html_status(jstr(ce, "status"))->label,
 			    jstr(ce, "reason") ? ". " : "", jstr(ce, "reason") ? jstr(ce, "reason") : "");
 			change = jstr(ce, "change");
@@ -926,7 +915,7 @@ html_compare_view(const json_t *results, const json_t *model)
 			if (change != NULL && (strcmp(change, "unchanged") != 0 ||
 			    jstr(cell, "moved") != NULL)) {
 				x = json_object();
-				html_sets(x, "display", html_display(e));
+				html_sets(x, "display", report_account_name(e));
 				html_copy(x, "account_id", e, NULL);
 				html_copy(x, "control", ctl, "id");
 				html_copy(x, "title", ctl, NULL);
@@ -971,7 +960,7 @@ html_compare_view(const json_t *results, const json_t *model)
 	json_array_foreach(json_object_get(model, "removed_accounts"), i, r) {
 		o = json_object();
 		html_copy(o, "account_id", r, NULL);
-		html_sets(o, "display", html_display(r));
+		html_sets(o, "display", report_account_name(r));
 		json_array_append_new(removed, o);
 	}
 

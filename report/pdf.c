@@ -119,14 +119,14 @@ pdf_evidence(const json_t *ev)
 	return buf_steal(&b);
 }
 
-/* "acme-prod (123456789012)", or the id alone; caller frees. */
+/* "acme-prod (123456789012)" (alias, else name), or the id alone; caller frees. */
 static char *
 pdf_account_label(const json_t *a)
 {
 	const char *id = pdf_str(a, "account_id", "?");
-	const char *alias = jstr(a, "alias");
+	const char *name = report_account_name(a);
 
-	return alias != NULL && *alias ? xasprintf("%s (%s)", alias, id) :
+	return name != NULL && strcmp(name, id) != 0 ? xasprintf("%s (%s)", name, id) :
 	    xstrdup(id);
 }
 
@@ -135,9 +135,9 @@ static char *
 pdf_account_head(const json_t *a)
 {
 	const char *id = pdf_str(a, "account_id", "?");
-	const char *alias = jstr(a, "alias");
+	const char *name = report_account_name(a);
 
-	return alias != NULL && *alias ? xasprintf("%s\n%s", alias, id) :
+	return name != NULL && strcmp(name, id) != 0 ? xasprintf("%s\n%s", name, id) :
 	    xstrdup(id);
 }
 

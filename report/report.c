@@ -92,3 +92,15 @@ report_value_text(const json_t *v)
 		return NULL;
 	}
 }
+
+const char *
+report_account_name(const json_t *acct)
+{
+	const char *s;
+
+	if ((s = jstr(acct, "alias")) != NULL && *s != '\0')
+		return s;
+	if ((s = jstr(acct, "name")) != NULL && *s != '\0')
+		return s;
+	return jstr(acct, "account_id");
+}

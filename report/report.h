@@ -40,6 +40,9 @@ int	report_render(enum report_fmt, const json_t *results,
  */
 char	*report_value_text(const json_t *);
 
+/* What people call an account: its alias, else its name, else its id (not freed). */
+const char *report_account_name(const json_t *acct);
+
 /* "html" -> REPORT_HTML, ...; -1 if unknown. */
 int	report_fmt_parse(const char *);
 
