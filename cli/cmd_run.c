@@ -509,7 +509,8 @@ out:
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
-	struct report_opts o = { .baseline = baseline, .summary = 1 };
+	struct report_opts o = { .baseline = baseline, .summary = 1,
+	    .account_pages = "accounts/%s.html" };
 	json_t *accounts = json_array(), *results, *a;
 	char *path = NULL;
 	size_t i;

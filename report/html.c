@@ -801,8 +801,20 @@ html_set_moved(json_t *o, const json_t *cell)
 		html_setf(o, "moved", "%zu fixed", nfixed);
 }
 
+/* A 12-digit AWS account id. */
+static int
+html_account_id_ok(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && id[i] != '\0'; i++)
+		if (id[i] < '0' || id[i] > '9')
+			return 0;
+	return id != NULL && i == 12;
+}
+
 static json_t *
-html_compare_view(const json_t *results, const json_t *model)
+html_compare_view(const json_t *results, const json_t *model, const char *pages)
 {
 	json_t *v = json_object(), *accts = json_array(), *rows = json_array(), *risks = json_array();
 	json_t *worst = json_array(), *incomplete = json_array(), *bars = json_array(), *changes = json_array();
@@ -854,6 +866,9 @@ html_compare_view(const json_t *results, const json_t *model)
 		html_sets(o, "anchor", a);
 		html_setf(o, "href", "#%s", a);
 		free(a);
+		/* Only an id of 12 digits becomes part of a link to another file. */
+		if (pages != NULL && html_account_id_ok(jstr(e, "account_id")))
+			html_setf(o, "page", pages, jstr(e, "account_id"));
 		json_array_append(accts, o);
 
 		/* Score bars: one row per account, in the same worst-first order. */
@@ -1109,8 +1124,26 @@ html_unset(xmlNode *n, const char *name)
 }
 
 /*
+ * A link to a page beside this one: a relative path of plain characters,
+ * no scheme, no absolute or parent path ("accounts/123456789012.html").
+ */
+static int
+html_relative_ok(const char *v)
+{
+	const char *p;
+
+	if (*v == '\0' || *v == '/' || strstr(v, "..") != NULL)
+		return 0;
+	for (p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '/' || *p == '.' || *p == '-' || *p == '_'))
+			return 0;
+	return 1;
+}
+
+/*
  * An attribute the template may fill: never an event handler or a style,
- * and links only within the page.  The values come from the view, which
+ * and links only within the page or to a page beside it.  The values come from the view, which
  * carries untrusted text; xmlSetProp escapes, this keeps the meaning safe.
  */
 static int
@@ -1121,7 +1154,8 @@ html_attr_allowed(const char *name, const char *value)
 		return 0;
 	if (strcasecmp(name, "href") == 0 || strcasecmp(name, "src") == 0 ||
 	    strcasecmp(name, "xlink:href") == 0 || strcasecmp(name, "action") == 0)
-		return value[0] == '#';
+		return value[0] == '#' ||
+		    (strcasecmp(name, "href") == 0 && html_relative_ok(value));
 	return 1;
 }
 
@@ -1342,7 +1376,7 @@ html_render(void *ctx, const json_t *results, struct buf *out, char **err)
 	if ((model = compare_build(results, h->opts.baseline, err)) == NULL)
 		goto out;
 	if (h->opts.summary) {
-		view = html_compare_view(results, model);
+		view = html_compare_view(results, model, h->opts.account_pages);
 		rc = html_render_doc(HTML_COMPARE, view, out, err);
 	} else {
 		view = html_report_view(results, model);

@@ -27,6 +27,8 @@ struct report_opts {
 	const json_t	*baseline;	/* an earlier results document, or NULL */
 	int		 summary;	/* several accounts: the side-by-side comparison */
 	int		 color;		/* text: ANSI colour allowed */
+	const char	*account_pages;	/* comparison: "accounts/%s.html", a link to
+					   each account's own report (%s: its id), or NULL */
 };
 
 /* Render results as fmt into out (appended).  1 ok, 0 with *err. */

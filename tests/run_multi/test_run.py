@@ -7,6 +7,7 @@ import glob
 import html.parser
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -170,6 +171,13 @@ class OrgRun(e2eutil.BedCase):
         self.assertEqual(sum(r["status"] == "FAIL" for r in rows),
                          sum(len(c.get("findings", [])) for a in results["accounts"]
                              for c in a["controls"] if c["status"] == "FAIL"))
+        # summary.html links each account to its own page beside it, and
+        # every link it has stays in the page or in the run folder.
+        with open(os.path.join(d, "summary.html"), encoding="utf-8") as f:
+            page = f.read()
+        hrefs = set(re.findall(r'href="([^"]*)"', page))
+        self.assertEqual({h for h in hrefs if not h.startswith("#")},
+                         {f"accounts/{a}.html" for a in acc.values()})
         # PDFs are real PDFs.
         q = subprocess.run(["qpdf", "--check", os.path.join(d, "summary.pdf")], capture_output=True)
         self.assertEqual(q.returncode, 0, q.stdout)
