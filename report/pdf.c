@@ -119,26 +119,19 @@ pdf_evidence(const json_t *ev)
 	return buf_steal(&b);
 }
 
-/* "acme-prod (123456789012)" (alias, else name), or the id alone; caller frees. */
+/*
+ * "acme-prod (123456789012)" (alias, else name), or "acme-prod\n123456789012"
+ * for a narrow column head (head set), or the id alone; caller frees.
+ */
 static char *
-pdf_account_label(const json_t *a)
+pdf_account_label(const json_t *a, int head)
 {
 	const char *id = pdf_str(a, "account_id", "?");
 	const char *name = report_account_name(a);
 
-	return name != NULL && strcmp(name, id) != 0 ? xasprintf("%s (%s)", name, id) :
-	    xstrdup(id);
-}
-
-/* "acme-prod\n123456789012" for a narrow column head; caller frees. */
-static char *
-pdf_account_head(const json_t *a)
-{
-	const char *id = pdf_str(a, "account_id", "?");
-	const char *name = report_account_name(a);
-
-	return name != NULL && strcmp(name, id) != 0 ? xasprintf("%s\n%s", name, id) :
-	    xstrdup(id);
+	if (name == NULL || strcmp(name, id) == 0)
+		return xstrdup(id);
+	return head ? xasprintf("%s\n%s", name, id) : xasprintf("%s (%s)", name, id);
 }
 
 static char *
@@ -315,7 +308,7 @@ pdf_cover(struct lay *l, const json_t *results, const json_t *acct)
 	const json_t *snap = json_object_get(acct, "snapshot");
 	const json_t *problems = json_object_get(coll, "problems"), *p;
 	const char *grade = jstr(acct, "grade");
-	char *label = pdf_account_label(acct), *s;
+	char *label = pdf_account_label(acct, 0), *s;
 	double y, bw = 110;
 	size_t i;
 
@@ -827,7 +820,7 @@ pdf_detail(struct lay *l, const json_t *results, const json_t *model,
 	size_t i, n = json_array_size(accts);
 	char *label, *t, *s, *foot;
 
-	label = pdf_account_label(json_array_get(accts, 0));
+	label = pdf_account_label(json_array_get(accts, 0), 0);
 	if (n == 1) {
 		t = xasprintf("IAM compliance report: %s", label);
 		s = xasprintf("AWS IAM controls for account %s, graded %s",
@@ -843,7 +836,7 @@ pdf_detail(struct lay *l, const json_t *results, const json_t *model,
 	free(t);
 	free(s);
 	json_array_foreach(accts, i, acct) {
-		label = pdf_account_label(acct);
+		label = pdf_account_label(acct, 0);
 		lay_page_break(l);
 		foot = xasprintf("iamgrade | %s | %s", label,
 		    pdf_str(results, "generated_at", "-"));
@@ -908,7 +901,7 @@ pdf_cmp_cover(struct lay *l, const json_t *results, const json_t *model)
 	lay_heading(l, LAY_H2, -1, "Accounts");
 	lay_table_begin(l, cols, 7, head);
 	json_array_foreach(accts, i, a) {
-		label = pdf_account_label(a);
+		label = pdf_account_label(a, 0);
 		if (jstr(a, "name") != NULL) {
 			s = xasprintf("%s\n%s", label, jstr(a, "name"));
 			free(label);
@@ -964,7 +957,7 @@ pdf_score_chart(struct lay *l, const json_t *model)
 			lay_page_break(l);
 			y0 = y = lay_cursor(l);
 		}
-		label = pdf_account_label(a);
+		label = pdf_account_label(a, 0);
 		lay_text(l, LAY_CELL, LAY_MARGIN_X, y + 3, labw - 6, LAY_LEFT,
 		    PDF_INK, label);
 		free(label);
@@ -1080,7 +1073,7 @@ pdf_matrix(struct lay *l, const json_t *model)
 		for (j = from; j < to; j++) {
 			cols[j - from + 1].w = accw;
 			cols[j - from + 1].style = LAY_CELL_BOLD;
-			head[j - from + 1] = pdf_account_head(json_array_get(accts, j));
+			head[j - from + 1] = pdf_account_label(json_array_get(accts, j), 1);
 		}
 		lay_table_begin(l, cols, to - from + 1, (const char *const *)head);
 		json_array_foreach(controls, i, c) {
@@ -1129,7 +1122,7 @@ pdf_cmp_account(struct lay *l, const json_t *results, const json_t *model,
 	const json_t *acct = json_array_get(json_object_get(results, "accounts"),
 	    (size_t)jint(ma, "index", 0));
 	const json_t *snap = json_object_get(acct, "snapshot"), *c;
-	char *label = pdf_account_label(ma), *s;
+	char *label = pdf_account_label(ma, 0), *s;
 	size_t i, n = 0;
 
 	if (!first)
@@ -1198,7 +1191,7 @@ pdf_cmp_baseline(struct lay *l, const json_t *model)
 	lay_table_begin(l, cols, 5, head);
 	json_array_foreach(json_object_get(model, "accounts"), i, a) {
 		bl = json_object_get(a, "baseline");
-		label = pdf_account_label(a);
+		label = pdf_account_label(a, 0);
 		if (!json_is_object(bl)) {
 			lay_table_row(l, (const char *const []){ label,
 			    "not in the baseline", "", "", "" }, NULL);
@@ -1222,7 +1215,7 @@ pdf_cmp_baseline(struct lay *l, const json_t *model)
 	}
 	lay_table_end(l);
 	json_array_foreach(json_object_get(model, "removed_accounts"), i, r) {
-		label = pdf_account_label(r);
+		label = pdf_account_label(r, 0);
 		n1 = xasprintf("%s was in the baseline and is not in these "
 		    "results.", label);
 		lay_para(l, LAY_BODY, 0, PDF_INK, n1);
@@ -1233,7 +1226,7 @@ pdf_cmp_baseline(struct lay *l, const json_t *model)
 	json_array_foreach(json_object_get(model, "accounts"), i, a) {
 		if (!json_is_object(json_object_get(a, "baseline")))
 			continue;
-		label = pdf_account_label(a);
+		label = pdf_account_label(a, 0);
 		lay_heading(l, LAY_H3, -1, label);
 		pdf_changes(l, model, i);
 		free(label);
@@ -1262,7 +1255,7 @@ pdf_cmp_risks(struct lay *l, const json_t *model)
 	}
 	lay_table_begin(l, cols, 5, head);
 	json_array_foreach(risks, i, r) {
-		char *acct = pdf_account_label(r);
+		char *acct = pdf_account_label(r, 0);
 
 		lay_table_row(l, (const char *const []){ acct,
 		    pdf_str(r, "control", "?"), pdf_str(r, "severity", ""),
