@@ -134,36 +134,35 @@ check_ne(struct check_out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Append {"resource": resource, key: text} to list: a skipped resource or a note. */
+static void
+add_remark(json_t *list, const char *key, const char *resource, const char *fmt, va_list ap)
+{
+	char *text = xvasprintf(fmt, ap);
+
+	json_array_append_new(list, json_pack("{s:o,s:s}", "resource",
+	    resource ? json_string(resource) : json_null(), key, text));
+	free(text);
+}
+
 void
 check_skip(struct check_out *o, const char *resource, const char *fmt, ...)
 {
-	json_t *u = json_object();
 	va_list ap;
-	char *reason;
 
 	va_start(ap, fmt);
-	reason = xvasprintf(fmt, ap);
+	add_remark(o->unevaluated, "reason", resource, fmt, ap);
 	va_end(ap);
-	json_object_set_new(u, "resource", resource ? json_string(resource) : json_null());
-	json_object_set_new(u, "reason", json_string(reason));
-	json_array_append_new(o->unevaluated, u);
-	free(reason);
 }
 
 void
 check_note(struct check_out *o, const char *resource, const char *fmt, ...)
 {
-	json_t *n = json_object();
 	va_list ap;
-	char *note;
 
 	va_start(ap, fmt);
-	note = xvasprintf(fmt, ap);
+	add_remark(o->notes, "note", resource, fmt, ap);
 	va_end(ap);
-	json_object_set_new(n, "resource", resource ? json_string(resource) : json_null());
-	json_object_set_new(n, "note", json_string(note));
-	json_array_append_new(o->notes, n);
-	free(note);
 }
 
 /* Remediation: templates with {placeholders} filled per finding. */
