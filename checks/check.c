@@ -99,7 +99,7 @@ check_ev_json(json_t *f, const json_t *value, const char *key)
 void
 check_ev_statement(json_t *f, const json_t *doc, const json_t *st)
 {
-	char *denies = pol_denies_text(doc);
+	char *denies = cpol_denies_text(doc);
 
 	check_ev_json(f, st, "statement");
 	check_ev_str(f, "deny_statements", denies);

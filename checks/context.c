@@ -279,7 +279,7 @@ resolve_role(struct check_ctx *c, struct check_role *r, const json_t *ev,
 	else {
 		doc = r->role != NULL ? json_object_get(r->role, "AssumeRolePolicyDocument") :
 		    json_object_get(req, "assumeRolePolicyDocument");
-		if ((r->trust = pol_parse(doc, &err)) == NULL) {
+		if ((r->trust = cpol_parse(doc, &err)) == NULL) {
 			r->trust_err = xasprintf("%s trust policy %s",
 			    r->role != NULL ? "the role's" : "the CreateRole request's", err);
 			free(err);

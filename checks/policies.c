@@ -28,8 +28,8 @@ admin_statement(const json_t *doc)
 	size_t i;
 
 	json_array_foreach(json_object_get(doc, "Statement"), i, st)
-		if (pol_is_allow(st) && pol_grants_all(st, NULL) && pol_on_all_resources(st) &&
-		    !pol_cancelled(doc, st))
+		if (cpol_is_allow(st) && cpol_grants_all(st, NULL) && cpol_on_all_resources(st) &&
+		    !cpol_cancelled(doc, st))
 			return st;
 	return NULL;
 }
@@ -46,7 +46,7 @@ grade_doc(struct check_out *o, const json_t *raw, const char *resource, const ch
 	json_t *doc, *f;
 	char *err = NULL;
 
-	if ((doc = pol_parse(raw, &err)) == NULL) {
+	if ((doc = cpol_parse(raw, &err)) == NULL) {
 		check_skip(o, resource, "policy %s %s", policy_name ? policy_name : "?", err);
 		free(err);
 		return;

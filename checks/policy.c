@@ -5,6 +5,7 @@
 
 #include "common/common.h"
 #include "checks/policy.h"
+#include "policy/glob.h"
 
 /* Parse JSON text; a JSON string holding JSON text is unwrapped once more. */
 static json_t *
@@ -44,7 +45,7 @@ parse_string(const char *s, char **err)
 }
 
 json_t *
-pol_parse(const json_t *doc, char **err)
+cpol_parse(const json_t *doc, char **err)
 {
 	json_t *v = NULL, *out = NULL, *st, *list;
 	const char *eff;
@@ -96,27 +97,9 @@ out:
 }
 
 int
-pol_glob(const char *p, const char *s)
+cpol_glob(const char *p, const char *s)
 {
-	const char *star = NULL, *back = NULL;
-
-	while (*s) {
-		if (*p == '*') {
-			star = p++;
-			back = s;
-		} else if (*p && (*p == '?' ||
-		    tolower((unsigned char)*p) == tolower((unsigned char)*s))) {
-			p++;
-			s++;
-		} else if (star) {
-			p = star + 1;
-			s = ++back;
-		} else
-			return 0;
-	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
+	return pol_glob(p, s, POL_GLOB_FOLD);
 }
 
 /*
@@ -149,14 +132,14 @@ glob_covers(const char *p, const char *svc)
 			subj[n++] = ':';
 			memset(subj + n, z, b);
 			subj[n + b] = '\0';
-			if (!pol_glob(p, subj))
+			if (!cpol_glob(p, subj))
 				return 0;
 		}
 	return 1;
 }
 
 size_t
-pol_nvalues(const json_t *v)
+cpol_nvalues(const json_t *v)
 {
 	if (json_is_array(v))
 		return json_array_size(v);
@@ -164,7 +147,7 @@ pol_nvalues(const json_t *v)
 }
 
 const char *
-pol_value(const json_t *v, size_t i)
+cpol_value(const json_t *v, size_t i)
 {
 	if (json_is_array(v))
 		return json_string_value(json_array_get(v, i));
@@ -172,7 +155,7 @@ pol_value(const json_t *v, size_t i)
 }
 
 int
-pol_is_allow(const json_t *st)
+cpol_is_allow(const json_t *st)
 {
 	const char *e = jstr(st, "Effect");
 
@@ -180,7 +163,7 @@ pol_is_allow(const json_t *st)
 }
 
 int
-pol_is_deny(const json_t *st)
+cpol_is_deny(const json_t *st)
 {
 	const char *e = jstr(st, "Effect");
 
@@ -190,17 +173,17 @@ pol_is_deny(const json_t *st)
 static int
 any_glob(const json_t *patterns, const char *s)
 {
-	size_t i, n = pol_nvalues(patterns);
+	size_t i, n = cpol_nvalues(patterns);
 	const char *p;
 
 	for (i = 0; i < n; i++)
-		if ((p = pol_value(patterns, i)) != NULL && pol_glob(p, s))
+		if ((p = cpol_value(patterns, i)) != NULL && cpol_glob(p, s))
 			return 1;
 	return 0;
 }
 
 int
-pol_grants_action(const json_t *st, const char *action)
+cpol_grants_action(const json_t *st, const char *action)
 {
 	const json_t *na = json_object_get(st, "NotAction");
 
@@ -210,7 +193,7 @@ pol_grants_action(const json_t *st, const char *action)
 }
 
 int
-pol_grants_all(const json_t *st, const char *svc)
+cpol_grants_all(const json_t *st, const char *svc)
 {
 	const json_t *acts = json_object_get(st, "Action");
 	const char *p;
@@ -218,9 +201,9 @@ pol_grants_all(const json_t *st, const char *svc)
 
 	if (json_object_get(st, "NotAction") != NULL)
 		return 1;
-	n = pol_nvalues(acts);
+	n = cpol_nvalues(acts);
 	for (i = 0; i < n; i++)
-		if ((p = pol_value(acts, i)) != NULL && glob_covers(p, svc))
+		if ((p = cpol_value(acts, i)) != NULL && glob_covers(p, svc))
 			return 1;
 	return 0;
 }
@@ -238,16 +221,16 @@ all_stars(const char *s)
 static int
 any_all_stars(const json_t *v)
 {
-	size_t i, n = pol_nvalues(v);
+	size_t i, n = cpol_nvalues(v);
 
 	for (i = 0; i < n; i++)
-		if (all_stars(pol_value(v, i)))
+		if (all_stars(cpol_value(v, i)))
 			return 1;
 	return 0;
 }
 
 int
-pol_on_all_resources(const json_t *st)
+cpol_on_all_resources(const json_t *st)
 {
 	if (json_object_get(st, "NotResource") != NULL)
 		return 1;
@@ -258,25 +241,25 @@ pol_on_all_resources(const json_t *st)
 static int
 same_values(const json_t *a, const json_t *b)
 {
-	size_t i, j, na = pol_nvalues(a), nb = pol_nvalues(b);
+	size_t i, j, na = cpol_nvalues(a), nb = cpol_nvalues(b);
 	const char *x, *y;
 	int found;
 
 	if (na == 0 || nb == 0)
 		return na == nb;
 	for (i = 0; i < na; i++) {
-		if ((x = pol_value(a, i)) == NULL)
+		if ((x = cpol_value(a, i)) == NULL)
 			return 0;
 		for (found = 0, j = 0; j < nb && !found; j++)
-			found = (y = pol_value(b, j)) != NULL && strcasecmp(x, y) == 0;
+			found = (y = cpol_value(b, j)) != NULL && strcasecmp(x, y) == 0;
 		if (!found)
 			return 0;
 	}
 	for (j = 0; j < nb; j++) {
-		if ((y = pol_value(b, j)) == NULL)
+		if ((y = cpol_value(b, j)) == NULL)
 			return 0;
 		for (found = 0, i = 0; i < na && !found; i++)
-			found = strcasecmp(pol_value(a, i), y) == 0;
+			found = strcasecmp(cpol_value(a, i), y) == 0;
 		if (!found)
 			return 0;
 	}
@@ -294,9 +277,9 @@ deny_covers_actions(const json_t *d, const json_t *st)
 	if (dna != NULL)
 		return json_object_get(st, "NotAction") != NULL &&
 		    same_values(dna, json_object_get(st, "NotAction"));
-	n = pol_nvalues(da);
+	n = cpol_nvalues(da);
 	for (i = 0; i < n; i++)
-		if ((p = pol_value(da, i)) != NULL && glob_covers(p, NULL))
+		if ((p = cpol_value(da, i)) != NULL && glob_covers(p, NULL))
 			return 1;
 	return json_object_get(st, "Action") != NULL &&
 	    same_values(da, json_object_get(st, "Action"));
@@ -333,19 +316,19 @@ deny_covers_principals(const json_t *d, const json_t *st)
 	if (json_is_string(dp) && strcmp(json_string_value(dp), "*") == 0)
 		return 1;
 	if (json_is_object(dp) && json_object_size(dp) == 1 &&
-	    all_stars(pol_value(json_object_get(dp, "AWS"), 0)))
+	    all_stars(cpol_value(json_object_get(dp, "AWS"), 0)))
 		return 1;
 	return sp != NULL && json_equal((json_t *)dp, (json_t *)sp);
 }
 
 int
-pol_cancelled(const json_t *doc, const json_t *st)
+cpol_cancelled(const json_t *doc, const json_t *st)
 {
 	const json_t *list = json_object_get(doc, "Statement"), *d;
 	size_t i;
 
 	json_array_foreach(list, i, d) {
-		if (!pol_is_deny(d) || json_object_get(d, "Condition") != NULL)
+		if (!cpol_is_deny(d) || json_object_get(d, "Condition") != NULL)
 			continue;
 		if (deny_covers_actions(d, st) && deny_covers_resources(d, st) &&
 		    deny_covers_principals(d, st))
@@ -355,7 +338,7 @@ pol_cancelled(const json_t *doc, const json_t *st)
 }
 
 char *
-pol_denies_text(const json_t *doc)
+cpol_denies_text(const json_t *doc)
 {
 	const json_t *list = json_object_get(doc, "Statement"), *d;
 	json_t *denies = json_array();
@@ -363,7 +346,7 @@ pol_denies_text(const json_t *doc)
 	size_t i;
 
 	json_array_foreach(list, i, d)
-		if (pol_is_deny(d))
+		if (cpol_is_deny(d))
 			json_array_append(denies, (json_t *)d);
 	if (json_array_size(denies) > 0)
 		s = jdump(denies, 0);
@@ -372,7 +355,7 @@ pol_denies_text(const json_t *doc)
 }
 
 const json_t *
-pol_principals(const json_t *st, const char *type)
+cpol_principals(const json_t *st, const char *type)
 {
 	const json_t *p = json_object_get(st, "Principal"), *v;
 	const char *k;
@@ -386,7 +369,7 @@ pol_principals(const json_t *st, const char *type)
 }
 
 int
-pol_principal_any(const json_t *st)
+cpol_principal_any(const json_t *st)
 {
 	const json_t *p = json_object_get(st, "Principal"), *aws;
 	const char *s;
@@ -396,16 +379,16 @@ pol_principal_any(const json_t *st)
 		return 1;
 	if (json_is_string(p))
 		return strchr(json_string_value(p), '*') != NULL;
-	aws = pol_principals(st, "AWS");
-	n = pol_nvalues(aws);
+	aws = cpol_principals(st, "AWS");
+	n = cpol_nvalues(aws);
 	for (i = 0; i < n; i++)
-		if ((s = pol_value(aws, i)) != NULL && strpbrk(s, "*?") != NULL)
+		if ((s = cpol_value(aws, i)) != NULL && strpbrk(s, "*?") != NULL)
 			return 1;
 	return 0;
 }
 
 int
-pol_op_positive(const char *op)
+cpol_op_positive(const char *op)
 {
 	size_t n;
 
@@ -422,7 +405,7 @@ pol_op_positive(const char *op)
 }
 
 int
-pol_cond_each(const json_t *st,
+cpol_cond_each(const json_t *st,
     int (*fn)(const char *, const char *, const json_t *, void *), void *arg)
 {
 	const json_t *cond = json_object_get(st, "Condition"), *keys, *vals;
@@ -451,18 +434,18 @@ find_cb(const char *op, const char *key, const json_t *vals, void *arg)
 {
 	struct cond_find *f = arg;
 
-	if (!pol_op_positive(op) || strcasecmp(key, f->key) != 0)
+	if (!cpol_op_positive(op) || strcasecmp(key, f->key) != 0)
 		return 0;
 	f->found = vals;
 	return 1;
 }
 
 const json_t *
-pol_cond_get(const json_t *st, const char *key)
+cpol_cond_get(const json_t *st, const char *key)
 {
 	struct cond_find f = { key, NULL };
 
-	pol_cond_each(st, find_cb, &f);
+	cpol_cond_each(st, find_cb, &f);
 	return f.found;
 }
 
@@ -562,7 +545,7 @@ pin_cb(const char *op, const char *key, const json_t *vals, void *arg)
 	size_t i, k, n;
 	int ok;
 
-	if (!pol_op_positive(op))
+	if (!cpol_op_positive(op))
 		return 0;
 	for (k = 0; k < sizeof(pin_keys) / sizeof(pin_keys[0]); k++)
 		if (strcasecmp(key, pin_keys[k].key) == 0)
@@ -576,14 +559,14 @@ pin_cb(const char *op, const char *key, const json_t *vals, void *arg)
 		if (ps->only[i] == NULL)
 			return 0;
 	}
-	n = pol_nvalues(vals);
+	n = cpol_nvalues(vals);
 	for (ok = n > 0, i = 0; i < n && ok; i++)
-		ok = value_pins(pin_keys[k].kind, pol_value(vals, i), acct);
+		ok = value_pins(pin_keys[k].kind, cpol_value(vals, i), acct);
 	if (!ok)
 		return 0;
 	ps->pinned = 1;
 	for (i = 0; i < n && ps->accounts != NULL; i++) {
-		v = pol_value(vals, i);
+		v = cpol_value(vals, i);
 		value_pins(pin_keys[k].kind, v, acct);
 		if (pin_keys[k].account)
 			json_object_set_new(ps->accounts, v, json_true());
@@ -594,19 +577,19 @@ pin_cb(const char *op, const char *key, const json_t *vals, void *arg)
 }
 
 int
-pol_pins_caller(const json_t *st, json_t *accounts)
+cpol_pins_caller(const json_t *st, json_t *accounts)
 {
 	struct pin_state ps = { NULL, accounts, 0 };
 
-	pol_cond_each(st, pin_cb, &ps);
+	cpol_cond_each(st, pin_cb, &ps);
 	return ps.pinned;
 }
 
 int
-pol_cond_pinned(const json_t *st, const char *const *keys)
+cpol_cond_pinned(const json_t *st, const char *const *keys)
 {
 	struct pin_state ps = { keys, NULL, 0 };
 
-	pol_cond_each(st, pin_cb, &ps);
+	cpol_cond_each(st, pin_cb, &ps);
 	return ps.pinned;
 }

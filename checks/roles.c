@@ -100,16 +100,16 @@ trust_of(struct check_out *o, const struct check_role *r)
 static int
 grants_assume(const json_t *st)
 {
-	return pol_grants_action(st, "sts:AssumeRole") ||
-	    pol_grants_action(st, "sts:AssumeRoleWithWebIdentity") ||
-	    pol_grants_action(st, "sts:AssumeRoleWithSAML");
+	return cpol_grants_action(st, "sts:AssumeRole") ||
+	    cpol_grants_action(st, "sts:AssumeRoleWithWebIdentity") ||
+	    cpol_grants_action(st, "sts:AssumeRoleWithSAML");
 }
 
 /* An Allow statement letting someone assume the role, not cancelled by a Deny. */
 static int
 live_grant(const json_t *doc, const json_t *st)
 {
-	return pol_is_allow(st) && grants_assume(st) && !pol_cancelled(doc, st);
+	return cpol_is_allow(st) && grants_assume(st) && !cpol_cancelled(doc, st);
 }
 
 void
@@ -127,10 +127,10 @@ check_grade_role_public(struct check_ctx *c, struct check_out *o)
 		if ((doc = trust_of(o, r)) == NULL)
 			continue;
 		json_array_foreach(json_object_get(doc, "Statement"), j, st) {
-			if (!live_grant(doc, st) || !pol_principal_any(st) || pol_pins_caller(st, NULL))
+			if (!live_grant(doc, st) || !cpol_principal_any(st) || cpol_pins_caller(st, NULL))
 				continue;
 			f = role_find(o, r, "trust policy lets any principal assume the role%s",
-			    pol_cond_get(st, "sts:ExternalId") ?
+			    cpol_cond_get(st, "sts:ExternalId") ?
 			    " (an sts:ExternalId condition does not identify the caller)" :
 			    ": no condition pins the caller to known accounts");
 			check_ev_statement(f, doc, st);
@@ -143,18 +143,18 @@ check_grade_role_public(struct check_ctx *c, struct check_out *o)
 static void
 statement_accounts(const json_t *st, json_t *out)
 {
-	const json_t *aws = pol_principals(st, "AWS");
+	const json_t *aws = cpol_principals(st, "AWS");
 	json_t *pinned = json_object(), *v;
-	int ext = pol_cond_get(st, "sts:ExternalId") != NULL;
+	int ext = cpol_cond_get(st, "sts:ExternalId") != NULL;
 	char acct[13];
 	const char *s, *k;
-	size_t i, n = pol_nvalues(aws);
+	size_t i, n = cpol_nvalues(aws);
 
 	/* A wildcard principal narrowed by conditions trusts the accounts they name. */
-	if (pol_principal_any(st))
-		pol_pins_caller(st, pinned);
+	if (cpol_principal_any(st))
+		cpol_pins_caller(st, pinned);
 	for (i = 0; i < n; i++)
-		if ((s = pol_value(aws, i)) != NULL && strpbrk(s, "*?") == NULL &&
+		if ((s = cpol_value(aws, i)) != NULL && strpbrk(s, "*?") == NULL &&
 		    check_arn_account(s, acct))
 			json_object_set_new(pinned, acct, json_true());
 	json_object_foreach(pinned, k, v) {
@@ -232,7 +232,7 @@ static char *
 github_problem(const json_t *st, const char *host, int *org_wide)
 {
 	char *key = xasprintf("%s:sub", host), *why = NULL;
-	const json_t *vals = pol_cond_get(st, key);
+	const json_t *vals = cpol_cond_get(st, key);
 	const char *v;
 	size_t k;
 	int wide;
@@ -241,8 +241,8 @@ github_problem(const json_t *st, const char *host, int *org_wide)
 	if (vals == NULL)
 		why = xasprintf("GitHub OIDC trust without a %s condition: any repository can "
 		    "assume the role", key);
-	for (k = 0; vals != NULL && k < pol_nvalues(vals) && why == NULL; k++) {
-		if (!github_sub_ok(v = pol_value(vals, k), &wide))
+	for (k = 0; vals != NULL && k < cpol_nvalues(vals) && why == NULL; k++) {
+		if (!github_sub_ok(v = cpol_value(vals, k), &wide))
 			why = xasprintf("GitHub OIDC subject condition is a bare wildcard (%s)",
 			    v ? v : "not a string");
 		*org_wide |= wide;
@@ -256,12 +256,12 @@ static char *
 audience_problem(const json_t *st, const char *host)
 {
 	char *key = xasprintf("%s:aud", host), *why = NULL;
-	const json_t *vals = pol_cond_get(st, key);
+	const json_t *vals = cpol_cond_get(st, key);
 	const char *v;
-	size_t k, n = pol_nvalues(vals);
+	size_t k, n = cpol_nvalues(vals);
 
 	for (k = 0; k < n && why == NULL; k++)
-		if ((v = pol_value(vals, k)) == NULL || strspn(v, "*") == strlen(v))
+		if ((v = cpol_value(vals, k)) == NULL || strspn(v, "*") == strlen(v))
 			why = xasprintf("web-identity trust for %s whose %s condition is a wildcard", host, key);
 	if (n == 0)
 		why = xasprintf("web-identity trust for %s without a %s condition naming the audience",
@@ -274,15 +274,15 @@ static void
 oidc_statement(struct check_out *o, const struct check_role *r, const json_t *doc,
     const json_t *st)
 {
-	const json_t *fed = pol_principals(st, "Federated");
+	const json_t *fed = cpol_principals(st, "Federated");
 	const char *p, *host;
-	size_t i, n = pol_nvalues(fed);
+	size_t i, n = cpol_nvalues(fed);
 	int org_wide = 0;
 	char *why;
 	json_t *f;
 
 	for (i = 0; i < n; i++) {
-		if ((p = pol_value(fed, i)) == NULL || strstr(p, ":saml-provider/") != NULL)
+		if ((p = cpol_value(fed, i)) == NULL || strstr(p, ":saml-provider/") != NULL)
 			continue;
 		host = strstr(p, "oidc-provider/") ? strstr(p, "oidc-provider/") + 14 : p;
 		if (strncmp(host, GITHUB_OIDC, strlen(GITHUB_OIDC)) == 0 &&
@@ -314,8 +314,8 @@ check_grade_role_oidc(struct check_ctx *c, struct check_out *o)
 		if ((doc = trust_of(o, &c->roles[i])) == NULL)
 			continue;
 		json_array_foreach(json_object_get(doc, "Statement"), j, st)
-			if (pol_is_allow(st) && pol_grants_action(st, "sts:AssumeRoleWithWebIdentity") &&
-			    !pol_cancelled(doc, st))
+			if (cpol_is_allow(st) && cpol_grants_action(st, "sts:AssumeRoleWithWebIdentity") &&
+			    !cpol_cancelled(doc, st))
 				oidc_statement(o, &c->roles[i], doc, st);
 	}
 }
@@ -332,11 +332,11 @@ trusts_outsiders(const struct check_ctx *c, const json_t *doc)
 	json_array_foreach(json_object_get(doc, "Statement"), i, st) {
 		if (!live_grant(doc, st))
 			continue;
-		if (pol_principal_any(st))
+		if (cpol_principal_any(st))
 			return 1;
-		aws = pol_principals(st, "AWS");
-		for (k = 0; k < pol_nvalues(aws); k++)
-			if ((s = pol_value(aws, k)) != NULL && check_arn_account(s, acct) &&
+		aws = cpol_principals(st, "AWS");
+		for (k = 0; k < cpol_nvalues(aws); k++)
+			if ((s = cpol_value(aws, k)) != NULL && check_arn_account(s, acct) &&
 			    strcmp(acct, c->account) != 0)
 				return 1;
 	}
@@ -373,11 +373,11 @@ check_grade_role_deputy(struct check_ctx *c, struct check_out *o)
 			continue;
 		outsiders = trusts_outsiders(c, doc);
 		json_array_foreach(json_object_get(doc, "Statement"), j, st) {
-			if (!live_grant(doc, st) || (svcs = pol_principals(st, "Service")) == NULL ||
-			    pol_cond_pinned(st, source_keys))
+			if (!live_grant(doc, st) || (svcs = cpol_principals(st, "Service")) == NULL ||
+			    cpol_cond_pinned(st, source_keys))
 				continue;
-			for (k = 0; k < pol_nvalues(svcs); k++) {
-				if ((svc = pol_value(svcs, k)) == NULL || (!outsiders && !is_deputy(svc)))
+			for (k = 0; k < cpol_nvalues(svcs); k++) {
+				if ((svc = cpol_value(svcs, k)) == NULL || (!outsiders && !is_deputy(svc)))
 					continue;
 				f = role_find(o, r, outsiders ?
 				    "service principal %s is trusted next to wildcard or cross-account "
@@ -415,7 +415,7 @@ role_docs(struct check_ctx *c, struct check_out *o, const struct check_role *r,
 	*docs = xcalloc(json_array_size(list) + json_array_size(att) + 1, sizeof(**docs));
 	json_array_foreach(list, i, p) {
 		(*docs)[n].name = jstr(p, "PolicyName");
-		if (((*docs)[n].doc = pol_parse(json_object_get(p, "PolicyDocument"), &err)) == NULL) {
+		if (((*docs)[n].doc = cpol_parse(json_object_get(p, "PolicyDocument"), &err)) == NULL) {
 			check_skip(o, r->arn, "role %s: inline policy %s %s", r->name,
 			    (*docs)[n].name ? (*docs)[n].name : "?", err);
 			continue;
@@ -437,7 +437,7 @@ role_docs(struct check_ctx *c, struct check_out *o, const struct check_role *r,
 				    r->name, (*docs)[n].arn ? (*docs)[n].arn : "?");
 			continue;
 		}
-		if (((*docs)[n].doc = pol_parse(check_policy_document(pol), &err)) == NULL) {
+		if (((*docs)[n].doc = cpol_parse(check_policy_document(pol), &err)) == NULL) {
 			check_skip(o, r->arn, "role %s: policy %s %s", r->name, (*docs)[n].arn, err);
 			continue;
 		}
@@ -464,7 +464,7 @@ cancelled_any(const struct role_doc *docs, size_t n, const json_t *st)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (docs[i].doc != NULL && pol_cancelled(docs[i].doc, st))
+		if (docs[i].doc != NULL && cpol_cancelled(docs[i].doc, st))
 			return 1;
 	return 0;
 }
@@ -520,13 +520,13 @@ check_grade_role_admin(struct check_ctx *c, struct check_out *o)
 				continue;
 			}
 			json_array_foreach(json_object_get(d->doc, "Statement"), j, st) {
-				if (!pol_is_allow(st) || !pol_on_all_resources(st) ||
-				    !(pol_grants_all(st, NULL) || pol_grants_all(st, "iam")) ||
+				if (!cpol_is_allow(st) || !cpol_on_all_resources(st) ||
+				    !(cpol_grants_all(st, NULL) || cpol_grants_all(st, "iam")) ||
 				    cancelled_any(docs, n, st))
 					continue;
 				f = role_find(o, r, "%s %s allows %s on \"*\"", d->arn ? "policy" : "inline policy",
 				    d->name ? d->name : "?", json_object_get(st, "NotAction") ?
-				    "every action but its NotAction" : pol_grants_all(st, NULL) ? "\"*\"" : "\"iam:*\"");
+				    "every action but its NotAction" : cpol_grants_all(st, NULL) ? "\"*\"" : "\"iam:*\"");
 				doc_fill(o, f, d);
 				check_ev_statement(f, d->doc, st);
 				break;
@@ -569,10 +569,10 @@ check_grade_role_escalation(struct check_ctx *c, struct check_out *o)
 				continue;
 			}
 			json_array_foreach(json_object_get(d->doc, "Statement"), j, st) {
-				if (!pol_is_allow(st) || !pol_on_all_resources(st) || cancelled_any(docs, n, st))
+				if (!cpol_is_allow(st) || !cpol_on_all_resources(st) || cancelled_any(docs, n, st))
 					continue;
 				for (a = 0; escalation_actions[a] != NULL; a++)
-					if (pol_grants_action(st, escalation_actions[a])) {
+					if (cpol_grants_action(st, escalation_actions[a])) {
 						json_object_set_new(found, escalation_actions[a], json_true());
 						if (first == NULL) {
 							first = d;

@@ -1,6 +1,6 @@
 /*
  * Fuzz target: an IAM policy document, as JSON and as text (plain or
- * URL-encoded, as pol_parse takes it).  Every analysis function of
+ * URL-encoded, as cpol_parse takes it).  Every analysis function of
  * checks/policy.h runs on every statement; then the document is put where
  * the checks read policies (a user's, group's and role's inline and
  * managed policies, a role's trust policy, a CreateRole request) and the
@@ -17,87 +17,87 @@
 /* Cap the pairwise pattern checks: documents may hold thousands of values. */
 #define POL_FUZZ_PAIRS	32
 
-static const char *const pol_fuzz_actions[] = {
+static const char *const cpol_fuzz_actions[] = {
 	"iam:PassRole", "sts:AssumeRole", "iam:CreateAccessKey", "s3:GetObject",
 	"iam:*", "*", "", NULL
 };
-static const char *const pol_fuzz_svcs[] = { "iam", "sts", "s3", "*", "", NULL };
-static const char *const pol_fuzz_types[] = { "AWS", "Service", "Federated", "CanonicalUser", NULL };
-static const char *const pol_fuzz_keys[] = {
+static const char *const cpol_fuzz_svcs[] = { "iam", "sts", "s3", "*", "", NULL };
+static const char *const cpol_fuzz_types[] = { "AWS", "Service", "Federated", "CanonicalUser", NULL };
+static const char *const cpol_fuzz_keys[] = {
 	"aws:PrincipalOrgID", "aws:SourceAccount", "aws:PrincipalArn", "sts:ExternalId",
 	"aws:MultiFactorAuthPresent", NULL
 };
 
 static int
-pol_fuzz_cond(const char *op, const char *key, const json_t *values, void *arg)
+cpol_fuzz_cond(const char *op, const char *key, const json_t *values, void *arg)
 {
-	size_t i, n = pol_nvalues(values);
+	size_t i, n = cpol_nvalues(values);
 	const char *v;
 
-	pol_op_positive(op);
+	cpol_op_positive(op);
 	for (i = 0; i < n && i < POL_FUZZ_PAIRS; i++)
-		if ((v = pol_value(values, i)) != NULL)
-			pol_glob(v, key);
+		if ((v = cpol_value(values, i)) != NULL)
+			cpol_glob(v, key);
 	return 0;
 }
 
 /* Each value of a as a pattern against each of b. */
 static void
-pol_fuzz_globs(const json_t *a, const json_t *b)
+cpol_fuzz_globs(const json_t *a, const json_t *b)
 {
-	size_t i, j, na = pol_nvalues(a), nb = pol_nvalues(b);
+	size_t i, j, na = cpol_nvalues(a), nb = cpol_nvalues(b);
 	const char *p, *s;
 
 	for (i = 0; i < na && i < POL_FUZZ_PAIRS; i++)
 		for (j = 0; j < nb && j < POL_FUZZ_PAIRS; j++)
-			if ((p = pol_value(a, i)) != NULL && (s = pol_value(b, j)) != NULL)
-				pol_glob(p, s);
+			if ((p = cpol_value(a, i)) != NULL && (s = cpol_value(b, j)) != NULL)
+				cpol_glob(p, s);
 }
 
 static void
-pol_fuzz_statement(const json_t *doc, const json_t *st)
+cpol_fuzz_statement(const json_t *doc, const json_t *st)
 {
 	const json_t *v;
 	json_t *accounts;
 	size_t i, n;
 
-	pol_is_allow(st);
-	pol_is_deny(st);
-	for (i = 0; pol_fuzz_actions[i] != NULL; i++)
-		pol_grants_action(st, pol_fuzz_actions[i]);
-	pol_grants_all(st, NULL);
-	for (i = 0; pol_fuzz_svcs[i] != NULL; i++)
-		pol_grants_all(st, pol_fuzz_svcs[i]);
-	pol_on_all_resources(st);
-	pol_cancelled(doc, st);
-	pol_principal_any(st);
-	for (i = 0; pol_fuzz_types[i] != NULL; i++) {
-		v = pol_principals(st, pol_fuzz_types[i]);
-		for (n = 0; n < pol_nvalues(v) && n < POL_FUZZ_PAIRS; n++)
-			pol_value(v, n);
+	cpol_is_allow(st);
+	cpol_is_deny(st);
+	for (i = 0; cpol_fuzz_actions[i] != NULL; i++)
+		cpol_grants_action(st, cpol_fuzz_actions[i]);
+	cpol_grants_all(st, NULL);
+	for (i = 0; cpol_fuzz_svcs[i] != NULL; i++)
+		cpol_grants_all(st, cpol_fuzz_svcs[i]);
+	cpol_on_all_resources(st);
+	cpol_cancelled(doc, st);
+	cpol_principal_any(st);
+	for (i = 0; cpol_fuzz_types[i] != NULL; i++) {
+		v = cpol_principals(st, cpol_fuzz_types[i]);
+		for (n = 0; n < cpol_nvalues(v) && n < POL_FUZZ_PAIRS; n++)
+			cpol_value(v, n);
 	}
-	pol_cond_each(st, pol_fuzz_cond, NULL);
-	for (i = 0; pol_fuzz_keys[i] != NULL; i++)
-		pol_cond_get(st, pol_fuzz_keys[i]);
-	pol_cond_pinned(st, pol_fuzz_keys);
+	cpol_cond_each(st, cpol_fuzz_cond, NULL);
+	for (i = 0; cpol_fuzz_keys[i] != NULL; i++)
+		cpol_cond_get(st, cpol_fuzz_keys[i]);
+	cpol_cond_pinned(st, cpol_fuzz_keys);
 	accounts = json_object();
-	pol_pins_caller(st, accounts);
+	cpol_pins_caller(st, accounts);
 	json_decref(accounts);
-	pol_fuzz_globs(json_object_get(st, "Action"), json_object_get(st, "NotAction"));
-	pol_fuzz_globs(json_object_get(st, "Resource"), json_object_get(st, "Action"));
+	cpol_fuzz_globs(json_object_get(st, "Action"), json_object_get(st, "NotAction"));
+	cpol_fuzz_globs(json_object_get(st, "Resource"), json_object_get(st, "Action"));
 }
 
 static void
-pol_fuzz_analyse(const json_t *in)
+cpol_fuzz_analyse(const json_t *in)
 {
 	json_t *doc, *st;
 	char *err = NULL;
 	size_t i;
 
-	if ((doc = pol_parse(in, &err)) != NULL) {
+	if ((doc = cpol_parse(in, &err)) != NULL) {
 		json_array_foreach(json_object_get(doc, "Statement"), i, st)
-			pol_fuzz_statement(doc, st);
-		free(pol_denies_text(doc));
+			cpol_fuzz_statement(doc, st);
+		free(cpol_denies_text(doc));
 		json_decref(doc);
 	}
 	free(err);
@@ -105,7 +105,7 @@ pol_fuzz_analyse(const json_t *in)
 
 /* A snapshot whose every policy is doc (borrowed). */
 static json_t *
-pol_fuzz_snapshot(json_t *doc, const char *text)
+cpol_fuzz_snapshot(json_t *doc, const char *text)
 {
 	json_t *snap, *authz, *events, *rec, *managed;
 
@@ -158,10 +158,10 @@ fuzz_policy(const uint8_t *data, size_t size)
 	doc = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	text = json_stringn((const char *)data, size);
 	if (doc != NULL)
-		pol_fuzz_analyse(doc);
+		cpol_fuzz_analyse(doc);
 	if (text != NULL) {
-		pol_fuzz_analyse(text);
-		fuzz_grade(pol_fuzz_snapshot(json_is_object(doc) ? doc : text,
+		cpol_fuzz_analyse(text);
+		fuzz_grade(cpol_fuzz_snapshot(json_is_object(doc) ? doc : text,
 		    json_string_value(text)));
 	}
 	json_decref(doc);

@@ -320,13 +320,13 @@ t_json_deep_policy(void)
 	json_t *s, *doc;
 
 	s = json_string(text);
-	T((doc = pol_parse(s, &err)) == NULL, "parsed");
+	T((doc = cpol_parse(s, &err)) == NULL, "parsed");
 	T(err != NULL && strstr(err, "maximum parsing depth reached"), "err: %s", err ? err : "");
 	json_decref(s);
 	free(err);
 	err = NULL;
 	s = json_string(enc);
-	T((doc = pol_parse(s, &err)) == NULL, "URL-encoded parsed");
+	T((doc = cpol_parse(s, &err)) == NULL, "URL-encoded parsed");
 	T(err != NULL && strstr(err, "maximum parsing depth reached"), "err: %s", err ? err : "");
 	json_decref(s);
 	free(err);
