@@ -101,6 +101,13 @@ main(int argc, char *argv[])
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
 	rc = c->fn(argc - 1, argv + 1);
+	/* What went to standard output must have arrived (a full disk, /dev/full). */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc < EXIT_IO) {
+		/* A command that saw it already said so (and returned EXIT_USAGE). */
+		if (rc != EXIT_USAGE)
+			fprintf(stderr, "iamgrade %s: standard output: write failed\n", c->name);
+		rc = EXIT_IO;
+	}
 	xmlCleanupParser();
 	curl_global_cleanup();
 	return rc;
