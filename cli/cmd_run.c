@@ -290,12 +290,8 @@ select_accounts(struct run *r, char **err)
 		if (org == NULL)
 			goto out;
 		/* Left out of the listing (bad ids, duplicates): say so, and the run is incomplete. */
-		json_array_foreach(json_object_get(org, "problems"), i, a) {
-			char *line = str_sanitize_term(xstrdup(json_string_value(a)));
-
-			log_error("%s", line);
-			free(line);
-		}
+		json_array_foreach(json_object_get(org, "problems"), i, a)
+			log_error("%s", json_string_value(a));	/* log lines are sanitised */
 		if (json_array_size(json_object_get(org, "problems")) > 0)
 			r->problems = json_incref(json_object_get(org, "problems"));
 		ids = json_array();

@@ -324,9 +324,7 @@ iam_access_keys(struct aws_client *c, const json_t *report)
 		/* Deleted since the report was generated: nothing to list. */
 		code = src_code(fail);
 		if (code != NULL && strcmp(code, "NoSuchEntity") == 0) {
-			msg = str_sanitize_term(xstrdup(user));
-			log_verbose("ListAccessKeys: user %s no longer exists", msg);
-			free(msg);
+			log_verbose("ListAccessKeys: user %s no longer exists", user);
 			json_decref(fail);
 			fail = NULL;
 			continue;
