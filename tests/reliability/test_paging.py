@@ -9,6 +9,7 @@ complete and graded.  The outcome goes into docs/reliability.md ("paging").
 """
 import os
 import re
+import subprocess
 import time
 import unittest
 
@@ -146,6 +147,35 @@ class Paging(unittest.TestCase):
 
     def test_hang_silent(self):
         self.hang_case("hang_silent")
+
+    def test_collect_timeout(self):
+        """collect takes --timeout like run: the hanging answer is a Timeout for its source."""
+        acct = self.sh.management
+        self.sh.bed.set_faults([{"account": acct, "action": "iam:GetAccountSummary", "kind": "hang_headers"}])
+        out = self.sh.mkdtemp("collect-")
+        self.sh.space()
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run([relutil.IAMGRADE, "collect", "--timeout", "1", "--report-wait", "5",
+                                "--out", out], env=self.sh.env(AWS_MAX_ATTEMPTS="1"), capture_output=True,
+                               timeout=120)
+        finally:
+            self.sh.last_run = time.monotonic()
+            self.sh.bed.clear_faults()
+        took = time.monotonic() - t0
+        err = p.stderr.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 3, err)
+        snap = relutil.load_json(os.path.join(out, acct + ".json"))
+        src = snap["sources"]["account_summary"]
+        self.assertEqual((src["status"], src["error"]["code"]), ("error", "Timeout"), src)
+        self.assertIn("account_summary: iam:GetAccountSummary error: Timeout", err)
+        bad = subprocess.run([relutil.IAMGRADE, "collect", "--timeout", "0", "--out", out], env=self.sh.env(),
+                             capture_output=True, timeout=60)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn(b"--timeout takes a number of seconds from 1 to 3600", bad.stderr)
+        self.rows.append(["`collect --timeout 1`, headers then no body", "hang_headers on iam:GetAccountSummary, "
+                          "AWS_MAX_ATTEMPTS=1", p.returncode, f"{took:.1f}", "account_summary: error Timeout",
+                          "(one account)", "kept"])
 
     # --- Organizations data is untrusted ---
 
