@@ -6,13 +6,29 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
-/* Exit codes: public, documented in the README. */
+/*
+ * Exit codes: public, documented in the README.  When several apply, the
+ * first of interrupted, I/O, incomplete and failed wins.
+ */
 enum {
 	EXIT_OK = 0,		/* done; no control failed at or above --fail-on */
 	EXIT_FAILED = 1,	/* a control failed at or above --fail-on */
 	EXIT_USAGE = 2,		/* bad usage or bad input (a file that is not a snapshot, ...) */
 	EXIT_INCOMPLETE = 3,	/* collection incomplete: an account or a source could not be read */
+	EXIT_IO = 4,		/* an output could not be written (full disk, unwritable folder) */
+	EXIT_SIGNAL = 128,	/* + the signal: 130 SIGINT, 143 SIGTERM (the shell's convention) */
 };
+
+/*
+ * SIGINT and SIGTERM for the commands that talk to AWS (run, collect): the
+ * first one cancels every AWS call, sleep and credential_process in
+ * progress (aws_cancel) and sets cli_stop to the signal's number, so the
+ * command winds down within a second or two and exits EXIT_SIGNAL + the
+ * signal; a second one is not caught (SA_RESETHAND) and ends the process
+ * at once.
+ */
+extern volatile int cli_stop;
+void	cli_catch_signals(void);
 
 int	cmd_run(int, char **);
 int	cmd_collect(int, char **);

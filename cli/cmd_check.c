@@ -257,6 +257,7 @@ cmd_check(int argc, char *argv[])
 	}
 	if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
 		usage_error("check", "writing the results: %s", "standard output failed");
+		rc = EXIT_IO;
 		goto out;
 	}
 	rc = bad ? EXIT_USAGE : failed ? EXIT_FAILED :

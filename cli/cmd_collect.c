@@ -1,4 +1,6 @@
 /* iamgrade collect: one account's snapshot into --out DIR. */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,7 @@
 static const char collect_usage[] =
     "usage: iamgrade collect [--profile P] [--region R] [--endpoint-url URL]\n"
     "                        [--since DAYS] [--role-arn ARN [--external-id ID]]\n"
-    "                        [--report-wait SECONDS]\n"
+    "                        [--report-wait SECONDS] [--timeout SECONDS]\n"
     "                        [-v|--verbose] [--debug] [-q] --out DIR\n"
     "\n"
     "Collect the IAM state of the account the credentials (or --role-arn)\n"
@@ -26,16 +28,19 @@ static const char collect_usage[] =
     "  --external-id ID   the ExternalId the role's trust policy asks for\n"
     "  --report-wait S    wait at most S seconds for IAM's credential report\n"
     "                     (1-3600, default 300)\n"
+    "  --timeout S        give up an HTTP attempt after S seconds (1-3600, default 60)\n"
     "  -v, --verbose      say what each source returned\n"
     "  --debug            log every request (never secrets)\n"
     "  -q, --quiet        errors only\n"
     "  --out DIR          where the snapshot goes (created, mode 0700)\n"
     "\n"
-    "Exit status: 0 complete, 3 incomplete or no snapshot, 2 usage.\n";
+    "Exit status: 0 complete, 2 usage or input error, 3 incomplete or no\n"
+    "snapshot, 4 the snapshot could not be written (full disk), 130/143\n"
+    "interrupted by SIGINT/SIGTERM (nothing written).\n";
 
 enum {
 	OPT_PROFILE = 256, OPT_REGION, OPT_ENDPOINT, OPT_SINCE, OPT_ROLE,
-	OPT_EXTERNAL_ID, OPT_DEBUG, OPT_OUT, OPT_REPORT_WAIT
+	OPT_EXTERNAL_ID, OPT_DEBUG, OPT_OUT, OPT_REPORT_WAIT, OPT_TIMEOUT
 };
 
 /* Tell the user why a snapshot is incomplete (AWS text: no control characters). */
@@ -65,6 +70,7 @@ cmd_collect(int argc, char *argv[])
 		{ "role-arn",		required_argument, NULL, OPT_ROLE },
 		{ "external-id",	required_argument, NULL, OPT_EXTERNAL_ID },
 		{ "report-wait",	required_argument, NULL, OPT_REPORT_WAIT },
+		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 		{ "verbose",		no_argument,	   NULL, 'v' },
 		{ "debug",		no_argument,	   NULL, OPT_DEBUG },
 		{ "quiet",		no_argument,	   NULL, 'q' },
@@ -80,7 +86,8 @@ cmd_collect(int argc, char *argv[])
 	json_t *snap = NULL;
 	const char *out = NULL;
 	char *err = NULL, *path = NULL, *end;
-	long since = 30, wait = 300;
+	struct stat st;
+	long since = 30, wait = 300, timeout;
 	int ch, rc = EXIT_USAGE, have_cfg = 0, have_creds = 0;
 
 	memset(&ao, 0, sizeof(ao));
@@ -111,6 +118,13 @@ cmd_collect(int argc, char *argv[])
 			if (*optarg == '\0' || *end != '\0' || wait < 1 || wait > 3600)
 				return usage_error("collect", "--report-wait takes a number of "
 				    "seconds from 1 to 3600, not '%s'", optarg);
+			break;
+		case OPT_TIMEOUT:
+			timeout = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || timeout < 1 || timeout > 3600)
+				return usage_error("collect", "--timeout takes a number of "
+				    "seconds from 1 to 3600, not '%s'", optarg);
+			ao.timeout_ms = timeout * 1000;
 			break;
 		case OPT_ROLE:
 			target.role_arn = optarg;
@@ -145,6 +159,8 @@ cmd_collect(int argc, char *argv[])
 	if (target.external_id != NULL && target.role_arn == NULL)
 		return usage_error("collect", "--external-id needs --role-arn");
 
+	/* From here on every wait (credential_process included) can be interrupted. */
+	cli_catch_signals();
 	rc = EXIT_INCOMPLETE;
 	if (!aws_config_load(&ao, &cfg, &err)) {
 		fprintf(stderr, "iamgrade collect: %s\n", err);
@@ -153,7 +169,7 @@ cmd_collect(int argc, char *argv[])
 	}
 	have_cfg = 1;
 	if (!aws_creds_resolve(&cfg, &creds, &err)) {
-		fprintf(stderr, "iamgrade collect: %s\n", err);
+		fprintf(stderr, "iamgrade collect: %s\n", str_sanitize_term(err));
 		goto out;
 	}
 	have_creds = 1;
@@ -165,8 +181,15 @@ cmd_collect(int argc, char *argv[])
 		fprintf(stderr, "iamgrade collect: %s\n", str_sanitize_term(err));
 		goto out;
 	}
+	if (cli_stop) {
+		/* Cut short: a snapshot of half the sources would only mislead. */
+		fprintf(stderr, "iamgrade collect: interrupted: no snapshot written\n");
+		goto out;
+	}
 	if (!dir_make(out, 0700, &err) || !snapshot_write(out, snap, &path, &err)) {
 		fprintf(stderr, "iamgrade collect: %s\n", err);
+		/* DIR a file or a planted symlink is bad input; the rest is I/O. */
+		rc = lstat(out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
 		goto out;
 	}
 	printf("%s\n", path);
@@ -175,6 +198,9 @@ cmd_collect(int argc, char *argv[])
 	else
 		collect_report_problems(path, snap);
 out:
+	/* A wait cut short by a signal is an interruption, whatever it broke. */
+	if (cli_stop)
+		rc = EXIT_SIGNAL + cli_stop;
 	json_decref(snap);
 	free(path);
 	free(err);

@@ -325,7 +325,8 @@ cmd_report(int argc, char *argv[])
 		if (strcmp(outs[i].path, "-") == 0) {
 			if (outs[i].data.len > 0 &&
 			    fwrite(outs[i].data.p, 1, outs[i].data.len, stdout) != outs[i].data.len) {
-				rc = usage_error("report", "standard output: write failed");
+				usage_error("report", "standard output: write failed");
+				rc = EXIT_IO;
 				goto out;
 			}
 			continue;
@@ -334,12 +335,18 @@ cmd_report(int argc, char *argv[])
 		if (!file_write_atomic(outs[i].path, outs[i].data.p ? outs[i].data.p : "",
 		    outs[i].data.len, (outs[i].fmt == REPORT_JSON ? 0600 : 0644) & ~(int)mask,
 		    0, &err)) {
-			rc = report_fail(err);
+			report_fail(err);
 			err = NULL;
+			rc = EXIT_IO;	/* a full disk is not a usage error */
 			goto out;
 		}
 	}
-	rc = fflush(stdout) == 0 ? EXIT_OK : usage_error("report", "standard output: write failed");
+	if (fflush(stdout) != 0) {
+		usage_error("report", "standard output: write failed");
+		rc = EXIT_IO;
+		goto out;
+	}
+	rc = EXIT_OK;
 out:
 	for (i = 0; i < REPORT_FMT__MAX; i++)
 		buf_free(&outs[i].data);

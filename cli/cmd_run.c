@@ -21,15 +21,8 @@
 #include "report/report.h"
 #include "cli/cli.h"
 
-static volatile int stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-	aws_cancel();	/* accounts in flight stop within a fraction of a second */
-}
+/* A file of the run could not be written (full disk, unwritable folder): exit EXIT_IO. */
+static int write_failed;
 
 struct run {
 	/* options */
@@ -60,6 +53,7 @@ struct run {
 	time_t		 started;
 	size_t		 failed;		/* accounts not complete, so far */
 	int		 tty;
+	json_t		*problems;		/* run-level problems (the account listing), or NULL */
 };
 
 static const char usage_text[] =
@@ -86,8 +80,9 @@ static const char usage_text[] =
 "  --no-pdf                skip the PDF reports\n"
 "  -q, --quiet | -v, --verbose | --debug\n"
 "\n"
-"Exit status: 0 done, 1 --fail-on met, 2 usage or input error,\n"
-"3 some accounts incomplete or the run was interrupted (takes precedence over 1).\n";
+"Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
+"incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
+"by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n";
 
 static int
 parse_args(struct run *r, int argc, char *argv[])
@@ -294,6 +289,11 @@ select_accounts(struct run *r, char **err)
 		aws_client_free(c);
 		if (org == NULL)
 			goto out;
+		/* Left out of the listing (bad ids, duplicates): say so, and the run is incomplete. */
+		json_array_foreach(json_object_get(org, "problems"), i, a)
+			log_error("%s", json_string_value(a));	/* log lines are sanitised */
+		if (json_array_size(json_object_get(org, "problems")) > 0)
+			r->problems = json_incref(json_object_get(org, "problems"));
 		ids = json_array();
 		json_array_foreach(json_object_get(org, "accounts"), i, a) {
 			const char *id = jstr(a, "Id"), *st = jstr(a, "Status");
@@ -404,10 +404,14 @@ write_manifest(struct run *r, const char *status, int exit_code)
 	    "tool_version", IAMGRADE_VERSION, "status", status,
 	    "started", time_fmt(r->started, t), "exit_code", exit_code,
 	    "accounts", accts);
+	if (r->problems != NULL)
+		json_object_set(m, "problems", r->problems);
 	path = xasprintf("%s/run.json", r->dir);
 	s = jdump(m, 1);
-	if (!file_write_atomic(path, s, strlen(s), report_mode(), 0, &err))
+	if (!file_write_atomic(path, s, strlen(s), report_mode(), 0, &err)) {
 		log_error("%s", err);
+		write_failed = 1;
+	}
 	free(s);
 	free(path);
 	free(err);
@@ -459,9 +463,14 @@ render_to(enum report_fmt fmt, const json_t *results, const struct report_opts *
 	/* results.json holds the snapshots' findings and evidence: private like them. */
 	int rc = 0, mode = fmt == REPORT_JSON ? report_mode() & 0600 : report_mode();
 
-	if (report_render(fmt, results, o, &b, err) &&
-	    file_write_atomic(path, b.p ? b.p : "", b.len, mode, 0, err))
-		rc = 1;
+	if (!report_render(fmt, results, o, &b, err))
+		goto out;
+	if (!file_write_atomic(path, b.p ? b.p : "", b.len, mode, 0, err)) {
+		write_failed = 1;
+		goto out;
+	}
+	rc = 1;
+out:
 	buf_free(&b);
 	return rc;
 }
@@ -516,7 +525,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	size_t i;
 	int rc = -1;
 
-	for (i = 0; i < r->ntargets; i++) {
+	/* Grading thousands of accounts takes a while: a signal ends it between two. */
+	for (i = 0; i < r->ntargets && !cli_stop; i++) {
 		json_t *snap;
 		char sha[65], *e = NULL;
 
@@ -531,6 +541,11 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		    strrchr(r->targets[i].snapshot, '/') + 1, sha, cc));
 		json_decref(snap);
 	}
+	if (cli_stop) {
+		json_decref(accounts);
+		err_set(err, "interrupted while grading");
+		return -1;
+	}
 	results = check_results(accounts, cc);
 
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
@@ -542,7 +557,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	json_array_foreach(json_object_get(results, "accounts"), i, a) {
 		struct report_opts one = { .baseline = baseline };
 
-		if (stop) {
+		if (cli_stop) {
 			err_set(err, "interrupted while writing the reports");
 			goto out;
 		}
@@ -580,14 +595,40 @@ out:
 	return rc;
 }
 
+/* The exit status of a run that got this far, and what run.json says. */
+static int
+run_exit(const struct run *r, int failed, const char **status)
+{
+	size_t i;
+	int code = failed ? EXIT_FAILED : EXIT_OK;
+
+	*status = "complete";
+	for (i = 0; i < r->ntargets; i++)
+		if (!r->targets[i].complete)
+			code = EXIT_INCOMPLETE;
+	if (r->problems != NULL)
+		code = EXIT_INCOMPLETE;
+	if (code == EXIT_INCOMPLETE)
+		*status = "incomplete";
+	for (i = 0; i < r->ntargets; i++)
+		if (r->targets[i].write_failed)
+			write_failed = 1;
+	if (write_failed) {
+		code = EXIT_IO;
+		*status = "failed";
+	}
+	return code;
+}
+
 int
 cmd_run(int argc, char *argv[])
 {
 	struct run r;
 	struct check_config cc;
 	struct collect_opts copts;
-	struct sigaction sa;
+	struct stat st;
 	json_t *baseline = NULL;
+	const char *status;
 	char *err = NULL, *snapdir = NULL;
 	size_t i, done;
 	int rc, exit_code = EXIT_USAGE, failed;
@@ -598,6 +639,8 @@ cmd_run(int argc, char *argv[])
 		exit_code = rc < 0 ? EXIT_OK : rc;
 		goto out;
 	}
+	/* From here on every wait (credential_process included) can be interrupted. */
+	cli_catch_signals();
 	if (r.config_file != NULL && !check_config_load(r.config_file, &cc, &err))
 		goto usage;
 	if (r.baseline != NULL && (baseline = load_baseline(r.baseline, &err)) == NULL)
@@ -634,14 +677,12 @@ cmd_run(int argc, char *argv[])
 	}
 	r.started = time(NULL);
 	r.tty = isatty(STDERR_FILENO) && log_level == 1;
-	if (!make_run_dir(&r, &err))
-		goto usage;
+	if (!make_run_dir(&r, &err)) {
+		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
+		exit_code = lstat(r.out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
+		goto fail;
+	}
 	write_manifest(&r, "running", -1);
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 
 	memset(&copts, 0, sizeof(copts));
 	copts.cfg = &r.cfg;
@@ -653,40 +694,44 @@ cmd_run(int argc, char *argv[])
 		log_info("collecting %zu account%s, %d at a time, into %s", r.ntargets,
 		    r.ntargets == 1 ? "" : "s", r.jobs, r.dir);
 	done = collect_many(r.targets, r.ntargets, &r.creds, &copts, snapdir,
-	    r.jobs, &stop, progress, &r);
+	    r.jobs, &cli_stop, progress, &r);
 
-	if (stop) {
+	if (cli_stop) {
 		for (done = i = 0; i < r.ntargets; i++)
 			done += r.targets[i].snapshot != NULL;
 		log_error("interrupted: %zu of %zu accounts collected; %s is marked interrupted",
 		    done, r.ntargets, r.dir);
-		write_manifest(&r, "interrupted", EXIT_INCOMPLETE);
-		exit_code = EXIT_INCOMPLETE;
+		exit_code = EXIT_SIGNAL + cli_stop;
+		write_manifest(&r, "interrupted", exit_code);
 		goto out;
 	}
 	failed = grade_and_report(&r, &cc, baseline, &err);
-	if (stop) {
+	if (cli_stop) {
 		/* Whatever was written is whole (atomic), but the set is not. */
 		log_error("interrupted while writing the reports; %s is marked interrupted", r.dir);
-		write_manifest(&r, "interrupted", EXIT_INCOMPLETE);
-		exit_code = EXIT_INCOMPLETE;
+		exit_code = EXIT_SIGNAL + cli_stop;
+		write_manifest(&r, "interrupted", exit_code);
 		goto out;
 	}
 	if (failed < 0) {
-		write_manifest(&r, "failed", EXIT_USAGE);
-		goto usage;
+		exit_code = write_failed ? EXIT_IO : EXIT_USAGE;
+		write_manifest(&r, "failed", exit_code);
+		goto fail;
 	}
-	exit_code = failed ? EXIT_FAILED : EXIT_OK;
-	for (i = 0; i < r.ntargets; i++)
-		if (!r.targets[i].complete)
-			exit_code = EXIT_INCOMPLETE;
-	write_manifest(&r, exit_code == EXIT_INCOMPLETE ? "incomplete" : "complete", exit_code);
+	exit_code = run_exit(&r, failed, &status);
+	write_manifest(&r, status, exit_code);
 	if (!r.quiet)
 		printf("%s\n", r.dir);
+	if (exit_code == EXIT_IO)
+		fprintf(stderr, "iamgrade run: some files of %s could not be written (see above)\n",
+		    r.dir);
 	goto out;
 usage:
 	exit_code = EXIT_USAGE;
 fail:
+	/* A wait cut short by a signal is an interruption, whatever it broke. */
+	if (cli_stop)
+		exit_code = EXIT_SIGNAL + cli_stop;
 	fprintf(stderr, "iamgrade run: %s\n", err ? str_sanitize_term(err) : "failed");
 out:
 	for (i = 0; i < r.ntargets; i++)
@@ -696,6 +741,7 @@ out:
 	free(snapdir);
 	free(err);
 	json_decref(r.organization_ids);
+	json_decref(r.problems);
 	json_decref(baseline);
 	aws_config_free(&r.cfg);
 	aws_creds_free(&r.creds);

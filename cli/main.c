@@ -1,4 +1,5 @@
 /* iamgrade: pick the subcommand from a table and run it. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <libxml/parser.h>
 
 #include "common/common.h"
+#include "collector/aws.h"
 #include "cli/cli.h"
 
 static const struct command {
@@ -34,6 +36,29 @@ usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_USAGE;
+}
+
+volatile int cli_stop;
+
+static void
+cli_on_signal(int sig)
+{
+	if (cli_stop == 0)
+		cli_stop = sig;
+	aws_cancel();	/* async-signal-safe: sets a flag every wait looks at */
+}
+
+void
+cli_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cli_on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static void
@@ -76,6 +101,13 @@ main(int argc, char *argv[])
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
 	rc = c->fn(argc - 1, argv + 1);
+	/* What went to standard output must have arrived (a full disk, /dev/full). */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc < EXIT_IO) {
+		/* A command that saw it already said so (and returned EXIT_USAGE). */
+		if (rc != EXIT_USAGE)
+			fprintf(stderr, "iamgrade %s: standard output: write failed\n", c->name);
+		rc = EXIT_IO;
+	}
 	xmlCleanupParser();
 	curl_global_cleanup();
 	return rc;

@@ -1,5 +1,4 @@
 /* The accounts of a multi-account run: the accounts file and sharding. */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@ struct aparse {
 	char			*vals[COL__MAX];
 	struct collect_job	*jobs;
 	size_t			 n;
+	json_t			*lines;		/* account id -> the line listing it */
 	char			*err;
 };
 
@@ -63,13 +63,14 @@ on_field(void *s, size_t len, void *arg)
 	p->field++;
 }
 
-static int
-valid_account_id(const char *s)
+int
+accounts_valid_id(const char *s)
 {
 	size_t i;
 
-	for (i = 0; s[i]; i++)
-		if (!isdigit((unsigned char)s[i]))
+	/* isdigit() may take other digits in some locales: ASCII only. */
+	for (i = 0; s != NULL && s[i] != '\0'; i++)
+		if (s[i] < '0' || s[i] > '9')
 			return 0;
 	return i == 12;
 }
@@ -91,11 +92,19 @@ on_record(int c, void *arg)
 	}
 	if (p->vals[COL_ID] == NULL && p->field <= 1)
 		goto out;	/* blank line */
-	if (p->vals[COL_ID] == NULL || !valid_account_id(p->vals[COL_ID])) {
+	if (p->vals[COL_ID] == NULL || !accounts_valid_id(p->vals[COL_ID])) {
 		err_set(&p->err, "%s:%zu: account_id must be 12 digits, not \"%s\"",
 		    p->path, p->line, p->vals[COL_ID] ? p->vals[COL_ID] : "");
 		goto out;
 	}
+	/* Twice the same account would be collected twice, each run of it a guess. */
+	if (json_object_get(p->lines, p->vals[COL_ID]) != NULL) {
+		err_set(&p->err, "%s:%zu: account %s is listed twice (first on line %lld)",
+		    p->path, p->line, p->vals[COL_ID],
+		    json_integer_value(json_object_get(p->lines, p->vals[COL_ID])));
+		goto out;
+	}
+	json_object_set_new(p->lines, p->vals[COL_ID], json_integer((json_int_t)p->line));
 	p->jobs = xrealloc(p->jobs, (p->n + 1) * sizeof(*p->jobs));
 	j = &p->jobs[p->n++];
 	memset(j, 0, sizeof(*j));
@@ -126,10 +135,11 @@ accounts_load(const char *path, struct collect_job **jobs, size_t *n, char **err
 	memset(&p, 0, sizeof(p));
 	p.path = path;
 	p.line = 1;
+	p.lines = json_object();
 	for (k = 0; k < COL__MAX; k++)
 		p.col[k] = -1;
 	if (!file_read(path, 16u << 20, &data, &len, err))
-		return 0;
+		goto out;
 	if (csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		err_set(err, "%s: cannot set up the CSV parser", path);
 		goto out;
@@ -160,6 +170,7 @@ out:
 	free(p.jobs);
 	for (k = 0; k < COL__MAX; k++)
 		free(p.vals[k]);
+	json_decref(p.lines);
 	free(p.err);
 	free(data);
 	return rc;

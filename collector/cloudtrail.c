@@ -8,8 +8,6 @@
 
 /* LookupEvents allows 2 requests per second per account and region. */
 #define CT_LOOKUP_GAP_MS	500
-/* 2000 pages of 50 events; beyond that the peer is broken (or looping). */
-#define CT_MAX_PAGES		2000
 
 static json_t *
 ct_malformed(const char *call, const char *what)
@@ -200,53 +198,62 @@ json_t *
 ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
     time_t start, time_t end)
 {
+	static const char call[] = "cloudtrail:LookupEvents";
 	const char *region = ct_events_region(cfg);
-	json_t *body, *resp = NULL, *events, *seen, *out = NULL;
-	char *next = NULL, *err = NULL, *msg, s[21], e[21];
+	struct src_pager pg;
+	enum src_status st;
+	json_t *body, *resp = NULL, *events, *seen, *out = NULL, *data;
+	char *next = NULL, *err = NULL, *msg = NULL, s[21], e[21];
 	long last = -1, gap;
-	int pages;
+	size_t len, before;
 
 	events = json_array();
 	seen = json_object();
+	/* Events per source are capped too: a flood of denied calls is free to make. */
+	src_pager_init(&pg, call, SRC_MAX_EVENTS);
 	/* NextToken must come back with exactly the same other parameters. */
 	body = json_pack("{s:[{s:s, s:s}], s:I, s:I, s:i}",
 	    "LookupAttributes", "AttributeKey", "EventName", "AttributeValue", "CreateRole",
 	    "StartTime", (json_int_t)start, "EndTime", (json_int_t)end, "MaxResults", 50);
-	for (pages = 1; ; pages++) {
+	for (;;) {
 		if (last >= 0 && (gap = src_now_ms() - last) < CT_LOOKUP_GAP_MS)
 			aws_sleep_ms(CT_LOOKUP_GAP_MS - gap);
-		out = src_json(c, AWS_CLOUDTRAIL, region, "LookupEvents", body, &resp);
+		out = src_json_n(c, AWS_CLOUDTRAIL, region, "LookupEvents", body, &resp, &len);
 		/* From the end of the call: its last attempt may be a retry. */
 		last = src_now_ms();
 		if (out != NULL)
 			goto out;
 		free(next);
+		before = json_array_size(events);
 		if (!ct_events_page(resp, events, seen, &next, &err)) {
-			out = ct_malformed("cloudtrail:LookupEvents", err);
+			out = ct_malformed(call, err);
 			goto out;
 		}
+		src_pager_page(&pg, len, json_array_size(events) - before);
 		json_decref(resp);
 		resp = NULL;
 		/* Pages may be empty while NextToken is still there: keep going. */
 		if (next == NULL)
 			break;
-		if (pages >= CT_MAX_PAGES) {
-			msg = xasprintf("more than %d pages", CT_MAX_PAGES);
-			out = ct_malformed("cloudtrail:LookupEvents", msg);
-			free(msg);
+		if ((st = src_pager_next(&pg, NULL, next, &msg)) == SRC_ERROR) {
+			out = src_fail(call, pg.code, msg, 200);
 			goto out;
 		}
+		if (st == SRC_PARTIAL)
+			break;
 		json_object_set_new(body, "NextToken", json_string(next));
 	}
-	out = src_ok("cloudtrail:LookupEvents", json_pack("{s:s, s:s, s:s, s:O}",
-	    "start", time_fmt(start, s), "end", time_fmt(end, e), "region", region,
-	    "events", events));
+	data = json_pack("{s:s, s:s, s:s, s:O}", "start", time_fmt(start, s),
+	    "end", time_fmt(end, e), "region", region, "events", events);
+	out = msg != NULL ? src_partial(call, data, pg.code, msg) : src_ok(call, data);
 out:
+	src_pager_free(&pg);
 	json_decref(body);
 	json_decref(resp);
 	json_decref(events);
 	json_decref(seen);
 	free(next);
 	free(err);
+	free(msg);
 	return out;
 }

@@ -239,6 +239,13 @@ collect_identify(struct aws_client *c, struct collect_role *cr,
 		return NULL;
 	}
 	account = json_string_value(jpath(ident, "data.Account"));
+	if (!accounts_valid_id(account)) {
+		/* It names files and reports: never anything but twelve digits. */
+		*fail = src_fail("sts:GetCallerIdentity", "MalformedResponse",
+		    "malformed response to sts:GetCallerIdentity: Account is not twelve digits", 200);
+		json_decref(ident);
+		return NULL;
+	}
 	if (known != NULL && strcmp(known, account) != 0) {
 		/* Never file one account's state under another's id. */
 		msg = xasprintf("the credentials belong to account %s, not %s", account, known);

@@ -53,7 +53,11 @@ char	*collect_policy(int runner, const char *role_name);
 
 /*
  * Organizations ListAccounts (all pages) with the client's credentials:
- * {"id": "o-...", "management_account": "...", "accounts": [{"Id","Name","Status",...}]}.
+ * {"id": "o-...", "management_account": "...", "accounts": [{"Id","Name","Status",...}],
+ * "problems": ["..."]}.  The listing is untrusted: a member whose Id is not
+ * twelve ASCII digits is left out, an account listed twice is kept once,
+ * and each is a line in "problems" (AWS text in it: sanitise before
+ * printing).  Paging is guarded (sources.h): a loop or a cap is an error.
  */
 json_t	*orgs_list_accounts(struct aws_client *, char **err);
 
@@ -75,6 +79,7 @@ struct collect_job {
 	char			*error;		/* why nothing or an incomplete snapshot was written */
 	int			 complete;
 	int			 done;
+	int			 write_failed;	/* the snapshot could not be written (I/O) */
 };
 void	collect_job_free(struct collect_job *);
 
@@ -84,6 +89,9 @@ void	collect_job_free(struct collect_job *);
  * file:line.  *jobs is a new array of *n jobs (free each, then the array).
  */
 int	accounts_load(const char *path, struct collect_job **jobs, size_t *n, char **err);
+
+/* An AWS account id: exactly twelve ASCII digits. */
+int	accounts_valid_id(const char *);
 
 /* Keep only shard k of n (1 <= k <= n), chosen by a hash of the account id. */
 size_t	accounts_shard(struct collect_job *jobs, size_t n, unsigned k, unsigned of);

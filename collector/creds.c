@@ -23,6 +23,14 @@ const char *const creds_base_names[] = {
 };
 
 #define CREDS_PROCESS_MAX	(1024 * 1024)	/* credential_process stdout */
+/*
+ * A credential_process may wait on a person or a network forever: it gets
+ * this long (IAMGRADE_CREDENTIAL_PROCESS_TIMEOUT seconds overrides it),
+ * then its process group gets SIGTERM and, CREDS_KILL_GRACE_MS later,
+ * SIGKILL.  An interrupted run ends it the same way at once.
+ */
+#define CREDS_PROCESS_TIMEOUT_S	60
+#define CREDS_KILL_GRACE_MS	500
 #define CREDS_STDERR_MAX	(16 * 1024)
 #define CREDS_HTTP_MAX		(64 * 1024)	/* container and IMDS answers */
 #define CREDS_CONTAINER_MS	2000
@@ -458,20 +466,87 @@ out:
 	return rc;
 }
 
-/* Read both pipes to their ends; stdout beyond its cap is drained and flagged. */
+static long
+creds_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The credential_process deadline in seconds, from the environment or the default. */
+static int
+creds_process_timeout(long *secs, char **err)
+{
+	const char *v = aws_env("IAMGRADE_CREDENTIAL_PROCESS_TIMEOUT");
+	char *end;
+
+	*secs = CREDS_PROCESS_TIMEOUT_S;
+	if (v == NULL)
+		return 1;
+	*secs = strtol(v, &end, 10);
+	if (*end != '\0' || *secs < 1 || *secs > 3600)
+		return err_set(err, "IAMGRADE_CREDENTIAL_PROCESS_TIMEOUT takes a number of "
+		    "seconds from 1 to 3600, not \"%.40s\"", v);
+	return 1;
+}
+
+/* SIGTERM to the child's process group, SIGKILL after a grace period; reaps the child. */
 static void
-creds_drain(int outfd, int errfd, struct buf *out, struct buf *errb, int *too_big)
+creds_stop_group(pid_t pid, int *status, int reaped)
+{
+	long until = creds_now_ms() + CREDS_KILL_GRACE_MS;
+
+	kill(-pid, SIGTERM);
+	while (!reaped && creds_now_ms() < until) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			reaped = 1;
+		else
+			poll(NULL, 0, 20);
+	}
+	/* Whatever of the group is left (the child, or what it started). */
+	kill(-pid, SIGKILL);
+	if (!reaped)
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+}
+
+/*
+ * Read both pipes to their ends and reap the child, stdout beyond its cap
+ * drained and flagged.  Returns 1 when the child exited (*status) and its
+ * pipes closed; 0 when the deadline passed or the run was cancelled first
+ * (*why says which), the child's group then stopped and the child reaped.
+ */
+static int
+creds_wait(pid_t pid, int outfd, int errfd, long timeout_ms, struct buf *out,
+    struct buf *errb, int *too_big, int *status, const char **why)
 {
 	struct pollfd pf[2] = { { outfd, POLLIN, 0 }, { errfd, POLLIN, 0 } };
 	struct buf *dst[2] = { out, errb };
+	long deadline = creds_now_ms() + timeout_ms, left;
 	char chunk[4096];
-	int open = 2, i;
+	int open = 2, reaped = 0, i;
 
-	while (open > 0) {
-		if (poll(pf, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+	*why = NULL;
+	for (;;) {
+		if (!reaped && waitpid(pid, status, WNOHANG) == pid)
+			reaped = 1;
+		if (reaped && open == 0)
+			return 1;
+		if (aws_cancelled()) {
+			*why = "interrupted";
 			break;
+		}
+		if ((left = deadline - creds_now_ms()) <= 0) {
+			*why = "timeout";
+			break;
+		}
+		/* Short slices: a cancel or the deadline is noticed within 100 ms. */
+		if (poll(pf, 2, left < 100 ? (int)left : 100) < 0) {
+			if (errno != EINTR)
+				poll(NULL, 0, 10);
+			continue;
 		}
 		for (i = 0; i < 2; i++) {
 			ssize_t r;
@@ -479,7 +554,7 @@ creds_drain(int outfd, int errfd, struct buf *out, struct buf *errb, int *too_bi
 			if (pf[i].fd < 0 || pf[i].revents == 0)
 				continue;
 			r = read(pf[i].fd, chunk, sizeof(chunk));
-			if (r < 0 && errno == EINTR)
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (r <= 0) {
 				pf[i].fd = -1;
@@ -490,18 +565,26 @@ creds_drain(int outfd, int errfd, struct buf *out, struct buf *errb, int *too_bi
 				*too_big = 1;
 		}
 	}
+	creds_stop_group(pid, status, reaped);
+	return 0;
 }
 
 static int
 creds_process(const char *cmd, const char *profile, struct aws_creds *out, char **err)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
 	struct buf sout = { .max = CREDS_PROCESS_MAX }, serr = { .max = CREDS_STDERR_MAX };
 	char **argv = NULL, *what = xasprintf("credential_process of profile %s", profile);
-	char *e = NULL;
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status, too_big = 0, fa_init = 0, i, rc = 0;
+	char *e = NULL, *prog;
+	const char *why;
+	long timeout_s;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, status = 0, too_big = 0, fa_init = 0;
+	int sa_init = 0, i, rc = 0;
 	pid_t pid = -1;
 
+	if (!creds_process_timeout(&timeout_s, err))
+		goto out;
 	if (!creds_split_command(cmd, &argv, &e)) {
 		err_set(err, "%s: %s", what, e);
 		goto out;
@@ -518,7 +601,12 @@ creds_process(const char *cmd, const char *profile, struct aws_creds *out, char 
 	fa_init = 1;
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	if ((errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0) {
+	/* A process group of its own, so that stopping it stops what it started. */
+	posix_spawnattr_init(&sa);
+	sa_init = 1;
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&sa, 0);
+	if ((errno = posix_spawnp(&pid, argv[0], &fa, &sa, argv, environ)) != 0) {
 		pid = -1;
 		err_set(err, "%s: cannot run %s: %s", what, argv[0], strerror(errno));
 		goto out;
@@ -526,12 +614,19 @@ creds_process(const char *cmd, const char *profile, struct aws_creds *out, char 
 	close(po[1]);
 	close(pe[1]);
 	po[1] = pe[1] = -1;
-	creds_drain(po[0], pe[0], &sout, &serr, &too_big);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			err_set(err, "%s: waitpid: %s", what, strerror(errno));
-			goto out;
-		}
+	if (!creds_wait(pid, po[0], pe[0], timeout_s * 1000, &sout, &serr, &too_big,
+	    &status, &why)) {
+		pid = -1;
+		prog = str_sanitize_term(xstrdup(argv[0]));
+		if (strcmp(why, "timeout") == 0)
+			err_set(err, "%s (%s) did not finish within %ld s: stopped "
+			    "(IAMGRADE_CREDENTIAL_PROCESS_TIMEOUT sets the limit)", what, prog,
+			    timeout_s);
+		else
+			err_set(err, "%s (%s): interrupted: the process was stopped", what, prog);
+		free(prog);
+		goto out;
+	}
 	pid = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char *msg = serr.p ? str_sanitize_term(serr.p) : NULL;
@@ -563,6 +658,8 @@ out:
 	buf_free(&serr);
 	if (fa_init)
 		posix_spawn_file_actions_destroy(&fa);
+	if (sa_init)
+		posix_spawnattr_destroy(&sa);
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	for (i = 0; i < 2; i++) {

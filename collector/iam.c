@@ -9,9 +9,6 @@
 #include "collector/credreport.h"
 #include "collector/sources.h"
 
-/* A broken peer that keeps saying "truncated" must not loop forever. */
-#define IAM_MAX_PAGES	10000
-
 /* Poll interval of the credential report: start, growth cap. */
 #define IAM_POLL_MS	2000
 #define IAM_POLL_MAX_MS	5000
@@ -36,20 +33,24 @@ iam_append(const json_t *result, void *arg)
 
 /*
  * Every page of a paginated IAM call, MaxItems=1000, following Marker
- * while IsTruncated: page(result, arg) for each.  NULL when all pages
- * were read, else the failing source object.
+ * while IsTruncated: page(result, arg) for each, under the source's pager
+ * (sources.h: loops and caps).  NULL when all pages were read; else the
+ * failing source object, or a partial one without data when a cap stopped
+ * it (iam_source adds the data).
  */
 static json_t *
-iam_pages(struct aws_client *c, const char *action, const char *user,
-    iam_page_fn *page, void *arg)
+iam_pages(struct aws_client *c, struct src_pager *pg, const char *action,
+    const char *user, iam_page_fn *page, void *arg)
 {
 	struct aws_param p[4];
 	json_t *res = NULL, *fail = NULL;
+	enum src_status st;
 	const char *next;
-	char *marker = NULL, *call, *msg;
-	int n, pages;
+	char *marker = NULL, *msg = NULL;
+	size_t len;
+	int n;
 
-	for (pages = 1; ; pages++) {
+	for (;;) {
 		n = 0;
 		if (user != NULL)
 			p[n++] = (struct aws_param){ "UserName", user };
@@ -57,23 +58,23 @@ iam_pages(struct aws_client *c, const char *action, const char *user,
 		if (marker != NULL)
 			p[n++] = (struct aws_param){ "Marker", marker };
 		p[n] = (struct aws_param){ NULL, NULL };
-		if ((fail = src_query(c, AWS_IAM, action, p, &res)) != NULL)
+		if ((fail = src_query_n(c, AWS_IAM, action, p, &res, &len)) != NULL)
 			goto out;
 		page(res, arg);
+		src_pager_page(pg, len, 0);
 		if (!jbool(res, "IsTruncated", 0))
 			goto out;
 		next = jstr(res, "Marker");
-		msg = NULL;
-		if (next == NULL || *next == '\0' ||
-		    (marker != NULL && strcmp(next, marker) == 0))
-			msg = xstrdup("IsTruncated without a new Marker");
-		else if (pages >= IAM_MAX_PAGES)
-			msg = xasprintf("more than %d pages", IAM_MAX_PAGES);
-		if (msg != NULL) {
-			call = xasprintf("iam:%s", action);
-			fail = src_fail(call, "MalformedResponse", msg, 200);
-			free(call);
-			free(msg);
+		if (next == NULL || *next == '\0') {
+			fail = src_fail(pg->call, "MalformedResponse",
+			    "IsTruncated without a Marker", 200);
+			goto out;
+		}
+		if ((st = src_pager_next(pg, user, next, &msg)) == SRC_PARTIAL) {
+			fail = src_partial(pg->call, NULL, pg->code, msg);
+			goto out;
+		} else if (st != SRC_OK) {
+			fail = src_fail(pg->call, pg->code, msg, 200);
 			goto out;
 		}
 		free(marker);
@@ -84,22 +85,39 @@ iam_pages(struct aws_client *c, const char *action, const char *user,
 out:
 	json_decref(res);
 	free(marker);
+	free(msg);
 	return fail;
 }
 
-/* All items of key across the pages of action, as a source object. */
+/* The source object for data read under a pager: ok, or stop with the data when partial. */
 static json_t *
-iam_list(struct aws_client *c, const char *action, const char *key, json_t **items)
+iam_source(const char *call, json_t *stop, json_t *data)
+{
+	if (stop == NULL)
+		return src_ok(call, data);
+	if (src_status(stop) == SRC_PARTIAL)
+		json_object_set_new(stop, "data", data);
+	else
+		json_decref(data);
+	return stop;
+}
+
+/* All items of key across the pages of action, as a source object of wrap(items). */
+static json_t *
+iam_list(struct aws_client *c, const char *action, const char *key,
+    json_t *(*wrap)(json_t *items))
 {
 	struct iam_collect ic = { key, json_array() };
-	json_t *fail;
+	struct src_pager pg;
+	json_t *stop, *out;
+	char *call = xasprintf("iam:%s", action);
 
-	if ((fail = iam_pages(c, action, NULL, iam_append, &ic)) != NULL) {
-		json_decref(ic.into);
-		return fail;
-	}
-	*items = ic.into;
-	return NULL;
+	src_pager_init(&pg, call, 0);
+	stop = iam_pages(c, &pg, action, NULL, iam_append, &ic);
+	out = iam_source(call, stop, wrap(ic.into));
+	src_pager_free(&pg);
+	free(call);
+	return out;
 }
 
 static const char *
@@ -108,14 +126,16 @@ src_code(const json_t *src)
 	return json_string_value(jpath(src, "error.code"));
 }
 
+static json_t *
+iam_wrap_aliases(json_t *aliases)
+{
+	return json_pack("{s:o}", "aliases", aliases);
+}
+
 json_t *
 iam_account_aliases(struct aws_client *c)
 {
-	json_t *fail, *aliases;
-
-	if ((fail = iam_list(c, "ListAccountAliases", "AccountAliases", &aliases)) != NULL)
-		return fail;
-	return src_ok("iam:ListAccountAliases", json_pack("{s:o}", "aliases", aliases));
+	return iam_list(c, "ListAccountAliases", "AccountAliases", iam_wrap_aliases);
 }
 
 /* A single-call source whose data is one member of the result. */
@@ -159,20 +179,24 @@ iam_account_summary(struct aws_client *c)
 	return iam_member(c, "GetAccountSummary", "SummaryMap");
 }
 
-json_t *
-iam_virtual_mfa_devices(struct aws_client *c)
+static json_t *
+iam_wrap_devices(json_t *devs)
 {
-	json_t *fail, *devs, *d;
+	json_t *d;
 	size_t i;
 
-	if ((fail = iam_list(c, "ListVirtualMFADevices", "VirtualMFADevices", &devs)) != NULL)
-		return fail;
 	/* Seeds are only returned on creation; never let one into a snapshot. */
 	json_array_foreach(devs, i, d) {
 		json_object_del(d, "Base32StringSeed");
 		json_object_del(d, "QRCodePNG");
 	}
-	return src_ok("iam:ListVirtualMFADevices", devs);
+	return devs;
+}
+
+json_t *
+iam_virtual_mfa_devices(struct aws_client *c)
+{
+	return iam_list(c, "ListVirtualMFADevices", "VirtualMFADevices", iam_wrap_devices);
 }
 
 /* Authorization details. */
@@ -243,15 +267,15 @@ iam_details_page(const json_t *res, void *arg)
 json_t *
 iam_authorization_details(struct aws_client *c)
 {
-	json_t *data, *fail;
+	static const char call[] = "iam:GetAccountAuthorizationDetails";
+	struct src_pager pg;
+	json_t *data, *stop;
 
 	data = json_pack("{s:[], s:[], s:[], s:[]}", "users", "groups", "roles", "policies");
-	if ((fail = iam_pages(c, "GetAccountAuthorizationDetails", NULL,
-	    iam_details_page, data)) != NULL) {
-		json_decref(data);
-		return fail;
-	}
-	return src_ok("iam:GetAccountAuthorizationDetails", data);
+	src_pager_init(&pg, call, 0);
+	stop = iam_pages(c, &pg, "GetAccountAuthorizationDetails", NULL, iam_details_page, data);
+	src_pager_free(&pg);
+	return iam_source(call, stop, data);
 }
 
 /* Access keys. */
@@ -271,9 +295,11 @@ iam_row_has_key(const json_t *row)
 json_t *
 iam_access_keys(struct aws_client *c, const json_t *report)
 {
+	static const char call[] = "iam:ListAccessKeys";
 	struct iam_collect ic = { "AccessKeyMetadata", NULL };
+	struct src_pager pg;
 	const char *user, *code;
-	json_t *row, *fail = NULL;
+	json_t *row, *fail = NULL, *out;
 	char *msg;
 	size_t i;
 
@@ -285,13 +311,15 @@ iam_access_keys(struct aws_client *c, const json_t *report)
 		return fail;
 	}
 	ic.into = json_array();
+	/* One pager for the source: its caps count every user's pages. */
+	src_pager_init(&pg, call, 0);
 	json_array_foreach(jpath(report, "data.rows"), i, row) {
 		user = jstr(row, "user");
 		/* The root row's keys are in the report and the summary. */
 		if (user == NULL || strcmp(user, "<root_account>") == 0 ||
 		    !iam_row_has_key(row))
 			continue;
-		if ((fail = iam_pages(c, "ListAccessKeys", user, iam_append, &ic)) == NULL)
+		if ((fail = iam_pages(c, &pg, "ListAccessKeys", user, iam_append, &ic)) == NULL)
 			continue;
 		/* Deleted since the report was generated: nothing to list. */
 		code = src_code(fail);
@@ -301,10 +329,11 @@ iam_access_keys(struct aws_client *c, const json_t *report)
 			fail = NULL;
 			continue;
 		}
-		json_decref(ic.into);
-		return fail;
+		break;
 	}
-	return src_ok("iam:ListAccessKeys", ic.into);
+	out = iam_source(call, fail, ic.into);
+	src_pager_free(&pg);
+	return out;
 }
 
 /* The credential report. */

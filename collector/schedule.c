@@ -54,8 +54,10 @@ run_job(struct pool *p, struct collect_job *j)
 		if (json_array_size(probs) > 0)
 			err = xstrdup(json_string_value(json_array_get(probs, 0)));
 	}
-	if (!snapshot_write(p->outdir, snap, &j->snapshot, &err))
+	if (!snapshot_write(p->outdir, snap, &j->snapshot, &err)) {
 		j->complete = 0;
+		j->write_failed = 1;
+	}
 	j->error = err;
 	json_decref(snap);
 }

@@ -8,7 +8,9 @@
 #include "collector/sources.h"
 #include "collector/xml.h"
 
-const char *const src_status_names[SRC__MAX] = { "ok", "absent", "denied", "error" };
+const char *const src_status_names[SRC__MAX] = {
+	"ok", "absent", "denied", "error", "partial"
+};
 
 json_t *
 src_ok(const char *call, json_t *data)
@@ -74,6 +76,17 @@ src_fail(const char *call, const char *code, const char *message, long http_stat
 }
 
 json_t *
+src_partial(const char *call, json_t *data, const char *code, const char *message)
+{
+	json_t *s = src_ok(call, data);
+
+	json_object_set_new(s, "status", json_string(src_status_names[SRC_PARTIAL]));
+	json_object_set_new(s, "error", json_pack("{s:o, s:o, s:i}", "code",
+	    src_string(code), "message", src_string(message), "http_status", 0));
+	return s;
+}
+
+json_t *
 src_from_resp(const struct aws_resp *r)
 {
 	char *code = NULL, *msg = NULL;
@@ -117,6 +130,15 @@ json_t *
 src_query(struct aws_client *c, enum aws_svc svc, const char *action,
     const struct aws_param *params, json_t **result)
 {
+	size_t len;
+
+	return src_query_n(c, svc, action, params, result, &len);
+}
+
+json_t *
+src_query_n(struct aws_client *c, enum aws_svc svc, const char *action,
+    const struct aws_param *params, json_t **result, size_t *len)
+{
 	static const struct aws_param none[] = { { NULL, NULL } };
 	struct aws_resp r;
 	json_t *fail = NULL;
@@ -134,6 +156,7 @@ src_query(struct aws_client *c, enum aws_svc svc, const char *action,
 		fail = src_fail(call, "MalformedResponse", msg, r.http_status);
 		free(msg);
 	}
+	*len = r.result == AWS_RES_OK ? r.len : 0;
 	free(call);
 	free(perr);
 	aws_resp_free(&r);
@@ -143,6 +166,15 @@ src_query(struct aws_client *c, enum aws_svc svc, const char *action,
 json_t *
 src_json(struct aws_client *c, enum aws_svc svc, const char *region,
     const char *op, const json_t *body, json_t **result)
+{
+	size_t len;
+
+	return src_json_n(c, svc, region, op, body, result, &len);
+}
+
+json_t *
+src_json_n(struct aws_client *c, enum aws_svc svc, const char *region,
+    const char *op, const json_t *body, json_t **result, size_t *len)
 {
 	struct aws_resp r;
 	json_error_t je;
@@ -168,6 +200,7 @@ src_json(struct aws_client *c, enum aws_svc svc, const char *region,
 		json_decref(*result);
 		*result = NULL;
 	}
+	*len = r.result == AWS_RES_OK ? r.len : 0;
 	free(call);
 	free(req);
 	aws_resp_free(&r);
@@ -181,4 +214,99 @@ src_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Pagination guards. */
+
+/* A cap from the environment (tests, the benchmark), else def. */
+static unsigned long long
+src_cap(const char *env, unsigned long long def)
+{
+	const char *v = getenv(env);
+	unsigned long long n;
+	char *end;
+
+	if (v == NULL || *v == '\0')
+		return def;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	return errno != 0 || *end != '\0' || n == 0 ? def : n;
+}
+
+void
+src_pager_init(struct src_pager *pg, const char *call, long max_items)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->call = call;
+	pg->seen = json_object();
+	pg->max_pages = (long)src_cap("IAMGRADE_MAX_PAGES", SRC_MAX_PAGES);
+	pg->max_bytes = src_cap("IAMGRADE_MAX_SOURCE_BYTES", SRC_MAX_BYTES);
+	if (max_items == SRC_MAX_EVENTS)
+		max_items = (long)src_cap("IAMGRADE_MAX_EVENTS", SRC_MAX_EVENTS);
+	pg->max_items = max_items;
+}
+
+void
+src_pager_free(struct src_pager *pg)
+{
+	json_decref(pg->seen);
+	pg->seen = NULL;
+}
+
+void
+src_pager_page(struct src_pager *pg, size_t bytes, size_t items)
+{
+	pg->pages++;
+	pg->bytes += bytes;
+	pg->items += (long)items;
+}
+
+enum src_status
+src_pager_next(struct src_pager *pg, const char *scope, const char *marker, char **msg)
+{
+	char hex[65], *key, shown[41];
+	size_t n;
+
+	/* Scope and marker, NUL apart: "a" + "bc" is not "ab" + "c". */
+	n = scope ? strlen(scope) + 1 : 0;
+	key = xmalloc(n + strlen(marker) + 1);
+	if (scope != NULL)
+		memcpy(key, scope, n);
+	strcpy(key + n, marker);
+	sha256_hex(key, n + strlen(marker), hex);
+	free(key);
+	if (json_object_get(pg->seen, hex) != NULL) {
+		/* Shown truncated: the marker is the server's, of any size. */
+		snprintf(shown, sizeof(shown), "%s", marker);
+		*msg = xasprintf("%s: the server sent a %s it had sent before, after "
+		    "page %ld%s%s: \"%s%s\" (a pagination loop)", pg->call,
+		    strncmp(pg->call, "iam:", 4) == 0 ? "Marker" : "NextToken", pg->pages,
+		    scope ? " of " : "", scope ? scope : "", shown,
+		    strlen(marker) >= sizeof(shown) ? "..." : "");
+		pg->code = "PaginationLoop";
+		return SRC_ERROR;
+	}
+	json_object_set_new(pg->seen, hex, json_true());
+	if (pg->pages >= pg->max_pages) {
+		*msg = xasprintf("%s: stopped at the cap of %ld pages per source "
+		    "(%ld pages, %llu bytes read; the server announced more)",
+		    pg->call, pg->max_pages, pg->pages, pg->bytes);
+		pg->code = "PageLimit";
+		return SRC_PARTIAL;
+	}
+	if (pg->bytes >= pg->max_bytes) {
+		*msg = xasprintf("%s: stopped at the cap of %llu bytes of answers per "
+		    "source (%llu bytes in %ld pages read; the server announced more)",
+		    pg->call, pg->max_bytes, pg->bytes, pg->pages);
+		pg->code = "ByteLimit";
+		return SRC_PARTIAL;
+	}
+	if (pg->max_items > 0 && pg->items >= pg->max_items) {
+		*msg = xasprintf("%s: stopped at the cap of %ld items per source "
+		    "(%ld read in %ld pages; the server announced more)",
+		    pg->call, pg->max_items, pg->items, pg->pages);
+		pg->code = "ItemLimit";
+		return SRC_PARTIAL;
+	}
+	return SRC_OK;
 }

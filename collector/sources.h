@@ -26,6 +26,7 @@ enum src_status {
 	SRC_ABSENT,
 	SRC_DENIED,
 	SRC_ERROR,
+	SRC_PARTIAL,	/* stopped at a documented cap: data holds what was read */
 	SRC__MAX
 };
 extern const char *const src_status_names[SRC__MAX];
@@ -42,6 +43,12 @@ json_t	*src_absent(const char *call);
  * means there was no HTTP answer.
  */
 json_t	*src_fail(const char *call, const char *code, const char *message, long http_status);
+/*
+ * {"status":"partial","api_call":call,"data":data,"error":{"code","message",
+ * "http_status":0}}: a source stopped at a cap (code PageLimit, ByteLimit or
+ * ItemLimit); steals data.
+ */
+json_t	*src_partial(const char *call, json_t *data, const char *code, const char *message);
 /* The failure of a call that did not succeed (r->result != AWS_RES_OK). */
 json_t	*src_from_resp(const struct aws_resp *r);
 /*
@@ -54,6 +61,53 @@ json_t	*src_query(struct aws_client *, enum aws_svc, const char *action,
 /* One JSON 1.1 call (CloudTrail, Organizations) likewise; body NULL = {}. */
 json_t	*src_json(struct aws_client *, enum aws_svc, const char *region,
 	    const char *op, const json_t *body, json_t **result);
+/* The same two, also counting the bytes of the answer's body into *len. */
+json_t	*src_query_n(struct aws_client *, enum aws_svc, const char *action,
+	    const struct aws_param *, json_t **result, size_t *len);
+json_t	*src_json_n(struct aws_client *, enum aws_svc, const char *region,
+	    const char *op, const json_t *body, json_t **result, size_t *len);
+
+/*
+ * Pagination guards, one pager per source (docs/reliability.md, "Paging"):
+ * a server that gets paging wrong must not be followed forever, nor fill
+ * memory.  A marker or token seen before for the source -- not only the
+ * previous one: alternating markers too -- is a loop; pages, answer bytes
+ * and items (where max_items is set) are capped.  Markers are remembered by
+ * their SHA-256, so a hostile marker's size costs nothing per page.
+ *
+ * Caps: 10,000 pages and 1 GiB of answers per source, 100,000 CloudTrail
+ * events; IAMGRADE_MAX_PAGES, IAMGRADE_MAX_SOURCE_BYTES and
+ * IAMGRADE_MAX_EVENTS lower (or raise) them, for tests and the benchmark.
+ *
+ * Use: src_pager_page after each page read; when the page announces another
+ * one, src_pager_next with its marker, which returns SRC_OK to go on,
+ * SRC_PARTIAL when a cap is reached (stop, keep what was read) or
+ * SRC_ERROR for a loop; *msg then says which cap and how far it got, or
+ * which marker came back (caller frees), and code is set (PageLimit,
+ * ByteLimit, ItemLimit or PaginationLoop).
+ */
+struct src_pager {
+	const char		*call;		/* "iam:ListAccessKeys", not owned */
+	json_t			*seen;		/* SHA-256 of each marker: a set */
+	long			 pages;
+	unsigned long long	 bytes;
+	long			 items;
+	long			 max_pages;
+	unsigned long long	 max_bytes;
+	long			 max_items;	/* 0: not capped */
+	const char		*code;		/* set with a status other than SRC_OK */
+};
+#define SRC_MAX_PAGES	10000L
+#define SRC_MAX_BYTES	(1ULL << 30)
+#define SRC_MAX_EVENTS	100000L
+/* max_items 0: items are not capped; SRC_MAX_EVENTS: IAMGRADE_MAX_EVENTS applies. */
+void	 src_pager_init(struct src_pager *, const char *call, long max_items);
+void	 src_pager_free(struct src_pager *);
+void	 src_pager_page(struct src_pager *, size_t bytes, size_t items);
+/* scope tells apart listings inside one source (the user of ListAccessKeys), or NULL. */
+enum src_status src_pager_next(struct src_pager *, const char *scope, const char *marker,
+	    char **msg);
+
 /* The source's status; SRC_ERROR for anything unrecognisable. */
 enum src_status src_status(const json_t *src);
 

@@ -432,14 +432,21 @@ sha256_hex(const void *data, size_t len, char out[65])
 
 /* Logging. */
 
+/*
+ * Log lines carry AWS text (error codes and messages, names from
+ * Organizations, user names): every one is stripped of terminal controls
+ * here, once, whatever the caller passed.
+ */
 static void
 vlog(int level, const char *prefix, const char *fmt, va_list ap)
 {
+	char *line;
+
 	if (log_level < level)
 		return;
-	fprintf(stderr, "iamgrade: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	line = str_sanitize_term(xvasprintf(fmt, ap));
+	fprintf(stderr, "iamgrade: %s%s\n", prefix, line);
+	free(line);
 }
 
 #define LOGFN(name, level, prefix)				\

@@ -80,7 +80,8 @@ void	 sha256_hex(const void *, size_t, char out[65]);
 
 /*
  * Logging to stderr.  Levels: 0 quiet (errors only), 1 normal, 2 verbose,
- * 3 debug.  Never pass a secret to these.
+ * 3 debug.  Each line goes through str_sanitize_term, so AWS text may be
+ * passed as it is.  Never pass a secret to these.
  */
 extern int log_level;
 void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));

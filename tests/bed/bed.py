@@ -44,7 +44,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 import bed_auth  # noqa: E402
 import bed_iam  # noqa: E402
-from bed_faults import FaultError, Faults  # noqa: E402
+from bed_faults import HANG_KINDS, PAGE_KINDS, FaultError, Faults  # noqa: E402
 from bed_trail import LookupError_, Trail, create_role_record, fill_injected, parse_time  # noqa: E402
 
 JSON_SERVICES = {"cloudtrail", "organizations"}
@@ -192,6 +192,7 @@ class Front:
 
     def _reset_state(self):
         with self.state_lock:
+            self.list_accounts_extra = []   # raw members added to ListAccounts' last page
             self.roots = {}        # account -> root row config
             self.reports = {}      # account -> credential report state
             self.pw_changed = {}   # (account, user) -> datetime of the last password set
@@ -245,12 +246,54 @@ class Front:
         if resp.mangle == "truncate":
             body = body[:len(body) // 2]
         headers.append(("Content-Length", str(len(body))))
+        if isinstance(resp.mangle, tuple) and resp.mangle[0] == "hang_headers":
+            start_response(f"{resp.status} OK", headers)
+            return self._hang_body(resp.mangle[1])
         reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
                   410: "Gone", 500: "Internal Server Error", 503: "Service Unavailable"}.get(resp.status, "")
         start_response(f"{resp.status} {reason}".strip(), headers)
         if resp.mangle == "reset":
             return self._reset_body(environ, body)
         return [body]
+
+    @staticmethod
+    def _hang(seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            time.sleep(0.1)
+
+    def _hang_body(self, seconds):
+        yield b""   # werkzeug sends the status line and headers at the first write
+        self._hang(seconds)
+
+    def _page_fault(self, req, fault):
+        """A page of our own for a paginated call: no items, a marker per the
+        rule's kind (the request's marker tells where the client is), padding."""
+        kind, js = fault["kind"], req.protocol == "json"
+        prev = req.params.get("NextToken" if js else "Marker")
+        prev = prev if isinstance(prev, str) else ""
+        if kind == "page_repeat":
+            token = "bed-loop"
+        elif kind == "page_alternate":
+            token = "bed-B" if prev == "bed-A" else "bed-A"
+        else:
+            n = int(prev[len("bed-page-"):]) + 1 if re.fullmatch(r"bed-page-\d+", prev) else 1
+            token = f"bed-page-{n}"
+        pad = "x" * fault["pad_bytes"]
+        if js:
+            member = {"cloudtrail": "Events", "organizations": "Accounts"}.get(req.service, "Items")
+            doc = {member: [], "NextToken": token}
+            if pad:
+                doc["BedPadding"] = pad
+            return Response(200, [("Content-Type", "application/x-amz-json-1.1"),
+                                  ("x-amzn-RequestId", req.request_id)], json.dumps(doc).encode())
+        a, ns = req.action, QUERY_NS.get(req.service, bed_iam.IAM_NS)
+        body = (f'<{a}Response xmlns="{ns}"><{a}Result><IsTruncated>true</IsTruncated>'
+                f'<Marker>{token}</Marker>' + (f"<BedPadding>{pad}</BedPadding>" if pad else "") +
+                f'</{a}Result><ResponseMetadata><RequestId>{req.request_id}</RequestId>'
+                f'</ResponseMetadata></{a}Response>')
+        return Response(200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", req.request_id)],
+                        body.encode())
 
     @staticmethod
     def _reset_body(environ, body):
@@ -298,6 +341,16 @@ class Front:
             if js:
                 return self._error(req, 400, "AccessDeniedException", msg)
             return self._error(req, 403, "AccessDenied", msg)
+        if kind in PAGE_KINDS:
+            return self._page_fault(req, fault)
+        if kind == "hang_silent":
+            self._hang(fault["latency_ms"] / 1000.0 if fault["latency_ms"] else 600)
+            return self._error(req, 503, "ServiceUnavailable", "bed: the hang is over")
+        if kind == "hang_headers":
+            body = b'{"Events": []}' if js else b"<never/>"
+            return Response(200, [("Content-Type", "application/x-amz-json-1.1" if js else "text/xml")],
+                            body, mangle=("hang_headers", fault["latency_ms"] / 1000.0
+                                          if fault["latency_ms"] else 600))
         if kind == "expired_token":
             if js:
                 return self._error(req, 400, "ExpiredTokenException",
@@ -406,6 +459,12 @@ class Front:
                 doc["trailList"] = [{k: v for k, v in t.items() if v is not None}
                                     for t in doc.get("trailList", [])]
                 resp.body = json.dumps(doc).encode()
+            elif req.svcaction == "organizations:ListAccounts" and self.list_accounts_extra:
+                # Members of our own on the last page: ids, duplicates, names AWS never sends.
+                doc = json.loads(resp.body)
+                if not doc.get("NextToken"):
+                    doc["Accounts"] = doc.get("Accounts", []) + list(self.list_accounts_extra)
+                    resp.body = json.dumps(doc).encode()
             elif req.svcaction == "cloudtrail:GetTrailStatus":
                 # moto pretends a log delivery at every GetTrailStatus and sends ""
                 # for members AWS leaves out; nothing is ever delivered in the bed
@@ -585,6 +644,17 @@ class Front:
         if method == "POST":
             self.faults.set_rules(body.get("rules", []), seed=body.get("seed"))
         return self.faults.describe()
+
+    def ctl_list_accounts(self, method, body, query):
+        """Raw members appended to Organizations ListAccounts' last page (hostile
+        listings: bad ids, duplicates, escape sequences in names); [] clears."""
+        if method == "POST":
+            extra = body.get("extra", [])
+            if not isinstance(extra, list):
+                raise ValueError("extra is a list of ListAccounts members")
+            with self.state_lock:
+                self.list_accounts_extra = extra
+        return {"extra": self.list_accounts_extra}
 
     def ctl_stats(self, method, body, query):
         return self.stats.snapshot(query.get("account"))

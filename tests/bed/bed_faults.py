@@ -24,9 +24,19 @@ KINDS = (
     "truncate",           # the real answer cut in half, Content-Length matching the cut
     "malformed",          # 200 with a body that is not XML/JSON
     "latency",            # add latency_ms and go on (other rules still apply)
+    # Paging the server gets wrong (a page of its own, no items, pad_bytes of padding):
+    "page_repeat",        # always the same Marker / NextToken
+    "page_alternate",     # two markers in turn: A, B, A, ...
+    "page_endless",       # a fresh marker every page, for ever
+    # Answers that never come (for latency_ms, default 10 minutes):
+    "hang_headers",       # the status line and headers, then no body
+    "hang_silent",        # nothing at all
 )
+PAGE_KINDS = ("page_repeat", "page_alternate", "page_endless")
+HANG_KINDS = ("hang_headers", "hang_silent")
 
-RULE_KEYS = {"account", "action", "kind", "probability", "times", "after", "latency_ms", "where"}
+RULE_KEYS = {"account", "action", "kind", "probability", "times", "after", "latency_ms", "where",
+             "pad_bytes"}
 
 
 class FaultError(ValueError):
@@ -52,7 +62,10 @@ def check_rule(rule):
         "after": int(rule.get("after", 0)),
         "latency_ms": int(rule.get("latency_ms", 0)),
         "where": dict(rule.get("where") or {}),
+        "pad_bytes": int(rule.get("pad_bytes", 0)),
     }
+    if not 0 <= r["pad_bytes"] <= 64 << 20:
+        raise FaultError("pad_bytes must be within 0..64 MiB")
     if not 0.0 <= r["probability"] <= 1.0:
         raise FaultError("probability must be within 0..1")
     if r["times"] is not None:

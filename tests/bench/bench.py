@@ -13,6 +13,9 @@ of docs/performance.md:
             (tests/bench/gen_snapshots.py)
   render    `iamgrade report --results` of a large results document
             (tests/report/gen_large.py) to HTML and PDF
+  paging    iamgrade against a server that gets paging wrong (repeated,
+            alternating, endless markers): seconds, peak RSS, the outcome
+            (tests/bench/bench_paging.py; not in the default set)
 
 Sizes come from the environment (defaults in brackets):
   BENCH_STAGES [org baseline check render]
@@ -21,6 +24,7 @@ Sizes come from the environment (defaults in brackets):
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
   BENCH_SNAPSHOTS [200; a list such as 200,1000 runs each]  BENCH_SNAPSHOT_USERS [1000]
   BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]
+  BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
 Work files go to build/bench/ (generated snapshots are kept and reused).
 """
@@ -44,13 +48,15 @@ sys.path.insert(0, os.path.join(REPO, "tests", "bed"))
 sys.path.insert(0, HERE)
 
 import bedlib  # noqa: E402
+import bench_paging  # noqa: E402
 import bench_seed  # noqa: E402
 import gen_snapshots  # noqa: E402
 
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "check", "render")
+STAGES = ("org", "baseline", "check", "render", "paging")
+DEFAULT_STAGES = ("org", "baseline", "check", "render")
 
 
 def env_int(name, default):
@@ -88,7 +94,7 @@ def config():
     }
     c["compare_users"] = env_list("BENCH_COMPARE_USERS", [c["users"], 4 * c["users"]])
     c["snapshots"] = env_list("BENCH_SNAPSHOTS", [200])
-    c["stages"] = os.environ.get("BENCH_STAGES", " ".join(STAGES)).replace(",", " ").split()
+    c["stages"] = os.environ.get("BENCH_STAGES", " ".join(DEFAULT_STAGES)).replace(",", " ").split()
     for s in c["stages"]:
         if s not in STAGES:
             sys.exit(f"bench: unknown stage {s!r} in BENCH_STAGES (stages: {' '.join(STAGES)})")
@@ -550,6 +556,10 @@ def main():
     if "render" in c["stages"]:
         blocks["render"] = report_render(c, stage_render(c))
         print("\n" + blocks["render"] + "\n", flush=True)
+    if "paging" in c["stages"]:
+        blocks["paging"] = bench_paging.report_paging(
+            c, bench_paging.stage_paging(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["paging"] + "\n", flush=True)
     if c["doc"]:
         write_blocks(c["doc"], blocks)
         print(f"bench: figures written to {os.path.relpath(c['doc'], REPO)}")

@@ -107,8 +107,10 @@ class Shared:
         return [a for n, a in sorted(self.accounts.items()) if a != self.management]
 
     def quiesce(self):
-        """No faults, every credential report normal, counters zeroed."""
+        """No faults, every credential report normal, the Organizations listing
+        as moto has it, counters zeroed."""
         self.bed.clear_faults()
+        self.bed.ctl("list_accounts", {"extra": []})
         for a in self.accounts.values():
             self.bed.report(a, mode="normal")
         self.bed.reset_stats()

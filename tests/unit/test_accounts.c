@@ -87,6 +87,13 @@ t_errors(void)
 	T(err && strstr(err, ":1: no account_id column"), "err: %s", err ? err : "");
 	T(!load("account_id,name\n111122223333,a\n12345,b\n", &j, &n, &err), "bad id");
 	T(err && strstr(err, ":3: account_id must be 12 digits"), "err names the line: %s", err ? err : "");
+	T(!load("account_id,name\n111122223333,a\n444455556666,b\n111122223333,c\n", &j, &n, &err),
+	    "an account listed twice");
+	T(err && strstr(err, ":4: account 111122223333 is listed twice (first on line 2)"),
+	    "err names both lines: %s", err ? err : "");
+	/* Arabic-Indic digits are digits to some isdigit(); not to AWS. */
+	T(!load("account_id\n11112222333\xd9\xa3\n", &j, &n, &err), "non-ASCII digit");
+	T(!load("account_id\n 1111222233334\n", &j, &n, &err), "13 digits");
 	T(!load("account_id,name\n", &j, &n, &err), "empty");
 	T(err && strstr(err, "no accounts"), "err: %s", err ? err : "");
 	T(!load("account_id,name\n111122223333,\"unterminated\n", &j, &n, &err), "bad quoting");

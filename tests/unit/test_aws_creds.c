@@ -1,4 +1,5 @@
 /* The credential chain: env, profiles and role chains, credential_process, container, IMDS. */
+#include <signal.h>
 #include <time.h>
 
 #include "collector/aws_int.h"
@@ -310,6 +311,8 @@ t_credential_process(void)
 	script("fail.sh", "#!/bin/sh\necho 'token expired: run login' >&2\nexit 3\n");
 	script("expired.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"A\", "
 	    "\"SecretAccessKey\": \"s\", \"Expiration\": \"2001-01-01T00:00:00Z\"}'\n");
+	/* Waits on a person forever, with a child that would outlive it. */
+	script("hang.sh", "#!/bin/sh\nsleep 60 &\necho $! > \"$(dirname \"$0\")/hang.child\"\nsleep 60\n");
 	snprintf(spaced, sizeof(spaced), "%s/dir with space", home);
 	mkdir(spaced, 0700);
 	script("dir with space/q.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": "
@@ -323,8 +326,9 @@ t_credential_process(void)
 	    "[profile expired]\ncredential_process = %s/expired.sh\n"
 	    "[profile quoted]\ncredential_process = '%s/dir with space/q.sh'\n"
 	    "[profile missing]\ncredential_process = %s/no-such-program\n"
+	    "[profile hang]\ncredential_process = %s/hang.sh\n"
 	    "[profile unterminated]\ncredential_process = \"%s/good.sh\n",
-	    home, home, home, home, home, home, home, home, home);
+	    home, home, home, home, home, home, home, home, home, home);
 	files(config, NULL);
 	T(resolve("good", &cr, &err), "%s", err);
 	T_STREQ(cr.access_key_id, "AKIAPROC");
@@ -355,6 +359,37 @@ t_credential_process(void)
 	    "err %s", err);
 	T(!resolve("unterminated", &cr, &err), "unterminated");
 	T(err != NULL && strstr(err, "unterminated \" quote") != NULL, "err %s", err);
+	{
+		char path[4200], *text = NULL, *e2 = NULL;
+		struct timespec t0, t1;
+		long ms, child = 0;
+
+		setenv("IAMGRADE_CREDENTIAL_PROCESS_TIMEOUT", "1", 1);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		T(!resolve("hang", &cr, &err), "a hanging process");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		T(err != NULL && strstr(err, "credential_process of profile hang (") != NULL &&
+		    strstr(err, "/hang.sh) did not finish within 1 s") != NULL, "err %s", err);
+		T(ms >= 1000 && ms < 3000, "stopped after %ld ms", ms);
+		/* The whole group went: the child it started too. */
+		snprintf(path, sizeof(path), "%s/hang.child", home);
+		if (file_read(path, 0, &text, NULL, &e2))
+			child = strtol(text, NULL, 10);
+		free(text);
+		text = NULL;
+		/* Gone, or a zombie waiting for whoever reaps orphans. */
+		snprintf(path, sizeof(path), "/proc/%ld/stat", child);
+		T(child > 0 && (kill((pid_t)child, 0) < 0 || (file_read(path, 0, &text, NULL, &e2) &&
+		    strstr(text, ") Z ") != NULL)), "the child %ld outlived the deadline", child);
+		setenv("IAMGRADE_CREDENTIAL_PROCESS_TIMEOUT", "never", 1);
+		T(!resolve("good", &cr, &err) && err != NULL &&
+		    strstr(err, "IAMGRADE_CREDENTIAL_PROCESS_TIMEOUT takes a number of seconds") != NULL,
+		    "a bad setting is an error: %s", err);
+		unsetenv("IAMGRADE_CREDENTIAL_PROCESS_TIMEOUT");
+		free(text);
+		free(e2);
+	}
 	free(err);
 }
 

@@ -792,6 +792,164 @@ out:
 	free(err);
 }
 
+/*
+ * Pagination guards, as data: one paginated call misbehaves (the same
+ * marker again, two markers in turn, a fresh marker forever, padded
+ * pages) while the rest of the account answers as full_account does; the
+ * source ends with the status and code given, every other source as
+ * before.  Caps are lowered through the environment.
+ */
+enum pmode { P_REPEAT, P_ALTERNATE, P_ENDLESS };
+
+static const struct pcase {
+	const char	*op;		/* the misbehaving call */
+	enum pmode	 mode;
+	size_t		 pad;		/* bytes of padding per page */
+	const char	*env, *val;	/* a cap lowered, or NULL */
+	const char	*source;	/* the snapshot's source */
+	const char	*status, *code;
+	int		 calls;		/* calls of op made, 0: not checked */
+	int		 items;		/* items kept (partial), -1: not checked */
+} pcases[] = {
+	{ "ListVirtualMFADevices", P_ALTERNATE, 0, NULL, NULL, "virtual_mfa_devices",
+	    "error", "PaginationLoop", 3, -1 },
+	{ "GetAccountAuthorizationDetails", P_REPEAT, 0, NULL, NULL, "authorization_details",
+	    "error", "PaginationLoop", 2, -1 },
+	{ "ListAccessKeys", P_ALTERNATE, 0, NULL, NULL, "access_keys",
+	    "error", "PaginationLoop", 3, -1 },
+	{ "ListAccountAliases", P_ENDLESS, 0, "IAMGRADE_MAX_PAGES", "5", "account_aliases",
+	    "partial", "PageLimit", 5, 5 },
+	{ "GetAccountAuthorizationDetails", P_ENDLESS, 1000, "IAMGRADE_MAX_SOURCE_BYTES", "3000",
+	    "authorization_details", "partial", "ByteLimit", 3, 3 },
+	{ "LookupEvents", P_ALTERNATE, 0, NULL, NULL, "create_role_events",
+	    "error", "PaginationLoop", 3, -1 },
+	{ "LookupEvents", P_ENDLESS, 0, "IAMGRADE_MAX_EVENTS", "3", "create_role_events",
+	    "partial", "ItemLimit", 3, 3 },
+};
+static const struct pcase *pcase;
+
+static char *
+pmarker(const struct pcase *c, int nth)
+{
+	switch (c->mode) {
+	case P_REPEAT:
+		return xstrdup("m-same");
+	case P_ALTERNATE:
+		return xstrdup(nth % 2 == 0 ? "m-a" : "m-b");
+	default:
+		return xasprintf("m-%d", nth);
+	}
+}
+
+static void
+paging(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	char *m, *pad, *res;
+
+	if (strcmp(q->op, pcase->op) != 0) {
+		full_account(q, nth, r);
+		return;
+	}
+	m = pmarker(pcase, nth);
+	pad = xcalloc(1, pcase->pad + 1);
+	memset(pad, 'x', pcase->pad);
+	if (strcmp(q->op, "LookupEvents") == 0)
+		res = xasprintf("{\"Events\":[{\"EventId\":\"e%d\",\"EventTime\":1704067200}],"
+		    "\"NextToken\":\"%s\",\"Pad\":\"%s\"}", nth, m, pad);
+	else if (strcmp(q->op, "GetAccountAuthorizationDetails") == 0)
+		res = xasprintf("<IsTruncated>true</IsTruncated><Marker>%s</Marker>"
+		    "<UserDetailList><member><UserName>u%d</UserName><Path>/%s/</Path></member>"
+		    "</UserDetailList>", m, nth, pad);
+	else if (strcmp(q->op, "ListAccountAliases") == 0)
+		res = xasprintf("<IsTruncated>true</IsTruncated><Marker>%s</Marker>"
+		    "<AccountAliases><member>a%d</member></AccountAliases>", m, nth);
+	else if (strcmp(q->op, "ListAccessKeys") == 0)
+		res = xasprintf("<IsTruncated>true</IsTruncated><Marker>%s</Marker>"
+		    "<AccessKeyMetadata><member><UserName>alice</UserName><AccessKeyId>AKIA%d"
+		    "</AccessKeyId></member></AccessKeyMetadata>", m, nth);
+	else
+		res = xasprintf("<IsTruncated>true</IsTruncated><Marker>%s</Marker>"
+		    "<VirtualMFADevices><member><SerialNumber>arn:aws:iam::123456789012:mfa/d%d"
+		    "</SerialNumber></member></VirtualMFADevices>", m, nth);
+	if (strcmp(q->op, "LookupEvents") == 0)
+		json(r, res);
+	else
+		xml(r, q->op, res);
+	free(res);
+	free(pad);
+	free(m);
+}
+
+/* The items a partial source kept. */
+static size_t
+pitems(const json_t *src)
+{
+	const json_t *d = json_object_get(src, "data");
+
+	if (json_is_array(d))
+		return json_array_size(d);
+	if (json_object_get(d, "aliases") != NULL)
+		return json_array_size(json_object_get(d, "aliases"));
+	if (json_object_get(d, "events") != NULL)
+		return json_array_size(json_object_get(d, "events"));
+	return json_array_size(json_object_get(d, "users"));
+}
+
+static void
+t_paging_guards(void)
+{
+	static const char *const others[] = { "account_aliases", "virtual_mfa_devices",
+		"authorization_details", "access_keys", "create_role_events", NULL };
+	struct collect_target t = { NULL, NULL, NULL, NULL };
+	struct collect_opts o = { &cfg, 7, NULL, 30 };
+	const json_t *src;
+	const char *msg;
+	char *err = NULL;
+	json_t *snap;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(pcases) / sizeof(pcases[0]); i++) {
+		pcase = &pcases[i];
+		if (pcase->env != NULL)
+			setenv(pcase->env, pcase->val, 1);
+		fake_start(paging);
+		if (!config())
+			goto next;
+		snap = collect_account(&t, &creds, &o, &err);
+		T(snap != NULL, "%s: no snapshot: %s", pcase->op, err);
+		src = jpath(snap, "sources");
+		src = json_object_get(src, pcase->source);
+		msg = json_string_value(jpath(src, "error.message"));
+		T_STREQ(jstr(src, "status"), pcase->status);
+		T_STREQ(json_string_value(jpath(src, "error.code")), pcase->code);
+		T(msg != NULL && strstr(msg, pcase->op) != NULL, "%s: message names the call: %s",
+		    pcase->op, msg ? msg : "");
+		if (strcmp(pcase->code, "PaginationLoop") == 0)
+			T(msg != NULL && strstr(msg, "\"m-") != NULL, "names the marker: %s", msg);
+		if (pcase->calls > 0) {
+			int n = fake_count(pcase->op, fake.n);
+
+			/* ListAccessKeys: carol's listing comes after alice's loop. */
+			T(n == pcase->calls, "%s: %d calls, not %d", pcase->op, n, pcase->calls);
+		}
+		if (pcase->items >= 0)
+			T(pitems(src) == (size_t)pcase->items, "%s: %zu items kept, not %d",
+			    pcase->op, pitems(src), pcase->items);
+		T(json_is_false(jpath(snap, "collection.complete")), "%s: incomplete", pcase->op);
+		/* Every other source as full_account has it. */
+		for (k = 0; others[k] != NULL; k++)
+			if (strcmp(others[k], pcase->source) != 0)
+				T_STREQ(status_of(snap, others[k]), "ok");
+		json_decref(snap);
+		aws_config_free(&cfg);
+next:
+		fake_stop();
+		if (pcase->env != NULL)
+			unsetenv(pcase->env);
+	}
+	free(err);
+}
+
 static void
 org(const struct fake_req *q, int nth, struct fake_resp *r)
 {
@@ -845,6 +1003,80 @@ t_organizations(void)
 	free(err);
 }
 
+/* ListAccounts in turn with two tokens, or listing bad ids and duplicates. */
+static int org_loop;
+
+static void
+org_hostile(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	if (strcmp(q->op, "DescribeOrganization") == 0)
+		json(r, "{\"Organization\":{\"Id\":\"o-abc\",\"MasterAccountId\":\"123456789012\"}}");
+	else if (org_loop)
+		json(r, nth % 2 == 0 ? "{\"Accounts\":[],\"NextToken\":\"tok-a\"}" :
+		    "{\"Accounts\":[],\"NextToken\":\"tok-b\"}");
+	else if (nth == 0)
+		json(r, "{\"Accounts\":[{\"Id\":\"123456789012\",\"Name\":\"mgmt\"},"
+		    "{\"Id\":\"12345\",\"Name\":\"short\\u001b]0;pwned\\u0007\"},"
+		    "{\"Id\":\"1234567890123\",\"Name\":\"long\"},"
+		    "{\"Id\":\"11112222333\\u0663\",\"Name\":\"arabic digit\"},"
+		    "{\"Id\":123456789012,\"Name\":\"number\"},"
+		    "{\"Name\":\"no id\"}, \"not an object\"],\"NextToken\":\"n1\"}");
+	else
+		json(r, "{\"Accounts\":[{\"Id\":\"210987654321\",\"Name\":\"dev\"},"
+		    "{\"Id\":\"123456789012\",\"Name\":\"mgmt again\"}]}");
+}
+
+static void
+t_organizations_hostile(void)
+{
+	struct aws_client *c;
+	char *err = NULL, *all;
+	json_t *o, *probs;
+	size_t i;
+
+	fake_start(org_hostile);
+	if (config()) {
+		c = aws_client_new(&cfg, &creds);
+		o = orgs_list_accounts(c, &err);
+		T(o != NULL, "ListAccounts: %s", err);
+		T(json_array_size(json_object_get(o, "accounts")) == 2, "two accounts kept, not %zu",
+		    json_array_size(json_object_get(o, "accounts")));
+		T_STREQ(jstr(json_array_get(json_object_get(o, "accounts"), 0), "Name"), "mgmt");
+		T_STREQ(jstr(json_array_get(json_object_get(o, "accounts"), 1), "Id"), "210987654321");
+		probs = json_object_get(o, "problems");
+		T(json_array_size(probs) == 7, "%zu problems", json_array_size(probs));
+		all = xstrdup("");
+		for (i = 0; i < json_array_size(probs); i++) {
+			char *n = xasprintf("%s%s\n", all, json_string_value(json_array_get(probs, i)));
+
+			free(all);
+			all = n;
+		}
+		T(strstr(all, "\"12345\"") && strstr(all, "\"1234567890123\"") &&
+		    strstr(all, "not a string") && strstr(all, "no Id") &&
+		    strstr(all, "account 123456789012 is listed twice: collected once"),
+		    "problems: %s", all);
+		free(all);
+		json_decref(o);
+		aws_client_free(c);
+		aws_config_free(&cfg);
+	}
+	fake_stop();
+	org_loop = 1;
+	fake_start(org_hostile);
+	if (config()) {
+		c = aws_client_new(&cfg, &creds);
+		o = orgs_list_accounts(c, &err);
+		T(o == NULL && err != NULL && strstr(err, "organizations:ListAccounts") &&
+		    strstr(err, "PaginationLoop") && strstr(err, "tok-a"), "loop: %s", err);
+		T(fake_count("ListAccounts", fake.n) == 3, "stopped at the third page");
+		aws_client_free(c);
+		aws_config_free(&cfg);
+	}
+	fake_stop();
+	free(err);
+}
+
 int
 main(void)
 {
@@ -863,5 +1095,7 @@ main(void)
 	RUN(t_account_mismatch);
 	RUN(t_report_timeout);
 	RUN(t_organizations);
+	RUN(t_paging_guards);
+	RUN(t_organizations_hostile);
 	return t_done();
 }

@@ -18,6 +18,35 @@ t_sanitize_term(void)
 	T(str_sanitize_term(NULL) == NULL, "NULL stays NULL");
 }
 
+/* Log lines carry AWS text: no terminal control gets through, whatever the caller passed. */
+static void
+t_log_sanitised(void)
+{
+	char path[] = "/tmp/iamgrade-log-XXXXXX", *text = NULL, *err = NULL;
+	size_t len = 0;
+	int fd = mkstemp(path), saved = dup(2), level = log_level;
+
+	T(fd >= 0 && saved >= 0, "temp file");
+	fflush(stderr);
+	dup2(fd, 2);
+	log_level = 3;
+	log_error("name %s", "evil\x1b]0;pwned\x07\x1b[2J\xc2\x9b" "31m end");
+	log_debug("%s", "\x1b[31mred");
+	fflush(stderr);
+	dup2(saved, 2);
+	log_level = level;
+	T(file_read(path, 0, &text, &len, &err), "read back: %s", err ? err : "");
+	T(text != NULL && memchr(text, 0x1b, len) == NULL && strstr(text, "\xc2\x9b") == NULL,
+	    "escape sequences stripped: %s", text ? text : "");
+	T(text != NULL && strstr(text, "iamgrade: name evil]0;pwned[2J31m end\n") != NULL &&
+	    strstr(text, "iamgrade: debug: [31mred\n") != NULL, "the text stays: %s", text ? text : "");
+	free(text);
+	free(err);
+	close(fd);
+	close(saved);
+	unlink(path);
+}
+
 static void
 t_trim(void)
 {
@@ -98,6 +127,7 @@ int
 main(void)
 {
 	RUN(t_sanitize_term);
+	RUN(t_log_sanitised);
 	RUN(t_trim);
 	RUN(t_time);
 	RUN(t_url);
