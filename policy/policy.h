@@ -135,6 +135,7 @@ struct pol_stmt {
 	struct pol_strs	 resource;
 	struct pol_cond	*cond;
 	size_t		 ncond;
+	int		 vars;		/* policy variables are substituted: Version "2012-10-17" (earlier versions take ${...} literally) */
 };
 
 struct pol_doc {
