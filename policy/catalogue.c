@@ -104,6 +104,13 @@ pcat_service_name(int svc)
 	return POOL(pcat_svc_name[svc]);
 }
 
+int
+pcat_service_rcp(int svc)
+{
+	check_index(svc, pcat_data.nservices, "service");
+	return (pcat_svc_flags[svc] & PCAT_SVC_RCP) != 0;
+}
+
 void
 pcat_service_range(int svc, int *first, int *end)
 {

@@ -62,6 +62,11 @@ int		 pcat_service_count(void);
 int		 pcat_service_find(const char *prefix);	/* case-insensitive; index or -1 */
 const char	*pcat_service_prefix(int svc);		/* "iam" */
 const char	*pcat_service_name(int svc);		/* "AWS Identity and Access Management (IAM)" */
+/*
+ * 1 when resource control policies (RCPs) apply to the service, as the
+ * data lists them; an RCP has no effect on the others' actions.
+ */
+int		 pcat_service_rcp(int svc);
 /* The service's actions are the index range [*first, *end). */
 void		 pcat_service_range(int svc, int *first, int *end);
 

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #define PCAT_REQUIRED	0x8000
+#define PCAT_SVC_RCP	1	/* pcat_svc_flags: resource control policies apply */
 
 struct pcat_data {
 	const char	*package;
@@ -41,6 +42,7 @@ extern const struct pcat_data pcat_data;
 extern const char	pcat_pool[];
 extern const uint32_t	pcat_svc_prefix[];
 extern const uint32_t	pcat_svc_name[];
+extern const uint8_t	pcat_svc_flags[];
 extern const uint32_t	pcat_svc_act[];
 extern const uint16_t	pcat_svc_rt[];
 extern const uint32_t	pcat_act_name[];

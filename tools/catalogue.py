@@ -45,6 +45,8 @@ MAX_KEYS = 0xffff
 MAX_LIST = 0xffff
 MAX_NAME = 255              # PCAT_NAME_MAX - 1: "service:Action" at its longest
 
+SVC_RCP = 1                 # PCAT_SVC_RCP in policy/catalogue_data.h
+
 # Access levels as the package spells them; an action may carry two
 # ("Permissions management, Write"): bits in the level byte.
 LEVELS = {"List": 1, "Read": 2, "Write": 4, "Permissions management": 8,
@@ -116,6 +118,9 @@ def load(pkg):
          "updatedAt %r is not a date" % date)
     prefixes = pkg.json("data/services.json")
     names = pkg.json("data/serviceNames.json")
+    rcp = pkg.json("data/rcpSupportedServices.json")
+    need(isinstance(rcp, list) and set(rcp) <= set(prefixes), "data/rcpSupportedServices.json",
+         "names services that data/services.json does not have")
     need(isinstance(prefixes, list) and len(set(prefixes)) == len(prefixes),
          "data/services.json", "is not a list of distinct prefixes")
     services = []
@@ -156,7 +161,7 @@ def load(pkg):
                              [str(k) for k in r.get("conditionKeys", [])]))
             keys = [str(k) for k in a.get("conditionKeys", [])]
             actions.append((name, level, refs, keys))
-        services.append((p, str(names.get(p, p)), rtypes, actions))
+        services.append((p, str(names.get(p, p)), rtypes, actions, p in rcp))
     return date, services
 
 
@@ -188,7 +193,7 @@ def generate(pkg):
     pool = Pool()
     keys, key_ids = [], {}
     rt_name, rt_ids = [], {}
-    svc_prefix, svc_name, svc_act, svc_rt = [], [], [0], [0]
+    svc_prefix, svc_name, svc_flags, svc_act, svc_rt = [], [], [], [0], [0]
     act_name, act_level, act_info = [], [], []
     stream, streams = [], {}
 
@@ -198,9 +203,10 @@ def generate(pkg):
             keys.append(pool.add(k))
         return key_ids[k]
 
-    for p, full, rtypes, actions in services:
+    for p, full, rtypes, actions, is_rcp in services:
         svc_prefix.append(pool.add(p))
         svc_name.append(pool.add(full))
+        svc_flags.append(SVC_RCP if is_rcp else 0)
         for rk, rname in rtypes.items():
             rt_ids[(p, rk)] = len(rt_name)
             rt_name.append(pool.add(rname))
@@ -228,7 +234,7 @@ def generate(pkg):
     need(len(act_name) <= MAX_ACTIONS, PACKAGE, "%d actions: raise PCAT_MAX_ACTIONS "
          "in policy/catalogue.h and MAX_ACTIONS here" % len(act_name))
     need(len(rt_name) <= MAX_RTYPES, PACKAGE, "%d resource types" % len(rt_name))
-    max_name = max(len(p) + 1 + len(a[0]) for p, _, _, acts in services for a in acts)
+    max_name = max(len(s[0]) + 1 + len(a[0]) for s in services for a in s[3])
     need(max_name <= MAX_NAME, PACKAGE, "an action name of %d characters" % max_name)
     need(len(keys) <= MAX_KEYS, PACKAGE, "%d condition keys" % len(keys))
 
@@ -277,6 +283,7 @@ def generate(pkg):
     w("")
     w(c_array("uint32_t", "pcat_svc_prefix", svc_prefix))
     w(c_array("uint32_t", "pcat_svc_name", svc_name))
+    w(c_array("uint8_t", "pcat_svc_flags", svc_flags, 24))
     w(c_array("uint32_t", "pcat_svc_act", svc_act))
     w(c_array("uint16_t", "pcat_svc_rt", svc_rt))
     w(c_array("uint32_t", "pcat_act_name", act_name))

@@ -163,6 +163,9 @@ t_find(void)
 	T(pcat_action_find("ia:PassRole") == -1 && pcat_action_find("iamx:PassRole") == -1,
 	    "a prefix of a prefix is not the service");
 	T(pcat_service_find("ia") == -1 && pcat_service_find("") == -1, "partial prefix");
+	T(pcat_service_rcp(pcat_service_find("s3")) && pcat_service_rcp(pcat_service_find("sts")) &&
+	    pcat_service_rcp(pcat_service_find("kms")), "RCPs apply to s3, sts, kms");
+	T(!pcat_service_rcp(s), "RCPs do not apply to iam");
 }
 
 static void
