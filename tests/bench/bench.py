@@ -13,14 +13,17 @@ of docs/performance.md:
             (tests/bench/gen_snapshots.py)
   render    `iamgrade report --results` of a large results document
             (tests/report/gen_large.py) to HTML and PDF
+  catalogue the action catalogue (policy/catalogue.h): first look-up and
+            matching BENCH_PATTERNS distinct action patterns, without a
+            cache, through a cold one and a warm one (build/tests/bench_catalogue)
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check render]
+  BENCH_STAGES [org baseline check render catalogue]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
   BENCH_SNAPSHOTS [200; a list such as 200,1000 runs each]  BENCH_SNAPSHOT_USERS [1000]
-  BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]
+  BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]  BENCH_PATTERNS [10000]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
 Work files go to build/bench/ (generated snapshots are kept and reused).
 """
@@ -50,7 +53,7 @@ import gen_snapshots  # noqa: E402
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "check", "render")
+STAGES = ("org", "baseline", "check", "render", "catalogue")
 
 
 def env_int(name, default):
@@ -505,6 +508,17 @@ def report_render(c, res):
     ])
 
 
+def stage_catalogue(c):
+    prog = os.path.join(REPO, "build", "tests", "bench_catalogue")
+    if not os.access(prog, os.X_OK):
+        sys.exit(f"bench: {prog} is not built (make build/tests/bench_catalogue)")
+    n = env_int("BENCH_PATTERNS", 10000)
+    print(f"bench: catalogue, {n} patterns ...", flush=True)
+    m0 = machine()
+    out = subprocess.run([prog, str(n)], check=True, capture_output=True, text=True).stdout
+    return "\n\n".join([machine_line(m0, machine()), out.strip()])
+
+
 # --- the document ---
 
 def write_blocks(path, blocks):
@@ -550,6 +564,9 @@ def main():
     if "render" in c["stages"]:
         blocks["render"] = report_render(c, stage_render(c))
         print("\n" + blocks["render"] + "\n", flush=True)
+    if "catalogue" in c["stages"]:
+        blocks["catalogue"] = stage_catalogue(c)
+        print("\n" + blocks["catalogue"] + "\n", flush=True)
     if c["doc"]:
         write_blocks(c["doc"], blocks)
         print(f"bench: figures written to {os.path.relpath(c['doc'], REPO)}")
