@@ -384,6 +384,7 @@ oidc_need(const struct pol_stmt *st, const struct pol_oidc_provider *p, const ch
     const char *need, int *owner_wide)
 {
 	char *alts = xstrdup(need), *save = NULL, *suffix, *key = NULL, *why = NULL;
+	struct buf b = { NULL, 0, 0, 0 };
 	const struct pol_cond *c;
 	const char *bad = NULL;
 	size_t i, j, hl = strlen(host);
@@ -409,17 +410,30 @@ oidc_need(const struct pol_stmt *st, const struct pol_oidc_provider *p, const ch
 				goto out;
 			}
 			free(why);
-			why = xasprintf("%s trust whose %s:%s condition does not pin it (%s)",
-			    p->name, host, suffix, c->values.n ? c->values.v[j - 1] : "no value");
+			if (strcmp(suffix, "sub") == 0 && p->sub_prefix != NULL &&
+			    strcmp(p->sub_prefix, "repo:") == 0)
+				why = xasprintf("GitHub OIDC subject condition is a bare wildcard (%s)",
+				    c->values.n ? c->values.v[j - 1] : "no value");
+			else
+				why = xasprintf("%s trust whose %s:%s condition is a wildcard (%s), "
+				    "which pins nothing", p->name, host, suffix,
+				    c->values.n ? c->values.v[j - 1] : "no value");
 		}
 	}
 	if (why == NULL) {
-		key = xasprintf("%s:%s", host, need);
+		/* The first key named; the alternatives, if any, after it: "(or :oaud, :sub)". */
+		key = xasprintf("%s:%.*s", host, (int)strcspn(need, "|"), need);
+		free(alts);
+		for (buf_reset(&b), suffix = strchr(need, '|'); suffix != NULL;
+		    suffix = strchr(suffix + 1, '|'))
+			buf_printf(&b, "%s:%.*s", b.len ? ", " : "", (int)strcspn(suffix + 1, "|"),
+			    suffix + 1);
+		alts = b.p != NULL ? buf_steal(&b) : xstrdup("");
 		why = bad != NULL ?
 		    xasprintf("%s trust whose %s condition is %s, which holds when the key is "
 		    "absent or different: it pins nothing", p->name, key, bad) :
-		    xasprintf("%s trust without a %s condition: any caller of that provider "
-		    "can assume the role", p->name, key);
+		    xasprintf("%s trust without a %s condition%s%s%s: any caller of that provider "
+		    "can assume the role", p->name, key, *alts ? " (or " : "", alts, *alts ? ")" : "");
 	}
 	free(alts);
 	free(key);
