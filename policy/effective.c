@@ -243,14 +243,8 @@ pol_glob_meet(const char *a, const char *b)
 	return meetn(a, strlen(a), b, strlen(b));
 }
 
-/*
- * ARN patterns meet field by field: a wildcard stays within its field
- * (partition, service, region, account), as AWS matches ARNs, and only
- * the resource part may hold colons.  A pattern with fewer than six
- * fields ("*") is matched whole.
- */
-static int
-arn_meet(const char *a, const char *b)
+int
+pol_arn_meet(const char *a, const char *b)
 {
 	const char *ea, *eb;
 	int f;
@@ -310,7 +304,7 @@ reaches_beyond(const char *p, const char *rtype, const char *self_arn)
 {
 	if (strpbrk(p, "*?") == NULL)
 		return 0;	/* a literal ARN: the principal itself or one named resource */
-	return arn_meet(p, rtype) && strcmp(p, self_arn) != 0;
+	return pol_arn_meet(p, rtype) && strcmp(p, self_arn) != 0;
 }
 
 /* An unconditional Deny of doc covers action on every resource p matches. */
@@ -329,7 +323,7 @@ deny_covers(const struct pol_doc *doc, const char *action, const char *p)
 		if (d->not_resource) {
 			/* Denied everywhere but its NotResource: covers p when they never meet. */
 			for (cover = 1, k = 0; k < d->resource.n && cover; k++)
-				cover = !arn_meet(d->resource.v[k], p);
+				cover = !pol_arn_meet(d->resource.v[k], p);
 			if (cover)
 				return 1;
 			continue;
@@ -361,7 +355,7 @@ boundary_allows(const struct pol_doc *b, const char *action, const char *p)
 		if (st->not_resource)
 			return 1;
 		for (k = 0; k < st->resource.n; k++)
-			if (arn_meet(st->resource.v[k], p))
+			if (pol_arn_meet(st->resource.v[k], p))
 				return 1;
 	}
 	return 0;

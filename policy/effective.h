@@ -106,5 +106,12 @@ size_t	pol_escalations(const struct pol_doc *const *docs, size_t ndocs,
 
 /* Some string matches both wildcard patterns ('*' and '?', case-sensitive). */
 int	pol_glob_meet(const char *a, const char *b);
+/*
+ * The same for ARN patterns, field by field: a wildcard stays within its
+ * field (partition, service, region, account) as AWS matches ARNs; only
+ * the resource part may hold colons.  A pattern of fewer than six fields
+ * ("*") is matched whole.
+ */
+int	pol_arn_meet(const char *a, const char *b);
 
 #endif
