@@ -16,14 +16,20 @@ of docs/performance.md:
   catalogue the action catalogue (policy/catalogue.h): first look-up and
             matching BENCH_PATTERNS distinct action patterns, without a
             cache, through a cold one and a warm one (build/tests/bench_catalogue)
+  principals the policy questions: one account of BENCH_ROLES roles and
+            BENCH_POLICIES customer managed policies (tests/bench/
+            gen_principals.py); compile every document and answer the
+            administrator and escalation questions for every principal
+            against the full catalogue (build/tests/bench_principals)
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check render catalogue]
+  BENCH_STAGES [org baseline check render catalogue principals]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
   BENCH_SNAPSHOTS [200; a list such as 200,1000 runs each]  BENCH_SNAPSHOT_USERS [1000]
   BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]  BENCH_PATTERNS [10000]
+  BENCH_ROLES [5000]  BENCH_POLICIES [2000]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
 Work files go to build/bench/ (generated snapshots are kept and reused).
 """
@@ -53,7 +59,7 @@ import gen_snapshots  # noqa: E402
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "check", "render", "catalogue")
+STAGES = ("org", "baseline", "check", "render", "catalogue", "principals")
 
 
 def env_int(name, default):
@@ -519,6 +525,23 @@ def stage_catalogue(c):
     return "\n\n".join([machine_line(m0, machine()), out.strip()])
 
 
+def stage_principals(c):
+    prog = os.path.join(REPO, "build", "tests", "bench_principals")
+    if not os.access(prog, os.X_OK):
+        sys.exit(f"bench: {prog} is not built (make build/tests/bench_principals)")
+    roles, pols = env_int("BENCH_ROLES", 5000), env_int("BENCH_POLICIES", 2000)
+    path = os.path.join(WORK, f"principals-{roles}-{pols}.json")
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_principals.py"), str(roles), str(pols), path],
+                       check=True)
+    print(f"bench: principals, {roles} roles and {pols} policies ...", flush=True)
+    m0 = machine()
+    # One core: the questions run on one thread; taskset keeps the figure honest on a shared machine.
+    cmd = ["taskset", "-c", "0", prog, path] if shutil.which("taskset") else [prog, path]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return "\n\n".join([machine_line(m0, machine()), out.strip()])
+
+
 # --- the document ---
 
 def write_blocks(path, blocks):
@@ -567,6 +590,9 @@ def main():
     if "catalogue" in c["stages"]:
         blocks["catalogue"] = stage_catalogue(c)
         print("\n" + blocks["catalogue"] + "\n", flush=True)
+    if "principals" in c["stages"]:
+        blocks["principals"] = stage_principals(c)
+        print("\n" + blocks["principals"] + "\n", flush=True)
     if c["doc"]:
         write_blocks(c["doc"], blocks)
         print(f"bench: figures written to {os.path.relpath(c['doc'], REPO)}")
