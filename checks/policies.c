@@ -276,12 +276,27 @@ grade_doc(struct check_out *o, const struct check_pdoc *d, const char *resource,
 	char *what;
 	json_t *f;
 
+	struct buf names = { NULL, 0, 0, 0 };
+
+	if (d == NULL) {
+		check_skip(o, resource, "policy %s has no default version in the snapshot",
+		    policy_name ? policy_name : "?");
+		return;
+	}
 	if (d->doc == NULL) {
 		check_skip(o, resource, "policy %s %s", policy_name ? policy_name : "?", d->err);
 		return;
 	}
-	if (!doc_admin(&d->sum))
+	if (!doc_admin(&d->sum)) {
+		/* Kept and named: a service newer than the catalogue is still a grant. */
+		if (d->sum.unknown.n > 0) {
+			check_names_text(&names, &d->sum.unknown);
+			check_note(o, resource, "policy %s allows actions the catalogue does not know: %s",
+			    policy_name ? policy_name : "?", names.p);
+			buf_free(&names);
+		}
 		return;
+	}
 	what = check_admin_what(&d->sum);
 	if (kind != NULL)
 		f = check_find(o, resource, name, "inline policy %s of %s %s allows %s on \"*\"%s",

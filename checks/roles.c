@@ -381,8 +381,9 @@ admin_finding(struct check_out *o, const struct check_role *r, const struct chec
 	json_t *f;
 
 	if (d == NULL)
-		return;
-	if (d->by_name != NULL)
+		buf_adds(&why, all ? "allows every catalogue action on \"*\"" :
+		    "allows every iam action on \"*\"");
+	else if (d->by_name != NULL)
 		buf_printf(&why, "%s is attached", d->by_name);
 	else if (all && pcat_set_is_full(&d->sum.allow_all)) {
 		what = check_admin_what(&d->sum);
@@ -400,8 +401,9 @@ admin_finding(struct check_out *o, const struct check_role *r, const struct chec
 		check_names_text(&why, &e->unknown);
 	}
 	f = role_find(o, r, "%s", why.p);
-	doc_fill(o, f, d);
-	if (d->doc != NULL && d->by_name == NULL)
+	if (d != NULL)
+		doc_fill(o, f, d);
+	if (d != NULL && d->doc != NULL && d->by_name == NULL)
 		check_ev_statement(f, d->doc, d->sum.full_stmt ? d->sum.full_stmt : d->sum.first_allow);
 	if (p->boundary != NULL)
 		check_ev_str(f, "permissions_boundary", p->boundary->arn);
