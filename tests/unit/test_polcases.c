@@ -242,12 +242,23 @@ t_cases(void)
 	closedir(dir);
 	qsort(names, n, sizeof(*names), cmp);
 	T(n >= 20, "only %zu cases in %s", n, CASEDIR);
+	/* Each case counts as a test of its own, named after its file. */
 	for (i = 0; i < n; i++) {
 		path = xasprintf("%s/%s", CASEDIR, names[i]);
+		t_cur = names[i];
+		t_cur_failed = 0;
 		run_file(path);
+		if (t_cur_failed)
+			t_fail++;
+		else {
+			t_pass++;
+			printf("ok %s\n", names[i]);
+		}
 		free(path);
 		free(names[i]);
 	}
+	t_cur = "t_cases";
+	t_cur_failed = 0;
 	free(names);
 }
 
