@@ -153,7 +153,7 @@ bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
             libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback
-DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind time
+DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind time nodejs
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -162,6 +162,10 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@python3 -c 'import moto, boto3, flask' 2>/dev/null || pip install -q 'moto[server]' boto3 awscli
+	@# The differential peer of tests/policy (AGPL, test-only, pinned by package-lock.json).
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	@[ -f tests/policy/node/node_modules/@cloud-copilot/iam-simulate/package.json ] || \
+	    (cd tests/policy/node && npm ci --no-audit --no-fund --silent)
 
 install: iamgrade
 	install -d $(DESTDIR)$(PREFIX)/bin

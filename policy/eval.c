@@ -409,12 +409,13 @@ pat_free(struct pat *p)
 }
 
 /*
- * Substitute ${...} in v into p.  0 when a variable has no value and no
- * default (the element then does not match, as AWS documents).  A value
- * from the context is literal text: its '*' is no wildcard.
+ * Substitute ${...} in v into p, from the position from on (NULL: all of
+ * v).  0 when a variable has no value and no default (the element then
+ * does not match, as AWS documents).  A value from the context is literal
+ * text: its '*' is no wildcard.
  */
 static int
-subst(const char *v, int vars, const struct pol_request *r, struct pat *p)
+subst_from(const char *v, const char *from, int vars, const struct pol_request *r, struct pat *p)
 {
 	const char *end, *comma, *q, *d;
 	char name[256];
@@ -424,7 +425,7 @@ subst(const char *v, int vars, const struct pol_request *r, struct pat *p)
 	buf_reset(&p->s);
 	buf_reset(&p->lit);
 	while (*v != '\0') {
-		if (!vars || v[0] != '$' || v[1] != '{' || (end = strchr(v + 2, '}')) == NULL) {
+		if (!vars || v < from || v[0] != '$' || v[1] != '{' || (end = strchr(v + 2, '}')) == NULL) {
 			pat_add(p, v, 1, 0);
 			v++;
 			continue;
@@ -452,7 +453,8 @@ subst(const char *v, int vars, const struct pol_request *r, struct pat *p)
 			return 0;
 		memcpy(name, q, n);
 		name[n] = '\0';
-		if (lookup(r, name, &val) && !val.multi && val.n == 1)
+		/* A key with no value (absent, empty, or a set) has nothing to substitute. */
+		if (lookup(r, name, &val) && !val.multi && val.n == 1 && *val.v[0] != '\0')
 			pat_add(p, val.v[0], strlen(val.v[0]), 1);
 		else if (d != NULL)
 			pat_add(p, d + 1, (size_t)(end - 1 - (d + 1)), 1);
@@ -465,6 +467,12 @@ subst(const char *v, int vars, const struct pol_request *r, struct pat *p)
 	if (p->lit.p == NULL)
 		buf_add(&p->lit, "", 0);
 	return 1;
+}
+
+static int
+subst(const char *v, int vars, const struct pol_request *r, struct pat *p)
+{
+	return subst_from(v, NULL, vars, r, p);
 }
 
 static int
@@ -490,19 +498,29 @@ pol_match_action(const struct pol_stmt *st, const char *action)
  * An ARN pattern against an ARN, segment by segment: partition, service,
  * region and account each match on their own (a wildcard never spans a
  * colon there); the resource part, which may hold colons itself, matches
- * as a whole.  -1 when a variable has no value.
+ * as a whole.  -1 when a variable has no value.  resource_only: variables
+ * count only in the resource part, as AWS allows them in a Resource
+ * element (elsewhere "${...}" is literal text).
  */
 static int
-arn_match(const char *pattern, int vars, const char *arn, const struct pol_request *r)
+arn_match(const char *pattern, int vars, int resource_only, const char *arn,
+    const struct pol_request *r)
 {
 	struct pat p = { { NULL, 0, 0, 0 }, { NULL, 0, 0, 0 } };
-	const char *pf, *af;
+	const char *pf, *af, *from = NULL;
 	size_t pn, an, off[6], i;
 	int rc = 0, seg;
 
 	if (strcmp(pattern, "*") == 0)
 		return 1;
-	if (!subst(pattern, vars, r, &p)) {
+	if (resource_only) {
+		for (from = pattern, seg = 0; seg < 5 && from != NULL; seg++)
+			if ((from = strchr(from, ':')) != NULL)
+				from++;
+		if (from == NULL)
+			from = pattern + strlen(pattern);
+	}
+	if (!subst_from(pattern, from, vars, r, &p)) {
 		rc = -1;
 		goto out;
 	}
@@ -535,23 +553,22 @@ out:
 	return rc;
 }
 
+/*
+ * AWS: a Resource or NotResource entry whose variable has no value
+ * matches no resource.  So an unresolvable entry never grants through
+ * Resource, and under NotResource it simply excludes nothing.
+ */
 int
 pol_match_resource(const struct pol_stmt *st, const struct pol_request *r)
 {
 	size_t i;
-	int m, any = 0, unresolved = 0;
+	int any = 0;
 
 	if (!st->has_resource)
 		return 1;
-	for (i = 0; i < st->resource.n && !any; i++) {
-		m = arn_match(st->resource.v[i], st->vars, r->resource, r);
-		if (m < 0)
-			unresolved = 1;
-		any = m > 0;
-	}
-	if (st->not_resource)
-		return !any && !unresolved;
-	return any;
+	for (i = 0; i < st->resource.n && !any; i++)
+		any = arn_match(st->resource.v[i], st->vars, 1, r->resource, r) > 0;
+	return st->not_resource ? !any : any;
 }
 
 /* How a principal entry matched: the kinds AWS's same-account rules tell apart. */
@@ -695,9 +712,11 @@ cmp_num(enum pol_op op, double ctx, double pol)
 
 /*
  * One context value against one policy value, positively (StringNotLike
- * asks "like?" here; the caller negates).  V_ERR when either side is not
- * of the operator's type or a variable has no value: such a pair never
- * satisfies the condition, negated or not.
+ * asks "like?" here; the caller negates).  A policy value whose variable
+ * has no value is null, equal to and like nothing: V_NO, so a negated
+ * operator holds (AWS's "policy variables with no value").  V_ERR when
+ * either side is not of the operator's type: such a pair never satisfies
+ * the condition, negated or not.
  */
 static enum vres
 one(const struct pol_cond *c, int vars, const char *cv, const char *pv,
@@ -711,17 +730,17 @@ one(const struct pol_cond *c, int vars, const char *cv, const char *pv,
 	case POL_OP_STRING_EQUALS:
 	case POL_OP_STRING_NOT_EQUALS:
 		if (!subst(pv, vars, r, p))
-			return V_ERR;
+			return V_NO;
 		return strcmp(p->s.p, cv) == 0 ? V_YES : V_NO;
 	case POL_OP_STRING_EQUALS_IGNORE_CASE:
 	case POL_OP_STRING_NOT_EQUALS_IGNORE_CASE:
 		if (!subst(pv, vars, r, p))
-			return V_ERR;
+			return V_NO;
 		return strcasecmp(p->s.p, cv) == 0 ? V_YES : V_NO;
 	case POL_OP_STRING_LIKE:
 	case POL_OP_STRING_NOT_LIKE:
 		if (!subst(pv, vars, r, p))
-			return V_ERR;
+			return V_NO;
 		return pat_glob(p, cv, strlen(cv), 0) ? V_YES : V_NO;
 	case POL_OP_NUMERIC_EQUALS:
 	case POL_OP_NUMERIC_NOT_EQUALS:
@@ -741,7 +760,7 @@ one(const struct pol_cond *c, int vars, const char *cv, const char *pv,
 		return cmp_num(c->op, a, b) ? V_YES : V_NO;
 	case POL_OP_BOOL:
 		if (!subst(pv, vars, r, p))
-			return V_ERR;
+			return V_NO;
 		if ((strcasecmp(p->s.p, "true") != 0 && strcasecmp(p->s.p, "false") != 0) ||
 		    (strcasecmp(cv, "true") != 0 && strcasecmp(cv, "false") != 0))
 			return V_ERR;
@@ -758,14 +777,9 @@ one(const struct pol_cond *c, int vars, const char *cv, const char *pv,
 	case POL_OP_ARN_NOT_EQUALS:
 	case POL_OP_ARN_NOT_LIKE:
 		/* ArnEquals and ArnLike are the same operator in AWS's reference: both take wildcards. */
-		switch (arn_match(pv, vars, cv, r)) {
-		case 1:
-			return V_YES;
-		case 0:
-			return strncmp(cv, "arn:", 4) == 0 ? V_NO : V_ERR;
-		default:
+		if (strncmp(cv, "arn:", 4) != 0)
 			return V_ERR;
-		}
+		return arn_match(pv, vars, 0, cv, r) > 0 ? V_YES : V_NO;
 	default:
 		return V_ERR;
 	}

@@ -342,6 +342,16 @@ parse_stmt(const json_t *j, enum pol_kind kind, struct pol_stmt *s, const struct
 	}
 
 	s->vars = w->vars;
+	/* AWS's RCP grammar: every principal ("*"), no NotPrincipal, no NotAction, no Action "*". */
+	if (kind == POL_RCP) {
+		if (s->not_principal || !s->principal.any)
+			return fault(err, w, "an RCP statement needs Principal \"*\"");
+		if (s->not_action)
+			return fault(err, w, "NotAction is not allowed in an RCP");
+		for (i = 0; i < s->action.n; i++)
+			if (strcmp(s->action.v[i], "*") == 0)
+				return fault(err, w, "Action \"*\" is not allowed in an RCP");
+	}
 	if ((v = json_object_get(j, "Condition")) != NULL && !parse_conditions(v, s, w, err))
 		return 0;
 	return 1;
