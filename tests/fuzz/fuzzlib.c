@@ -20,6 +20,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "checkconf",	fuzz_checkconf },
 	{ "accounts",	fuzz_accounts },
 	{ "report",	fuzz_report },
+	{ "catalogue",	fuzz_catalogue },
 	{ NULL,		NULL },
 };
 
