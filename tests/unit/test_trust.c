@@ -28,6 +28,18 @@ P(const char *text, enum pol_kind kind)
 	return d;
 }
 
+/* A trust policy of the statements given (JSON text, comma-separated), read into t. */
+static struct pol_doc *
+trust_read(struct pol_trust *t, const char *org, const char *stmts)
+{
+	char *text = xasprintf("{\"Version\":\"2012-10-17\",\"Statement\":[%s]}", stmts);
+	struct pol_doc *d = P(text, POL_TRUST);
+
+	pol_trust_read(d, ACCT, org, t);
+	free(text);
+	return d;
+}
+
 static void
 t_glob(void)
 {
@@ -135,13 +147,10 @@ t_trust_classes(void)
 	struct pol_doc *d;
 	struct pol_trust t;
 	struct buf got = { NULL, 0, 0, 0 };
-	char *text;
 	size_t i, k;
 
 	for (i = 0; i < sizeof(trust_cases) / sizeof(trust_cases[0]); i++) {
-		text = xasprintf("{\"Version\":\"2012-10-17\",\"Statement\":[%s]}", trust_cases[i].stmt);
-		d = P(text, POL_TRUST);
-		pol_trust_read(d, ACCT, trust_cases[i].org, &t);
+		d = trust_read(&t, trust_cases[i].org, trust_cases[i].stmt);
 		buf_reset(&got);
 		buf_adds(&got, "");
 		for (k = 0; k < t.n; k++)
@@ -154,7 +163,6 @@ t_trust_classes(void)
 			    trust_cases[i].who);
 		pol_trust_free(&t);
 		pol_free(d);
-		free(text);
 	}
 	buf_free(&got);
 }
@@ -181,10 +189,9 @@ t_trust_denies(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		text = xasprintf("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-		    "\"Principal\":{\"AWS\":\"*\"},\"Action\":\"sts:AssumeRole\"},%s]}", cases[i].deny);
-		d = P(text, POL_TRUST);
-		pol_trust_read(d, ACCT, ORG, &t);
+		text = xasprintf("{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},"
+		    "\"Action\":\"sts:AssumeRole\"},%s", cases[i].deny);
+		d = trust_read(&t, ORG, text);
 		T(t.n == cases[i].left, "deny %zu: %zu grants left, want %zu", i, t.n, cases[i].left);
 		pol_trust_free(&t);
 		pol_free(d);
@@ -222,12 +229,11 @@ t_trust_web(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		text = xasprintf("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+		text = xasprintf("{\"Effect\":\"Allow\","
 		    "\"Principal\":{\"Federated\":\"arn:aws:iam::" ACCT ":oidc-provider/%s\"},"
-		    "\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":%s}]}",
+		    "\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":%s}",
 		    cases[i].fed, cases[i].cond);
-		d = P(text, POL_TRUST);
-		pol_trust_read(d, ACCT, ORG, &t);
+		d = trust_read(&t, ORG, text);
 		T(t.n == 1 && t.g[0].cls == POL_CALLER_WEB, "web %zu: one web grant", i);
 		if (t.n == 1) {
 			T((t.g[0].why == NULL) == cases[i].pinned, "web %zu (%s): pinned %d, why %s", i,
