@@ -66,6 +66,19 @@ on_every_resource(const struct pol_stmt *st)
 	return 0;
 }
 
+/*
+ * A pattern that matched nothing names an action the catalogue does not
+ * know when its service part is literal ("newsvc:Do", "newsvc:*"); one
+ * with a wildcard service ("*:x*") names nothing in particular.
+ */
+static int
+names_unknown(const char *p)
+{
+	size_t svc = strcspn(p, ":");
+
+	return p[svc] == ':' && strcspn(p, "*?") > svc;
+}
+
 /* The statement's actions as a set; unknown names into unknown (NULL: drop). */
 static void
 stmt_actions(const struct pol_stmt *st, struct pcat_set *out, struct pcat_cache *cache,
@@ -76,7 +89,8 @@ stmt_actions(const struct pol_stmt *st, struct pcat_set *out, struct pcat_cache 
 
 	pcat_set_clear(&named);
 	for (i = 0; i < st->action.n; i++)
-		if (pcat_set_match(&named, st->action.v[i], cache) == 0 && unknown != NULL)
+		if (pcat_set_match(&named, st->action.v[i], cache) == 0 && unknown != NULL &&
+		    names_unknown(st->action.v[i]))
 			pcat_names_add(unknown, st->action.v[i]);
 	if (st->not_action) {
 		pcat_set_fill(out);

@@ -40,8 +40,8 @@ struct pol_docsum {
 	const struct pol_stmt	*full_stmt;	/* the first whose actions alone are every catalogue action */
 	int			 cond_allow;	/* some Allow on every resource has conditions */
 	int			 not_action;	/* some Allow on every resource uses NotAction */
-	struct pcat_names	 unknown;	/* Allow patterns the catalogue does not know */
-	struct pcat_names	 excluded;	/* NotAction patterns of such Allows it does not know */
+	struct pcat_names	 unknown;	/* Allow patterns naming a service or action the catalogue does not know */
+	struct pcat_names	 excluded;	/* NotAction patterns of such Allows naming one */
 };
 /* cache may be NULL. */
 void	pol_docsum_make(struct pol_docsum *, const struct pol_doc *, struct pcat_cache *);

@@ -352,12 +352,13 @@ static void
 t_unknown_names(void)
 {
 	struct pol_doc *d = P("{\"Version\":\"2012-10-17\",\"Statement\":["
-	    "{\"Effect\":\"Allow\",\"Action\":[\"newsvc:Do\",\"s3:GetObject\"],\"Resource\":\"*\"},"
+	    "{\"Effect\":\"Allow\",\"Action\":[\"newsvc:Do\",\"s3:GetObject\",\"*:Zzzz*\"],\"Resource\":\"*\"},"
 	    "{\"Effect\":\"Allow\",\"NotAction\":\"other:Thing\",\"Resource\":\"*\"}]}", POL_IDENTITY);
 	struct pol_docsum s;
 
 	pol_docsum_make(&s, d, NULL);
-	T(s.unknown.n == 1 && strcmp(s.unknown.v[0], "newsvc:Do") == 0, "unknown Allow kept");
+	T(s.unknown.n == 1 && strcmp(s.unknown.v[0], "newsvc:Do") == 0,
+	    "unknown Allow kept; a wildcard-service pattern matching nothing names nothing");
 	T(s.excluded.n == 1 && strcmp(s.excluded.v[0], "other:Thing") == 0, "unknown NotAction kept");
 	T(pcat_set_is_full(&s.allow_all) && s.not_action && s.full_stmt == &d->st[1], "still every action");
 	pol_docsum_free(&s);
