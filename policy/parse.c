@@ -139,6 +139,7 @@ parse_principal(const json_t *v, struct pol_principal *p, const char *elem,
 {
 	const char *k;
 	const json_t *e;
+	size_t i;
 	int t;
 
 	if (json_is_string(v)) {
@@ -158,6 +159,15 @@ parse_principal(const json_t *v, struct pol_principal *p, const char *elem,
 			return fault(err, w, "%s has an unknown principal type \"%s\"", elem, k);
 		if (!strs_from(e, &p->by[t], k, 0, w, err))
 			return 0;
+		/*
+		 * AWS allows no wildcard inside a principal: "*" alone, or a
+		 * whole account id, ARN or unique id (IAM shows a deleted
+		 * role's principal as its AROA... id; that matches no caller).
+		 */
+		for (i = 0; t == POL_P_AWS && i < p->by[t].n; i++)
+			if (strcmp(p->by[t].v[i], "*") != 0 && strpbrk(p->by[t].v[i], "*?") != NULL)
+				return fault(err, w, "%s AWS \"%s\" has a wildcard; only \"*\" alone may",
+				    elem, p->by[t].v[i]);
 	}
 	return 1;
 }
@@ -410,7 +420,7 @@ pol_parse(const json_t *j, enum pol_kind kind, const char *name, char **err)
 	struct where w = { name, NULL, 0, 0 };
 	const json_t *v, *sts;
 	const char *k;
-	size_t i;
+	size_t i, k2;
 
 	if (json_is_string(j))
 		return pol_parse_text(json_string_value(j), kind, name, err);
@@ -463,6 +473,17 @@ pol_parse(const json_t *j, enum pol_kind kind, const char *name, char **err)
 			}
 			if (!parse_stmt(v, kind, &d->st[i], &w, err))
 				goto out;
+			/*
+			 * IAM refuses a policy whose Sids repeat (an empty Sid, as
+			 * old consoles wrote, is none).  Other services' rules
+			 * differ, so only identity policies and boundaries.
+			 */
+			for (k2 = 0; (kind == POL_IDENTITY || kind == POL_BOUNDARY) && d->st[i].sid != NULL &&
+			    *d->st[i].sid != '\0' && k2 < i; k2++)
+				if (d->st[k2].sid != NULL && strcmp(d->st[k2].sid, d->st[i].sid) == 0) {
+					fault(err, &w, "Sid \"%s\" is also statement %zu's", d->st[i].sid, k2 + 1);
+					goto out;
+				}
 		}
 	} else {
 		fault(err, &w, sts == NULL ? "has no Statement" : "Statement must be an object or an array of objects");

@@ -217,8 +217,9 @@ void	 pol_ctx_free(struct pol_ctx *);
  * NULL: they are then taken from the ARNs (the resource's account falls
  * back to the principal's when its ARN has none, as for S3 buckets).
  * Keys the caller sets in ctx win over the ones derived from the request
- * (aws:PrincipalArn, aws:PrincipalAccount, aws:username, aws:userid are
- * derived when absent, for matching and for policy variables).
+ * (aws:PrincipalArn -- a role session's is its role's ARN --,
+ * aws:PrincipalAccount and, for IAM users, aws:username are derived when
+ * absent, for matching and for policy variables).
  */
 struct pol_request {
 	enum pol_ptype	 principal_type;
@@ -287,8 +288,13 @@ void	 pol_result_free(struct pol_result *);
 
 /*
  * Single statements, for analysis over the compiled form.  Each answers
- * for the request exactly as pol_eval does.  An unresolvable policy
- * variable makes the element not match.
+ * for the request as pol_eval does for that element (pol_eval adds what
+ * needs the whole set: a NotPrincipal Deny applies to every caller that
+ * has a boundary).  A policy variable with no value follows AWS: a
+ * Resource or NotResource entry holding it matches no resource, positive
+ * condition operators do not match it, negated ones do.  pol_match_cond
+ * substitutes variables as under Version 2012-10-17; the others follow
+ * the statement's vars.
  */
 int	 pol_match_action(const struct pol_stmt *, const char *action);
 int	 pol_match_resource(const struct pol_stmt *, const struct pol_request *);

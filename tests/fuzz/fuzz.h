@@ -34,6 +34,7 @@ int	fuzz_credreport(const uint8_t *, size_t);	/* credential report CSV */
 int	fuzz_iamxml(const uint8_t *, size_t);		/* IAM and STS Query XML responses */
 int	fuzz_cloudtrail(const uint8_t *, size_t);	/* CloudTrail JSON pages and records */
 int	fuzz_policy(const uint8_t *, size_t);		/* an IAM policy document */
+int	fuzz_polengine(const uint8_t *, size_t);	/* an IAM policy document through policy/ */
 int	fuzz_snapshot(const uint8_t *, size_t);		/* a snapshot file */
 int	fuzz_ini(const uint8_t *, size_t);		/* AWS shared config and credentials */
 int	fuzz_checkconf(const uint8_t *, size_t);	/* the checks' config file */

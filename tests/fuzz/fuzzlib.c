@@ -15,6 +15,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "iamxml",	fuzz_iamxml },
 	{ "cloudtrail",	fuzz_cloudtrail },
 	{ "policy",	fuzz_policy },
+	{ "polengine",	fuzz_polengine },
 	{ "snapshot",	fuzz_snapshot },
 	{ "ini",	fuzz_ini },
 	{ "checkconf",	fuzz_checkconf },
