@@ -536,6 +536,7 @@ struct pcat_cache {
 	struct centry	*e;
 	size_t		 cap;		/* power of two */
 	size_t		 used;
+	size_t		 bytes;		/* the slots, and each kept key and its runs */
 	size_t		 hits, misses;
 };
 
@@ -546,6 +547,7 @@ pcat_cache_new(void)
 
 	c->cap = 1024;
 	c->e = xcalloc(c->cap, sizeof(c->e[0]));
+	c->bytes = c->cap * sizeof(c->e[0]);
 	return c;
 }
 
@@ -565,12 +567,12 @@ pcat_cache_free(struct pcat_cache *c)
 }
 
 void
-pcat_cache_stats(const struct pcat_cache *c, size_t *hits, size_t *misses)
+pcat_cache_stats(const struct pcat_cache *c, struct pcat_cache_stats *st)
 {
-	if (hits != NULL)
-		*hits = c->hits;
-	if (misses != NULL)
-		*misses = c->misses;
+	st->hits = c->hits;
+	st->misses = c->misses;
+	st->patterns = c->used;
+	st->bytes = c->bytes;
 }
 
 static uint64_t
@@ -603,6 +605,7 @@ cache_grow(struct pcat_cache *c)
 	struct centry *old = c->e;
 	size_t i, ocap = c->cap;
 
+	c->bytes += c->cap * sizeof(c->e[0]);
 	c->cap *= 2;
 	c->e = xcalloc(c->cap, sizeof(c->e[0]));
 	for (i = 0; i < ocap; i++)
@@ -662,7 +665,10 @@ pcat_set_match(struct pcat_set *set, const char *pattern, struct pcat_cache *cac
 	}
 	match_all(&rs, q, qn);
 	apply_runs(set, rs.r, rs.n);
-	if (e != NULL && cache->used < PCAT_CACHE_MAX) {
+	/* Growing doubles the slots: count them before deciding to keep. */
+	if (e != NULL && cache->used < PCAT_CACHE_MAX && cache->bytes + qn + 1 +
+	    rs.n * 2 * sizeof(rs.r[0]) + cache->cap * sizeof(cache->e[0]) <= PCAT_CACHE_BYTES) {
+		cache->bytes += qn + 1 + rs.n * 2 * sizeof(rs.r[0]);
 		e->hash = h;
 		e->key = xstrndup(q, qn);
 		e->r = rs.r;
