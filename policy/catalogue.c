@@ -486,13 +486,17 @@ match_all(struct runs *rs, const char *q, size_t qn)
 			return;
 		}
 		for (svc = 0; svc < pcat_data.nservices; svc++) {
-			const char *pre = POOL(pcat_svc_prefix[svc]);
+			size_t pn = strlen(POOL(pcat_svc_prefix[svc]));
 
+			memcpy(full, POOL(pcat_svc_prefix[svc]), pn);
+			full[pn++] = ':';
 			for (a = pcat_svc_act[svc]; a < (int)pcat_svc_act[svc + 1]; a++) {
-				int n = snprintf(full, sizeof(full), "%s:%s", pre,
-				    POOL(pcat_act_name[a]));
+				const char *name = POOL(pcat_act_name[a]);
+				size_t nn = strlen(name);
 
-				if (pol_globn(q, qn, full, (size_t)n, POL_GLOB_FOLD))
+				/* The generator holds every name under PCAT_NAME_MAX. */
+				memcpy(full + pn, name, nn);
+				if (pol_globn(q, qn, full, pn + nn, POL_GLOB_FOLD))
 					runs_add(rs, a, a + 1);
 			}
 		}
