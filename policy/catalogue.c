@@ -486,13 +486,17 @@ match_all(struct runs *rs, const char *q, size_t qn)
 			return;
 		}
 		for (svc = 0; svc < pcat_data.nservices; svc++) {
-			const char *pre = POOL(pcat_svc_prefix[svc]);
+			size_t pn = strlen(POOL(pcat_svc_prefix[svc]));
 
+			memcpy(full, POOL(pcat_svc_prefix[svc]), pn);
+			full[pn++] = ':';
 			for (a = pcat_svc_act[svc]; a < (int)pcat_svc_act[svc + 1]; a++) {
-				int n = snprintf(full, sizeof(full), "%s:%s", pre,
-				    POOL(pcat_act_name[a]));
+				const char *name = POOL(pcat_act_name[a]);
+				size_t nn = strlen(name);
 
-				if (pol_globn(q, qn, full, (size_t)n, POL_GLOB_FOLD))
+				/* The generator holds every name under PCAT_NAME_MAX. */
+				memcpy(full + pn, name, nn);
+				if (pol_globn(q, qn, full, pn + nn, POL_GLOB_FOLD))
 					runs_add(rs, a, a + 1);
 			}
 		}
@@ -536,6 +540,7 @@ struct pcat_cache {
 	struct centry	*e;
 	size_t		 cap;		/* power of two */
 	size_t		 used;
+	size_t		 bytes;		/* the slots, and each kept key and its runs */
 	size_t		 hits, misses;
 };
 
@@ -546,6 +551,7 @@ pcat_cache_new(void)
 
 	c->cap = 1024;
 	c->e = xcalloc(c->cap, sizeof(c->e[0]));
+	c->bytes = c->cap * sizeof(c->e[0]);
 	return c;
 }
 
@@ -565,12 +571,12 @@ pcat_cache_free(struct pcat_cache *c)
 }
 
 void
-pcat_cache_stats(const struct pcat_cache *c, size_t *hits, size_t *misses)
+pcat_cache_stats(const struct pcat_cache *c, struct pcat_cache_stats *st)
 {
-	if (hits != NULL)
-		*hits = c->hits;
-	if (misses != NULL)
-		*misses = c->misses;
+	st->hits = c->hits;
+	st->misses = c->misses;
+	st->patterns = c->used;
+	st->bytes = c->bytes;
 }
 
 static uint64_t
@@ -603,6 +609,7 @@ cache_grow(struct pcat_cache *c)
 	struct centry *old = c->e;
 	size_t i, ocap = c->cap;
 
+	c->bytes += c->cap * sizeof(c->e[0]);
 	c->cap *= 2;
 	c->e = xcalloc(c->cap, sizeof(c->e[0]));
 	for (i = 0; i < ocap; i++)
@@ -662,7 +669,10 @@ pcat_set_match(struct pcat_set *set, const char *pattern, struct pcat_cache *cac
 	}
 	match_all(&rs, q, qn);
 	apply_runs(set, rs.r, rs.n);
-	if (e != NULL && cache->used < PCAT_CACHE_MAX) {
+	/* Growing doubles the slots: count them before deciding to keep. */
+	if (e != NULL && cache->used < PCAT_CACHE_MAX && cache->bytes + qn + 1 +
+	    rs.n * 2 * sizeof(rs.r[0]) + cache->cap * sizeof(cache->e[0]) <= PCAT_CACHE_BYTES) {
+		cache->bytes += qn + 1 + rs.n * 2 * sizeof(rs.r[0]);
 		e->hash = h;
 		e->key = xstrndup(q, qn);
 		e->r = rs.r;

@@ -124,16 +124,22 @@ int	 pcat_set_next(const struct pcat_set *, int act);
 /*
  * A memo of pattern results, for the many principals that repeat the same
  * patterns: a pattern met before costs one hash look-up and a copy of its
- * ranges.  Caller owns it (pcat_cache_new / pcat_cache_free); at most
- * PCAT_CACHE_MAX patterns are remembered, later ones are still answered,
- * just not kept.
+ * ranges.  Caller owns it (pcat_cache_new / pcat_cache_free).  It keeps at
+ * most PCAT_CACHE_MAX patterns in at most PCAT_CACHE_BYTES, whatever the
+ * policies hold; patterns beyond that are still answered, just not kept.
  */
-#define PCAT_CACHE_MAX	65536
+#define PCAT_CACHE_MAX		65536
+#define PCAT_CACHE_BYTES	((size_t)64 << 20)
 struct pcat_cache;
+struct pcat_cache_stats {
+	size_t	hits;		/* look-ups answered from the memo */
+	size_t	misses;		/* patterns computed */
+	size_t	patterns;	/* patterns kept */
+	size_t	bytes;		/* memory the memo holds */
+};
 struct pcat_cache *pcat_cache_new(void);
 void	 pcat_cache_free(struct pcat_cache *);	/* NULL is fine */
-/* Look-ups answered from the memo, and patterns computed (either may be NULL). */
-void	 pcat_cache_stats(const struct pcat_cache *, size_t *hits, size_t *misses);
+void	 pcat_cache_stats(const struct pcat_cache *, struct pcat_cache_stats *);
 
 /*
  * Add to set every catalogue action that the IAM action pattern matches,

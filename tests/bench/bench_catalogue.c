@@ -79,7 +79,7 @@ main(int argc, char **argv)
 	long matched = 0, unknown = 0;
 	struct pcat_cache *c;
 	struct pcat_set *s = xmalloc(sizeof(*s));
-	size_t hits, misses;
+	struct pcat_cache_stats st;
 
 	if (want < 1)
 		want = 10000;
@@ -147,12 +147,13 @@ main(int argc, char **argv)
 		else
 			t_warm = now() - t0;
 	}
-	pcat_cache_stats(c, &hits, &misses);
+	pcat_cache_stats(c, &st);
 
 	printf("Catalogue: %d actions in %d services; %d distinct patterns "
 	    "(%ld actions matched in all, %ld patterns matching nothing); "
-	    "cache %zu hits, %zu misses.\n\n", pcat_count(), pcat_service_count(), n,
-	    matched, unknown, hits, misses);
+	    "cache %zu hits, %zu misses, %zu patterns kept in %.1f MiB.\n\n", pcat_count(),
+	    pcat_service_count(), n, matched, unknown, st.hits, st.misses, st.patterns,
+	    st.bytes / 1048576.0);
 	printf("| step | total | per pattern |\n| --- | --- | --- |\n");
 	printf("| load (first look-up; the table is static data, nothing is built) | %.1f µs | - |\n",
 	    t_first * 1e6);

@@ -457,27 +457,40 @@ static void
 t_cache(void)
 {
 	struct pcat_cache *c = pcat_cache_new();
+	struct pcat_cache_stats st;
 	struct pcat_set s;
-	size_t hits, misses;
 	int n1, n2, n3, i;
+	size_t bytes0;
 
+	pcat_cache_stats(c, &st);
+	bytes0 = st.bytes;
 	pcat_set_clear(&s);
 	n1 = pcat_set_match(&s, "iam:Put*", c);
 	n2 = pcat_set_match(&s, "iam:Put*", c);
 	n3 = pcat_set_match(&s, "IAM:put**", c);	/* the same pattern, normalised */
-	pcat_cache_stats(c, &hits, &misses);
+	pcat_cache_stats(c, &st);
 	T(n1 == n2 && n2 == n3 && n1 > 5, "%d %d %d", n1, n2, n3);
-	T(hits == 2 && misses == 1, "hits %zu misses %zu", hits, misses);
-	/* Enough patterns to grow the table several times; all still answered. */
-	for (i = 0; i < 5000; i++) {
+	T(st.hits == 2 && st.misses == 1 && st.patterns == 1, "hits %zu misses %zu kept %zu",
+	    st.hits, st.misses, st.patterns);
+	T(st.bytes > bytes0, "the kept pattern is counted: %zu", st.bytes);
+	/* Past PCAT_CACHE_MAX: still answered, no longer kept. */
+	for (i = 0; i < PCAT_CACHE_MAX + 10; i++) {
 		char pat[32];
 
 		snprintf(pat, sizeof(pat), "nosuch%d:*", i);
-		T(pcat_set_match(&s, pat, c) == 0, "%s", pat);
+		if (pcat_set_match(&s, pat, c) != 0) {
+			T(0, "%s matched", pat);
+			break;
+		}
 	}
 	T(pcat_set_match(&s, "iam:Put*", c) == n1, "still cached after growing");
-	pcat_cache_stats(c, &hits, &misses);
-	T(hits == 3 && misses == 5001, "hits %zu misses %zu", hits, misses);
+	T(pcat_set_match(&s, "nosuch99999:*", c) == 0, "beyond the cap");
+	T(pcat_set_match(&s, "iam:Get*", c) > 10, "a new pattern when full is still answered");
+	pcat_cache_stats(c, &st);
+	T(st.patterns == PCAT_CACHE_MAX, "kept %zu", st.patterns);
+	T(st.hits == 3 && st.misses == (size_t)PCAT_CACHE_MAX + 13, "hits %zu misses %zu",
+	    st.hits, st.misses);
+	T(st.bytes <= PCAT_CACHE_BYTES, "%zu bytes", st.bytes);
 	pcat_cache_free(c);
 	pcat_cache_free(NULL);
 }
