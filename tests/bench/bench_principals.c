@@ -93,7 +93,7 @@ main(int argc, char **argv)
 	json_t *snap = NULL;
 	char sha[65], *err = NULL;
 	double w0, wload, w1, c1, w2, c2;
-	size_t hits = 0, misses = 0;
+	struct pcat_cache_stats cs;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: bench_principals SNAPSHOT.json\n");
@@ -107,7 +107,7 @@ main(int argc, char **argv)
 	}
 	wload = clock_of(CLOCK_MONOTONIC) - w0;
 	w1 = pass(&c, &t1, &c1);
-	pcat_cache_stats(c.pcache, &hits, &misses);
+	pcat_cache_stats(c.pcache, &cs);
 	w2 = pass(&c, &t2, &c2);
 	getrusage(RUSAGE_SELF, &ru);
 
@@ -118,8 +118,8 @@ main(int argc, char **argv)
 	    json_array_size(json_object_get(c.data[CHECK_SRC_AUTHORIZATION_DETAILS], "groups")),
 	    c.npdocs, t1.docs, pcat_count());
 	printf("Answers: %zu administrator-equivalent, %zu with every iam action, %zu with an "
-	    "escalation grant, %zu not evaluated; pattern cache %zu hits, %zu misses.\n\n",
-	    t1.admin, t1.iam_full, t1.escalating, t1.unevaluated, hits, misses);
+	    "escalation grant, %zu not evaluated; pattern cache %zu hits, %zu misses, %zu KiB.\n\n",
+	    t1.admin, t1.iam_full, t1.escalating, t1.unevaluated, cs.hits, cs.misses, cs.bytes / 1024);
 	printf("| step | wall | CPU | per principal |\n| --- | --- | --- | --- |\n");
 	printf("| load and validate the snapshot (JSON, not policy work) | %.3f s | - | - |\n", wload);
 	printf("| compile every document and answer both questions for every principal | %.3f s | %.3f s | %.1f µs |\n",
