@@ -4,6 +4,7 @@
 #   make check      install what is missing, build with ASan+UBSan, run every test
 #   make demo       install what is missing, build, run the monthly job on the sample organization
 #   make bench      the benchmark (figures, not assertions)
+#   make catalogue  refresh policy/catalogue_data.c from the pinned npm package (network)
 #   make fuzz       run each fuzz target for FUZZ_SECONDS (clang; docs/fuzzing.md)
 #   make valgrind   unit tests and check cases under valgrind, no sanitizers (docs/reliability.md)
 #   make deps       install the Debian packages the build and the tests need (no-op when present)
@@ -46,7 +47,7 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg))
 
-.PHONY: all deps check test demo bench install clean fuzz fuzz-bins unit valgrind
+.PHONY: all deps check test demo bench install clean fuzz fuzz-bins unit valgrind catalogue catalogue-check
 all: iamgrade
 
 iamgrade: $(O)/iamgrade
@@ -75,6 +76,36 @@ $(O)/tests/%: tests/unit/%.c tests/unit/t.h $(O)/libiamgrade.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
 unit: $(UNIT_BINS)
+
+# The AWS action catalogue (docs/catalogue.md): policy/catalogue_data.c is
+# generated from an npm package pinned by version and SHA-512 in
+# tools/catalogue.py and committed, so the build never needs the network.
+# `make catalogue` downloads the package (npm pack) into build/catalogue and
+# regenerates the table; catalogue-check compares the committed table with
+# what the generator makes of that download, and everything the C API reads
+# from it (tests/catalogue/dump.c) with the package, and says it skips when
+# there is no download.
+CATALOGUE_DIR = build/catalogue
+catalogue:
+	tgz=$$(python3 tools/catalogue.py fetch $(CATALOGUE_DIR)) && \
+	    python3 tools/catalogue.py gen "$$tgz" policy/catalogue_data.c
+
+catalogue-check: $(O)/tests/catalogue_dump
+	python3 tools/catalogue.py check $(CATALOGUE_DIR) policy/catalogue_data.c
+	$(O)/tests/catalogue_dump > $(O)/tests/catalogue_dump.txt
+	python3 tools/catalogue.py verify $(CATALOGUE_DIR) $(O)/tests/catalogue_dump.txt
+
+$(O)/tests/catalogue_dump: tests/catalogue/dump.c $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+
+$(O)/tests/bench_catalogue: tests/bench/bench_catalogue.c $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+
+$(O)/tests/bench_principals: tests/bench/bench_principals.c $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
 # Fuzz targets (tests/fuzz, docs/fuzzing.md).  test_fuzz_replay links them all
 # into the test build to replay their corpora; `make fuzz` builds one libFuzzer
@@ -109,7 +140,7 @@ fuzz:
 check: deps
 	$(MAKE) O=build/asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	    OPT='-O1 -g' build/asan/iamgrade unit
-	$(MAKE) iamgrade
+	$(MAKE) iamgrade catalogue-check
 	@if [ "$(FUZZ_CHECK_SECONDS)" != 0 ] && command -v clang >/dev/null; then \
 	    $(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); fi
 	IAMGRADE=build/asan/iamgrade UNITDIR=build/asan/tests sh tests/run
@@ -124,12 +155,12 @@ valgrind: deps
 demo: deps iamgrade
 	sh tests/bed/demo.sh
 
-bench: deps iamgrade
+bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals
 	sh tests/bench/run.sh
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
             libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback
-DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind time
+DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind time nodejs
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -138,6 +169,10 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@python3 -c 'import moto, boto3, flask' 2>/dev/null || pip install -q 'moto[server]' boto3 awscli
+	@# The differential peer of tests/policy (AGPL, test-only, pinned by package-lock.json).
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	@[ -f tests/policy/node/node_modules/@cloud-copilot/iam-simulate/package.json ] || \
+	    (cd tests/policy/node && npm ci --no-audit --no-fund --silent)
 
 install: iamgrade
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -8,6 +8,7 @@
 
 #include "common/common.h"
 #include "checks/grade.h"
+#include "policy/trust.h"
 
 const char *const check_family_names[CHECK_FAM__MAX] = {
 	"password", "root", "users", "policies", "trail", "roles"
@@ -259,11 +260,18 @@ const struct check_control check_controls[] = {
 	{ "POL-01", CHECK_FAM_POLICIES, CHECK_SEV_HIGH, "1.16", "IAM.1",
 	  "No policy allows \"*\" actions on \"*\" resources",
 	  CHECK_NEEDS(AUTHORIZATION_DETAILS), 0, NULL,
-	  "No attached customer-managed policy (default version) and no inline policy of a user, "
-	  "group or role has an Allow statement whose actions cover everything (\"*\", \"*:*\", or "
-	  "any NotAction) on every resource (\"*\" or any NotResource). A Deny in the same "
-	  "document cancels it only when it covers exactly the same grant without conditions; "
-	  "other Deny statements are shown as evidence. AWS-managed policies are not graded.",
+	  "Engine question, per document: does this policy alone allow every action of the "
+	  "catalogue on every resource? Each attached customer-managed policy (default version) "
+	  "and each inline policy of a user, group or role is compiled by the engine; its Allow "
+	  "statements on every resource (\"*\", \"arn:*:*:*:*:*\" and the like, or NotResource) "
+	  "give a set of catalogue actions (wildcards expanded case-insensitively, NotAction as "
+	  "every catalogue action but the ones it names), minus its own unconditional Deny "
+	  "statements on every resource. The policy FAILs when that set is the whole catalogue, "
+	  "however the patterns are split (\"*:a*\" .. \"*:z*\" count); a NotAction naming only "
+	  "actions the catalogue does not know is still every catalogue action, and the finding "
+	  "names them. A conditional Allow still counts (the finding says so); a conditional Deny "
+	  "does not subtract and is shown as evidence. A document the engine rejects leaves that "
+	  "policy NOT_EVALUATED. AWS-managed policies are not graded.",
 	  "IAM > Policies > the policy > Permissions > Edit: replace \"Action\": \"*\" with the "
 	  "actions its principals need (IAM Access Analyzer can generate one from activity).\n"
 	  "For an inline policy: open the user, group or role > Permissions, remove the inline "
@@ -351,15 +359,23 @@ const struct check_control check_controls[] = {
 	{ "ROLE-01", CHECK_FAM_ROLES, CHECK_SEV_CRITICAL, NULL, NULL,
 	  "Trust policies do not let any principal assume the role",
 	  ROLE_SOURCES, 0, NULL,
-	  "No Allow statement of the trust policy lets Principal \"*\" (or {\"AWS\": \"*\"}, or any "
-	  "NotPrincipal) assume the role, unless a positive condition pins the caller to known "
-	  "accounts: aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalAccount, "
-	  "aws:PrincipalArn, aws:SourceAccount, aws:SourceArn or aws:SourceOrgID with values that "
-	  "are not wildcards (condition keys are case-insensitive; ...IfExists, negated operators "
-	  "and ForAllValues do not pin). An sts:ExternalId condition does not pin: it is a value "
-	  "the third party knows, not an identity. Graded for every role a CreateRole event of the "
-	  "window created, on its current trust (or the trust it was created with, when it has "
-	  "been deleted); a trust policy that does not parse leaves that role NOT_EVALUATED.",
+	  "Engine question: which caller classes can assume the role (policy/trust.h)? FAIL when "
+	  "the answer holds \"anyone\" (Principal \"*\", {\"AWS\": \"*\"} or NotPrincipal with no "
+	  "condition pinning the caller) or \"another organization\". A condition pins when it "
+	  "is positive (String/Arn Equals or Like; not negated, not ...IfExists, not "
+	  "ForAllValues:, which holds when the key is missing) on aws:PrincipalAccount, "
+	  "aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, aws:PrincipalOrgID, "
+	  "aws:PrincipalOrgPaths or aws:SourceOrgID, with values that name the account or "
+	  "organization without wildcards. An organization value is compared with the snapshot's "
+	  "organization id: another organization's accounts cannot be enumerated, so they count "
+	  "as anyone; when the snapshot does not know its organization the role is NOT_EVALUATED, "
+	  "never PASS. A Deny takes the grant back only when the engine evaluates an outsider's "
+	  "request (an account and organization the policy does not name) as explicitly denied "
+	  "and the Deny's conditions use only those identity keys. An sts:ExternalId condition "
+	  "does not pin: it is a value the third party knows, not an identity. Graded for every "
+	  "role a CreateRole event of the window created, on its current trust (or the trust it "
+	  "was created with, when it has been deleted); a trust policy the engine rejects leaves "
+	  "that role NOT_EVALUATED.",
 	  "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
 	  "Replace Principal \"*\" with the accounts or roles that need the role, or add a condition "
 	  "such as aws:PrincipalOrgID; if nobody should assume it, delete the role.\n"
@@ -368,12 +384,16 @@ const struct check_control check_controls[] = {
 	{ "ROLE-02", CHECK_FAM_ROLES, CHECK_SEV_HIGH, NULL, NULL,
 	  "Trust policies trust no account outside the trusted set",
 	  ROLE_SOURCES, 0, "trusted_accounts",
-	  "No Allow statement of a created role's trust lets an AWS account outside the trusted "
-	  "set assume it. Trusted: the account itself, its organization's accounts when the "
-	  "snapshot has them, and trusted_accounts from the config. \"arn:aws:iam::ACCT:root\", "
-	  "\"ACCT\" and any ARN in ACCT count as ACCT; a wildcard principal narrowed by "
-	  "aws:PrincipalAccount or aws:SourceAccount trusts the accounts those name. A finding is "
-	  "high without an sts:ExternalId condition and medium with one.",
+	  "Engine question: which caller classes can assume the role? FAIL for each \"another "
+	  "account\" outside the trusted set and each \"another organization\". Trusted: the "
+	  "account itself, its organization (the accounts the snapshot lists, and wildcard "
+	  "principals pinned to its organization id), and trusted_accounts from the config. "
+	  "\"arn:aws:iam::ACCT:root\", \"ACCT\" and any ARN in ACCT count as ACCT; a wildcard "
+	  "principal pinned by aws:PrincipalAccount, aws:SourceAccount or an ARN key trusts the "
+	  "accounts those name (account-level pins win over organization-level ones: conditions "
+	  "are ANDed). An organization pin while the snapshot's organization is unknown leaves "
+	  "the role NOT_EVALUATED. A finding is high without an sts:ExternalId condition and "
+	  "medium with one.",
 	  "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
 	  "Remove the outside account; for a vendor that needs it, require sts:ExternalId and add "
 	  "the account to trusted_accounts in the iamgrade config.",
@@ -381,23 +401,33 @@ const struct check_control check_controls[] = {
 	{ "ROLE-03", CHECK_FAM_ROLES, CHECK_SEV_HIGH, NULL, NULL,
 	  "Web-identity trusts restrict audience and subject",
 	  ROLE_SOURCES, 0, NULL,
-	  "An Allow statement trusting an OIDC provider for sts:AssumeRoleWithWebIdentity carries "
-	  "a positive condition on the subject (token.actions.githubusercontent.com:sub) for GitHub "
-	  "Actions, and on the audience (PROVIDER:aud) for other providers. A GitHub subject must "
-	  "name an owner: \"*\", \"repo:*\" or \"repo:*/x\" fail; \"repo:org/*\" passes (any "
-	  "repository of the organization, noted) and so does \"repo:org/app:ref:refs/heads/main\".",
+	  "Engine question: for each web-identity caller of the trust answer, are its callers "
+	  "pinned by the keys its provider documents (the provider table below)? Each key must "
+	  "carry a positive condition (not negated, not ...IfExists, not ForAllValues:) whose "
+	  "values do not start with a wildcard; a subject with a known format must also name its "
+	  "scope: GitHub \"repo:OWNER/\", GitLab \"project_path:GROUP/\", Terraform Cloud "
+	  "\"organization:NAME:\", CircleCI \"org/ID/\", EKS \"system:serviceaccount:NAMESPACE:\". "
+	  "\"*\", \"repo:*\" or \"repo:*/x\" fail; \"repo:org/*\" passes with a note (any "
+	  "repository of the owner). Login with Amazon and Facebook are pinned by :app_id, Google "
+	  "by :aud (or :oaud, :sub), Cognito by :aud (the identity pool); EKS, GitLab, Terraform "
+	  "Cloud, Bitbucket and CircleCI need :sub and :aud; any other provider :aud. SAML "
+	  "providers are their own class and not graded here.",
 	  "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
 	  "GitHub Actions: add StringEquals (or StringLike) token.actions.githubusercontent.com:sub = "
 	  "repo:ORG/REPO:ref:refs/heads/main (or :environment:prod) and "
 	  "token.actions.githubusercontent.com:aud = sts.amazonaws.com.\n"
-	  "Other providers: add PROVIDER:aud = your application's client id.",
+	  "Other providers: add the keys the web-identity provider table names (docs/controls.md): "
+	  "www.amazon.com:app_id, graph.facebook.com:app_id, accounts.google.com:aud, "
+	  "cognito-identity.amazonaws.com:aud (the identity pool), and :sub with :aud for EKS "
+	  "(system:serviceaccount:NAMESPACE:NAME), GitLab, Terraform Cloud, Bitbucket and CircleCI.",
 	  TRUST_CLI, TRUST_PY, TRUST_PY_EACH, NULL, check_grade_role_oidc },
 	{ "ROLE-04", CHECK_FAM_ROLES, CHECK_SEV_LOW, NULL, NULL,
 	  "Service trusts carry aws:SourceAccount or aws:SourceArn",
 	  ROLE_SOURCES, 0, NULL,
-	  "A trust statement naming an AWS service principal carries a positive aws:SourceAccount "
-	  "or aws:SourceArn condition (the confused-deputy guard) when the same trust policy also "
-	  "trusts wildcard or cross-account principals, or when the service acts for other "
+	  "Engine question: which caller classes can assume the role, and does each service "
+	  "caller carry the confused-deputy guard (a pinning aws:SourceAccount, aws:SourceArn or "
+	  "aws:SourceOrgID condition)? FAIL for an unguarded service when the same answer also "
+	  "holds anyone, another account or an organization, or when the service acts for other "
 	  "accounts (cloudtrail, config, datasync, events, firehose, sagemaker, scheduler, sns, "
 	  "ssm, transfer).",
 	  "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
@@ -407,11 +437,17 @@ const struct check_control check_controls[] = {
 	{ "ROLE-05", CHECK_FAM_ROLES, CHECK_SEV_HIGH, NULL, NULL,
 	  "Created roles do not hold administrator permissions",
 	  ROLE_SOURCES, 0, NULL,
-	  "A role created in the window (and still there) has neither AdministratorAccess nor "
-	  "IAMFullAccess attached, and no attached or inline policy with an Allow of \"*\" or "
-	  "\"iam:*\" (or any NotAction) on \"*\" (or any NotResource), unless a Deny in its "
-	  "policies cancels that grant exactly. Roles deleted since hold nothing; when all are, "
-	  "NOT_APPLICABLE.",
+	  "Engine question: do the role's effective permissions allow every catalogue action, or "
+	  "every iam action, on every resource? Effective permissions: the union of what its "
+	  "inline and attached managed policies allow on every resource (as POL-01 reads a "
+	  "document), minus their unconditional Denies on every resource (a Deny with NotAction "
+	  "subtracts every catalogue action but those it names), intersected with what its "
+	  "permissions boundary allows (minus the boundary's Denies). Patterns split across "
+	  "statements and policies count together. AdministratorAccess and IAMFullAccess are "
+	  "read as AWS publishes them when the snapshot lacks their documents. A conditional Allow "
+	  "still grants; a conditional Deny does not subtract. A policy the engine rejects, or one "
+	  "missing from the snapshot, leaves the role NOT_EVALUATED. Roles deleted since hold "
+	  "nothing; when all are, NOT_APPLICABLE.",
 	  "IAM > Roles > {role} > Permissions.\n"
 	  "Detach the administrator policy, or remove the statement allowing \"*\", and attach a "
 	  "policy scoped to the role's job.",
@@ -424,12 +460,19 @@ const struct check_control check_controls[] = {
 	{ "ROLE-06", CHECK_FAM_ROLES, CHECK_SEV_MEDIUM, NULL, NULL,
 	  "Created roles hold no privilege-escalation grant on \"*\"",
 	  ROLE_SOURCES, 0, NULL,
-	  "A role created in the window (and still there) has no Allow on \"*\" (or any "
-	  "NotResource) for iam:PassRole, iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, "
-	  "iam:AttachRolePolicy, iam:AttachUserPolicy, iam:PutRolePolicy, iam:PutUserPolicy, "
-	  "iam:UpdateAssumeRolePolicy, iam:CreateAccessKey, iam:CreateLoginProfile, "
-	  "iam:UpdateLoginProfile or sts:AssumeRole, matched with wildcards (iam:*, iam:Put*, *) "
-	  "and NotAction. One finding per role, listing the actions.",
+	  "Engine question: does any of the role's Allow statements grant iam:PassRole, "
+	  "iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:AttachRolePolicy, "
+	  "iam:AttachUserPolicy, iam:PutRolePolicy, iam:PutUserPolicy, iam:UpdateAssumeRolePolicy, "
+	  "iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile or sts:AssumeRole "
+	  "(matched as the engine matches actions: wildcards, NotAction) on a resource pattern "
+	  "that reaches beyond the role: a pattern with a wildcard that can match an ARN of the "
+	  "action's resource type (role, user or policy, field by field) and is not the role's "
+	  "own ARN (\"*\", \"arn:aws:iam::*:role/*\", \"arn:aws:iam::ACCOUNT:role/*\"), or "
+	  "NotResource. A literal ARN naming one other resource is a scoped grant; "
+	  "\"${aws:username}\" is the user itself (nothing, for a role); other policy variables "
+	  "reach anything. An unconditional Deny of the action on a pattern covering the grant's, "
+	  "in the role's policies or its boundary, takes it back, as does a boundary that allows "
+	  "the action nowhere the grant reaches. One finding per role, listing the actions.",
 	  "IAM > Roles > {role} > Permissions.\n"
 	  "Scope iam:PassRole and the other listed actions to named resources (e.g. iam:PassRole on "
 	  "the one role it passes, with an iam:PassedToService condition), or remove them.",
@@ -513,6 +556,71 @@ md_sources(struct buf *out, unsigned bits, const char *sep)
 			buf_printf(out, "%s`%s`", n++ ? sep : "", check_source_names[i]);
 }
 
+/* How the policy controls read documents, and the web-identity provider table (policy/trust.c). */
+static void
+md_policy_rules(struct buf *out)
+{
+	const struct pol_oidc_provider *p;
+	size_t i, k;
+
+	buf_adds(out, "\n## How the policy controls ask the engine\n\n"
+	    "POL-01 and ROLE-01..06 never match JSON by hand: every document is compiled by the "
+	    "policy engine (policy/policy.h) and each control asks one question of it, named in "
+	    "its paragraph above. The rules those questions share:\n\n"
+	    "- A document the engine rejects (AWS would refuse it) makes the control NOT_EVALUATED "
+	    "for that policy, role or principal, with the engine's reason; never PASS.\n"
+	    "- Conditions. A PASS must never be false, so a conditional Allow still counts as a "
+	    "grant (the finding says it is conditional), and a conditional Deny does not subtract "
+	    "(it might not apply). The one exception is the trust question: a Deny whose conditions "
+	    "use only keys a caller cannot choose (aws:PrincipalOrgID, aws:PrincipalOrgPaths, "
+	    "aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, "
+	    "aws:SourceOrgID) takes a grant back when the engine evaluates an outsider's request "
+	    "(an account and an organization the policy does not name, with and without an "
+	    "organization) as explicitly denied.\n"
+	    "- A condition pins a caller only when its operator is positive (String or Arn Equals "
+	    "or Like, ForAnyValue: allowed): a negated operator, ...IfExists and ForAllValues: on a "
+	    "single-valued key hold when the key is absent, and a value that starts with a "
+	    "wildcard pins nothing.\n"
+	    "- An unconditional Deny with NotAction subtracts every catalogue action but those it "
+	    "names. A permissions boundary intersects: what it does not allow on every resource is "
+	    "not effective on every resource.\n"
+	    "- \"On every resource\" is Resource \"*\" (or only stars, or \"arn:\" followed by "
+	    "stars and colons) or NotResource (which leaves out a few resources of every one, and "
+	    "is counted as every resource so that a PASS is never false).\n"
+	    "- Actions the catalogue does not know (a service newer than the table) are kept and "
+	    "named in the finding (POL-01 notes them on a policy that passes).\n"
+	    "- Service control policies and resource control policies are not in a snapshot: "
+	    "they can only take permissions away, so leaving them out can make a finding that an "
+	    "SCP would have prevented, never a false PASS.\n\n"
+	    "### Web-identity providers (ROLE-03)\n\n"
+	    "A trust statement for sts:AssumeRoleWithWebIdentity pins its callers when every key "
+	    "of its provider's row carries a positive condition whose values do not start with a "
+	    "wildcard (keys separated by \"or\": any one of them). The subject's scope, when the "
+	    "row names one, must follow without a wildcard. The providers are matched by the host "
+	    "of the Federated principal (the part after `oidc-provider/`), case-insensitively.\n\n"
+	    "| provider | host | keys that must pin | subject scope | documented in |\n"
+	    "| --- | --- | --- | --- | --- |\n");
+	for (i = 0; i < pol_noidc_providers; i++) {
+		p = &pol_oidc_providers[i];
+		buf_adds(out, "| ");
+		md_text(out, p->name);
+		buf_printf(out, " | `%s` | ", p->host);
+		for (k = 0; p->need[k] != NULL; k++) {
+			const char *s;
+
+			buf_adds(out, k ? ", " : "");
+			for (s = p->need[k]; *s != '\0'; s += strcspn(s, "|") + (s[strcspn(s, "|")] == '|'))
+				buf_printf(out, "%s`HOST:%.*s`", s == p->need[k] ? "" : " or ",
+				    (int)strcspn(s, "|"), s);
+		}
+		if (p->sub_prefix != NULL)
+			buf_printf(out, " | `%s` then a name up to one of `%s` | ", p->sub_prefix, p->sub_stop);
+		else
+			buf_adds(out, " | - | ");
+		buf_printf(out, "<%s> |\n", p->doc);
+	}
+}
+
 int
 check_catalogue_markdown(struct buf *out)
 {
@@ -594,5 +702,6 @@ check_catalogue_markdown(struct buf *out)
 		}
 	}
 	json_decref(globals);
+	md_policy_rules(out);
 	return 1;
 }

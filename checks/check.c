@@ -12,7 +12,7 @@
 
 #include "common/common.h"
 #include "checks/grade.h"
-#include "checks/policy.h"
+#include "policy/policy.h"
 
 const char *const check_status_names[CHECK_STATUS__MAX] = {
 	"PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE"
@@ -96,14 +96,98 @@ check_ev_json(json_t *f, const json_t *value, const char *key)
 	free(s);
 }
 
-void
-check_ev_statement(json_t *f, const json_t *doc, const json_t *st)
+/* One value as written when there is one, else the list. */
+static json_t *
+strs_json(const struct pol_strs *s)
 {
-	char *denies = cpol_denies_text(doc);
+	json_t *a;
+	size_t i;
 
-	check_ev_json(f, st, "statement");
-	check_ev_str(f, "deny_statements", denies);
-	free(denies);
+	if (s->n == 1)
+		return json_string(s->v[0]);
+	a = json_array();
+	for (i = 0; i < s->n; i++)
+		json_array_append_new(a, json_string(s->v[i]));
+	return a;
+}
+
+static json_t *
+principal_json(const struct pol_principal *p)
+{
+	json_t *o;
+	int t;
+
+	if (p->any)
+		return json_string("*");
+	o = json_object();
+	for (t = 0; t < POL_P_NTYPES; t++)
+		if (p->by[t].n > 0)
+			json_object_set_new(o, pol_ptype_names[t], strs_json(&p->by[t]));
+	return o;
+}
+
+/* A compiled statement rendered back to the JSON it stands for. */
+static json_t *
+stmt_json(const struct pol_stmt *st)
+{
+	json_t *o = json_object(), *cond, *ops;
+	size_t i;
+
+	if (st->sid != NULL)
+		json_object_set_new(o, "Sid", json_string(st->sid));
+	json_object_set_new(o, "Effect", json_string(st->effect == POL_ALLOW ? "Allow" : "Deny"));
+	if (st->has_principal)
+		json_object_set_new(o, st->not_principal ? "NotPrincipal" : "Principal",
+		    principal_json(&st->principal));
+	json_object_set_new(o, st->not_action ? "NotAction" : "Action", strs_json(&st->action));
+	if (st->has_resource)
+		json_object_set_new(o, st->not_resource ? "NotResource" : "Resource",
+		    strs_json(&st->resource));
+	if (st->ncond > 0) {
+		cond = json_object();
+		for (i = 0; i < st->ncond; i++) {
+			if ((ops = json_object_get(cond, st->cond[i].opname)) == NULL) {
+				ops = json_object();
+				json_object_set_new(cond, st->cond[i].opname, ops);
+			}
+			json_object_set_new(ops, st->cond[i].key, strs_json(&st->cond[i].values));
+		}
+		json_object_set_new(o, "Condition", cond);
+	}
+	return o;
+}
+
+json_t *
+check_doc_json(const struct pol_doc *doc)
+{
+	json_t *o = json_object(), *list = json_array();
+	size_t i;
+
+	if (doc->version != NULL)
+		json_object_set_new(o, "Version", json_string(doc->version));
+	if (doc->id != NULL)
+		json_object_set_new(o, "Id", json_string(doc->id));
+	for (i = 0; i < doc->nst; i++)
+		json_array_append_new(list, stmt_json(&doc->st[i]));
+	json_object_set_new(o, "Statement", list);
+	return o;
+}
+
+void
+check_ev_statement(json_t *f, const struct pol_doc *doc, const struct pol_stmt *st)
+{
+	json_t *s, *denies = json_array();
+	size_t i;
+
+	s = stmt_json(st);
+	check_ev_json(f, s, "statement");
+	json_decref(s);
+	for (i = 0; i < doc->nst; i++)
+		if (doc->st[i].effect == POL_DENY)
+			json_array_append_new(denies, stmt_json(&doc->st[i]));
+	if (json_array_size(denies) > 0)
+		check_ev_json(f, denies, "deny_statements");
+	json_decref(denies);
 }
 
 static void
@@ -473,7 +557,7 @@ event_json(const struct check_role *r)
 	json_object_set_new(e, "user_agent", str_or_null(r->user_agent));
 	json_object_set_new(e, "error_code", str_or_null(r->error_code));
 	json_object_set_new(e, "error_message", str_or_null(r->error_message));
-	json_object_set_new(e, "trust_policy", r->trust ? json_incref(r->trust) : json_null());
+	json_object_set_new(e, "trust_policy", r->trust ? check_doc_json(r->trust) : json_null());
 	if (r->trust_err != NULL)
 		json_object_set_new(e, "trust_policy_error", json_string(r->trust_err));
 	json_object_set_new(e, "role_exists", r->exists < 0 ? json_null() : json_boolean(r->exists));

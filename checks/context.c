@@ -4,13 +4,13 @@
  * users and roles, and the CreateRole events resolved against the roles
  * that exist now.
  */
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/common.h"
 #include "checks/grade.h"
-#include "checks/policy.h"
+#include "policy/catalogue.h"
+#include "policy/policy.h"
 
 const char *const check_source_names[CHECK_SRC__MAX] = {
 	"credential_report", "password_policy", "account_summary",
@@ -30,32 +30,6 @@ int
 cr_time(const json_t *row, const char *col, time_t *t)
 {
 	return time_parse(jstr(row, col), t);
-}
-
-int
-check_arn_account(const char *s, char out[13])
-{
-	const char *p = s;
-	int i;
-
-	out[0] = '\0';
-	if (s == NULL)
-		return 0;
-	if (strncmp(s, "arn:", 4) == 0) {
-		for (i = 0; i < 4 && p != NULL; i++)
-			if ((p = strchr(p, ':')) != NULL)
-				p++;
-		if (p == NULL)
-			return 0;
-	}
-	for (i = 0; i < 12; i++)
-		if (!isdigit((unsigned char)p[i]))
-			return 0;
-	if (p[12] != '\0' && (p[12] != ':' || p == s))
-		return 0;
-	memcpy(out, p, 12);
-	out[12] = '\0';
-	return 1;
 }
 
 int
@@ -171,6 +145,9 @@ init_indexes(struct check_ctx *c)
 	index_by(c->roles_by_name, json_object_get(az, "roles"), "RoleName");
 	c->policies_by_arn = json_object();
 	index_by(c->policies_by_arn, json_object_get(az, "policies"), "Arn");
+	c->groups_by_name = json_object();
+	index_by(c->groups_by_name, json_object_get(az, "groups"), "GroupName");
+	c->pdoc_index = json_object();
 }
 
 static void
@@ -279,7 +256,7 @@ resolve_role(struct check_ctx *c, struct check_role *r, const json_t *ev,
 	else {
 		doc = r->role != NULL ? json_object_get(r->role, "AssumeRolePolicyDocument") :
 		    json_object_get(req, "assumeRolePolicyDocument");
-		if ((r->trust = cpol_parse(doc, &err)) == NULL) {
+		if ((r->trust = pol_parse(doc, POL_TRUST, NULL, &err)) == NULL) {
 			r->trust_err = xasprintf("%s trust policy %s",
 			    r->role != NULL ? "the role's" : "the CreateRole request's", err);
 			free(err);
@@ -324,6 +301,7 @@ check_ctx_init(struct check_ctx *c, const json_t *snap, const struct check_confi
 	init_indexes(c);
 	init_trusted(c);
 	init_roles(c);
+	c->pcache = pcat_cache_new();
 	return 1;
 }
 
@@ -336,16 +314,22 @@ check_ctx_free(struct check_ctx *c)
 		free(c->why[i]);
 	for (i = 0; i < c->nroles; i++) {
 		free(c->roles[i].arn);
-		json_decref(c->roles[i].trust);
+		pol_free(c->roles[i].trust);
 		free(c->roles[i].trust_err);
 	}
 	free(c->roles);
 	free(c->root_arn);
 	free(c->partition);
 	json_decref(c->owned);
+	pcat_cache_free(c->pcache);
 	json_decref(c->cr_users);
 	json_decref(c->keys_by_user);
 	json_decref(c->roles_by_name);
 	json_decref(c->policies_by_arn);
+	json_decref(c->groups_by_name);
+	json_decref(c->pdoc_index);
+	for (i = 0; i < c->npdocs; i++)
+		check_pdoc_free(c->pdocs[i]);
+	free(c->pdocs);
 	json_decref(c->trusted);
 }

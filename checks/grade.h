@@ -15,6 +15,10 @@
 
 #include "checks/catalogue.h"
 #include "checks/checks.h"
+#include "common/common.h"
+#include "policy/catalogue.h"
+#include "policy/effective.h"
+#include "policy/policy.h"
 
 /* One CreateRole event of the window, resolved against the current roles. */
 struct check_role {
@@ -31,7 +35,7 @@ struct check_role {
 	char		*arn;		/* the role's ARN (owned) */
 	const json_t	*role;		/* current RoleDetail, NULL when gone or unknown */
 	int		 exists;	/* 1 yes, 0 deleted, -1 unknown (no authorization details) */
-	json_t		*trust;		/* parsed trust policy (owned), or NULL */
+	struct pol_doc	*trust;		/* compiled trust policy (owned), or NULL */
 	char		*trust_err;	/* why trust is NULL (owned) */
 };
 
@@ -55,11 +59,16 @@ struct check_ctx {
 	json_t		*keys_by_user;	/* user name -> [ListAccessKeys entries] */
 	json_t		*roles_by_name;	/* role name -> RoleDetail */
 	json_t		*policies_by_arn; /* policy ARN -> Policies entry */
+	json_t		*groups_by_name; /* group name -> GroupDetail */
+	struct check_pdoc **pdocs;	/* managed policies compiled so far (owned) */
+	size_t		 npdocs;
+	json_t		*pdoc_index;	/* policy ARN -> index in pdocs */
 	json_t		*trusted;	/* account id -> true: self, organization, config */
 	const char	*org_id;	/* organization id, or NULL */
 	int		 org_known;	/* the organization's accounts are known */
 
 	json_t		*owned;		/* CloudTrail records parsed here from text */
+	struct pcat_cache *pcache;	/* action patterns met so far (owned) */
 	struct check_role *roles;	/* CreateRole events, in snapshot order */
 	size_t		 nroles;
 	size_t		 nroles_created; /* of which succeeded */
@@ -91,8 +100,13 @@ void	check_fill(struct check_out *, const char *key, const char *value);
 void	check_ev_str(json_t *finding, const char *key, const char *value);
 void	check_ev_int(json_t *finding, const char *key, long long value);
 void	check_ev_json(json_t *finding, const json_t *value, const char *key); /* compact JSON text */
-/* The offending statement of doc, and doc's Deny statements (reported, not subtracted). */
-void	check_ev_statement(json_t *finding, const json_t *doc, const json_t *statement);
+/*
+ * The offending statement of doc and doc's Deny statements, as compact
+ * JSON text rendered from the compiled form.
+ */
+void	check_ev_statement(json_t *finding, const struct pol_doc *doc, const struct pol_stmt *statement);
+/* A compiled document as JSON (new reference): Version, Id, Statement. */
+json_t	*check_doc_json(const struct pol_doc *doc);
 /* Nothing to grade / cannot tell (whole control) / cannot grade one resource. */
 void	check_na(struct check_out *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void	check_ne(struct check_out *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -118,13 +132,56 @@ json_t	*check_remediation(const struct check_control *r, const struct check_out 
 int	cr_true(const json_t *row, const char *col);		/* "true", any case */
 int	cr_time(const json_t *row, const char *col, time_t *);	/* a timestamp, not N/A etc. */
 
-/* The account id in an ARN ("arn:aws:iam::123456789012:root"), a bare id, or NULL. */
-int	check_arn_account(const char *arn_or_id, char out[13]);
 /* "arn:aws:iam::aws:policy/NAME" in any partition, NAME given. */
 int	check_is_aws_policy(const char *arn, const char *name);
 
 /* The default version's document of a managed policy (a Policies entry), or NULL. */
 const json_t *check_policy_document(const json_t *policy);
+
+/*
+ * A permission document of a principal, compiled (checks/policies.c):
+ * doc is NULL when the engine rejects it, with err saying why.
+ */
+struct check_pdoc {
+	char			*label;		/* "inline policy NAME", "policy NAME" */
+	const char		*name;		/* an inline policy's name, or NULL */
+	const char		*arn;		/* a managed policy's ARN, or NULL */
+	const char		*by_name;	/* an AWS-managed policy known by name, not in the snapshot */
+	struct pol_doc		*doc;
+	char			*err;
+	struct pol_docsum	 sum;
+};
+void	check_pdoc_free(struct check_pdoc *);
+
+/*
+ * A principal (user with its groups, group, role) and its documents.
+ * Managed documents are compiled once per snapshot and borrowed from the
+ * context; inline ones are owned here.  err (owned) says why some
+ * document cannot be used: the principal is then NOT_EVALUATED.
+ */
+struct check_principal {
+	const char		 *kind;		/* "user", "group", "role" */
+	const char		 *arn;
+	const char		 *name;
+	const struct check_pdoc	**docs;
+	size_t			  ndocs;
+	struct check_pdoc	**own;
+	size_t			  nown;
+	const struct check_pdoc	 *boundary;	/* or NULL */
+	char			 *err;
+};
+/* entry: a UserDetail, GroupDetail or RoleDetail.  1 when every document is usable. */
+int	check_principal_load(struct check_ctx *, const json_t *entry, const char *kind,
+	    struct check_principal *);
+void	check_principal_free(struct check_principal *);
+void	check_principal_effective(const struct check_principal *, struct pol_effective *);
+/* The principal's document whose summary s is. */
+const struct check_pdoc *check_principal_doc_of(const struct check_principal *,
+	    const struct pol_docsum *s);
+/* What a document allows on every resource, in words (caller frees). */
+char	*check_admin_what(const struct pol_docsum *);
+/* Names, comma-separated, appended to b. */
+void	check_names_text(struct buf *, const struct pcat_names *);
 
 /* Shared by the ROLE-* functions (checks/roles.c): add the event's evidence. */
 void	check_role_evidence(json_t *finding, const struct check_role *);

@@ -3,14 +3,18 @@
  * on its current trust and permissions (authorization details), or on the
  * trust it was created with when it has been deleted since.  A finding
  * names the role, the event, who created it, when and from where, and the
- * statement that offends.
+ * statement that offends.  ROLE-01..04 read the engine's trust answer by
+ * caller class (policy/trust.h); ROLE-05/06 ask the role's effective
+ * permissions (policy/effective.h).
  */
 #include <string.h>
 #include <strings.h>
 
 #include "common/common.h"
 #include "checks/grade.h"
-#include "checks/policy.h"
+#include "policy/effective.h"
+#include "policy/policy.h"
+#include "policy/trust.h"
 
 /*
  * Services whose principals act for many customers and document
@@ -24,16 +28,6 @@ static const char *const deputy_services[] = {
 	"scheduler.amazonaws.com", "sns.amazonaws.com", "ssm.amazonaws.com",
 	"transfer.amazonaws.com", NULL
 };
-
-/* Actions that let a principal grant itself more (ROLE-06). */
-static const char *const escalation_actions[] = {
-	"iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
-	"iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:PutRolePolicy",
-	"iam:PutUserPolicy", "iam:UpdateAssumeRolePolicy", "iam:CreateAccessKey",
-	"iam:CreateLoginProfile", "iam:UpdateLoginProfile", "sts:AssumeRole", NULL
-};
-
-#define GITHUB_OIDC	"token.actions.githubusercontent.com"
 
 void
 check_role_evidence(json_t *f, const struct check_role *r)
@@ -85,38 +79,39 @@ roles_created(struct check_ctx *c, struct check_out *o)
 	return c->nroles_created > 0;
 }
 
-/* The trust policy of a created role, or NULL after marking the role unevaluated. */
-static const json_t *
-trust_of(struct check_out *o, const struct check_role *r)
+/*
+ * The trust answer of a created role into t, or 0 after marking the role
+ * unevaluated (its trust policy cannot be read).
+ */
+static int
+trust_of(struct check_ctx *c, struct check_out *o, const struct check_role *r,
+    struct pol_trust *t)
 {
 	if (r->error_code != NULL)
-		return NULL;
-	if (r->trust == NULL)
+		return 0;
+	if (r->trust == NULL) {
 		check_skip(o, r->arn, "role %s (event %s): %s", r->name ? r->name : "?",
 		    r->event_id ? r->event_id : "?", r->trust_err);
-	return r->trust;
+		return 0;
+	}
+	pol_trust_read(r->trust, c->account, c->org_id, t);
+	return 1;
 }
 
-static int
-grants_assume(const json_t *st)
+static void
+org_unknown_skip(struct check_out *o, const struct check_role *r, const struct pol_trust_grant *g)
 {
-	return cpol_grants_action(st, "sts:AssumeRole") ||
-	    cpol_grants_action(st, "sts:AssumeRoleWithWebIdentity") ||
-	    cpol_grants_action(st, "sts:AssumeRoleWithSAML");
-}
-
-/* An Allow statement letting someone assume the role, not cancelled by a Deny. */
-static int
-live_grant(const json_t *doc, const json_t *st)
-{
-	return cpol_is_allow(st) && grants_assume(st) && !cpol_cancelled(doc, st);
+	check_skip(o, r->arn, "role %s: the trust policy admits the accounts of organization %s "
+	    "(%s), and the snapshot does not know this account's organization to compare",
+	    r->name ? r->name : "?", g->who, g->pin_key);
 }
 
 void
 check_grade_role_public(struct check_ctx *c, struct check_out *o)
 {
-	const json_t *doc, *st;
-	size_t i, j;
+	const struct pol_trust_grant *g, *unknown;
+	struct pol_trust t;
+	size_t i, k;
 	json_t *f;
 
 	if (!roles_created(c, o))
@@ -124,57 +119,65 @@ check_grade_role_public(struct check_ctx *c, struct check_out *o)
 	for (i = 0; i < c->nroles; i++) {
 		const struct check_role *r = &c->roles[i];
 
-		if ((doc = trust_of(o, r)) == NULL)
+		if (!trust_of(c, o, r, &t))
 			continue;
-		json_array_foreach(json_object_get(doc, "Statement"), j, st) {
-			if (!live_grant(doc, st) || !cpol_principal_any(st) || cpol_pins_caller(st, NULL))
-				continue;
-			f = role_find(o, r, "trust policy lets any principal assume the role%s",
-			    cpol_cond_get(st, "sts:ExternalId") ?
-			    " (an sts:ExternalId condition does not identify the caller)" :
-			    ": no condition pins the caller to known accounts");
-			check_ev_statement(f, doc, st);
-			break;
+		f = NULL;
+		unknown = NULL;
+		for (k = 0; k < t.n && f == NULL; k++) {
+			g = &t.g[k];
+			if (g->cls == POL_CALLER_ANYONE)
+				f = role_find(o, r, "trust policy lets any principal assume the role%s",
+				    g->external_id ?
+				    " (an sts:ExternalId condition does not identify the caller)" :
+				    ": no condition pins the caller to known accounts");
+			else if (g->cls == POL_CALLER_OTHER_ORG)
+				f = role_find(o, r, "trust policy lets any principal of another "
+				    "organization (%s) assume the role: %s names it, and this account "
+				    "is in %s", g->who, g->pin_key, c->org_id);
+			else if (g->cls == POL_CALLER_ORG_UNKNOWN && unknown == NULL)
+				unknown = g;
+			if (f != NULL) {
+				check_ev_str(f, "caller_class", pol_caller_names[g->cls]);
+				check_ev_str(f, "why", g->why);
+				check_ev_statement(f, r->trust, g->st);
+			}
 		}
+		if (f == NULL && unknown != NULL)
+			org_unknown_skip(o, r, unknown);
+		pol_trust_free(&t);
 	}
 }
 
-/* Accounts a statement lets in, with whether an ExternalId guards them. */
+/* The untrusted accounts and organizations a trust answer admits, guarded or not. */
 static void
-statement_accounts(const json_t *st, json_t *out)
+outsiders(const struct check_ctx *c, const struct pol_trust *t, json_t *out)
 {
-	const json_t *aws = cpol_principals(st, "AWS");
-	json_t *pinned = json_object(), *v;
-	int ext = cpol_cond_get(st, "sts:ExternalId") != NULL;
-	char acct[13];
-	const char *s, *k;
-	size_t i, n = cpol_nvalues(aws);
+	const struct pol_trust_grant *g;
+	json_t *prev;
+	size_t k;
 
-	/* A wildcard principal narrowed by conditions trusts the accounts they name. */
-	if (cpol_principal_any(st))
-		cpol_pins_caller(st, pinned);
-	for (i = 0; i < n; i++)
-		if ((s = cpol_value(aws, i)) != NULL && strpbrk(s, "*?") == NULL &&
-		    check_arn_account(s, acct))
-			json_object_set_new(pinned, acct, json_true());
-	json_object_foreach(pinned, k, v) {
-		json_t *prev = json_object_get(out, k);
-
+	for (k = 0; k < t->n; k++) {
+		g = &t->g[k];
+		if ((g->cls != POL_CALLER_ACCOUNT && g->cls != POL_CALLER_OTHER_ORG) ||
+		    (g->cls == POL_CALLER_ACCOUNT && json_object_get(c->trusted, g->who) != NULL))
+			continue;
+		prev = json_object_get(out, g->who);
 		/* Unguarded anywhere beats guarded elsewhere. */
-		if (prev == NULL || (!ext && jbool(prev, "external_id", 0)))
-			json_object_set_new(out, k, json_pack("{s:b, s:O}", "external_id", ext,
-			    "statement", st));
+		if (prev == NULL || (!g->external_id && jbool(prev, "external_id", 0)))
+			json_object_set_new(out, g->who, json_pack("{s:b, s:b, s:I}", "external_id",
+			    g->external_id, "org", g->cls == POL_CALLER_OTHER_ORG, "grant", (json_int_t)k));
 	}
-	json_decref(pinned);
 }
 
 void
 check_grade_role_accounts(struct check_ctx *c, struct check_out *o)
 {
-	const json_t *doc, *st, *v;
-	json_t *accounts, *f;
-	const char *acct;
-	size_t i, j;
+	const struct pol_trust_grant *g;
+	struct pol_trust t;
+	const json_t *v;
+	json_t *found, *f;
+	const char *who;
+	size_t i, k;
 	int ext;
 
 	if (!roles_created(c, o))
@@ -182,165 +185,70 @@ check_grade_role_accounts(struct check_ctx *c, struct check_out *o)
 	for (i = 0; i < c->nroles; i++) {
 		const struct check_role *r = &c->roles[i];
 
-		if ((doc = trust_of(o, r)) == NULL)
+		if (!trust_of(c, o, r, &t))
 			continue;
-		accounts = json_object();
-		json_array_foreach(json_object_get(doc, "Statement"), j, st)
-			if (live_grant(doc, st))
-				statement_accounts(st, accounts);
-		json_object_foreach(accounts, acct, v) {
-			if (json_object_get(c->trusted, acct) != NULL)
-				continue;
+		found = json_object();
+		outsiders(c, &t, found);
+		json_object_foreach(found, who, v) {
 			ext = jbool(v, "external_id", 0);
-			f = role_find(o, r, "trusts account %s, outside the trusted accounts%s", acct,
-			    ext ? " (with an sts:ExternalId condition)" : ", without sts:ExternalId");
+			g = &t.g[json_integer_value(json_object_get(v, "grant"))];
+			if (jbool(v, "org", 0))
+				f = role_find(o, r, "trusts every account of organization %s, not this "
+				    "account's (%s)%s", who, c->org_id, ext ?
+				    " (with an sts:ExternalId condition)" : ", without sts:ExternalId");
+			else
+				f = role_find(o, r, "trusts account %s, outside the trusted accounts%s", who,
+				    ext ? " (with an sts:ExternalId condition)" : ", without sts:ExternalId");
 			if (ext)
 				check_find_severity(f, "medium");
-			check_ev_str(f, "account", acct);
+			check_ev_str(f, jbool(v, "org", 0) ? "organization" : "account", who);
+			check_ev_str(f, "caller_class", pol_caller_names[g->cls]);
 			check_ev_str(f, "organization_known", c->org_known ? "true" : "false");
-			check_ev_statement(f, doc, json_object_get(v, "statement"));
+			check_ev_statement(f, r->trust, g->st);
 		}
-		json_decref(accounts);
-	}
-}
-
-/*
- * A GitHub subject value that restricts to an owner: "repo:OWNER/..."
- * with OWNER free of wildcards; custom subject formats must at least not
- * start with a wildcard.  *org_wide is set for "repo:OWNER/" followed by a wildcard.
- */
-static int
-github_sub_ok(const char *v, int *org_wide)
-{
-	size_t owner;
-
-	*org_wide = 0;
-	if (v == NULL || *v == '\0' || *v == '*' || *v == '?')
-		return 0;
-	if (strncasecmp(v, "repo:", 5) != 0)
-		return 1;
-	v += 5;
-	owner = strcspn(v, "/:");
-	if (owner == 0 || strcspn(v, "*?") < owner)
-		return 0;
-	*org_wide = v[owner] == '/' && v[owner + 1] == '*';
-	return 1;
-}
-
-/* Why a GitHub Actions trust admits too many repositories (caller frees), or NULL. */
-static char *
-github_problem(const json_t *st, const char *host, int *org_wide)
-{
-	char *key = xasprintf("%s:sub", host), *why = NULL;
-	const json_t *vals = cpol_cond_get(st, key);
-	const char *v;
-	size_t k;
-	int wide;
-
-	*org_wide = 0;
-	if (vals == NULL)
-		why = xasprintf("GitHub OIDC trust without a %s condition: any repository can "
-		    "assume the role", key);
-	for (k = 0; vals != NULL && k < cpol_nvalues(vals) && why == NULL; k++) {
-		if (!github_sub_ok(v = cpol_value(vals, k), &wide))
-			why = xasprintf("GitHub OIDC subject condition is a bare wildcard (%s)",
-			    v ? v : "not a string");
-		*org_wide |= wide;
-	}
-	free(key);
-	return why;
-}
-
-/* Why another provider's trust does not name its audience (caller frees), or NULL. */
-static char *
-audience_problem(const json_t *st, const char *host)
-{
-	char *key = xasprintf("%s:aud", host), *why = NULL;
-	const json_t *vals = cpol_cond_get(st, key);
-	const char *v;
-	size_t k, n = cpol_nvalues(vals);
-
-	for (k = 0; k < n && why == NULL; k++)
-		if ((v = cpol_value(vals, k)) == NULL || strspn(v, "*") == strlen(v))
-			why = xasprintf("web-identity trust for %s whose %s condition is a wildcard", host, key);
-	if (n == 0)
-		why = xasprintf("web-identity trust for %s without a %s condition naming the audience",
-		    host, key);
-	free(key);
-	return why;
-}
-
-static void
-oidc_statement(struct check_out *o, const struct check_role *r, const json_t *doc,
-    const json_t *st)
-{
-	const json_t *fed = cpol_principals(st, "Federated");
-	const char *p, *host;
-	size_t i, n = cpol_nvalues(fed);
-	int org_wide = 0;
-	char *why;
-	json_t *f;
-
-	for (i = 0; i < n; i++) {
-		if ((p = cpol_value(fed, i)) == NULL || strstr(p, ":saml-provider/") != NULL)
-			continue;
-		host = strstr(p, "oidc-provider/") ? strstr(p, "oidc-provider/") + 14 : p;
-		if (strncmp(host, GITHUB_OIDC, strlen(GITHUB_OIDC)) == 0 &&
-		    (host[strlen(GITHUB_OIDC)] == '\0' || host[strlen(GITHUB_OIDC)] == '/'))
-			why = github_problem(st, host, &org_wide);
-		else
-			why = audience_problem(st, host);
-		if (why != NULL) {
-			f = role_find(o, r, "%s", why);
-			check_ev_str(f, "provider", p);
-			check_ev_statement(f, doc, st);
-			free(why);
-		} else if (org_wide)
-			check_note(o, r->arn, "role %s: GitHub subject restricts to an organization, "
-			    "not a repository (any repository of it can assume the role)",
-			    r->name ? r->name : "?");
+		if (json_object_size(found) == 0)
+			for (k = 0; k < t.n; k++)
+				if (t.g[k].cls == POL_CALLER_ORG_UNKNOWN) {
+					org_unknown_skip(o, r, &t.g[k]);
+					break;
+				}
+		json_decref(found);
+		pol_trust_free(&t);
 	}
 }
 
 void
 check_grade_role_oidc(struct check_ctx *c, struct check_out *o)
 {
-	const json_t *doc, *st;
-	size_t i, j;
+	const struct pol_trust_grant *g;
+	struct pol_trust t;
+	size_t i, k;
+	json_t *f;
 
 	if (!roles_created(c, o))
 		return;
 	for (i = 0; i < c->nroles; i++) {
-		if ((doc = trust_of(o, &c->roles[i])) == NULL)
-			continue;
-		json_array_foreach(json_object_get(doc, "Statement"), j, st)
-			if (cpol_is_allow(st) && cpol_grants_action(st, "sts:AssumeRoleWithWebIdentity") &&
-			    !cpol_cancelled(doc, st))
-				oidc_statement(o, &c->roles[i], doc, st);
-	}
-}
+		const struct check_role *r = &c->roles[i];
 
-/* Some Allow statement trusts a wildcard or another account's principal. */
-static int
-trusts_outsiders(const struct check_ctx *c, const json_t *doc)
-{
-	const json_t *st, *aws;
-	const char *s;
-	char acct[13];
-	size_t i, k;
-
-	json_array_foreach(json_object_get(doc, "Statement"), i, st) {
-		if (!live_grant(doc, st))
+		if (!trust_of(c, o, r, &t))
 			continue;
-		if (cpol_principal_any(st))
-			return 1;
-		aws = cpol_principals(st, "AWS");
-		for (k = 0; k < cpol_nvalues(aws); k++)
-			if ((s = cpol_value(aws, k)) != NULL && check_arn_account(s, acct) &&
-			    strcmp(acct, c->account) != 0)
-				return 1;
+		for (k = 0; k < t.n; k++) {
+			g = &t.g[k];
+			if (g->cls != POL_CALLER_WEB)
+				continue;
+			if (g->why != NULL) {
+				f = role_find(o, r, "%s", g->why);
+				check_ev_str(f, "provider", g->who);
+				check_ev_str(f, "provider_kind", g->provider->name);
+				check_ev_str(f, "provider_keys_documented", g->provider->doc);
+				check_ev_statement(f, r->trust, g->st);
+			} else if (g->owner_wide)
+				check_note(o, r->arn, "role %s: the %s subject restricts to an organization "
+				    "or group, not one repository (any repository of it can assume the role)",
+				    r->name ? r->name : "?", g->provider->name);
+		}
+		pol_trust_free(&t);
 	}
-	return 0;
 }
 
 static int
@@ -354,14 +262,34 @@ is_deputy(const char *svc)
 	return 0;
 }
 
+/* Some grant admits a wildcard principal or another account (trusted or not). */
+static int
+trusts_outsiders(const struct pol_trust *t)
+{
+	size_t k;
+
+	for (k = 0; k < t->n; k++)
+		switch (t->g[k].cls) {
+		case POL_CALLER_ANYONE:
+		case POL_CALLER_OTHER_ORG:
+		case POL_CALLER_ORG_UNKNOWN:
+		case POL_CALLER_ORG:
+		case POL_CALLER_ACCOUNT:
+		case POL_CALLER_RESOURCE:
+			return 1;
+		default:
+			break;
+		}
+	return 0;
+}
+
 void
 check_grade_role_deputy(struct check_ctx *c, struct check_out *o)
 {
-	static const char *const source_keys[] = { "aws:SourceAccount", "aws:SourceArn", NULL };
-	const json_t *doc, *st, *svcs;
-	const char *svc;
-	size_t i, j, k;
-	int outsiders;
+	const struct pol_trust_grant *g;
+	struct pol_trust t;
+	size_t i, k;
+	int out;
 	json_t *f;
 
 	if (!roles_created(c, o))
@@ -369,104 +297,23 @@ check_grade_role_deputy(struct check_ctx *c, struct check_out *o)
 	for (i = 0; i < c->nroles; i++) {
 		const struct check_role *r = &c->roles[i];
 
-		if ((doc = trust_of(o, r)) == NULL)
+		if (!trust_of(c, o, r, &t))
 			continue;
-		outsiders = trusts_outsiders(c, doc);
-		json_array_foreach(json_object_get(doc, "Statement"), j, st) {
-			if (!live_grant(doc, st) || (svcs = cpol_principals(st, "Service")) == NULL ||
-			    cpol_cond_pinned(st, source_keys))
+		out = trusts_outsiders(&t);
+		for (k = 0; k < t.n; k++) {
+			g = &t.g[k];
+			if (g->cls != POL_CALLER_SERVICE || g->source_guard || (!out && !is_deputy(g->who)))
 				continue;
-			for (k = 0; k < cpol_nvalues(svcs); k++) {
-				if ((svc = cpol_value(svcs, k)) == NULL || (!outsiders && !is_deputy(svc)))
-					continue;
-				f = role_find(o, r, outsiders ?
-				    "service principal %s is trusted next to wildcard or cross-account "
-				    "principals without aws:SourceAccount or aws:SourceArn" :
-				    "service principal %s acts for other accounts and is trusted "
-				    "without aws:SourceAccount or aws:SourceArn", svc);
-				check_ev_str(f, "service", svc);
-				check_ev_statement(f, doc, st);
-			}
+			f = role_find(o, r, out ?
+			    "service principal %s is trusted next to wildcard or cross-account "
+			    "principals without aws:SourceAccount, aws:SourceArn or aws:SourceOrgID" :
+			    "service principal %s acts for other accounts and is trusted "
+			    "without aws:SourceAccount, aws:SourceArn or aws:SourceOrgID", g->who);
+			check_ev_str(f, "service", g->who);
+			check_ev_statement(f, r->trust, g->st);
 		}
+		pol_trust_free(&t);
 	}
-}
-
-/* A permission document of a role: its name, managed ARN (or NULL) and parsed body. */
-struct role_doc {
-	const char	*name;
-	const char	*arn;
-	json_t		*doc;
-};
-
-/*
- * The current role's permission documents (inline and attached managed),
- * parsed.  Documents that cannot be read make the role unevaluated.
- * Returns the number of documents in *docs (caller frees with docs_free).
- */
-static size_t
-role_docs(struct check_ctx *c, struct check_out *o, const struct check_role *r,
-    struct role_doc **docs)
-{
-	const json_t *list = json_object_get(r->role, "RolePolicyList");
-	const json_t *att = json_object_get(r->role, "AttachedManagedPolicies"), *p, *pol;
-	size_t i, n = 0;
-	char *err = NULL;
-
-	*docs = xcalloc(json_array_size(list) + json_array_size(att) + 1, sizeof(**docs));
-	json_array_foreach(list, i, p) {
-		(*docs)[n].name = jstr(p, "PolicyName");
-		if (((*docs)[n].doc = cpol_parse(json_object_get(p, "PolicyDocument"), &err)) == NULL) {
-			check_skip(o, r->arn, "role %s: inline policy %s %s", r->name,
-			    (*docs)[n].name ? (*docs)[n].name : "?", err);
-			continue;
-		}
-		n++;
-	}
-	json_array_foreach(att, i, p) {
-		(*docs)[n].name = jstr(p, "PolicyName");
-		(*docs)[n].arn = jstr(p, "PolicyArn");
-		pol = json_object_get(c->policies_by_arn, (*docs)[n].arn ? (*docs)[n].arn : "");
-		if (pol == NULL) {
-			/* The well-known administrator policies are judged by name. */
-			if (check_is_aws_policy((*docs)[n].arn, "AdministratorAccess") ||
-			    check_is_aws_policy((*docs)[n].arn, "IAMFullAccess")) {
-				(*docs)[n].doc = NULL;
-				n++;
-			} else
-				check_skip(o, r->arn, "role %s: attached policy %s is not in the snapshot",
-				    r->name, (*docs)[n].arn ? (*docs)[n].arn : "?");
-			continue;
-		}
-		if (((*docs)[n].doc = cpol_parse(check_policy_document(pol), &err)) == NULL) {
-			check_skip(o, r->arn, "role %s: policy %s %s", r->name, (*docs)[n].arn, err);
-			continue;
-		}
-		n++;
-	}
-	free(err);
-	return n;
-}
-
-static void
-docs_free(struct role_doc *docs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_decref(docs[i].doc);
-	free(docs);
-}
-
-/* A Deny in any of the role's documents cancels st exactly. */
-static int
-cancelled_any(const struct role_doc *docs, size_t n, const json_t *st)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (docs[i].doc != NULL && cpol_cancelled(docs[i].doc, st))
-			return 1;
-	return 0;
 }
 
 /* 1 when some created role still exists to hold permissions. */
@@ -485,7 +332,7 @@ roles_existing(struct check_ctx *c, struct check_out *o)
 }
 
 static void
-doc_fill(struct check_out *o, json_t *f, const struct role_doc *d)
+doc_fill(struct check_out *o, json_t *f, const struct check_pdoc *d)
 {
 	check_ev_str(f, d->arn ? "policy_arn" : "policy_name", d->arn ? d->arn : d->name);
 	if (d->arn != NULL)
@@ -494,12 +341,109 @@ doc_fill(struct check_out *o, json_t *f, const struct role_doc *d)
 		check_fill(o, "policy_name", d->name);
 }
 
+/* The role's documents, or 0 after marking it unevaluated (or when it no longer exists). */
+static int
+role_principal(struct check_ctx *c, struct check_out *o, const struct check_role *r,
+    struct check_principal *p)
+{
+	if (r->error_code != NULL || r->exists <= 0)
+		return 0;
+	if (!check_principal_load(c, r->role, "role", p)) {
+		check_skip(o, r->arn, "role %s: %s", r->name ? r->name : "?", p->err);
+		check_principal_free(p);
+		return 0;
+	}
+	return 1;
+}
+
+/* Names of the documents contributing to e's grants on every resource, into b. */
+static void
+contributors(const struct check_principal *p, const struct pol_effective *e, struct buf *b)
+{
+	struct pcat_set mine;
+	size_t i, n = 0;
+
+	for (i = 0; i < p->ndocs; i++) {
+		mine = p->docs[i]->sum.allow_all;
+		pcat_set_inter(&mine, &e->on_all);
+		if (!pcat_set_is_empty(&mine))
+			buf_printf(b, "%s%s", n++ ? ", " : "", p->docs[i]->label);
+	}
+}
+
+static void
+admin_finding(struct check_out *o, const struct check_role *r, const struct check_principal *p,
+    const struct pol_effective *e, int all)
+{
+	const struct check_pdoc *d = check_principal_doc_of(p, e->first);
+	struct buf why = { NULL, 0, 0, 0 }, who = { NULL, 0, 0, 0 };
+	char *what;
+	json_t *f;
+
+	if (d == NULL)
+		buf_adds(&why, all ? "allows every catalogue action on \"*\"" :
+		    "allows every iam action on \"*\"");
+	else if (d->by_name != NULL)
+		buf_printf(&why, "%s is attached", d->by_name);
+	else if (all && pcat_set_is_full(&d->sum.allow_all)) {
+		what = check_admin_what(&d->sum);
+		buf_printf(&why, "%s allows %s on \"*\"", d->label, what);
+		free(what);
+	} else if (all) {
+		contributors(p, e, &who);
+		buf_printf(&why, "allows every catalogue action on \"*\" across its policies (%s)", who.p);
+	} else
+		buf_printf(&why, "%s allows \"iam:*\" on \"*\"", d->label);
+	if (e->cond_allow)
+		buf_adds(&why, " (under a condition, which still counts as a grant)");
+	if (e->unknown.n > 0) {
+		buf_adds(&why, "; it also allows actions the catalogue does not know: ");
+		check_names_text(&why, &e->unknown);
+	}
+	f = role_find(o, r, "%s", why.p);
+	if (d != NULL)
+		doc_fill(o, f, d);
+	if (d != NULL && d->doc != NULL && d->by_name == NULL)
+		check_ev_statement(f, d->doc, d->sum.full_stmt ? d->sum.full_stmt : d->sum.first_allow);
+	if (p->boundary != NULL)
+		check_ev_str(f, "permissions_boundary", p->boundary->arn);
+	buf_free(&why);
+	buf_free(&who);
+}
+
 void
 check_grade_role_admin(struct check_ctx *c, struct check_out *o)
 {
-	struct role_doc *docs;
-	const json_t *st;
-	size_t i, j, k, n;
+	struct check_principal p;
+	struct pol_effective e;
+	size_t i;
+	int all;
+
+	if (!roles_existing(c, o))
+		return;
+	for (i = 0; i < c->nroles; i++) {
+		const struct check_role *r = &c->roles[i];
+
+		if (!role_principal(c, o, r, &p))
+			continue;
+		check_principal_effective(&p, &e);
+		all = pol_effective_admin(&e);
+		if (all || pol_effective_service_full(&e, "iam"))
+			admin_finding(o, r, &p, &e, all);
+		pol_effective_free(&e);
+		check_principal_free(&p);
+	}
+}
+
+void
+check_grade_role_escalation(struct check_ctx *c, struct check_out *o)
+{
+	const struct pol_doc **docs;
+	const struct check_pdoc *d;
+	struct check_principal p;
+	struct pol_escalation *esc;
+	struct buf acts = { NULL, 0, 0, 0 };
+	size_t i, k, n;
 	json_t *f;
 
 	if (!roles_existing(c, o))
@@ -507,95 +451,33 @@ check_grade_role_admin(struct check_ctx *c, struct check_out *o)
 	for (i = 0; i < c->nroles; i++) {
 		const struct check_role *r = &c->roles[i];
 
-		if (r->error_code != NULL || r->exists <= 0)
+		if (!role_principal(c, o, r, &p))
 			continue;
-		n = role_docs(c, o, r, &docs);
-		for (k = 0; k < n; k++) {
-			const struct role_doc *d = &docs[k];
-
-			if (check_is_aws_policy(d->arn, "AdministratorAccess") ||
-			    check_is_aws_policy(d->arn, "IAMFullAccess")) {
-				f = role_find(o, r, "%s is attached", d->name ? d->name : d->arn);
-				doc_fill(o, f, d);
-				continue;
-			}
-			json_array_foreach(json_object_get(d->doc, "Statement"), j, st) {
-				if (!cpol_is_allow(st) || !cpol_on_all_resources(st) ||
-				    !(cpol_grants_all(st, NULL) || cpol_grants_all(st, "iam")) ||
-				    cancelled_any(docs, n, st))
-					continue;
-				f = role_find(o, r, "%s %s allows %s on \"*\"", d->arn ? "policy" : "inline policy",
-				    d->name ? d->name : "?", json_object_get(st, "NotAction") ?
-				    "every action but its NotAction" : cpol_grants_all(st, NULL) ? "\"*\"" : "\"iam:*\"");
-				doc_fill(o, f, d);
-				check_ev_statement(f, d->doc, st);
-				break;
-			}
-		}
-		docs_free(docs, n);
-	}
-}
-
-void
-check_grade_role_escalation(struct check_ctx *c, struct check_out *o)
-{
-	struct role_doc *docs;
-	const json_t *st, *first_st = NULL;
-	const struct role_doc *first = NULL;
-	struct buf acts = { 0 };
-	json_t *found, *f;
-	size_t i, j, k, a, n;
-
-	if (!roles_existing(c, o))
-		return;
-	for (i = 0; i < c->nroles; i++) {
-		const struct check_role *r = &c->roles[i];
-
-		if (r->error_code != NULL || r->exists <= 0)
-			continue;
-		n = role_docs(c, o, r, &docs);
-		found = json_object();
-		first = NULL;
-		for (k = 0; k < n; k++) {
-			const struct role_doc *d = &docs[k];
-
-			if (d->doc == NULL) {	/* AdministratorAccess / IAMFullAccess by name */
-				for (a = 0; escalation_actions[a] != NULL; a++)
-					if (strncmp(escalation_actions[a], "iam:", 4) == 0 ||
-					    check_is_aws_policy(d->arn, "AdministratorAccess"))
-						json_object_set_new(found, escalation_actions[a], json_true());
-				if (first == NULL)
-					first = d;
-				continue;
-			}
-			json_array_foreach(json_object_get(d->doc, "Statement"), j, st) {
-				if (!cpol_is_allow(st) || !cpol_on_all_resources(st) || cancelled_any(docs, n, st))
-					continue;
-				for (a = 0; escalation_actions[a] != NULL; a++)
-					if (cpol_grants_action(st, escalation_actions[a])) {
-						json_object_set_new(found, escalation_actions[a], json_true());
-						if (first == NULL) {
-							first = d;
-							first_st = st;
-						}
-					}
-			}
-		}
-		if (json_object_size(found) > 0) {
+		docs = xcalloc(p.ndocs + 1, sizeof(*docs));
+		for (k = 0; k < p.ndocs; k++)
+			docs[k] = p.docs[k]->doc;
+		n = pol_escalations(docs, p.ndocs, p.boundary ? p.boundary->doc : NULL, r->arn,
+		    NULL, &esc);
+		if (n > 0) {
 			buf_reset(&acts);
-			for (a = 0; escalation_actions[a] != NULL; a++)
-				if (json_object_get(found, escalation_actions[a]) != NULL)
-					buf_printf(&acts, "%s%s", acts.len ? ", " : "", escalation_actions[a]);
-			f = role_find(o, r, "can escalate privileges: %s on \"*\" (%s %s)", acts.p,
-			    first->arn ? "policy" : "inline policy", first->name ? first->name : "?");
+			for (k = 0; k < n; k++)
+				buf_printf(&acts, "%s%s", k ? ", " : "", esc[k].action);
+			for (d = NULL, k = 0; k < p.ndocs && d == NULL; k++)
+				if (p.docs[k]->doc == esc[0].doc)
+					d = p.docs[k];
+			f = role_find(o, r, "can escalate privileges: %s (first: %s on %s, %s%s)",
+			    acts.p, esc[0].action, esc[0].resource, d ? d->label : "?",
+			    esc[0].conditional ? ", under a condition, which still counts" : "");
 			check_ev_str(f, "actions", acts.p);
-			doc_fill(o, f, first);
-			if (first->doc != NULL && first_st != NULL)
-				check_ev_statement(f, first->doc, first_st);
+			check_ev_str(f, "resource", esc[0].resource);
+			if (d != NULL) {
+				doc_fill(o, f, d);
+				check_ev_statement(f, esc[0].doc, esc[0].st);
+			}
 		}
-		json_decref(found);
-		first_st = NULL;
-		docs_free(docs, n);
+		free(esc);
+		free(docs);
+		check_principal_free(&p);
 	}
 	buf_free(&acts);
 }

@@ -3,6 +3,7 @@
 
 #include "common/common.h"
 #include "checks/grade.h"
+#include "policy/trust.h"
 
 #define ROOT_NAME	"<root_account>"
 
@@ -83,7 +84,7 @@ legacy_root_serial(const char *serial, const char *account)
 	if (serial == NULL || (n = strlen(serial)) < sizeof(tail) - 1 ||
 	    strcmp(serial + n - (sizeof(tail) - 1), tail) != 0)
 		return 0;
-	return check_arn_account(serial, acct) && strcmp(acct, account) == 0;
+	return pol_arn_account(serial, acct) && strcmp(acct, account) == 0;
 }
 
 /*

@@ -36,6 +36,7 @@ int	cmd_check(int, char **);
 int	cmd_report(int, char **);
 int	cmd_policy(int, char **);
 int	cmd_controls(int, char **);
+int	cmd_simulate(int, char **);
 
 /* Print "iamgrade CMD: message" to stderr and return EXIT_USAGE. */
 int	usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -22,6 +22,7 @@ static const struct command {
 	{ "report",	cmd_report,	"render HTML, PDF, CSV or JSON reports from snapshots or results" },
 	{ "policy",	cmd_policy,	"print the least-privilege IAM policy the collector needs" },
 	{ "controls",	cmd_controls,	"list the control catalogue" },
+	{ "simulate",	cmd_simulate,	"evaluate one request against IAM policies offline (like simulate-custom-policy)" },
 	{ NULL, NULL, NULL }
 };
 

@@ -18,15 +18,16 @@ fold(int c, int flags)
  * keeps the worst case at O(plen * slen) and the usual case linear.
  */
 int
-pol_globn(const char *p, size_t pn, const char *s, size_t sn, int flags)
+pol_globl(const char *p, const unsigned char *lit, size_t pn, const char *s, size_t sn, int flags)
 {
 	size_t pi = 0, si = 0, star = (size_t)-1, back = 0;
 
+#define WILD(i, c) (p[i] == (c) && (lit == NULL || !lit[i]))
 	while (si < sn) {
-		if (pi < pn && p[pi] == '*') {
+		if (pi < pn && WILD(pi, '*')) {
 			star = pi++;
 			back = si;
-		} else if (pi < pn && (p[pi] == '?' ||
+		} else if (pi < pn && (WILD(pi, '?') ||
 		    fold((unsigned char)p[pi], flags) == fold((unsigned char)s[si], flags))) {
 			pi++;
 			si++;
@@ -36,9 +37,16 @@ pol_globn(const char *p, size_t pn, const char *s, size_t sn, int flags)
 		} else
 			return 0;
 	}
-	while (pi < pn && p[pi] == '*')
+	while (pi < pn && WILD(pi, '*'))
 		pi++;
 	return pi == pn;
+#undef WILD
+}
+
+int
+pol_globn(const char *p, size_t pn, const char *s, size_t sn, int flags)
+{
+	return pol_globl(p, NULL, pn, s, sn, flags);
 }
 
 int

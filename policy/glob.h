@@ -17,5 +17,12 @@
 int	pol_glob(const char *pattern, const char *s, int flags);
 /* The same over counted strings (no NUL needed, none special). */
 int	pol_globn(const char *pattern, size_t plen, const char *s, size_t slen, int flags);
+/*
+ * The same with a literal mask: where lit[i] is non-zero, pattern[i] is an
+ * ordinary character even when it is '*' or '?' (the text of a policy
+ * variable, or ${*} and ${?}).  lit may be NULL.
+ */
+int	pol_globl(const char *pattern, const unsigned char *lit, size_t plen,
+	    const char *s, size_t slen, int flags);
 
 #endif

@@ -16,14 +16,23 @@ of docs/performance.md:
   paging    iamgrade against a server that gets paging wrong (repeated,
             alternating, endless markers): seconds, peak RSS, the outcome
             (tests/bench/bench_paging.py; not in the default set)
+  catalogue the action catalogue (policy/catalogue.h): first look-up and
+            matching BENCH_PATTERNS distinct action patterns, without a
+            cache, through a cold one and a warm one (build/tests/bench_catalogue)
+  principals the policy questions: one account of BENCH_ROLES roles and
+            BENCH_POLICIES customer managed policies (tests/bench/
+            gen_principals.py); compile every document and answer the
+            administrator and escalation questions for every principal
+            against the full catalogue (build/tests/bench_principals)
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check render]
+  BENCH_STAGES [org baseline check render catalogue principals; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
   BENCH_SNAPSHOTS [200; a list such as 200,1000 runs each]  BENCH_SNAPSHOT_USERS [1000]
-  BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]
+  BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]  BENCH_PATTERNS [10000]
+  BENCH_ROLES [5000]  BENCH_POLICIES [2000]
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
 Work files go to build/bench/ (generated snapshots are kept and reused).
@@ -55,8 +64,8 @@ import gen_snapshots  # noqa: E402
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "check", "render", "paging")
-DEFAULT_STAGES = ("org", "baseline", "check", "render")
+STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "paging")
+DEFAULT_STAGES = ("org", "baseline", "check", "render", "catalogue", "principals")
 
 
 def env_int(name, default):
@@ -511,6 +520,34 @@ def report_render(c, res):
     ])
 
 
+def stage_catalogue(c):
+    prog = os.path.join(REPO, "build", "tests", "bench_catalogue")
+    if not os.access(prog, os.X_OK):
+        sys.exit(f"bench: {prog} is not built (make build/tests/bench_catalogue)")
+    n = env_int("BENCH_PATTERNS", 10000)
+    print(f"bench: catalogue, {n} patterns ...", flush=True)
+    m0 = machine()
+    out = subprocess.run([prog, str(n)], check=True, capture_output=True, text=True).stdout
+    return "\n\n".join([machine_line(m0, machine()), out.strip()])
+
+
+def stage_principals(c):
+    prog = os.path.join(REPO, "build", "tests", "bench_principals")
+    if not os.access(prog, os.X_OK):
+        sys.exit(f"bench: {prog} is not built (make build/tests/bench_principals)")
+    roles, pols = env_int("BENCH_ROLES", 5000), env_int("BENCH_POLICIES", 2000)
+    path = os.path.join(WORK, f"principals-{roles}-{pols}.json")
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_principals.py"), str(roles), str(pols), path],
+                       check=True)
+    print(f"bench: principals, {roles} roles and {pols} policies ...", flush=True)
+    m0 = machine()
+    # One core: the questions run on one thread; taskset keeps the figure honest on a shared machine.
+    cmd = ["taskset", "-c", "0", prog, path] if shutil.which("taskset") else [prog, path]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return "\n\n".join([machine_line(m0, machine()), out.strip()])
+
+
 # --- the document ---
 
 def write_blocks(path, blocks):
@@ -556,6 +593,12 @@ def main():
     if "render" in c["stages"]:
         blocks["render"] = report_render(c, stage_render(c))
         print("\n" + blocks["render"] + "\n", flush=True)
+    if "catalogue" in c["stages"]:
+        blocks["catalogue"] = stage_catalogue(c)
+        print("\n" + blocks["catalogue"] + "\n", flush=True)
+    if "principals" in c["stages"]:
+        blocks["principals"] = stage_principals(c)
+        print("\n" + blocks["principals"] + "\n", flush=True)
     if "paging" in c["stages"]:
         blocks["paging"] = bench_paging.report_paging(
             c, bench_paging.stage_paging(c, WORK, measure, machine), secs, mib, table, machine_line)

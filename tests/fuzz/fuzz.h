@@ -34,11 +34,13 @@ int	fuzz_credreport(const uint8_t *, size_t);	/* credential report CSV */
 int	fuzz_iamxml(const uint8_t *, size_t);		/* IAM and STS Query XML responses */
 int	fuzz_cloudtrail(const uint8_t *, size_t);	/* CloudTrail JSON pages and records */
 int	fuzz_policy(const uint8_t *, size_t);		/* an IAM policy document */
+int	fuzz_polengine(const uint8_t *, size_t);	/* an IAM policy document through policy/ */
 int	fuzz_snapshot(const uint8_t *, size_t);		/* a snapshot file */
 int	fuzz_ini(const uint8_t *, size_t);		/* AWS shared config and credentials */
 int	fuzz_checkconf(const uint8_t *, size_t);	/* the checks' config file */
 int	fuzz_accounts(const uint8_t *, size_t);		/* an accounts file (iamgrade run) */
 int	fuzz_report(const uint8_t *, size_t);		/* a snapshot into every report */
+int	fuzz_catalogue(const uint8_t *, size_t);	/* an action pattern against the catalogue */
 
 struct fuzz_target {
 	const char	*name;

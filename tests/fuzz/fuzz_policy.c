@@ -1,8 +1,10 @@
 /*
  * Fuzz target: an IAM policy document, as JSON and as text (plain or
- * URL-encoded, as cpol_parse takes it).  Every analysis function of
- * checks/policy.h runs on every statement; then the document is put where
- * the checks read policies (a user's, group's and role's inline and
+ * URL-encoded, as the engine's pol_parse takes it).  Every kind of
+ * document is parsed; what parses is read as a trust policy by caller
+ * class, summarised over the action catalogue, asked the escalation
+ * question and evaluated for a few requests.  Then the document is put
+ * where the checks read policies (a user's, group's and role's inline and
  * managed policies, a role's trust policy, a CreateRole request) and the
  * snapshot is graded.
  */
@@ -10,102 +12,76 @@
 #include <string.h>
 
 #include "common/common.h"
-#include "checks/policy.h"
 #include "collector/sources.h"
+#include "policy/catalogue.h"
+#include "policy/effective.h"
+#include "policy/policy.h"
+#include "policy/trust.h"
 #include "tests/fuzz/fuzz.h"
 
-/* Cap the pairwise pattern checks: documents may hold thousands of values. */
-#define POL_FUZZ_PAIRS	32
-
-static const char *const cpol_fuzz_actions[] = {
-	"iam:PassRole", "sts:AssumeRole", "iam:CreateAccessKey", "s3:GetObject",
-	"iam:*", "*", "", NULL
-};
-static const char *const cpol_fuzz_svcs[] = { "iam", "sts", "s3", "*", "", NULL };
-static const char *const cpol_fuzz_types[] = { "AWS", "Service", "Federated", "CanonicalUser", NULL };
-static const char *const cpol_fuzz_keys[] = {
-	"aws:PrincipalOrgID", "aws:SourceAccount", "aws:PrincipalArn", "sts:ExternalId",
-	"aws:MultiFactorAuthPresent", NULL
+static const char *const pol_fuzz_actions[] = {
+	"iam:PassRole", "sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "s3:GetObject", NULL
 };
 
-static int
-cpol_fuzz_cond(const char *op, const char *key, const json_t *values, void *arg)
-{
-	size_t i, n = cpol_nvalues(values);
-	const char *v;
-
-	cpol_op_positive(op);
-	for (i = 0; i < n && i < POL_FUZZ_PAIRS; i++)
-		if ((v = cpol_value(values, i)) != NULL)
-			cpol_glob(v, key);
-	return 0;
-}
-
-/* Each value of a as a pattern against each of b. */
 static void
-cpol_fuzz_globs(const json_t *a, const json_t *b)
+pol_fuzz_doc(const struct pol_doc *d)
 {
-	size_t i, j, na = cpol_nvalues(a), nb = cpol_nvalues(b);
-	const char *p, *s;
-
-	for (i = 0; i < na && i < POL_FUZZ_PAIRS; i++)
-		for (j = 0; j < nb && j < POL_FUZZ_PAIRS; j++)
-			if ((p = cpol_value(a, i)) != NULL && (s = cpol_value(b, j)) != NULL)
-				cpol_glob(p, s);
-}
-
-static void
-cpol_fuzz_statement(const json_t *doc, const json_t *st)
-{
-	const json_t *v;
-	json_t *accounts;
-	size_t i, n;
-
-	cpol_is_allow(st);
-	cpol_is_deny(st);
-	for (i = 0; cpol_fuzz_actions[i] != NULL; i++)
-		cpol_grants_action(st, cpol_fuzz_actions[i]);
-	cpol_grants_all(st, NULL);
-	for (i = 0; cpol_fuzz_svcs[i] != NULL; i++)
-		cpol_grants_all(st, cpol_fuzz_svcs[i]);
-	cpol_on_all_resources(st);
-	cpol_cancelled(doc, st);
-	cpol_principal_any(st);
-	for (i = 0; cpol_fuzz_types[i] != NULL; i++) {
-		v = cpol_principals(st, cpol_fuzz_types[i]);
-		for (n = 0; n < cpol_nvalues(v) && n < POL_FUZZ_PAIRS; n++)
-			cpol_value(v, n);
-	}
-	cpol_cond_each(st, cpol_fuzz_cond, NULL);
-	for (i = 0; cpol_fuzz_keys[i] != NULL; i++)
-		cpol_cond_get(st, cpol_fuzz_keys[i]);
-	cpol_cond_pinned(st, cpol_fuzz_keys);
-	accounts = json_object();
-	cpol_pins_caller(st, accounts);
-	json_decref(accounts);
-	cpol_fuzz_globs(json_object_get(st, "Action"), json_object_get(st, "NotAction"));
-	cpol_fuzz_globs(json_object_get(st, "Resource"), json_object_get(st, "Action"));
-}
-
-static void
-cpol_fuzz_analyse(const json_t *in)
-{
-	json_t *doc, *st;
-	char *err = NULL;
+	struct pol_request req;
+	struct pol_result res;
+	struct pol_trust t;
+	struct pol_docsum sum;
+	struct pol_escalation *esc;
+	const struct pol_doc *docs[1] = { d };
+	const struct pol_doc *set_id[1] = { d };
+	struct pol_set set;
 	size_t i;
 
-	if ((doc = cpol_parse(in, &err)) != NULL) {
-		json_array_foreach(json_object_get(doc, "Statement"), i, st)
-			cpol_fuzz_statement(doc, st);
-		free(cpol_denies_text(doc));
-		json_decref(doc);
+	pol_trust_read(d, "123456789012", "o-abc123def4", &t);
+	pol_trust_free(&t);
+	pol_trust_read(d, "123456789012", NULL, &t);
+	pol_trust_free(&t);
+	pol_docsum_make(&sum, d, NULL);
+	pol_docsum_free(&sum);
+	pol_escalations(docs, 1, d, "arn:aws:iam::123456789012:role/fuzz", "fuzz", &esc);
+	free(esc);
+	memset(&set, 0, sizeof(set));
+	if (d->kind == POL_TRUST)
+		set.resource = d;
+	else {
+		set.identity = set_id;
+		set.nidentity = 1;
 	}
-	free(err);
+	for (i = 0; pol_fuzz_actions[i] != NULL; i++) {
+		memset(&req, 0, sizeof(req));
+		req.principal_type = POL_P_AWS;
+		req.principal = "arn:aws:iam::123456789012:user/fuzz";
+		req.action = pol_fuzz_actions[i];
+		req.resource = "arn:aws:iam::123456789012:role/fuzz";
+		pol_eval(&set, &req, &res);
+		pol_result_free(&res);
+	}
+}
+
+static void
+pol_fuzz_analyse(const json_t *in)
+{
+	static const enum pol_kind kinds[] = { POL_IDENTITY, POL_TRUST, POL_RESOURCE };
+	struct pol_doc *d;
+	char *err = NULL;
+	size_t k;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		if ((d = pol_parse(in, kinds[k], "fuzz", &err)) != NULL)
+			pol_fuzz_doc(d);
+		pol_free(d);
+		free(err);
+		err = NULL;
+	}
 }
 
 /* A snapshot whose every policy is doc (borrowed). */
 static json_t *
-cpol_fuzz_snapshot(json_t *doc, const char *text)
+pol_fuzz_snapshot(json_t *doc, const char *text)
 {
 	json_t *snap, *authz, *events, *rec, *managed;
 
@@ -158,10 +134,10 @@ fuzz_policy(const uint8_t *data, size_t size)
 	doc = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	text = json_stringn((const char *)data, size);
 	if (doc != NULL)
-		cpol_fuzz_analyse(doc);
+		pol_fuzz_analyse(doc);
 	if (text != NULL) {
-		cpol_fuzz_analyse(text);
-		fuzz_grade(cpol_fuzz_snapshot(json_is_object(doc) ? doc : text,
+		pol_fuzz_analyse(text);
+		fuzz_grade(pol_fuzz_snapshot(json_is_object(doc) ? doc : text,
 		    json_string_value(text)));
 	}
 	json_decref(doc);

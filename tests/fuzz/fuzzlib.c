@@ -15,11 +15,13 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "iamxml",	fuzz_iamxml },
 	{ "cloudtrail",	fuzz_cloudtrail },
 	{ "policy",	fuzz_policy },
+	{ "polengine",	fuzz_polengine },
 	{ "snapshot",	fuzz_snapshot },
 	{ "ini",	fuzz_ini },
 	{ "checkconf",	fuzz_checkconf },
 	{ "accounts",	fuzz_accounts },
 	{ "report",	fuzz_report },
+	{ "catalogue",	fuzz_catalogue },
 	{ NULL,		NULL },
 };
 

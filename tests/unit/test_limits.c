@@ -17,7 +17,7 @@
 #include "collector/sources.h"
 #include "collector/xml.h"
 #include "checks/checks.h"
-#include "checks/policy.h"
+#include "policy/policy.h"
 #include "report/report.h"
 #include "tests/unit/t.h"
 #include "tests/unit/aws_srv.h"
@@ -312,21 +312,22 @@ t_json_deep_snapshot(void)
 	}
 }
 
-/* The policy analyser refuses a deep document, as JSON text and URL-encoded. */
+/* The policy engine refuses a deep document, as JSON text and URL-encoded. */
 static void
 t_json_deep_policy(void)
 {
 	char *text = nest("[", "0", "]", DEEP), *enc = nest("%5B", "0", "%5D", DEEP), *err = NULL;
-	json_t *s, *doc;
+	struct pol_doc *doc;
+	json_t *s;
 
 	s = json_string(text);
-	T((doc = cpol_parse(s, &err)) == NULL, "parsed");
+	T((doc = pol_parse(s, POL_IDENTITY, NULL, &err)) == NULL, "parsed");
 	T(err != NULL && strstr(err, "maximum parsing depth reached"), "err: %s", err ? err : "");
 	json_decref(s);
 	free(err);
 	err = NULL;
 	s = json_string(enc);
-	T((doc = cpol_parse(s, &err)) == NULL, "URL-encoded parsed");
+	T((doc = pol_parse(s, POL_IDENTITY, NULL, &err)) == NULL, "URL-encoded parsed");
 	T(err != NULL && strstr(err, "maximum parsing depth reached"), "err: %s", err ? err : "");
 	json_decref(s);
 	free(err);
