@@ -39,6 +39,7 @@ int	fuzz_ini(const uint8_t *, size_t);		/* AWS shared config and credentials */
 int	fuzz_checkconf(const uint8_t *, size_t);	/* the checks' config file */
 int	fuzz_accounts(const uint8_t *, size_t);		/* an accounts file (iamgrade run) */
 int	fuzz_report(const uint8_t *, size_t);		/* a snapshot into every report */
+int	fuzz_validate(const uint8_t *, size_t);		/* JSON through snapshot/'s rules */
 
 struct fuzz_target {
 	const char	*name;
