@@ -190,18 +190,20 @@ report_active_keys(const json_t *row)
 
 /*
  * Cross-source consistency, as reasons: ListAccessKeys must list at least
- * the active keys the credential report shows (the report may be hours
- * old, so a key made since is no contradiction, but a key missing is), and
- * a user with an assigned virtual MFA device is not without MFA.
+ * as many keys as the credential report shows active.  The report may be
+ * hours old, so a key made since, or one listed Inactive (deactivated
+ * since: the live answer says so), is no contradiction; a key missing from
+ * the list is, since nothing tells a deleted key from one left out.  And a
+ * user with an assigned virtual MFA device is not without MFA.
  */
 static void
 init_disagreements(struct check_ctx *c)
 {
 	const json_t *keys = c->data[CHECK_SRC_ACCESS_KEYS];
 	const json_t *devs = c->data[CHECK_SRC_VIRTUAL_MFA_DEVICES];
-	const json_t *row, *k, *d, *byarn;
+	const json_t *row, *d, *byarn;
 	const char *user;
-	size_t i, j;
+	size_t i;
 	int want, have;
 
 	c->keys_disagree = json_object();
@@ -211,14 +213,12 @@ init_disagreements(struct check_ctx *c)
 			user = jstr(row, "user");
 			if ((want = report_active_keys(row)) == 0)
 				continue;
-			have = 0;
-			json_array_foreach(json_object_get(c->keys_by_user, user), j, k)
-				have += strcmp(jstr(k, "Status"), "Active") == 0;
+			have = (int)json_array_size(json_object_get(c->keys_by_user, user));
 			if (have < want)
 				json_object_set_new(c->keys_disagree, user, json_sprintf(
 				    "the credential report shows %d active access key%s, "
-				    "ListAccessKeys listed %d: the sources disagree", want,
-				    want == 1 ? "" : "s", have));
+				    "ListAccessKeys listed %d key%s in all: the sources disagree",
+				    want, want == 1 ? "" : "s", have, have == 1 ? "" : "s"));
 		}
 	if (devs == NULL)
 		return;
