@@ -63,6 +63,36 @@ struct sv {
 	char	 path[256];
 };
 
+/* A message quotes AWS's text: at most this many bytes of it. */
+#define SV_MSG_MAX	512
+
+/*
+ * Drop the bytes of UTF-8 sequences cut short, in place.  Messages quote
+ * values clipped by "%.40s", which may cut a character in two, and a
+ * message must stay a JSON string (valid UTF-8) to be reported at all.
+ */
+static void
+sv_utf8_fix(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+	int n, k;
+
+	while (*r != '\0') {
+		n = *r < 0x80 ? 1 : *r >= 0xc2 && *r <= 0xdf ? 2 : *r >= 0xe0 && *r <= 0xef ? 3 :
+		    *r >= 0xf0 && *r <= 0xf4 ? 4 : 0;
+		for (k = 1; k < n && (r[k] & 0xc0) == 0x80; k++)
+			;
+		if (n == 0 || k < n) {
+			r += n == 0 ? 1 : k;	/* a stray or cut sequence */
+			continue;
+		}
+		memmove(w, r, (size_t)n);
+		w += n;
+		r += n;
+	}
+	*w = '\0';
+}
+
 static int
 sv_bad(struct sv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -80,6 +110,9 @@ sv_bad(struct sv *v, const char *fmt, ...)
 	v->why = v->path[0] ? xasprintf("%s: %s", v->path, msg) : msg;
 	if (v->path[0])
 		free(msg);
+	if (strlen(v->why) > SV_MSG_MAX)
+		v->why[SV_MSG_MAX] = '\0';
+	sv_utf8_fix(v->why);
 	return 0;
 }
 
@@ -96,7 +129,7 @@ sv_give(struct sv *v, char **why)
 	return 0;
 }
 
-/* Set the path (printf-style); returns the length of the old one, for sv_pop. */
+/* Append to the path (printf-style); returns its old length, for sv_pop. */
 static size_t
 sv_push(struct sv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -931,41 +964,53 @@ bad:
 	return out;
 }
 
+/* Note a source made invalid on load: the collection is incomplete, and says why. */
+static void
+note_invalid(json_t *snap, const char *name, const json_t *src)
+{
+	json_t *coll = json_object_get(snap, "collection"), *problems;
+
+	if (!json_is_object(coll))
+		return;
+	json_object_set_new(coll, "complete", json_false());
+	if (!json_is_array(problems = json_object_get(coll, "problems"))) {
+		problems = json_array();
+		json_object_set_new(coll, "problems", problems);
+	}
+	json_array_append_new(problems, json_sprintf("%s: %s invalid: %s: %s", name,
+	    jstr(src, "api_call") ? jstr(src, "api_call") : "?", SNAP_INVALID_CODE,
+	    jstr(json_object_get(src, "error"), "message")));
+}
+
+/* snap_source_check of parent[name], in place; 1 when it was made invalid. */
+static int
+check_member(json_t *snap, json_t *parent, const char *name, const char *label)
+{
+	json_t *src = json_object_get(parent, name);
+	int was = snap_status(src);
+
+	src = snap_source_check(label, json_incref(src));
+	json_object_set_new(parent, name, src);
+	if (snap_status(src) != SNAP_ST_INVALID || was == SNAP_ST_INVALID)
+		return 0;
+	note_invalid(snap, label, src);
+	return 1;
+}
+
 int
 snap_sources_check(json_t *snap)
 {
-	json_t *sources = json_object_get(snap, "sources"), *src, *coll, *problems;
+	json_t *sources = json_object_get(snap, "sources"), *src;
 	const char *name;
 	void *tmp;
 	int n = 0;
 
-	coll = json_object_get(snap, "collection");
-	json_object_foreach_safe(sources, tmp, name, src) {
-		int was = snap_status(src);
-
+	json_object_foreach_safe(sources, tmp, name, src)
 		/* Sources this iamgrade does not know are kept, never read. */
-		if (snap_source_id(name) < 0)
-			continue;
-		src = snap_source_check(name, json_incref(src));
-		if (snap_status(src) == SNAP_ST_INVALID && was != SNAP_ST_INVALID) {
-			n++;
-			if (json_is_object(coll)) {
-				json_object_set_new(coll, "complete", json_false());
-				if (!json_is_array(problems = json_object_get(coll, "problems"))) {
-					problems = json_array();
-					json_object_set_new(coll, "problems", problems);
-				}
-				json_array_append_new(problems, json_sprintf("%s: %s invalid: %s: %s",
-				    name, jstr(src, "api_call") ? jstr(src, "api_call") : "?",
-				    SNAP_INVALID_CODE, jstr(json_object_get(src, "error"), "message")));
-			}
-		}
-		json_object_set_new(sources, name, src);
-	}
-	if ((src = json_object_get(snap, "organization")) != NULL && !json_is_null(src)) {
-		src = snap_source_check("organization", json_incref(src));
-		json_object_set_new(snap, "organization", src);
-	}
+		if (snap_source_id(name) >= 0)
+			n += check_member(snap, sources, name, name);
+	if ((src = json_object_get(snap, "organization")) != NULL && !json_is_null(src))
+		n += check_member(snap, snap, "organization", "organization");
 	return n;
 }
 

@@ -217,6 +217,23 @@ t_sources_check(void)
 	json_decref(snap);
 }
 
+/* A message quoting AWS's text clipped inside a character stays UTF-8, so it can be reported. */
+static void
+t_message_utf8(void)
+{
+	json_t *src;
+	const char *m;
+
+	/* "Status" clipped at 40 bytes, inside the 2-byte é at bytes 39-40. */
+	src = json_pack("{s:s, s:[{s:s, s:s, s:s, s:s}]}", "status", "ok", "data",
+	    "UserName", "u", "AccessKeyId", "AKIA", "CreateDate", "2026-01-01T00:00:00Z",
+	    "Status", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\xc3\xa9\xc3\xa9");
+	src = snap_source_check("access_keys", src);
+	m = json_string_value(jpath(src, "error.message"));
+	T(m != NULL && strstr(m, "AAAAAAA\", not Active") != NULL, "message: %s", m ? m : "(lost)");
+	json_decref(src);
+}
+
 static void
 t_names(void)
 {
@@ -235,6 +252,7 @@ main(void)
 	RUN(t_source_objects);
 	RUN(t_frame);
 	RUN(t_sources_check);
+	RUN(t_message_utf8);
 	RUN(t_names);
 	return t_done();
 }
