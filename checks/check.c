@@ -401,8 +401,8 @@ unusable(const struct check_ctx *c, const struct check_control *r)
 /*
  * A control that read a partial source may FAIL on what is there, but
  * what is missing could hold the failure: a PASS or a NOT_APPLICABLE
- * becomes NOT_EVALUATED with the sources' reasons.  With needs_any, only
- * the partial sources it may have read count.
+ * becomes NOT_EVALUATED with the reasons of every partial source it may
+ * have read (needs and needs_any alike).
  */
 static void
 partial_guard(const struct check_ctx *c, const struct check_control *r, struct check_out *o)

@@ -201,7 +201,8 @@ init_disagreements(struct check_ctx *c)
 {
 	const json_t *keys = c->data[CHECK_SRC_ACCESS_KEYS];
 	const json_t *devs = c->data[CHECK_SRC_VIRTUAL_MFA_DEVICES];
-	const json_t *row, *d, *byarn;
+	const json_t *row, *d;
+	json_t *byarn;
 	const char *user;
 	size_t i;
 	int want, have;
@@ -224,7 +225,7 @@ init_disagreements(struct check_ctx *c)
 		return;
 	byarn = json_object();
 	json_array_foreach(c->cr_users, i, row)
-		json_object_set((json_t *)byarn, jstr(row, "arn"), (json_t *)row);
+		json_object_set(byarn, jstr(row, "arn"), (json_t *)row);
 	json_array_foreach(devs, i, d) {
 		const json_t *u = json_object_get(d, "User");
 
@@ -236,7 +237,7 @@ init_disagreements(struct check_ctx *c)
 		    "says mfa_active %s: the sources disagree", jstr(d, "SerialNumber"),
 		    jstr(row, "mfa_active")));
 	}
-	json_decref((json_t *)byarn);
+	json_decref(byarn);
 }
 
 static void
