@@ -52,6 +52,7 @@
 #include <stddef.h>
 
 #include "common/common.h"
+#include "snapshot/snapshot.h"
 
 enum check_family {
 	CHECK_FAM_PASSWORD,
@@ -86,19 +87,24 @@ enum check_status {
 };
 extern const char *const check_status_names[CHECK_STATUS__MAX];	/* "PASS" */
 
-/* The snapshot's sources (members of "sources"), as bits for the rows. */
+/*
+ * The snapshot's sources that controls read, as bits for the rows: the
+ * first members of snapshot/'s list (SNAP_SOURCES), whose names they use.
+ */
 enum check_source {
-	CHECK_SRC_CREDENTIAL_REPORT,
-	CHECK_SRC_PASSWORD_POLICY,
-	CHECK_SRC_ACCOUNT_SUMMARY,
-	CHECK_SRC_VIRTUAL_MFA_DEVICES,
-	CHECK_SRC_ACCESS_KEYS,
-	CHECK_SRC_AUTHORIZATION_DETAILS,
-	CHECK_SRC_TRAILS,
-	CHECK_SRC_CREATE_ROLE_EVENTS,
+	CHECK_SRC_CREDENTIAL_REPORT = SNAP_SRC_CREDENTIAL_REPORT,
+	CHECK_SRC_PASSWORD_POLICY = SNAP_SRC_PASSWORD_POLICY,
+	CHECK_SRC_ACCOUNT_SUMMARY = SNAP_SRC_ACCOUNT_SUMMARY,
+	CHECK_SRC_VIRTUAL_MFA_DEVICES = SNAP_SRC_VIRTUAL_MFA_DEVICES,
+	CHECK_SRC_ACCESS_KEYS = SNAP_SRC_ACCESS_KEYS,
+	CHECK_SRC_AUTHORIZATION_DETAILS = SNAP_SRC_AUTHORIZATION_DETAILS,
+	CHECK_SRC_TRAILS = SNAP_SRC_TRAILS,
+	CHECK_SRC_CREATE_ROLE_EVENTS = SNAP_SRC_CREATE_ROLE_EVENTS,
 	CHECK_SRC__MAX
 };
-extern const char *const check_source_names[CHECK_SRC__MAX];	/* "credential_report" */
+_Static_assert(CHECK_SRC__MAX == SNAP_SRC_CREATE_ROLE_EVENTS + 1,
+    "the checks' sources are the first of snapshot/'s, in order");
+#define check_source_names	snap_source_names	/* "credential_report" */
 #define CHECK_NEEDS(src)	(1u << CHECK_SRC_##src)
 
 struct check_ctx;

@@ -482,6 +482,30 @@ unusable(const struct check_ctx *c, const struct check_control *r)
 	return b.p;
 }
 
+/*
+ * A control that read a partial source may FAIL on what is there, but
+ * what is missing could hold the failure: a PASS or a NOT_APPLICABLE
+ * becomes NOT_EVALUATED with the reasons of every partial source it may
+ * have read (needs and needs_any alike).
+ */
+static void
+partial_guard(const struct check_ctx *c, const struct check_control *r, struct check_out *o)
+{
+	struct buf b = { 0 };
+	int i;
+
+	if (json_array_size(o->findings) > 0)
+		return;
+	for (i = 0; i < CHECK_SRC__MAX; i++)
+		if (((r->needs | r->needs_any) & (1u << i)) && c->partial[i])
+			buf_printf(&b, "%s%s", b.len ? "; " : "", c->why[i]);
+	if (b.p == NULL)
+		return;
+	free(o->reason);
+	o->reason = buf_steal(&b);
+	o->status = CHECK_NOT_EVALUATED;
+}
+
 /* Grade row r: its results control object; *status gets its status. */
 static json_t *
 grade_one(struct check_ctx *c, const struct check_control *r, const json_t *globals, int *status)
@@ -499,6 +523,8 @@ grade_one(struct check_ctx *c, const struct check_control *r, const json_t *glob
 	} else
 		r->grade(c, &o);
 
+	if (o.status < 0 || o.status == CHECK_NOT_APPLICABLE)
+		partial_guard(c, r, &o);
 	if (o.status < 0) {
 		if (json_array_size(o.findings) > 0)
 			o.status = CHECK_FAIL;

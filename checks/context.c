@@ -12,12 +12,6 @@
 #include "policy/catalogue.h"
 #include "policy/policy.h"
 
-const char *const check_source_names[CHECK_SRC__MAX] = {
-	"credential_report", "password_policy", "account_summary",
-	"virtual_mfa_devices", "access_keys", "authorization_details",
-	"trails", "create_role_events",
-};
-
 int
 cr_true(const json_t *row, const char *col)
 {
@@ -64,6 +58,14 @@ check_source_why(const char *name, const json_t *src)
 	if (strcmp(st, "absent") == 0)
 		return xasprintf("%s: %s found nothing to read (absent)", name,
 		    call ? call : "the call");
+	if (strcmp(st, "invalid") == 0)
+		return xasprintf("%s: %s answered with data that is not what AWS documents "
+		    "(%s%s%s)", name, call ? call : "the call", code ? code : "InvalidData",
+		    msg ? ": " : "", msg ? msg : "");
+	if (strcmp(st, "partial") == 0)
+		return xasprintf("%s: %s stopped at a limit, so the data is incomplete "
+		    "(%s%s%s)", name, call ? call : "the call", code ? code : "no error code",
+		    msg ? ": " : "", msg ? msg : "");
 	return xasprintf("%s: %s %s (%s%s%s)", name, call ? call : "the call",
 	    strcmp(st, "denied") == 0 ? "denied" : "failed",
 	    code ? code : "no error code", msg ? ": " : "", msg ? msg : "");
@@ -82,7 +84,11 @@ init_sources(struct check_ctx *c)
 		s = json_object_get(srcs, check_source_names[i]);
 		if (s != NULL && strcmp(jstr(s, "status"), "ok") == 0)
 			c->data[i] = json_object_get(s, "data");
-		else {
+		else if (s != NULL && strcmp(jstr(s, "status"), "partial") == 0) {
+			c->data[i] = json_object_get(s, "data");
+			c->partial[i] = 1;
+			c->why[i] = check_source_why(check_source_names[i], s);
+		} else {
 			c->absent[i] = s != NULL && strcmp(jstr(s, "status"), "absent") == 0;
 			c->why[i] = check_source_why(check_source_names[i], s);
 		}
@@ -94,6 +100,8 @@ init_sources(struct check_ctx *c)
 		hours = (long)((c->now - t) / 3600);
 		if (c->now - t > (time_t)c->cfg->credential_report_max_age_hours * 3600) {
 			c->data[CHECK_SRC_CREDENTIAL_REPORT] = NULL;
+			c->partial[CHECK_SRC_CREDENTIAL_REPORT] = 0;
+			free(c->why[CHECK_SRC_CREDENTIAL_REPORT]);
 			c->why[CHECK_SRC_CREDENTIAL_REPORT] = xasprintf(
 			    "credential_report: the credential report is %ld hours old "
 			    "(generated %s, collection started %s; limit %d hours)",
@@ -148,6 +156,65 @@ init_indexes(struct check_ctx *c)
 	c->groups_by_name = json_object();
 	index_by(c->groups_by_name, json_object_get(az, "groups"), "GroupName");
 	c->pdoc_index = json_object();
+}
+
+/* Active keys of a credential-report row (access_key_N_active). */
+static int
+report_active_keys(const json_t *row)
+{
+	return cr_true(row, "access_key_1_active") + cr_true(row, "access_key_2_active");
+}
+
+/*
+ * Cross-source consistency, as reasons: ListAccessKeys must list at least
+ * as many keys as the credential report shows active.  The report may be
+ * hours old, so a key made since, or one listed Inactive (deactivated
+ * since: the live answer says so), is no contradiction; a key missing from
+ * the list is, since nothing tells a deleted key from one left out.  And a
+ * user with an assigned virtual MFA device is not without MFA.
+ */
+static void
+init_disagreements(struct check_ctx *c)
+{
+	const json_t *keys = c->data[CHECK_SRC_ACCESS_KEYS];
+	const json_t *devs = c->data[CHECK_SRC_VIRTUAL_MFA_DEVICES];
+	const json_t *row, *d;
+	json_t *byarn;
+	const char *user;
+	size_t i;
+	int want, have;
+
+	c->keys_disagree = json_object();
+	c->mfa_disagree = json_object();
+	if (keys != NULL)
+		json_array_foreach(c->cr_users, i, row) {
+			user = jstr(row, "user");
+			if ((want = report_active_keys(row)) == 0)
+				continue;
+			have = (int)json_array_size(json_object_get(c->keys_by_user, user));
+			if (have < want)
+				json_object_set_new(c->keys_disagree, user, json_sprintf(
+				    "the credential report shows %d active access key%s, "
+				    "ListAccessKeys listed %d key%s in all: the sources disagree",
+				    want, want == 1 ? "" : "s", have, have == 1 ? "" : "s"));
+		}
+	if (devs == NULL)
+		return;
+	byarn = json_object();
+	json_array_foreach(c->cr_users, i, row)
+		json_object_set(byarn, jstr(row, "arn"), (json_t *)row);
+	json_array_foreach(devs, i, d) {
+		const json_t *u = json_object_get(d, "User");
+
+		if (u == NULL || (row = json_object_get(byarn, jstr(u, "Arn"))) == NULL ||
+		    cr_true(row, "mfa_active"))
+			continue;
+		json_object_set_new(c->mfa_disagree, jstr(row, "user"), json_sprintf(
+		    "virtual MFA device %s is assigned to the user, the credential report "
+		    "says mfa_active %s: the sources disagree", jstr(d, "SerialNumber"),
+		    jstr(row, "mfa_active")));
+	}
+	json_decref(byarn);
 }
 
 static void
@@ -299,6 +366,7 @@ check_ctx_init(struct check_ctx *c, const json_t *snap, const struct check_confi
 	c->root_arn = xasprintf("arn:%s:iam::%s:root", c->partition, c->account);
 	init_sources(c);
 	init_indexes(c);
+	init_disagreements(c);
 	init_trusted(c);
 	init_roles(c);
 	c->pcache = pcat_cache_new();
@@ -324,6 +392,8 @@ check_ctx_free(struct check_ctx *c)
 	pcat_cache_free(c->pcache);
 	json_decref(c->cr_users);
 	json_decref(c->keys_by_user);
+	json_decref(c->keys_disagree);
+	json_decref(c->mfa_disagree);
 	json_decref(c->roles_by_name);
 	json_decref(c->policies_by_arn);
 	json_decref(c->groups_by_name);

@@ -48,15 +48,27 @@ struct check_ctx {
 	char				*root_arn;	/* arn:aws:iam::ACCOUNT:root */
 	time_t				 now;		/* collection.started: every age is from here */
 
-	/* Per source: its data when usable, else NULL and why not. */
+	/*
+	 * Per source: its data when usable, else NULL and why not.  A
+	 * "partial" source has data (a control may FAIL on it) and a why: a
+	 * control that needs it never PASSes nor is NOT_APPLICABLE
+	 * (checks/check.c).
+	 */
 	const json_t	*data[CHECK_SRC__MAX];
 	char		*why[CHECK_SRC__MAX];
 	int		 absent[CHECK_SRC__MAX];	/* status "absent" (data, for the password policy) */
+	int		 partial[CHECK_SRC__MAX];	/* status "partial" */
 
 	/* Indexes, built once, so that grading stays linear. */
 	const json_t	*cr_root;	/* credential report row <root_account>, or NULL */
 	json_t		*cr_users;	/* the other rows (array) */
 	json_t		*keys_by_user;	/* user name -> [ListAccessKeys entries] */
+	/*
+	 * Where two sources disagree about one user, user name -> why (a
+	 * string): grading that would need both skips the user with it.
+	 */
+	json_t		*keys_disagree;	/* ListAccessKeys lists fewer active keys than the report */
+	json_t		*mfa_disagree;	/* a virtual MFA device is assigned, the report says mfa_active false */
 	json_t		*roles_by_name;	/* role name -> RoleDetail */
 	json_t		*policies_by_arn; /* policy ARN -> Policies entry */
 	json_t		*groups_by_name; /* group name -> GroupDetail */

@@ -56,9 +56,12 @@ root_has_mfa(const struct check_ctx *c, const char **from)
 	return cr_true(c->cr_root, "mfa_active");
 }
 
+static const json_t *root_virtual_device(const struct check_ctx *);
+
 void
 check_grade_root_mfa(struct check_ctx *c, struct check_out *o)
 {
+	const json_t *dev;
 	const char *from;
 	json_t *f;
 
@@ -69,6 +72,11 @@ check_grade_root_mfa(struct check_ctx *c, struct check_out *o)
 	}
 	if (root_has_mfa(c, &from))
 		return;
+	if ((dev = root_virtual_device(c)) != NULL) {
+		check_ne(o, "virtual MFA device %s is assigned to the root user, %s says it has "
+		    "no MFA: the sources disagree", jstr(dev, "SerialNumber"), from);
+		return;
+	}
 	f = check_find(o, c->root_arn, ROOT_NAME, "the root user has no MFA device");
 	check_ev_str(f, "source", from);
 }

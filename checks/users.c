@@ -23,6 +23,21 @@ have_users(struct check_ctx *c, struct check_out *o)
 }
 
 /*
+ * Keys of a user whose ListAccessKeys answer lacks active keys the report
+ * shows cannot be graded from that list: skip the user, with the reason.
+ */
+static int
+keys_disagree(struct check_ctx *c, struct check_out *o, const json_t *row)
+{
+	const char *why = jstr(c->keys_disagree, jstr(row, "user"));
+
+	if (why == NULL)
+		return 0;
+	check_skip(o, jstr(row, "arn"), "%s", why);
+	return 1;
+}
+
+/*
  * The ListAccessKeys id of key n of a credential-report row: the key created
  * when it was last rotated.  Two keys made in the same second (the report
  * keeps whole seconds) are told apart by order: key 1 is the first listed.
@@ -57,6 +72,10 @@ check_grade_user_mfa(struct check_ctx *c, struct check_out *o)
 	json_array_foreach(c->cr_users, i, row) {
 		if (!cr_true(row, "password_enabled") || cr_true(row, "mfa_active"))
 			continue;
+		if (jstr(c->mfa_disagree, jstr(row, "user")) != NULL) {
+			check_skip(o, jstr(row, "arn"), "%s", jstr(c->mfa_disagree, jstr(row, "user")));
+			continue;
+		}
 		f = check_find(o, jstr(row, "arn"), jstr(row, "user"),
 		    "console password without MFA");
 		check_ev_str(f, "password_enabled", jstr(row, "password_enabled"));
@@ -179,6 +198,8 @@ check_grade_user_one_key(struct check_ctx *c, struct check_out *o)
 	if (!have_users(c, o))
 		return;
 	json_array_foreach(c->cr_users, i, row) {
+		if (keys_disagree(c, o, row))
+			continue;
 		keys = json_object_get(c->keys_by_user, jstr(row, "user"));
 		ids = json_array();
 		oldest = NULL;
@@ -220,6 +241,8 @@ check_grade_user_rotation(struct check_ctx *c, struct check_out *o)
 	if (!have_users(c, o))
 		return;
 	json_array_foreach(c->cr_users, i, row) {
+		if (keys_disagree(c, o, row))
+			continue;
 		keys = json_object_get(c->keys_by_user, jstr(row, "user"));
 		json_array_foreach(keys, j, k) {
 			if (strcmp(jstr(k, "Status"), "Active") != 0 ||

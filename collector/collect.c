@@ -6,17 +6,9 @@
 #include "common/common.h"
 #include "collector/collector.h"
 #include "collector/sources.h"
+#include "snapshot/snapshot.h"
 
-#define COLLECT_SCHEMA		"iamgrade.snapshot/1"
 #define COLLECT_WINDOW_DAYS	30
-
-/* The members of "sources", in the order they are reported. */
-static const char *const collect_sources[] = {
-	"caller_identity", "account_aliases", "credential_report",
-	"password_policy", "account_summary", "virtual_mfa_devices",
-	"access_keys", "authorization_details", "trails", "create_role_events",
-	NULL
-};
 
 /* The 12-digit account id of an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:...). */
 static char *
@@ -47,7 +39,8 @@ collect_problem(json_t *problems, const char *name, const json_t *src)
 	if (st == SRC_OK || st == SRC_ABSENT)
 		return;
 	json_array_append_new(problems, json_sprintf("%s: %s %s: %s: %s", name,
-	    jstr(src, "api_call") ? jstr(src, "api_call") : "?", src_status_names[st],
+	    jstr(src, "api_call") ? jstr(src, "api_call") : "?",
+	    jstr(src, "status") ? jstr(src, "status") : "?",
 	    json_string_value(jpath(src, "error.code")) ?
 	    json_string_value(jpath(src, "error.code")) : "?",
 	    json_string_value(jpath(src, "error.message")) ?
@@ -59,20 +52,21 @@ static void
 collect_verdict(json_t *snap, int reached)
 {
 	json_t *sources = json_object_get(snap, "sources"), *coll, *problems, *t;
-	const char *const *s;
 	const char *name;
 	char *label;
 	size_t i;
+	int s;
 
 	problems = json_array();
 	if (!reached) {
 		/* Every source carries the same failure: say it once. */
 		collect_problem(problems, "account not reached",
-		    json_object_get(sources, collect_sources[0]));
+		    json_object_get(sources, snap_source_names[SNAP_SRC_CALLER_IDENTITY]));
 		goto out;
 	}
-	for (s = collect_sources; *s != NULL; s++)
-		collect_problem(problems, *s, json_object_get(sources, *s));
+	for (s = 0; s < SNAP_SRC__MAX; s++)
+		collect_problem(problems, snap_source_names[s],
+		    json_object_get(sources, snap_source_names[s]));
 	/* Per-trail calls are sources of their own: a denied one counts. */
 	json_array_foreach(jpath(sources, "trails.data"), i, t) {
 		name = json_string_value(jpath(t, "trail.Name"));
@@ -123,7 +117,7 @@ collect_frame(const char *account_id, const struct collect_target *t,
 		json_object_set_new(eps, aws_svc_names[s], src_string(cfg->endpoint[s]));
 	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:n, s:o}, s:n, s:o, s:o,"
 	    " s:{s:I}, s:{}}",
-	    "schema", COLLECT_SCHEMA,
+	    "schema", SNAP_SCHEMA,
 	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
 	    "account", "id", src_string(account_id), "alias", "name", src_string(t->name),
 	    "caller",
@@ -132,7 +126,8 @@ collect_frame(const char *account_id, const struct collect_target *t,
 	    "collection", "window_days", (json_int_t)window,
 	    "sources");
 	if (o->organization != NULL)
-		json_object_set_new(snap, "organization", collect_organization(o->organization));
+		json_object_set_new(snap, "organization", snap_source_check("organization",
+		    collect_organization(o->organization)));
 	return snap;
 }
 
@@ -153,17 +148,24 @@ static void
 collect_unreachable(json_t *snap, const json_t *fail)
 {
 	json_t *sources = json_object_get(snap, "sources");
-	const char *const *s;
+	int s;
 
-	for (s = collect_sources; *s != NULL; s++)
-		json_object_set_new(sources, *s, json_deep_copy(fail));
+	for (s = 0; s < SNAP_SRC__MAX; s++)
+		json_object_set_new(sources, snap_source_names[s], json_deep_copy(fail));
 }
 
-static void
+/*
+ * Keep a source (stolen) in the snapshot, checked first against what AWS
+ * documents (snapshot/): data that breaks a rule is written "invalid" with
+ * the rule, never "ok".  Returns the source as kept (borrowed).
+ */
+static json_t *
 collect_set(json_t *snap, const char *account, const char *name, json_t *src)
 {
+	src = snap_source_check(name, src);
 	log_verbose("%s: %s: %s", account, name, src_status_names[src_status(src)]);
 	json_object_set_new(json_object_get(snap, "sources"), name, src);
+	return src;
 }
 
 /* Every source of a reachable account, in order. */
@@ -188,8 +190,8 @@ collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
 	collect_set(snap, account, "trails", ct_trails(c, o->cfg));
 	collect_set(snap, account, "create_role_events",
 	    ct_create_role_events(c, o->cfg, started - (time_t)window * 86400, started));
-	cr = iam_report_finish(c, &rep);
-	collect_set(snap, account, "credential_report", cr);
+	/* An invalid report names no key holders: the keys depend on it. */
+	cr = collect_set(snap, account, "credential_report", iam_report_finish(c, &rep));
 	collect_set(snap, account, "access_keys", iam_access_keys(c, cr));
 }
 

@@ -305,7 +305,7 @@ iam_access_keys(struct aws_client *c, const json_t *report)
 
 	if (src_status(report) != SRC_OK) {
 		msg = xasprintf("the credential report is %s, so the users holding "
-		    "keys are unknown", src_status_names[src_status(report)]);
+		    "keys are unknown", jstr(report, "status") ? jstr(report, "status") : "missing");
 		fail = src_fail("iam:ListAccessKeys", "DependencyFailed", msg, 0);
 		free(msg);
 		return fail;

@@ -16,6 +16,12 @@ import os
 import random
 
 STARTED = datetime.datetime(2026, 11, 27, 10, 0, 0, tzinfo=datetime.timezone.utc)
+# The credential report's 22 columns, as AWS sends them (every row has them all).
+COLUMNS = ["user", "arn", "user_creation_time", "password_enabled", "password_last_used",
+           "password_last_changed", "password_next_rotation", "mfa_active"] + [
+    "access_key_%d_%s" % (k, c) for k in (1, 2)
+    for c in ("active", "last_rotated", "last_used_date", "last_used_region", "last_used_service")] + [
+    "cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated"]
 
 
 def ts(days_ago, rng, fmt="%Y-%m-%dT%H:%M:%S+00:00"):
@@ -70,8 +76,12 @@ def snapshot(n, m, rng):
              "password_last_used": ts(rng.randrange(10, 400), rng), "password_last_changed": "not_supported",
              "password_next_rotation": "not_supported", "mfa_active": "true",
              "access_key_1_active": "false", "access_key_1_last_rotated": "N/A",
-             "access_key_1_last_used_date": "N/A", "access_key_2_active": "false",
-             "access_key_2_last_rotated": "N/A", "access_key_2_last_used_date": "N/A"}]
+             "access_key_1_last_used_date": "N/A", "access_key_1_last_used_region": "N/A",
+             "access_key_1_last_used_service": "N/A", "access_key_2_active": "false",
+             "access_key_2_last_rotated": "N/A", "access_key_2_last_used_date": "N/A",
+             "access_key_2_last_used_region": "N/A", "access_key_2_last_used_service": "N/A",
+             "cert_1_active": "false", "cert_1_last_rotated": "N/A",
+             "cert_2_active": "false", "cert_2_last_rotated": "N/A"}]
     keys, users = [], []
     for i in range(m):
         row, k, d = user(acct, i, rng)
@@ -115,7 +125,7 @@ def snapshot(n, m, rng):
         "sources": {
             "credential_report": ok("iam:GetCredentialReport", {
                 "generated_time": (STARTED - datetime.timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "columns": list(rows[1].keys()) if m else [], "rows": rows}),
+                "columns": COLUMNS, "rows": rows}),
             "password_policy": ok("iam:GetAccountPasswordPolicy", {
                 "MinimumPasswordLength": 14, "RequireSymbols": True, "RequireNumbers": True,
                 "RequireUppercaseCharacters": True, "RequireLowercaseCharacters": True,

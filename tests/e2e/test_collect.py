@@ -58,7 +58,7 @@ class CollectSampleTest(BedCase):
 
     def test_every_source_ok(self):
         snap, counts = self.baseline()
-        self.assertEqual(snap["schema"], "iamgrade.snapshot/1")
+        self.assertEqual(snap["schema"], "iamgrade.snapshot/2")
         self.assertEqual(set(snap["sources"]), SOURCES)
         self.assertSourcesOk(snap)
         self.assertTrue(snap["collection"]["complete"])

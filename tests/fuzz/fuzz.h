@@ -41,6 +41,7 @@ int	fuzz_checkconf(const uint8_t *, size_t);	/* the checks' config file */
 int	fuzz_accounts(const uint8_t *, size_t);		/* an accounts file (iamgrade run) */
 int	fuzz_report(const uint8_t *, size_t);		/* a snapshot into every report */
 int	fuzz_catalogue(const uint8_t *, size_t);	/* an action pattern against the catalogue */
+int	fuzz_validate(const uint8_t *, size_t);		/* JSON through snapshot/'s rules */
 
 struct fuzz_target {
 	const char	*name;

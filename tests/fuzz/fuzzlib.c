@@ -8,6 +8,7 @@
 
 #include "common/common.h"
 #include "checks/checks.h"
+#include "snapshot/snapshot.h"
 #include "tests/fuzz/fuzz.h"
 
 const struct fuzz_target fuzz_targets[] = {
@@ -22,6 +23,7 @@ const struct fuzz_target fuzz_targets[] = {
 	{ "accounts",	fuzz_accounts },
 	{ "report",	fuzz_report },
 	{ "catalogue",	fuzz_catalogue },
+	{ "validate",	fuzz_validate },
 	{ NULL,		NULL },
 };
 
@@ -120,7 +122,7 @@ fuzz_snapshot_new(const char *source, json_t *src)
 		json_decref(src);
 	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:n, s:s}, s:s,"
 	    " s:{s:s, s:s, s:i, s:i, s:i, s:b, s:[]}, s:o}",
-	    "schema", "iamgrade.snapshot/1",
+	    "schema", SNAP_SCHEMA,
 	    "tool", "name", "iamgrade", "version", "0.1.0",
 	    "account", "id", "123456789012", "alias", "name", "fuzz",
 	    "region", "us-east-1",

@@ -137,6 +137,11 @@ def from_snapshot(s, snap):
     """The responses a snapshot was made of, in their wire forms (as far as
     a deliberately broken snapshot allows)."""
     s.add("snapshot", json.dumps(snap, separators=(",", ":"), ensure_ascii=False))
+    # fuzz_validate: each source's data alone, and the whole snapshot.
+    s.add("validate", json.dumps(snap, separators=(",", ":"), ensure_ascii=False))
+    for src in (snap.get("sources") or {}).values() if isinstance(snap.get("sources"), dict) else ():
+        if isinstance(src, dict) and "data" in src:
+            s.add("validate", json.dumps(src["data"], separators=(",", ":"), ensure_ascii=False))
     try:
         wire_forms(s, snap)
     except (AttributeError, KeyError, TypeError, ValueError):

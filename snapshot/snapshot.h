@@ -1,0 +1,115 @@
+/*
+ * What a valid snapshot is (docs/snapshot-format.md), defined once for the
+ * collector that writes one and the checks that read one: the schema, the
+ * names of the sources and of their statuses, and per source the rules AWS
+ * documents for what it sends (/work/shared/reference/aws-api.md §4, §6,
+ * §8, §9).  Both sides run the same rules, so a source the collector would
+ * write as "invalid" is "invalid" when a hand-edited or foreign snapshot
+ * is loaded too.
+ *
+ * Includes only common/ and jansson.
+ *
+ * Ownership: functions returning char * (messages) hand the caller a
+ * string to free; snap_source_check steals its argument and returns a new
+ * reference.
+ */
+#ifndef SNAPSHOT_SNAPSHOT_H
+#define SNAPSHOT_SNAPSHOT_H
+
+#include <jansson.h>
+
+/*
+ * The schema this iamgrade writes, and the versions it reads.  /2 added
+ * the statuses "partial" and "invalid", which a /1 reader refuses as
+ * unknown, so the version went up; /1 files are still read (their sources
+ * never carry the new statuses, and their data is validated the same way).
+ */
+#define SNAP_SCHEMA_PREFIX	"iamgrade.snapshot/"
+#define SNAP_SCHEMA_VERSION	2
+#define SNAP_SCHEMA		"iamgrade.snapshot/2"
+
+/*
+ * The members of "sources", in report order: X(ID, name, type of data).
+ * One row adds a source everywhere (the collector's list, the loader, the
+ * checks' bits).  The first eight are the ones controls read, in the order
+ * of the checks' CHECK_SRC_* bits (checks/catalogue.h).
+ */
+#define SNAP_SOURCES(X) \
+	X(CREDENTIAL_REPORT,	 "credential_report",	  JSON_OBJECT) \
+	X(PASSWORD_POLICY,	 "password_policy",	  JSON_OBJECT) \
+	X(ACCOUNT_SUMMARY,	 "account_summary",	  JSON_OBJECT) \
+	X(VIRTUAL_MFA_DEVICES,	 "virtual_mfa_devices",	  JSON_ARRAY) \
+	X(ACCESS_KEYS,		 "access_keys",		  JSON_ARRAY) \
+	X(AUTHORIZATION_DETAILS, "authorization_details", JSON_OBJECT) \
+	X(TRAILS,		 "trails",		  JSON_ARRAY) \
+	X(CREATE_ROLE_EVENTS,	 "create_role_events",	  JSON_OBJECT) \
+	X(ACCOUNT_ALIASES,	 "account_aliases",	  JSON_OBJECT) \
+	X(CALLER_IDENTITY,	 "caller_identity",	  JSON_OBJECT)
+
+enum snap_source {
+#define SNAP_X_ENUM(id, name, type)	SNAP_SRC_##id,
+	SNAP_SOURCES(SNAP_X_ENUM)
+#undef SNAP_X_ENUM
+	SNAP_SRC__MAX
+};
+extern const char *const snap_source_names[SNAP_SRC__MAX];	/* "credential_report" */
+/* The source called name, or -1. */
+int	snap_source_id(const char *name);
+
+/*
+ * Statuses of a source object.  partial: collection stopped at a
+ * documented cap, data holds what was read (error.code PageLimit,
+ * ByteLimit or ItemLimit).  invalid: AWS answered, but not with what AWS
+ * documents; data keeps what came, error.code is InvalidData and
+ * error.message the rule that failed.
+ */
+#define SNAP_STATUSES(X) \
+	X(OK, "ok") X(ABSENT, "absent") X(DENIED, "denied") X(ERROR, "error") \
+	X(PARTIAL, "partial") X(INVALID, "invalid")
+
+enum snap_status {
+#define SNAP_X_ENUM(id, name)	SNAP_ST_##id,
+	SNAP_STATUSES(SNAP_X_ENUM)
+#undef SNAP_X_ENUM
+	SNAP_ST__MAX
+};
+extern const char *const snap_status_names[SNAP_ST__MAX];	/* "ok" */
+/* The status of a source object, or -1 (not an object, no or unknown status). */
+int	snap_status(const json_t *src);
+
+#define SNAP_INVALID_CODE	"InvalidData"
+
+/*
+ * The frame of a snapshot, which no source can stand in for: a JSON
+ * object with a schema this iamgrade reads, an account id of 12 digits,
+ * the collection times and window, a caller object or null, and a
+ * "sources" object.  1 when it holds; else 0 and *why names the member.
+ */
+int	snap_check_frame(const json_t *snap, char **why);
+
+/*
+ * Whether data (of source id) is what AWS documents: 1, or 0 with *why
+ * naming the rule, the row or element, and the column or member.
+ */
+int	snap_check_data(enum snap_source id, const json_t *data, char **why);
+
+/*
+ * A source object as it may be kept: steals src, returns it (a new
+ * reference) when it is well formed and its data, for ok and partial,
+ * passes snap_check_data; otherwise returns an "invalid" source object in
+ * its place that keeps the api_call and the data received (the whole of
+ * src when it was not a source object) and says why.  name is the member
+ * of "sources", or "organization" for the snapshot's organization; any
+ * other name is only checked for being a source object.
+ */
+json_t	*snap_source_check(const char *name, json_t *src);
+
+/*
+ * Every source of a snapshot (and its organization) through
+ * snap_source_check, in place.  For each source made invalid,
+ * collection.complete becomes false and collection.problems gets a line.
+ * Returns how many were made invalid.
+ */
+int	snap_sources_check(json_t *snap);
+
+#endif
