@@ -17,6 +17,8 @@
 #include "common/common.h"
 #include "collector/collector.h"
 #include "collector/sources.h"
+#include "checks/checks.h"
+#include "snapshot/snapshot.h"
 
 #define NS "xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\""
 #define MAXREQ 200
@@ -237,11 +239,12 @@ json_err(struct fake_resp *r, const char *type, const char *msg)
 	r->body = xasprintf("{\"__type\":\"%s\",\"message\":\"%s\"}", type, msg);
 }
 
+/* n bytes of s in base64 (they may hold a NUL). */
 static char *
-b64(const char *s)
+b64n(const char *s, size_t n)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(s), i, o = 0;
+	size_t i, o = 0;
 	char *out = xmalloc(n / 3 * 4 + 8);
 
 	for (i = 0; i < n; i += 3) {
@@ -257,16 +260,33 @@ b64(const char *s)
 	return out;
 }
 
+static char *
+b64(const char *s)
+{
+	return b64n(s, strlen(s));
+}
+
+/* The 22 documented columns (AWS's order), with a few twists in the values. */
+#define REPORT_HEADER \
+    "user,arn,user_creation_time,password_enabled,password_last_used," \
+    "password_last_changed,password_next_rotation,mfa_active,access_key_1_active," \
+    "access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region," \
+    "access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated," \
+    "access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service," \
+    "cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n"
+#define REPORT_ROOT \
+    "<root_account>,arn:aws:iam::123456789012:root,2019-01-01T00:00:00+00:00,not_supported," \
+    "no_information,not_supported,not_supported,true,true,2019-01-01T00:00:00+00:00,N/A,N/A," \
+    "N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+
 static const char report_csv[] =
-    "user,arn,user_creation_time,access_key_1_active,access_key_1_last_rotated,"
-    "access_key_2_active,access_key_2_last_rotated,mfa_active\n"
-    "<root_account>,arn:aws:iam::123456789012:root,2019-01-01T00:00:00+00:00,true,"
-    "2019-01-01T00:00:00+00:00,false,N/A,true\n"
-    "alice,arn:aws:iam::123456789012:user/alice,2020-01-01T00:00:00+00:00,true,"
-    "2020-01-01T00:00:00+00:00,false,N/A,false\n"
-    "bob,arn:aws:iam::123456789012:user/bob,2020-01-01T00:00:00+00:00,false,N/A,false,N/A,true\n"
-    "\"carol,c\",arn:aws:iam::123456789012:user/carol,2020-01-01T00:00:00+00:00,false,N/A,false,"
-    "2021-01-01T00:00:00+00:00,false\n";
+    REPORT_HEADER REPORT_ROOT
+    "alice,arn:aws:iam::123456789012:user/alice,2020-01-01T00:00:00+00:00,false,N/A,N/A,N/A,"
+    "false,true,2020-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+    "bob,arn:aws:iam::123456789012:user/bob,2020-01-01T00:00:00+00:00,false,N/A,N/A,N/A,"
+    "true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+    "\"carol,c\",arn:aws:iam::123456789012:user/carol,2020-01-01T00:00:00+00:00,false,N/A,N/A,N/A,"
+    "false,false,N/A,N/A,N/A,N/A,false,2021-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A\n";
 
 static void
 identity(struct fake_resp *r)
@@ -274,6 +294,11 @@ identity(struct fake_resp *r)
 	xml(r, "GetCallerIdentity", "<Arn>arn:aws:iam::123456789012:user/auditor</Arn>"
 	    "<UserId>AIDAAUDITOR</UserId><Account>123456789012</Account>");
 }
+
+/* A CloudTrail record as LookupEvents sends it: JSON text inside a JSON string. */
+#define EVENT_RECORD(id, time) \
+    "\"{\\\"eventID\\\":\\\"" id "\\\",\\\"eventName\\\":\\\"CreateRole\\\"," \
+    "\\\"eventTime\\\":\\\"" time "\\\",\\\"userIdentity\\\":{\\\"type\\\":\\\"IAMUser\\\"}}\""
 
 /* A whole account, with a few twists. */
 static void
@@ -315,13 +340,17 @@ full_account(const struct fake_req *q, int nth, struct fake_resp *r)
 	else if (strcmp(q->op, "GetAccountAuthorizationDetails") == 0) {
 		if (nth == 0)
 			xml(r, q->op, "<IsTruncated>true</IsTruncated><Marker>p2</Marker>"
-			    "<UserDetailList><member><UserName>alice</UserName></member></UserDetailList>"
+			    "<UserDetailList><member><UserName>alice</UserName>"
+			    "<Arn>arn:aws:iam::123456789012:user/alice</Arn></member></UserDetailList>"
 			    "<GroupDetailList/><RoleDetailList/><Policies/>");
 		else
 			xml(r, q->op, "<IsTruncated>false</IsTruncated>"
-			    "<UserDetailList><member><UserName>bob</UserName></member></UserDetailList>"
-			    "<RoleDetailList><member><RoleName>deploy</RoleName><AssumeRolePolicyDocument>"
-			    "%7B%22Version%22%3A%222012-10-17%22%7D</AssumeRolePolicyDocument></member>"
+			    "<UserDetailList><member><UserName>bob</UserName>"
+			    "<Arn>arn:aws:iam::123456789012:user/bob</Arn></member></UserDetailList>"
+			    "<RoleDetailList><member><RoleName>deploy</RoleName>"
+			    "<Arn>arn:aws:iam::123456789012:role/deploy</Arn><AssumeRolePolicyDocument>"
+			    "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D"
+			    "</AssumeRolePolicyDocument></member>"
 			    "</RoleDetailList><Policies><member><PolicyName>unused</PolicyName>"
 			    "<Arn>arn:aws:iam::aws:policy/Unused</Arn><AttachmentCount>0</AttachmentCount>"
 			    "</member></Policies>");
@@ -340,19 +369,24 @@ full_account(const struct fake_req *q, int nth, struct fake_resp *r)
 	else if (strcmp(q->op, "LookupEvents") == 0) {
 		if (nth == 0)
 			json(r, "{\"Events\":[{\"EventId\":\"e1\",\"EventTime\":1.7040672E9,"
-			    "\"CloudTrailEvent\":\"{\\\"eventID\\\":\\\"e1\\\"}\"}],\"NextToken\":\"t1\"}");
+			    "\"CloudTrailEvent\":" EVENT_RECORD("e1", "2024-01-01T00:00:00Z") "}],"
+			    "\"NextToken\":\"t1\"}");
 		else if (nth == 1)
 			json(r, "{\"Events\":[],\"NextToken\":\"t2\"}");
 		else
-			json(r, "{\"Events\":[{\"EventId\":\"e1\",\"EventTime\":1704067200},"
-			    "{\"EventId\":\"e2\",\"EventTime\":1704067300}]}");
+			json(r, "{\"Events\":[{\"EventId\":\"e1\",\"EventTime\":1704067200,"
+			    "\"CloudTrailEvent\":" EVENT_RECORD("e1", "2024-01-01T00:00:00Z") "},"
+			    "{\"EventId\":\"e2\",\"EventTime\":1704067300,"
+			    "\"CloudTrailEvent\":" EVENT_RECORD("e2", "2024-01-01T00:01:40Z") "}]}");
 	} else if (strcmp(q->op, "ListAccessKeys") == 0) {
 		res = strstr(q->body, "UserName=alice") ?
 		    xstrdup("<AccessKeyMetadata><member><UserName>alice</UserName>"
-		    "<AccessKeyId>AKIAALICE</AccessKeyId><Status>Active</Status></member>"
+		    "<AccessKeyId>AKIAALICE</AccessKeyId><Status>Active</Status>"
+		    "<CreateDate>2020-01-01T00:00:00Z</CreateDate></member>"
 		    "</AccessKeyMetadata><IsTruncated>false</IsTruncated>") :
 		    xstrdup("<AccessKeyMetadata><member><UserName>carol,c</UserName>"
-		    "<AccessKeyId>AKIACAROL</AccessKeyId><Status>Inactive</Status></member>"
+		    "<AccessKeyId>AKIACAROL</AccessKeyId><Status>Inactive</Status>"
+		    "<CreateDate>2021-01-01T00:00:00Z</CreateDate></member>"
 		    "</AccessKeyMetadata><IsTruncated>false</IsTruncated>");
 		xml(r, q->op, res);
 		free(res);
@@ -422,7 +456,7 @@ t_full_account(void)
 	T(snap != NULL, "no snapshot: %s", err);
 	if (snap == NULL)
 		goto out;
-	T_STREQ(jstr(snap, "schema"), "iamgrade.snapshot/1");
+	T_STREQ(jstr(snap, "schema"), SNAP_SCHEMA);
 	T_STREQ(json_string_value(jpath(snap, "account.id")), "123456789012");
 	T_STREQ(json_string_value(jpath(snap, "account.alias")), "acme-prod");
 	T_STREQ(json_string_value(jpath(snap, "account.name")), "Production");
@@ -557,9 +591,9 @@ minimal(const struct fake_req *q, int nth, struct fake_resp *r)
 	if (strcmp(q->op, "GenerateCredentialReport") == 0)
 		xml(r, q->op, "<State>COMPLETE</State>");
 	else if (strcmp(q->op, "GetCredentialReport") == 0) {
-		content = b64("user,arn,access_key_1_active,access_key_2_active\n"
-		    "<root_account>,arn:aws:iam::123456789012:root,false,false\n");
-		res = xasprintf("<Content>%s</Content>", content);
+		content = b64(REPORT_HEADER REPORT_ROOT);
+		res = xasprintf("<Content>%s</Content>"
+		    "<GeneratedTime>2026-11-27T09:58:00Z</GeneratedTime>", content);
 		xml(r, q->op, res);
 		free(content);
 		free(res);
@@ -602,7 +636,7 @@ t_minimal_account(void)
 	    json_is_array(jpath(snap, "sources.authorization_details.data.roles")), "roles []");
 	T(json_array_size(jpath(snap, "sources.access_keys.data")) == 0 &&
 	    json_is_array(jpath(snap, "sources.access_keys.data")), "access_keys []");
-	T(json_is_null(jpath(snap, "sources.credential_report.data.generated_time")), "generated_time");
+	T_STREQ(status_of(snap, "credential_report"), "ok");
 	/* No policy is data: the collection is still complete. */
 	T(json_is_true(jpath(snap, "collection.complete")), "not complete: %s",
 	    json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)));
@@ -610,6 +644,112 @@ t_minimal_account(void)
 out:
 	aws_config_free(&cfg);
 	fake_stop();
+	free(err);
+}
+
+/*
+ * Issue 12, item 1: a credential report AWS would not send (no
+ * GeneratedTime; a NUL byte inside the CSV).  The collector writes it as
+ * "invalid" with the rule, the loader agrees, and the account is graded on
+ * the rest.
+ */
+static int broken_report;	/* 0: no GeneratedTime, 1: a NUL byte in a name */
+
+static void
+invalid_report(const struct fake_req *q, int nth, struct fake_resp *r)
+{
+	static const char nul_csv[] = REPORT_HEADER REPORT_ROOT
+	    "ev\0il,arn:aws:iam::123456789012:user/evil,2020-01-01T00:00:00+00:00,false,N/A,N/A,"
+	    "N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
+	char *content, *res;
+
+	if (strcmp(q->op, "GetCredentialReport") != 0) {
+		minimal(q, nth, r);
+		return;
+	}
+	if (broken_report == 0) {
+		content = b64(REPORT_HEADER REPORT_ROOT);
+		res = xasprintf("<Content>%s</Content>", content);
+	} else {
+		content = b64n(nul_csv, sizeof(nul_csv) - 1);
+		res = xasprintf("<Content>%s</Content>"
+		    "<GeneratedTime>2026-11-27T09:58:00Z</GeneratedTime>", content);
+	}
+	xml(r, q->op, res);
+	free(content);
+	free(res);
+}
+
+static void
+t_invalid_report(void)
+{
+	static const char *const want[] = {
+		"member \"generated_time\" is null, not an ISO 8601 time",
+		"a string holds a NUL byte",
+	};
+	struct collect_target t = { NULL, NULL, NULL, NULL };
+	struct collect_opts o = { &cfg, 0, NULL, 0 };
+	struct check_config cc;
+	char dir[] = "/tmp/iamgrade-test-XXXXXX", sha[65];
+	char *err = NULL, *path = NULL, *msg;
+	json_t *snap = NULL, *loaded = NULL, *acct = NULL, *ctl;
+	size_t i;
+
+	check_config_default(&cc);
+	T(mkdtemp(dir) != NULL, "mkdtemp");
+	fake_start(invalid_report);
+	if (!config())
+		goto out;
+	snap = collect_account(&t, &creds, &o, &err);
+	T(snap != NULL, "no snapshot: %s", err);
+	if (snap == NULL)
+		goto out;
+	T_STREQ(status_of(snap, "credential_report"), "invalid");
+	T_STREQ(json_string_value(jpath(snap, "sources.credential_report.error.code")), "InvalidData");
+	msg = (char *)json_string_value(jpath(snap, "sources.credential_report.error.message"));
+	T(msg != NULL && strstr(msg, want[broken_report]) != NULL, "message: %s", msg ? msg : "");
+	T(json_is_object(jpath(snap, "sources.credential_report.data")), "the data is kept");
+	/* The keys depend on the report: nobody is asked. */
+	T_STREQ(status_of(snap, "access_keys"), "error");
+	T_STREQ(json_string_value(jpath(snap, "sources.access_keys.error.code")), "DependencyFailed");
+	T(json_is_false(jpath(snap, "collection.complete")), "complete with an invalid report");
+	T(strstr(json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)),
+	    "credential_report: iam:GetCredentialReport invalid: InvalidData") != NULL, "problem: %s",
+	    json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)));
+
+	/* What the collector writes, the loader reads, with the same verdict. */
+	T(snapshot_write(dir, snap, &path, &err), "write: %s", err);
+	if (path == NULL)
+		goto out;
+	T(snap_load(path, &loaded, sha, &err), "load: %s", err);
+	if (loaded == NULL)
+		goto out;
+	T(json_equal(json_object_get(loaded, "sources"), json_object_get(snap, "sources")),
+	    "the loader changed the sources");
+	acct = check_account(loaded, path, sha, &cc);
+	T(acct != NULL, "not graded");
+	json_array_foreach(json_object_get(acct, "controls"), i, ctl) {
+		const char *id = jstr(ctl, "id"), *st = jstr(ctl, "status");
+
+		if (strcmp(id, "ROOT-01") == 0 || strcmp(id, "USER-01") == 0 ||
+		    strcmp(id, "USER-04") == 0)
+			T(strcmp(st, "NOT_EVALUATED") == 0 && strstr(jstr(ctl, "reason"),
+			    want[broken_report]) != NULL, "%s %s: %s", id, st, jstr(ctl, "reason"));
+		else if (strcmp(id, "USER-07") == 0 || strcmp(id, "ROOT-02") == 0)
+			T(strcmp(st, "NOT_EVALUATED") != 0, "%s not graded on the rest: %s", id,
+			    jstr(ctl, "reason"));
+	}
+out:
+	if (path != NULL)
+		unlink(path);
+	rmdir(dir);
+	json_decref(snap);
+	json_decref(loaded);
+	json_decref(acct);
+	check_config_free(&cc);
+	aws_config_free(&cfg);
+	fake_stop();
+	free(path);
 	free(err);
 }
 
@@ -854,12 +994,16 @@ paging(const struct fake_req *q, int nth, struct fake_resp *r)
 	pad = xcalloc(1, pcase->pad + 1);
 	memset(pad, 'x', pcase->pad);
 	if (strcmp(q->op, "LookupEvents") == 0)
-		res = xasprintf("{\"Events\":[{\"EventId\":\"e%d\",\"EventTime\":1704067200}],"
-		    "\"NextToken\":\"%s\",\"Pad\":\"%s\"}", nth, m, pad);
+		res = xasprintf("{\"Events\":[{\"EventId\":\"e%d\",\"EventTime\":1704067200,"
+		    "\"CloudTrailEvent\":\"{\\\"eventName\\\":\\\"CreateRole\\\","
+		    "\\\"eventTime\\\":\\\"2024-01-01T00:00:00Z\\\",\\\"eventID\\\":\\\"e%d\\\","
+		    "\\\"userIdentity\\\":{}}\"}],"
+		    "\"NextToken\":\"%s\",\"Pad\":\"%s\"}", nth, nth, m, pad);
 	else if (strcmp(q->op, "GetAccountAuthorizationDetails") == 0)
 		res = xasprintf("<IsTruncated>true</IsTruncated><Marker>%s</Marker>"
-		    "<UserDetailList><member><UserName>u%d</UserName><Path>/%s/</Path></member>"
-		    "</UserDetailList>", m, nth, pad);
+		    "<UserDetailList><member><UserName>u%d</UserName><Path>/%s/</Path>"
+		    "<Arn>arn:aws:iam::123456789012:user/u%d</Arn></member>"
+		    "</UserDetailList>", m, nth, pad, nth);
 	else if (strcmp(q->op, "ListAccountAliases") == 0)
 		res = xasprintf("<IsTruncated>true</IsTruncated><Marker>%s</Marker>"
 		    "<AccountAliases><member>a%d</member></AccountAliases>", m, nth);
@@ -1090,6 +1234,10 @@ main(void)
 	log_level = 0;
 	RUN(t_full_account);
 	RUN(t_minimal_account);
+	broken_report = 0;
+	RUN(t_invalid_report);
+	broken_report = 1;
+	RUN(t_invalid_report);
 	RUN(t_bad_signature);
 	RUN(t_role_refused);
 	RUN(t_account_mismatch);
