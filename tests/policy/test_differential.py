@@ -71,6 +71,9 @@ class Differential(unittest.TestCase):
         self.assertFalse(errors[:10], "%d cases one side refused" % len(errors))
 
     def test_agreement(self):
+        # zip() stops at the shorter side: an empty answer must not read as agreement.
+        self.assertEqual((len(self.ours), len(self.peer)), (COUNT, COUNT),
+                         "both sides must decide all %d cases (peer: %s)" % (COUNT, self.peer_err[-300:]))
         by_class = collections.Counter()
         total = collections.Counter()
         examples = collections.defaultdict(list)
