@@ -52,14 +52,21 @@ txt_color(const char *status)
 	return "\033[2m";
 }
 
+/*
+ * The status column is as wide as the longest status name, and a space
+ * always follows it: NOT_APPLICABLE once ran into the id after it.
+ */
+#define TXT_STATUS_WIDTH	((int)sizeof("NOT_APPLICABLE") - 1)
+
 static void
 txt_status(const struct txt *t, struct buf *out, const char *status)
 {
 	if (t->color)
 		buf_adds(out, txt_color(status));
-	buf_printf(out, "%-14s", status);
+	buf_printf(out, "%-*s", TXT_STATUS_WIDTH, status);
 	if (t->color)
 		buf_adds(out, "\033[0m");
+	buf_adds(out, " ");
 }
 
 static void

@@ -144,6 +144,30 @@ class Check(unittest.TestCase):
         self.assertNotIn(b"\x1b[2J", colored)
         self.assertEqual(self.check("--color", "--no-color", path).stdout, plain)
 
+    def test_text_columns_fit_every_status(self):
+        """Issue 12 item 8: NOT_APPLICABLE ran into the id (NOT_APPLICABLEROLE-01)."""
+        import re
+        snap = variant(patch=[
+            {"op": "replace", "path": "/sources/create_role_events/data/events", "value": []},
+            {"op": "replace", "path": "/sources/trails", "value": {
+                "status": "denied", "api_call": "cloudtrail:DescribeTrails",
+                "error": {"code": "AccessDeniedException", "message": "no", "http_status": 400}}}])
+        text = self.check(self.write("s.json", snap)).stdout.decode()
+        doc = json.loads(self.check("--format", "json", self.write("s.json", snap)).stdout)
+        want = {c["id"]: c["status"] for c in doc["accounts"][0]["controls"]}
+        self.assertIn("NOT_APPLICABLE", want.values())
+        self.assertIn("NOT_EVALUATED", want.values())
+        line = re.compile(r"^    (PASS|FAIL|NOT_EVALUATED|NOT_APPLICABLE) +([A-Z]+-[0-9]+) +"
+                          r"(critical|high|medium|low) +\S")
+        got = {}
+        for ln in text.splitlines():
+            m = line.match(ln)
+            if m:
+                got[m.group(2)] = m.group(1)
+                # the id starts in the same column on every line
+                self.assertEqual(ln.index(m.group(2)), len("    NOT_APPLICABLE "), ln)
+        self.assertEqual(got, want)
+
     def test_fail_on(self):
         snap = variant(patch=[{"op": "replace", "path": "/sources/account_summary/data/AccountMFAEnabled",
                                "value": 0}])  # ROOT-02 (critical) and ROOT-03 (high) fail
