@@ -431,7 +431,7 @@ progress(void *arg, const struct collect_job *j, size_t done, size_t total)
 		fprintf(stderr, "\r\033[K[%zu/%zu] %zu incomplete  %02ld:%02ld elapsed  ~%02ld:%02ld left",
 		    done, total, r->failed, el / 60, el % 60, left / 60, left % 60);
 		if (!j->complete) {
-			char *e = str_sanitize_term(xstrdup(j->error ? j->error : "incomplete"));
+			char *e = str_sanitize_term(str_show_invisible(j->error ? j->error : "incomplete"));
 
 			fprintf(stderr, "\r\033[K%s: incomplete: %s\n", id, e);
 			free(e);
@@ -440,8 +440,8 @@ progress(void *arg, const struct collect_job *j, size_t done, size_t total)
 			fputc('\n', stderr);
 	} else {
 		/* Both come from AWS (the Organizations account name, error text). */
-		char *e = str_sanitize_term(xstrdup(j->error ? j->error : ""));
-		char *n = str_sanitize_term(xstrdup(j->target.name ? j->target.name : ""));
+		char *e = str_sanitize_term(str_show_invisible(j->error ? j->error : ""));
+		char *n = str_sanitize_term(str_show_invisible(j->target.name ? j->target.name : ""));
 
 		log_info("[%zu/%zu] %s%s%s: %s%s%s", done, total, id,
 		    *n ? " " : "", n, j->complete ? "complete" : "incomplete",

@@ -1159,18 +1159,23 @@ html_attr_allowed(const char *name, const char *value)
 	return 1;
 }
 
-/* Replace n's children with one text node. */
+/*
+ * Replace n's children with one text node.  Characters that would reorder
+ * or hide the text around them (a U+202E in a role name) are shown by name.
+ */
 static void
 html_set_text(xmlNode *n, const char *text)
 {
 	xmlNode *c, *next;
+	char *shown = str_show_invisible(text);
 
 	for (c = n->children; c != NULL; c = next) {
 		next = c->next;
 		xmlUnlinkNode(c);
 		xmlFreeNode(c);
 	}
-	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)text));
+	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)shown));
+	free(shown);
 }
 
 static int html_fill(xmlNode *, const struct html_scope *, char **);
@@ -1183,7 +1188,7 @@ html_fill_element(xmlNode *n, const struct html_scope *sc, char **err)
 	const json_t *arr, *item;
 	xmlAttr *a, *anext;
 	xmlNode *clone;
-	char *s = NULL, *name, *val;
+	char *s = NULL, *name, *val, *shown;
 	size_t i;
 	int rc = 0;
 
@@ -1238,7 +1243,9 @@ html_fill_element(xmlNode *n, const struct html_scope *sc, char **err)
 		name = (char *)a->name + 10;
 		free(s);
 		s = html_attr(n, (const char *)a->name);
-		val = html_subst(sc, s ? s : "");
+		shown = html_subst(sc, s ? s : "");
+		val = str_show_invisible(shown);
+		free(shown);
 		if (html_attr_allowed(name, val))
 			xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)val);
 		free(val);
