@@ -712,3 +712,13 @@ str_show_invisible(const char *s)
 	}
 	return buf_steal(&b);
 }
+
+int
+str_is_account_id(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] >= '0' && s[i] <= '9'; i++)
+		continue;
+	return s != NULL && i == 12 && s[12] == '\0';
+}

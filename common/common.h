@@ -110,6 +110,9 @@ char	*str_trim(char *);
  */
 char	*str_sanitize_term(char *);
 
+/* Whether s is an AWS account id: exactly twelve ASCII digits. */
+int	 str_is_account_id(const char *s);
+
 /*
  * UTF-8, one code point at a time.  utf8_next decodes the code point at
  * s[*i] and advances *i past it; a malformed or overlong sequence, a

@@ -802,16 +802,6 @@ html_set_moved(json_t *o, const json_t *cell)
 }
 
 /* A 12-digit AWS account id. */
-static int
-html_account_id_ok(const char *id)
-{
-	size_t i;
-
-	for (i = 0; id != NULL && id[i] != '\0'; i++)
-		if (id[i] < '0' || id[i] > '9')
-			return 0;
-	return id != NULL && i == 12;
-}
 
 static json_t *
 html_compare_view(const json_t *results, const json_t *model, const char *pages)
@@ -867,7 +857,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 		html_setf(o, "href", "#%s", a);
 		free(a);
 		/* Only an id of 12 digits becomes part of a link to another file. */
-		if (pages != NULL && html_account_id_ok(jstr(e, "account_id")))
+		if (pages != NULL && str_is_account_id(jstr(e, "account_id")))
 			html_setf(o, "page", pages, jstr(e, "account_id"));
 		json_array_append(accts, o);
 

@@ -24,9 +24,11 @@ KINDS = (
     "truncate",           # the real answer cut in half, Content-Length matching the cut
     "malformed",          # 200 with a body that is not XML/JSON
     "latency",            # add latency_ms and go on (other rules still apply)
+    "strip",              # the real answer without its first XML element named `element`
 )
 
-RULE_KEYS = {"account", "action", "kind", "probability", "times", "after", "latency_ms", "where"}
+RULE_KEYS = {"account", "action", "kind", "probability", "times", "after", "latency_ms", "where",
+             "element"}
 
 
 class FaultError(ValueError):
@@ -52,6 +54,7 @@ def check_rule(rule):
         "after": int(rule.get("after", 0)),
         "latency_ms": int(rule.get("latency_ms", 0)),
         "where": dict(rule.get("where") or {}),
+        "element": str(rule.get("element", "")),
     }
     if not 0.0 <= r["probability"] <= 1.0:
         raise FaultError("probability must be within 0..1")
@@ -59,6 +62,8 @@ def check_rule(rule):
         r["times"] = int(r["times"])
     if kind == "latency" and r["latency_ms"] <= 0:
         raise FaultError("a latency rule needs latency_ms > 0")
+    if kind == "strip" and not r["element"].isalnum():
+        raise FaultError("a strip rule needs element, an XML element name")
     return r
 
 

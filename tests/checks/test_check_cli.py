@@ -57,6 +57,27 @@ class Check(unittest.TestCase):
         doc = json.loads(p.stdout)
         self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "222222222222"])
 
+    def test_report_bad_snapshot_among_good_ones(self):
+        """Issue 12: report names the file it cannot load (exit 2) and still writes the others."""
+        a = self.write("a.json", variant("111111111111"))
+        text = json.dumps(BASE)
+        bad = self.write("broken.json", text[:len(text) // 3])
+        b = self.write("b.json", variant("222222222222"))
+        out = os.path.join(self.tmp, "r.json")
+        p = caselib.run(["report", a, bad, b, "--json", out, "--html", os.path.join(self.tmp, "r.html")])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(bad, p.stderr.decode())
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "222222222222"])
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, "r.html")))
+        # Nothing gradable: nothing written.
+        out2 = os.path.join(self.tmp, "none.json")
+        p = caselib.run(["report", bad, "--json", out2])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(bad, p.stderr.decode())
+        self.assertFalse(os.path.exists(out2))
+
     def test_missing_file_is_named(self):
         a = self.write("a.json", BASE)
         p = self.check(a, os.path.join(self.tmp, "nope.json"))
