@@ -134,19 +134,25 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (!report_read_json(files[i], &doc, err)) {
-			if (bad == NULL)
-				goto out;
-			report_skip(err, bad);
-			continue;
-		}
-		schema = jstr(doc, "schema");
-		if (schema != NULL && strcmp(schema, REPORT_RESULTS_SCHEMA) == 0) {
+		/*
+		 * A snapshot is read and parsed once (a large one costs seconds):
+		 * only a file that does not load as one is looked at again, as a
+		 * results document.
+		 */
+		a = NULL;
+		if (snap_load(files[i], &snap, sha, err)) {
+			if ((a = check_account(snap, files[i], sha, cfg)) == NULL)
+				err_set(err, "%s: cannot grade this snapshot", files[i]);
+			json_decref(snap);
+		} else if (report_read_json(files[i], &doc, NULL) &&
+		    (schema = jstr(doc, "schema")) != NULL &&
+		    strcmp(schema, REPORT_RESULTS_SCHEMA) == 0) {
+			json_decref(doc);
+			doc = NULL;
 			if (!allow_results) {
 				err_set(err, "%s is a results document: give it with --results", files[i]);
 				goto out;
 			}
-			json_decref(doc);
 			if ((doc = report_load_results(files[i], err)) == NULL)
 				goto out;
 			if (n == 1) {
@@ -156,22 +162,18 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 			}
 			json_array_foreach(json_object_get(doc, "accounts"), j, a)
 				json_array_append(accounts, a);
-		} else {
-			a = NULL;
-			if (snap_load(files[i], &snap, sha, err)) {
-				if ((a = check_account(snap, files[i], sha, cfg)) == NULL)
-					err_set(err, "%s: cannot grade this snapshot", files[i]);
-				json_decref(snap);
-			}
-			if (a == NULL && bad == NULL)
-				goto out;
-			if (a == NULL)
-				report_skip(err, bad);
-			else
-				json_array_append_new(accounts, a);
+			json_decref(doc);
+			doc = NULL;
+			continue;
 		}
 		json_decref(doc);
 		doc = NULL;
+		if (a == NULL && bad == NULL)
+			goto out;
+		if (a == NULL)
+			report_skip(err, bad);
+		else
+			json_array_append_new(accounts, a);
 	}
 	if (json_array_size(accounts) == 0 && bad != NULL && *bad) {
 		err_set(err, "no snapshot could be graded: nothing written");
