@@ -545,6 +545,9 @@ grade_job(struct run *r, struct collect_job *j, const struct check_config *cc)
 	char sha[65], *e = NULL, *id;
 	const char *file = j->snapshot ? strrchr(j->snapshot, '/') + 1 : NULL, *code;
 
+	/* run.json names the account as the results do (a profile's is learnt). */
+	if (j->target.account_id == NULL)
+		j->target.account_id = job_account(j);
 	if (j->snapshot == NULL) {
 		code = "NotCollected";
 		e = xasprintf("not collected: %s", j->error ? j->error : "no snapshot was written");

@@ -166,6 +166,44 @@ class EveryAccount(e2eutil.BedCase):
                     # Its own page beside the summary, failed or not.
                     self.assertTrue(os.path.exists(os.path.join(d, "accounts", acct + ".html")), acct)
 
+    def test_profile_that_cannot_be_collected(self):
+        """Two --profile accounts, one with keys AWS does not know: nothing is
+        learnt about it (no id, no snapshot), and it is still in every output,
+        named by its profile."""
+        home = self.mkdtemp()
+        os.makedirs(os.path.join(home, ".aws"))
+        a = self.org.auditor
+        with open(os.path.join(home, ".aws", "credentials"), "w") as f:
+            f.write(f"[good]\naws_access_key_id = {a.access_key_id}\n"
+                    f"aws_secret_access_key = {a.secret_access_key}\n"
+                    "[broken]\naws_access_key_id = AKIAUNKNOWNEXAMPLE01\n"
+                    "aws_secret_access_key = bm90LWEta2V5LW5vdC1hLWtleS1ub3QtYS1rZXkK\n")
+        with open(os.path.join(home, ".aws", "config"), "w") as f:
+            f.write("[profile good]\nregion = us-east-1\n[profile broken]\nregion = us-east-1\n")
+        out = self.mkdtemp()
+        self.space()
+        try:
+            p = e2eutil.iamgrade(["run", "--profile", "good", "--profile", "broken", "--out", out,
+                                  "--report-wait", "5"], env=self.env(None, HOME=home,
+                                  AWS_CONFIG_FILE=os.path.join(home, ".aws", "config"),
+                                  AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, ".aws", "credentials")),
+                                 timeout=600)
+        finally:
+            e2eutil.BedCase._last_run = time.monotonic()
+        self.assertEqual(p.returncode, 3, p.stderr[-2000:])
+        d = glob.glob(os.path.join(out, "*/"))[0].rstrip("/")
+        want = sorted([self.org.accounts["management"], "unknown (broken)"])
+        for name, ids in self.outputs(d).items():
+            self.assertEqual(sorted(ids), want, name)
+        broken = [x for x in self.load(d, "results.json")["accounts"] if x["account_id"] == "unknown (broken)"][0]
+        self.assertEqual(set(statuses(broken).values()), {"NOT_EVALUATED"})
+        self.assertIn("not collected", broken["collection"]["problems"][0])
+        self.assertIsNone(broken["score"])
+        if PDFTOTEXT:
+            self.assertIn("unknown (broken)", " ".join(subprocess.run(
+                [PDFTOTEXT, "-q", os.path.join(d, "summary.pdf"), "-"],
+                capture_output=True).stdout.decode("utf-8", "replace").split()))
+
 
 if __name__ == "__main__":
     unittest.main()
