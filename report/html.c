@@ -615,7 +615,7 @@ html_account_changes(const json_t *model, size_t k, const json_t *entry)
 	const json_t *ctl, *cell, *f, *base = json_object_get(entry, "baseline");
 	const char *lists[2] = { "new_findings", "fixed_findings" };
 	json_t *into[2] = { news, fixed };
-	size_t i, j;
+	size_t i, j, n;
 	int l;
 
 	html_set(o, "present", json_boolean(json_is_object(base)));
@@ -631,10 +631,19 @@ html_account_changes(const json_t *model, size_t k, const json_t *entry)
 				row = json_object();
 				html_copy(row, "control", ctl, "id");
 				html_copy(row, "title", ctl, NULL);
+				json_array_append_new(into[l], row);
+				/* At most REPORT_MAX_ROWS per control and list; then their number. */
+				if (j == REPORT_MAX_ROWS) {
+					n = json_array_size(json_object_get(cell, lists[l])) - j;
+					html_setf(row, "resource_name", "%zu more, listed in %sfindings.csv",
+					    n, l == 0 ? "" : "the baseline's ");
+					html_set(row, "resource", NULL);
+					html_set(row, "reason", NULL);
+					break;
+				}
 				html_copy(row, "resource_name", f, NULL);
 				html_copy(row, "resource", f, NULL);
 				html_copy(row, "reason", f, NULL);
-				json_array_append_new(into[l], row);
 			}
 		if (jstr(cell, "change") != NULL && strcmp(jstr(cell, "change"), "unknown") == 0) {
 			row = json_object();

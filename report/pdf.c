@@ -624,7 +624,7 @@ pdf_changes(struct lay *l, const json_t *model, size_t ai)
 	const char *kinds[2] = { "new_findings", "fixed_findings" };
 	unsigned colors[4] = { 0 };
 	const char *ch;
-	char *why;
+	char *why, *more;
 	size_t i, k, j, rows = 0;
 
 	json_array_foreach(json_object_get(model, "controls"), i, c) {
@@ -636,11 +636,19 @@ pdf_changes(struct lay *l, const json_t *model, size_t ai)
 				if (rows++ == 0)
 					lay_table_begin(l, cols, 4, head);
 				colors[1] = k == 0 ? 0xC62828 : 0x2E7D32;
+				/* At most REPORT_MAX_ROWS per control and kind; then their number. */
+				more = j == REPORT_MAX_ROWS ? xasprintf("%zu more, listed in %sfindings.csv",
+				    json_array_size(json_object_get(cell, kinds[k])) - j,
+				    k == 0 ? "" : "the baseline's ") : NULL;
 				lay_table_row(l, (const char *const []){
 				    pdf_str(c, "id", "?"),
 				    k == 0 ? "new finding" : "fixed finding",
-				    pdf_str(f, "resource", pdf_str(f, "resource_name", "-")),
-				    pdf_str(f, "reason", "") }, colors);
+				    more ? more : pdf_str(f, "resource", pdf_str(f, "resource_name", "-")),
+				    more ? "" : pdf_str(f, "reason", "") }, colors);
+				if (more != NULL) {
+					free(more);
+					break;
+				}
 			}
 		}
 		if (json_array_size(json_object_get(cell, "new_findings")) == 0 &&

@@ -65,6 +65,8 @@ report_value_text(const json_t *v)
 	size_t i;
 	char *s;
 
+	if (v == NULL)
+		return NULL;
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		return xstrdup(json_string_value(v));

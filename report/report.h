@@ -38,7 +38,7 @@ int	report_render(enum report_fmt, const json_t *results,
 /*
  * A results value (evidence, mostly) as text for people: strings as they
  * are, numbers in decimal, booleans yes/no, arrays joined with ", ", objects
- * as compact JSON.  NULL for null; otherwise the caller frees.
+ * as compact JSON.  NULL for null or NULL; otherwise the caller frees.
  */
 char	*report_value_text(const json_t *);
 

@@ -140,6 +140,26 @@ class Bounded(unittest.TestCase):
             self.assertLess(b, a * 1.2, f"{fmt}: {a} bytes for 500 calls, {b} for 5,000")
         self.assertGreater(os.path.getsize(large["csv"]), 8 * os.path.getsize(small["csv"]) // 2)
 
+    def test_changes_since_the_baseline_are_capped(self):
+        """600 new denied calls since a clean month: 50 rows and the count of the rest."""
+        base = os.path.join(self.tmp, "base.json")
+        with open(base, "w", encoding="utf-8") as f:
+            json.dump(gen_denied.make(0), f)
+        snap = os.path.join(self.tmp, "now.json")
+        with open(snap, "w", encoding="utf-8") as f:
+            json.dump(gen_denied.make(600, 600, 1), f)
+        out = {e: os.path.join(self.tmp, "changes." + e) for e in ("html", "pdf")}
+        p = subprocess.run([IAMGRADE, "report", snap, "--baseline", base, "--html", out["html"],
+                            "--pdf", out["pdf"]], capture_output=True, timeout=600)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out["html"], encoding="utf-8") as f:
+            page = f.read()
+        self.assertEqual(page.count('<td class="id">ROLE-07</td>'), MAX_ROWS + 1)
+        self.assertIn("%d more, listed in findings.csv" % (600 - MAX_ROWS), page)
+        if PDFTOTEXT:
+            self.assertIn(squash("%d more, listed in findings.csv" % (600 - MAX_ROWS)),
+                          squash(pdf_text(out["pdf"])))
+
 
 def page_text(path):
     with open(path, encoding="utf-8") as f:
