@@ -579,7 +579,8 @@ html_control(const json_t *acct, const json_t *c)
 		if (json_is_string(x)) {
 			if (b.len > 0)
 				buf_adds(&b, "\n");
-			buf_adds(&b, json_string_value(x));
+			/* Past the cap a line only needs counting (report_cap_lines). */
+			buf_adds(&b, i < REPORT_MAX_COMMANDS ? json_string_value(x) : "-");
 		}
 	if (json_is_string(cli))
 		buf_adds(&b, json_string_value(cli));

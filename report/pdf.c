@@ -501,7 +501,8 @@ pdf_remediation(struct lay *l, const json_t *rem)
 		/* "$ " marks where each command starts once long ones wrap. */
 		buf_add(&b, "", 0);
 		json_array_foreach(cli, i, v)
-			buf_printf(&b, "%s$ %s", i ? "\n" : "",
+			/* Past the cap a line only needs counting (report_cap_lines). */
+			buf_printf(&b, "%s$ %s", i ? "\n" : "", i >= REPORT_MAX_COMMANDS ? "-" :
 			    json_string_value(v) ? json_string_value(v) : "");
 		/* One command per finding: as many as the findings shown, no more. */
 		s = report_cap_lines(b.p, REPORT_MAX_COMMANDS);

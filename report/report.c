@@ -137,8 +137,11 @@ report_finding_rows(const json_t *findings, size_t max, size_t *more)
 		if ((code = jstr(ev, "error_code")) != NULL) {
 			/* \\1 separates the parts (an ARN, an error code, an address hold none). */
 			buf_reset(&key);
-			buf_printf(&key, "%s%c%s%c%s", jstr(f, "resource") ? jstr(f, "resource") : "",
-			    '\1', code, '\1', jstr(ev, "source_ip") ? jstr(ev, "source_ip") : "");
+			buf_adds(&key, jstr(f, "resource") ? jstr(f, "resource") : "");
+			buf_adds(&key, "\1");
+			buf_adds(&key, code);
+			buf_adds(&key, "\1");
+			buf_adds(&key, jstr(ev, "source_ip") ? jstr(ev, "source_ip") : "");
 			row = json_object_get(index, key.p);
 		}
 		if (row == NULL) {
