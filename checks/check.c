@@ -696,6 +696,31 @@ check_account(const json_t *snap, const char *file, const char *sha256,
 	return acct;
 }
 
+json_t *
+check_account_missing(const char *account_id, const char *name, const char *file,
+    time_t started, const char *code, const char *reason, const struct check_config *cfg)
+{
+	json_t *snap, *sources, *acct;
+	char t[21];
+	int i;
+
+	sources = json_object();
+	for (i = 0; i < CHECK_SRC__MAX; i++)
+		json_object_set_new(sources, check_source_names[i], json_pack(
+		    "{s:s, s:{s:s, s:s, s:i}}", "status", "error", "error", "code", code,
+		    "message", reason, "http_status", 0));
+	time_fmt(started, t);
+	snap = json_pack("{s:s, s:{s:s, s:n, s:s?}, s:{s:s, s:s, s:b, s:[s], s:i}, s:o}",
+	    "schema", "iamgrade.snapshot/1",
+	    "account", "id", account_id, "alias", "name", name,
+	    "collection", "started", t, "finished", t, "complete", 0,
+	    "problems", reason, "window_days", 30,
+	    "sources", sources);
+	acct = check_account(snap, file, NULL, cfg);
+	json_decref(snap);
+	return acct;
+}
+
 static int
 account_cmp(const void *a, const void *b)
 {

@@ -9,6 +9,8 @@
 #ifndef CHECKS_CHECKS_H
 #define CHECKS_CHECKS_H
 
+#include <time.h>
+
 #include <jansson.h>
 
 /*
@@ -56,6 +58,20 @@ int	snap_load(const char *path, json_t **snap, char sha256[65], char **err);
  */
 json_t	*check_account(const json_t *snap, const char *file, const char *sha256,
 	    const struct check_config *);
+
+/*
+ * The results "account" of a selected account that has no gradable
+ * snapshot: it was never collected, or its snapshot could not be loaded or
+ * graded.  It is graded as an account that could not be reached is: every
+ * source failed with code `code` and `reason` as the message, so every
+ * control is NOT_EVALUATED with the reason, the collection is incomplete
+ * with the reason as its problem, and there is no score.  account_id may
+ * be any text (the caller's best name for the account); file (the snapshot
+ * that failed, or NULL) and started (when the run began) name the entry.
+ * Every output lists it, so no selected account is ever left out.
+ */
+json_t	*check_account_missing(const char *account_id, const char *name, const char *file,
+	    time_t started, const char *code, const char *reason, const struct check_config *);
 
 /*
  * A results document around accounts (an array, stolen).  Accounts are

@@ -42,7 +42,9 @@ static const char report_usage[] =
     "  --detail           every account in full, one after another, even for\n"
     "                     several (the default for several is the comparison)\n"
     "\n"
-    "Exit status: 0 written, 2 usage or bad input (nothing written).\n";
+    "Exit status: 0 written, 2 usage or bad input.  A snapshot that cannot be\n"
+    "loaded is named and left out, the others are written, and the exit status\n"
+    "is 2; any other bad input writes nothing.\n";
 
 enum {
 	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_RESULTS,
@@ -104,14 +106,26 @@ report_load_results(const char *path, char **err)
 	return doc;
 }
 
+/* A snapshot left out: say which and why, and remember the exit status. */
+static void
+report_skip(char **err, int *bad)
+{
+	report_fail(*err);
+	*err = NULL;
+	*bad = 1;
+}
+
 /*
  * Grade files into a results document.  Each file is a snapshot, or (when
  * allow_results) a results document whose accounts are taken as they are.
- * A single results document is returned whole.
+ * A single results document is returned whole.  With bad != NULL a snapshot
+ * that cannot be loaded or graded is named on standard error, *bad is set
+ * and the others are graded (NULL only when none could be); without it the
+ * first bad file fails the whole.
  */
 static json_t *
 report_grade(char **files, int n, int allow_results, const struct check_config *cfg,
-    char **err)
+    int *bad, char **err)
 {
 	json_t *accounts = json_array(), *doc = NULL, *snap, *a, *results = NULL;
 	const char *schema;
@@ -120,15 +134,25 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (!report_read_json(files[i], &doc, err))
-			goto out;
-		schema = jstr(doc, "schema");
-		if (schema != NULL && strcmp(schema, REPORT_RESULTS_SCHEMA) == 0) {
+		/*
+		 * A snapshot is read and parsed once (a large one costs seconds):
+		 * only a file that does not load as one is looked at again, as a
+		 * results document.
+		 */
+		a = NULL;
+		if (snap_load(files[i], &snap, sha, err)) {
+			if ((a = check_account(snap, files[i], sha, cfg)) == NULL)
+				err_set(err, "%s: cannot grade this snapshot", files[i]);
+			json_decref(snap);
+		} else if (report_read_json(files[i], &doc, NULL) &&
+		    (schema = jstr(doc, "schema")) != NULL &&
+		    strcmp(schema, REPORT_RESULTS_SCHEMA) == 0) {
+			json_decref(doc);
+			doc = NULL;
 			if (!allow_results) {
 				err_set(err, "%s is a results document: give it with --results", files[i]);
 				goto out;
 			}
-			json_decref(doc);
 			if ((doc = report_load_results(files[i], err)) == NULL)
 				goto out;
 			if (n == 1) {
@@ -138,19 +162,22 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 			}
 			json_array_foreach(json_object_get(doc, "accounts"), j, a)
 				json_array_append(accounts, a);
-		} else {
-			if (!snap_load(files[i], &snap, sha, err))
-				goto out;
-			a = check_account(snap, files[i], sha, cfg);
-			json_decref(snap);
-			if (a == NULL) {
-				err_set(err, "%s: cannot grade this snapshot", files[i]);
-				goto out;
-			}
-			json_array_append_new(accounts, a);
+			json_decref(doc);
+			doc = NULL;
+			continue;
 		}
 		json_decref(doc);
 		doc = NULL;
+		if (a == NULL && bad == NULL)
+			goto out;
+		if (a == NULL)
+			report_skip(err, bad);
+		else
+			json_array_append_new(accounts, a);
+	}
+	if (json_array_size(accounts) == 0 && bad != NULL && *bad) {
+		err_set(err, "no snapshot could be graded: nothing written");
+		goto out;
 	}
 	results = check_results(accounts, cfg);
 	accounts = NULL;
@@ -209,7 +236,7 @@ cmd_report(int argc, char *argv[])
 	json_t *results = NULL, *baseline = NULL;
 	const char *results_path = NULL, *config = NULL;
 	char **bases = NULL, *err = NULL;
-	int ch, i, nout = 0, nbase = 0, summary = -1, nstdout = 0, rc = EXIT_USAGE;
+	int ch, i, nout = 0, nbase = 0, summary = -1, nstdout = 0, bad = 0, rc = EXIT_USAGE;
 	mode_t mask;
 
 	memset(outs, 0, sizeof(outs));
@@ -301,9 +328,9 @@ cmd_report(int argc, char *argv[])
 	if (results_path != NULL)
 		results = report_load_results(results_path, &err);
 	else
-		results = report_grade(argv + optind, argc - optind, 0, &cfg, &err);
+		results = report_grade(argv + optind, argc - optind, 0, &cfg, &bad, &err);
 	if (results == NULL || (nbase > 0 &&
-	    (baseline = report_grade(bases, nbase, 1, &cfg, &err)) == NULL)) {
+	    (baseline = report_grade(bases, nbase, 1, &cfg, NULL, &err)) == NULL)) {
 		rc = report_fail(err);
 		err = NULL;
 		goto out;
@@ -346,7 +373,7 @@ cmd_report(int argc, char *argv[])
 		rc = EXIT_IO;
 		goto out;
 	}
-	rc = EXIT_OK;
+	rc = bad ? EXIT_USAGE : EXIT_OK;
 out:
 	for (i = 0; i < REPORT_FMT__MAX; i++)
 		buf_free(&outs[i].data);

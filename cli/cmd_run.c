@@ -435,7 +435,7 @@ progress(void *arg, const struct collect_job *j, size_t done, size_t total)
 		fprintf(stderr, "\r\033[K[%zu/%zu] %zu incomplete  %02ld:%02ld elapsed  ~%02ld:%02ld left",
 		    done, total, r->failed, el / 60, el % 60, left / 60, left % 60);
 		if (!j->complete) {
-			char *e = str_sanitize_term(xstrdup(j->error ? j->error : "incomplete"));
+			char *e = str_sanitize_term(str_show_invisible(j->error ? j->error : "incomplete"));
 
 			fprintf(stderr, "\r\033[K%s: incomplete: %s\n", id, e);
 			free(e);
@@ -444,8 +444,8 @@ progress(void *arg, const struct collect_job *j, size_t done, size_t total)
 			fputc('\n', stderr);
 	} else {
 		/* Both come from AWS (the Organizations account name, error text). */
-		char *e = str_sanitize_term(xstrdup(j->error ? j->error : ""));
-		char *n = str_sanitize_term(xstrdup(j->target.name ? j->target.name : ""));
+		char *e = str_sanitize_term(str_show_invisible(j->error ? j->error : ""));
+		char *n = str_sanitize_term(str_show_invisible(j->target.name ? j->target.name : ""));
 
 		log_info("[%zu/%zu] %s%s%s: %s%s%s", done, total, id,
 		    *n ? " " : "", n, j->complete ? "complete" : "incomplete",
@@ -514,7 +514,78 @@ out:
 	return b;
 }
 
-/* Grade every snapshot written and write the reports.  Returns 1 if fail-on is met. */
+/*
+ * The best name for a job's account: its id from the selection, else from
+ * its role ARN, else from the snapshot's file name (ID.json, ID-N.json),
+ * else a label naming the profile.  The caller frees it.
+ */
+static char *
+job_account(const struct collect_job *j)
+{
+	const char *s = NULL, *p;
+
+	if (j->target.account_id != NULL)
+		return xstrdup(j->target.account_id);
+	if (j->target.role_arn != NULL && (p = strstr(j->target.role_arn, ":iam::")) != NULL)
+		s = p + 6;
+	else if (j->snapshot != NULL)
+		s = strrchr(j->snapshot, '/') + 1;
+	if (s != NULL) {
+		char id[13];
+
+		snprintf(id, sizeof(id), "%s", s);
+		if (str_is_account_id(id))
+			return xstrdup(id);
+	}
+	return xasprintf("unknown (%s)", j->target.name ? j->target.name : "default credentials");
+}
+
+/*
+ * One results account per job, in every case: a snapshot that loads is
+ * graded; a job without a snapshot, or whose snapshot cannot be loaded or
+ * graded, becomes an account with every control NOT_EVALUATED and the
+ * reason (check_account_missing), and the job is marked incomplete.  No
+ * selected account may be missing from an output.
+ */
+static json_t *
+grade_job(struct run *r, struct collect_job *j, const struct check_config *cc)
+{
+	json_t *snap, *a = NULL;
+	char sha[65], *e = NULL, *id;
+	const char *file = j->snapshot ? strrchr(j->snapshot, '/') + 1 : NULL, *code;
+
+	/* run.json names the account as the results do (a profile's is learnt). */
+	if (j->target.account_id == NULL)
+		j->target.account_id = job_account(j);
+	if (j->snapshot == NULL) {
+		code = "NotCollected";
+		e = xasprintf("not collected: %s", j->error ? j->error : "no snapshot was written");
+	} else if (!snap_load(j->snapshot, &snap, sha, &e)) {
+		code = "SnapshotUnusable";
+	} else {
+		a = check_account(snap, file, sha, cc);
+		json_decref(snap);
+		if (a != NULL)
+			return a;
+		code = "SnapshotUnusable";
+		e = xasprintf("%s: cannot grade this snapshot", j->snapshot);
+	}
+	id = job_account(j);
+	if (j->snapshot != NULL) {
+		char *t = str_sanitize_term(str_show_invisible(e));
+
+		log_error("%s: %s", id, t);
+		free(t);
+	}
+	a = check_account_missing(id, j->target.name, file, r->started, code, e, cc);
+	j->complete = 0;
+	free(j->error);
+	j->error = e;
+	free(id);
+	return a;
+}
+
+/* Grade every account selected and write the reports.  Returns 1 if fail-on is met. */
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
@@ -526,21 +597,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	int rc = -1;
 
 	/* Grading thousands of accounts takes a while: a signal ends it between two. */
-	for (i = 0; i < r->ntargets && !cli_stop; i++) {
-		json_t *snap;
-		char sha[65], *e = NULL;
-
-		if (r->targets[i].snapshot == NULL)
-			continue;
-		if (!snap_load(r->targets[i].snapshot, &snap, sha, &e)) {
-			log_error("%s", e);
-			free(e);
-			continue;
-		}
-		json_array_append_new(accounts, check_account(snap,
-		    strrchr(r->targets[i].snapshot, '/') + 1, sha, cc));
-		json_decref(snap);
-	}
+	for (i = 0; i < r->ntargets && !cli_stop; i++)
+		json_array_append_new(accounts, grade_job(r, &r->targets[i], cc));
 	if (cli_stop) {
 		json_decref(accounts);
 		err_set(err, "interrupted while grading");
@@ -548,6 +606,12 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	}
 	results = check_results(accounts, cc);
 
+	/* The invariant every output relies on: one account per job selected. */
+	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {
+		err_set(err, "%zu accounts selected but %zu graded",
+		    r->ntargets, json_array_size(json_object_get(results, "accounts")));
+		goto out;
+	}
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
 	if (!render_to(REPORT_JSON, results, NULL, OUT("results.json"), err) ||
 	    !render_to(REPORT_CSV, results, NULL, OUT("findings.csv"), err) ||
@@ -561,9 +625,15 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 			err_set(err, "interrupted while writing the reports");
 			goto out;
 		}
-		json_t *ra = results_of(results, a);
-		char *name = xasprintf("accounts/%s", jstr(a, "account_id"));
+		json_t *ra;
+		char *name;
 		int ok;
+
+		/* Its own page only under a name that is an account id (ID.html). */
+		if (!str_is_account_id(jstr(a, "account_id")))
+			continue;
+		ra = results_of(results, a);
+		name = xasprintf("accounts/%s", jstr(a, "account_id"));
 
 		OUT(name);
 		free(name);

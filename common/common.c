@@ -621,3 +621,111 @@ str_sanitize_term(char *s)
 	*w = '\0';
 	return s;
 }
+
+unsigned
+utf8_next(const char *s, size_t *i)
+{
+	const unsigned char *p = (const unsigned char *)s + *i;
+	unsigned cp, min;
+	size_t n, k;
+
+	if (p[0] < 0x80) {
+		*i += 1;
+		return p[0];
+	}
+	if ((p[0] & 0xE0) == 0xC0) {
+		n = 2, cp = p[0] & 0x1F, min = 0x80;
+	} else if ((p[0] & 0xF0) == 0xE0) {
+		n = 3, cp = p[0] & 0x0F, min = 0x800;
+	} else if ((p[0] & 0xF8) == 0xF0) {
+		n = 4, cp = p[0] & 0x07, min = 0x10000;
+	} else {
+		*i += 1;
+		return UTF8_REPLACEMENT;
+	}
+	for (k = 1; k < n; k++) {
+		if ((p[k] & 0xC0) != 0x80) {
+			*i += 1;
+			return UTF8_REPLACEMENT;
+		}
+		cp = (cp << 6) | (p[k] & 0x3F);
+	}
+	*i += n;
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return UTF8_REPLACEMENT;
+	return cp;
+}
+
+int
+utf8_put(struct buf *b, unsigned cp)
+{
+	char s[4];
+
+	if (cp < 0x80) {
+		s[0] = (char)cp;
+		return buf_add(b, s, 1);
+	}
+	if (cp < 0x800) {
+		s[0] = (char)(0xC0 | (cp >> 6));
+		s[1] = (char)(0x80 | (cp & 0x3F));
+		return buf_add(b, s, 2);
+	}
+	if (cp < 0x10000) {
+		s[0] = (char)(0xE0 | (cp >> 12));
+		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		s[2] = (char)(0x80 | (cp & 0x3F));
+		return buf_add(b, s, 3);
+	}
+	s[0] = (char)(0xF0 | (cp >> 18));
+	s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	s[3] = (char)(0x80 | (cp & 0x3F));
+	return buf_add(b, s, 4);
+}
+
+/*
+ * Unicode's Default_Ignorable_Code_Point and Bidi_Control sets, less the
+ * variation selectors (they pick an emoji's or a CJK glyph's form; they
+ * cannot reorder or hide text) and the unassigned reserved ranges.
+ */
+int
+str_is_invisible(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x34F ||
+	    cp == 0x61C || cp == 0x115F || cp == 0x1160 ||
+	    cp == 0x17B4 || cp == 0x17B5 || cp == 0x180E ||
+	    (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+	    (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206F) ||
+	    cp == 0x3164 || cp == 0xFEFF || cp == 0xFFA0 ||
+	    (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+char *
+str_show_invisible(const char *s)
+{
+	struct buf b = { 0 };
+	size_t i = 0;
+	unsigned cp;
+
+	if (s == NULL)
+		return NULL;
+	buf_add(&b, "", 0);
+	while (s[i] != '\0') {
+		cp = utf8_next(s, &i);
+		if (str_is_invisible(cp))
+			buf_printf(&b, "<U+%04X>", cp);
+		else
+			utf8_put(&b, cp);
+	}
+	return buf_steal(&b);
+}
+
+int
+str_is_account_id(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] >= '0' && s[i] <= '9'; i++)
+		continue;
+	return s != NULL && i == 12 && s[12] == '\0';
+}

@@ -111,4 +111,39 @@ char	*str_trim(char *);
  */
 char	*str_sanitize_term(char *);
 
+/* Whether s is an AWS account id: exactly twelve ASCII digits. */
+int	 str_is_account_id(const char *s);
+
+/*
+ * UTF-8, one code point at a time.  utf8_next decodes the code point at
+ * s[*i] and advances *i past it; a malformed or overlong sequence, a
+ * surrogate or a value past U+10FFFF gives U+FFFD and advances one byte.
+ * utf8_put appends cp's encoding to b.
+ */
+#define UTF8_REPLACEMENT	0xFFFDu
+unsigned utf8_next(const char *s, size_t *i);
+int	 utf8_put(struct buf *, unsigned cp);
+
+/*
+ * Whether cp, placed in text, would change how the text around it is shown
+ * without being seen itself: bidirectional embeddings, overrides, isolates
+ * and marks (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C),
+ * zero-width and invisible characters (U+200B-U+200D, U+2060-U+2064,
+ * U+FEFF, U+00AD, U+034F, U+180E, Hangul fillers, U+FFF9-U+FFFB, the tag
+ * characters U+E0000-U+E007F, the deprecated format characters
+ * U+206A-U+206F), the line and paragraph separators U+2028/U+2029, and the
+ * C1 controls U+0080-U+009F.
+ */
+int	 str_is_invisible(unsigned cp);
+
+/*
+ * Untrusted text shown as data: every str_is_invisible character becomes
+ * its visible name, "<U+202E>", so a role cannot be displayed under another
+ * name.  Everything else (including C0 controls, which each output treats
+ * in its own way) is kept; malformed UTF-8 becomes U+FFFD.  Every renderer
+ * (text, HTML, PDF, CSV) passes AWS text through this.  NULL gives NULL;
+ * otherwise a new string the caller frees.
+ */
+char	*str_show_invisible(const char *s);
+
 #endif

@@ -290,6 +290,34 @@ cmp_finding_key(const json_t *f)
 	return "";
 }
 
+/* How many findings have each key: {"<key>": n}. */
+static json_t *
+cmp_key_counts(const json_t *findings)
+{
+	json_t *n = json_object();
+	const json_t *f;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(findings, i, f) {
+		k = cmp_finding_key(f);
+		json_object_set_new(n, k, json_integer(jint(n, k, 0) + 1));
+	}
+	return n;
+}
+
+/* Take one finding of key k from counts: 1 if there was one left. */
+static int
+cmp_take(json_t *counts, const char *k)
+{
+	json_int_t left = jint(counts, k, 0);
+
+	if (left <= 0)
+		return 0;
+	json_object_set_new(counts, k, json_integer(left - 1));
+	return 1;
+}
+
 /*
  * One cell of the matrix: the account's status for the control and, with a
  * baseline for this account, what changed.  Adds the finding counts to *nnew,
@@ -300,9 +328,8 @@ cmp_cell(const struct cmp_acct *a, const char *cid, long long *nnew,
     long long *nfixed, long long *nsame)
 {
 	const json_t *c = json_object_get(a->byid, cid), *bc = NULL;
-	json_t *cell, *newf, *fixedf, *cur, *old, *f, *g;
+	json_t *cell, *newf, *fixedf, *cur, *old, *f, *g, *oldn, *curn;
 	const char *change = NULL;
-	char *used = NULL;
 	long long same = 0;
 	size_t i, j;
 	int st = -1, bst = -1;
@@ -322,23 +349,25 @@ cmp_cell(const struct cmp_acct *a, const char *cid, long long *nnew,
 		else if (bst == CMP_FAIL)
 			change = st == CMP_NOT_EVALUATED || st < 0 ? "unknown" : "fixed";
 
-		/* Match findings one to one by key; what is left over is new or fixed. */
-		used = xcalloc(json_array_size(old) + 1, 1);
-		json_array_foreach(cur, i, f) {
-			json_array_foreach(old, j, g)
-				if (!used[j] && strcmp(cmp_finding_key(f), cmp_finding_key(g)) == 0)
-					break;
-			if (j < json_array_size(old)) {
-				used[j] = 1;
+		/*
+		 * Match findings one to one by key; what is left over is new or
+		 * fixed.  Of k current and m earlier findings with one key, the
+		 * first min(k, m) of each are matched, so counting keys is enough
+		 * (linear, where comparing every pair was quadratic).
+		 */
+		oldn = cmp_key_counts(old);
+		json_array_foreach(cur, i, f)
+			if (cmp_take(oldn, cmp_finding_key(f)))
 				same++;
-			} else
+			else
 				json_array_append(newf, f);
-		}
+		curn = cmp_key_counts(cur);
 		if (st == CMP_PASS || st == CMP_FAIL || st == CMP_NOT_APPLICABLE)
 			json_array_foreach(old, j, g)
-				if (!used[j])
+				if (!cmp_take(curn, cmp_finding_key(g)))
 					json_array_append(fixedf, g);
-		free(used);
+		json_decref(oldn);
+		json_decref(curn);
 		*nnew += (long long)json_array_size(newf);
 		*nfixed += (long long)json_array_size(fixedf);
 		*nsame += same;

@@ -5,7 +5,9 @@
  * status one row with no resource and the reason, so each control of each
  * account appears.  Fields are quoted by libcsv; a field that a spreadsheet
  * would run as a formula (starting with = + - @, tab or CR) gets a leading
- * apostrophe.  Lines end with CRLF (RFC 4180).
+ * apostrophe.  Characters that reorder or hide text (bidi controls,
+ * zero-width characters) are shown by name, "<U+202E>" (str_show_invisible).
+ * Lines end with CRLF (RFC 4180).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +30,8 @@ csvr_alloc(const struct report_opts *opts)
 static int
 csvr_field(struct buf *out, const char *s, int last)
 {
-	const char *v = s ? s : "";
-	char *tmp = NULL, *q;
+	char *shown = str_show_invisible(s ? s : ""), *tmp = NULL, *q;
+	const char *v = shown;
 	size_t n, need;
 	int ok;
 
@@ -42,6 +44,7 @@ csvr_field(struct buf *out, const char *s, int last)
 	ok = buf_add(out, q, need) && buf_adds(out, last ? "\r\n" : ",");
 	free(q);
 	free(tmp);
+	free(shown);
 	return ok;
 }
 

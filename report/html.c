@@ -428,40 +428,50 @@ html_family_chart(const json_t *families, json_t *view)
 
 /* --------------------------------------------------------- the account page */
 
-/* Which ROLE controls flag the role an event created, by event id. */
+/*
+ * Which controls flag each event, by event id: {"<event id>": [{"id":
+ * "ROLE-07"}, ...]}, built in one pass over the findings so that the
+ * appendix stays linear in events and findings.
+ */
 static json_t *
-html_event_flags(const json_t *acct, const char *event_id)
+html_event_flags(const json_t *acct)
 {
-	json_t *flags = json_array();
-	const json_t *c, *f, *ev;
+	json_t *index = json_object(), *flags, *last;
+	const json_t *c, *f;
+	const char *id;
 	size_t i, j;
 
-	if (event_id == NULL)
-		return flags;
 	json_array_foreach(json_object_get(acct, "controls"), i, c) {
 		if (strcmp(jstr(c, "status"), "FAIL") != 0)
 			continue;
 		json_array_foreach(json_object_get(c, "findings"), j, f) {
-			ev = json_object_get(f, "evidence");
-			if (jstr(ev, "event_id") != NULL && strcmp(jstr(ev, "event_id"), event_id) == 0) {
-				json_array_append_new(flags, json_pack("{s:s}", "id", jstr(c, "id")));
-				break;
+			if ((id = jstr(json_object_get(f, "evidence"), "event_id")) == NULL)
+				continue;
+			if ((flags = json_object_get(index, id)) == NULL) {
+				flags = json_array();
+				json_object_set_new(index, id, flags);
 			}
+			/* Once per control: its findings come together. */
+			last = json_array_get(flags, json_array_size(flags) - 1);
+			if (last == NULL || strcmp(jstr(last, "id"), jstr(c, "id")) != 0)
+				json_array_append_new(flags, json_pack("{s:s}", "id", jstr(c, "id")));
 		}
 	}
-	return flags;
+	return index;
 }
 
+/* The appendix's events (at most REPORT_MAX_EVENTS); *more gets how many are left out. */
 static json_t *
-html_events(const json_t *acct)
+html_events(const json_t *acct, size_t *more)
 {
-	json_t *rows = json_array(), *o, *flags, *f;
+	json_t *rows = json_array(), *o, *flags, *f, *index = html_event_flags(acct), *shown;
 	const json_t *e, *tp;
 	const char *err;
 	char *s, *a;
 	size_t i, j;
 
-	json_array_foreach(json_object_get(acct, "create_role_events"), i, e) {
+	shown = report_event_rows(json_object_get(acct, "create_role_events"), REPORT_MAX_EVENTS, more);
+	json_array_foreach(shown, i, e) {
 		o = json_object();
 		html_copy(o, "event_id", e, NULL);
 		html_set_time(o, "time", jstr(e, "time"));
@@ -491,7 +501,10 @@ html_events(const json_t *acct)
 			free(s);
 		} else
 			html_set(o, "trust_policy", NULL);
-		flags = html_event_flags(acct, jstr(e, "event_id"));
+		flags = json_deep_copy(jstr(e, "event_id") ?
+		    json_object_get(index, jstr(e, "event_id")) : NULL);
+		if (flags == NULL)
+			flags = json_array();
 		json_array_foreach(flags, j, f) {
 			a = html_anchor("c", jstr(acct, "account_id"), jstr(f, "id"));
 			html_setf(f, "href", "#%s", a);
@@ -500,6 +513,8 @@ html_events(const json_t *acct)
 		html_set(o, "flags", flags);
 		json_array_append_new(rows, o);
 	}
+	json_decref(shown);
+	json_decref(index);
 	return rows;
 }
 
@@ -507,13 +522,13 @@ html_events(const json_t *acct)
 static json_t *
 html_control(const json_t *acct, const json_t *c)
 {
-	json_t *o = json_object(), *findings, *rem, *cli, *console;
-	const json_t *r, *f;
+	json_t *o = json_object(), *findings, *rem, *cli, *console, *rows, *f;
+	const json_t *r;
 	json_t *x;
 	const char *sev = jstr(c, "severity");
 	struct buf b = { 0 };
-	char *a;
-	size_t i;
+	char *a, *s;
+	size_t i, nf, more = 0;
 
 	html_copy(o, "id", c, NULL);
 	html_copy(o, "title", c, NULL);
@@ -531,13 +546,25 @@ html_control(const json_t *acct, const json_t *c)
 	html_setf(o, "href", "#%s", a);
 	free(a);
 
+	/* Repeated findings are one row; rows past the cap are counted, not shown. */
 	findings = json_array();
-	if (strcmp(jstr(c, "status"), "FAIL") == 0)
-		json_array_foreach(json_object_get(c, "findings"), i, f)
-			json_array_append_new(findings, html_finding(f, sev));
-	html_setf(o, "findings_count", "%zu", json_array_size(findings));
-	html_setf(o, "findings_words", "%zu finding%s", json_array_size(findings),
-	    json_array_size(findings) == 1 ? "" : "s");
+	nf = 0;
+	if (strcmp(jstr(c, "status"), "FAIL") == 0) {
+		nf = json_array_size(json_object_get(c, "findings"));
+		rows = report_finding_rows(json_object_get(c, "findings"), REPORT_MAX_ROWS, &more);
+		json_array_foreach(rows, i, x) {
+			f = html_finding(json_object_get(x, "finding"), sev);
+			html_set(f, "count_words", (s = report_row_words(x)) ? json_string(s) : NULL);
+			free(s);
+			json_array_append_new(findings, f);
+		}
+		json_decref(rows);
+		if (more > 0)
+			html_setf(o, "more_words", "%zu more finding%s, listed in findings.csv", more,
+			    more == 1 ? "" : "s");
+	}
+	html_setf(o, "findings_count", "%zu", nf);
+	html_setf(o, "findings_words", "%zu finding%s", nf, nf == 1 ? "" : "s");
 	html_set(o, "findings", findings);
 
 	r = json_object_get(c, "remediation");
@@ -552,13 +579,19 @@ html_control(const json_t *acct, const json_t *c)
 		if (json_is_string(x)) {
 			if (b.len > 0)
 				buf_adds(&b, "\n");
-			buf_adds(&b, json_string_value(x));
+			/* Past the cap a line only needs counting (report_cap_lines). */
+			buf_adds(&b, i < REPORT_MAX_COMMANDS ? json_string_value(x) : "-");
 		}
 	if (json_is_string(cli))
 		buf_adds(&b, json_string_value(cli));
-	html_sets(rem, "cli", b.len > 0 ? b.p : NULL);
+	/* One command per finding: as many as the findings shown, no more. */
+	s = b.len > 0 ? report_cap_lines(b.p, REPORT_MAX_COMMANDS) : NULL;
+	html_sets(rem, "cli", s);
+	free(s);
 	buf_free(&b);
-	html_copy(rem, "python", r, NULL);
+	s = jstr(r, "python") ? report_cap_lines(jstr(r, "python"), REPORT_MAX_COMMANDS) : NULL;
+	html_sets(rem, "python", s);
+	free(s);
 	html_set(o, "remediation", rem);
 	return o;
 }
@@ -583,7 +616,7 @@ html_account_changes(const json_t *model, size_t k, const json_t *entry)
 	const json_t *ctl, *cell, *f, *base = json_object_get(entry, "baseline");
 	const char *lists[2] = { "new_findings", "fixed_findings" };
 	json_t *into[2] = { news, fixed };
-	size_t i, j;
+	size_t i, j, n;
 	int l;
 
 	html_set(o, "present", json_boolean(json_is_object(base)));
@@ -599,10 +632,19 @@ html_account_changes(const json_t *model, size_t k, const json_t *entry)
 				row = json_object();
 				html_copy(row, "control", ctl, "id");
 				html_copy(row, "title", ctl, NULL);
+				json_array_append_new(into[l], row);
+				/* At most REPORT_MAX_ROWS per control and list; then their number. */
+				if (j == REPORT_MAX_ROWS) {
+					n = json_array_size(json_object_get(cell, lists[l])) - j;
+					html_setf(row, "resource_name", "%zu more, listed in %sfindings.csv",
+					    n, l == 0 ? "" : "the baseline's ");
+					html_set(row, "resource", NULL);
+					html_set(row, "reason", NULL);
+					break;
+				}
 				html_copy(row, "resource_name", f, NULL);
 				html_copy(row, "resource", f, NULL);
 				html_copy(row, "reason", f, NULL);
-				json_array_append_new(into[l], row);
 			}
 		if (jstr(cell, "change") != NULL && strcmp(jstr(cell, "change"), "unknown") == 0) {
 			row = json_object();
@@ -628,7 +670,7 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	const json_t *coll = json_object_get(acct, "collection"), *c, *snap;
 	json_t *o = json_object(), *controls, *failing, *ne, *na, *cv, **fails = NULL;
 	const json_t *counts = json_object_get(entry, "counts");
-	size_t i, nfail = 0;
+	size_t i, nfail = 0, more = 0;
 	char *s, *a;
 	double dash;
 
@@ -700,7 +742,10 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_set(o, "failing", failing);
 	html_set(o, "not_evaluated", ne);
 	html_set(o, "not_applicable", na);
-	html_set(o, "events", html_events(acct));
+	html_set(o, "events", html_events(acct, &more));
+	if (more > 0)
+		html_setf(o, "events_more", "%zu more CreateRole event%s (failed calls are left out "
+		    "first), listed in results.json", more, more == 1 ? "" : "s");
 	html_setf(o, "window_words", "%lld days", jint(coll, "window_days", 30));
 	html_set(o, "changes", json_object_get(model, "has_baseline") == json_true() ?
 	    html_account_changes(model, k, entry) : NULL);
@@ -802,16 +847,6 @@ html_set_moved(json_t *o, const json_t *cell)
 }
 
 /* A 12-digit AWS account id. */
-static int
-html_account_id_ok(const char *id)
-{
-	size_t i;
-
-	for (i = 0; id != NULL && id[i] != '\0'; i++)
-		if (id[i] < '0' || id[i] > '9')
-			return 0;
-	return id != NULL && i == 12;
-}
 
 static json_t *
 html_compare_view(const json_t *results, const json_t *model, const char *pages)
@@ -867,7 +902,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 		html_setf(o, "href", "#%s", a);
 		free(a);
 		/* Only an id of 12 digits becomes part of a link to another file. */
-		if (pages != NULL && html_account_id_ok(jstr(e, "account_id")))
+		if (pages != NULL && str_is_account_id(jstr(e, "account_id")))
 			html_setf(o, "page", pages, jstr(e, "account_id"));
 		json_array_append(accts, o);
 
@@ -1159,18 +1194,23 @@ html_attr_allowed(const char *name, const char *value)
 	return 1;
 }
 
-/* Replace n's children with one text node. */
+/*
+ * Replace n's children with one text node.  Characters that would reorder
+ * or hide the text around them (a U+202E in a role name) are shown by name.
+ */
 static void
 html_set_text(xmlNode *n, const char *text)
 {
 	xmlNode *c, *next;
+	char *shown = str_show_invisible(text);
 
 	for (c = n->children; c != NULL; c = next) {
 		next = c->next;
 		xmlUnlinkNode(c);
 		xmlFreeNode(c);
 	}
-	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)text));
+	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)shown));
+	free(shown);
 }
 
 static int html_fill(xmlNode *, const struct html_scope *, char **);
@@ -1183,7 +1223,7 @@ html_fill_element(xmlNode *n, const struct html_scope *sc, char **err)
 	const json_t *arr, *item;
 	xmlAttr *a, *anext;
 	xmlNode *clone;
-	char *s = NULL, *name, *val;
+	char *s = NULL, *name, *val, *shown;
 	size_t i;
 	int rc = 0;
 
@@ -1238,7 +1278,9 @@ html_fill_element(xmlNode *n, const struct html_scope *sc, char **err)
 		name = (char *)a->name + 10;
 		free(s);
 		s = html_attr(n, (const char *)a->name);
-		val = html_subst(sc, s ? s : "");
+		shown = html_subst(sc, s ? s : "");
+		val = str_show_invisible(shown);
+		free(shown);
 		if (html_attr_allowed(name, val))
 			xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)val);
 		free(val);

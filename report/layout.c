@@ -22,7 +22,6 @@
 #define LAY_FALLBACK_FONT "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 #endif
 
-#define LAY_REPLACEMENT	0xFFFDu
 #define LAY_MARK_DEPTH	4	/* bookmark levels */
 
 enum lay_font {
@@ -165,82 +164,13 @@ lay_hpdf_error(HPDF_STATUS no, HPDF_STATUS detail, void *arg)
 
 /* UTF-8 and cleaning. */
 
-/* Decode one code point at s[*i]; malformed input gives U+FFFD, one byte. */
-static unsigned
-lay_utf8_next(const char *s, size_t *i)
-{
-	const unsigned char *p = (const unsigned char *)s + *i;
-	unsigned cp, min;
-	size_t n, k;
-
-	if (p[0] < 0x80) {
-		*i += 1;
-		return p[0];
-	}
-	if ((p[0] & 0xE0) == 0xC0) {
-		n = 2, cp = p[0] & 0x1F, min = 0x80;
-	} else if ((p[0] & 0xF0) == 0xE0) {
-		n = 3, cp = p[0] & 0x0F, min = 0x800;
-	} else if ((p[0] & 0xF8) == 0xF0) {
-		n = 4, cp = p[0] & 0x07, min = 0x10000;
-	} else {
-		*i += 1;
-		return LAY_REPLACEMENT;
-	}
-	for (k = 1; k < n; k++) {
-		if ((p[k] & 0xC0) != 0x80) {
-			*i += 1;
-			return LAY_REPLACEMENT;
-		}
-		cp = (cp << 6) | (p[k] & 0x3F);
-	}
-	*i += n;
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return LAY_REPLACEMENT;
-	return cp;
-}
-
-static void
-lay_utf8_put(struct buf *b, unsigned cp)
-{
-	char s[4];
-
-	if (cp < 0x80) {
-		s[0] = (char)cp;
-		buf_add(b, s, 1);
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xC0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, s, 2);
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xE0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		s[2] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, s, 3);
-	} else {
-		s[0] = (char)(0xF0 | (cp >> 18));
-		s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		s[3] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, s, 4);
-	}
-}
-
 /*
- * Characters that must not reach the page: C0/C1 controls (a tab becomes
- * spaces, CR and the Unicode separators become newlines), and the invisible
- * formatting characters that can reorder or hide text (bidi overrides and
- * isolates, zero-width characters, BOM).
+ * Characters that must not reach the page as they are: C0 controls and DEL
+ * are dropped (a tab becomes spaces, CR and the Unicode separators become
+ * newlines); the invisible formatting characters that can reorder or hide
+ * text (str_is_invisible: bidi overrides and isolates, zero-width
+ * characters, BOM, C1 controls) are shown by name, "<U+202E>".
  */
-static int
-lay_dropped(unsigned cp)
-{
-	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
-	    (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
-	    (cp >= 0xFFF9 && cp <= 0xFFFB);
-}
-
 char *
 lay_clean(const char *s)
 {
@@ -252,7 +182,7 @@ lay_clean(const char *s)
 		s = "";
 	buf_add(&b, "", 0);
 	while (s[i] != '\0') {
-		cp = lay_utf8_next(s, &i);
+		cp = utf8_next(s, &i);
 		if (cp == '\r') {
 			if (s[i] != '\n')
 				buf_add(&b, "\n", 1);
@@ -266,12 +196,16 @@ lay_clean(const char *s)
 			buf_add(&b, "\n", 1);
 			continue;
 		}
-		if (lay_dropped(cp))
+		if (cp < 0x20 || cp == 0x7F)
 			continue;
+		if (str_is_invisible(cp)) {
+			buf_printf(&b, "<U+%04X>", cp);
+			continue;
+		}
 		/* libharu's UTF-8 CID fonts address the BMP only. */
 		if (cp > 0xFFFF)
-			cp = LAY_REPLACEMENT;
-		lay_utf8_put(&b, cp);
+			cp = UTF8_REPLACEMENT;
+		utf8_put(&b, cp);
 	}
 	return buf_steal(&b);
 }
@@ -481,11 +415,11 @@ lay_prepare(struct lay *l, enum lay_style st, const char *s)
 
 	buf_add(&b, "", 0);
 	while (clean[i] != '\0') {
-		cp = lay_utf8_next(clean, &i);
+		cp = utf8_next(clean, &i);
 		if (cp != '\n' && lay_pick_font(l, primary, cp) == LAY_PICK_NONE)
-			cp = lay_pick_font(l, primary, LAY_REPLACEMENT) ==
-			    LAY_PICK_NONE ? '?' : LAY_REPLACEMENT;
-		lay_utf8_put(&b, cp);
+			cp = lay_pick_font(l, primary, UTF8_REPLACEMENT) ==
+			    LAY_PICK_NONE ? '?' : UTF8_REPLACEMENT;
+		utf8_put(&b, cp);
 	}
 	free(clean);
 	return buf_steal(&b);
@@ -513,7 +447,7 @@ lay_measure(struct lay *l, enum lay_style st, const char *s, size_t n)
 	size_t i = 0;
 
 	while (i < n && s[i] != '\0')
-		w += lay_cp_width(l, st, lay_utf8_next(s, &i));
+		w += lay_cp_width(l, st, utf8_next(s, &i));
 	return w;
 }
 
@@ -594,7 +528,7 @@ lay_wrap(struct lay *l, enum lay_style st, const char *s, double width,
 			continue;
 		}
 		at = i;
-		cp = lay_utf8_next(s, &i);
+		cp = utf8_next(s, &i);
 		cw = lay_cp_width(l, st, cp);
 		if (cp == ' ') {
 			if (cont && at == start) {
@@ -1262,7 +1196,7 @@ lay_visual(const char *s, unsigned **out)
 
 	cp = xmalloc((strlen(s) + 1) * sizeof(*cp));
 	while (s[i] != '\0')
-		cp[n++] = lay_utf8_next(s, &i);
+		cp[n++] = utf8_next(s, &i);
 	for (a = 0; a < n; a = b) {
 		if (!lay_is_rtl(cp[a])) {
 			b = a + 1;
@@ -1316,7 +1250,7 @@ lay_emit_line(struct lay *l, HPDF_Page page, enum lay_style st, double x,
 		if (i == n)
 			break;
 		rf = f;
-		lay_utf8_put(&run, cp[i]);
+		utf8_put(&run, cp[i]);
 		x += lay_glyph_width(l, f, cp[i]) * size / 1000.0;
 	}
 	buf_free(&run);

@@ -439,17 +439,27 @@ pdf_findings(struct lay *l, const json_t *c)
 	};
 	static const char *const head[3] = { "Resource", "Reason", "Evidence" };
 	const char *sev = pdf_str(c, "severity", ""), *fsev;
-	const json_t *f;
-	char *ev, *reason;
-	size_t i;
+	const json_t *f, *row;
+	json_t *rows;
+	char *ev, *reason, *words, *t;
+	size_t i, more;
 
+	/* Repeated findings are one row; rows past the cap are counted, not shown. */
+	rows = report_finding_rows(json_object_get(c, "findings"), REPORT_MAX_ROWS, &more);
 	lay_table_begin(l, cols, 3, head);
-	json_array_foreach(json_object_get(c, "findings"), i, f) {
+	json_array_foreach(rows, i, row) {
+		f = json_object_get(row, "finding");
 		fsev = jstr(f, "severity");
 		/* A finding graded differently from its control says so. */
 		reason = fsev != NULL && strcmp(fsev, sev) != 0 ?
 		    xasprintf("[%s] %s", fsev, pdf_str(f, "reason", "")) :
 		    xstrdup(pdf_str(f, "reason", ""));
+		if ((words = report_row_words(row)) != NULL) {
+			t = xasprintf("%s\n[%s]", reason, words);
+			free(reason);
+			reason = t;
+			free(words);
+		}
 		ev = pdf_evidence(json_object_get(f, "evidence"));
 		lay_table_row(l, (const char *const []){ pdf_str(f, "resource",
 		    pdf_str(f, "resource_name", "-")), reason, ev }, NULL);
@@ -457,6 +467,13 @@ pdf_findings(struct lay *l, const json_t *c)
 		free(reason);
 	}
 	lay_table_end(l);
+	json_decref(rows);
+	if (more > 0) {
+		t = xasprintf("%zu more finding%s, listed in findings.csv.", more,
+		    more == 1 ? "" : "s");
+		lay_para(l, LAY_BOLD, 0, PDF_GREY, t);
+		free(t);
+	}
 }
 
 static void
@@ -484,14 +501,20 @@ pdf_remediation(struct lay *l, const json_t *rem)
 		/* "$ " marks where each command starts once long ones wrap. */
 		buf_add(&b, "", 0);
 		json_array_foreach(cli, i, v)
-			buf_printf(&b, "%s$ %s", i ? "\n" : "",
+			/* Past the cap a line only needs counting (report_cap_lines). */
+			buf_printf(&b, "%s$ %s", i ? "\n" : "", i >= REPORT_MAX_COMMANDS ? "-" :
 			    json_string_value(v) ? json_string_value(v) : "");
-		lay_code(l, b.p);
+		/* One command per finding: as many as the findings shown, no more. */
+		s = report_cap_lines(b.p, REPORT_MAX_COMMANDS);
+		lay_code(l, s);
+		free(s);
 		buf_free(&b);
 	}
 	if (jstr(rem, "python") != NULL && *jstr(rem, "python") != '\0') {
 		lay_para(l, LAY_BOLD, 0, PDF_INK, "With Python (boto3)");
-		lay_code(l, jstr(rem, "python"));
+		s = report_cap_lines(jstr(rem, "python"), REPORT_MAX_COMMANDS);
+		lay_code(l, s);
+		free(s);
 	}
 }
 
@@ -602,7 +625,7 @@ pdf_changes(struct lay *l, const json_t *model, size_t ai)
 	const char *kinds[2] = { "new_findings", "fixed_findings" };
 	unsigned colors[4] = { 0 };
 	const char *ch;
-	char *why;
+	char *why, *more;
 	size_t i, k, j, rows = 0;
 
 	json_array_foreach(json_object_get(model, "controls"), i, c) {
@@ -614,11 +637,19 @@ pdf_changes(struct lay *l, const json_t *model, size_t ai)
 				if (rows++ == 0)
 					lay_table_begin(l, cols, 4, head);
 				colors[1] = k == 0 ? 0xC62828 : 0x2E7D32;
+				/* At most REPORT_MAX_ROWS per control and kind; then their number. */
+				more = j == REPORT_MAX_ROWS ? xasprintf("%zu more, listed in %sfindings.csv",
+				    json_array_size(json_object_get(cell, kinds[k])) - j,
+				    k == 0 ? "" : "the baseline's ") : NULL;
 				lay_table_row(l, (const char *const []){
 				    pdf_str(c, "id", "?"),
 				    k == 0 ? "new finding" : "fixed finding",
-				    pdf_str(f, "resource", pdf_str(f, "resource_name", "-")),
-				    pdf_str(f, "reason", "") }, colors);
+				    more ? more : pdf_str(f, "resource", pdf_str(f, "resource_name", "-")),
+				    more ? "" : pdf_str(f, "reason", "") }, colors);
+				if (more != NULL) {
+					free(more);
+					break;
+				}
 			}
 		}
 		if (json_array_size(json_object_get(cell, "new_findings")) == 0 &&
@@ -683,9 +714,9 @@ pdf_events(struct lay *l, const json_t *acct)
 {
 	const json_t *events = json_object_get(acct, "create_role_events"), *e;
 	const json_t *tp;
-	json_t *parsed;
+	json_t *parsed, *shown;
 	char *s, *doc;
-	size_t i;
+	size_t i, more;
 
 	lay_page_break(l);
 	lay_heading(l, LAY_H1, 0, "Appendix A. CreateRole events");
@@ -695,7 +726,14 @@ pdf_events(struct lay *l, const json_t *acct)
 	    jint(json_object_get(acct, "collection"), "window_days", 0));
 	lay_para(l, LAY_BODY, 0, PDF_INK, s);
 	free(s);
-	json_array_foreach(events, i, e) {
+	shown = report_event_rows(events, REPORT_MAX_EVENTS, &more);
+	if (more > 0) {
+		s = xasprintf("The %d shown are the calls that created a role first, then "
+		    "failed ones; %zu more are listed in results.json.", REPORT_MAX_EVENTS, more);
+		lay_para(l, LAY_BOLD, 0, PDF_GREY, s);
+		free(s);
+	}
+	json_array_foreach(shown, i, e) {
 		s = xasprintf("%zu. %s", i + 1, pdf_str(e, "role_name", "?"));
 		/* The heading stays with the first rows of its table. */
 		lay_need(l, 90);
@@ -725,6 +763,7 @@ pdf_events(struct lay *l, const json_t *acct)
 		free(doc);
 		json_decref(parsed);
 	}
+	json_decref(shown);
 }
 
 static void

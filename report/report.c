@@ -1,4 +1,5 @@
 /* The report's one entry point: pick the backend, render, free. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report.h"
@@ -64,6 +65,8 @@ report_value_text(const json_t *v)
 	size_t i;
 	char *s;
 
+	if (v == NULL)
+		return NULL;
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		return xstrdup(json_string_value(v));
@@ -103,4 +106,110 @@ report_account_name(const json_t *acct)
 	if ((s = jstr(acct, "name")) != NULL && *s != '\0')
 		return s;
 	return jstr(acct, "account_id");
+}
+
+/* Whether iso (a time) is before the row's member key, or the row has none. */
+static void
+row_time(json_t *row, const char *key, const char *iso, int earlier)
+{
+	const char *cur = jstr(row, key);
+	time_t a, b;
+
+	if (iso == NULL || !time_parse(iso, &a))
+		return;
+	if (cur == NULL || !time_parse(cur, &b) || (earlier ? a < b : a > b))
+		json_object_set_new(row, key, json_string(iso));
+}
+
+json_t *
+report_finding_rows(const json_t *findings, size_t max, size_t *more)
+{
+	json_t *rows = json_array(), *index = json_object(), *row;
+	const json_t *f, *ev;
+	const char *code;
+	struct buf key = { 0 };
+	size_t i;
+
+	*more = 0;
+	json_array_foreach(findings, i, f) {
+		ev = json_object_get(f, "evidence");
+		row = NULL;
+		if ((code = jstr(ev, "error_code")) != NULL) {
+			/* \\1 separates the parts (an ARN, an error code, an address hold none). */
+			buf_reset(&key);
+			buf_adds(&key, jstr(f, "resource") ? jstr(f, "resource") : "");
+			buf_adds(&key, "\1");
+			buf_adds(&key, code);
+			buf_adds(&key, "\1");
+			buf_adds(&key, jstr(ev, "source_ip") ? jstr(ev, "source_ip") : "");
+			row = json_object_get(index, key.p);
+		}
+		if (row == NULL) {
+			if (json_array_size(rows) == max) {
+				(*more)++;
+				continue;
+			}
+			row = json_pack("{s:O, s:i, s:n, s:n}", "finding", f, "count", 0,
+			    "first", "last");
+			json_array_append_new(rows, row);
+			if (code != NULL)
+				json_object_set(index, key.p, row);
+		}
+		json_object_set_new(row, "count", json_integer(jint(row, "count", 0) + 1));
+		row_time(row, "first", jstr(ev, "time"), 1);
+		row_time(row, "last", jstr(ev, "time"), 0);
+	}
+	buf_free(&key);
+	json_decref(index);
+	return rows;
+}
+
+char *
+report_row_words(const json_t *row)
+{
+	long long n = jint(row, "count", 1);
+	const char *first = jstr(row, "first"), *last = jstr(row, "last");
+
+	if (n <= 1)
+		return NULL;
+	if (first != NULL && last != NULL)
+		return xasprintf("%lld times, first %s, last %s", n, first, last);
+	return xasprintf("%lld times", n);
+}
+
+json_t *
+report_event_rows(const json_t *events, size_t max, size_t *more)
+{
+	json_t *rows = json_array();
+	const json_t *e;
+	size_t i, n = json_array_size(events);
+	int pass;
+
+	*more = n > max ? n - max : 0;
+	/* Two passes when capped: roles created first, then failed calls. */
+	for (pass = n > max ? 0 : 1; pass < 2; pass++)
+		json_array_foreach(events, i, e) {
+			if (json_array_size(rows) == max)
+				return rows;
+			if (n > max && (jstr(e, "error_code") != NULL) != pass)
+				continue;
+			json_array_append(rows, (json_t *)e);
+		}
+	return rows;
+}
+
+char *
+report_cap_lines(const char *text, size_t max)
+{
+	const char *p = text ? text : "", *q;
+	size_t n = 0, rest = 0;
+
+	for (; *p != '\0' && n < max; n++)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p);
+	if (*p == '\0')
+		return xstrdup(text ? text : "");
+	for (q = p; *q != '\0'; rest++)
+		q = strchr(q, '\n') ? strchr(q, '\n') + 1 : q + strlen(q);
+	return xasprintf("%.*s# %zu more line%s, one per finding: listed in findings.csv",
+	    (int)(p - text), text, rest, rest == 1 ? "" : "s");
 }

@@ -2,8 +2,9 @@
  * The text backend: a readable summary per account for a terminal.  Score,
  * grade and coverage, then the controls by family with their status, the
  * findings of failures and the reason of what could not be graded.  Text
- * from AWS passes through str_sanitize_term (no escape sequences reach the
- * terminal) and has its line breaks folded; colour only when opts->color.
+ * from AWS passes through str_show_invisible (bidi controls and zero-width
+ * characters shown by name) and str_sanitize_term (no escape sequences reach
+ * the terminal) and has its line breaks folded; colour only when opts->color.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ txt_put(struct buf *out, const char *s)
 
 	if (s == NULL)
 		return;
-	c = str_sanitize_term(xstrdup(s));
+	c = str_sanitize_term(str_show_invisible(s));
 	for (p = c; *p; p++)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
@@ -52,14 +53,21 @@ txt_color(const char *status)
 	return "\033[2m";
 }
 
+/*
+ * The status column is as wide as the longest status name, and a space
+ * always follows it: NOT_APPLICABLE once ran into the id after it.
+ */
+#define TXT_STATUS_WIDTH	((int)sizeof("NOT_APPLICABLE") - 1)
+
 static void
 txt_status(const struct txt *t, struct buf *out, const char *status)
 {
 	if (t->color)
 		buf_adds(out, txt_color(status));
-	buf_printf(out, "%-14s", status);
+	buf_printf(out, "%-*s", TXT_STATUS_WIDTH, status);
 	if (t->color)
 		buf_adds(out, "\033[0m");
+	buf_adds(out, " ");
 }
 
 static void

@@ -376,6 +376,11 @@ class Front:
             resp = self.post_fix(req, resp)
         if fault is not None and fault["kind"] in ("reset", "truncate"):
             resp.mangle = fault["kind"]
+        elif fault is not None and fault["kind"] == "strip" and resp.status == 200:
+            # A well-formed answer missing a member AWS documents as always there.
+            el = fault["element"].encode()
+            resp = Response(200, resp.headers, re.sub(b"<" + el + b">.*?</" + el + b">", b"",
+                                                      resp.body, count=1, flags=re.S))
         elif fault is not None and fault["kind"] == "malformed":
             if req.protocol == "json":
                 body = b'{"Events": [{"EventId": "bed-malformed", "CloudTrailEvent": '

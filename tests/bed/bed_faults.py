@@ -24,6 +24,7 @@ KINDS = (
     "truncate",           # the real answer cut in half, Content-Length matching the cut
     "malformed",          # 200 with a body that is not XML/JSON
     "latency",            # add latency_ms and go on (other rules still apply)
+    "strip",              # the real answer without its first XML element named `element`
     # Paging the server gets wrong (a page of its own, no items, pad_bytes of padding):
     "page_repeat",        # always the same Marker / NextToken
     "page_alternate",     # two markers in turn: A, B, A, ...
@@ -36,7 +37,7 @@ PAGE_KINDS = ("page_repeat", "page_alternate", "page_endless")
 HANG_KINDS = ("hang_headers", "hang_silent")
 
 RULE_KEYS = {"account", "action", "kind", "probability", "times", "after", "latency_ms", "where",
-             "pad_bytes"}
+             "pad_bytes", "element"}
 
 
 class FaultError(ValueError):
@@ -63,6 +64,7 @@ def check_rule(rule):
         "latency_ms": int(rule.get("latency_ms", 0)),
         "where": dict(rule.get("where") or {}),
         "pad_bytes": int(rule.get("pad_bytes", 0)),
+        "element": str(rule.get("element", "")),
     }
     if not 0 <= r["pad_bytes"] <= 64 << 20:
         raise FaultError("pad_bytes must be within 0..64 MiB")
@@ -72,6 +74,8 @@ def check_rule(rule):
         r["times"] = int(r["times"])
     if kind == "latency" and r["latency_ms"] <= 0:
         raise FaultError("a latency rule needs latency_ms > 0")
+    if kind == "strip" and not r["element"].isalnum():
+        raise FaultError("a strip rule needs element, an XML element name")
     return r
 
 

@@ -24,9 +24,12 @@ of docs/performance.md:
             gen_principals.py); compile every document and answer the
             administrator and escalation questions for every principal
             against the full catalogue (build/tests/bench_principals)
+  denied    `iamgrade report SNAPSHOT` to HTML and PDF of one account with N
+            denied CreateRole calls (tests/bench/gen_denied.py; grading
+            included), the attacker-sized case of issue 12
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check render catalogue principals; also: paging]
+  BENCH_STAGES [org baseline check render catalogue principals denied; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -34,6 +37,7 @@ Sizes come from the environment (defaults in brackets):
   BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]  BENCH_PATTERNS [10000]
   BENCH_ROLES [5000]  BENCH_POLICIES [2000]
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
+  BENCH_DENIED [10000,100000: a list, each a snapshot of that many denied calls]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
 Work files go to build/bench/ (generated snapshots are kept and reused).
 """
@@ -64,8 +68,8 @@ import gen_snapshots  # noqa: E402
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "paging")
-DEFAULT_STAGES = ("org", "baseline", "check", "render", "catalogue", "principals")
+STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "denied", "paging")
+DEFAULT_STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "denied")
 
 
 def env_int(name, default):
@@ -103,6 +107,7 @@ def config():
     }
     c["compare_users"] = env_list("BENCH_COMPARE_USERS", [c["users"], 4 * c["users"]])
     c["snapshots"] = env_list("BENCH_SNAPSHOTS", [200])
+    c["denied"] = env_list("BENCH_DENIED", [10000, 100000])
     c["stages"] = os.environ.get("BENCH_STAGES", " ".join(DEFAULT_STAGES)).replace(",", " ").split()
     for s in c["stages"]:
         if s not in STAGES:
@@ -546,6 +551,50 @@ def stage_principals(c):
     cmd = ["taskset", "-c", "0", prog, path] if shutil.which("taskset") else [prog, path]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return "\n\n".join([machine_line(m0, machine()), out.strip()])
+def stage_denied(c):
+    sys.path.insert(0, os.path.join(REPO, "tests", "bench"))
+    import gen_denied
+    m0 = machine()
+    runs = []
+    for n in c["denied"]:
+        src = os.path.join(WORK, f"denied-{n}.json")
+        if not os.path.exists(src):
+            tmp = src + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(gen_denied.make(n), f)
+            os.replace(tmp, src)
+        r = {"n": n, "src_bytes": os.path.getsize(src)}
+        for fmt in ("html", "pdf"):
+            path = os.path.join(WORK, f"denied-{n}.{fmt}")
+            if os.path.exists(path):
+                os.remove(path)
+            print(f"bench: iamgrade report (a snapshot of {n} denied CreateRole calls) --{fmt} ...", flush=True)
+            load = loadavg()
+            m = measure([c["iamgrade"], "report", src, f"--{fmt}", path])
+            m["bytes"] = os.path.getsize(path) if os.path.exists(path) else 0
+            m["pages"] = pdf_pages(path) if fmt == "pdf" and m["bytes"] else None
+            m["load"] = load
+            r[fmt] = m
+        runs.append(r)
+    return {"m0": m0, "m1": machine(), "runs": runs}
+
+
+def report_denied(c, res):
+    rows = []
+    for r in res["runs"]:
+        for fmt in ("html", "pdf"):
+            m = r[fmt]
+            rows.append((f"{r['n']:,}", size(r["src_bytes"]), fmt.upper(), m["rc"], secs(m["wall"]),
+                         secs(m["cpu"]), mib(m["rss_kb"]), size(m["bytes"]),
+                         m["pages"] if m["pages"] is not None else "-", m["load"].split()[0]))
+    return "\n\n".join([
+        machine_line(res["m0"], res["m1"]),
+        "Input: tests/checks/base/compliant.json with N denied CreateRole calls from 2 callers and "
+        "2 addresses (tests/bench/gen_denied.py); `iamgrade report SNAPSHOT --html|--pdf`, grading "
+        "included.",
+        table(("denied calls", "snapshot", "output", "exit", "wall", "CPU", "peak RSS", "size", "pages",
+               "load"), rows),
+    ])
 
 
 # --- the document ---
@@ -603,6 +652,9 @@ def main():
         blocks["paging"] = bench_paging.report_paging(
             c, bench_paging.stage_paging(c, WORK, measure, machine), secs, mib, table, machine_line)
         print("\n" + blocks["paging"] + "\n", flush=True)
+    if "denied" in c["stages"]:
+        blocks["denied"] = report_denied(c, stage_denied(c))
+        print("\n" + blocks["denied"] + "\n", flush=True)
     if c["doc"]:
         write_blocks(c["doc"], blocks)
         print(f"bench: figures written to {os.path.relpath(c['doc'], REPO)}")

@@ -57,6 +57,27 @@ class Check(unittest.TestCase):
         doc = json.loads(p.stdout)
         self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "222222222222"])
 
+    def test_report_bad_snapshot_among_good_ones(self):
+        """Issue 12: report names the file it cannot load (exit 2) and still writes the others."""
+        a = self.write("a.json", variant("111111111111"))
+        text = json.dumps(BASE)
+        bad = self.write("broken.json", text[:len(text) // 3])
+        b = self.write("b.json", variant("222222222222"))
+        out = os.path.join(self.tmp, "r.json")
+        p = caselib.run(["report", a, bad, b, "--json", out, "--html", os.path.join(self.tmp, "r.html")])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(bad, p.stderr.decode())
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "222222222222"])
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, "r.html")))
+        # Nothing gradable: nothing written.
+        out2 = os.path.join(self.tmp, "none.json")
+        p = caselib.run(["report", bad, "--json", out2])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(bad, p.stderr.decode())
+        self.assertFalse(os.path.exists(out2))
+
     def test_missing_file_is_named(self):
         a = self.write("a.json", BASE)
         p = self.check(a, os.path.join(self.tmp, "nope.json"))
@@ -143,6 +164,30 @@ class Check(unittest.TestCase):
         self.assertNotIn(b"\x1b]0;", colored)
         self.assertNotIn(b"\x1b[2J", colored)
         self.assertEqual(self.check("--color", "--no-color", path).stdout, plain)
+
+    def test_text_columns_fit_every_status(self):
+        """Issue 12 item 8: NOT_APPLICABLE ran into the id (NOT_APPLICABLEROLE-01)."""
+        import re
+        snap = variant(patch=[
+            {"op": "replace", "path": "/sources/create_role_events/data/events", "value": []},
+            {"op": "replace", "path": "/sources/trails", "value": {
+                "status": "denied", "api_call": "cloudtrail:DescribeTrails",
+                "error": {"code": "AccessDeniedException", "message": "no", "http_status": 400}}}])
+        text = self.check(self.write("s.json", snap)).stdout.decode()
+        doc = json.loads(self.check("--format", "json", self.write("s.json", snap)).stdout)
+        want = {c["id"]: c["status"] for c in doc["accounts"][0]["controls"]}
+        self.assertIn("NOT_APPLICABLE", want.values())
+        self.assertIn("NOT_EVALUATED", want.values())
+        line = re.compile(r"^    (PASS|FAIL|NOT_EVALUATED|NOT_APPLICABLE) +([A-Z]+-[0-9]+) +"
+                          r"(critical|high|medium|low) +\S")
+        got = {}
+        for ln in text.splitlines():
+            m = line.match(ln)
+            if m:
+                got[m.group(2)] = m.group(1)
+                # the id starts in the same column on every line
+                self.assertEqual(ln.index(m.group(2)), len("    NOT_APPLICABLE "), ln)
+        self.assertEqual(got, want)
 
     def test_fail_on(self):
         snap = variant(patch=[{"op": "replace", "path": "/sources/account_summary/data/AccountMFAEnabled",

@@ -62,6 +62,12 @@ HOSTILE_AGENT = "agent " + ESC_SEQ + MARKUP + " Mozilla/5.0"
 # Valid IAM names ([\w+=,.@-]) that a spreadsheet would run as formulas.
 FORMULA_ROLES = ["=1+2", "+cmd", "-3+4", "@SUM"]
 INJECTED_ROLE = FORMULA                      # only in a CloudTrail record
+# A recorded CreateRole whose role name would display reversed and with
+# hidden parts (issue 12): every output must show the characters by name.
+BIDI_ROLE = "admin\u202egnp.exe\u2066x\u200by\ufeffz\u061c\u200f"
+BIDI_SHOWN = "admin<U+202E>gnp.exe<U+2066>x<U+200B>y<U+FEFF>z<U+061C><U+200F>"
+BIDI_CHARS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c" \
+    "\u200b\u200c\u200d\u2060\ufeff"
 FAILED_ROLE = "+failed"
 FAILED_MESSAGE = "denied " + ESC_SEQ + MARKUP + " " + FORMULA
 
@@ -198,6 +204,11 @@ def seed_hostile(bed, s):
         "userAgent": HOSTILE_AGENT,
         "sourceIPAddress": IMG,
         "requestParameters": {"roleName": INJECTED_ROLE,
+                              "assumeRolePolicyDocument": seed.trust("*")}})
+    bed.inject_event(acct, {
+        "eventTime": seed.ago(3),
+        "sourceIPAddress": "192.0.2.7",
+        "requestParameters": {"roleName": BIDI_ROLE,
                               "assumeRolePolicyDocument": seed.trust("*")}})
     bed.inject_event(acct, {
         "eventTime": seed.ago(2),

@@ -7,6 +7,7 @@ text in HTML (strictly parsed here, and in Chromium through
 tests/report/test_html.py's helpers), neutralise formulas in CSV, and
 print no escape sequence to a terminal or in text output."""
 import csv
+import html
 import io
 import os
 import re
@@ -43,6 +44,11 @@ CHECKS = {
     "test_run_prints_no_escape": ("iamgrade run --verbose, stdout and stderr", "no ESC; the account's name shown"),
     "test_run_on_a_terminal": ("iamgrade run on a terminal (progress line)", "no ESC but `ESC [K`"),
     "test_collect_debug_has_no_escape": ("iamgrade collect --debug", "no ESC"),
+    "test_bidi_shown_in_every_output": ("HTML, PDF, findings.csv, check text and CSV",
+                                        "a role named with U+202E, U+2066, U+200B, U+FEFF, U+061C, U+200F "
+                                        "shows as `admin<U+202E>gnp.exe...`; no bidi or zero-width "
+                                        "character anywhere in the output"),
+    "test_bidi_in_chromium": ("HTML in Chromium (--dump-dom)", "the role's name is shown by code point"),
 }
 
 
@@ -156,6 +162,41 @@ class HostileRun(unittest.TestCase):
         self.assertEqual([f for row in rows for f in row if f.startswith(FORMULA_START)], [])
         self.assertIn("'" + relutil.HOSTILE_ALIAS, {r[1] for r in rows[1:]})
 
+    # --- bidirectional and invisible characters (issue 12 item 7) ---
+
+    def assertShown(self, text, what):
+        self.assertTrue(relutil.BIDI_SHOWN in text, f"{what}: the role's name is not shown by code point")
+        hidden = sorted({f"U+{ord(c):04X}" for c in text if c in relutil.BIDI_CHARS})
+        self.assertEqual(hidden, [], f"{what}: holds invisible characters")
+
+    def test_bidi_shown_in_every_output(self):
+        with self.subTest("account html"):
+            data = self.read("accounts", self.acct + ".html")
+            self.assertShown(th.parse(data).alltext, "account HTML's text")
+            self.assertShown(html.unescape(data.decode("utf-8")), "account HTML's source")
+        with self.subTest("findings.csv"):
+            self.assertShown(self.read("findings.csv").decode("utf-8"), "findings.csv")
+        if relutil.PDFTOTEXT:
+            for rel in (("accounts", self.acct + ".pdf"),):
+                with self.subTest(rel[-1]):
+                    self.assertShown(relutil.pdf_text(self.path(*rel)), rel[-1])
+        for fmt in ("text", "csv"):
+            with self.subTest("check " + fmt):
+                p = subprocess.run([relutil.IAMGRADE, "check", "--format", fmt, self.snapshot],
+                                   capture_output=True)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertShown(p.stdout.decode("utf-8"), "check --format " + fmt)
+        # results.json is data, not display: it keeps what AWS sent.
+        acct = [a for a in self.org.results()["accounts"] if a["account_id"] == self.acct][0]
+        self.assertIn(relutil.BIDI_ROLE, [e["role_name"] for e in acct["create_role_events"]])
+
+    @unittest.skipUnless(th.CHROMIUM, "chromium not installed (make deps)")
+    def test_bidi_in_chromium(self):
+        self.tmp = self.sh.mkdtemp("chromium-")
+        r, _ = th.Browser.chromium(self, self.path("accounts", self.acct + ".html"), "--dump-dom")
+        self.assertEqual(r.returncode, 0)
+        self.assertShown(th.parse(r.stdout).alltext, "DOM of the account page")
+
     # --- text and terminal ---
 
     def test_run_prints_no_escape(self):
@@ -238,9 +279,13 @@ Organizations name with an OSC/CSI escape sequence, `<b>` and a formula;
 the alias `=hostile-alias`; roles named `=1+2`, `+cmd`, `-3+4`, `@SUM`;
 CreateRole calls whose user agent holds escapes and `<script>`; a recorded
 CreateRole of a role named `=cmd|' /C calc'!A0` from a source IP
-`"><img src=x onerror=...>`; a refused one whose error message holds all of
+`"><img src=x onerror=...>`; a recorded CreateRole of a role whose name holds
+bidirectional controls and zero-width characters (U+202E, U+2066, U+200B,
+U+FEFF, U+061C, U+200F); a refused one whose error message holds all of
 these; and a policy statement whose Sid does.  Control characters are
-dropped from HTML, PDF and terminal text; the rest stays text.
+dropped from HTML, PDF and terminal text; bidirectional, zero-width and
+other invisible format characters are shown by code point (`<U+202E>`,
+common/common.c str_show_invisible); the rest stays text.
 
 """
 

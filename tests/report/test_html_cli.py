@@ -119,13 +119,23 @@ class FromSnapshots(unittest.TestCase):
         with open(self.out("all.pdf"), "rb") as f:
             self.assertEqual(f.read(5), b"%PDF-")
 
-    def test_bad_snapshot_writes_nothing(self):
+    def test_bad_snapshot_named_the_others_written(self):
         bad = self.write("bad.json", {"schema": "iamgrade.snapshot/1"})
+        # Issue 12: a snapshot that cannot be loaded is named and the exit
+        # status is 2, but the others are graded and written.
         r = iamgrade("report", self.a, bad, "--html", self.out("bad.html"), "--json", self.out("bad.json.out"))
         self.assertEqual(r.returncode, 2)
         self.assertIn(bad, r.stderr.decode())
+        with open(self.out("bad.json.out"), encoding="utf-8") as f:
+            self.assertEqual(len(json.load(f)["accounts"]), 1)
+        self.assertTrue(os.path.exists(self.out("bad.html")))
+        os.remove(self.out("bad.html"))
+        # Nothing that can be graded: nothing written.
+        r = iamgrade("report", bad, "--html", self.out("bad.html"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(bad, r.stderr.decode())
         self.assertFalse(os.path.exists(self.out("bad.html")))
-        self.assertFalse(os.path.exists(self.out("bad.json.out")))
+        # A bad baseline still fails the whole.
         r = iamgrade("report", self.a, "--baseline", bad, "--html", self.out("bad.html"))
         self.assertEqual(r.returncode, 2)
         self.assertIn(bad, r.stderr.decode())

@@ -47,6 +47,44 @@ t_log_sanitised(void)
 	unlink(path);
 }
 
+/* Each invisible character, alone and inside a name, shown by its code point. */
+static void
+t_show_invisible(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "admin\xe2\x80\xaegnp.exe", "admin<U+202E>gnp.exe" },	/* RLO */
+		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad",
+		  "<U+202A><U+202B><U+202C><U+202D>" },
+		{ "a\xe2\x81\xa6" "b\xe2\x81\xa7" "c\xe2\x81\xa8" "d\xe2\x81\xa9",
+		  "a<U+2066>b<U+2067>c<U+2068>d<U+2069>" },			/* isolates */
+		{ "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "<U+200E><U+200F><U+061C>" }, /* marks */
+		{ "x\xe2\x80\x8by\xe2\x80\x8cz\xe2\x80\x8d", "x<U+200B>y<U+200C>z<U+200D>" },
+		{ "\xe2\x81\xa0\xef\xbb\xbfok", "<U+2060><U+FEFF>ok" },	/* WJ, BOM */
+		{ "soft\xc2\xadhyphen", "soft<U+00AD>hyphen" },
+		{ "c1\xc2\x9b", "c1<U+009B>" },
+		{ "tag\xf3\xa0\x80\x81", "tag<U+E0001>" },
+		{ "line\xe2\x80\xa8sep", "line<U+2028>sep" },
+		/* Kept: ASCII, controls (each output's own business), letters of any script. */
+		{ "r\xc3\xb4le \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe6\xbc\xa2\tx\n",
+		  "r\xc3\xb4le \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe6\xbc\xa2\tx\n" },
+		{ "emoji \xf0\x9f\x98\x80\xef\xb8\x8f", "emoji \xf0\x9f\x98\x80\xef\xb8\x8f" },
+		/* Malformed UTF-8 is not passed on as is. */
+		{ "bad\xff\xe2\x80", "bad\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "", "" },
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = str_show_invisible(cases[i].in);
+		T_STREQ(s, cases[i].out);
+		free(s);
+	}
+	T(str_show_invisible(NULL) == NULL, "NULL stays NULL");
+}
+
 static void
 t_trim(void)
 {
@@ -128,6 +166,7 @@ main(void)
 {
 	RUN(t_sanitize_term);
 	RUN(t_log_sanitised);
+	RUN(t_show_invisible);
 	RUN(t_trim);
 	RUN(t_time);
 	RUN(t_url);

@@ -69,9 +69,12 @@ t_clean(void)
 {
 	char *s;
 
-	/* ESC, BEL, DEL, a C1 CSI, bidi override, zero-width space go. */
+	/*
+	 * ESC, BEL and DEL go; a C1 CSI, a bidi override and a zero-width
+	 * space are shown by name (issue 12: never applied, never hidden).
+	 */
 	s = lay_clean("a\x1b[31mb\x07\x7f" "c\xc2\x9b" "d\xe2\x80\xae" "e\xe2\x80\x8b" "f");
-	T_STREQ(s, "a[31mbcdef");
+	T_STREQ(s, "a[31mbc<U+009B>d<U+202E>e<U+200B>f");
 	free(s);
 	/* Newlines survive in every spelling; a tab becomes spaces. */
 	s = lay_clean("1\r\n2\r3\xc2\x85" "4\xe2\x80\xa8" "5\t6");
