@@ -14,6 +14,7 @@ static const char collect_usage[] =
     "usage: iamgrade collect [--profile P] [--region R] [--endpoint-url URL]\n"
     "                        [--since DAYS] [--role-arn ARN [--external-id ID]]\n"
     "                        [--report-wait SECONDS] [--timeout SECONDS]\n"
+    "                        [--no-last-accessed]\n"
     "                        [-v|--verbose] [--debug] [-q] --out DIR\n"
     "\n"
     "Collect the IAM state of the account the credentials (or --role-arn)\n"
@@ -29,6 +30,8 @@ static const char collect_usage[] =
     "  --report-wait S    wait at most S seconds for IAM's credential report\n"
     "                     (1-3600, default 300)\n"
     "  --timeout S        give up an HTTP attempt after S seconds (1-3600, default 60)\n"
+    "  --no-last-accessed skip service last accessed per role and user (one IAM\n"
+    "                     job each); LP-03 and LP-04 are then NOT_EVALUATED\n"
     "  -v, --verbose      say what each source returned\n"
     "  --debug            log every request (never secrets)\n"
     "  -q, --quiet        errors only\n"
@@ -40,7 +43,8 @@ static const char collect_usage[] =
 
 enum {
 	OPT_PROFILE = 256, OPT_REGION, OPT_ENDPOINT, OPT_SINCE, OPT_ROLE,
-	OPT_EXTERNAL_ID, OPT_DEBUG, OPT_OUT, OPT_REPORT_WAIT, OPT_TIMEOUT
+	OPT_EXTERNAL_ID, OPT_DEBUG, OPT_OUT, OPT_REPORT_WAIT, OPT_TIMEOUT,
+	OPT_NO_LA
 };
 
 /* Tell the user why a snapshot is incomplete (AWS text: no control characters). */
@@ -71,6 +75,7 @@ cmd_collect(int argc, char *argv[])
 		{ "external-id",	required_argument, NULL, OPT_EXTERNAL_ID },
 		{ "report-wait",	required_argument, NULL, OPT_REPORT_WAIT },
 		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+		{ "no-last-accessed",	no_argument,	   NULL, OPT_NO_LA },
 		{ "verbose",		no_argument,	   NULL, 'v' },
 		{ "debug",		no_argument,	   NULL, OPT_DEBUG },
 		{ "quiet",		no_argument,	   NULL, 'q' },
@@ -88,7 +93,7 @@ cmd_collect(int argc, char *argv[])
 	char *err = NULL, *path = NULL, *end;
 	struct stat st;
 	long since = 30, wait = 300, timeout;
-	int ch, rc = EXIT_USAGE, have_cfg = 0, have_creds = 0;
+	int ch, rc = EXIT_USAGE, have_cfg = 0, have_creds = 0, no_la = 0;
 
 	memset(&ao, 0, sizeof(ao));
 	memset(&cfg, 0, sizeof(cfg));
@@ -125,6 +130,9 @@ cmd_collect(int argc, char *argv[])
 				return usage_error("collect", "--timeout takes a number of "
 				    "seconds from 1 to 3600, not '%s'", optarg);
 			ao.timeout_ms = timeout * 1000;
+			break;
+		case OPT_NO_LA:
+			no_la = 1;
 			break;
 		case OPT_ROLE:
 			target.role_arn = optarg;
@@ -177,6 +185,7 @@ cmd_collect(int argc, char *argv[])
 	co.cfg = &cfg;
 	co.since_days = (int)since;
 	co.report_wait_s = (int)wait;
+	co.no_last_accessed = no_la;
 	if ((snap = collect_account(&target, &creds, &co, &err)) == NULL) {
 		fprintf(stderr, "iamgrade collect: %s\n", str_sanitize_term(err));
 		goto out;

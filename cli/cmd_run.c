@@ -43,6 +43,7 @@ struct run {
 	int		 quiet;
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
+	int		 no_last_accessed;
 	/* state */
 	struct aws_config cfg;
 	struct aws_creds creds;
@@ -75,6 +76,7 @@ static const char usage_text[] =
 "  --since DAYS            CreateRole look-back window, 1-90 (default 30)\n"
 "  --report-wait S         wait at most S seconds for a credential report, 1-3600 (default 300)\n"
 "  --timeout S             give up an HTTP attempt after S seconds, 1-3600 (default 60)\n"
+"  --no-last-accessed      skip service last accessed (LP-03, LP-04 NOT_EVALUATED)\n"
 "  --jobs N                accounts collected at once (default 16)\n"
 "  --region R, --endpoint-url URL\n"
 "  --no-pdf                skip the PDF reports\n"
@@ -89,7 +91,7 @@ parse_args(struct run *r, int argc, char *argv[])
 {
 	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
 	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT };
+	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_NO_LA };
 	static const struct option longopts[] = {
 		{ "organization", no_argument, NULL, O_ORG },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -107,6 +109,7 @@ parse_args(struct run *r, int argc, char *argv[])
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
 		{ "no-pdf", no_argument, NULL, O_NOPDF },
 		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
+		{ "no-last-accessed", no_argument, NULL, O_NO_LA },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -178,6 +181,9 @@ parse_args(struct run *r, int argc, char *argv[])
 			break;
 		case O_NOPDF:
 			r->no_pdf = 1;
+			break;
+		case O_NO_LA:
+			r->no_last_accessed = 1;
 			break;
 		case O_REPORT_WAIT:
 			v = strtol(optarg, &end, 10);
@@ -758,6 +764,7 @@ cmd_run(int argc, char *argv[])
 	copts.cfg = &r.cfg;
 	copts.since_days = r.since_days;
 	copts.report_wait_s = r.report_wait;
+	copts.no_last_accessed = r.no_last_accessed;
 	copts.organization = r.organization_ids;
 	snapdir = xasprintf("%s/snapshots", r.dir);
 	if (!r.quiet)

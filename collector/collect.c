@@ -47,6 +47,50 @@ collect_problem(json_t *problems, const char *name, const json_t *src)
 	    json_string_value(jpath(src, "error.message")) : ""));
 }
 
+/* Whether the source name was left out on request (collection.skipped). */
+static int
+collect_skipped(const json_t *snap, const char *name)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(jpath(snap, "collection.skipped"), i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A last-accessed job that failed is a problem of its principal only: one
+ * line says how many, and the first reason, so the run still reports the
+ * collection incomplete (exit 3) as for a failed trail call.
+ */
+static void
+collect_la_problems(json_t *problems, const json_t *src)
+{
+	const json_t *p, *first = NULL;
+	size_t i, bad = 0;
+
+	if (src_status(src) != SRC_OK)
+		return;
+	json_array_foreach(jpath(src, "data.principals"), i, p) {
+		if (jstr(p, "status") != NULL && (strcmp(jstr(p, "status"), "ok") == 0 ||
+		    strcmp(jstr(p, "status"), "absent") == 0))
+			continue;
+		if (bad++ == 0)
+			first = p;
+	}
+	if (bad == 0)
+		return;
+	json_array_append_new(problems, json_sprintf("last_accessed: %zu of %zu principals "
+	    "not read, first %s: %s: %s: %s", bad, json_array_size(jpath(src, "data.principals")),
+	    jstr(first, "Arn"), jstr(first, "status"),
+	    json_string_value(jpath(first, "error.code")) ?
+	    json_string_value(jpath(first, "error.code")) : "?",
+	    json_string_value(jpath(first, "error.message")) ?
+	    json_string_value(jpath(first, "error.message")) : ""));
+}
+
 /* collection.complete and collection.problems, from the sources. */
 static void
 collect_verdict(json_t *snap, int reached)
@@ -64,9 +108,16 @@ collect_verdict(json_t *snap, int reached)
 		    json_object_get(sources, snap_source_names[SNAP_SRC_CALLER_IDENTITY]));
 		goto out;
 	}
-	for (s = 0; s < SNAP_SRC__MAX; s++)
+	for (s = 0; s < SNAP_SRC__MAX; s++) {
+		/* Skipped on request (--no-last-accessed): not a problem of the account. */
+		if (s == SNAP_SRC_LAST_ACCESSED &&
+		    json_object_get(sources, snap_source_names[s]) == NULL &&
+		    collect_skipped(snap, snap_source_names[s]))
+			continue;
 		collect_problem(problems, snap_source_names[s],
 		    json_object_get(sources, snap_source_names[s]));
+	}
+	collect_la_problems(problems, json_object_get(sources, "last_accessed"));
 	/* Per-trail calls are sources of their own: a denied one counts. */
 	json_array_foreach(jpath(sources, "trails.data"), i, t) {
 		name = json_string_value(jpath(t, "trail.Name"));
@@ -116,14 +167,14 @@ collect_frame(const char *account_id, const struct collect_target *t,
 	for (s = 0; s < AWS_SVC__MAX; s++)
 		json_object_set_new(eps, aws_svc_names[s], src_string(cfg->endpoint[s]));
 	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:n, s:o}, s:n, s:o, s:o,"
-	    " s:{s:I}, s:{}}",
+	    " s:{s:I, s:[]}, s:{}}",
 	    "schema", SNAP_SCHEMA,
 	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
 	    "account", "id", src_string(account_id), "alias", "name", src_string(t->name),
 	    "caller",
 	    "region", src_string(cfg->region),
 	    "endpoints", eps,
-	    "collection", "window_days", (json_int_t)window,
+	    "collection", "window_days", (json_int_t)window, "skipped",
 	    "sources");
 	if (o->organization != NULL)
 		json_object_set_new(snap, "organization", snap_source_check("organization",
@@ -131,16 +182,23 @@ collect_frame(const char *account_id, const struct collect_target *t,
 	return snap;
 }
 
+/* extra: calls sent on clients of their own (the last-accessed workers). */
 static void
-collect_times(json_t *snap, time_t started, struct aws_client *c)
+collect_times(json_t *snap, time_t started, struct aws_client *c,
+    const struct iam_la_count *extra)
 {
 	json_t *coll = json_object_get(snap, "collection");
 	char buf[21];
 
 	json_object_set_new(coll, "started", json_string(time_fmt(started, buf)));
 	json_object_set_new(coll, "finished", json_string(time_fmt(time(NULL), buf)));
-	json_object_set_new(coll, "api_calls", json_integer(aws_client_calls(c)));
-	json_object_set_new(coll, "retries", json_integer(aws_client_retries(c)));
+	json_object_set_new(coll, "api_calls", json_integer(aws_client_calls(c) + extra->calls));
+	json_object_set_new(coll, "retries", json_integer(aws_client_retries(c) + extra->retries));
+	if (extra->concurrency > 0)
+		json_object_set_new(coll, "last_accessed", json_pack("{s:i, s:i, s:I, s:I, s:I}",
+		    "concurrency", extra->concurrency, "wait_s", extra->wait_s,
+		    "api_calls", (json_int_t)extra->calls, "retries", (json_int_t)extra->retries,
+		    "ms", (json_int_t)extra->ms));
 }
 
 /* Every source of an account that could not be read carries the failure. */
@@ -168,13 +226,19 @@ collect_set(json_t *snap, const char *account, const char *name, json_t *src)
 	return src;
 }
 
-/* Every source of a reachable account, in order. */
+/*
+ * Every source of a reachable account, in order; creds are those c signs
+ * with (the last-accessed workers need the same session).  *extra gets
+ * the calls and retries sent on other clients than c.
+ */
 static void
 collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
-    const struct collect_opts *o, time_t started, int window)
+    const struct aws_creds *creds, const struct collect_opts *o, time_t started, int window,
+    struct iam_la_count *extra)
 {
 	struct iam_report rep;
-	json_t *aliases, *cr;
+	struct iam_la_opts la = { o->la_jobs, o->la_wait_s };
+	json_t *aliases, *cr, *details;
 
 	/* IAM builds the report while the other sources are read. */
 	iam_report_start(c, &rep, o->report_wait_s);
@@ -186,7 +250,14 @@ collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
 	collect_set(snap, account, "password_policy", iam_password_policy(c));
 	collect_set(snap, account, "account_summary", iam_account_summary(c));
 	collect_set(snap, account, "virtual_mfa_devices", iam_virtual_mfa_devices(c));
-	collect_set(snap, account, "authorization_details", iam_authorization_details(c));
+	details = collect_set(snap, account, "authorization_details", iam_authorization_details(c));
+	/* The jobs run on AWS's side while CloudTrail is read here. */
+	if (o->no_last_accessed)
+		json_array_append_new(jpath(snap, "collection.skipped"),
+		    json_string("last_accessed"));
+	else
+		collect_set(snap, account, "last_accessed",
+		    iam_last_accessed(o->cfg, creds, details, &la, extra));
 	collect_set(snap, account, "trails", ct_trails(c, o->cfg));
 	collect_set(snap, account, "create_role_events",
 	    ct_create_role_events(c, o->cfg, started - (time_t)window * 86400, started));
@@ -271,6 +342,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 	char *known;
 	time_t started = time(NULL);
 	int window = o->since_days, reached = 0;
+	struct iam_la_count extra = { 0, 0, 0, 0, 0 };
 
 	memset(&role, 0, sizeof(role));
 	if (window <= 0)
@@ -288,7 +360,8 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 		json_object_set_new(snap, "caller", json_pack("{s:O, s:O?}",
 		    "arn", jpath(ident, "data.Arn"), "user_id", jpath(ident, "data.UserId")));
 		collect_set(snap, account, "caller_identity", ident);
-		collect_sources_all(snap, account, c, o, started, window);
+		collect_sources_all(snap, account, c,
+		    t->role_arn != NULL ? &role : creds, o, started, window, &extra);
 		reached = 1;
 	} else if (known != NULL) {
 		snap = collect_frame(known, t, o, window);
@@ -302,7 +375,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 		    json_string_value(jpath(fail, "error.message")));
 		goto out;
 	}
-	collect_times(snap, started, c);
+	collect_times(snap, started, c, &extra);
 	collect_verdict(snap, reached);
 out:
 	json_decref(fail);
