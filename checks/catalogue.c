@@ -11,11 +11,11 @@
 #include "policy/trust.h"
 
 const char *const check_family_names[CHECK_FAM__MAX] = {
-	"password", "root", "users", "policies", "trail", "roles"
+	"password", "root", "users", "policies", "trail", "roles", "leastpriv"
 };
 const char *const check_family_titles[CHECK_FAM__MAX] = {
 	"Password policy", "Root user", "IAM users", "Policies and roles",
-	"CloudTrail", "Roles created in the window"
+	"CloudTrail", "Roles created in the window", "Least privilege"
 };
 
 #define PY_IAM		"import boto3\n\niam = boto3.client(\"iam\")"
@@ -503,6 +503,80 @@ const struct check_control check_controls[] = {
 	  "print(ct.lookup_events(LookupAttributes=[{\"AttributeKey\": \"EventId\", "
 	  "\"AttributeValue\": {event_id}}])[\"Events\"])",
 	  NULL, check_grade_role_creator },
+	{ "LP-01", CHECK_FAM_LEASTPRIV, CHECK_SEV_MEDIUM, NULL, NULL,
+	  "No role is unused for the tracking period",
+	  CHECK_NEEDS(AUTHORIZATION_DETAILS), 0, "unused_days",
+	  "No role older than unused_days (default 90) days at the collection's start went unused "
+	  "for the last unused_days days: RoleLastUsed.LastUsedDate of GetAccountAuthorizationDetails "
+	  "is within the period. Roles younger than the period are not judged yet; service-linked "
+	  "roles (path /aws-service-role/) are AWS's to manage and skipped. The finding gives the "
+	  "role, its creation date and its last use, or never. An unused role is standing access "
+	  "nobody needs: a credential to steal with no job to show for it. "
+	  "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
+	  "IAM > Roles > {role} > Last activity: confirm nothing uses it (and who owns it).\n"
+	  "Delete the role, or remove its permissions until someone asks for them.",
+	  "aws iam list-instance-profiles-for-role --role-name {role}\n"
+	  "aws iam delete-role --role-name {role}",
+	  PY_IAM,
+	  "print(iam.get_role(RoleName={role})[\"Role\"].get(\"RoleLastUsed\"))\n"
+	  "iam.delete_role(RoleName={role})  # after detaching its policies and instance profiles",
+	  NULL, check_grade_lp_unused_roles },
+	{ "LP-02", CHECK_FAM_LEASTPRIV, CHECK_SEV_MEDIUM, NULL, NULL,
+	  "No IAM user is unused for the tracking period",
+	  CHECK_NEEDS(CREDENTIAL_REPORT), 0, "unused_days",
+	  "No user older than unused_days (default 90) days had neither a console sign-in "
+	  "(password_last_used) nor an access-key use (access_key_1/2_last_used_date) within the "
+	  "last unused_days days, from the credential report. Distinct from USER-03, which asks that "
+	  "unused credentials be disabled: this one asks whether the user should exist. "
+	  "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
+	  "IAM > Users > {user}: confirm with its owner that nobody uses it.\n"
+	  "Delete the user (its keys, password, MFA devices and policies first).",
+	  "aws iam delete-login-profile --user-name {user}\n"
+	  "aws iam list-access-keys --user-name {user}\n"
+	  "aws iam delete-user --user-name {user}",
+	  PY_IAM,
+	  "iam.delete_user(UserName={user})  # after its keys, login profile, MFA and policies",
+	  NULL, check_grade_lp_unused_users },
+	{ "LP-03", CHECK_FAM_LEASTPRIV, CHECK_SEV_MEDIUM, NULL, NULL,
+	  "Principals use the services they are granted",
+	  CHECK_NEEDS(AUTHORIZATION_DETAILS), 0, "unused_days lp_min_unused_services",
+	  "For each role and user older than unused_days (default 90) days: the services granted "
+	  "(the engine's effective permissions on every resource, as POL-01 reads them: documents, "
+	  "groups, denies and boundary, over the action catalogue) but not accessed within the "
+	  "period, from service last accessed (iam:GenerateServiceLastAccessedDetails, ACTION_LEVEL). "
+	  "FAIL when a principal has at least lp_min_unused_services (default 1) unused granted "
+	  "services; the finding lists them with how many actions each grants, and for used "
+	  "services AWS tracks at action level, the granted tracked actions not used. A principal "
+	  "whose job failed or timed out, or whose policies the engine cannot use, is NOT_EVALUATED "
+	  "with the reason; without last-accessed data (denied, --no-last-accessed, an older "
+	  "snapshot) the control is NOT_EVALUATED, never PASS. `iamgrade suggest-policy` proposes the "
+	  "narrower policy. "
+	  "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
+	  "IAM > Roles (or Users) > the principal {arn} > Last accessed: review the services not used.\n"
+	  "Replace the broad policy by one granting only what is used (iamgrade suggest-policy).",
+	  "aws iam generate-service-last-accessed-details --arn {arn} --granularity ACTION_LEVEL\n"
+	  "aws iam get-service-last-accessed-details --job-id JOB_ID",
+	  PY_IAM,
+	  "job = iam.generate_service_last_accessed_details(Arn={arn}, Granularity=\"ACTION_LEVEL\")\n"
+	  "print(iam.get_service_last_accessed_details(JobId=job[\"JobId\"]))",
+	  NULL, check_grade_lp_unused_services },
+	{ "LP-04", CHECK_FAM_LEASTPRIV, CHECK_SEV_HIGH, NULL, NULL,
+	  "Permissions-management and write access is used where granted",
+	  CHECK_NEEDS(AUTHORIZATION_DETAILS), 0, "unused_days",
+	  "LP-03 restricted to actions of access level Write or Permissions management (from the "
+	  "catalogue): FAIL when a role or user older than unused_days holds write or "
+	  "permissions-management access to a service it did not use within the period, or, for a "
+	  "service AWS tracks at action level, such an action it did not use (iam:PutRolePolicy, "
+	  "iam:AttachRolePolicy, iam:CreateAccessKey never used are the dangerous case). The same "
+	  "NOT_EVALUATED rules as LP-03. "
+	  "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
+	  "IAM > Roles (or Users) > the principal {arn} > Permissions: remove the write and "
+	  "permissions-management grants it does not use.\n"
+	  "Prefer a policy with the actions it used (iamgrade suggest-policy).",
+	  "aws iam generate-service-last-accessed-details --arn {arn} --granularity ACTION_LEVEL",
+	  PY_IAM,
+	  "iam.generate_service_last_accessed_details(Arn={arn}, Granularity=\"ACTION_LEVEL\")",
+	  NULL, check_grade_lp_unused_write },
 };
 const size_t check_ncontrols = sizeof(check_controls) / sizeof(check_controls[0]);
 
