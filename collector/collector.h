@@ -25,7 +25,7 @@ struct collect_opts {
 	const json_t		*organization;	/* {"id":..., "accounts":[ids]} or NULL */
 	int			 report_wait_s;	/* credential report deadline (default 300) */
 	int			 no_last_accessed; /* skip service last accessed (--no-last-accessed) */
-	int			 la_jobs;	/* last-accessed jobs in flight (0: 8) */
+	int			 la_jobs;	/* last-accessed jobs in flight (0: 16) */
 	int			 la_wait_s;	/* last-accessed deadline per account (0: 900) */
 };
 

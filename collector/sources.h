@@ -177,9 +177,9 @@ json_t	*iam_policy_reduce(const json_t *policy);
  * that fails is a failure of that principal only.  *n gets what the
  * stage cost (run metadata, kept out of the source's data, which holds
  * only what AWS said).  IAMGRADE_LA_POLL_MS sets the first poll
- * interval (tests).
+ * interval (tests), IAMGRADE_LA_JOBS (1-64) the jobs in flight (benchmark).
  */
-#define IAM_LA_JOBS	8
+#define IAM_LA_JOBS	16
 #define IAM_LA_WAIT_S	900
 struct iam_la_opts {
 	int	jobs;		/* 0: IAM_LA_JOBS */
