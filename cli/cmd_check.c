@@ -179,7 +179,7 @@ cmd_check(int argc, char *argv[])
 		switch (ch) {
 		case OPT_FORMAT:
 			fmt = report_fmt_parse(optarg);
-			if (fmt != REPORT_TEXT && fmt != REPORT_JSON && fmt != REPORT_CSV) {
+			if (fmt < 0 || !(report_formats[fmt].commands & REPORT_IN_CHECK)) {
 				usage_error("check", "--format %s: text, json or csv "
 				    "(HTML and PDF: iamgrade report)", optarg);
 				goto out;

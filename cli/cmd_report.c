@@ -26,12 +26,9 @@ static const char report_usage[] =
     "output renders; each file is written atomically, mode 0644 less the umask\n"
     "(--json: 0600, like snapshots).\n"
     "\n"
-    "Outputs (at least one; FILE may be - for standard output, once):\n"
-    "  --html FILE        the self-contained HTML report\n"
-    "  --pdf FILE         the PDF report\n"
-    "  --csv FILE         one row per finding\n"
-    "  --json FILE        the results document\n"
-    "  --dump FILE        a plain-text dump of the laid-out report (for tests)\n"
+    "Outputs (at least one; FILE may be - for standard output, once):\n";
+
+static const char report_usage_options[] =
     "\n"
     "Options:\n"
     "  --results FILE     read a results document instead of snapshots\n"
@@ -46,9 +43,9 @@ static const char report_usage[] =
     "loaded is named and left out, the others are written, and the exit status\n"
     "is 2; any other bad input writes nothing.\n";
 
+/* An output's option is OPT_FMT + its format (report/formats.h: report --NAME FILE). */
 enum {
-	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_RESULTS,
-	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL
+	OPT_RESULTS = 256, OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL, OPT_FMT
 };
 
 /* One requested output: format and path, and the rendered bytes. */
@@ -189,6 +186,58 @@ out:
 	return results;
 }
 
+/* The long options: fixed, then report --NAME FILE for each format that offers it. */
+static void
+report_longopts(struct option *lo, const struct option *fixed, size_t nfixed)
+{
+	size_t n = nfixed;
+	int f;
+
+	memcpy(lo, fixed, nfixed * sizeof(*lo));
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		if (report_formats[f].commands & REPORT_IN_REPORT)
+			lo[n++] = (struct option){ report_formats[f].name, required_argument,
+			    NULL, OPT_FMT + f };
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* "--json, --csv, --html, --pdf or --dump": the outputs report offers (static). */
+static const char *
+report_out_names(void)
+{
+	static char s[256];
+	size_t len = 0, n = 0, k = 0;
+	int f;
+
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		n += (report_formats[f].commands & REPORT_IN_REPORT) != 0;
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		if (report_formats[f].commands & REPORT_IN_REPORT) {
+			k++;
+			len += (size_t)snprintf(s + len, sizeof(s) - len, "%s--%s",
+			    k == 1 ? "" : k == n ? " or " : ", ", report_formats[f].name);
+			if (len >= sizeof(s))
+				break;
+		}
+	return s;
+}
+
+static void
+report_help(void)
+{
+	char *o;
+	int f;
+
+	fputs(report_usage, stdout);
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		if (report_formats[f].commands & REPORT_IN_REPORT) {
+			o = xasprintf("--%s FILE", report_formats[f].name);
+			printf("  %-18s %s\n", o, report_formats[f].help);
+			free(o);
+		}
+	fputs(report_usage_options, stdout);
+}
+
 /* Add an output; 0 (after saying why) if the path or the format is taken. */
 static int
 report_add_out(struct report_out *outs, int *nout, enum report_fmt fmt,
@@ -216,20 +265,15 @@ report_add_out(struct report_out *outs, int *nout, enum report_fmt fmt,
 int
 cmd_report(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "html",	required_argument, NULL, OPT_HTML },
-		{ "pdf",	required_argument, NULL, OPT_PDF },
-		{ "csv",	required_argument, NULL, OPT_CSV },
-		{ "json",	required_argument, NULL, OPT_JSON },
-		{ "dump",	required_argument, NULL, OPT_DUMP },
+	static const struct option fixed[] = {
 		{ "results",	required_argument, NULL, OPT_RESULTS },
 		{ "baseline",	required_argument, NULL, OPT_BASELINE },
 		{ "config",	required_argument, NULL, OPT_CONFIG },
 		{ "summary",	no_argument,	   NULL, OPT_SUMMARY },
 		{ "detail",	no_argument,	   NULL, OPT_DETAIL },
 		{ "help",	no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
 	};
+	struct option longopts[sizeof(fixed) / sizeof(fixed[0]) + REPORT_FMT__MAX + 1];
 	struct report_out outs[REPORT_FMT__MAX];
 	struct report_opts opts;
 	struct check_config cfg;
@@ -237,36 +281,22 @@ cmd_report(int argc, char *argv[])
 	const char *results_path = NULL, *config = NULL;
 	char **bases = NULL, *err = NULL;
 	int ch, i, nout = 0, nbase = 0, summary = -1, nstdout = 0, bad = 0, rc = EXIT_USAGE;
-	mode_t mask;
 
 	memset(outs, 0, sizeof(outs));
 	memset(&opts, 0, sizeof(opts));
 	check_config_default(&cfg);
 	bases = xcalloc((size_t)argc + 1, sizeof(*bases));
+	report_longopts(longopts, fixed, sizeof(fixed) / sizeof(fixed[0]));
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (ch >= OPT_FMT && ch < OPT_FMT + REPORT_FMT__MAX) {
+			if (!report_add_out(outs, &nout, ch - OPT_FMT,
+			    report_formats[ch - OPT_FMT].name, optarg))
+				goto out;
+			continue;
+		}
 		switch (ch) {
-		case OPT_HTML:
-			if (!report_add_out(outs, &nout, REPORT_HTML, "html", optarg))
-				goto out;
-			break;
-		case OPT_PDF:
-			if (!report_add_out(outs, &nout, REPORT_PDF, "pdf", optarg))
-				goto out;
-			break;
-		case OPT_CSV:
-			if (!report_add_out(outs, &nout, REPORT_CSV, "csv", optarg))
-				goto out;
-			break;
-		case OPT_JSON:
-			if (!report_add_out(outs, &nout, REPORT_JSON, "json", optarg))
-				goto out;
-			break;
-		case OPT_DUMP:
-			if (!report_add_out(outs, &nout, REPORT_DUMP, "dump", optarg))
-				goto out;
-			break;
 		case OPT_RESULTS:
 			if (results_path != NULL) {
 				rc = usage_error("report", "--results is given twice");
@@ -289,7 +319,7 @@ cmd_report(int argc, char *argv[])
 			summary = ch == OPT_SUMMARY;
 			break;
 		case 'h':
-			fputs(report_usage, stdout);
+			report_help();
 			rc = EXIT_OK;
 			goto out;
 		case ':':
@@ -302,7 +332,7 @@ cmd_report(int argc, char *argv[])
 		}
 	}
 	if (nout == 0) {
-		rc = usage_error("report", "nothing to write: give --html, --pdf, --csv, --json or --dump");
+		rc = usage_error("report", "nothing to write: give %s", report_out_names());
 		goto out;
 	}
 	for (i = 0; i < nout; i++)
@@ -346,8 +376,6 @@ cmd_report(int argc, char *argv[])
 			err = NULL;
 			goto out;
 		}
-	mask = umask(0);
-	umask(mask);
 	for (i = 0; i < nout; i++) {
 		if (strcmp(outs[i].path, "-") == 0) {
 			if (outs[i].data.len > 0 &&
@@ -358,10 +386,8 @@ cmd_report(int argc, char *argv[])
 			}
 			continue;
 		}
-		/* The results document is private like the snapshots it grades. */
 		if (!file_write_atomic(outs[i].path, outs[i].data.p ? outs[i].data.p : "",
-		    outs[i].data.len, (outs[i].fmt == REPORT_JSON ? 0600 : 0644) & ~(int)mask,
-		    0, &err)) {
+		    outs[i].data.len, report_file_mode(outs[i].fmt), 0, &err)) {
 			report_fail(err);
 			err = NULL;
 			rc = EXIT_IO;	/* a full disk is not a usage error */
