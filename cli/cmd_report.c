@@ -1,7 +1,4 @@
 /* iamgrade report: snapshots or a results document in, HTML/PDF/CSV/JSON out. */
-#include <sys/stat.h>
-
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,41 +8,60 @@
 #include "report/compare.h"
 #include "report/report.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 
 #define REPORT_MAX_INPUT	(1024UL * 1024 * 1024)	/* a results file or snapshot */
 #define REPORT_MAX_OUTPUT	(1024UL * 1024 * 1024)	/* one rendered report */
 #define REPORT_RESULTS_SCHEMA	"iamgrade.results/1"
 
-static const char report_usage[] =
-    "usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
-    "       iamgrade report --results FILE [options] OUTPUTS\n"
-    "\n"
-    "Render the grade of one account or several side by side.  Inputs are\n"
-    "snapshots (graded here, like `iamgrade check`) or one results document\n"
-    "(`iamgrade check --format json`).  Nothing is written unless every\n"
-    "output renders; each file is written atomically, mode 0644 less the umask\n"
-    "(--json: 0600, like snapshots).\n"
-    "\n"
-    "Outputs (at least one; FILE may be - for standard output, once):\n";
+/* What report's options set (cli/opts.h). */
+struct report_args {
+	const char	*out[REPORT_FMT__MAX];	/* --NAME FILE per format */
+	const char	*results;
+	struct cli_list	 bases;
+	const char	*config;
+	int		 summary, detail;
+};
 
-static const char report_usage_options[] =
-    "\n"
-    "Options:\n"
-    "  --results FILE     read a results document instead of snapshots\n"
-    "  --baseline FILE    an earlier run to compare with: a results document or\n"
-    "                     snapshots (repeat the option for several files)\n"
-    "  --config FILE      thresholds and trusted accounts for grading snapshots\n"
-    "  --summary          the side-by-side comparison even for one account\n"
-    "  --detail           every account in full, one after another, even for\n"
-    "                     several (the default for several is the comparison)\n"
-    "\n"
-    "Exit status: 0 written, 2 usage or bad input.  A snapshot that cannot be\n"
-    "loaded is named and left out, the others are written, and the exit status\n"
-    "is 2; any other bad input writes nothing.\n";
+/* report --NAME FILE for each format whose row offers it (report/formats.h). */
+#define REPORT_OUT_OPT(E, n, mode, renders, commands, run_file, help)		\
+	CLI_OPT(CLI_STRING, #n, 0, struct report_args, out[REPORT_##E], "FILE",	\
+	  help, .flags = CLI_ONCE | ((commands) & REPORT_IN_REPORT ? 0 : CLI_OFF)),
 
-/* An output's option is OPT_FMT + its format (report/formats.h: report --NAME FILE). */
-enum {
-	OPT_RESULTS = 256, OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL, OPT_FMT
+static const struct cli_opt report_opts_table[] = {
+	CLI_OPT_HEADING("Outputs (at least one; FILE may be - for standard output, once):"),
+	REPORT_FORMAT_LIST(REPORT_OUT_OPT)
+	CLI_OPT_HEADING("Options:"),
+	CLI_OPT(CLI_STRING, "results", 0, struct report_args, results, "FILE",
+	  "read a results document instead of snapshots", .flags = CLI_ONCE),
+	CLI_OPT(CLI_LIST, "baseline", 0, struct report_args, bases, "FILE",
+	  "an earlier run to compare with: a results document or\n"
+	  "snapshots (repeat the option for several files)"),
+	CLI_OPT(CLI_STRING, "config", 0, struct report_args, config, "FILE",
+	  "thresholds and trusted accounts for grading snapshots"),
+	CLI_OPT(CLI_FLAG, "summary", 0, struct report_args, summary, NULL,
+	  "the side-by-side comparison even for one account", .value = 1),
+	CLI_OPT(CLI_FLAG, "detail", 0, struct report_args, detail, NULL,
+	  "every account in full, one after another, even for\n"
+	  "several (the default for several is the comparison)", .value = 1),
+	CLI_OPT_END
+};
+#undef REPORT_OUT_OPT
+
+const struct cli_cmd cli_cmd_report = {
+	"report", "render HTML, PDF, CSV or JSON reports from snapshots or results",
+	"usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
+	"       iamgrade report --results FILE [options] OUTPUTS\n"
+	"\n"
+	"Render the grade of one account or several side by side.  Inputs are\n"
+	"snapshots (graded here, like `iamgrade check`) or one results document\n"
+	"(`iamgrade check --format json`).  Nothing is written unless every\n"
+	"output renders; each file is written atomically, mode 0644 less the umask\n"
+	"(--json: 0600, like snapshots).\n",
+	report_opts_table,
+	"Exit status: 0 written, 2 usage or bad input.  A snapshot that cannot be\n"
+	"loaded is named and left out, the others are written, and the exit status\n"
+	"is 2; any other bad input writes nothing.\n"
 };
 
 /* One requested output: format and path, and the rendered bytes. */
@@ -186,21 +202,6 @@ out:
 	return results;
 }
 
-/* The long options: fixed, then report --NAME FILE for each format that offers it. */
-static void
-report_longopts(struct option *lo, const struct option *fixed, size_t nfixed)
-{
-	size_t n = nfixed;
-	int f;
-
-	memcpy(lo, fixed, nfixed * sizeof(*lo));
-	for (f = 0; f < REPORT_FMT__MAX; f++)
-		if (report_formats[f].commands & REPORT_IN_REPORT)
-			lo[n++] = (struct option){ report_formats[f].name, required_argument,
-			    NULL, OPT_FMT + f };
-	lo[n] = (struct option){ NULL, 0, NULL, 0 };
-}
-
 /* "--json, --csv, --html, --pdf or --dump": the outputs report offers (static). */
 static const char *
 report_out_names(void)
@@ -222,34 +223,13 @@ report_out_names(void)
 	return s;
 }
 
-static void
-report_help(void)
-{
-	char *o;
-	int f;
-
-	fputs(report_usage, stdout);
-	for (f = 0; f < REPORT_FMT__MAX; f++)
-		if (report_formats[f].commands & REPORT_IN_REPORT) {
-			o = xasprintf("--%s FILE", report_formats[f].name);
-			printf("  %-18s %s\n", o, report_formats[f].help);
-			free(o);
-		}
-	fputs(report_usage_options, stdout);
-}
-
-/* Add an output; 0 (after saying why) if the path or the format is taken. */
+/* Add an output; 0 (after saying why) if the path is taken. */
 static int
-report_add_out(struct report_out *outs, int *nout, enum report_fmt fmt,
-    const char *opt, const char *path)
+report_add_out(struct report_out *outs, int *nout, enum report_fmt fmt, const char *path)
 {
 	int i;
 
 	for (i = 0; i < *nout; i++) {
-		if (outs[i].fmt == fmt) {
-			usage_error("report", "--%s is given twice", opt);
-			return 0;
-		}
 		if (strcmp(outs[i].path, path) == 0 && strcmp(path, "-") != 0) {
 			usage_error("report", "%s is given for two outputs", path);
 			return 0;
@@ -262,113 +242,113 @@ report_add_out(struct report_out *outs, int *nout, enum report_fmt fmt,
 	return 1;
 }
 
+/* The outputs asked for, in the formats' order; 0 after a usage error. */
+static int
+report_outputs(const struct report_args *a, struct report_out *outs, int *nout)
+{
+	int f, i, nstdout = 0;
+
+	if (a->summary && a->detail) {
+		usage_error("report", "--summary and --detail exclude each other");
+		return 0;
+	}
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		if (a->out[f] != NULL && !report_add_out(outs, nout, f, a->out[f]))
+			return 0;
+	if (*nout == 0) {
+		usage_error("report", "nothing to write: give %s", report_out_names());
+		return 0;
+	}
+	for (i = 0; i < *nout; i++)
+		nstdout += strcmp(outs[i].path, "-") == 0;
+	if (nstdout > 1) {
+		usage_error("report", "only one output can go to standard output");
+		return 0;
+	}
+	return 1;
+}
+
+/* The results and the baseline, per the inputs given; 0 after saying why. */
+static int
+report_inputs(const struct report_args *a, char **files, int nfiles, json_t **results,
+    json_t **baseline, int *bad)
+{
+	struct check_config cfg;
+	char *err = NULL;
+	int ok = 0;
+
+	check_config_default(&cfg);
+	if (a->results != NULL && nfiles > 0)
+		usage_error("report", "give snapshots or --results, not both");
+	else if (a->results == NULL && nfiles == 0)
+		usage_error("report", "no input: give snapshot files or --results FILE");
+	else if (a->config != NULL && !check_config_load(a->config, &cfg, &err))
+		report_fail(err);
+	else if ((*results = a->results != NULL ? report_load_results(a->results, &err) :
+	    report_grade(files, nfiles, 0, &cfg, bad, &err)) == NULL ||
+	    (a->bases.n > 0 && (*baseline = report_grade((char **)a->bases.v, a->bases.n, 1,
+	    &cfg, NULL, &err)) == NULL))
+		report_fail(err);
+	else
+		ok = 1;
+	/* A snapshot that did not load leaves its message behind when it was a results document. */
+	if (ok)
+		free(err);
+	check_config_free(&cfg);
+	return ok;
+}
+
+/* Write every rendered output: files atomically, "-" to standard output. */
+static int
+report_write(struct report_out *outs, int nout)
+{
+	char *err = NULL;
+	int i;
+
+	for (i = 0; i < nout; i++) {
+		if (strcmp(outs[i].path, "-") == 0) {
+			if (outs[i].data.len > 0 &&
+			    fwrite(outs[i].data.p, 1, outs[i].data.len, stdout) != outs[i].data.len) {
+				usage_error("report", "standard output: write failed");
+				return EXIT_IO;
+			}
+			continue;
+		}
+		if (!file_write_atomic(outs[i].path, outs[i].data.p ? outs[i].data.p : "",
+		    outs[i].data.len, report_file_mode(outs[i].fmt), 0, &err)) {
+			report_fail(err);
+			return EXIT_IO;	/* a full disk is not a usage error */
+		}
+	}
+	if (fflush(stdout) != 0) {
+		usage_error("report", "standard output: write failed");
+		return EXIT_IO;
+	}
+	return EXIT_OK;
+}
+
 int
 cmd_report(int argc, char *argv[])
 {
-	static const struct option fixed[] = {
-		{ "results",	required_argument, NULL, OPT_RESULTS },
-		{ "baseline",	required_argument, NULL, OPT_BASELINE },
-		{ "config",	required_argument, NULL, OPT_CONFIG },
-		{ "summary",	no_argument,	   NULL, OPT_SUMMARY },
-		{ "detail",	no_argument,	   NULL, OPT_DETAIL },
-		{ "help",	no_argument,	   NULL, 'h' },
-	};
-	struct option longopts[sizeof(fixed) / sizeof(fixed[0]) + REPORT_FMT__MAX + 1];
+	struct report_args a = { 0 };
 	struct report_out outs[REPORT_FMT__MAX];
 	struct report_opts opts;
-	struct check_config cfg;
 	json_t *results = NULL, *baseline = NULL;
-	const char *results_path = NULL, *config = NULL;
-	char **bases = NULL, *err = NULL;
-	int ch, i, nout = 0, nbase = 0, summary = -1, nstdout = 0, bad = 0, rc = EXIT_USAGE;
+	char *err = NULL;
+	int i, first, nout = 0, bad = 0, rc = EXIT_USAGE;
 
 	memset(outs, 0, sizeof(outs));
 	memset(&opts, 0, sizeof(opts));
-	check_config_default(&cfg);
-	bases = xcalloc((size_t)argc + 1, sizeof(*bases));
-	report_longopts(longopts, fixed, sizeof(fixed) / sizeof(fixed[0]));
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (ch >= OPT_FMT && ch < OPT_FMT + REPORT_FMT__MAX) {
-			if (!report_add_out(outs, &nout, ch - OPT_FMT,
-			    report_formats[ch - OPT_FMT].name, optarg))
-				goto out;
-			continue;
-		}
-		switch (ch) {
-		case OPT_RESULTS:
-			if (results_path != NULL) {
-				rc = usage_error("report", "--results is given twice");
-				goto out;
-			}
-			results_path = optarg;
-			break;
-		case OPT_BASELINE:
-			bases[nbase++] = optarg;
-			break;
-		case OPT_CONFIG:
-			config = optarg;
-			break;
-		case OPT_SUMMARY:
-		case OPT_DETAIL:
-			if (summary >= 0 && summary != (ch == OPT_SUMMARY)) {
-				rc = usage_error("report", "--summary and --detail exclude each other");
-				goto out;
-			}
-			summary = ch == OPT_SUMMARY;
-			break;
-		case 'h':
-			report_help();
-			rc = EXIT_OK;
-			goto out;
-		case ':':
-			rc = usage_error("report", "%s needs an argument", argv[optind - 1]);
-			goto out;
-		default:
-			rc = usage_error("report", "unknown option '%s' (see iamgrade report --help)",
-			    argv[optind - 1]);
-			goto out;
-		}
-	}
-	if (nout == 0) {
-		rc = usage_error("report", "nothing to write: give %s", report_out_names());
+	if ((first = cli_parse(&cli_cmd_report, argc, argv, &a)) <= 0) {
+		rc = first == 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
-	for (i = 0; i < nout; i++)
-		nstdout += strcmp(outs[i].path, "-") == 0;
-	if (nstdout > 1) {
-		rc = usage_error("report", "only one output can go to standard output");
+	if (!report_outputs(&a, outs, &nout) ||
+	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad))
 		goto out;
-	}
-	if (results_path != NULL && optind < argc) {
-		rc = usage_error("report", "give snapshots or --results, not both");
-		goto out;
-	}
-	if (results_path == NULL && optind >= argc) {
-		rc = usage_error("report", "no input: give snapshot files or --results FILE");
-		goto out;
-	}
-	if (config != NULL && !check_config_load(config, &cfg, &err)) {
-		rc = report_fail(err);
-		err = NULL;
-		goto out;
-	}
-
-	if (results_path != NULL)
-		results = report_load_results(results_path, &err);
-	else
-		results = report_grade(argv + optind, argc - optind, 0, &cfg, &bad, &err);
-	if (results == NULL || (nbase > 0 &&
-	    (baseline = report_grade(bases, nbase, 1, &cfg, NULL, &err)) == NULL)) {
-		rc = report_fail(err);
-		err = NULL;
-		goto out;
-	}
-
 	opts.baseline = baseline;
-	opts.summary = summary >= 0 ? summary :
-	    json_array_size(json_object_get(results, "accounts")) > 1;
+	opts.summary = a.summary || (!a.detail &&
+	    json_array_size(json_object_get(results, "accounts")) > 1);
 	/* Render everything first: one failure writes nothing. */
 	for (i = 0; i < nout; i++)
 		if (!report_render(outs[i].fmt, results, &opts, &outs[i].data, &err)) {
@@ -376,37 +356,14 @@ cmd_report(int argc, char *argv[])
 			err = NULL;
 			goto out;
 		}
-	for (i = 0; i < nout; i++) {
-		if (strcmp(outs[i].path, "-") == 0) {
-			if (outs[i].data.len > 0 &&
-			    fwrite(outs[i].data.p, 1, outs[i].data.len, stdout) != outs[i].data.len) {
-				usage_error("report", "standard output: write failed");
-				rc = EXIT_IO;
-				goto out;
-			}
-			continue;
-		}
-		if (!file_write_atomic(outs[i].path, outs[i].data.p ? outs[i].data.p : "",
-		    outs[i].data.len, report_file_mode(outs[i].fmt), 0, &err)) {
-			report_fail(err);
-			err = NULL;
-			rc = EXIT_IO;	/* a full disk is not a usage error */
-			goto out;
-		}
-	}
-	if (fflush(stdout) != 0) {
-		usage_error("report", "standard output: write failed");
-		rc = EXIT_IO;
-		goto out;
-	}
-	rc = bad ? EXIT_USAGE : EXIT_OK;
+	if ((rc = report_write(outs, nout)) == EXIT_OK && bad)
+		rc = EXIT_USAGE;
 out:
 	for (i = 0; i < REPORT_FMT__MAX; i++)
 		buf_free(&outs[i].data);
 	json_decref(results);
 	json_decref(baseline);
-	check_config_free(&cfg);
-	free(bases);
+	cli_args_free(&cli_cmd_report, &a);
 	free(err);
 	return rc;
 }
