@@ -1,5 +1,4 @@
 /* iamgrade check: grade snapshots and print the results as text, JSON or CSV. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,93 +76,27 @@ const struct cli_cmd cli_cmd_check = {
 	"count as failures or passes.\n",
 };
 
-/*
- * Grading many snapshots is parsing-bound (a 1000-user snapshot is about a
- * megabyte of JSON), so a few threads share the files; each thread loads
- * and grades whole snapshots, and the results keep the files' order.
- */
-struct grade_pool {
-	char				**files;
-	int				  n;
-	const struct check_config	 *cfg;
-	json_t				**accounts;	/* per file, NULL when bad */
-	char				**errors;	/* per file, why it is bad */
-	int				  next;
-	pthread_mutex_t			  lock;
-};
-
-static void *
-grade_worker(void *arg)
-{
-	struct grade_pool *p = arg;
-	json_t *snap, *a;
-	char sha[65], *text;
-	int i;
-
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		i = p->next++;
-		pthread_mutex_unlock(&p->lock);
-		if (i >= p->n)
-			break;
-		if (!snap_load(p->files[i], &snap, sha, &p->errors[i]))
-			continue;
-		a = check_account(snap, p->files[i], sha, p->cfg);
-		json_decref(snap);
-		if (a == NULL) {
-			err_set(&p->errors[i], "%s: cannot grade this snapshot", p->files[i]);
-			continue;
-		}
-		/*
-		 * Kept results interleaved with freed snapshots fragment
-		 * malloc's heap until every allocation crawls (400 snapshots
-		 * of 1000 users took 6.6 times as long as 100).  Rebuilt from
-		 * its text once the snapshot is gone, an account sits
-		 * compactly and the time stays linear (4.0 times).
-		 */
-		text = json_dumps(a, JSON_COMPACT);
-		json_decref(a);
-		p->accounts[i] = text ? json_loads(text, 0, NULL) : NULL;
-		free(text);
-		if (p->accounts[i] == NULL)
-			err_set(&p->errors[i], "%s: out of memory", p->files[i]);
-	}
-	return NULL;
-}
-
 /* Grade every file with jobs threads; bad ones are reported, in order, and skipped (*bad set). */
 static json_t *
 grade_files(char **files, int n, const struct check_config *cfg, int jobs, int *bad)
 {
-	struct grade_pool p = { files, n, cfg, NULL, NULL, 0, PTHREAD_MUTEX_INITIALIZER };
-	pthread_t *tids;
-	json_t *accounts = json_array();
-	int i, started = 0;
+	json_t **accounts = xcalloc((size_t)n, sizeof(*accounts)), *all = json_array();
+	char **errors = xcalloc((size_t)n, sizeof(*errors));
+	int i;
 
-	p.accounts = xcalloc((size_t)n, sizeof(*p.accounts));
-	p.errors = xcalloc((size_t)n, sizeof(*p.errors));
-	if (jobs > n)
-		jobs = n;
-	tids = xcalloc((size_t)jobs, sizeof(*tids));
-	json_object_seed(0);	/* before any thread makes objects */
-	for (i = 1; i < jobs; i++)
-		started += pthread_create(&tids[started], NULL, grade_worker, &p) == 0;
-	grade_worker(&p);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
+	check_files(files, NULL, n, cfg, jobs, accounts, errors);
 	for (i = 0; i < n; i++) {
-		if (p.errors[i] != NULL) {
-			usage_error("check", "%s", str_sanitize_term(p.errors[i]));
+		if (errors[i] != NULL) {
+			usage_error("check", "%s", str_sanitize_term(errors[i]));
 			*bad = 1;
-			free(p.errors[i]);
+			free(errors[i]);
 		}
-		if (p.accounts[i] != NULL)
-			json_array_append_new(accounts, p.accounts[i]);
+		if (accounts[i] != NULL)
+			json_array_append_new(all, accounts[i]);
 	}
-	free(tids);
-	free(p.accounts);
-	free(p.errors);
-	return check_results(accounts, cfg);
+	free(accounts);
+	free(errors);
+	return check_results(all, cfg);
 }
 
 /* The config file, then each --set KEY=VALUE; 0 after a usage error. */
@@ -225,8 +158,6 @@ cmd_check(int argc, char *argv[])
 	size_t j;
 
 	check_config_default(&cfg);
-	a.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	a.jobs = a.jobs < 1 ? 1 : a.jobs > 16 ? 16 : a.jobs;
 	if ((first = cli_parse(&cli_cmd_check, argc, argv, &a)) <= 0) {
 		rc = first == 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;

@@ -4,15 +4,15 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/schema.h"
 #include "checks/checks.h"
 #include "report/compare.h"
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 
-#define REPORT_MAX_INPUT	(1024UL * 1024 * 1024)	/* a results file or snapshot */
+
 #define REPORT_MAX_OUTPUT	(1024UL * 1024 * 1024)	/* one rendered report */
-#define REPORT_RESULTS_SCHEMA	"iamgrade.results/1"
 
 /* What report's options set (cli/opts.h). */
 struct report_args {
@@ -92,31 +92,13 @@ report_read_json(const char *path, json_t **doc, char **err)
 	size_t len;
 
 	*doc = NULL;
-	if (!file_read(path, REPORT_MAX_INPUT, &data, &len, err))
+	if (!file_read(path, REPORT_MAX_RESULTS, &data, &len, err))
 		return 0;
 	*doc = json_loadb(data, len, 0, &je);
 	free(data);
 	if (*doc == NULL)
 		return err_set(err, "%s: not JSON: line %d: %s", path, je.line, je.text);
 	return 1;
-}
-
-/* A results document from path, validated. */
-static json_t *
-report_load_results(const char *path, char **err)
-{
-	json_t *doc = NULL;
-	char *e = NULL;
-
-	if (!report_read_json(path, &doc, err))
-		return NULL;
-	if (!compare_validate(doc, &e)) {
-		err_set(err, "%s: %s", path, e);
-		free(e);
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
 }
 
 /* A snapshot left out: say which and why, and remember the exit status. */
@@ -129,75 +111,86 @@ report_skip(char **err, int *bad)
 }
 
 /*
- * Grade files into a results document.  Each file is a snapshot, or (when
- * allow_results) a results document whose accounts are taken as they are.
- * A single results document is returned whole.  With bad != NULL a snapshot
- * that cannot be loaded or graded is named on standard error, *bad is set
- * and the others are graded (NULL only when none could be); without it the
- * first bad file fails the whole.
+ * A file that is not a snapshot may be a results document: 1 (its accounts
+ * appended, or all of it in *whole when it is the only file), 0 if it is
+ * not one, -1 with *err if it is but may not be given here or is invalid.
+ */
+static int
+report_take_results(const char *path, int allow, int only, json_t *accounts,
+    json_t **whole, char **err)
+{
+	json_t *doc = NULL, *a;
+	const char *schema;
+	size_t j;
+
+	if (!report_read_json(path, &doc, NULL) || (schema = jstr(doc, "schema")) == NULL ||
+	    strcmp(schema, SCHEMA_RESULTS) != 0) {
+		json_decref(doc);
+		return 0;
+	}
+	json_decref(doc);
+	if (!allow) {
+		err_set(err, "%s is a results document: give it with --results", path);
+		return -1;
+	}
+	if ((doc = report_results_load(path, err)) == NULL)
+		return -1;
+	if (only) {
+		*whole = doc;
+		return 1;
+	}
+	json_array_foreach(json_object_get(doc, "accounts"), j, a)
+		json_array_append(accounts, a);
+	json_decref(doc);
+	return 1;
+}
+
+/*
+ * Grade files into a results document (check_files: all of them at once,
+ * on threads).  Each file is a snapshot, or (when allow_results) a results
+ * document whose accounts are taken as they are.  A single results
+ * document is returned whole.  With bad != NULL a snapshot that cannot be
+ * loaded or graded is named on standard error, *bad is set and the others
+ * are graded (NULL only when none could be); without it the first bad file
+ * fails the whole.
  */
 static json_t *
 report_grade(char **files, int n, int allow_results, const struct check_config *cfg,
     int *bad, char **err)
 {
-	json_t *accounts = json_array(), *doc = NULL, *snap, *a, *results = NULL;
-	const char *schema;
-	char sha[65];
-	size_t j;
-	int i;
+	json_t **acc = xcalloc((size_t)n, sizeof(*acc)), *accounts = json_array();
+	json_t *results = NULL;
+	char **errs = xcalloc((size_t)n, sizeof(*errs));
+	int i, r = 0;
 
-	for (i = 0; i < n; i++) {
-		/*
-		 * A snapshot is read and parsed once (a large one costs seconds):
-		 * only a file that does not load as one is looked at again, as a
-		 * results document.
-		 */
-		a = NULL;
-		if (snap_load(files[i], &snap, sha, err)) {
-			if ((a = check_account(snap, files[i], sha, cfg)) == NULL)
-				err_set(err, "%s: cannot grade this snapshot", files[i]);
-			json_decref(snap);
-		} else if (report_read_json(files[i], &doc, NULL) &&
-		    (schema = jstr(doc, "schema")) != NULL &&
-		    strcmp(schema, REPORT_RESULTS_SCHEMA) == 0) {
-			json_decref(doc);
-			doc = NULL;
-			if (!allow_results) {
-				err_set(err, "%s is a results document: give it with --results", files[i]);
-				goto out;
-			}
-			if ((doc = report_load_results(files[i], err)) == NULL)
-				goto out;
-			if (n == 1) {
-				results = doc;
-				doc = NULL;
-				goto out;
-			}
-			json_array_foreach(json_object_get(doc, "accounts"), j, a)
-				json_array_append(accounts, a);
-			json_decref(doc);
-			doc = NULL;
-			continue;
+	check_files(files, NULL, n, cfg, 0, acc, errs);
+	for (i = 0; i < n && r >= 0 && results == NULL; i++) {
+		if (acc[i] != NULL) {
+			json_array_append_new(accounts, acc[i]);
+			acc[i] = NULL;
+		} else if ((r = report_take_results(files[i], allow_results, n == 1, accounts,
+		    &results, err)) == 0) {
+			free(*err);
+			*err = errs[i];
+			errs[i] = NULL;
+			if (bad == NULL)
+				r = -1;
+			else
+				report_skip(err, bad);
 		}
-		json_decref(doc);
-		doc = NULL;
-		if (a == NULL && bad == NULL)
-			goto out;
-		if (a == NULL)
-			report_skip(err, bad);
-		else
-			json_array_append_new(accounts, a);
 	}
-	if (json_array_size(accounts) == 0 && bad != NULL && *bad) {
-		err_set(err, "no snapshot could be graded: nothing written");
-		goto out;
+	if (r >= 0 && results == NULL) {
+		if (json_array_size(accounts) == 0 && bad != NULL && *bad)
+			err_set(err, "no snapshot could be graded: nothing written");
+		else if ((results = check_results(json_incref(accounts), cfg)) == NULL)
+			err_set(err, "cannot assemble the results");
 	}
-	results = check_results(accounts, cfg);
-	accounts = NULL;
-	if (results == NULL)
-		err_set(err, "cannot assemble the results");
-out:
-	json_decref(doc);
+	for (i = 0; i < n; i++) {
+		json_decref(acc[i]);
+		free(errs[i]);
+	}
+	free(acc);
+	free(errs);
 	json_decref(accounts);
 	return results;
 }
@@ -284,7 +277,7 @@ report_inputs(const struct report_args *a, char **files, int nfiles, json_t **re
 		usage_error("report", "no input: give snapshot files or --results FILE");
 	else if (a->config != NULL && !check_config_load(a->config, &cfg, &err))
 		report_fail(err);
-	else if ((*results = a->results != NULL ? report_load_results(a->results, &err) :
+	else if ((*results = a->results != NULL ? report_results_load(a->results, &err) :
 	    report_grade(files, nfiles, 0, &cfg, bad, &err)) == NULL ||
 	    (a->bases.n > 0 && (*baseline = report_grade((char **)a->bases.v, a->bases.n, 1,
 	    &cfg, NULL, &err)) == NULL))

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "common/schema.h"
 #include "collector/collector.h"
 #include "checks/checks.h"
 #include "report/report.h"
@@ -391,7 +392,7 @@ write_manifest(struct run *r, const char *status, int exit_code)
 		    "snapshot", j->snapshot ? strrchr(j->snapshot, '/') + 1 : NULL,
 		    "done", j->done, "complete", j->complete, "error", j->error));
 	}
-	m = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "schema", "iamgrade.run/1",
+	m = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "schema", SCHEMA_RUN,
 	    "tool_version", IAMGRADE_VERSION, "status", status,
 	    "started", time_fmt(r->started, t), "exit_code", exit_code,
 	    "accounts", accts);
@@ -475,31 +476,17 @@ results_of(const json_t *results, json_t *account)
 	return one;
 }
 
+/* --baseline: a run's folder (its results.json) or a results document. */
 static json_t *
 load_baseline(const char *path, char **err)
 {
 	struct stat st;
-	char *file, *data = NULL;
-	json_t *b = NULL;
-	json_error_t je;
+	char *file;
+	json_t *b;
 
 	file = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ?
 	    xasprintf("%s/results.json", path) : xstrdup(path);
-	if (!file_read(file, 256u << 20, &data, NULL, err))
-		goto out;
-	if ((b = json_loads(data, 0, &je)) == NULL) {
-		err_set(err, "%s:%d: %s", file, je.line, je.text);
-		goto out;
-	}
-	if (!json_is_object(b) || jstr(b, "schema") == NULL ||
-	    strcmp(jstr(b, "schema"), "iamgrade.results/1") != 0 ||
-	    !json_is_array(json_object_get(b, "accounts"))) {
-		err_set(err, "%s: not an iamgrade.results/1 document", file);
-		json_decref(b);
-		b = NULL;
-	}
-out:
-	free(data);
+	b = report_results_load(file, err);
 	free(file);
 	return b;
 }

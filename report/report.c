@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "report/backend.h"
+#include "report/compare.h"
 
 #define REPORT_FMT_ROW(E, n, mode, renders, commands, run_file, help) \
 	[REPORT_##E] = { #n, mode, renders, commands, run_file, help },
@@ -52,6 +53,31 @@ report_render(enum report_fmt fmt, const json_t *results,
 	if (b->free != NULL)
 		b->free(ctx);
 	return rc;
+}
+
+json_t *
+report_results_load(const char *path, char **err)
+{
+	json_error_t je;
+	json_t *doc = NULL;
+	char *data = NULL, *e = NULL;
+	size_t len;
+
+	if (!file_read(path, REPORT_MAX_RESULTS, &data, &len, err))
+		goto out;
+	if ((doc = json_loadb(data, len, 0, &je)) == NULL) {
+		err_set(err, "%s: not JSON: line %d: %s", path, je.line, je.text);
+		goto out;
+	}
+	if (!compare_validate(doc, &e)) {
+		err_set(err, "%s: %s", path, e);
+		json_decref(doc);
+		doc = NULL;
+	}
+out:
+	free(data);
+	free(e);
+	return doc;
 }
 
 char *

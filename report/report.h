@@ -51,6 +51,15 @@ struct report_opts {
 					   each account's own report (%s: its id), or NULL */
 };
 
+/*
+ * A results document from a file (at most REPORT_MAX_RESULTS bytes),
+ * validated as the renderers need it (compare_validate): the one loader
+ * for --results, a results document among --baseline files and run's
+ * --baseline.  NULL with *err naming the file.
+ */
+#define REPORT_MAX_RESULTS	(1024UL * 1024 * 1024)
+json_t	*report_results_load(const char *path, char **err);
+
 /* Render results as fmt into out (appended).  1 ok, 0 with *err. */
 int	report_render(enum report_fmt, const json_t *results,
 	    const struct report_opts *, struct buf *out, char **err);

@@ -16,7 +16,7 @@ MAX_LINES = 60
 # tables (issue 16, part A, not finished).  The test fails when one of them
 # gets short (take it off) or any other function grows past the limit.
 KNOWN_LONG = {
-    ("cmd_collect.c", "cmd_collect"), ("cmd_report.c", "report_grade"),
+    ("cmd_collect.c", "cmd_collect"),
     ("cmd_run.c", "parse_args"), ("cmd_run.c", "select_accounts"),
     ("cmd_run.c", "grade_and_report"), ("cmd_run.c", "cmd_run"),
     ("cmd_simulate.c", "cmd_simulate"),
