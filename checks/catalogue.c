@@ -549,11 +549,10 @@ const struct check_control check_controls[] = {
 	  "services AWS tracks at action level, the granted tracked actions not used. A principal "
 	  "whose job failed or timed out, or whose policies the engine cannot use, is NOT_EVALUATED "
 	  "with the reason; without last-accessed data (denied, --no-last-accessed, an older "
-	  "snapshot) the control is NOT_EVALUATED, never PASS. `iamgrade suggest-policy` proposes the "
-	  "narrower policy. "
+	  "snapshot) the control is NOT_EVALUATED, never PASS. "
 	  "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
 	  "IAM > Roles (or Users) > the principal {arn} > Last accessed: review the services not used.\n"
-	  "Replace the broad policy by one granting only what is used (iamgrade suggest-policy).",
+	  "Replace the broad policy by one granting only the services and actions it used.",
 	  "aws iam generate-service-last-accessed-details --arn {arn} --granularity ACTION_LEVEL\n"
 	  "aws iam get-service-last-accessed-details --job-id JOB_ID",
 	  PY_IAM,
@@ -572,7 +571,7 @@ const struct check_control check_controls[] = {
 	  "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
 	  "IAM > Roles (or Users) > the principal {arn} > Permissions: remove the write and "
 	  "permissions-management grants it does not use.\n"
-	  "Prefer a policy with the actions it used (iamgrade suggest-policy).",
+	  "Prefer a policy listing the actions it used over wildcards.",
 	  "aws iam generate-service-last-accessed-details --arn {arn} --granularity ACTION_LEVEL",
 	  PY_IAM,
 	  "iam.generate_service_last_accessed_details(Arn={arn}, Granularity=\"ACTION_LEVEL\")",
