@@ -93,22 +93,16 @@ enum check_status {
 extern const char *const check_status_names[CHECK_STATUS__MAX];	/* "PASS" */
 
 /*
- * The snapshot's sources that controls read, as bits for the rows: the
- * first members of snapshot/'s list (SNAP_SOURCES), whose names they use.
+ * The snapshot's sources that controls read, as bits for the rows:
+ * snapshot/'s SNAP_SOURCES_GRADED, the first of its list, whose names they
+ * use.
  */
 enum check_source {
-	CHECK_SRC_CREDENTIAL_REPORT = SNAP_SRC_CREDENTIAL_REPORT,
-	CHECK_SRC_PASSWORD_POLICY = SNAP_SRC_PASSWORD_POLICY,
-	CHECK_SRC_ACCOUNT_SUMMARY = SNAP_SRC_ACCOUNT_SUMMARY,
-	CHECK_SRC_VIRTUAL_MFA_DEVICES = SNAP_SRC_VIRTUAL_MFA_DEVICES,
-	CHECK_SRC_ACCESS_KEYS = SNAP_SRC_ACCESS_KEYS,
-	CHECK_SRC_AUTHORIZATION_DETAILS = SNAP_SRC_AUTHORIZATION_DETAILS,
-	CHECK_SRC_TRAILS = SNAP_SRC_TRAILS,
-	CHECK_SRC_CREATE_ROLE_EVENTS = SNAP_SRC_CREATE_ROLE_EVENTS,
+#define CHECK_X_ENUM(id, name, type)	CHECK_SRC_##id = SNAP_SRC_##id,
+	SNAP_SOURCES_GRADED(CHECK_X_ENUM)
+#undef CHECK_X_ENUM
 	CHECK_SRC__MAX
 };
-_Static_assert(CHECK_SRC__MAX == SNAP_SRC_CREATE_ROLE_EVENTS + 1,
-    "the checks' sources are the first of snapshot/'s, in order");
 #define check_source_names	snap_source_names	/* "credential_report" */
 #define CHECK_NEEDS(src)	(1u << CHECK_SRC_##src)
 

@@ -108,7 +108,7 @@ orgs_list_accounts(struct aws_client *c, char **err)
 		if ((next = jstr(resp, "NextToken")) == NULL || *next == '\0')
 			break;
 		/* A partial account list would drop accounts unseen: any stop is an error. */
-		if (src_pager_next(&pg, NULL, next, &msg) != SRC_OK) {
+		if (src_pager_next(&pg, NULL, next, &msg) != SNAP_ST_OK) {
 			err_set(err, "%s (%s)", msg, pg.code);
 			goto out;
 		}

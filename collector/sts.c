@@ -77,7 +77,7 @@ collect_caller_account(struct aws_client *c, char **err)
 	const char *endpoint;
 	char *acct = NULL;
 
-	if (src_status(ident) == SRC_OK)
+	if (src_status(ident) == SNAP_ST_OK)
 		acct = xstrdup(json_string_value(jpath(ident, "data.Account")));
 	else {
 		endpoint = json_string_value(jpath(ident, "error.endpoint"));
