@@ -114,14 +114,14 @@ collect_frame(const char *account_id, const struct collect_target *t,
 
 	eps = json_object();
 	for (s = 0; s < AWS_SVC__MAX; s++)
-		json_object_set_new(eps, aws_svc_names[s], src_string(cfg->endpoint[s]));
+		json_object_set_new(eps, aws_svc_names[s], jstring(cfg->endpoint[s]));
 	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:n, s:o}, s:n, s:o, s:o,"
 	    " s:{s:I}, s:{}}",
 	    "schema", SNAP_SCHEMA,
 	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
-	    "account", "id", src_string(account_id), "alias", "name", src_string(t->name),
+	    "account", "id", jstring(account_id), "alias", "name", jstring(t->name),
 	    "caller",
-	    "region", src_string(cfg->region),
+	    "region", jstring(cfg->region),
 	    "endpoints", eps,
 	    "collection", "window_days", (json_int_t)window,
 	    "sources");

@@ -395,7 +395,7 @@ iam_report_data(const json_t *res, json_t **data, char **err)
 	}
 	if ((*data = credreport_parse(csv, len, err)) == NULL)
 		goto out;
-	json_object_set_new(*data, "generated_time", src_string(jstr(res, "GeneratedTime")));
+	json_object_set_new(*data, "generated_time", jstring(jstr(res, "GeneratedTime")));
 	rc = 1;
 out:
 	free(csv);

@@ -48,7 +48,7 @@ orgs_keep(json_t *accounts, json_t *ids, json_t *problems, const json_t *page)
 			    s ? s : json_is_object(a) && id != NULL ? "not a string" : "no Id",
 			    s && strlen(s) > 40 ? "..." : "",
 			    jstr(a, "Name") ? jstr(a, "Name") : "");
-			json_array_append_new(problems, src_string(line));
+			json_array_append_new(problems, jstring(line));
 			free(line);
 			continue;
 		}

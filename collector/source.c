@@ -14,7 +14,7 @@ src_ok(const char *call, json_t *data)
 	json_t *s = json_object();
 
 	json_object_set_new(s, "status", json_string(snap_status_names[SNAP_ST_OK]));
-	json_object_set_new(s, "api_call", src_string(call));
+	json_object_set_new(s, "api_call", jstring(call));
 
 	if (data != NULL)
 		json_object_set_new(s, "data", data);
@@ -27,28 +27,8 @@ src_absent(const char *call)
 	json_t *s = json_object();
 
 	json_object_set_new(s, "status", json_string(snap_status_names[SNAP_ST_ABSENT]));
-	json_object_set_new(s, "api_call", src_string(call));
+	json_object_set_new(s, "api_call", jstring(call));
 	return s;
-}
-
-json_t *
-src_string(const char *s)
-{
-	json_t *v;
-	char *copy;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_string(s)) != NULL)
-		return v;
-	copy = xstrdup(s);
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
 }
 
 json_t *
@@ -61,12 +41,12 @@ src_fail(const char *call, const char *code, const char *message, long http_stat
 		code = "UnknownError";
 	st = aws_code_is_denied(code) ? SNAP_ST_DENIED : SNAP_ST_ERROR;
 	e = json_object();
-	json_object_set_new(e, "code", src_string(code));
-	json_object_set_new(e, "message", src_string(message ? message : code));
+	json_object_set_new(e, "code", jstring(code));
+	json_object_set_new(e, "message", jstring(message ? message : code));
 	json_object_set_new(e, "http_status", json_integer(http_status));
 	s = json_object();
 	json_object_set_new(s, "status", json_string(snap_status_names[st]));
-	json_object_set_new(s, "api_call", src_string(call));
+	json_object_set_new(s, "api_call", jstring(call));
 	json_object_set_new(s, "error", e);
 	return s;
 }
@@ -78,7 +58,7 @@ src_partial(const char *call, json_t *data, const char *code, const char *messag
 
 	json_object_set_new(s, "status", json_string(snap_status_names[SNAP_ST_PARTIAL]));
 	json_object_set_new(s, "error", json_pack("{s:o, s:o, s:i}", "code",
-	    src_string(code), "message", src_string(message), "http_status", 0));
+	    jstring(code), "message", jstring(message), "http_status", 0));
 	return s;
 }
 
@@ -103,10 +83,10 @@ src_from_resp(const struct aws_resp *r)
 	/* Extra members for people chasing the failure with AWS support. */
 	if (r->request_id != NULL && *r->request_id != '\0')
 		json_object_set_new(json_object_get(s, "error"), "request_id",
-		    src_string(r->request_id));
+		    jstring(r->request_id));
 	if (r->endpoint != NULL && *r->endpoint != '\0')
 		json_object_set_new(json_object_get(s, "error"), "endpoint",
-		    src_string(r->endpoint));
+		    jstring(r->endpoint));
 	return s;
 }
 

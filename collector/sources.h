@@ -26,8 +26,6 @@
  * snap_status_names): the collector writes the statuses the loader reads.
  */
 
-/* A JSON string for s (null for NULL); bytes of invalid UTF-8 become '?'. */
-json_t	*src_string(const char *s);
 /* {"status":"ok","api_call":call,"data":data}; steals data (NULL: no data). */
 json_t	*src_ok(const char *call, json_t *data);
 /* {"status":"absent","api_call":call}. */
