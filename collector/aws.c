@@ -298,7 +298,7 @@ aws_xml_text(const xmlNode *n)
 	return s;
 }
 
-/* Parse with the network and entity expansion off (libraries.md). */
+/* Parse with the network and entity expansion off: the body is untrusted. */
 static xmlDoc *
 aws_xml_read(const char *body, size_t len)
 {
@@ -697,7 +697,7 @@ aws_slist_add(struct curl_slist *l, const char *fmt, const char *v)
 /*
  * Send q once and fill r with what came back.  The headers are exactly the
  * ones AWS expects signed (reference §11): no header is removed with
- * "Name:", because curl 7.88 would list it in SignedHeaders (libraries.md).
+ * "Name:", because curl 7.88 would list it in SignedHeaders.
  */
 static void
 aws_send(struct aws_client *c, const struct aws_req *q, struct aws_resp *r,

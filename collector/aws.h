@@ -2,8 +2,8 @@
  * Talking to AWS: credentials, endpoints, and one signed call with retries.
  *
  * Every call is an HTTPS POST with the body given through CURLOPT_POSTFIELDS
- * and signed by libcurl's CURLOPT_AWS_SIGV4 (see shared/reference/
- * libraries.md for the traps).  Query-protocol services (IAM, STS) take
+ * and signed by libcurl's CURLOPT_AWS_SIGV4 (the traps are written where
+ * they are avoided, in aws.c).  Query-protocol services (IAM, STS) take
  * form parameters; JSON 1.1 services (CloudTrail, Organizations) take a
  * JSON body and an X-Amz-Target.  Retries follow the SDK "standard" mode.
  *

@@ -2,8 +2,8 @@
  * What a valid snapshot is (docs/snapshot-format.md), defined once for the
  * collector that writes one and the checks that read one: the schema, the
  * names of the sources and of their statuses, and per source the rules AWS
- * documents for what it sends (/work/shared/reference/aws-api.md §4, §6,
- * §8, §9).  Both sides run the same rules, so a source the collector would
+ * documents for what it sends (the IAM, CloudTrail and STS API references;
+ * docs/snapshot-format.md names them per source).  Both sides run the same rules, so a source the collector would
  * write as "invalid" is "invalid" when a hand-edited or foreign snapshot
  * is loaded too.
  *
