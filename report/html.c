@@ -16,12 +16,13 @@
 
 #include "common/common.h"
 #include "report/compare.h"
+#include "report/facts.h"
 #include "report/report.h"
 #include "report/templates.h"
 
 #define HTML_REPORT	"report.html"
 #define HTML_COMPARE	"compare.html"
-#define HTML_EMPTY	"\xe2\x80\x94"		/* an em dash for a missing value */
+#define HTML_EMPTY	REPORT_EMPTY
 #define HTML_MINUS	"\xe2\x88\x92"		/* U+2212 for score deltas */
 #define HTML_GAUGE_R	52.0			/* the score gauge's radius (report.html) */
 #define HTML_BAR_W	300.0			/* the width of a full bar in the charts */
@@ -47,23 +48,6 @@ static const struct html_status {
 };
 
 static const char *const html_sevs[] = { "critical", "high", "medium", "low", NULL };
-
-/* The thresholds the results carry, in words. */
-static const struct html_threshold {
-	const char	*key;
-	const char	*label;
-	const char	*unit;
-} html_thresholds[] = {
-	{ "password_min_length",	"Minimum password length",		" characters" },
-	{ "password_reuse_prevention",	"Passwords remembered",			"" },
-	{ "password_max_age_days",	"Maximum password age",			" days" },
-	{ "root_unused_days",		"Root unused for",			" days" },
-	{ "credential_unused_days",	"Credentials unused for at most",	" days" },
-	{ "key_rotation_days",		"Access key rotation",			" days" },
-	{ "user_password_max_age_days",	"User password age without a policy",	" days" },
-	{ "trusted_accounts",		"Trusted outside accounts",		"" },
-	{ NULL, NULL, NULL }
-};
 
 static const struct html_status *
 html_status(const char *name)
@@ -151,27 +135,6 @@ html_set_time(json_t *o, const char *key, const char *iso)
 		return;
 	}
 	html_sets(o, key, s);
-}
-
-/* "4 minutes", "3 hours", "2 days": how far apart two instants are. */
-static char *
-html_age(const char *from, const char *to)
-{
-	time_t a, b;
-	long long d;
-
-	if (from == NULL || to == NULL || !time_parse(from, &a) || !time_parse(to, &b))
-		return NULL;
-	d = (long long)(b - a);
-	if (d < 0)
-		return xstrdup("generated after the collection started");
-	if (d < 120)
-		return xasprintf("%lld seconds", d);
-	if (d < 2 * 3600)
-		return xasprintf("%lld minutes", d / 60);
-	if (d < 2 * 86400)
-		return xasprintf("%lld hours", d / 3600);
-	return xasprintf("%lld days", d / 86400);
 }
 
 /* The part of an identifier safe in an id attribute and a #fragment. */
@@ -328,44 +291,6 @@ html_finding(const json_t *f, const char *control_sev)
 	    strcmp(sev, control_sev) != 0));
 	html_set(o, "evidence", html_evidence(json_object_get(f, "evidence")));
 	return o;
-}
-
-/* The thresholds, in words. */
-static json_t *
-html_thresholds_view(const json_t *results)
-{
-	const json_t *th = json_object_get(results, "thresholds"), *v;
-	const struct html_threshold *t;
-	json_t *rows = json_array(), *row;
-	const char *k;
-	char *s;
-
-	for (t = html_thresholds; t->key != NULL; t++) {
-		if ((v = json_object_get(th, t->key)) == NULL)
-			continue;
-		s = report_value_text(v);
-		row = json_object();
-		html_sets(row, "label", t->label);
-		if (json_is_array(v) && json_array_size(v) == 0)
-			html_sets(row, "value", "none");
-		else
-			html_setf(row, "value", "%s%s", s ? s : HTML_EMPTY, t->unit);
-		json_array_append_new(rows, row);
-		free(s);
-	}
-	json_object_foreach((json_t *)th, k, v) {
-		for (t = html_thresholds; t->key != NULL; t++)
-			if (strcmp(t->key, k) == 0)
-				break;
-		if (t->key != NULL || (s = report_value_text(v)) == NULL)
-			continue;
-		row = json_object();
-		html_sets(row, "label", k);
-		html_sets(row, "value", s);
-		json_array_append_new(rows, row);
-		free(s);
-	}
-	return rows;
 }
 
 /*
@@ -691,7 +616,7 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_sets(o, "tool_version", jstr(coll, "tool_version") ? jstr(coll, "tool_version") :
 	    jstr(json_object_get(results, "tool"), "version"));
 	html_set_time(o, "cred_report", jstr(acct, "credential_report_generated"));
-	s = html_age(jstr(acct, "credential_report_generated"), jstr(coll, "started"));
+	s = report_cred_report_age(acct);
 	html_sets(o, "cred_report_age", s);
 	free(s);
 	snap = json_object_get(acct, "snapshot");
@@ -769,7 +694,7 @@ html_report_view(const json_t *results, const json_t *model)
 	html_set(v, "accounts", accts);
 	html_set_time(v, "generated", jstr(results, "generated_at"));
 	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
-	html_set(v, "thresholds", html_thresholds_view(results));
+	html_set(v, "thresholds", report_thresholds(results));
 	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
 	return v;
 }
@@ -1034,7 +959,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	}
 	html_set(v, "changes", changes);
 	html_set(v, "removed", removed);
-	html_set(v, "thresholds", html_thresholds_view(results));
+	html_set(v, "thresholds", report_thresholds(results));
 	return v;
 }
 
