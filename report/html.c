@@ -12,8 +12,8 @@
 
 #include "common/common.h"
 #include "report/compare.h"
+#include "report/backend.h"
 #include "report/facts.h"
-#include "report/report.h"
 #include "report/templates.h"
 
 #define HTML_REPORT	"report.html"

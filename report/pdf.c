@@ -6,7 +6,7 @@
 #include "report/compare.h"
 #include "report/facts.h"
 #include "report/layout.h"
-#include "report/report.h"
+#include "report/backend.h"
 
 struct pdf_ctx {
 	struct report_opts	opts;
