@@ -34,9 +34,9 @@ collect_arn_account(const char *arn)
 static void
 collect_problem(json_t *problems, const char *name, const json_t *src)
 {
-	enum src_status st = src_status(src);
+	enum snap_status st = src_status(src);
 
-	if (st == SRC_OK || st == SRC_ABSENT)
+	if (st == SNAP_ST_OK || st == SNAP_ST_ABSENT)
 		return;
 	json_array_append_new(problems, json_sprintf("%s: %s %s: %s: %s", name,
 	    jstr(src, "api_call") ? jstr(src, "api_call") : "?",
@@ -71,7 +71,7 @@ collect_la_problems(json_t *problems, const json_t *src)
 	const json_t *p, *first = NULL;
 	size_t i, bad = 0;
 
-	if (src_status(src) != SRC_OK)
+	if (src_status(src) != SNAP_ST_OK)
 		return;
 	json_array_foreach(jpath(src, "data.principals"), i, p) {
 		if (jstr(p, "status") != NULL && (strcmp(jstr(p, "status"), "ok") == 0 ||
@@ -110,8 +110,7 @@ collect_verdict(json_t *snap, int reached)
 	}
 	for (s = 0; s < SNAP_SRC__MAX; s++) {
 		/* Skipped on request (--no-last-accessed): not a problem of the account. */
-		if (s == SNAP_SRC_LAST_ACCESSED &&
-		    json_object_get(sources, snap_source_names[s]) == NULL &&
+		if (json_object_get(sources, snap_source_names[s]) == NULL &&
 		    collect_skipped(snap, snap_source_names[s]))
 			continue;
 		collect_problem(problems, snap_source_names[s],
@@ -165,14 +164,14 @@ collect_frame(const char *account_id, const struct collect_target *t,
 
 	eps = json_object();
 	for (s = 0; s < AWS_SVC__MAX; s++)
-		json_object_set_new(eps, aws_svc_names[s], src_string(cfg->endpoint[s]));
+		json_object_set_new(eps, aws_svc_names[s], jstring(cfg->endpoint[s]));
 	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:n, s:o}, s:n, s:o, s:o,"
 	    " s:{s:I, s:[]}, s:{}}",
 	    "schema", SNAP_SCHEMA,
 	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
-	    "account", "id", src_string(account_id), "alias", "name", src_string(t->name),
+	    "account", "id", jstring(account_id), "alias", "name", jstring(t->name),
 	    "caller",
-	    "region", src_string(cfg->region),
+	    "region", jstring(cfg->region),
 	    "endpoints", eps,
 	    "collection", "window_days", (json_int_t)window, "skipped",
 	    "sources");
@@ -221,49 +220,152 @@ static json_t *
 collect_set(json_t *snap, const char *account, const char *name, json_t *src)
 {
 	src = snap_source_check(name, src);
-	log_verbose("%s: %s: %s", account, name, src_status_names[src_status(src)]);
+	log_verbose("%s: %s: %s", account, name, snap_status_names[src_status(src)]);
 	json_object_set_new(json_object_get(snap, "sources"), name, src);
 	return src;
 }
 
+/* What reading one source of a reachable account may use. */
+struct collect_run {
+	struct aws_client		*c;
+	const struct collect_opts	*o;
+	struct iam_report		 rep;		/* started before the first step */
+	time_t				 started;
+	int				 window;	/* days */
+	const json_t			*sources;	/* as kept so far */
+	const struct aws_creds		*creds;		/* those c signs with */
+	struct iam_la_count		 la;		/* the last-accessed workers' cost */
+};
+
+static json_t *
+read_aliases(struct collect_run *r)
+{
+	return iam_account_aliases(r->c);
+}
+
+static json_t *
+read_password_policy(struct collect_run *r)
+{
+	return iam_password_policy(r->c);
+}
+
+static json_t *
+read_account_summary(struct collect_run *r)
+{
+	return iam_account_summary(r->c);
+}
+
+static json_t *
+read_mfa_devices(struct collect_run *r)
+{
+	return iam_virtual_mfa_devices(r->c);
+}
+
+static json_t *
+read_authz(struct collect_run *r)
+{
+	return iam_authorization_details(r->c);
+}
+
 /*
- * Every source of a reachable account, in order; creds are those c signs
- * with (the last-accessed workers need the same session).  *extra gets
- * the calls and retries sent on other clients than c.
+ * One job per role and user, on workers of their own with c's session
+ * (a job is readable only by the session that started it); the jobs run
+ * on AWS's side while CloudTrail is read next.  NULL when skipped on
+ * request (--no-last-accessed).
+ */
+static json_t *
+read_last_accessed(struct collect_run *r)
+{
+	struct iam_la_opts la = { r->o->la_jobs, r->o->la_wait_s };
+
+	if (r->o->no_last_accessed)
+		return NULL;
+	return iam_last_accessed(r->o->cfg, r->creds, json_object_get(r->sources,
+	    snap_source_names[SNAP_SRC_AUTHORIZATION_DETAILS]), &la, &r->la);
+}
+
+static json_t *
+read_trails(struct collect_run *r)
+{
+	return ct_trails(r->c, r->o->cfg);
+}
+
+static json_t *
+read_events(struct collect_run *r)
+{
+	return ct_create_role_events(r->c, r->o->cfg,
+	    r->started - (time_t)r->window * 86400, r->started);
+}
+
+static json_t *
+read_report(struct collect_run *r)
+{
+	return iam_report_finish(r->c, &r->rep);
+}
+
+/* An invalid report names no key holders: the keys depend on it as kept. */
+static json_t *
+read_keys(struct collect_run *r)
+{
+	return iam_access_keys(r->c, json_object_get(r->sources,
+	    snap_source_names[SNAP_SRC_CREDENTIAL_REPORT]));
+}
+
+/*
+ * How each source of snapshot/'s list (SNAP_SOURCES) is read, in the
+ * order it is read: the credential report late, since IAM builds it while
+ * the others are read, and the access keys after it (it names the key
+ * holders).  caller_identity has no row: it is read first, to learn the
+ * account (collect_identify).  A new source is a row here.
+ */
+static const struct collect_step {
+	enum snap_source	  id;
+	json_t			*(*read)(struct collect_run *);
+} collect_steps[] = {
+	{ SNAP_SRC_ACCOUNT_ALIASES,		read_aliases },
+	{ SNAP_SRC_PASSWORD_POLICY,		read_password_policy },
+	{ SNAP_SRC_ACCOUNT_SUMMARY,		read_account_summary },
+	{ SNAP_SRC_VIRTUAL_MFA_DEVICES,		read_mfa_devices },
+	{ SNAP_SRC_AUTHORIZATION_DETAILS,	read_authz },
+	{ SNAP_SRC_LAST_ACCESSED,		read_last_accessed },
+	{ SNAP_SRC_TRAILS,			read_trails },
+	{ SNAP_SRC_CREATE_ROLE_EVENTS,		read_events },
+	{ SNAP_SRC_CREDENTIAL_REPORT,		read_report },
+	{ SNAP_SRC_ACCESS_KEYS,			read_keys },
+};
+_Static_assert(sizeof(collect_steps) / sizeof(collect_steps[0]) == SNAP_SRC__MAX - 1,
+    "every source but caller_identity has a step");
+
+/*
+ * Every source of a reachable account, in the order of collect_steps[];
+ * creds are those c signs with.  A step that reads nothing (skipped on
+ * request) is listed in collection.skipped.  *extra gets the calls and
+ * retries sent on other clients than c.
  */
 static void
 collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
     const struct aws_creds *creds, const struct collect_opts *o, time_t started, int window,
     struct iam_la_count *extra)
 {
-	struct iam_report rep;
-	struct iam_la_opts la = { o->la_jobs, o->la_wait_s };
-	json_t *aliases, *cr, *details;
+	struct collect_run run = { .c = c, .o = o, .started = started, .window = window,
+	    .sources = json_object_get(snap, "sources"), .creds = creds };
+	const json_t *alias;
+	json_t *src;
+	size_t i;
 
-	/* IAM builds the report while the other sources are read. */
-	iam_report_start(c, &rep, o->report_wait_s);
-	aliases = iam_account_aliases(c);
-	json_object_set(json_object_get(snap, "account"), "alias",
-	    json_array_get(jpath(aliases, "data.aliases"), 0) ?
-	    json_array_get(jpath(aliases, "data.aliases"), 0) : json_null());
-	collect_set(snap, account, "account_aliases", aliases);
-	collect_set(snap, account, "password_policy", iam_password_policy(c));
-	collect_set(snap, account, "account_summary", iam_account_summary(c));
-	collect_set(snap, account, "virtual_mfa_devices", iam_virtual_mfa_devices(c));
-	details = collect_set(snap, account, "authorization_details", iam_authorization_details(c));
-	/* The jobs run on AWS's side while CloudTrail is read here. */
-	if (o->no_last_accessed)
-		json_array_append_new(jpath(snap, "collection.skipped"),
-		    json_string("last_accessed"));
-	else
-		collect_set(snap, account, "last_accessed",
-		    iam_last_accessed(o->cfg, creds, details, &la, extra));
-	collect_set(snap, account, "trails", ct_trails(c, o->cfg));
-	collect_set(snap, account, "create_role_events",
-	    ct_create_role_events(c, o->cfg, started - (time_t)window * 86400, started));
-	/* An invalid report names no key holders: the keys depend on it. */
-	cr = collect_set(snap, account, "credential_report", iam_report_finish(c, &rep));
-	collect_set(snap, account, "access_keys", iam_access_keys(c, cr));
+	iam_report_start(c, &run.rep, o->report_wait_s);
+	for (i = 0; i < sizeof(collect_steps) / sizeof(collect_steps[0]); i++) {
+		if ((src = collect_steps[i].read(&run)) == NULL) {
+			json_array_append_new(jpath(snap, "collection.skipped"),
+			    json_string(snap_source_names[collect_steps[i].id]));
+			continue;
+		}
+		collect_set(snap, account, snap_source_names[collect_steps[i].id], src);
+	}
+	*extra = run.la;
+	alias = json_array_get(jpath(json_object_get(run.sources,
+	    snap_source_names[SNAP_SRC_ACCOUNT_ALIASES]), "data.aliases"), 0);
+	json_object_set(json_object_get(snap, "account"), "alias", alias ? (json_t *)alias : json_null());
 }
 
 /* What renewing the target role's credentials needs (they last an hour). */
@@ -307,7 +409,7 @@ collect_identify(struct aws_client *c, struct collect_role *cr,
 		aws_client_set_refresh(c, collect_reassume, cr);
 	}
 	ident = sts_caller_identity(c);
-	if (src_status(ident) != SRC_OK) {
+	if (src_status(ident) != SNAP_ST_OK) {
 		*fail = ident;
 		return NULL;
 	}
@@ -360,8 +462,8 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 		json_object_set_new(snap, "caller", json_pack("{s:O, s:O?}",
 		    "arn", jpath(ident, "data.Arn"), "user_id", jpath(ident, "data.UserId")));
 		collect_set(snap, account, "caller_identity", ident);
-		collect_sources_all(snap, account, c,
-		    t->role_arn != NULL ? &role : creds, o, started, window, &extra);
+		collect_sources_all(snap, account, c, t->role_arn != NULL ? &role : creds, o,
+		    started, window, &extra);
 		reached = 1;
 	} else if (known != NULL) {
 		snap = collect_frame(known, t, o, window);

@@ -92,10 +92,10 @@ iam_la_page(const json_t *res, json_t *services, char **err)
 		svc = json_pack("{s:s}", "ServiceNamespace", jstr(s, "ServiceNamespace"));
 		if (jstr(s, "LastAuthenticated") != NULL)
 			json_object_set_new(svc, "LastAuthenticated",
-			    src_string(jstr(s, "LastAuthenticated")));
+			    jstring(jstr(s, "LastAuthenticated")));
 		if (jstr(s, "LastAuthenticatedRegion") != NULL)
 			json_object_set_new(svc, "LastAuthenticatedRegion",
-			    src_string(jstr(s, "LastAuthenticatedRegion")));
+			    jstring(jstr(s, "LastAuthenticatedRegion")));
 		if (json_is_array(acts = json_object_get(s, "TrackedActionsLastAccessed"))) {
 			out = json_array();
 			json_array_foreach(acts, j, a) {
@@ -147,7 +147,7 @@ la_pages(struct aws_client *c, json_t *p, const char *job, json_t *first)
 	json_t *res = json_incref(first), *services = json_array(), *fail = NULL;
 	const char *next;
 	char *marker = NULL, *msg = NULL, *err = NULL;
-	enum src_status st;
+	enum snap_status st;
 	size_t len = 0;
 	int rc = 0;
 
@@ -165,8 +165,8 @@ la_pages(struct aws_client *c, json_t *p, const char *job, json_t *first)
 			la_fail(p, "error", "MalformedResponse", "IsTruncated without a Marker");
 			goto out;
 		}
-		if ((st = src_pager_next(&pg, job, next, &msg)) != SRC_OK) {
-			la_fail(p, st == SRC_PARTIAL ? "partial" : "error", pg.code, msg);
+		if ((st = src_pager_next(&pg, job, next, &msg)) != SNAP_ST_OK) {
+			la_fail(p, st == SNAP_ST_PARTIAL ? "partial" : "error", pg.code, msg);
 			goto out;
 		}
 		free(marker);
@@ -222,7 +222,7 @@ again:
 			la_fail(p, "absent", code, json_string_value(jpath(fail, "error.message")));
 		else
 			la_fail_src(p, fail);
-		if (src_status(fail) == SRC_DENIED) {
+		if (src_status(fail) == SNAP_ST_DENIED) {
 			pthread_mutex_lock(&pool->lock);
 			if (pool->denied == NULL)
 				pool->denied = json_incref(fail);
@@ -285,9 +285,9 @@ again:
 		break;
 	}
 	if (jstr(res, "JobType") != NULL)
-		json_object_set_new(p, "JobType", src_string(jstr(res, "JobType")));
+		json_object_set_new(p, "JobType", jstring(jstr(res, "JobType")));
 	if (jstr(res, "JobCompletionDate") != NULL)
-		json_object_set_new(p, "JobCompletionDate", src_string(jstr(res, "JobCompletionDate")));
+		json_object_set_new(p, "JobCompletionDate", jstring(jstr(res, "JobCompletionDate")));
 	la_pages(c, p, job, res);
 out:
 	json_decref(fail);
@@ -360,7 +360,7 @@ iam_last_accessed(const struct aws_config *cfg, const struct aws_creds *creds,
 	char *msg;
 
 	memset(cnt, 0, sizeof(*cnt));
-	if (src_status(details) != SRC_OK) {
+	if (src_status(details) != SNAP_ST_OK) {
 		msg = xasprintf("authorization_details is %s, so the roles and users to ask "
 		    "about are unknown", jstr(details, "status") ? jstr(details, "status") : "missing");
 		out = src_fail(LA_GEN, "DependencyFailed", msg, 0);
