@@ -21,7 +21,7 @@ static const struct command {
 	const struct cli_cmd	*cmd;
 } commands[] = {
 	{ "run",	cmd_run,	"collect, check and report one account or many into a dated folder", NULL },
-	{ "collect",	cmd_collect,	"collect snapshots only", NULL },
+	{ "collect",	cmd_collect,	NULL, &cli_cmd_collect },
 	{ "check",	cmd_check,	NULL, &cli_cmd_check },
 	{ "report",	cmd_report,	NULL, &cli_cmd_report },
 	{ "policy",	cmd_policy,	NULL, &cli_cmd_policy },

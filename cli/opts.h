@@ -40,6 +40,7 @@ struct cli_opt {
 	const char	*help;		/* may hold "\n" for more lines */
 	int		 value;		/* CLI_FLAG: what the target gets */
 	int		 min, max;	/* CLI_INT: the range */
+	const char	*unit;		/* CLI_INT: " of seconds" in the error, or NULL */
 	int		 flags;		/* CLI_ONCE, CLI_OFF */
 };
 
