@@ -26,7 +26,7 @@ static const struct command {
 	{ "report",	cmd_report,	NULL, &cli_cmd_report },
 	{ "policy",	cmd_policy,	NULL, &cli_cmd_policy },
 	{ "controls",	cmd_controls,	NULL, &cli_cmd_controls },
-	{ "simulate",	cmd_simulate,	"evaluate one request against IAM policies offline (like simulate-custom-policy)", NULL },
+	{ "simulate",	cmd_simulate,	NULL, &cli_cmd_simulate },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -18,12 +18,12 @@ MAX_LINES = 60
 KNOWN_LONG = {
     ("cmd_run.c", "parse_args"), ("cmd_run.c", "select_accounts"),
     ("cmd_run.c", "grade_and_report"), ("cmd_run.c", "cmd_run"),
-    ("cmd_simulate.c", "cmd_simulate"),
 }
 
 # Commands on the option tables: an unknown option and a missing value are
 # usage errors (2) that name the option.
-ON_TABLES = {"collect": "--out", "check": "--config", "report": "--results", "policy": "--role-name"}
+ON_TABLES = {"collect": "--out", "check": "--config", "report": "--results", "policy": "--role-name",
+             "simulate": "--action"}
 
 
 def iamgrade(*args):
