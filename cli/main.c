@@ -20,7 +20,7 @@ static const struct command {
 	const char		*summary;
 	const struct cli_cmd	*cmd;
 } commands[] = {
-	{ "run",	cmd_run,	"collect, check and report one account or many into a dated folder", NULL },
+	{ "run",	cmd_run,	NULL, &cli_cmd_run },
 	{ "collect",	cmd_collect,	NULL, &cli_cmd_collect },
 	{ "check",	cmd_check,	NULL, &cli_cmd_check },
 	{ "report",	cmd_report,	NULL, &cli_cmd_report },
