@@ -16,7 +16,7 @@
 #define BASE_SNAPSHOT	"tests/checks/base/compliant.json"
 
 static const char *const family_prefix[CHECK_FAM__MAX] = {
-	"PWD-", "ROOT-", "USER-", "POL-", "TRAIL-", "ROLE-"
+	"PWD-", "ROOT-", "USER-", "POL-", "TRAIL-", "ROLE-", "PRIV-"
 };
 
 static int
