@@ -55,7 +55,7 @@ t_catalogue_rows(void)
 {
 	size_t i, j;
 
-	T(check_ncontrols == 30, "%zu controls", check_ncontrols);
+	T(check_ncontrols == 32, "%zu controls", check_ncontrols);
 	for (i = 0; i < check_ncontrols; i++) {
 		const struct check_control *r = &check_controls[i];
 		const char *tmpl[] = { r->console, r->cli, r->python, r->python_each };
