@@ -196,6 +196,11 @@ void	check_principal_contributors(const struct check_principal *, const struct p
 	    struct buf *b);
 /* Free ctx->priv (checks/priv.c). */
 void	check_priv_free(struct check_ctx *);
+/* Sizes of the PRIV-* analysis, made if not yet (for the benchmark). */
+struct check_priv_stats {
+	size_t	principals, admin, escalating, edges, multi_step;
+};
+void	check_priv_stats(struct check_ctx *, struct check_priv_stats *);
 /* What a document allows on every resource, in words (caller frees). */
 char	*check_admin_what(const struct pol_docsum *);
 /* Names, comma-separated, appended to b. */

@@ -555,3 +555,19 @@ check_grade_priv_admin_users(struct check_ctx *c, struct check_out *o)
 	}
 	buf_free(&who);
 }
+
+void
+check_priv_stats(struct check_ctx *c, struct check_priv_stats *st)
+{
+	struct check_priv *pv = priv_get(c);
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	st->principals = pv->nn;
+	st->edges = pv->nedges;
+	for (i = 0; i < pv->nn; i++) {
+		st->admin += pv->n[i].admin;
+		st->escalating += pv->n[i].nhits > 0;
+		st->multi_step += pv->n[i].next != NO_NODE && !pv->n[i].admin;
+	}
+}
