@@ -453,11 +453,12 @@ escalation_finding(const struct check_priv *pv, struct check_out *o, const struc
 		    x->hits[0].grant[0].action, x->hits[0].grant[0].resource, d ? d->label : "?");
 	}
 	if (x->next != NO_NODE) {
-		buf_adds(&reason, x->nhits > 0 ? "; it also reaches " : "reaches ");
 		buf_adds(&chain, x->nhits > 0 ? "; " : "");
 		buf_reset(&words);
 		steps = path_steps(pv, x, &words, &end);
-		buf_adds(&reason, words.p);
+		buf_printf(&reason, "%sreaches role %s in %zu step%s: %s", x->nhits > 0 ? "; it also " : "",
+		    short_name(end), json_array_size(steps), json_array_size(steps) == 1 ? "" : "s",
+		    words.p);
 		buf_adds(&chain, words.p);
 	}
 	if (x->nhits > 0 && x->hits[0].conditional)
@@ -539,7 +540,12 @@ check_grade_priv_admin_users(struct check_ctx *c, struct check_out *o)
 			continue;
 		check_principal_effective(&x->p, &e);
 		buf_reset(&who);
-		check_principal_contributors(&x->p, &e, &who);
+		/* The policies that alone make it administrator, else the ones whose union does. */
+		for (k = 0; k < x->p.ndocs; k++)
+			if (pcat_set_is_full(&x->p.docs[k]->sum.allow_all))
+				buf_printf(&who, "%s%s", who.len ? ", " : "", x->p.docs[k]->label);
+		if (who.len == 0)
+			check_principal_contributors(&x->p, &e, &who);
 		f = check_find(o, x->p.arn, x->p.name, "%s %s is administrator-equivalent through %s%s; "
 		    "administrators should come through roles", x->p.kind, short_name(x), who.p,
 		    e.cond_allow ? " (under a condition, which still counts as a grant)" : "");
@@ -547,7 +553,7 @@ check_grade_priv_admin_users(struct check_ctx *c, struct check_out *o)
 		check_fill(o, fill_key(x), x->p.name);
 		for (k = 0; k < x->p.ndocs; k++)
 			if (x->p.docs[k]->arn != NULL &&
-			    !pcat_set_is_empty(&x->p.docs[k]->sum.allow_all)) {
+			    pcat_set_is_full(&x->p.docs[k]->sum.allow_all)) {
 				check_fill(o, "policy_arn", x->p.docs[k]->arn);
 				break;
 			}
