@@ -36,9 +36,9 @@ struct priv_node {
 	size_t			 next_unknown;
 };
 
+/* Edges are many (millions in a large account): only their ends are kept. */
 struct priv_edge {
 	size_t			 from, to;
-	struct pol_escalation	 via;
 };
 
 struct check_priv {
@@ -184,7 +184,6 @@ edges_make(struct check_priv *pv, size_t *nedges)
 			}
 			e[ne].from = s;
 			e[ne].to = aws_roles[k];
-			e[ne].via = via;
 			ne++;
 		}
 		free(docs);
@@ -226,10 +225,8 @@ walk_back(struct check_priv *pv, const struct priv_edge *e, const size_t *first,
 				continue;
 			if (unknown)
 				x->next_unknown = r;
-			else {
+			else
 				x->next = r;
-				x->via = e[order[i]].via;
-			}
 			if (is_role(x) && !marked[s]) {
 				marked[s] = 1;
 				queue[tail++] = s;
@@ -239,6 +236,18 @@ walk_back(struct check_priv *pv, const struct priv_edge *e, const size_t *first,
 
 	free(queue);
 	free(marked);
+}
+
+static void
+step_grant(struct priv_node *x, const struct priv_node *y)
+{
+	const struct pol_doc **docs;
+
+	node_docs(x, &docs);
+	if (!pol_esc_can_assume(docs, x->p.ndocs, x->p.boundary ? x->p.boundary->doc : NULL,
+	    x->p.arn, strcmp(x->p.kind, "user") == 0 ? x->p.name : NULL, y->p.arn, y->trust, &x->via))
+		abort();	/* the edge was found by the same question */
+	free(docs);
 }
 
 static void
@@ -261,6 +270,10 @@ paths_make(struct check_priv *pv)
 		order[first[e[i].to] + fill[e[i].to]++] = i;
 	walk_back(pv, e, first, order, 0);
 	walk_back(pv, e, first, order, 1);
+	/* The grant of each chosen step, asked again: one question per principal, not per edge. */
+	for (i = 0; i < pv->nn; i++)
+		if (pv->n[i].next != NO_NODE)
+			step_grant(&pv->n[i], &pv->n[pv->n[i].next]);
 	free(first);
 	free(fill);
 	free(order);
