@@ -39,6 +39,7 @@ struct priv_node {
 /* Edges are many (millions in a large account): only their ends are kept. */
 struct priv_edge {
 	size_t			 from, to;
+	int			 unsure;	/* the role's trust could not be read: only the caller's grant is known */
 };
 
 struct check_priv {
@@ -161,8 +162,8 @@ edges_make(struct check_priv *pv, size_t *nedges)
 
 	aws_roles = xcalloc(pv->nn + 1, sizeof(*aws_roles));
 	for (r = 0; r < pv->nn; r++)
-		if (is_role(&pv->n[r]) && pv->n[r].trust != NULL && pv->n[r].p.arn != NULL &&
-		    trust_admits_aws(pv->n[r].trust))
+		if (is_role(&pv->n[r]) && pv->n[r].p.arn != NULL &&
+		    (pv->n[r].trust == NULL || trust_admits_aws(pv->n[r].trust)))
 			aws_roles[naws++] = r;
 	for (s = 0; s < pv->nn; s++) {
 		x = &pv->n[s];
@@ -172,9 +173,13 @@ edges_make(struct check_priv *pv, size_t *nedges)
 		some = may_assume_some(x, docs);
 		for (k = 0; k < naws; k++) {
 			y = &pv->n[aws_roles[k]];
-			if (aws_roles[k] == s || (!some && !trust_names(y->trust, x->p.arn)))
+			if (aws_roles[k] == s || (y->trust == NULL && !some) ||
+			    (y->trust != NULL && !some && !trust_names(y->trust, x->p.arn)))
 				continue;
-			if (!pol_esc_can_assume(docs, x->p.ndocs, x->p.boundary ? x->p.boundary->doc :
+			if (y->trust == NULL ? !pol_grant_find(docs, x->p.ndocs, x->p.boundary ?
+			    x->p.boundary->doc : NULL, "sts:AssumeRole", POL_REACH_ON, y->p.arn, x->p.arn,
+			    strcmp(x->p.kind, "user") == 0 ? x->p.name : NULL, &via) :
+			    !pol_esc_can_assume(docs, x->p.ndocs, x->p.boundary ? x->p.boundary->doc :
 			    NULL, x->p.arn, strcmp(x->p.kind, "user") == 0 ? x->p.name : NULL,
 			    y->p.arn, y->trust, &via))
 				continue;
@@ -184,6 +189,7 @@ edges_make(struct check_priv *pv, size_t *nedges)
 			}
 			e[ne].from = s;
 			e[ne].to = aws_roles[k];
+			e[ne].unsure = y->trust == NULL;
 			ne++;
 		}
 		free(docs);
@@ -211,7 +217,12 @@ walk_back(struct check_priv *pv, const struct priv_edge *e, const size_t *first,
 		x = &pv->n[r];
 		if (!is_role(x) || x->service_linked)
 			continue;
-		if (unknown ? (!x->ok && x->trust != NULL) : (x->ok && (x->admin || x->nhits > 0))) {
+		/*
+		 * Unknown: a role whose permissions cannot be read, or whose trust
+		 * cannot be read while it is strong or leads to a strong role.
+		 */
+		if (unknown ? (!x->ok || (x->trust == NULL && (x->admin || x->nhits > 0 ||
+		    x->next != NO_NODE))) : (x->ok && (x->admin || x->nhits > 0))) {
 			marked[r] = 1;
 			queue[tail++] = r;
 		}
@@ -221,6 +232,8 @@ walk_back(struct check_priv *pv, const struct priv_edge *e, const size_t *first,
 		for (i = first[r]; i < first[r + 1]; i++) {
 			s = e[order[i]].from;
 			x = &pv->n[s];
+			if (!unknown && e[order[i]].unsure)
+				continue;
 			if (unknown ? x->next_unknown != NO_NODE : x->next != NO_NODE)
 				continue;
 			if (unknown)
@@ -525,9 +538,10 @@ check_grade_priv_escalation(struct check_ctx *c, struct check_out *o)
 		if (x->nhits > 0 || x->next != NO_NODE)
 			escalation_finding(pv, o, x);
 		else if (x->next_unknown != NO_NODE)
-			check_skip(o, x->p.arn, "%s %s can assume role %s, whose permissions could "
-			    "not be read (%s)", x->p.kind, short_name(x),
-			    short_name(&pv->n[x->next_unknown]), pv->n[x->next_unknown].p.err);
+			check_skip(o, x->p.arn, "%s %s may reach role %s, which could not be judged (%s)",
+			    x->p.kind, short_name(x), short_name(&pv->n[x->next_unknown]),
+			    pv->n[x->next_unknown].p.err ? pv->n[x->next_unknown].p.err :
+			    pv->n[x->next_unknown].trust_err);
 	}
 }
 
