@@ -72,8 +72,6 @@ $(O)/%.o: %.c $(O)/%.o.d
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-%.d: ;
-.PRECIOUS: %.d
 
 # Templates are compiled into the binary: one C array per file.
 $(O)/gen/templates.c: $(TEMPLATES) tools/embed.sh
@@ -195,4 +193,10 @@ install: iamgrade
 clean:
 	rm -rf build iamgrade
 
+# Each object's .d named as an explicit target without a recipe: GNU make
+# counts a missing one as just remade, so its object is rebuilt (a pattern
+# rule such as `%.d: ;` does not: the object stayed stale).
+OBJ_DEPS  := $(LIB_OBJS:%=%.d) $(CLI_OBJS:%=%.d) $(FUZZ_OBJS:%=%.d)
+$(OBJ_DEPS):
+.PRECIOUS: %.d
 -include $(wildcard $(O)/*/*.d $(O)/*/*/*.d $(O)/*/.*.d)
