@@ -37,6 +37,8 @@ int	cmd_report(int, char **);
 int	cmd_policy(int, char **);
 int	cmd_controls(int, char **);
 int	cmd_simulate(int, char **);
+int	cmd_verify(int, char **);
+int	cmd_keygen(int, char **);
 
 /* Print "iamgrade CMD: message" to stderr and return EXIT_USAGE. */
 int	usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -18,6 +18,7 @@
 #include "common/common.h"
 #include "collector/collector.h"
 #include "checks/checks.h"
+#include "evidence/evidence.h"
 #include "report/report.h"
 #include "cli/cli.h"
 
@@ -43,6 +44,9 @@ struct run {
 	int		 quiet;
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
+	const char	*sign_key;		/* --sign KEYFILE, or NULL */
+	int		 argc;			/* the command line, for evidence.json */
+	char		**argv;
 	/* state */
 	struct aws_config cfg;
 	struct aws_creds creds;
@@ -54,6 +58,7 @@ struct run {
 	size_t		 failed;		/* accounts not complete, so far */
 	int		 tty;
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
+	char		 manifest_sha256[65];	/* once MANIFEST.sha256 is written */
 };
 
 static const char usage_text[] =
@@ -78,6 +83,8 @@ static const char usage_text[] =
 "  --jobs N                accounts collected at once (default 16)\n"
 "  --region R, --endpoint-url URL\n"
 "  --no-pdf                skip the PDF reports\n"
+"  --sign KEYFILE          sign MANIFEST.sha256 with this Ed25519 private key\n"
+"                          (PEM, from iamgrade keygen) into MANIFEST.sha256.sig\n"
 "  -q, --quiet | -v, --verbose | --debug\n"
 "\n"
 "Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
@@ -89,7 +96,7 @@ parse_args(struct run *r, int argc, char *argv[])
 {
 	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
 	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT };
+	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_SIGN };
 	static const struct option longopts[] = {
 		{ "organization", no_argument, NULL, O_ORG },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -106,6 +113,7 @@ parse_args(struct run *r, int argc, char *argv[])
 		{ "region", required_argument, NULL, O_REGION },
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
 		{ "no-pdf", no_argument, NULL, O_NOPDF },
+		{ "sign", required_argument, NULL, O_SIGN },
 		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -178,6 +186,9 @@ parse_args(struct run *r, int argc, char *argv[])
 			break;
 		case O_NOPDF:
 			r->no_pdf = 1;
+			break;
+		case O_SIGN:
+			r->sign_key = optarg;
 			break;
 		case O_REPORT_WAIT:
 			v = strtol(optarg, &end, 10);
@@ -406,7 +417,10 @@ write_manifest(struct run *r, const char *status, int exit_code)
 	    "accounts", accts);
 	if (r->problems != NULL)
 		json_object_set(m, "problems", r->problems);
-	path = xasprintf("%s/run.json", r->dir);
+	/* run.json is outside the manifest (evidence.h): it records the manifest's hash. */
+	if (r->manifest_sha256[0] != '\0')
+		json_object_set_new(m, "manifest_sha256", json_string(r->manifest_sha256));
+	path = xasprintf("%s/%s", r->dir, EV_RUN_JSON);
 	s = jdump(m, 1);
 	if (!file_write_atomic(path, s, strlen(s), report_mode(), 0, &err)) {
 		log_error("%s", err);
@@ -648,6 +662,25 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		if (!ok)
 			goto out;
 	}
+	{
+		struct ev_run ev = { .argc = r->argc, .argv = r->argv, .region = r->cfg.region };
+		char t0[21], t1[21], *s;
+		json_t *e;
+		int ok;
+
+		ev.started = time_fmt(r->started, t0);
+		ev.finished = time_fmt(time(NULL), t1);
+		e = ev_evidence(results, &ev);
+		s = jdump(e, 1);
+		OUT(EV_EVIDENCE);
+		/* Like results.json, it names callers and snapshots: private. */
+		if (!(ok = file_write_atomic(path, s, strlen(s), report_mode() & 0600, 1, err)))
+			write_failed = 1;
+		free(s);
+		json_decref(e);
+		if (!ok)
+			goto out;
+	}
 #undef OUT
 	rc = check_results_fail(results, r->fail_on);
 	if (!r->quiet) {
@@ -711,7 +744,12 @@ cmd_run(int argc, char *argv[])
 	}
 	/* From here on every wait (credential_process included) can be interrupted. */
 	cli_catch_signals();
+	r.argc = argc;		/* argv[0] is "run" */
+	r.argv = argv;
 	if (r.config_file != NULL && !check_config_load(r.config_file, &cc, &err))
+		goto usage;
+	/* A key that cannot sign is bad input, found before any AWS call. */
+	if (r.sign_key != NULL && !ev_key_usable(r.sign_key, &err))
 		goto usage;
 	if (r.baseline != NULL && (baseline = load_baseline(r.baseline, &err)) == NULL)
 		goto usage;
@@ -789,9 +827,22 @@ cmd_run(int argc, char *argv[])
 		goto fail;
 	}
 	exit_code = run_exit(&r, failed, &status);
+	/* The evidence pack: every file is written; hash them all, then sign. */
+	if (!ev_manifest_write(r.dir, r.manifest_sha256, &err) ||
+	    (r.sign_key != NULL && !ev_sign(r.dir, r.sign_key, &err))) {
+		log_error("%s", err);
+		free(err);
+		err = NULL;
+		write_failed = 1;
+		exit_code = run_exit(&r, failed, &status);
+	}
 	write_manifest(&r, status, exit_code);
 	if (!r.quiet)
 		printf("%s\n", r.dir);
+	/* For the auditor's record: the hash the whole run hangs on. */
+	if (!r.quiet && r.manifest_sha256[0] != '\0')
+		printf("%s sha256 %s%s\n", EV_MANIFEST, r.manifest_sha256,
+		    r.sign_key != NULL && !write_failed ? " (signed)" : "");
 	if (exit_code == EXIT_IO)
 		fprintf(stderr, "iamgrade run: some files of %s could not be written (see above)\n",
 		    r.dir);

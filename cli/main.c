@@ -24,6 +24,8 @@ static const struct command {
 	{ "policy",	cmd_policy,	"print the least-privilege IAM policy the collector needs" },
 	{ "controls",	cmd_controls,	"list the control catalogue" },
 	{ "simulate",	cmd_simulate,	"evaluate one request against IAM policies offline (like simulate-custom-policy)" },
+	{ "verify",	cmd_verify,	"check a run folder against its MANIFEST.sha256 (and signature)" },
+	{ "keygen",	cmd_keygen,	"make an Ed25519 key pair for run --sign" },
 	{ NULL, NULL, NULL }
 };
 
