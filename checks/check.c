@@ -610,8 +610,8 @@ sources_status(const json_t *snap)
 	return out;
 }
 
-static const char *
-grade_letter(int score)
+const char *
+check_grade_letter(int score)
 {
 	return score >= 90 ? "A" : score >= 80 ? "B" : score >= 70 ? "C" :
 	    score >= 60 ? "D" : "F";
@@ -682,7 +682,7 @@ check_account(const json_t *snap, const char *file, const char *sha256,
 	json_object_set_new(acct, "credential_report_generated", str_or_null(jstr(jpath(snap,
 	    "sources.credential_report.data"), "generated_time")));
 	json_object_set_new(acct, "score", score < 0 ? json_null() : json_integer(score));
-	json_object_set_new(acct, "grade", score < 0 ? json_null() : json_string(grade_letter(score)));
+	json_object_set_new(acct, "grade", score < 0 ? json_null() : json_string(check_grade_letter(score)));
 	json_object_set_new(acct, "coverage", json_pack("{s:i, s:i}", "evaluated",
 	    n[CHECK_PASS] + n[CHECK_FAIL] + n[CHECK_NOT_APPLICABLE], "total", (int)check_ncontrols));
 	json_object_set_new(acct, "counts", counts);
@@ -774,6 +774,9 @@ check_results(json_t *accounts, const struct check_config *cfg)
 	    "families", fams,
 	    "accounts", sorted);
 	json_decref(accounts);
+	/* Accepted risks last: the score without them is what grading gave. */
+	if (cfg->exceptions != NULL)
+		check_exceptions_apply(doc, cfg->exceptions);
 	return doc;
 }
 

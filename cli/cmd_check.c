@@ -33,6 +33,8 @@ static const char check_usage[] =
     "  --jobs N            grade N snapshots at a time (default: the CPUs, at most 16)\n"
     "  --config FILE       thresholds and trusted accounts (below)\n"
     "  --set KEY=VALUE     one setting, applied after --config\n"
+    "  --exceptions FILE   accepted risks (CSV: control,account,resource,\n"
+    "                      justification,approved_by,expires); applied last\n"
     "  --color, --no-color colour the text format (default: when standard output\n"
     "                      is a terminal and NO_COLOR is not set)\n"
     "\n"
@@ -42,6 +44,7 @@ static const char check_usage[] =
     "  credential_unused_days = 45        key_rotation_days = 90\n"
     "  user_password_max_age_days = 90    credential_report_max_age_hours = 24\n"
     "  trusted_accounts = 111122223333, 444455556666   (ROLE-02; may repeat)\n"
+    "  exceptions = FILE                  accepted risks (README \"Accepted risks\")\n"
     "The results print the thresholds they used.\n"
     "\n"
     "Exit status: 2 when a file is not a valid snapshot (it is named on\n"
@@ -53,7 +56,7 @@ static const char check_usage[] =
     "count as failures or passes.\n";
 
 enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CONFIG, OPT_SET, OPT_COLOR, OPT_NO_COLOR,
-	OPT_REQUIRE_COMPLETE, OPT_JOBS };
+	OPT_REQUIRE_COMPLETE, OPT_JOBS, OPT_EXCEPTIONS };
 
 /*
  * Grading many snapshots is parsing-bound (a 1000-user snapshot is about a
@@ -156,6 +159,7 @@ cmd_check(int argc, char *argv[])
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "require-complete", no_argument, NULL, OPT_REQUIRE_COMPLETE },
 		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "exceptions", required_argument, NULL, OPT_EXCEPTIONS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -163,7 +167,7 @@ cmd_check(int argc, char *argv[])
 	struct check_config cfg;
 	struct buf out = { 0 };
 	json_t *results = NULL, *a;
-	const char *config = NULL;
+	const char *config = NULL, *exceptions = NULL;
 	char *err = NULL, *eq, **sets;
 	int ch, fmt = REPORT_TEXT, fail_on = 0, color = -1, require_complete = 0, jobs;
 	int nsets = 0, bad = 0, failed = 0, incomplete = 0, rc = EXIT_USAGE, i;
@@ -196,6 +200,9 @@ cmd_check(int argc, char *argv[])
 			break;
 		case OPT_SET:
 			sets[nsets++] = optarg;
+			break;
+		case OPT_EXCEPTIONS:
+			exceptions = optarg;
 			break;
 		case OPT_COLOR:
 		case OPT_NO_COLOR:
@@ -244,6 +251,10 @@ cmd_check(int argc, char *argv[])
 			usage_error("check", "--set: %s", err);
 			goto out;
 		}
+	}
+	if (exceptions != NULL && !check_config_set(&cfg, "exceptions", exceptions, &err)) {
+		usage_error("check", "--exceptions: %s", err);
+		goto out;
 	}
 	ropts.color = color >= 0 ? color : isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 

@@ -38,6 +38,8 @@ static const char report_usage[] =
     "  --baseline FILE    an earlier run to compare with: a results document or\n"
     "                     snapshots (repeat the option for several files)\n"
     "  --config FILE      thresholds and trusted accounts for grading snapshots\n"
+    "  --exceptions FILE  accepted risks for grading snapshots (README \"Accepted\n"
+    "                     risks\"); a results document carries its own\n"
     "  --summary          the side-by-side comparison even for one account\n"
     "  --detail           every account in full, one after another, even for\n"
     "                     several (the default for several is the comparison)\n"
@@ -48,7 +50,7 @@ static const char report_usage[] =
 
 enum {
 	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_RESULTS,
-	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL
+	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL, OPT_EXCEPTIONS
 };
 
 /* One requested output: format and path, and the rendered bytes. */
@@ -225,6 +227,7 @@ cmd_report(int argc, char *argv[])
 		{ "results",	required_argument, NULL, OPT_RESULTS },
 		{ "baseline",	required_argument, NULL, OPT_BASELINE },
 		{ "config",	required_argument, NULL, OPT_CONFIG },
+		{ "exceptions",	required_argument, NULL, OPT_EXCEPTIONS },
 		{ "summary",	no_argument,	   NULL, OPT_SUMMARY },
 		{ "detail",	no_argument,	   NULL, OPT_DETAIL },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -234,7 +237,7 @@ cmd_report(int argc, char *argv[])
 	struct report_opts opts;
 	struct check_config cfg;
 	json_t *results = NULL, *baseline = NULL;
-	const char *results_path = NULL, *config = NULL;
+	const char *results_path = NULL, *config = NULL, *exceptions = NULL;
 	char **bases = NULL, *err = NULL;
 	int ch, i, nout = 0, nbase = 0, summary = -1, nstdout = 0, bad = 0, rc = EXIT_USAGE;
 	mode_t mask;
@@ -280,6 +283,9 @@ cmd_report(int argc, char *argv[])
 		case OPT_CONFIG:
 			config = optarg;
 			break;
+		case OPT_EXCEPTIONS:
+			exceptions = optarg;
+			break;
 		case OPT_SUMMARY:
 		case OPT_DETAIL:
 			if (summary >= 0 && summary != (ch == OPT_SUMMARY)) {
@@ -320,6 +326,17 @@ cmd_report(int argc, char *argv[])
 		goto out;
 	}
 	if (config != NULL && !check_config_load(config, &cfg, &err)) {
+		rc = report_fail(err);
+		err = NULL;
+		goto out;
+	}
+	/* A results document was graded already, with or without exceptions. */
+	if (exceptions != NULL && results_path != NULL) {
+		rc = usage_error("report", "--exceptions applies when grading snapshots, not to --results "
+		    "(grade again: iamgrade check --exceptions FILE --format json)");
+		goto out;
+	}
+	if (exceptions != NULL && !check_config_set(&cfg, "exceptions", exceptions, &err)) {
 		rc = report_fail(err);
 		err = NULL;
 		goto out;

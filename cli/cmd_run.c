@@ -45,6 +45,7 @@ struct run {
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
 	const char	*sign_key;		/* --sign KEYFILE, or NULL */
+	const char	*exceptions;		/* --exceptions FILE, or NULL */
 	int		 argc;			/* the command line, for evidence.json */
 	char		**argv;
 	/* state */
@@ -76,6 +77,8 @@ static const char usage_text[] =
 "  --out DIR               reports go to DIR/YYYY-MM-DD/ (a new folder each run)\n"
 "  --baseline DIR|FILE     an earlier run folder (or its results.json) to compare with\n"
 "  --config FILE           thresholds and trusted accounts (see iamgrade check --help)\n"
+"  --exceptions FILE       accepted risks, CSV: control,account,resource,\n"
+"                          justification,approved_by,expires (README)\n"
 "  --fail-on SEVERITY      exit 1 if a control of this severity or higher fails\n"
 "  --since DAYS            CreateRole look-back window, 1-90 (default 30)\n"
 "  --report-wait S         wait at most S seconds for a credential report, 1-3600 (default 300)\n"
@@ -96,7 +99,7 @@ parse_args(struct run *r, int argc, char *argv[])
 {
 	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
 	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_SIGN };
+	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_SIGN, O_EXCEPTIONS };
 	static const struct option longopts[] = {
 		{ "organization", no_argument, NULL, O_ORG },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -114,6 +117,7 @@ parse_args(struct run *r, int argc, char *argv[])
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
 		{ "no-pdf", no_argument, NULL, O_NOPDF },
 		{ "sign", required_argument, NULL, O_SIGN },
+		{ "exceptions", required_argument, NULL, O_EXCEPTIONS },
 		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -189,6 +193,9 @@ parse_args(struct run *r, int argc, char *argv[])
 			break;
 		case O_SIGN:
 			r->sign_key = optarg;
+			break;
+		case O_EXCEPTIONS:
+			r->exceptions = optarg;
 			break;
 		case O_REPORT_WAIT:
 			v = strtol(optarg, &end, 10);
@@ -748,7 +755,9 @@ cmd_run(int argc, char *argv[])
 	r.argv = argv;
 	if (r.config_file != NULL && !check_config_load(r.config_file, &cc, &err))
 		goto usage;
-	/* A key that cannot sign is bad input, found before any AWS call. */
+	/* Bad exceptions or a key that cannot sign are bad input, found before any AWS call. */
+	if (r.exceptions != NULL && !check_config_set(&cc, "exceptions", r.exceptions, &err))
+		goto usage;
 	if (r.sign_key != NULL && !ev_key_usable(r.sign_key, &err))
 		goto usage;
 	if (r.baseline != NULL && (baseline = load_baseline(r.baseline, &err)) == NULL)

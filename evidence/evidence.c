@@ -581,7 +581,9 @@ ev_evidence(const json_t *results, const struct ev_run *r)
 	window = json_object_get(jpath(json_array_get(json_object_get(results, "accounts"), 0),
 	    "collection"), "window_days");
 	json_object_set_new(ev, "window_days", window ? json_copy(window) : json_null());
-	json_object_set_new(ev, "exceptions", r->exceptions_file == NULL ? json_null() :
-	    json_pack("{s:s,s:s?}", "file", r->exceptions_file, "sha256", r->exceptions_sha256));
+	/* The accepted risks the results were graded with, as check_results recorded them. */
+	json_object_set_new(ev, "exceptions", json_object_get(results, "exceptions") == NULL ?
+	    json_null() : json_pack("{s:s?,s:s?}", "file", jstr(jpath(results, "exceptions"), "file"),
+	    "sha256", jstr(jpath(results, "exceptions"), "sha256")));
 	return ev;
 }

@@ -66,15 +66,14 @@ int	 ev_keygen(const char *prefix, char **err);
 
 /*
  * What evidence.json records about a run that only the command knows; the
- * rest comes from the results document.
+ * rest (accounts, thresholds, the exceptions file) comes from the results
+ * document.
  */
 struct ev_run {
 	int		 argc;
 	char		**argv;		/* the command line, as given */
 	const char	*region;
 	const char	*started, *finished;	/* the run's wall clock, ISO 8601 */
-	const char	*exceptions_file;	/* NULL when none */
-	const char	*exceptions_sha256;
 };
 
 /*

@@ -43,6 +43,7 @@ static const struct html_status {
 	{ "FAIL",		"Fail",			"FAIL",	"\xe2\x9c\x97",	"fail" },	/* ✗ */
 	{ "NOT_EVALUATED",	"Not evaluated",	"N/E",	"?",		"ne" },
 	{ "NOT_APPLICABLE",	"Not applicable",	"N/A",	"\xe2\x80\x93",	"na" },		/* – */
+	{ "ACCEPTED",		"Accepted risk",	"ACC",	"\xe2\x97\x8b",	"acc" },	/* ○ */
 	{ NULL,			"Not in results",	"\xe2\x80\x94", " ",	"none" },
 };
 
@@ -794,13 +795,18 @@ html_set_sev_words(json_t *o, const json_t *sev)
 }
 
 /* The order of the changes table: what got worse first. */
+static const char *const html_change_order[] = {
+	"new", "reopened", "unknown", "accepted", "fixed", "unchanged"
+};
+#define HTML_NCHANGE (sizeof(html_change_order) / sizeof(html_change_order[0]))
+
 static int
 html_change_rank(const char *change)
 {
-	static const char *const order[] = { "new", "unknown", "fixed", "unchanged" };
+	const char *const *order = html_change_order;
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < (int)HTML_NCHANGE - 1; i++)
 		if (strcmp(change, order[i]) == 0)
 			break;
 	return i;
@@ -853,7 +859,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 {
 	json_t *v = json_object(), *accts = json_array(), *rows = json_array(), *risks = json_array();
 	json_t *worst = json_array(), *incomplete = json_array(), *bars = json_array(), *changes = json_array();
-	json_t *changes_by[4] = { json_array(), json_array(), json_array(), json_array() };
+	json_t *changes_by[HTML_NCHANGE];
 	json_t *o, *cells, *cell, *x, *removed;
 	const json_t *e, *ctl, *ce, *r, *ev;
 	const char *change;
@@ -861,6 +867,8 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	char *a;
 	int y = 0;
 
+	for (i = 0; i < HTML_NCHANGE; i++)
+		changes_by[i] = json_array();
 	json_array_foreach(json_object_get(model, "accounts"), i, e) {
 		o = json_object();
 		html_copy(o, "account_id", e, NULL);
@@ -1028,7 +1036,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	html_set(v, "controls", rows);
 	html_set(v, "risks", risks);
 	html_set(v, "incomplete", incomplete);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < HTML_NCHANGE; i++) {
 		json_array_extend(changes, changes_by[i]);
 		json_decref(changes_by[i]);
 	}

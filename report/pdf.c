@@ -24,6 +24,7 @@ static const struct {
 	{ "FAIL",		"FAIL",			0xC62828 },
 	{ "NOT_EVALUATED",	"NOT EVALUATED",	0xD98200 },
 	{ "NOT_APPLICABLE",	"N/A",			0x8A8A8A },
+	{ "ACCEPTED",		"ACCEPTED",		0x5C6BC0 },
 };
 #define PDF_NSTATUS (sizeof(pdf_statuses) / sizeof(pdf_statuses[0]))
 
@@ -178,13 +179,14 @@ pdf_kv_json(struct lay *l, const char *key, const json_t *o, const char *member)
 static void
 pdf_count_boxes(struct lay *l, const json_t *counts)
 {
-	double w = (LAY_BODY_W - 3 * 8) / 4, y, x = LAY_MARGIN_X;
+	/* ACCEPTED (the last) only where an exceptions file made it a state. */
+	size_t i, nbox = PDF_NSTATUS - (json_object_get(counts, "ACCEPTED") == NULL);
+	double w = (LAY_BODY_W - (double)(nbox - 1) * 8) / (double)nbox, y, x = LAY_MARGIN_X;
 	char *n;
-	size_t i;
 
 	lay_need(l, 46);
 	y = lay_cursor(l);
-	for (i = 0; i < PDF_NSTATUS; i++) {
+	for (i = 0; i < nbox; i++) {
 		lay_rect(l, x, y, w, 42, pdf_statuses[i].color);
 		n = xasprintf("%lld", jint(counts, pdf_statuses[i].status, 0));
 		lay_text(l, LAY_H1, x, y + 3, w, LAY_CENTER, 0xFFFFFF, n);
@@ -252,9 +254,12 @@ pdf_family_chart(struct lay *l, const json_t *families)
 		y += rowh;
 	}
 	y += 14;
-	/* Legend. */
+	/* Legend; ACCEPTED (the last) only where a family has one. */
+	total = 0;
+	json_array_foreach(families, i, f)
+		total += jint(f, "ACCEPTED", 0);
 	x = LAY_MARGIN_X + labw;
-	for (s = 0; s < PDF_NSTATUS; s++) {
+	for (s = 0; s < PDF_NSTATUS - (total == 0); s++) {
 		lay_rect(l, x, y + 2, 8, 8, pdf_statuses[s].color);
 		w = lay_width(l, LAY_SMALL, pdf_statuses[s].label);
 		lay_text(l, LAY_SMALL, x + 11, y, w + 1, LAY_LEFT, PDF_INK,
