@@ -554,6 +554,7 @@ grade_one(struct check_ctx *c, const struct check_control *r, const json_t *glob
 	json_object_set_new(ctl, "severity", json_string(check_severity_names[r->severity]));
 	json_object_set_new(ctl, "cis", str_or_null(r->cis));
 	json_object_set_new(ctl, "securityhub", str_or_null(r->securityhub));
+	json_object_set_new(ctl, "frameworks", check_frameworks_of(r->id));
 	json_object_set_new(ctl, "status", json_string(check_status_names[o.status]));
 	json_object_set_new(ctl, "reason", o.status == CHECK_NOT_EVALUATED ||
 	    o.status == CHECK_NOT_APPLICABLE ? str_or_null(o.reason) : json_null());

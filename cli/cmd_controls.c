@@ -7,21 +7,26 @@
 #include "cli/cli.h"
 
 static const char controls_usage[] =
-    "usage: iamgrade controls [--markdown]\n"
+    "usage: iamgrade controls [--markdown | --framework NAME]\n"
     "\n"
     "List the controls iamgrade grades: id, severity, CIS recommendation,\n"
     "Security Hub control and title.  --markdown prints the full catalogue\n"
-    "(documentation, sources, thresholds, remediation) as docs/controls.md.\n";
+    "(documentation, sources, thresholds, remediation, frameworks) as\n"
+    "docs/controls.md.  --framework NAME lists a framework's requirements in\n"
+    "its own order with the controls that support each: cis-v3.0.0,\n"
+    "cis-v5.0.0, securityhub, soc2, iso27001, pci-dss-v4.0, nist-800-53-r5.\n";
 
 int
 cmd_controls(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "markdown", no_argument, NULL, 'm' },
+		{ "framework", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct buf out = { 0 };
+	const struct check_framework *fw = NULL;
 	int ch, markdown = 0, rc = EXIT_USAGE;
 
 	optind = 1;
@@ -30,6 +35,10 @@ cmd_controls(int argc, char *argv[])
 		switch (ch) {
 		case 'm':
 			markdown = 1;
+			break;
+		case 'f':
+			if ((fw = check_framework_find(optarg)) == NULL)
+				return usage_error("controls", "--framework %s: not a framework (see --help)", optarg);
 			break;
 		case 'h':
 			fputs(controls_usage, stdout);
@@ -40,7 +49,10 @@ cmd_controls(int argc, char *argv[])
 		}
 	if (optind < argc)
 		return usage_error("controls", "unexpected argument '%s'", argv[optind]);
-	if (!(markdown ? check_catalogue_markdown(&out) : check_catalogue_text(&out)))
+	if (markdown && fw != NULL)
+		return usage_error("controls", "--markdown and --framework exclude each other");
+	if (!(fw ? check_framework_text(fw, &out) : markdown ? check_catalogue_markdown(&out) :
+	    check_catalogue_text(&out)))
 		usage_error("controls", "cannot format the catalogue");
 	else if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0)
 		usage_error("controls", "writing to standard output failed");
