@@ -686,6 +686,11 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 
 	html_set_time(o, "collected", jstr(coll, "finished"));
 	html_set_time(o, "started", jstr(coll, "started"));
+	/* With accepted risks: the score without them beside it, and how many. */
+	if (json_is_integer(json_object_get(acct, "score_without_exceptions")))
+		html_setf(o, "score_without", "%lld (%s) without exceptions; %lld accepted",
+		    jint(acct, "score_without_exceptions", 0), jstr(acct, "grade_without_exceptions"),
+		    jint(json_object_get(acct, "counts"), "ACCEPTED", 0));
 	html_copy(o, "caller_arn", coll, NULL);
 	html_set(o, "window_days", json_is_integer(json_object_get(coll, "window_days")) ?
 	    json_incref(json_object_get(coll, "window_days")) : NULL);
@@ -753,6 +758,48 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	return o;
 }
 
+/*
+ * The accepted risks (README "Accepted risks"): every exception in force
+ * with its approver and days to expiry, then the expired and the unused
+ * ones; NULL without an exceptions file.
+ */
+static json_t *
+html_exceptions_view(const json_t *results)
+{
+	static const char *const lists[] = { "in_force", "expired", "unused" };
+	const json_t *x = json_object_get(results, "exceptions"), *e;
+	json_t *v, *rows;
+	size_t i, k;
+
+	if (x == NULL)
+		return NULL;
+	v = json_object();
+	html_copy(v, "file", x, NULL);
+	html_copy(v, "sha256", x, NULL);
+	for (k = 0; k < 3; k++) {
+		rows = json_array();
+		json_array_foreach(json_object_get(x, lists[k]), i, e) {
+			json_t *o = json_object();
+
+			html_setf(o, "line", "%lld", jint(e, "line", 0));
+			html_copy(o, "control", e, NULL);
+			html_copy(o, "account", e, NULL);
+			html_copy(o, "resource", e, NULL);
+			html_copy(o, "justification", e, NULL);
+			html_copy(o, "approved_by", e, NULL);
+			html_copy(o, "expires", e, NULL);
+			html_setf(o, "days", "%lld", jint(e, "days_to_expiry", 0));
+			html_setf(o, "accepted", "%lld", jint(e, "findings_accepted", 0));
+			json_array_append_new(rows, o);
+		}
+		html_set(v, lists[k], json_array_size(rows) ? rows : (json_decref(rows), NULL));
+	}
+	html_setf(v, "summary", "%zu in force, %zu expired, %zu unused",
+	    json_array_size(json_object_get(x, "in_force")), json_array_size(json_object_get(x, "expired")),
+	    json_array_size(json_object_get(x, "unused")));
+	return v;
+}
+
 static json_t *
 html_report_view(const json_t *results, const json_t *model)
 {
@@ -771,6 +818,7 @@ html_report_view(const json_t *results, const json_t *model)
 	html_set_time(v, "generated", jstr(results, "generated_at"));
 	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
 	html_set(v, "thresholds", html_thresholds_view(results));
+	html_set(v, "exceptions", html_exceptions_view(results));
 	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
 	return v;
 }
@@ -1043,6 +1091,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	html_set(v, "changes", changes);
 	html_set(v, "removed", removed);
 	html_set(v, "thresholds", html_thresholds_view(results));
+	html_set(v, "exceptions", html_exceptions_view(results));
 	return v;
 }
 

@@ -142,6 +142,11 @@ pdf_score_text(const json_t *a)
 
 	if (!json_is_integer(score))
 		return xstrdup("not scored");
+	/* With accepted risks, both scores side by side. */
+	if (json_is_integer(json_object_get(a, "score_without_exceptions")))
+		return xasprintf("%lld / 100, grade %s (without exceptions: %lld, grade %s)",
+		    (long long)json_integer_value(score), pdf_str(a, "grade", "-"),
+		    jint(a, "score_without_exceptions", 0), pdf_str(a, "grade_without_exceptions", "-"));
 	return xasprintf("%lld / 100, grade %s", (long long)json_integer_value(score),
 	    pdf_str(a, "grade", "-"));
 }
@@ -771,6 +776,63 @@ pdf_events(struct lay *l, const json_t *acct)
 	json_decref(shown);
 }
 
+/*
+ * The accepted risks (README "Accepted risks"): every exception in force
+ * with its approver and days to expiry, then the expired and unused ones.
+ * Nothing without an exceptions file.
+ */
+static void
+pdf_accepted(struct lay *l, const json_t *results)
+{
+	static const struct lay_col cols[6] = {
+		{ 52, LAY_CELL_BOLD }, { 72, LAY_CELL }, { 96, LAY_CELL }, { 115.28, LAY_CELL },
+		{ 90, LAY_CELL }, { 70, LAY_CELL }
+	};
+	static const char *const head[6] = {
+		"Control", "Account", "Resource", "Justification", "Approved by", "Expires"
+	};
+	const json_t *x = json_object_get(results, "exceptions"), *e;
+	char *t, *exp;
+	size_t i, k;
+
+	if (x == NULL)
+		return;
+	lay_heading(l, LAY_H1, 0, "Accepted risks");
+	t = xasprintf("From %s (SHA-256 %s): %zu in force, %zu expired, %zu unused. A control whose "
+	    "every finding is an accepted risk is ACCEPTED: it counts neither as PASS nor as FAIL, and "
+	    "the score without exceptions is shown beside the score.", pdf_str(x, "file", "?"),
+	    pdf_str(x, "sha256", "?"), json_array_size(json_object_get(x, "in_force")),
+	    json_array_size(json_object_get(x, "expired")), json_array_size(json_object_get(x, "unused")));
+	lay_para(l, LAY_BODY, 0, PDF_INK, t);
+	free(t);
+	for (k = 0; k < 3; k++) {
+		static const char *const lists[] = { "in_force", "expired", "unused" };
+		static const char *const titles[] = {
+			"In force", "Expired (no longer applied)", "Unused (match no finding)"
+		};
+		const json_t *rows = json_object_get(x, lists[k]);
+
+		if (json_array_size(rows) == 0 && k > 0)
+			continue;
+		lay_heading(l, LAY_H3, -1, titles[k]);
+		if (json_array_size(rows) == 0) {
+			lay_para(l, LAY_BODY, 0, PDF_GREY, "None.");
+			continue;
+		}
+		lay_table_begin(l, cols, 6, head);
+		json_array_foreach(rows, i, e) {
+			exp = k == 1 ? xasprintf("%s (expired)", pdf_str(e, "expires", "?")) :
+			    xasprintf("%s (%lld days)", pdf_str(e, "expires", "?"), jint(e, "days_to_expiry", 0));
+			lay_table_row(l, (const char *const []){ pdf_str(e, "control", "?"),
+			    pdf_str(e, "account", "?"), pdf_str(e, "resource", "?"),
+			    pdf_str(e, "justification", ""), pdf_str(e, "approved_by", ""), exp }, NULL);
+			free(exp);
+		}
+		lay_table_end(l);
+	}
+	lay_page_break(l);
+}
+
 static void
 pdf_thresholds(struct lay *l, const json_t *results, const char *title)
 {
@@ -902,6 +964,7 @@ pdf_detail(struct lay *l, const json_t *results, const json_t *model,
 		lay_set_footer(l, foot);
 		free(foot);
 	}
+	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix B. Thresholds");
 	lay_finish(l, NULL);
 }
@@ -1334,6 +1397,7 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | comparison of %zu accounts | %s",
 	    json_array_size(accts), pdf_str(results, "generated_at", "-"));

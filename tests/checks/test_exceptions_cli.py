@@ -113,9 +113,18 @@ class Exceptions(unittest.TestCase):
         p = caselib.run(["report", "--exceptions", exc, self.snap, "--html", html, "--pdf", pdf])
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(html, encoding="utf-8") as f:
-            self.assertIn("Accepted risk", f.read())
+            page = f.read()
+        self.assertIn("Accepted risk", page)
+        # The section: the row in force with approver and days left, and the score beside.
+        section = page[page.index('id="accepted-risks"'):]
+        for text in ("ROOT-01", "break-glass", "ciso@example.com", "2027-01-31", ">64<"):
+            self.assertIn(text, section[:section.index("</section>")])
+        self.assertIn("91 (A) without exceptions; 1 accepted", page)
         t = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True)
         self.assertIn("ACCEPTED", t.stdout)
+        self.assertIn("Accepted risks", t.stdout)
+        self.assertIn("2027-01-31 (64", t.stdout)
+        self.assertIn("without exceptions: 91, grade A", t.stdout)
         q = subprocess.run(["qpdf", "--check", pdf], capture_output=True)
         self.assertEqual(q.returncode, 0, q.stdout)
 
