@@ -204,6 +204,12 @@ extern const struct check_unmapped check_unmapped[];
 const struct check_framework *check_framework_find(const char *name);	/* case-insensitive, or NULL */
 int	check_list_has(const char *list, const char *id);
 int	check_framework_text(const struct check_framework *, struct buf *out);
+/*
+ * The framework as a results document carries it for the compliance view
+ * (docs/results-format.md "framework"): {name, title, requirements: [{id,
+ * title, controls: [ids]}]}, so the report renders it without the catalogue.
+ */
+json_t	*check_framework_json(const struct check_framework *);
 /* {"cis-v3.0.0": ["1.14"], "soc2": ["CC6.1"], ...} for one control (new reference). */
 json_t	*check_frameworks_of(const char *control);
 

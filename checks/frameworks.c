@@ -13,6 +13,7 @@
  * no requirement for is listed in check_unmapped[] with the reason; the
  * test in tests/unit/test_catalogue.c checks every pair is one or the other.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -230,4 +231,23 @@ check_frameworks_of(const char *control)
 		json_object_set_new(o, f->name, ids);
 	}
 	return o;
+}
+
+json_t *
+check_framework_json(const struct check_framework *f)
+{
+	const struct check_requirement *r;
+	json_t *reqs = json_array(), *ids;
+	char *list, *tok, *save = NULL;
+
+	for (r = f->reqs; r->id != NULL; r++) {
+		ids = json_array();
+		list = xstrdup(r->controls);
+		for (tok = strtok_r(list, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save))
+			json_array_append_new(ids, json_string(tok));
+		free(list);
+		json_array_append_new(reqs, json_pack("{s:s,s:s,s:o}", "id", r->id, "title", r->title,
+		    "controls", ids));
+	}
+	return json_pack("{s:s,s:s,s:o}", "name", f->name, "title", f->title, "requirements", reqs);
 }

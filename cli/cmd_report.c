@@ -8,6 +8,7 @@
 
 #include "common/common.h"
 #include "checks/checks.h"
+#include "checks/catalogue.h"
 #include "report/compare.h"
 #include "report/report.h"
 #include "cli/cli.h"
@@ -38,6 +39,9 @@ static const char report_usage[] =
     "  --baseline FILE    an earlier run to compare with: a results document or\n"
     "                     snapshots (repeat the option for several files)\n"
     "  --config FILE      thresholds and trusted accounts for grading snapshots\n"
+    "  --framework NAME   add the compliance view of a framework: cis-v3.0.0,\n"
+    "                     cis-v5.0.0, securityhub, soc2, iso27001, pci-dss-v4.0,\n"
+    "                     nist-800-53-r5 (iamgrade controls --framework NAME)\n"
     "  --exceptions FILE  accepted risks for grading snapshots (README \"Accepted\n"
     "                     risks\"); a results document carries its own\n"
     "  --summary          the side-by-side comparison even for one account\n"
@@ -50,7 +54,7 @@ static const char report_usage[] =
 
 enum {
 	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_RESULTS,
-	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL, OPT_EXCEPTIONS
+	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL, OPT_EXCEPTIONS, OPT_FRAMEWORK
 };
 
 /* One requested output: format and path, and the rendered bytes. */
@@ -228,6 +232,7 @@ cmd_report(int argc, char *argv[])
 		{ "baseline",	required_argument, NULL, OPT_BASELINE },
 		{ "config",	required_argument, NULL, OPT_CONFIG },
 		{ "exceptions",	required_argument, NULL, OPT_EXCEPTIONS },
+		{ "framework",	required_argument, NULL, OPT_FRAMEWORK },
 		{ "summary",	no_argument,	   NULL, OPT_SUMMARY },
 		{ "detail",	no_argument,	   NULL, OPT_DETAIL },
 		{ "help",	no_argument,	   NULL, 'h' },
@@ -238,6 +243,7 @@ cmd_report(int argc, char *argv[])
 	struct check_config cfg;
 	json_t *results = NULL, *baseline = NULL;
 	const char *results_path = NULL, *config = NULL, *exceptions = NULL;
+	const struct check_framework *framework = NULL;
 	char **bases = NULL, *err = NULL;
 	int ch, i, nout = 0, nbase = 0, summary = -1, nstdout = 0, bad = 0, rc = EXIT_USAGE;
 	mode_t mask;
@@ -285,6 +291,13 @@ cmd_report(int argc, char *argv[])
 			break;
 		case OPT_EXCEPTIONS:
 			exceptions = optarg;
+			break;
+		case OPT_FRAMEWORK:
+			if ((framework = check_framework_find(optarg)) == NULL) {
+				rc = usage_error("report", "--framework %s: not a framework (iamgrade controls --help)",
+				    optarg);
+				goto out;
+			}
 			break;
 		case OPT_SUMMARY:
 		case OPT_DETAIL:
@@ -353,6 +366,8 @@ cmd_report(int argc, char *argv[])
 		goto out;
 	}
 
+	if (framework != NULL)
+		json_object_set_new(results, "framework", check_framework_json(framework));
 	opts.baseline = baseline;
 	opts.summary = summary >= 0 ? summary :
 	    json_array_size(json_object_get(results, "accounts")) > 1;

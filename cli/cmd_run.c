@@ -18,6 +18,7 @@
 #include "common/common.h"
 #include "collector/collector.h"
 #include "checks/checks.h"
+#include "checks/catalogue.h"
 #include "evidence/evidence.h"
 #include "report/report.h"
 #include "cli/cli.h"
@@ -46,6 +47,7 @@ struct run {
 	int		 report_wait;		/* seconds, 0 = the collector's default */
 	const char	*sign_key;		/* --sign KEYFILE, or NULL */
 	const char	*exceptions;		/* --exceptions FILE, or NULL */
+	const struct check_framework *framework; /* --framework NAME, or NULL */
 	int		 argc;			/* the command line, for evidence.json */
 	char		**argv;
 	/* state */
@@ -77,6 +79,8 @@ static const char usage_text[] =
 "  --out DIR               reports go to DIR/YYYY-MM-DD/ (a new folder each run)\n"
 "  --baseline DIR|FILE     an earlier run folder (or its results.json) to compare with\n"
 "  --config FILE           thresholds and trusted accounts (see iamgrade check --help)\n"
+"  --framework NAME        add a framework's compliance view to the reports\n"
+"                          (iamgrade controls --help lists them)\n"
 "  --exceptions FILE       accepted risks, CSV: control,account,resource,\n"
 "                          justification,approved_by,expires (README)\n"
 "  --fail-on SEVERITY      exit 1 if a control of this severity or higher fails\n"
@@ -99,7 +103,7 @@ parse_args(struct run *r, int argc, char *argv[])
 {
 	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
 	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_SIGN, O_EXCEPTIONS };
+	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_SIGN, O_EXCEPTIONS, O_FRAMEWORK };
 	static const struct option longopts[] = {
 		{ "organization", no_argument, NULL, O_ORG },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -118,6 +122,7 @@ parse_args(struct run *r, int argc, char *argv[])
 		{ "no-pdf", no_argument, NULL, O_NOPDF },
 		{ "sign", required_argument, NULL, O_SIGN },
 		{ "exceptions", required_argument, NULL, O_EXCEPTIONS },
+		{ "framework", required_argument, NULL, O_FRAMEWORK },
 		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -196,6 +201,11 @@ parse_args(struct run *r, int argc, char *argv[])
 			break;
 		case O_EXCEPTIONS:
 			r->exceptions = optarg;
+			break;
+		case O_FRAMEWORK:
+			if ((r->framework = check_framework_find(optarg)) == NULL)
+				return usage_error("run", "--framework %s: not a framework (iamgrade controls --help)",
+				    optarg);
 			break;
 		case O_REPORT_WAIT:
 			v = strtol(optarg, &end, 10);
@@ -626,6 +636,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		return -1;
 	}
 	results = check_results(accounts, cc);
+	if (r->framework != NULL)
+		json_object_set_new(results, "framework", check_framework_json(r->framework));
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {

@@ -800,6 +800,43 @@ html_exceptions_view(const json_t *results)
 	return v;
 }
 
+/* The compliance view (--framework): the shared model (report_framework_view) as the templates read it. */
+static json_t *
+html_framework_view(const json_t *results)
+{
+	json_t *fv = report_framework_view(results), *v, *rows, *r, *c, *o, *ctls;
+	size_t i, j;
+
+	if (fv == NULL)
+		return NULL;
+	v = json_object();
+	html_copy(v, "title", fv, NULL);
+	html_copy(v, "name", fv, NULL);
+	rows = json_array();
+	json_array_foreach(json_object_get(fv, "requirements"), i, r) {
+		o = json_object();
+		html_copy(o, "id", r, NULL);
+		html_copy(o, "title", r, NULL);
+		html_copy(o, "verdict", r, NULL);
+		html_set_status(o, jstr(r, "status"));
+		ctls = json_array();
+		json_array_foreach(json_object_get(r, "controls"), j, c) {
+			json_t *x = json_object();
+
+			html_copy(x, "id", c, NULL);
+			html_copy(x, "title", c, NULL);
+			html_copy(x, "text", c, NULL);
+			html_set_status(x, jstr(c, "status"));
+			json_array_append_new(ctls, x);
+		}
+		html_set(o, "controls", ctls);
+		json_array_append_new(rows, o);
+	}
+	html_set(v, "requirements", rows);
+	json_decref(fv);
+	return v;
+}
+
 static json_t *
 html_report_view(const json_t *results, const json_t *model)
 {
@@ -819,6 +856,7 @@ html_report_view(const json_t *results, const json_t *model)
 	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
 	html_set(v, "thresholds", html_thresholds_view(results));
 	html_set(v, "exceptions", html_exceptions_view(results));
+	html_set(v, "framework", html_framework_view(results));
 	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
 	return v;
 }
@@ -1092,6 +1130,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	html_set(v, "removed", removed);
 	html_set(v, "thresholds", html_thresholds_view(results));
 	html_set(v, "exceptions", html_exceptions_view(results));
+	html_set(v, "framework", html_framework_view(results));
 	return v;
 }
 

@@ -777,6 +777,52 @@ pdf_events(struct lay *l, const json_t *acct)
 }
 
 /*
+ * The compliance view (--framework): the shared model of report.c, one row
+ * per requirement in the framework's order, the verdict coloured like the
+ * status it stands for.
+ */
+static void
+pdf_framework(struct lay *l, const json_t *results)
+{
+	static const struct lay_col cols[3] = {
+		{ 160, LAY_CELL }, { 70, LAY_CELL_BOLD }, { 265.28, LAY_CELL }
+	};
+	static const char *const head[3] = { "Requirement", "Verdict", "Controls across the accounts" };
+	json_t *fv = report_framework_view(results);
+	const json_t *r, *c;
+	struct buf b = { 0 };
+	char *t;
+	size_t i, j;
+
+	if (fv == NULL)
+		return;
+	t = xasprintf("Compliance view: %s", pdf_str(fv, "title", "?"));
+	lay_heading(l, LAY_H1, 0, t);
+	free(t);
+	lay_para(l, LAY_BODY, 0, PDF_INK, "The framework's requirements in its own order, each with the "
+	    "iamgrade controls that support it and their status across the accounts. A control supports "
+	    "a requirement; nothing here says a requirement is met. The verdict is the worst of its "
+	    "controls': failing, cannot tell (not evaluated), accepted risk, controls pass.");
+	lay_space(l, 4);
+	lay_table_begin(l, cols, 3, head);
+	json_array_foreach(json_object_get(fv, "requirements"), i, r) {
+		unsigned colors[3] = { PDF_INK, pdf_status_color(jstr(r, "status")), PDF_INK };
+		char *req = xasprintf("%s %s", pdf_str(r, "id", "?"), pdf_str(r, "title", ""));
+
+		buf_reset(&b);
+		json_array_foreach(json_object_get(r, "controls"), j, c)
+			buf_printf(&b, "%s%s: %s", j ? "\n" : "", pdf_str(c, "id", "?"), pdf_str(c, "text", ""));
+		lay_table_row(l, (const char *const []){ req, pdf_str(r, "verdict", ""), b.p ? b.p : "" },
+		    colors);
+		free(req);
+	}
+	lay_table_end(l);
+	lay_page_break(l);
+	buf_free(&b);
+	json_decref(fv);
+}
+
+/*
  * The accepted risks (README "Accepted risks"): every exception in force
  * with its approver and days to expiry, then the expired and unused ones.
  * Nothing without an exceptions file.
@@ -964,6 +1010,7 @@ pdf_detail(struct lay *l, const json_t *results, const json_t *model,
 		lay_set_footer(l, foot);
 		free(foot);
 	}
+	pdf_framework(l, results);
 	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix B. Thresholds");
 	lay_finish(l, NULL);
@@ -1397,6 +1444,7 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_framework(l, results);
 	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | comparison of %zu accounts | %s",
