@@ -351,6 +351,15 @@ pdf_cover(struct lay *l, const json_t *results, const json_t *acct)
 	pdf_kv_json(l, "Account ID", acct, "account_id");
 	pdf_kv_json(l, "Alias", acct, "alias");
 	pdf_kv_json(l, "Name", acct, "name");
+	{
+		char *scope, *period;
+
+		report_scope(results, &scope, &period);
+		pdf_kv(l, "Scope", scope);
+		pdf_kv(l, "Period", period);
+		free(scope);
+		free(period);
+	}
 	pdf_kv_json(l, "Collection started", coll, "started");
 	pdf_kv_json(l, "Collection finished", coll, "finished");
 	s = xasprintf("%lld days", jint(coll, "window_days", 0));
@@ -1045,6 +1054,15 @@ pdf_cmp_cover(struct lay *l, const json_t *results, const json_t *model)
 	free(s);
 	lay_space(l, 8);
 	pdf_kv_begin(l, 150);
+	{
+		char *scope, *period;
+
+		report_scope(results, &scope, &period);
+		pdf_kv(l, "Scope", scope);
+		pdf_kv(l, "Period", period);
+		free(scope);
+		free(period);
+	}
 	pdf_kv_json(l, "Results generated at", results, "generated_at");
 	pdf_kv(l, "Tool version", pdf_str(json_object_get(results, "tool"),
 	    "version", "-"));

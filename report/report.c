@@ -278,3 +278,42 @@ report_framework_view(const json_t *results)
 	return json_pack("{s:O?,s:O?,s:o}", "name", json_object_get(fw, "name"),
 	    "title", json_object_get(fw, "title"), "requirements", rows);
 }
+
+/*
+ * The evidence statements of a report (README "Evidence"): its scope and
+ * its period, from the results alone.  An account is reached when
+ * iamgrade had an identity inside it (a caller ARN), as evidence.json says.
+ */
+void
+report_scope(const json_t *results, char **scope, char **period)
+{
+	const json_t *a, *col;
+	const char *first = NULL, *last = NULL, *s;
+	size_t i, n = 0, reached = 0, incomplete = 0;
+	long long window = -1;
+	int varies = 0;
+
+	json_array_foreach(json_object_get(results, "accounts"), i, a) {
+		col = json_object_get(a, "collection");
+		n++;
+		reached += jstr(col, "caller_arn") != NULL;
+		incomplete += !jbool(col, "complete", 0);
+		if (json_is_integer(json_object_get(col, "window_days"))) {
+			if (window >= 0 && window != jint(col, "window_days", 0))
+				varies = 1;
+			window = jint(col, "window_days", 0);
+		}
+		/* ISO 8601 UTC with Z, as the checks write them: text order is time order. */
+		if ((s = jstr(col, "started")) != NULL && (first == NULL || strcmp(s, first) < 0))
+			first = s;
+		if ((s = jstr(col, "finished")) != NULL && (last == NULL || strcmp(s, last) > 0))
+			last = s;
+	}
+	*scope = xasprintf("%zu account%s selected, %zu reached, %zu incomplete", n, n == 1 ? "" : "s",
+	    reached, incomplete);
+	if (window < 0)
+		*period = xasprintf("collected %s to %s", first ? first : "-", last ? last : "-");
+	else
+		*period = xasprintf("collected %s to %s; CreateRole look-back window %s%lld days",
+		    first ? first : "-", last ? last : "-", varies ? "up to " : "", window);
+}

@@ -53,6 +53,13 @@ char	*report_value_text(const json_t *);
  */
 json_t	*report_framework_view(const json_t *results);
 
+/*
+ * The scope ("5 accounts selected, 4 reached, 2 incomplete") and the period
+ * (collection times and the CreateRole window) of a results document, for
+ * the covers; both new strings the caller frees.
+ */
+void	report_scope(const json_t *results, char **scope, char **period);
+
 /* What people call an account: its alias, else its name, else its id (not freed). */
 const char *report_account_name(const json_t *acct);
 
