@@ -692,8 +692,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		e = ev_evidence(results, &ev);
 		s = jdump(e, 1);
 		OUT(EV_EVIDENCE);
-		/* Like results.json, it names callers and snapshots: private. */
-		if (!(ok = file_write_atomic(path, s, strlen(s), report_mode() & 0600, 1, err)))
+		/* Like run.json: who ran what over which accounts, no findings. */
+		if (!(ok = file_write_atomic(path, s, strlen(s), report_mode(), 1, err)))
 			write_failed = 1;
 		free(s);
 		json_decref(e);
@@ -849,8 +849,8 @@ cmd_run(int argc, char *argv[])
 	}
 	exit_code = run_exit(&r, failed, &status);
 	/* The evidence pack: every file is written; hash them all, then sign. */
-	if (!ev_manifest_write(r.dir, r.manifest_sha256, &err) ||
-	    (r.sign_key != NULL && !ev_sign(r.dir, r.sign_key, &err))) {
+	if (!ev_manifest_write(r.dir, report_mode(), r.manifest_sha256, &err) ||
+	    (r.sign_key != NULL && !ev_sign(r.dir, r.sign_key, report_mode(), &err))) {
 		log_error("%s", err);
 		free(err);
 		err = NULL;

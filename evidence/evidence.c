@@ -163,7 +163,7 @@ out:
 }
 
 int
-ev_manifest_write(const char *dir, char hash[65], char **err)
+ev_manifest_write(const char *dir, int mode, char hash[65], char **err)
 {
 	struct names files = { 0 }, odd = { 0 };
 	struct buf b = { 0 };
@@ -192,7 +192,7 @@ ev_manifest_write(const char *dir, char hash[65], char **err)
 		buf_printf(&b, "%s  %s\n", h, files.v[i]);
 	}
 	mpath = xasprintf("%s/%s", dir, EV_MANIFEST);
-	if (!file_write_atomic(mpath, b.p ? b.p : "", b.len, 0644, 1, err))
+	if (!file_write_atomic(mpath, b.p ? b.p : "", b.len, mode, 1, err))
 		goto out;
 	sha256_hex(b.p ? b.p : "", b.len, hash);
 	rc = 1;
@@ -386,7 +386,7 @@ ev_key_usable(const char *keyfile, char **err)
 }
 
 int
-ev_sign(const char *dir, const char *keyfile, char **err)
+ev_sign(const char *dir, const char *keyfile, int mode, char **err)
 {
 	EVP_PKEY *k = NULL;
 	EVP_MD_CTX *ctx = NULL;
@@ -407,7 +407,7 @@ ev_sign(const char *dir, const char *keyfile, char **err)
 		goto out;
 	}
 	spath = xasprintf("%s/%s", dir, EV_SIGNATURE);
-	if (!file_write_atomic(spath, sig, siglen, 0644, 1, err))
+	if (!file_write_atomic(spath, sig, siglen, mode, 1, err))
 		goto out;
 	rc = 1;
 out:

@@ -29,9 +29,9 @@
  * listed by path relative to dir, sorted bytewise; a name sha256sum would
  * have to escape (newline, backslash) or anything but a regular file or a
  * folder (a symlink, a FIFO) is refused.  hash receives the manifest's own
- * SHA-256 in hex.
+ * SHA-256 in hex; mode is the file's (the run's report mode, after the umask).
  */
-int	 ev_manifest_write(const char *dir, char hash[65], char **err);
+int	 ev_manifest_write(const char *dir, int mode, char hash[65], char **err);
 
 /*
  * Re-hash dir against its manifest.  *problems (caller decrefs) receives an
@@ -45,7 +45,7 @@ int	 ev_manifest_write(const char *dir, char hash[65], char **err);
 int	 ev_verify(const char *dir, json_t **problems, char **err);
 
 /* Sign dir/MANIFEST.sha256 with the Ed25519 private key in PEM keyfile into dir/MANIFEST.sha256.sig. */
-int	 ev_sign(const char *dir, const char *keyfile, char **err);
+int	 ev_sign(const char *dir, const char *keyfile, int mode, char **err);
 
 /* Whether keyfile holds an Ed25519 private key ev_sign can use (checked before a run starts). */
 int	 ev_key_usable(const char *keyfile, char **err);

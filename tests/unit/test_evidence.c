@@ -64,7 +64,7 @@ t_manifest_fresh(void)
 	json_t *problems = NULL;
 	size_t len = 0;
 
-	T(ev_manifest_write(d, h, &err), "manifest: %s", err ? err : "");
+	T(ev_manifest_write(d, 0644, h, &err), "manifest: %s", err ? err : "");
 	mp = xasprintf("%s/%s", d, EV_MANIFEST);
 	T(file_read(mp, 0, &m, &len, &err), "read: %s", err ? err : "");
 	sha256_hex(m ? m : "", len, mh);
@@ -79,7 +79,7 @@ t_manifest_fresh(void)
 	T(ev_verify(d, &problems, &err), "verify: %s", err ? err : "");
 	T(json_array_size(problems) == 0, "problems: %s", jdump(problems, 0));
 	/* Written once: a second manifest is refused. */
-	T(!ev_manifest_write(d, h, &err) && err && strstr(err, "MANIFEST.sha256"), "rewritten: %s",
+	T(!ev_manifest_write(d, 0644, h, &err) && err && strstr(err, "MANIFEST.sha256"), "rewritten: %s",
 	    err ? err : "");
 	json_decref(problems);
 	free(mp);
@@ -123,7 +123,7 @@ t_tampered(void)
 		struct buf got = { 0 };
 		size_t j;
 
-		T(ev_manifest_write(d, h, &err), "%s: %s", tampers[i].name, err ? err : "");
+		T(ev_manifest_write(d, 0644, h, &err), "%s: %s", tampers[i].name, err ? err : "");
 		T(sh(tampers[i].cmd, d, d) == 0, "%s: the change failed", tampers[i].name);
 		T(ev_verify(d, &problems, &err), "%s: %s", tampers[i].name, err ? err : "");
 		json_array_foreach(problems, j, p)
@@ -144,7 +144,7 @@ t_run_json_agrees(void)
 	char *d = make_run("runjson"), *err = NULL, h[65], *s;
 	json_t *problems = NULL;
 
-	T(ev_manifest_write(d, h, &err), "%s", err ? err : "");
+	T(ev_manifest_write(d, 0644, h, &err), "%s", err ? err : "");
 	s = xasprintf("{\"manifest_sha256\": \"%s\"}", h);
 	put(d, "run.json", s);
 	T(ev_verify(d, &problems, &err) && json_array_size(problems) == 0, "problems: %s",
@@ -219,8 +219,8 @@ t_signature(void)
 	T(ev_keygen(pre, &err), "keygen: %s", err ? err : "");
 	T(stat(key, &st) == 0 && (st.st_mode & 0777) == 0600, "private key mode %o", st.st_mode & 0777);
 	T(!ev_keygen(pre, &err) && err && strstr(err, "exists"), "keygen overwrote: %s", err ? err : "");
-	T(ev_manifest_write(d, h, &err), "%s", err ? err : "");
-	T(ev_sign(d, key, &err), "sign: %s", err ? err : "");
+	T(ev_manifest_write(d, 0644, h, &err), "%s", err ? err : "");
+	T(ev_sign(d, key, 0644, &err), "sign: %s", err ? err : "");
 	T(ev_verify_signature(d, pub, &err), "verify: %s", err ? err : "");
 	/* Exactly the README's command, run in the folder. */
 	T(sh("cd %s && openssl pkeyutl -verify -pubin -inkey %s -rawin -in MANIFEST.sha256 "
