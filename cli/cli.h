@@ -1,7 +1,7 @@
 /*
  * The command line: one cmd_*.c per subcommand.  Each parses its arguments
  * (cli_parse, from its option table: cli/opts.h), calls the modules and maps the outcome to an exit code.
- * Only cli/ prints to the user or exits (STYLE.md §4).
+ * Only cli/ prints to the user or exits (docs/style.md §4).
  */
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
@@ -32,8 +32,8 @@ void	cli_catch_signals(void);
 
 /* The commands' option tables (cli/opts.h), for main's help and the README. */
 struct cli_cmd;
-extern const struct cli_cmd cli_cmd_check, cli_cmd_report, cli_cmd_controls, cli_cmd_policy,
-    cli_cmd_verify, cli_cmd_keygen;
+extern const struct cli_cmd cli_cmd_run, cli_cmd_collect, cli_cmd_check, cli_cmd_report, cli_cmd_controls, cli_cmd_policy,
+    cli_cmd_simulate, cli_cmd_verify, cli_cmd_keygen;
 
 int	cmd_run(int, char **);
 int	cmd_collect(int, char **);
