@@ -7,7 +7,7 @@
  * ================
  *
  * 1. Take the next free id of its family (PWD, ROOT, USER, POL, TRAIL,
- *    ROLE).  Ids are public (reports, exports, --fail-on, dashboards): never
+ *    ROLE, PRIV).  Ids are public (reports, exports, --fail-on, dashboards): never
  *    reuse one or change what it means.
  *
  * 2. Write the grading function in the family's file (checks/password.c,
@@ -66,6 +66,7 @@ enum check_family {
 	CHECK_FAM_POLICIES,
 	CHECK_FAM_TRAIL,
 	CHECK_FAM_ROLES,
+	CHECK_FAM_PRIV,
 	CHECK_FAM__MAX
 };
 extern const char *const check_family_names[CHECK_FAM__MAX];	/* "password" */
@@ -211,5 +212,7 @@ int	check_framework_text(const struct check_framework *, struct buf *out);
 json_t	*check_framework_json(const struct check_framework *);
 /* {"cis-v3.0.0": ["1.14"], "soc2": ["CC6.1"], ...} for one control (new reference). */
 json_t	*check_frameworks_of(const char *control);
+void	check_grade_priv_escalation(struct check_ctx *, struct check_out *);
+void	check_grade_priv_admin_users(struct check_ctx *, struct check_out *);
 
 #endif
