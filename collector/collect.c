@@ -168,31 +168,121 @@ collect_set(json_t *snap, const char *account, const char *name, json_t *src)
 	return src;
 }
 
-/* Every source of a reachable account, in order. */
+/*
+ * The sources of a reachable account, the independent ones in flight
+ * together (collector/parallel.c), so that an account takes as long as its
+ * longest chain of calls that depend on each other: CreateRole events
+ * (LookupEvents, paced to 2 per second), the pages of
+ * GetAccountAuthorizationDetails, and GenerateCredentialReport ->
+ * GetCredentialReport -> ListAccessKeys per key holder (itself in
+ * parallel).  The longest chains are handed out first.  Each task checks
+ * its source (snapshot/) on its own thread; the snapshot takes them in a
+ * fixed order after all have finished, so it does not depend on timing.
+ */
+enum collect_task {
+	CT_EVENTS,
+	CT_DETAILS,
+	CT_CREDS,	/* credential report, then access keys */
+	CT_TRAILS,
+	CT_ALIASES,
+	CT_PASSWORD,
+	CT_SUMMARY,
+	CT_MFA,
+	CT__MAX
+};
+
+struct collect_tasks {
+	const struct collect_opts	*o;
+	time_t				 started;
+	int				 window;
+	json_t				*src[CT__MAX];
+	json_t				*keys;	/* CT_CREDS' second source */
+};
+
+static int
+collect_task(struct aws_client *c, size_t i, void *arg)
+{
+	struct collect_tasks *t = arg;
+	const struct collect_opts *o = t->o;
+	struct iam_report rep;
+	json_t *src = NULL;
+
+	switch ((enum collect_task)i) {
+	case CT_EVENTS:
+		src = ct_create_role_events(c, o->cfg,
+		    t->started - (time_t)t->window * 86400, t->started);
+		src = snap_source_check("create_role_events", src);
+		break;
+	case CT_DETAILS:
+		src = snap_source_check("authorization_details", iam_authorization_details(c));
+		break;
+	case CT_CREDS:
+		iam_report_start(c, &rep, o->report_wait_s);
+		/* An invalid report names no key holders: the keys depend on it. */
+		src = snap_source_check("credential_report", iam_report_finish(c, &rep));
+		t->keys = snap_source_check("access_keys", iam_access_keys(c, src));
+		break;
+	case CT_TRAILS:
+		src = snap_source_check("trails", ct_trails(c, o->cfg));
+		break;
+	case CT_ALIASES:
+		src = snap_source_check("account_aliases", iam_account_aliases(c));
+		break;
+	case CT_PASSWORD:
+		src = snap_source_check("password_policy", iam_password_policy(c));
+		break;
+	case CT_SUMMARY:
+		src = snap_source_check("account_summary", iam_account_summary(c));
+		break;
+	case CT_MFA:
+		src = snap_source_check("virtual_mfa_devices", iam_virtual_mfa_devices(c));
+		break;
+	case CT__MAX:
+		break;
+	}
+	t->src[i] = src;
+	return 1;
+}
+
+/* Keep a checked source (stolen) in the snapshot; NULL (never run: cancelled) is an error. */
+static void
+collect_put(json_t *snap, const char *account, const char *name, const char *call, json_t *src)
+{
+	if (src == NULL)
+		src = src_fail(call, "Cancelled", "cancelled before the call was made", 0);
+	log_verbose("%s: %s: %s", account, name, src_status_names[src_status(src)]);
+	json_object_set_new(json_object_get(snap, "sources"), name, src);
+}
+
 static void
 collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
     const struct collect_opts *o, time_t started, int window)
 {
-	struct iam_report rep;
-	json_t *aliases, *cr;
+	struct collect_tasks t;
+	json_t *alias;
 
-	/* IAM builds the report while the other sources are read. */
-	iam_report_start(c, &rep, o->report_wait_s);
-	aliases = iam_account_aliases(c);
-	json_object_set(json_object_get(snap, "account"), "alias",
-	    json_array_get(jpath(aliases, "data.aliases"), 0) ?
-	    json_array_get(jpath(aliases, "data.aliases"), 0) : json_null());
-	collect_set(snap, account, "account_aliases", aliases);
-	collect_set(snap, account, "password_policy", iam_password_policy(c));
-	collect_set(snap, account, "account_summary", iam_account_summary(c));
-	collect_set(snap, account, "virtual_mfa_devices", iam_virtual_mfa_devices(c));
-	collect_set(snap, account, "authorization_details", iam_authorization_details(c));
-	collect_set(snap, account, "trails", ct_trails(c, o->cfg));
-	collect_set(snap, account, "create_role_events",
-	    ct_create_role_events(c, o->cfg, started - (time_t)window * 86400, started));
-	/* An invalid report names no key holders: the keys depend on it. */
-	cr = collect_set(snap, account, "credential_report", iam_report_finish(c, &rep));
-	collect_set(snap, account, "access_keys", iam_access_keys(c, cr));
+	memset(&t, 0, sizeof(t));
+	t.o = o;
+	t.started = started;
+	t.window = window;
+	src_parallel(c, CT__MAX, src_par_width("IAMGRADE_PAR_SOURCES", SRC_PAR_SOURCES),
+	    collect_task, &t);
+	alias = json_array_get(jpath(t.src[CT_ALIASES], "data.aliases"), 0);
+	json_object_set(json_object_get(snap, "account"), "alias", alias ? alias : json_null());
+	collect_put(snap, account, "account_aliases", "iam:ListAccountAliases", t.src[CT_ALIASES]);
+	collect_put(snap, account, "password_policy", "iam:GetAccountPasswordPolicy",
+	    t.src[CT_PASSWORD]);
+	collect_put(snap, account, "account_summary", "iam:GetAccountSummary", t.src[CT_SUMMARY]);
+	collect_put(snap, account, "virtual_mfa_devices", "iam:ListVirtualMFADevices",
+	    t.src[CT_MFA]);
+	collect_put(snap, account, "authorization_details", "iam:GetAccountAuthorizationDetails",
+	    t.src[CT_DETAILS]);
+	collect_put(snap, account, "trails", "cloudtrail:DescribeTrails", t.src[CT_TRAILS]);
+	collect_put(snap, account, "create_role_events", "cloudtrail:LookupEvents",
+	    t.src[CT_EVENTS]);
+	collect_put(snap, account, "credential_report", "iam:GenerateCredentialReport",
+	    t.src[CT_CREDS]);
+	collect_put(snap, account, "access_keys", "iam:ListAccessKeys", t.keys);
 }
 
 /* What renewing the target role's credentials needs (they last an hour). */
