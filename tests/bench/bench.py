@@ -24,12 +24,17 @@ of docs/performance.md:
             gen_principals.py); compile every document and answer the
             administrator and escalation questions for every principal
             against the full catalogue (build/tests/bench_principals)
+  scale     `iamgrade run --organization` against the benchmark's own fake AWS
+            (tests/bench/fakeaws.js: a fixed latency per call, nothing else)
+            at BENCH_SCALE_ACCOUNTS accounts: collection span against its
+            bound, whole run, time after the last snapshot, peak RSS; one
+            account with BENCH_SCALE_HOLDERS key holders (tests/bench/bench_scale.py)
   denied    `iamgrade report SNAPSHOT` to HTML and PDF of one account with N
             denied CreateRole calls (tests/bench/gen_denied.py; grading
             included), the attacker-sized case of issue 12
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check render catalogue principals denied; also: paging]
+  BENCH_STAGES [org baseline check render catalogue principals denied scale; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -38,6 +43,7 @@ Sizes come from the environment (defaults in brackets):
   BENCH_ROLES [5000]  BENCH_POLICIES [2000]
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DENIED [10000,100000: a list, each a snapshot of that many denied calls]
+  BENCH_SCALE_ACCOUNTS [100,300,1000]  BENCH_SCALE_HOLDERS [2000]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
 Work files go to build/bench/ (generated snapshots are kept and reused).
 """
@@ -62,14 +68,15 @@ sys.path.insert(0, HERE)
 
 import bedlib  # noqa: E402
 import bench_paging  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_seed  # noqa: E402
 import gen_snapshots  # noqa: E402
 
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "denied", "paging")
-DEFAULT_STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "denied")
+STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "denied", "scale", "paging")
+DEFAULT_STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "denied", "scale")
 
 
 def env_int(name, default):
@@ -655,6 +662,10 @@ def main():
     if "denied" in c["stages"]:
         blocks["denied"] = report_denied(c, stage_denied(c))
         print("\n" + blocks["denied"] + "\n", flush=True)
+    if "scale" in c["stages"]:
+        blocks["scale"] = bench_scale.report_scale(
+            c, bench_scale.stage_scale(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["scale"] + "\n", flush=True)
     if c["doc"]:
         write_blocks(c["doc"], blocks)
         print(f"bench: figures written to {os.path.relpath(c['doc'], REPO)}")
