@@ -11,6 +11,9 @@ of docs/performance.md:
             same bed, same latency
   check     `iamgrade check --format json` over many generated snapshots
             (tests/bench/gen_snapshots.py)
+  load      where one snapshot's load-and-grade time goes, one thread
+            (build/tests/bench_load over at most 100 of the check stage's
+            snapshots): reading, jansson's parse and free, checks, grading
   render    `iamgrade report --results` of a large results document
             (tests/report/gen_large.py) to HTML and PDF
   paging    iamgrade against a server that gets paging wrong (repeated,
@@ -34,7 +37,7 @@ of docs/performance.md:
             included), the attacker-sized case of issue 12
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check render catalogue principals denied scale; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals denied scale; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -75,8 +78,9 @@ import gen_snapshots  # noqa: E402
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "denied", "scale", "paging")
-DEFAULT_STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "denied", "scale")
+STAGES = ("org", "baseline", "check", "load", "render", "catalogue", "principals", "denied", "scale",
+          "paging")
+DEFAULT_STAGES = ("org", "baseline", "check", "load", "render", "catalogue", "principals", "denied", "scale")
 
 
 def env_int(name, default):
@@ -467,6 +471,17 @@ def stage_check(c):
     return {"m0": m0, "m1": machine(), "runs": runs}
 
 
+def stage_load(c):
+    """Where a snapshot's time goes, one thread: jansson's parse and free
+    against the rest (build/tests/bench_load, over at most 100 snapshots)."""
+    prog = os.path.join(REPO, "build", "tests", "bench_load")
+    files = snapshot_files(min(max(c["snapshots"]), 100), c["snapshot_users"])
+    m0 = machine()
+    print(f"bench: where the time of loading {len(files)} snapshots goes ...", flush=True)
+    out = subprocess.run([prog, *files], capture_output=True, text=True, check=True).stdout
+    return "\n\n".join([machine_line(m0, machine()), out.strip()])
+
+
 def report_check(c, res):
     runs = res["runs"]
     rows = [
@@ -646,6 +661,9 @@ def main():
     if "check" in c["stages"]:
         blocks["check"] = report_check(c, stage_check(c))
         print("\n" + blocks["check"] + "\n", flush=True)
+    if "load" in c["stages"]:
+        blocks["load"] = stage_load(c)
+        print("\n" + blocks["load"] + "\n", flush=True)
     if "render" in c["stages"]:
         blocks["render"] = report_render(c, stage_render(c))
         print("\n" + blocks["render"] + "\n", flush=True)
