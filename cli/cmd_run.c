@@ -65,7 +65,10 @@ static const char usage_text[] =
 "  --profile NAME          a named profile; repeat for several accounts\n"
 "  --role-name NAME        role to assume in each account (not in the caller's own)\n"
 "  --external-id ID        ExternalId for those AssumeRole calls\n"
-"  --shard K/N             only the K-th of N deterministic shares of the accounts\n"
+"  --shard K/N             only the K-th of N deterministic shares of the accounts;\n"
+"                          auto/N or auto: K from AWS_BATCH_JOB_ARRAY_INDEX or\n"
+"                          JOB_COMPLETION_INDEX (0-based), N from AWS_BATCH_JOB_ARRAY_SIZE\n"
+"                          or IAMGRADE_SHARDS (docs/scale-out.md)\n"
 "\n"
 "Options:\n"
 "  --out DIR               reports go to DIR/YYYY-MM-DD/ (a new folder each run)\n"
@@ -83,6 +86,13 @@ static const char usage_text[] =
 "Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
 "incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
 "by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n";
+
+/* getenv, const: accounts_shard_spec reads the batch engine's variables through it. */
+static const char *
+run_getenv(const char *name)
+{
+	return getenv(name);
+}
 
 static int
 parse_args(struct run *r, int argc, char *argv[])
@@ -161,11 +171,17 @@ parse_args(struct run *r, int argc, char *argv[])
 				return usage_error("run", "--jobs takes 1 to 256, not \"%s\"", optarg);
 			r->jobs = (int)v;
 			break;
-		case O_SHARD:
-			if (sscanf(optarg, "%u/%u%c", &r->shard_k, &r->shard_n, (char[]){0}) != 2 ||
-			    r->shard_n < 1 || r->shard_k < 1 || r->shard_k > r->shard_n)
-				return usage_error("run", "--shard takes K/N with 1 <= K <= N, not \"%s\"", optarg);
+		case O_SHARD: {
+			char *err = NULL;
+			int ok = accounts_shard_spec(optarg, run_getenv, &r->shard_k, &r->shard_n, &err);
+
+			if (!ok) {
+				ok = usage_error("run", "%s", err);
+				free(err);
+				return ok;
+			}
 			break;
+		}
 		case O_FAILON:
 			if ((r->fail_on = check_severity_rank(optarg)) == 0)
 				return usage_error("run", "--fail-on takes critical, high, medium or low, not \"%s\"", optarg);

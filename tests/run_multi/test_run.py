@@ -282,13 +282,20 @@ class AccountsFile(e2eutil.BedCase):
             w.writerow(["account_id", "name"])
             for name in ("management", "production", "sandbox"):
                 w.writerow([acc[name], f"{name}, the account"])
-        env = self.env(self.org.auditor)
         ids = set()
+        # Each share as a batch engine starts it: shard 1 of 2 as an AWS Batch
+        # array child (0-based index and the array's size in the environment),
+        # shard 2 as a Kubernetes Indexed Job pod (its completion index, the
+        # count on the command line); --shard K/N itself is in test_accounts.
+        engines = {1: ("auto", {"AWS_BATCH_JOB_ARRAY_INDEX": "0", "AWS_BATCH_JOB_ARRAY_SIZE": "2"}),
+                   2: ("auto/2", {"JOB_COMPLETION_INDEX": "1"})}
         for k in (1, 2):
+            spec, extra = engines[k]
+            env = dict(self.env(self.org.auditor), **extra)
             out = self.mkdtemp()
             self.space()
             p = e2eutil.iamgrade(["run", "--accounts", path, "--role-name", ROLE, "--out", out,
-                                  "--shard", f"{k}/2", "--no-pdf", "-q"], env=env, timeout=600)
+                                  "--shard", spec, "--no-pdf", "-q"], env=env, timeout=600)
             e2eutil.BedCase._last_run = __import__("time").monotonic()
             self.assertIn(p.returncode, (0, 1), p.stderr)
             if not glob.glob(os.path.join(out, "*/")):
@@ -309,6 +316,7 @@ class AccountsFile(e2eutil.BedCase):
         out = self.mkdtemp()
         for args, says in ((["--organization"], "--role-name"),
                            (["--shard", "3/2"], "--shard"),
+                           (["--shard", "auto"], "how many shards"),
                            (["--jobs", "0"], "--jobs"),
                            (["--accounts", "/nonexistent.csv", "--role-name", ROLE], "/nonexistent.csv"),
                            (["--bogus"], "")):
