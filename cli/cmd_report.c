@@ -18,7 +18,7 @@
 
 static const char report_usage[] =
     "usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
-    "       iamgrade report --results FILE [options] OUTPUTS\n"
+    "       iamgrade report --results FILE [FILE...] [options] OUTPUTS\n"
     "\n"
     "Render the grade of one account or several side by side.  Inputs are\n"
     "snapshots (graded here, like `iamgrade check`) or one results document\n"
@@ -34,7 +34,9 @@ static const char report_usage[] =
     "  --dump FILE        a plain-text dump of the laid-out report (for tests)\n"
     "\n"
     "Options:\n"
-    "  --results FILE     read a results document instead of snapshots\n"
+    "  --results FILE     read a results document instead of snapshots; with more\n"
+    "                     files after it, the results of a sharded run's shards,\n"
+    "                     joined (each shard once, none missing, no account twice)\n"
     "  --baseline FILE    an earlier run to compare with: a results document or\n"
     "                     snapshots (repeat the option for several files)\n"
     "  --config FILE      thresholds and trusted accounts for grading snapshots\n"
@@ -127,10 +129,12 @@ static json_t *
 report_grade(char **files, int n, int allow_results, const struct check_config *cfg,
     int *bad, char **err)
 {
-	json_t *accounts = json_array(), *doc = NULL, *snap, *a, *results = NULL;
+	json_t *accounts = json_array(), *doc = NULL, *snap, *a, *results = NULL, *joined;
+	json_t **docs = xcalloc((size_t)n + 1, sizeof(*docs));
+	const char **names = xcalloc((size_t)n + 1, sizeof(*names));
 	const char *schema;
 	char sha[65];
-	size_t j;
+	size_t j, ndocs = 0;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -160,9 +164,9 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 				doc = NULL;
 				goto out;
 			}
-			json_array_foreach(json_object_get(doc, "accounts"), j, a)
-				json_array_append(accounts, a);
-			json_decref(doc);
+			/* Joined below, once all are read: shards are checked as a set. */
+			names[ndocs] = files[i];
+			docs[ndocs++] = doc;
 			doc = NULL;
 			continue;
 		}
@@ -175,6 +179,13 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 		else
 			json_array_append_new(accounts, a);
 	}
+	if (ndocs > 0) {
+		if ((joined = check_results_join(docs, names, ndocs, err)) == NULL)
+			goto out;
+		json_array_foreach(joined, j, a)
+			json_array_append(accounts, a);
+		json_decref(joined);
+	}
 	if (json_array_size(accounts) == 0 && bad != NULL && *bad) {
 		err_set(err, "no snapshot could be graded: nothing written");
 		goto out;
@@ -184,6 +195,10 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 	if (results == NULL)
 		err_set(err, "cannot assemble the results");
 out:
+	for (j = 0; j < ndocs; j++)
+		json_decref(docs[j]);
+	free(docs);
+	free(names);
 	json_decref(doc);
 	json_decref(accounts);
 	return results;
@@ -311,10 +326,6 @@ cmd_report(int argc, char *argv[])
 		rc = usage_error("report", "only one output can go to standard output");
 		goto out;
 	}
-	if (results_path != NULL && optind < argc) {
-		rc = usage_error("report", "give snapshots or --results, not both");
-		goto out;
-	}
 	if (results_path == NULL && optind >= argc) {
 		rc = usage_error("report", "no input: give snapshot files or --results FILE");
 		goto out;
@@ -325,7 +336,15 @@ cmd_report(int argc, char *argv[])
 		goto out;
 	}
 
-	if (results_path != NULL)
+	if (results_path != NULL && optind < argc) {
+		/* --results A B C: the shards of a sharded run, joined (check_results_join). */
+		char **files = xcalloc((size_t)(argc - optind) + 2, sizeof(*files));
+
+		files[0] = (char *)results_path;
+		memcpy(files + 1, argv + optind, (size_t)(argc - optind) * sizeof(*files));
+		results = report_grade(files, argc - optind + 1, 1, &cfg, NULL, &err);
+		free(files);
+	} else if (results_path != NULL)
 		results = report_load_results(results_path, &err);
 	else
 		results = report_grade(argv + optind, argc - optind, 0, &cfg, &bad, &err);

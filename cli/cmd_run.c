@@ -621,6 +621,10 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		return -1;
 	}
 	results = check_results(accounts, cc);
+	/* A shard says which: joining the shards checks that none overlaps or is missing. */
+	if (r->shard_n > 0)
+		json_object_set_new(results, "shard", json_pack("{s:i, s:i}",
+		    "k", (int)r->shard_k, "n", (int)r->shard_n));
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {
