@@ -34,9 +34,9 @@ collect_arn_account(const char *arn)
 static void
 collect_problem(json_t *problems, const char *name, const json_t *src)
 {
-	enum src_status st = src_status(src);
+	enum snap_status st = src_status(src);
 
-	if (st == SRC_OK || st == SRC_ABSENT)
+	if (st == SNAP_ST_OK || st == SNAP_ST_ABSENT)
 		return;
 	json_array_append_new(problems, json_sprintf("%s: %s %s: %s: %s", name,
 	    jstr(src, "api_call") ? jstr(src, "api_call") : "?",
@@ -114,14 +114,14 @@ collect_frame(const char *account_id, const struct collect_target *t,
 
 	eps = json_object();
 	for (s = 0; s < AWS_SVC__MAX; s++)
-		json_object_set_new(eps, aws_svc_names[s], src_string(cfg->endpoint[s]));
+		json_object_set_new(eps, aws_svc_names[s], jstring(cfg->endpoint[s]));
 	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:n, s:o}, s:n, s:o, s:o,"
 	    " s:{s:I}, s:{}}",
 	    "schema", SNAP_SCHEMA,
 	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
-	    "account", "id", src_string(account_id), "alias", "name", src_string(t->name),
+	    "account", "id", jstring(account_id), "alias", "name", jstring(t->name),
 	    "caller",
-	    "region", src_string(cfg->region),
+	    "region", jstring(cfg->region),
 	    "endpoints", eps,
 	    "collection", "window_days", (json_int_t)window,
 	    "sources");
@@ -163,126 +163,180 @@ static json_t *
 collect_set(json_t *snap, const char *account, const char *name, json_t *src)
 {
 	src = snap_source_check(name, src);
-	log_verbose("%s: %s: %s", account, name, src_status_names[src_status(src)]);
+	log_verbose("%s: %s: %s", account, name, snap_status_names[src_status(src)]);
 	json_object_set_new(json_object_get(snap, "sources"), name, src);
 	return src;
 }
 
-/*
- * The sources of a reachable account, the independent ones in flight
- * together (collector/parallel.c), so that an account takes as long as its
- * longest chain of calls that depend on each other: CreateRole events
- * (LookupEvents, paced to 2 per second), the pages of
- * GetAccountAuthorizationDetails, and GenerateCredentialReport ->
- * GetCredentialReport -> ListAccessKeys per key holder (itself in
- * parallel).  The longest chains are handed out first.  Each task checks
- * its source (snapshot/) on its own thread; the snapshot takes them in a
- * fixed order after all have finished, so it does not depend on timing.
- */
-enum collect_task {
-	CT_EVENTS,
-	CT_DETAILS,
-	CT_CREDS,	/* credential report, then access keys */
-	CT_TRAILS,
-	CT_ALIASES,
-	CT_PASSWORD,
-	CT_SUMMARY,
-	CT_MFA,
-	CT__MAX
-};
-
-struct collect_tasks {
+/* What reading one source of a reachable account may use. */
+struct collect_run {
 	const struct collect_opts	*o;
 	time_t				 started;
-	int				 window;
-	json_t				*src[CT__MAX];
-	json_t				*keys;	/* CT_CREDS' second source */
+	int				 window;	/* days */
+	json_t				*kept[SNAP_SRC__MAX];	/* each source, checked */
 };
 
-static int
-collect_task(struct aws_client *c, size_t i, void *arg)
-{
-	struct collect_tasks *t = arg;
-	const struct collect_opts *o = t->o;
-	struct iam_report rep;
-	json_t *src = NULL;
+typedef json_t *collect_read_fn(struct aws_client *, struct collect_run *);
 
-	switch ((enum collect_task)i) {
-	case CT_EVENTS:
-		src = ct_create_role_events(c, o->cfg,
-		    t->started - (time_t)t->window * 86400, t->started);
-		src = snap_source_check("create_role_events", src);
-		break;
-	case CT_DETAILS:
-		src = snap_source_check("authorization_details", iam_authorization_details(c));
-		break;
-	case CT_CREDS:
-		iam_report_start(c, &rep, o->report_wait_s);
-		/* An invalid report names no key holders: the keys depend on it. */
-		src = snap_source_check("credential_report", iam_report_finish(c, &rep));
-		t->keys = snap_source_check("access_keys", iam_access_keys(c, src));
-		break;
-	case CT_TRAILS:
-		src = snap_source_check("trails", ct_trails(c, o->cfg));
-		break;
-	case CT_ALIASES:
-		src = snap_source_check("account_aliases", iam_account_aliases(c));
-		break;
-	case CT_PASSWORD:
-		src = snap_source_check("password_policy", iam_password_policy(c));
-		break;
-	case CT_SUMMARY:
-		src = snap_source_check("account_summary", iam_account_summary(c));
-		break;
-	case CT_MFA:
-		src = snap_source_check("virtual_mfa_devices", iam_virtual_mfa_devices(c));
-		break;
-	case CT__MAX:
-		break;
-	}
-	t->src[i] = src;
+static json_t *
+read_aliases(struct aws_client *c, struct collect_run *r)
+{
+	return iam_account_aliases(c);
+}
+
+static json_t *
+read_password_policy(struct aws_client *c, struct collect_run *r)
+{
+	return iam_password_policy(c);
+}
+
+static json_t *
+read_account_summary(struct aws_client *c, struct collect_run *r)
+{
+	return iam_account_summary(c);
+}
+
+static json_t *
+read_mfa_devices(struct aws_client *c, struct collect_run *r)
+{
+	return iam_virtual_mfa_devices(c);
+}
+
+static json_t *
+read_authz(struct aws_client *c, struct collect_run *r)
+{
+	return iam_authorization_details(c);
+}
+
+static json_t *
+read_trails(struct aws_client *c, struct collect_run *r)
+{
+	return ct_trails(c, r->o->cfg);
+}
+
+static json_t *
+read_events(struct aws_client *c, struct collect_run *r)
+{
+	return ct_create_role_events(c, r->o->cfg,
+	    r->started - (time_t)r->window * 86400, r->started);
+}
+
+static json_t *
+read_report(struct aws_client *c, struct collect_run *r)
+{
+	struct iam_report rep;
+
+	iam_report_start(c, &rep, r->o->report_wait_s);
+	return iam_report_finish(c, &rep);
+}
+
+/* An invalid report names no key holders: the keys depend on it as kept. */
+static json_t *
+read_keys(struct aws_client *c, struct collect_run *r)
+{
+	return iam_access_keys(c, r->kept[SNAP_SRC_CREDENTIAL_REPORT]);
+}
+
+/*
+ * How each source of snapshot/'s list (SNAP_SOURCES) is read.  The
+ * independent ones are in flight together (collector/parallel.c), so an
+ * account takes as long as its longest chain of calls that depend on each
+ * other; a step with an `after` is read right after that source, on the
+ * same thread (the access keys need the report's key holders).  Rows are
+ * handed out in this order: the longest chains first (LookupEvents paced
+ * at 2 per second, the pages of GetAccountAuthorizationDetails, the
+ * report and then ListAccessKeys per key holder).  caller_identity has no
+ * row: it is read first, to learn the account (collect_identify).  A new
+ * source is a row here.
+ */
+#define COLLECT_NONE	SNAP_SRC__MAX
+static const struct collect_step {
+	enum snap_source	  id;
+	collect_read_fn		 *read;
+	enum snap_source	  after;	/* COLLECT_NONE: starts at once */
+	const char		 *call;		/* its first call, for a source never read */
+} collect_steps[] = {
+	{ SNAP_SRC_CREATE_ROLE_EVENTS,		read_events,		COLLECT_NONE,
+	    "cloudtrail:LookupEvents" },
+	{ SNAP_SRC_AUTHORIZATION_DETAILS,	read_authz,		COLLECT_NONE,
+	    "iam:GetAccountAuthorizationDetails" },
+	{ SNAP_SRC_CREDENTIAL_REPORT,		read_report,		COLLECT_NONE,
+	    "iam:GenerateCredentialReport" },
+	{ SNAP_SRC_ACCESS_KEYS,			read_keys,		SNAP_SRC_CREDENTIAL_REPORT,
+	    "iam:ListAccessKeys" },
+	{ SNAP_SRC_TRAILS,			read_trails,		COLLECT_NONE,
+	    "cloudtrail:DescribeTrails" },
+	{ SNAP_SRC_ACCOUNT_ALIASES,		read_aliases,		COLLECT_NONE,
+	    "iam:ListAccountAliases" },
+	{ SNAP_SRC_PASSWORD_POLICY,		read_password_policy,	COLLECT_NONE,
+	    "iam:GetAccountPasswordPolicy" },
+	{ SNAP_SRC_ACCOUNT_SUMMARY,		read_account_summary,	COLLECT_NONE,
+	    "iam:GetAccountSummary" },
+	{ SNAP_SRC_VIRTUAL_MFA_DEVICES,		read_mfa_devices,	COLLECT_NONE,
+	    "iam:ListVirtualMFADevices" },
+};
+#define COLLECT_NSTEPS	(sizeof(collect_steps) / sizeof(collect_steps[0]))
+_Static_assert(COLLECT_NSTEPS == SNAP_SRC__MAX - 1,
+    "every source but caller_identity has a step");
+
+/* Read step i and, on the same thread, the steps that come after it; each checked (snapshot/). */
+static void
+collect_chain(struct aws_client *c, struct collect_run *r, size_t i)
+{
+	enum snap_source id = collect_steps[i].id;
+	size_t j;
+
+	r->kept[id] = snap_source_check(snap_source_names[id], collect_steps[i].read(c, r));
+	for (j = 0; j < COLLECT_NSTEPS; j++)
+		if (collect_steps[j].after == id)
+			collect_chain(c, r, j);
+}
+
+/* The n-th step that starts at once (src_parallel's item n). */
+static int
+collect_task(struct aws_client *c, size_t n, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < COLLECT_NSTEPS; i++)
+		if (collect_steps[i].after == COLLECT_NONE && n-- == 0) {
+			collect_chain(c, arg, i);
+			break;
+		}
 	return 1;
 }
 
-/* Keep a checked source (stolen) in the snapshot; NULL (never run: cancelled) is an error. */
-static void
-collect_put(json_t *snap, const char *account, const char *name, const char *call, json_t *src)
-{
-	if (src == NULL)
-		src = src_fail(call, "Cancelled", "cancelled before the call was made", 0);
-	log_verbose("%s: %s: %s", account, name, src_status_names[src_status(src)]);
-	json_object_set_new(json_object_get(snap, "sources"), name, src);
-}
-
+/*
+ * Every source of a reachable account.  The snapshot takes them in the
+ * list's order once all have finished, so it does not depend on timing; a
+ * source never read (the run was cancelled first) is an error.
+ */
 static void
 collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
     const struct collect_opts *o, time_t started, int window)
 {
-	struct collect_tasks t;
-	json_t *alias;
+	struct collect_run run = { .o = o, .started = started, .window = window };
+	enum snap_source id;
+	json_t *src;
+	const json_t *alias;
+	size_t i, heads = 0;
 
-	memset(&t, 0, sizeof(t));
-	t.o = o;
-	t.started = started;
-	t.window = window;
-	src_parallel(c, CT__MAX, src_par_width("IAMGRADE_PAR_SOURCES", SRC_PAR_SOURCES),
-	    collect_task, &t);
-	alias = json_array_get(jpath(t.src[CT_ALIASES], "data.aliases"), 0);
-	json_object_set(json_object_get(snap, "account"), "alias", alias ? alias : json_null());
-	collect_put(snap, account, "account_aliases", "iam:ListAccountAliases", t.src[CT_ALIASES]);
-	collect_put(snap, account, "password_policy", "iam:GetAccountPasswordPolicy",
-	    t.src[CT_PASSWORD]);
-	collect_put(snap, account, "account_summary", "iam:GetAccountSummary", t.src[CT_SUMMARY]);
-	collect_put(snap, account, "virtual_mfa_devices", "iam:ListVirtualMFADevices",
-	    t.src[CT_MFA]);
-	collect_put(snap, account, "authorization_details", "iam:GetAccountAuthorizationDetails",
-	    t.src[CT_DETAILS]);
-	collect_put(snap, account, "trails", "cloudtrail:DescribeTrails", t.src[CT_TRAILS]);
-	collect_put(snap, account, "create_role_events", "cloudtrail:LookupEvents",
-	    t.src[CT_EVENTS]);
-	collect_put(snap, account, "credential_report", "iam:GenerateCredentialReport",
-	    t.src[CT_CREDS]);
-	collect_put(snap, account, "access_keys", "iam:ListAccessKeys", t.keys);
+	for (i = 0; i < COLLECT_NSTEPS; i++)
+		heads += collect_steps[i].after == COLLECT_NONE;
+	src_parallel(c, heads, src_par_width("IAMGRADE_PAR_SOURCES", SRC_PAR_SOURCES),
+	    collect_task, &run);
+	for (i = 0; i < COLLECT_NSTEPS; i++) {
+		id = collect_steps[i].id;
+		if ((src = run.kept[id]) == NULL)
+			src = src_fail(collect_steps[i].call, "Cancelled",
+			    "cancelled before the call was made", 0);
+		log_verbose("%s: %s: %s", account, snap_source_names[id],
+		    snap_status_names[src_status(src)]);
+		json_object_set_new(json_object_get(snap, "sources"), snap_source_names[id], src);
+	}
+	alias = json_array_get(jpath(json_object_get(json_object_get(snap, "sources"),
+	    snap_source_names[SNAP_SRC_ACCOUNT_ALIASES]), "data.aliases"), 0);
+	json_object_set(json_object_get(snap, "account"), "alias", alias ? (json_t *)alias : json_null());
 }
 
 /* What renewing the target role's credentials needs (they last an hour). */
@@ -326,7 +380,7 @@ collect_identify(struct aws_client *c, struct collect_role *cr,
 		aws_client_set_refresh(c, collect_reassume, cr);
 	}
 	ident = sts_caller_identity(c);
-	if (src_status(ident) != SRC_OK) {
+	if (src_status(ident) != SNAP_ST_OK) {
 		*fail = ident;
 		return NULL;
 	}
