@@ -223,7 +223,8 @@ class OrgRun(e2eutil.BedCase):
 
     def test_3_baseline(self):
         """After one key is deactivated and one risky role added, the
-        comparison shows exactly those as fixed and new.  (Deactivated, not
+        comparison shows exactly those as fixed and new, with the
+        administrator user that made the changes (PRIV-02).  (Deactivated, not
         deleted: the credential report may be hours old and still shows the
         key active; ListAccessKeys listing it Inactive explains that, while a
         key missing from the list makes the sources disagree, and USER-05
@@ -250,8 +251,10 @@ class OrgRun(e2eutil.BedCase):
         self.assertEqual(findings(before) - findings(after),
                          {(prod, "USER-05", f"arn:aws:iam::{prod}:user/deploy-bot")})
         new = findings(after) - findings(before)
-        self.assertEqual({(a, c) for a, c, _ in new}, {(prod, "ROLE-01")})
-        self.assertIn("anyone-welcome", " ".join(r for _, _, r in new))
+        # The administrator user made for the changes is itself a new PRIV-02 finding (issue 11).
+        self.assertEqual({(a, c) for a, c, _ in new}, {(prod, "ROLE-01"), (prod, "PRIV-02")})
+        self.assertIn("anyone-welcome", " ".join(r for _, c, r in new if c == "ROLE-01"))
+        self.assertEqual({r for _, c, r in new if c == "PRIV-02"}, {f"arn:aws:iam::{prod}:user/ops-admin"})
         # What the reader sees: the changes table of summary.html.
         t = ChangesTable()
         with open(os.path.join(d, "summary.html"), encoding="utf-8") as f:
@@ -259,7 +262,10 @@ class OrgRun(e2eutil.BedCase):
         # Its columns: account, control, change, then, now, findings.
         changed = [r for r in t.rows if len(r) == 6 and r[2] in ("new", "fixed", "unchanged", "unknown")]
         text = [" | ".join(r) for r in changed]
-        self.assertEqual(len(changed), 2, text)
+        self.assertEqual(len(changed), 3, text)
+        # PRIV-02 failed before too (the seeded admins): its status is unchanged, one finding new.
+        self.assertTrue(any(r[2] == "unchanged" and prod in r[0] and r[1].startswith("PRIV-02")
+                            and "new: ops-admin" in r[5] for r in changed), text)
         self.assertTrue(any(r[2] == "fixed" and prod in r[0] and r[1].startswith("USER-05")
                             and "deploy-bot" in r[5] for r in changed), text)
         self.assertTrue(any(r[2] == "new" and prod in r[0] and r[1].startswith("ROLE-01")

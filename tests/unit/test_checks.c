@@ -16,7 +16,7 @@
 #define BASE_SNAPSHOT	"tests/checks/base/compliant.json"
 
 static const char *const family_prefix[CHECK_FAM__MAX] = {
-	"PWD-", "ROOT-", "USER-", "POL-", "TRAIL-", "ROLE-"
+	"PWD-", "ROOT-", "USER-", "POL-", "TRAIL-", "ROLE-", "PRIV-"
 };
 
 static int
@@ -55,7 +55,7 @@ t_catalogue_rows(void)
 {
 	size_t i, j;
 
-	T(check_ncontrols == 30, "%zu controls", check_ncontrols);
+	T(check_ncontrols == 32, "%zu controls", check_ncontrols);
 	for (i = 0; i < check_ncontrols; i++) {
 		const struct check_control *r = &check_controls[i];
 		const char *tmpl[] = { r->console, r->cli, r->python, r->python_each };
