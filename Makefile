@@ -118,6 +118,10 @@ $(O)/tests/bench_principals: tests/bench/bench_principals.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LINKDEPS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
+$(O)/tests/bench_load: tests/bench/bench_load.c $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+
 $(O)/tests/bench_priv: tests/bench/bench_priv.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
@@ -168,7 +172,8 @@ valgrind: deps
 demo: deps iamgrade
 	sh tests/bed/demo.sh
 
-bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals $(O)/tests/bench_priv
+bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals $(O)/tests/bench_priv \
+	    $(O)/tests/bench_load
 	sh tests/bench/run.sh
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
