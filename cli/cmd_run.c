@@ -581,6 +581,18 @@ write_account_pages(const struct run *r, const json_t *results, json_t *a,
 	return ok;
 }
 
+/* What the run adds to its results: the framework viewed, the shard it is. */
+static void
+results_annotate(const struct run *r, json_t *results)
+{
+	if (r->framework != NULL)
+		json_object_set_new(results, "framework", check_framework_json(r->framework));
+	/* A shard says which: joining the shards checks that none overlaps or is missing. */
+	if (r->shard_n > 0)
+		json_object_set_new(results, "shard", json_pack("{s:i, s:i}",
+		    "k", (int)r->shard_k, "n", (int)r->shard_n));
+}
+
 /* evidence.json (README "Evidence"): who ran what over which accounts. */
 static int
 write_evidence(const struct run *r, const json_t *results, char **err)
@@ -623,12 +635,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		return -1;
 	}
 	results = check_results(accounts, cc);
-	if (r->framework != NULL)
-		json_object_set_new(results, "framework", check_framework_json(r->framework));
-	/* A shard says which: joining the shards checks that none overlaps or is missing. */
-	if (r->shard_n > 0)
-		json_object_set_new(results, "shard", json_pack("{s:i, s:i}",
-		    "k", (int)r->shard_k, "n", (int)r->shard_n));
+	results_annotate(r, results);
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {
