@@ -14,6 +14,7 @@ static const char collect_usage[] =
     "usage: iamgrade collect [--profile P] [--region R] [--endpoint-url URL]\n"
     "                        [--since DAYS] [--role-arn ARN [--external-id ID]]\n"
     "                        [--report-wait SECONDS] [--timeout SECONDS]\n"
+    "                        [--mfa-code CODE]\n"
     "                        [-v|--verbose] [--debug] [-q] --out DIR\n"
     "\n"
     "Collect the IAM state of the account the credentials (or --role-arn)\n"
@@ -21,6 +22,8 @@ static const char collect_usage[] =
     "snapshot: a second one gets -2, -3, ...).  Prints the snapshot's path.\n"
     "\n"
     "  --profile P        profile from the shared AWS config files\n"
+    "  --mfa-code CODE    the MFA code for a role profile with mfa_serial (else\n"
+    "                     IAMGRADE_MFA_CODE, else asked on the terminal)\n"
     "  --region R         region (CloudTrail trails are listed there)\n"
     "  --endpoint-url URL send every call to URL (an emulator, a proxy)\n"
     "  --since DAYS       look back DAYS days for CreateRole events (1-90, default 30)\n"
@@ -40,7 +43,7 @@ static const char collect_usage[] =
 
 enum {
 	OPT_PROFILE = 256, OPT_REGION, OPT_ENDPOINT, OPT_SINCE, OPT_ROLE,
-	OPT_EXTERNAL_ID, OPT_DEBUG, OPT_OUT, OPT_REPORT_WAIT, OPT_TIMEOUT
+	OPT_EXTERNAL_ID, OPT_DEBUG, OPT_OUT, OPT_REPORT_WAIT, OPT_TIMEOUT, OPT_MFA_CODE
 };
 
 /* Tell the user why a snapshot is incomplete (AWS text: no control characters). */
@@ -66,6 +69,7 @@ cmd_collect(int argc, char *argv[])
 		{ "profile",		required_argument, NULL, OPT_PROFILE },
 		{ "region",		required_argument, NULL, OPT_REGION },
 		{ "endpoint-url",	required_argument, NULL, OPT_ENDPOINT },
+		{ "mfa-code",		required_argument, NULL, OPT_MFA_CODE },
 		{ "since",		required_argument, NULL, OPT_SINCE },
 		{ "role-arn",		required_argument, NULL, OPT_ROLE },
 		{ "external-id",	required_argument, NULL, OPT_EXTERNAL_ID },
@@ -106,6 +110,9 @@ cmd_collect(int argc, char *argv[])
 			break;
 		case OPT_ENDPOINT:
 			ao.endpoint_url = optarg;
+			break;
+		case OPT_MFA_CODE:
+			aws_mfa_set_code(optarg);
 			break;
 		case OPT_SINCE:
 			since = strtol(optarg, &end, 10);

@@ -63,6 +63,8 @@ static const char usage_text[] =
 "  --organization          every ACTIVE account of the caller's organization\n"
 "  --accounts FILE         a CSV file with columns account_id,name[,role_arn[,external_id]]\n"
 "  --profile NAME          a named profile; repeat for several accounts\n"
+"  --mfa-code CODE         MFA code for role profiles with mfa_serial (else\n"
+"                          IAMGRADE_MFA_CODE, else asked once on the terminal)\n"
 "  --role-name NAME        role to assume in each account (not in the caller's own)\n"
 "  --external-id ID        ExternalId for those AssumeRole calls\n"
 "  --shard K/N             only the K-th of N deterministic shares of the accounts\n"
@@ -89,7 +91,7 @@ parse_args(struct run *r, int argc, char *argv[])
 {
 	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
 	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT };
+	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_MFA_CODE };
 	static const struct option longopts[] = {
 		{ "organization", no_argument, NULL, O_ORG },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -105,6 +107,7 @@ parse_args(struct run *r, int argc, char *argv[])
 		{ "fail-on", required_argument, NULL, O_FAILON },
 		{ "region", required_argument, NULL, O_REGION },
 		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
+		{ "mfa-code", required_argument, NULL, O_MFA_CODE },
 		{ "no-pdf", no_argument, NULL, O_NOPDF },
 		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
@@ -175,6 +178,9 @@ parse_args(struct run *r, int argc, char *argv[])
 			break;
 		case O_ENDPOINT:
 			r->aopts.endpoint_url = optarg;
+			break;
+		case O_MFA_CODE:
+			aws_mfa_set_code(optarg);
 			break;
 		case O_NOPDF:
 			r->no_pdf = 1;

@@ -1,9 +1,12 @@
 /* iamgrade: pick the subcommand from a table and run it. */
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
@@ -63,6 +66,46 @@ cli_catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/*
+ * The MFA code prompt (aws_mfa_set_prompt): on the controlling terminal,
+ * never on standard output (a report may go there) and without echo; no
+ * terminal (cron, CI) means no prompt, and the AWS layer says to use
+ * --mfa-code.  The profile and serial come from the config file: sanitised.
+ */
+static int
+cli_mfa_prompt(const char *profile, const char *serial, char *buf, size_t n)
+{
+	struct termios old, quiet;
+	char *p = str_sanitize_term(xstrdup(profile)), *s = str_sanitize_term(xstrdup(serial));
+	ssize_t got;
+	size_t len = 0;
+	char c;
+	int fd, echo_off = 0, rc = 0;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		goto out;
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	dprintf(fd, "MFA code for %s (profile %s): ", s, p);
+	while ((got = read(fd, &c, 1)) == 1 && c != '\n')
+		if (len + 1 < n)
+			buf[len++] = c;
+	buf[len] = '\0';
+	if (echo_off)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	dprintf(fd, "\n");
+	rc = got == 1 || len > 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	free(s);
+	return rc;
+}
+
 static void
 usage(FILE *f)
 {
@@ -109,6 +152,7 @@ main(int argc, char *argv[])
 	mallopt(M_MXFAST, 0);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
+	aws_mfa_set_prompt(cli_mfa_prompt);
 	rc = c->fn(argc - 1, argv + 1);
 	/* What went to standard output must have arrived (a full disk, /dev/full). */
 	if ((fflush(stdout) != 0 || ferror(stdout)) && rc < EXIT_IO) {
