@@ -163,7 +163,7 @@ DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev 
             libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback \
             dpkg-dev
 DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind time nodejs \
-            lintian mandoc yamllint systemd
+            lintian mandoc yamllint systemd python3-junitparser
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \

@@ -32,6 +32,7 @@ static const char report_usage[] =
     "  --csv FILE         one row per finding\n"
     "  --json FILE        the results document\n"
     "  --dump FILE        a plain-text dump of the laid-out report (for tests)\n"
+    "  --junit FILE       JUnit XML: one test case per control per account (CI)\n"
     "\n"
     "Options:\n"
     "  --results FILE     read a results document instead of snapshots\n"
@@ -47,7 +48,7 @@ static const char report_usage[] =
     "is 2; any other bad input writes nothing.\n";
 
 enum {
-	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_RESULTS,
+	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_JUNIT, OPT_RESULTS,
 	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL
 };
 
@@ -222,6 +223,7 @@ cmd_report(int argc, char *argv[])
 		{ "csv",	required_argument, NULL, OPT_CSV },
 		{ "json",	required_argument, NULL, OPT_JSON },
 		{ "dump",	required_argument, NULL, OPT_DUMP },
+		{ "junit",	required_argument, NULL, OPT_JUNIT },
 		{ "results",	required_argument, NULL, OPT_RESULTS },
 		{ "baseline",	required_argument, NULL, OPT_BASELINE },
 		{ "config",	required_argument, NULL, OPT_CONFIG },
@@ -265,6 +267,10 @@ cmd_report(int argc, char *argv[])
 			break;
 		case OPT_DUMP:
 			if (!report_add_out(outs, &nout, REPORT_DUMP, "dump", optarg))
+				goto out;
+			break;
+		case OPT_JUNIT:
+			if (!report_add_out(outs, &nout, REPORT_JUNIT, "junit", optarg))
 				goto out;
 			break;
 		case OPT_RESULTS:

@@ -5,7 +5,7 @@
 #include "report/report.h"
 
 static const char *const fmt_names[REPORT_FMT__MAX] = {
-	"text", "json", "csv", "html", "pdf", "dump"
+	"text", "json", "csv", "html", "pdf", "dump", "junit"
 };
 
 int
@@ -46,6 +46,9 @@ report_render(enum report_fmt fmt, const json_t *results,
 		break;
 	case REPORT_DUMP:
 		b = &report_dump;
+		break;
+	case REPORT_JUNIT:
+		b = &report_junit;
 		break;
 	default:
 		return err_set(err, "unknown report format %d", (int)fmt);

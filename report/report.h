@@ -20,6 +20,7 @@ enum report_fmt {
 	REPORT_HTML,	/* one self-contained page */
 	REPORT_PDF,	/* the auditor's document */
 	REPORT_DUMP,	/* a plain-text dump of the laid-out report, for tests */
+	REPORT_JUNIT,	/* JUnit XML: a test case per control per account, for CI */
 	REPORT_FMT__MAX
 };
 
@@ -95,6 +96,6 @@ struct report_backend {
 	void	 (*free)(void *);
 };
 extern const struct report_backend report_text, report_json, report_csv,
-	report_html, report_pdf, report_dump;
+	report_html, report_pdf, report_dump, report_junit;
 
 #endif
