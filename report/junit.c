@@ -68,6 +68,16 @@ junit_prop_n(xmlNode *n, const char *name, long long value)
 	xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)v);
 }
 
+/* tests, failures, errors, skipped: the counts every reader sums. */
+static void
+junit_counts(xmlNode *n, const long long counts[4])
+{
+	junit_prop_n(n, "tests", counts[0]);
+	junit_prop_n(n, "failures", counts[1]);
+	junit_prop_n(n, "errors", counts[2]);
+	junit_prop_n(n, "skipped", counts[3]);
+}
+
 static xmlNode *
 junit_child(xmlNode *parent, const char *name)
 {
@@ -198,10 +208,7 @@ junit_suite(xmlNode *root, const json_t *acct, size_t idx, long long total[4])
 	junit_property(props, "snapshot_sha256", json_string_value(jpath(acct, "snapshot.sha256")));
 	json_array_foreach(json_object_get(acct, "controls"), i, control)
 		junit_testcase(suite, acct, control, counts);
-	junit_prop_n(suite, "tests", counts[0]);
-	junit_prop_n(suite, "failures", counts[1]);
-	junit_prop_n(suite, "errors", counts[2]);
-	junit_prop_n(suite, "skipped", counts[3]);
+	junit_counts(suite, counts);
 	xmlSetProp(suite, (const xmlChar *)"time", (const xmlChar *)"0");
 	for (i = 0; i < 4; i++)
 		total[i] += counts[i];
@@ -226,10 +233,7 @@ junit_render(void *ctx, const json_t *results, struct buf *out, char **err)
 		junit_prop(root, "timestamp", jstr(results, "generated_at"));
 	json_array_foreach(json_object_get(results, "accounts"), i, acct)
 		junit_suite(root, acct, i, total);
-	junit_prop_n(root, "tests", total[0]);
-	junit_prop_n(root, "failures", total[1]);
-	junit_prop_n(root, "errors", total[2]);
-	junit_prop_n(root, "skipped", total[3]);
+	junit_counts(root, total);
 	xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
 	if (text == NULL || !buf_add(out, (const char *)text, (size_t)len)) {
 		err_set(err, "junit: the document does not fit the output buffer");
