@@ -21,10 +21,11 @@ static const char check_usage[] =
     "\n"
     "Options:\n"
     "  --format FMT        text (default: a summary per account), json (the\n"
-    "                      results document, docs/results-format.md) or csv\n"
+    "                      results document, docs/results-format.md), csv\n"
     "                      (account_id, alias, control_id, severity, status,\n"
     "                      resource, reason: one row per finding, one row per\n"
-    "                      control that has none)\n"
+    "                      control that has none) or junit (JUnit XML: a test\n"
+    "                      case per control per account, for CI)\n"
     "  --fail-on SEV       exit 1 when a control FAILs with a finding of severity\n"
     "                      SEV or above: critical, high, medium or low (a finding\n"
     "                      may be below its control, e.g. ROLE-02 with an\n"
@@ -179,8 +180,9 @@ cmd_check(int argc, char *argv[])
 		switch (ch) {
 		case OPT_FORMAT:
 			fmt = report_fmt_parse(optarg);
-			if (fmt != REPORT_TEXT && fmt != REPORT_JSON && fmt != REPORT_CSV) {
-				usage_error("check", "--format %s: text, json or csv "
+			if (fmt != REPORT_TEXT && fmt != REPORT_JSON && fmt != REPORT_CSV &&
+			    fmt != REPORT_JUNIT) {
+				usage_error("check", "--format %s: text, json, csv or junit "
 				    "(HTML and PDF: iamgrade report)", optarg);
 				goto out;
 			}

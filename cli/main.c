@@ -1,6 +1,10 @@
 /* iamgrade: pick the subcommand from a table and run it. */
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -106,6 +110,32 @@ out:
 	return rc;
 }
 
+extern char **environ;
+
+/*
+ * iamgrade help [COMMAND]: the manual page (iamgrade(1), iamgrade-run(1),
+ * ...) through man(1), as git help does; where no page is installed (a
+ * build tree, or no man), the command's --help.  1 when man showed it.
+ */
+static int
+cli_man(const char *page)
+{
+	char *const argv[] = { (char *)"man", (char *)page, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st = -1;
+
+	/* man's own "No manual entry" would only precede the --help fallback. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	fflush(stdout);
+	if (posix_spawnp(&pid, "man", &fa, NULL, argv, environ) == 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	posix_spawn_file_actions_destroy(&fa);
+	return st == 0;
+}
+
 static void
 usage(FILE *f)
 {
@@ -126,8 +156,29 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "help") == 0 && argc > 2) {
+		char *page = xasprintf("iamgrade-%s", argv[2]), *help[] = { argv[2],
+		    (char *)"--help", NULL };
+
+		for (c = commands; c->name != NULL; c++)
+			if (strcmp(c->name, argv[2]) == 0)
+				break;
+		if (c->name == NULL) {
+			free(page);
+			fprintf(stderr, "iamgrade help: unknown command '%s'\n", argv[2]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		rc = cli_man(page) ? EXIT_OK : c->fn(2, help);
+		free(page);
+		return rc;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (!cli_man("iamgrade"))
+			usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}

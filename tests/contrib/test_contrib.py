@@ -143,12 +143,13 @@ class PackageTest(unittest.TestCase):
             have |= {os.path.relpath(os.path.join(d, f), self.root) for f in files}
         self.assertIn("usr/bin/iamgrade", have)
         self.assertIn("usr/share/doc/iamgrade/copyright", have)
+        self.assertIn("usr/share/bash-completion/completions/iamgrade", have)
         self.assertIn("usr/share/doc/iamgrade/changelog.gz", have)
         self.assertTrue({"usr/share/doc/iamgrade/README.md", "usr/share/doc/iamgrade/README.md.gz"} & have)
         man = sorted(f for f in have if f.startswith("usr/share/man/"))
         src = sorted(f for f in os.listdir(os.path.join(REPO, "man")) if re.search(r"\.[15]$", f)) \
             if os.path.isdir(os.path.join(REPO, "man")) else []
-        self.assertEqual([os.path.basename(f)[:-3] for f in man], src, "every man page, gzipped")
+        self.assertEqual(sorted(os.path.basename(f)[:-3] for f in man), src, "every man page, gzipped")
         for f in man:
             with gzip.open(os.path.join(self.root, f)) as g:
                 self.assertTrue(g.read(2))
@@ -301,6 +302,120 @@ class ContribTest(unittest.TestCase):
         self.assertEqual(unknown_options(c["command"], self.help), [])
         users = [r for k, r in dockerfile_stages()[-1][1] if k == "USER"]
         self.assertEqual(c["user"], users[-1], "the image's user")
+
+
+COMPLETION = os.path.join(REPO, "contrib", "completion", "iamgrade.bash")
+
+
+def complete(words, env=None):
+    """What bash completion offers for the command line words (the last is being typed)."""
+    script = (f"source {COMPLETION}\nCOMP_WORDS=({' '.join(repr(w) for w in words)})\n"
+              f"COMP_CWORD={len(words) - 1}\n_iamgrade {IAMGRADE}\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n")
+    p = sh(["bash", "-c", script], env=env)
+    if p.returncode != 0:
+        raise AssertionError(p.stderr)
+    return sorted(w for w in p.stdout.splitlines() if w)
+
+
+class CompletionTest(unittest.TestCase):
+    def test_shellcheck(self):
+        p = sh([need("shellcheck"), "-s", "bash", COMPLETION])
+        self.assertEqual(p.returncode, 0, p.stdout)
+
+    def test_commands(self):
+        self.assertEqual(complete(["iamgrade", "c"]), ["check", "collect", "controls"])
+        self.assertIn("simulate", complete(["iamgrade", ""]))
+        self.assertEqual(complete(["iamgrade", "help", "re"]), ["report"])
+
+    def test_options_follow_the_help(self):
+        for cmd in ("run", "collect", "check", "report", "policy", "controls", "simulate"):
+            want = sorted(set(re.findall(r"--[a-z][a-z-]*", sh([IAMGRADE, cmd, "--help"]).stdout +
+                                         sh([IAMGRADE, cmd, "--help"]).stderr)))
+            self.assertEqual(complete(["iamgrade", cmd, "--"]), want, cmd)
+        self.assertIn("--mfa-code", complete(["iamgrade", "run", "--m"]))
+
+    def test_profiles_from_the_config(self):
+        d = tempfile.mkdtemp(prefix="completion-")
+        try:
+            with open(os.path.join(d, "config"), "w") as f:
+                f.write("[default]\nregion = us-east-1\n[profile prod]\nsso_session = corp\n"
+                        "[profile  prod-audit ]\nrole_arn = x\n[sso-session corp]\n"
+                        "sso_region = eu-west-1\n[services local]\n")
+            with open(os.path.join(d, "credentials"), "w") as f:
+                f.write("[staging]\naws_access_key_id = AKIA\n")
+            env = dict(os.environ, AWS_CONFIG_FILE=os.path.join(d, "config"),
+                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(d, "credentials"))
+            self.assertEqual(complete(["iamgrade", "run", "--profile", ""], env),
+                             ["default", "prod", "prod-audit", "staging"])
+            self.assertEqual(complete(["iamgrade", "collect", "--profile", "pr"], env),
+                             ["prod", "prod-audit"])
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    def test_values(self):
+        self.assertEqual(complete(["iamgrade", "check", "--format", ""]), ["csv", "json", "junit", "text"])
+        self.assertEqual(complete(["iamgrade", "run", "--fail-on", "h"]), ["high"])
+
+
+class ManTest(unittest.TestCase):
+    """man/: mdoc pages, lint-clean, one per command, naming every option the command takes."""
+
+    PAGES = ["iamgrade.1", "iamgrade-check.1", "iamgrade-collect.1", "iamgrade-controls.1",
+             "iamgrade-policy.1", "iamgrade-report.1", "iamgrade-run.1", "iamgrade-simulate.1",
+             "iamgrade-config.5"]
+
+    def page(self, name):
+        with open(os.path.join(REPO, "man", name)) as f:
+            return f.read()
+
+    def test_every_page(self):
+        self.assertEqual(sorted(os.listdir(os.path.join(REPO, "man"))), sorted(self.PAGES))
+        commands = re.findall(r"(?m)^  ([a-z]+)  ", sh([IAMGRADE, "--help"]).stdout)
+        self.assertEqual(sorted(f"iamgrade-{c}.1" for c in commands),
+                         sorted(p for p in self.PAGES if p.count("-") and p.endswith(".1")))
+
+    def test_mandoc_lint_clean(self):
+        p = sh([need("mandoc"), "-Tlint", "-W", "warning"] +
+               [os.path.join(REPO, "man", n) for n in self.PAGES])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_options_match_the_help(self):
+        """Checked against the options the binary takes: each --option of
+        `iamgrade CMD --help` is a Fl in the page, and the page names no other."""
+        for name in self.PAGES:
+            m = re.match(r"iamgrade-([a-z]+)\.1$", name)
+            if not m:
+                continue
+            text = sh([IAMGRADE, m.group(1), "--help"])
+            want = set()
+            usage = True
+            for line in (text.stdout + text.stderr).splitlines():
+                usage = usage and line.strip() != ""
+                # The usage block and the option lines; not options of other
+                # commands quoted in the prose.
+                if usage or re.match(r"\s+-", line):
+                    want |= set(re.findall(r"--([a-z][a-z-]*)", line))
+            have = set(re.findall(r"Fl -([a-z][a-z-]*)", self.page(name)))
+            # Every command takes --help; not every usage text says so.
+            self.assertEqual(have - {"help"}, want - {"help"}, name)
+
+    def test_help_shows_the_page(self):
+        need("man")
+        root = tempfile.mkdtemp(prefix="man-")
+        try:
+            p = sh(["make", "-s", "install", f"DESTDIR={root}", "PREFIX=/usr"], cwd=REPO)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            env = dict(os.environ, MANPATH=os.path.join(root, "usr", "share", "man"),
+                       MANPAGER="cat", PAGER="cat", MANWIDTH="80")
+            p = sh([IAMGRADE, "help", "run"], env=env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("IAMGRADE-RUN(1)", p.stdout)
+            self.assertIn("collect, check and report one account or many", p.stdout)
+            # No page to show: the command's --help instead.
+            p = sh([IAMGRADE, "help", "run"], env=dict(env, MANPATH=root))
+            self.assertTrue(p.stdout.startswith("usage: iamgrade run"), p.stdout[:200])
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
