@@ -332,11 +332,20 @@ class Interrupt(unittest.TestCase):
                 mpath = os.path.join(d, "run.json")
                 status = relutil.load_json(mpath)["status"] if os.path.exists(mpath) else "(none yet)"
                 problems, temps = relutil.file_problems(d)
+                final = status in ("complete", "incomplete", "failed")
                 phase = ("finished first" if finished else
+                         "exiting" if final else
                          "rendering" if os.path.exists(os.path.join(d, "results.json")) else "collection")
                 outcomes.append((delay, phase, status, problems, temps))
                 self.assertEqual(problems, [])
-                if not finished:
+                if not finished and final:
+                    # run.json is written last: a kill after it but before the
+                    # process is gone (ASan's exit checks take a while) found a
+                    # finished run, which must then be whole.
+                    for name in ("results.json", "findings.csv", "summary.html", "summary.pdf"):
+                        self.assertTrue(os.path.exists(os.path.join(d, name)),
+                                        f"run.json says {status} but {name} is missing")
+                elif not finished:
                     self.assertIn(status, ("running", "(none yet)"), "a killed run says it is done")
                 # Readers take final names only: check reads what the shell globs.
                 snaps = glob.glob(os.path.join(d, "snapshots", "*.json"))
@@ -350,7 +359,7 @@ class Interrupt(unittest.TestCase):
             self.rows.append([f"kill -9 after {delay:.2f} s (seed {KILL_SEED})", phase, -9, "-", status,
                               "whole" if not problems else "; ".join(problems[:3]), len(temps),
                               "untouched" if untouched else "CHANGED", f"complete (new folder DATE{rerun})",
-                              "kept" if not problems and (status != "complete" or phase == "finished first")
+                              "kept" if not problems and (status != "complete" or phase in ("finished first", "exiting"))
                               and untouched else "BROKEN"])
         self.assertTrue(untouched, "an earlier run's folder changed")
         phases = {o[1] for o in outcomes}
