@@ -33,9 +33,12 @@ static const char report_usage[] =
     "  --json FILE        the results document\n"
     "  --dump FILE        a plain-text dump of the laid-out report (for tests)\n"
     "  --junit FILE       JUnit XML: one test case per control per account (CI)\n"
+    "  --asff FILE        AWS Security Finding Format (Security Hub BatchImportFindings)\n"
     "\n"
     "Options:\n"
     "  --results FILE     read a results document instead of snapshots\n"
+    "  --region R         the Security Hub region of --asff's product ARN (default:\n"
+    "                     AWS_REGION, AWS_DEFAULT_REGION)\n"
     "  --baseline FILE    an earlier run to compare with: a results document or\n"
     "                     snapshots (repeat the option for several files)\n"
     "  --config FILE      thresholds and trusted accounts for grading snapshots\n"
@@ -48,7 +51,8 @@ static const char report_usage[] =
     "is 2; any other bad input writes nothing.\n";
 
 enum {
-	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_JUNIT, OPT_RESULTS,
+	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_JUNIT, OPT_ASFF, OPT_REGION,
+	OPT_RESULTS,
 	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL
 };
 
@@ -224,6 +228,8 @@ cmd_report(int argc, char *argv[])
 		{ "json",	required_argument, NULL, OPT_JSON },
 		{ "dump",	required_argument, NULL, OPT_DUMP },
 		{ "junit",	required_argument, NULL, OPT_JUNIT },
+		{ "asff",	required_argument, NULL, OPT_ASFF },
+		{ "region",	required_argument, NULL, OPT_REGION },
 		{ "results",	required_argument, NULL, OPT_RESULTS },
 		{ "baseline",	required_argument, NULL, OPT_BASELINE },
 		{ "config",	required_argument, NULL, OPT_CONFIG },
@@ -272,6 +278,13 @@ cmd_report(int argc, char *argv[])
 		case OPT_JUNIT:
 			if (!report_add_out(outs, &nout, REPORT_JUNIT, "junit", optarg))
 				goto out;
+			break;
+		case OPT_ASFF:
+			if (!report_add_out(outs, &nout, REPORT_ASFF, "asff", optarg))
+				goto out;
+			break;
+		case OPT_REGION:
+			opts.region = optarg;
 			break;
 		case OPT_RESULTS:
 			if (results_path != NULL) {
@@ -343,6 +356,8 @@ cmd_report(int argc, char *argv[])
 	}
 
 	opts.baseline = baseline;
+	if (opts.region == NULL && (opts.region = getenv("AWS_REGION")) == NULL)
+		opts.region = getenv("AWS_DEFAULT_REGION");
 	opts.summary = summary >= 0 ? summary :
 	    json_array_size(json_object_get(results, "accounts")) > 1;
 	/* Render everything first: one failure writes nothing. */

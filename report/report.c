@@ -5,7 +5,7 @@
 #include "report/report.h"
 
 static const char *const fmt_names[REPORT_FMT__MAX] = {
-	"text", "json", "csv", "html", "pdf", "dump", "junit"
+	"text", "json", "csv", "html", "pdf", "dump", "junit", "asff"
 };
 
 int
@@ -49,6 +49,9 @@ report_render(enum report_fmt fmt, const json_t *results,
 		break;
 	case REPORT_JUNIT:
 		b = &report_junit;
+		break;
+	case REPORT_ASFF:
+		b = &report_asff;
 		break;
 	default:
 		return err_set(err, "unknown report format %d", (int)fmt);

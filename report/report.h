@@ -21,6 +21,7 @@ enum report_fmt {
 	REPORT_PDF,	/* the auditor's document */
 	REPORT_DUMP,	/* a plain-text dump of the laid-out report, for tests */
 	REPORT_JUNIT,	/* JUnit XML: a test case per control per account, for CI */
+	REPORT_ASFF,	/* AWS Security Finding Format: Security Hub's BatchImportFindings */
 	REPORT_FMT__MAX
 };
 
@@ -30,6 +31,7 @@ struct report_opts {
 	int		 color;		/* text: ANSI colour allowed */
 	const char	*account_pages;	/* comparison: "accounts/%s.html", a link to
 					   each account's own report (%s: its id), or NULL */
+	const char	*region;	/* asff: the Security Hub region (product ARN) */
 };
 
 /* Render results as fmt into out (appended).  1 ok, 0 with *err. */
@@ -96,6 +98,6 @@ struct report_backend {
 	void	 (*free)(void *);
 };
 extern const struct report_backend report_text, report_json, report_csv,
-	report_html, report_pdf, report_dump, report_junit;
+	report_html, report_pdf, report_dump, report_junit, report_asff;
 
 #endif

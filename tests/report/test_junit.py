@@ -12,12 +12,11 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, "tests", "checks"))
-import caselib  # noqa: E402
+sys.path.insert(0, HERE)
+import gradedcases  # noqa: E402
 
-IAMGRADE = os.path.abspath(os.environ.get("IAMGRADE") or os.path.join(REPO, "iamgrade"))
+IAMGRADE = gradedcases.IAMGRADE
 SYSTEM_PYTHON = "/usr/bin/python3"   # where Debian's python3-junitparser lives
-CASES = ["all-pass", "pwd-weak", "ne-credential_report-denied", "role-none-in-window"]
 
 READER = r"""
 import json, sys
@@ -45,17 +44,7 @@ class JUnitTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="junit-")
-        snaps = []
-        for i, name in enumerate(CASES):
-            path = os.path.join(cls.tmp, f"{i}.json")
-            with open(path, "wb") as f:
-                f.write(caselib.build_snapshot(os.path.join(REPO, "tests", "checks", "cases",
-                                                            name + ".snapshot.json")))
-            snaps.append(path)
-        p = subprocess.run([IAMGRADE, "check", "--format", "json"] + snaps, capture_output=True,
-                           encoding="utf-8")
-        assert p.stdout, p.stderr
-        cls.results = json.loads(p.stdout)
+        cls.results = gradedcases.graded(cls.tmp)
 
     @classmethod
     def tearDownClass(cls):
