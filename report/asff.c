@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "common/common.h"
-#include "report/report.h"
+#include "report/backend.h"
 
 #define ASFF_SCHEMA	"2018-10-08"
 #define ASFF_TITLE_MAX	256

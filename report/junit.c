@@ -17,14 +17,7 @@
 #include <libxml/tree.h>
 
 #include "common/common.h"
-#include "report/report.h"
-
-static void *
-junit_alloc(const struct report_opts *opts)
-{
-	(void)opts;
-	return xcalloc(1, 1);
-}
+#include "report/backend.h"
 
 /*
  * Untrusted text as XML 1.0 can carry it: invisible characters by name
@@ -246,10 +239,4 @@ out:
 	return rc;
 }
 
-static void
-junit_free(void *ctx)
-{
-	free(ctx);
-}
-
-const struct report_backend report_junit = { junit_alloc, junit_render, junit_free };
+const struct report_backend report_junit = { NULL, junit_render, NULL };
