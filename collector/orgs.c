@@ -48,7 +48,7 @@ orgs_keep(json_t *accounts, json_t *ids, json_t *problems, const json_t *page)
 			    s ? s : json_is_object(a) && id != NULL ? "not a string" : "no Id",
 			    s && strlen(s) > 40 ? "..." : "",
 			    jstr(a, "Name") ? jstr(a, "Name") : "");
-			json_array_append_new(problems, src_string(line));
+			json_array_append_new(problems, jstring(line));
 			free(line);
 			continue;
 		}
@@ -108,7 +108,7 @@ orgs_list_accounts(struct aws_client *c, char **err)
 		if ((next = jstr(resp, "NextToken")) == NULL || *next == '\0')
 			break;
 		/* A partial account list would drop accounts unseen: any stop is an error. */
-		if (src_pager_next(&pg, NULL, next, &msg) != SRC_OK) {
+		if (src_pager_next(&pg, NULL, next, &msg) != SNAP_ST_OK) {
 			err_set(err, "%s (%s)", msg, pg.code);
 			goto out;
 		}
