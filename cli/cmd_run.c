@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "checks/checks.h"
 #include "report/report.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 
 /* A file of the run could not be written (full disk, unwritable folder): exit EXIT_IO. */
 static int write_failed;
@@ -28,8 +28,8 @@ static int write_failed;
 struct run {
 	/* options */
 	struct aws_opts	 aopts;
-	const char	*profiles[64];
-	size_t		 nprofiles;
+	struct cli_list	 profiles;		/* --profile, repeatable */
+	const char	*mfa_code;		/* --mfa-code (a secret: never logged) */
 	int		 organization;
 	const char	*accounts_file;
 	const char	*role_name;
@@ -39,9 +39,13 @@ struct run {
 	const char	*config_file;
 	int		 since_days;
 	int		 jobs;
+	const char	*shard;			/* "K/N" */
 	unsigned	 shard_k, shard_n;
+	const char	*fail_on_name;
 	int		 fail_on;		/* severity rank, 0 = never */
+	int		 level;			/* -q 0, -v 2, --debug 3 (the last); -1 unset */
 	int		 quiet;
+	int		 timeout;		/* seconds, 0 = the collector's default */
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
 	/* state */
@@ -57,174 +61,88 @@ struct run {
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
 };
 
-static const char usage_text[] =
-"usage: iamgrade run [account selection] [options] --out DIR\n"
-"\n"
-"Account selection (default: the account of the default credential chain):\n"
-"  --organization          every ACTIVE account of the caller's organization\n"
-"  --accounts FILE         a CSV file with columns account_id,name[,role_arn[,external_id]]\n"
-"  --profile NAME          a named profile; repeat for several accounts\n"
-"  --mfa-code CODE         MFA code for role profiles with mfa_serial (else\n"
-"                          IAMGRADE_MFA_CODE, else asked once on the terminal)\n"
-"  --role-name NAME        role to assume in each account (not in the caller's own)\n"
-"  --external-id ID        ExternalId for those AssumeRole calls\n"
-"  --shard K/N             only the K-th of N deterministic shares of the accounts\n"
-"\n"
-"Options:\n"
-"  --out DIR               reports go to DIR/YYYY-MM-DD/ (a new folder each run)\n"
-"  --baseline DIR|FILE     an earlier run folder (or its results.json) to compare with\n"
-"  --config FILE           thresholds and trusted accounts (see iamgrade check --help)\n"
-"  --fail-on SEVERITY      exit 1 if a control of this severity or higher fails\n"
-"  --since DAYS            CreateRole look-back window, 1-90 (default 30)\n"
-"  --report-wait S         wait at most S seconds for a credential report, 1-3600 (default 300)\n"
-"  --timeout S             give up an HTTP attempt after S seconds, 1-3600 (default 60)\n"
-"  --jobs N                accounts collected at once (default 16)\n"
-"  --region R, --endpoint-url URL\n"
-"  --no-pdf                skip the PDF reports\n"
-"  -q, --quiet | -v, --verbose | --debug\n"
-"\n"
-"Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
-"incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
-"by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n";
+static const struct cli_opt run_opts[] = {
+	CLI_OPT_HEADING("Account selection (default: the account of the default credential chain):"),
+	CLI_OPT(CLI_FLAG, "organization", 0, struct run, organization, NULL,
+	  "every ACTIVE account of the caller's organization", .value = 1),
+	CLI_OPT(CLI_STRING, "accounts", 0, struct run, accounts_file, "FILE",
+	  "a CSV file with columns account_id,name[,role_arn[,external_id]]"),
+	CLI_OPT(CLI_LIST, "profile", 0, struct run, profiles, "NAME",
+	  "a named profile; repeat for several accounts"),
+	CLI_OPT(CLI_STRING, "mfa-code", 0, struct run, mfa_code, "CODE",
+	  "MFA code for role profiles with mfa_serial (else\n"
+	  "IAMGRADE_MFA_CODE, else asked once on the terminal)"),
+	CLI_OPT(CLI_STRING, "role-name", 0, struct run, role_name, "NAME",
+	  "role to assume in each account (not in the caller's own)"),
+	CLI_OPT(CLI_STRING, "external-id", 0, struct run, external_id, "ID",
+	  "ExternalId for those AssumeRole calls"),
+	CLI_OPT(CLI_STRING, "shard", 0, struct run, shard, "K/N",
+	  "only the K-th of N deterministic shares of the accounts"),
+	CLI_OPT_HEADING("Options:"),
+	CLI_OPT(CLI_STRING, "out", 0, struct run, out, "DIR",
+	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run)"),
+	CLI_OPT(CLI_STRING, "baseline", 0, struct run, baseline, "DIR|FILE",
+	  "an earlier run folder (or its results.json) to compare with"),
+	CLI_OPT(CLI_STRING, "config", 0, struct run, config_file, "FILE",
+	  "thresholds and trusted accounts (see iamgrade check --help)"),
+	CLI_OPT(CLI_STRING, "fail-on", 0, struct run, fail_on_name, "SEVERITY",
+	  "exit 1 if a control of this severity or higher fails"),
+	CLI_OPTS_AWS(struct run, aopts.region, aopts.endpoint_url, since_days, report_wait, timeout),
+	CLI_OPT(CLI_INT, "jobs", 0, struct run, jobs, "N",
+	  "accounts collected at once (default 16)", .min = 1, .max = 256),
+	CLI_OPT(CLI_FLAG, "no-pdf", 0, struct run, no_pdf, NULL,
+	  "skip the PDF reports", .value = 1),
+	CLI_OPTS_VERBOSITY(struct run, level),
+	CLI_OPT_END
+};
 
+const struct cli_cmd cli_cmd_run = {
+	"run", "collect, check and report one account or many into a dated folder",
+	"usage: iamgrade run [account selection] [options] --out DIR\n",
+	run_opts,
+	"Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
+	"incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
+	"by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n"
+};
+
+/* What the table cannot say: --shard, --fail-on, the verbosity, and which options go together. */
 static int
-parse_args(struct run *r, int argc, char *argv[])
+check_args(struct run *r)
 {
-	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
-	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_MFA_CODE };
-	static const struct option longopts[] = {
-		{ "organization", no_argument, NULL, O_ORG },
-		{ "accounts", required_argument, NULL, O_ACCOUNTS },
-		{ "profile", required_argument, NULL, O_PROFILE },
-		{ "role-name", required_argument, NULL, O_ROLE },
-		{ "external-id", required_argument, NULL, O_EXTID },
-		{ "out", required_argument, NULL, O_OUT },
-		{ "baseline", required_argument, NULL, O_BASE },
-		{ "config", required_argument, NULL, O_CONFIG },
-		{ "since", required_argument, NULL, O_SINCE },
-		{ "jobs", required_argument, NULL, O_JOBS },
-		{ "shard", required_argument, NULL, O_SHARD },
-		{ "fail-on", required_argument, NULL, O_FAILON },
-		{ "region", required_argument, NULL, O_REGION },
-		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
-		{ "mfa-code", required_argument, NULL, O_MFA_CODE },
-		{ "no-pdf", no_argument, NULL, O_NOPDF },
-		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "debug", no_argument, NULL, O_DEBUG },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char *end;
-	long v;
-	int c;
-
-	r->since_days = 30;
-	r->jobs = 16;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_ORG:
-			r->organization = 1;
-			break;
-		case O_ACCOUNTS:
-			r->accounts_file = optarg;
-			break;
-		case O_PROFILE:
-			if (r->nprofiles == sizeof(r->profiles) / sizeof(r->profiles[0]))
-				return usage_error("run", "too many --profile options");
-			r->profiles[r->nprofiles++] = optarg;
-			break;
-		case O_ROLE:
-			r->role_name = optarg;
-			break;
-		case O_EXTID:
-			r->external_id = optarg;
-			break;
-		case O_OUT:
-			r->out = optarg;
-			break;
-		case O_BASE:
-			r->baseline = optarg;
-			break;
-		case O_CONFIG:
-			r->config_file = optarg;
-			break;
-		case O_SINCE:
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > 90)
-				return usage_error("run", "--since takes 1 to 90 days, not \"%s\"", optarg);
-			r->since_days = (int)v;
-			break;
-		case O_JOBS:
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > 256)
-				return usage_error("run", "--jobs takes 1 to 256, not \"%s\"", optarg);
-			r->jobs = (int)v;
-			break;
-		case O_SHARD:
-			if (sscanf(optarg, "%u/%u%c", &r->shard_k, &r->shard_n, (char[]){0}) != 2 ||
-			    r->shard_n < 1 || r->shard_k < 1 || r->shard_k > r->shard_n)
-				return usage_error("run", "--shard takes K/N with 1 <= K <= N, not \"%s\"", optarg);
-			break;
-		case O_FAILON:
-			if ((r->fail_on = check_severity_rank(optarg)) == 0)
-				return usage_error("run", "--fail-on takes critical, high, medium or low, not \"%s\"", optarg);
-			break;
-		case O_REGION:
-			r->aopts.region = optarg;
-			break;
-		case O_ENDPOINT:
-			r->aopts.endpoint_url = optarg;
-			break;
-		case O_MFA_CODE:
-			aws_mfa_set_code(optarg);
-			break;
-		case O_NOPDF:
-			r->no_pdf = 1;
-			break;
-		case O_REPORT_WAIT:
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600)
-				return usage_error("run", "--report-wait takes 1 to 3600 seconds, not \"%s\"", optarg);
-			r->report_wait = (int)v;
-			break;
-		case O_TIMEOUT:
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600)
-				return usage_error("run", "--timeout takes 1 to 3600 seconds, not \"%s\"", optarg);
-			r->aopts.timeout_ms = v * 1000;
-			break;
-		case 'q':
-			r->quiet = 1;
-			log_level = 0;
-			break;
-		case 'v':
-			log_level = 2;
-			break;
-		case O_DEBUG:
-			log_level = 3;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return -1;
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		return usage_error("run", "unexpected argument \"%s\"", argv[optind]);
+	if (r->shard != NULL &&
+	    (sscanf(r->shard, "%u/%u%c", &r->shard_k, &r->shard_n, (char[]){0}) != 2 ||
+	    r->shard_n < 1 || r->shard_k < 1 || r->shard_k > r->shard_n))
+		return usage_error("run", "--shard takes K/N with 1 <= K <= N, not \"%s\"", r->shard);
+	if (r->fail_on_name != NULL && (r->fail_on = check_severity_rank(r->fail_on_name)) == 0)
+		return usage_error("run", "--fail-on takes critical, high, medium or low, not \"%s\"",
+		    r->fail_on_name);
+	if (r->level >= 0)
+		log_level = r->level;
+	r->quiet = r->level == 0;
+	r->aopts.timeout_ms = r->timeout * 1000L;
 	if (r->out == NULL)
 		return usage_error("run", "--out DIR is required");
-	if (r->organization + (r->accounts_file != NULL) + (r->nprofiles > 1) > 1)
+	if (r->organization + (r->accounts_file != NULL) + (r->profiles.n > 1) > 1)
 		return usage_error("run", "choose one of --organization, --accounts and several --profile");
 	if (r->organization && r->role_name == NULL)
 		return usage_error("run", "--organization needs --role-name (the role to assume in each account)");
 	return EXIT_OK;
+}
+
+/* The options into r: EXIT_OK, -1 after --help, or EXIT_USAGE. */
+static int
+parse_args(struct run *r, int argc, char *argv[])
+{
+	int first;
+
+	r->since_days = 30;
+	r->jobs = 16;
+	r->level = -1;
+	if ((first = cli_parse(&cli_cmd_run, argc, argv, r)) <= 0)
+		return first == 0 ? -1 : EXIT_USAGE;
+	if (first < argc)
+		return usage_error("run", "unexpected argument \"%s\"", argv[first]);
+	return check_args(r);
 }
 
 /* The caller's account id, so that its own account is read without AssumeRole. */
@@ -255,78 +173,80 @@ role_arn_for(const struct run *r, const char *account)
 	return xasprintf("arn:aws:iam::%s:role/%s", account, r->role_name);
 }
 
+/* One target per --profile, each with its own configuration and credentials. */
 static int
-select_accounts(struct run *r, char **err)
+select_profiles(struct run *r, char **err)
 {
-	char *self = NULL;
 	size_t i;
-	int rc = 0;
 
-	if (r->nprofiles > 1) {
-		for (i = 0; i < r->nprofiles; i++) {
-			struct collect_job *j = add_target(r);
-			struct aws_opts o = r->aopts;
+	for (i = 0; i < (size_t)r->profiles.n; i++) {
+		struct collect_job *j = add_target(r);
+		struct aws_opts o = r->aopts;
 
-			o.profile = r->profiles[i];
-			j->cfg = xcalloc(1, sizeof(*j->cfg));
-			j->target.name = xstrdup(r->profiles[i]);
-			if (!aws_config_load(&o, j->cfg, err) ||
-			    !aws_creds_resolve(j->cfg, &j->creds, err)) {
-				char *e = xasprintf("profile %s: %s", r->profiles[i], *err);
+		o.profile = r->profiles.v[i];
+		j->cfg = xcalloc(1, sizeof(*j->cfg));
+		j->target.name = xstrdup(r->profiles.v[i]);
+		if (!aws_config_load(&o, j->cfg, err) ||
+		    !aws_creds_resolve(j->cfg, &j->creds, err)) {
+			char *e = xasprintf("profile %s: %s", r->profiles.v[i], *err);
 
-				free(*err);
-				*err = e;
-				goto out;
-			}
+			free(*err);
+			*err = e;
+			return 0;
 		}
-		rc = 1;
-		goto out;
 	}
-	if (!r->organization && r->accounts_file == NULL) {
-		add_target(r);
-		rc = 1;
-		goto out;
-	}
-	if ((self = caller_account(r, err)) == NULL)
-		goto out;
-	if (r->accounts_file == NULL) {
-		struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
-		json_t *org = orgs_list_accounts(c, err), *a, *ids;
+	return 1;
+}
 
-		aws_client_free(c);
-		if (org == NULL)
-			goto out;
-		/* Left out of the listing (bad ids, duplicates): say so, and the run is incomplete. */
-		json_array_foreach(json_object_get(org, "problems"), i, a)
-			log_error("%s", json_string_value(a));	/* log lines are sanitised */
-		if (json_array_size(json_object_get(org, "problems")) > 0)
-			r->problems = json_incref(json_object_get(org, "problems"));
-		ids = json_array();
-		json_array_foreach(json_object_get(org, "accounts"), i, a) {
-			const char *id = jstr(a, "Id"), *st = jstr(a, "Status");
-			struct collect_job *j;
+/* One target per ACTIVE account of the organization; its ids go to the snapshots. */
+static int
+select_organization(struct run *r, char **err)
+{
+	struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
+	json_t *org = orgs_list_accounts(c, err), *a, *ids;
+	size_t i;
 
-			if (id == NULL)
-				continue;
-			json_array_append_new(ids, json_string(id));
-			if (st != NULL && strcmp(st, "ACTIVE") != 0) {
-				char *n = str_sanitize_term(xstrdup(jstr(a, "Name") ? jstr(a, "Name") : ""));
-				char *s = str_sanitize_term(xstrdup(st));
+	aws_client_free(c);
+	if (org == NULL)
+		return 0;
+	/* Left out of the listing (bad ids, duplicates): say so, and the run is incomplete. */
+	json_array_foreach(json_object_get(org, "problems"), i, a)
+		log_error("%s", json_string_value(a));	/* log lines are sanitised */
+	if (json_array_size(json_object_get(org, "problems")) > 0)
+		r->problems = json_incref(json_object_get(org, "problems"));
+	ids = json_array();
+	json_array_foreach(json_object_get(org, "accounts"), i, a) {
+		const char *id = jstr(a, "Id"), *st = jstr(a, "Status");
+		struct collect_job *j;
 
-				log_info("skipping account %s (%s): status %s", id, n, s);
-				free(n);
-				free(s);
-				continue;
-			}
-			j = add_target(r);
-			j->target.account_id = xstrdup(id);
-			j->target.name = xstrdup(jstr(a, "Name"));
+		if (id == NULL)
+			continue;
+		json_array_append_new(ids, json_string(id));
+		if (st != NULL && strcmp(st, "ACTIVE") != 0) {
+			char *n = str_sanitize_term(xstrdup(jstr(a, "Name") ? jstr(a, "Name") : ""));
+			char *s = str_sanitize_term(xstrdup(st));
+
+			log_info("skipping account %s (%s): status %s", id, n, s);
+			free(n);
+			free(s);
+			continue;
 		}
-		r->organization_ids = json_pack("{s:O?,s:o}", "id",
-		    json_object_get(org, "id"), "accounts", ids);
-		json_decref(org);
+		j = add_target(r);
+		j->target.account_id = xstrdup(id);
+		j->target.name = xstrdup(jstr(a, "Name"));
 	}
-	/* Roles to assume: each row's own, else --role-name, never into ourselves. */
+	r->organization_ids = json_pack("{s:O?,s:o}", "id",
+	    json_object_get(org, "id"), "accounts", ids);
+	json_decref(org);
+	return 1;
+}
+
+/* Roles to assume: each row's own, else --role-name, never into ourselves (self). */
+static int
+assign_roles(struct run *r, const char *self, char **err)
+{
+	size_t i;
+
 	for (i = 0; i < r->ntargets; i++) {
 		struct collect_job *j = &r->targets[i];
 
@@ -337,15 +257,32 @@ select_accounts(struct run *r, char **err)
 		}
 		if (j->target.role_arn == NULL && r->role_name != NULL)
 			j->target.role_arn = role_arn_for(r, j->target.account_id);
-		if (j->target.role_arn == NULL) {
-			err_set(err, "account %s: no role to assume (give --role-name or a role_arn column)",
+		if (j->target.role_arn == NULL)
+			return err_set(err, "account %s: no role to assume (give --role-name or a role_arn column)",
 			    j->target.account_id);
-			goto out;
-		}
 		if (j->target.external_id == NULL && r->external_id != NULL)
 			j->target.external_id = xstrdup(r->external_id);
 	}
-	rc = 1;
+	return 1;
+}
+
+static int
+select_accounts(struct run *r, char **err)
+{
+	char *self = NULL;
+	int rc = 0;
+
+	if (r->profiles.n > 1)
+		return select_profiles(r, err);
+	if (!r->organization && r->accounts_file == NULL) {
+		add_target(r);
+		return 1;
+	}
+	if ((self = caller_account(r, err)) == NULL)
+		goto out;
+	if (r->accounts_file == NULL && !select_organization(r, err))
+		goto out;
+	rc = assign_roles(r, self, err);
 out:
 	free(self);
 	return rc;
@@ -576,6 +513,33 @@ run_writes(const struct run *r, int fmt, int how)
 	    !(r->no_pdf && fmt == REPORT_PDF);
 }
 
+/* accounts/ID.html and the other per-account formats, for one account of results. */
+static int
+write_account_pages(const struct run *r, const json_t *results, json_t *a,
+    json_t *baseline, char **err)
+{
+	struct report_opts one = { .baseline = baseline };
+	json_t *ra;
+	char *name, *path;
+	int f, ok;
+
+	/* Its own page only under a name that is an account id (ID.html). */
+	if (!str_is_account_id(jstr(a, "account_id")))
+		return 1;
+	ra = results_of(results, a);
+	name = xasprintf("%s/accounts/%s", r->dir, jstr(a, "account_id"));
+	for (f = 0, ok = 1; ok && f < REPORT_FMT__MAX; f++) {
+		if (!run_writes(r, f, REPORT_IN_RUN_EACH))
+			continue;
+		path = xasprintf("%s.%s", name, report_formats[f].name);
+		ok = render_to(f, ra, &one, path, err);
+		free(path);
+	}
+	free(name);
+	json_decref(ra);
+	return ok;
+}
+
 /* Grade every account selected and write the reports.  Returns 1 if fail-on is met. */
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
@@ -585,7 +549,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	json_t *accounts = json_array(), *results, *a;
 	char *path = NULL;
 	size_t i;
-	int rc = -1, f, ok;
+	int rc = -1, f;
 
 	/* Grading thousands of accounts takes a while: a signal ends it between two. */
 	for (i = 0; i < r->ntargets && !cli_stop; i++)
@@ -609,35 +573,11 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		    !render_to(f, results, &o, OUT(report_formats[f].run_file), err))
 			goto out;
 	json_array_foreach(json_object_get(results, "accounts"), i, a) {
-		struct report_opts one = { .baseline = baseline };
-
 		if (cli_stop) {
 			err_set(err, "interrupted while writing the reports");
 			goto out;
 		}
-		json_t *ra;
-		char *name;
-
-		/* Its own page only under a name that is an account id (ID.html). */
-		if (!str_is_account_id(jstr(a, "account_id")))
-			continue;
-		ra = results_of(results, a);
-		name = xasprintf("accounts/%s", jstr(a, "account_id"));
-
-		OUT(name);
-		free(name);
-		name = path;
-		path = NULL;
-		for (f = 0, ok = 1; ok && f < REPORT_FMT__MAX; f++) {
-			if (!run_writes(r, f, REPORT_IN_RUN_EACH))
-				continue;
-			free(path);
-			path = xasprintf("%s.%s", name, report_formats[f].name);
-			ok = render_to(f, ra, &one, path, err);
-		}
-		free(name);
-		json_decref(ra);
-		if (!ok)
+		if (!write_account_pages(r, results, a, baseline, err))
 			goto out;
 	}
 #undef OUT
@@ -682,131 +622,172 @@ run_exit(const struct run *r, int failed, const char **status)
 	return code;
 }
 
+/* Go on: what the steps below return when the run is not over yet. */
+#define RUN_GO (-1)
+
+/*
+ * Read the inputs (config, baseline, accounts file, credentials) and select
+ * the accounts, this shard's share of them.  RUN_GO, or the exit code
+ * (with *err set unless there is nothing to say).
+ */
+static int
+run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
+{
+	if (r->config_file != NULL && !check_config_load(r->config_file, cc, err))
+		return EXIT_USAGE;
+	if (r->baseline != NULL && (*baseline = load_baseline(r->baseline, err)) == NULL)
+		return EXIT_USAGE;
+	/* A bad accounts file is bad input (exit 2), found before any AWS call. */
+	if (r->accounts_file != NULL &&
+	    !accounts_load(r->accounts_file, &r->targets, &r->ntargets, err))
+		return EXIT_USAGE;
+	r->aopts.profile = r->profiles.n == 1 ? r->profiles.v[0] : NULL;
+	if (r->mfa_code != NULL)
+		aws_mfa_set_code(r->mfa_code);
+	if (!aws_config_load(&r->aopts, &r->cfg, err))
+		return EXIT_USAGE;
+	if (r->profiles.n <= 1 && !aws_creds_resolve(&r->cfg, &r->creds, err))
+		return EXIT_INCOMPLETE;
+	if (!select_accounts(r, err))
+		return EXIT_INCOMPLETE;
+	if (r->shard_n > 0) {
+		r->ntargets = accounts_shard(r->targets, r->ntargets, r->shard_k, r->shard_n);
+		log_info("shard %u/%u: %zu accounts", r->shard_k, r->shard_n, r->ntargets);
+		if (r->ntargets == 0) {
+			/* A share may be empty: nothing to do is not an error. */
+			fprintf(stderr, "iamgrade run: shard %u/%u holds no accounts: nothing to do\n",
+			    r->shard_k, r->shard_n);
+			return EXIT_OK;
+		}
+	}
+	if (r->ntargets == 0) {
+		*err = xstrdup("no accounts to collect");
+		return EXIT_USAGE;
+	}
+	return RUN_GO;
+}
+
+/*
+ * The run's folder, then every account collected into its snapshots/.
+ * RUN_GO, or the exit code: with *err set if the folder could not be made,
+ * without after an interruption (run.json says so).
+ */
+static int
+run_collect(struct run *r, char **err)
+{
+	struct collect_opts copts;
+	struct stat st;
+	char *snapdir;
+	size_t i, done;
+	int code;
+
+	r->started = time(NULL);
+	r->tty = isatty(STDERR_FILENO) && log_level == 1;
+	if (!make_run_dir(r, err))
+		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
+		return lstat(r->out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
+	write_manifest(r, "running", -1);
+
+	memset(&copts, 0, sizeof(copts));
+	copts.cfg = &r->cfg;
+	copts.since_days = r->since_days;
+	copts.report_wait_s = r->report_wait;
+	copts.organization = r->organization_ids;
+	snapdir = xasprintf("%s/snapshots", r->dir);
+	if (!r->quiet)
+		log_info("collecting %zu account%s, %d at a time, into %s", r->ntargets,
+		    r->ntargets == 1 ? "" : "s", r->jobs, r->dir);
+	collect_many(r->targets, r->ntargets, &r->creds, &copts, snapdir,
+	    r->jobs, &cli_stop, progress, r);
+	free(snapdir);
+	if (!cli_stop)
+		return RUN_GO;
+	for (done = i = 0; i < r->ntargets; i++)
+		done += r->targets[i].snapshot != NULL;
+	log_error("interrupted: %zu of %zu accounts collected; %s is marked interrupted",
+	    done, r->ntargets, r->dir);
+	code = EXIT_SIGNAL + cli_stop;
+	write_manifest(r, "interrupted", code);
+	return code;
+}
+
+/* Grade, report and say how it went (run.json, the folder's name): the exit code. */
+static int
+run_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
+{
+	const char *status;
+	int failed, code;
+
+	failed = grade_and_report(r, cc, baseline, err);
+	if (cli_stop) {
+		/* Whatever was written is whole (atomic), but the set is not. */
+		log_error("interrupted while writing the reports; %s is marked interrupted", r->dir);
+		code = EXIT_SIGNAL + cli_stop;
+		write_manifest(r, "interrupted", code);
+		return code;
+	}
+	if (failed < 0) {
+		code = write_failed ? EXIT_IO : EXIT_USAGE;
+		write_manifest(r, "failed", code);
+		return code;
+	}
+	code = run_exit(r, failed, &status);
+	write_manifest(r, status, code);
+	if (!r->quiet)
+		printf("%s\n", r->dir);
+	if (code == EXIT_IO)
+		fprintf(stderr, "iamgrade run: some files of %s could not be written (see above)\n",
+		    r->dir);
+	return code;
+}
+
+static void
+run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++)
+		collect_job_free(&r->targets[i]);
+	free(r->targets);
+	free(r->dir);
+	json_decref(r->organization_ids);
+	json_decref(r->problems);
+	aws_config_free(&r->cfg);
+	aws_creds_free(&r->creds);
+	cli_args_free(&cli_cmd_run, r);
+}
+
 int
 cmd_run(int argc, char *argv[])
 {
 	struct run r;
 	struct check_config cc;
-	struct collect_opts copts;
-	struct stat st;
 	json_t *baseline = NULL;
-	const char *status;
-	char *err = NULL, *snapdir = NULL;
-	size_t i, done;
-	int rc, exit_code = EXIT_USAGE, failed;
+	char *err = NULL;
+	int exit_code;
 
 	memset(&r, 0, sizeof(r));
 	check_config_default(&cc);
-	if ((rc = parse_args(&r, argc, argv)) != EXIT_OK) {
-		exit_code = rc < 0 ? EXIT_OK : rc;
+	if ((exit_code = parse_args(&r, argc, argv)) != EXIT_OK) {
+		exit_code = exit_code < 0 ? EXIT_OK : exit_code;
 		goto out;
 	}
 	/* From here on every wait (credential_process included) can be interrupted. */
 	cli_catch_signals();
-	if (r.config_file != NULL && !check_config_load(r.config_file, &cc, &err))
-		goto usage;
-	if (r.baseline != NULL && (baseline = load_baseline(r.baseline, &err)) == NULL)
-		goto usage;
-	/* A bad accounts file is bad input (exit 2), found before any AWS call. */
-	if (r.accounts_file != NULL &&
-	    !accounts_load(r.accounts_file, &r.targets, &r.ntargets, &err))
-		goto usage;
-	r.aopts.profile = r.nprofiles == 1 ? r.profiles[0] : NULL;
-	if (!aws_config_load(&r.aopts, &r.cfg, &err))
-		goto usage;
-	if (r.nprofiles <= 1 && !aws_creds_resolve(&r.cfg, &r.creds, &err)) {
-		exit_code = EXIT_INCOMPLETE;
-		goto fail;
-	}
-	if (!select_accounts(&r, &err)) {
-		exit_code = EXIT_INCOMPLETE;
-		goto fail;
-	}
-	if (r.shard_n > 0) {
-		r.ntargets = accounts_shard(r.targets, r.ntargets, r.shard_k, r.shard_n);
-		log_info("shard %u/%u: %zu accounts", r.shard_k, r.shard_n, r.ntargets);
-		if (r.ntargets == 0) {
-			/* A share may be empty: nothing to do is not an error. */
-			fprintf(stderr, "iamgrade run: shard %u/%u holds no accounts: nothing to do\n",
-			    r.shard_k, r.shard_n);
-			exit_code = EXIT_OK;
-			goto out;
-		}
-	}
-	if (r.ntargets == 0) {
-		err = xstrdup("no accounts to collect");
-		goto usage;
-	}
-	r.started = time(NULL);
-	r.tty = isatty(STDERR_FILENO) && log_level == 1;
-	if (!make_run_dir(&r, &err)) {
-		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
-		exit_code = lstat(r.out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
-		goto fail;
-	}
-	write_manifest(&r, "running", -1);
-
-	memset(&copts, 0, sizeof(copts));
-	copts.cfg = &r.cfg;
-	copts.since_days = r.since_days;
-	copts.report_wait_s = r.report_wait;
-	copts.organization = r.organization_ids;
-	snapdir = xasprintf("%s/snapshots", r.dir);
-	if (!r.quiet)
-		log_info("collecting %zu account%s, %d at a time, into %s", r.ntargets,
-		    r.ntargets == 1 ? "" : "s", r.jobs, r.dir);
-	done = collect_many(r.targets, r.ntargets, &r.creds, &copts, snapdir,
-	    r.jobs, &cli_stop, progress, &r);
-
-	if (cli_stop) {
-		for (done = i = 0; i < r.ntargets; i++)
-			done += r.targets[i].snapshot != NULL;
-		log_error("interrupted: %zu of %zu accounts collected; %s is marked interrupted",
-		    done, r.ntargets, r.dir);
-		exit_code = EXIT_SIGNAL + cli_stop;
-		write_manifest(&r, "interrupted", exit_code);
+	if ((exit_code = run_setup(&r, &cc, &baseline, &err)) == RUN_GO &&
+	    (exit_code = run_collect(&r, &err)) == RUN_GO)
+		exit_code = run_report(&r, &cc, baseline, &err);
+	/* Reports done, or an interruption already told: nothing more to say. */
+	if (err == NULL)
 		goto out;
-	}
-	failed = grade_and_report(&r, &cc, baseline, &err);
-	if (cli_stop) {
-		/* Whatever was written is whole (atomic), but the set is not. */
-		log_error("interrupted while writing the reports; %s is marked interrupted", r.dir);
-		exit_code = EXIT_SIGNAL + cli_stop;
-		write_manifest(&r, "interrupted", exit_code);
-		goto out;
-	}
-	if (failed < 0) {
-		exit_code = write_failed ? EXIT_IO : EXIT_USAGE;
-		write_manifest(&r, "failed", exit_code);
-		goto fail;
-	}
-	exit_code = run_exit(&r, failed, &status);
-	write_manifest(&r, status, exit_code);
-	if (!r.quiet)
-		printf("%s\n", r.dir);
-	if (exit_code == EXIT_IO)
-		fprintf(stderr, "iamgrade run: some files of %s could not be written (see above)\n",
-		    r.dir);
-	goto out;
-usage:
-	exit_code = EXIT_USAGE;
-fail:
 	/* A wait cut short by a signal is an interruption, whatever it broke. */
 	if (cli_stop)
 		exit_code = EXIT_SIGNAL + cli_stop;
-	fprintf(stderr, "iamgrade run: %s\n", err ? str_sanitize_term(err) : "failed");
+	fprintf(stderr, "iamgrade run: %s\n", str_sanitize_term(err));
 out:
-	for (i = 0; i < r.ntargets; i++)
-		collect_job_free(&r.targets[i]);
-	free(r.targets);
-	free(r.dir);
-	free(snapdir);
+	run_free(&r);
 	free(err);
-	json_decref(r.organization_ids);
-	json_decref(r.problems);
 	json_decref(baseline);
-	aws_config_free(&r.cfg);
-	aws_creds_free(&r.creds);
 	check_config_free(&cc);
 	return exit_code;
 }
