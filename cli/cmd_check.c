@@ -26,10 +26,11 @@ static const struct cli_opt check_opts[] = {
 	CLI_OPT_HEADING("Options:"),
 	CLI_OPT(CLI_STRING, "format", 0, struct check_args, format, "FMT",
 	  "text (default: a summary per account), json (the\n"
-	  "results document, docs/results-format.md) or csv\n"
+	  "results document, docs/results-format.md), csv\n"
 	  "(account_id, alias, control_id, severity, status,\n"
 	  "resource, reason: one row per finding, one row per\n"
-	  "control that has none)"),
+	  "control that has none) or junit (JUnit XML: a test\n"
+	  "case per control per account, for CI)"),
 	CLI_OPT(CLI_STRING, "fail-on", 0, struct check_args, fail_on, "SEV",
 	  "exit 1 when a control FAILs with a finding of severity\n"
 	  "SEV or above: critical, high, medium or low (a finding\n"
@@ -55,7 +56,7 @@ static const struct cli_opt check_opts[] = {
 };
 
 const struct cli_cmd cli_cmd_check = {
-	"check", "grade snapshots: text, JSON or CSV",
+	"check", "grade snapshots: text, JSON, CSV or JUnit XML",
 	"usage: iamgrade check [options] SNAPSHOT...\n"
 	"\n"
 	"Grade snapshots (from `iamgrade collect`) against the control catalogue\n"

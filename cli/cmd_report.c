@@ -23,6 +23,7 @@ struct report_args {
 	const char	*config;
 	const char	*exceptions;
 	const char	*framework;
+	const char	*region;
 	int		 summary, detail;
 };
 
@@ -51,6 +52,9 @@ static const struct cli_opt report_opts_table[] = {
 	  "add the compliance view of a framework: cis-v3.0.0,\n"
 	  "cis-v5.0.0, securityhub, soc2, iso27001, pci-dss-v4.0,\n"
 	  "nist-800-53-r5 (iamgrade controls --framework NAME)"),
+	CLI_OPT(CLI_STRING, "region", 0, struct report_args, region, "R",
+	  "the Security Hub region of --asff's product ARN\n"
+	  "(default: AWS_REGION, then AWS_DEFAULT_REGION)"),
 	CLI_OPT(CLI_FLAG, "summary", 0, struct report_args, summary, NULL,
 	  "the side-by-side comparison even for one account", .value = 1),
 	CLI_OPT(CLI_FLAG, "detail", 0, struct report_args, detail, NULL,
@@ -61,7 +65,7 @@ static const struct cli_opt report_opts_table[] = {
 #undef REPORT_OUT_OPT
 
 const struct cli_cmd cli_cmd_report = {
-	"report", "render HTML, PDF, CSV or JSON reports from snapshots or results",
+	"report", "render HTML, PDF, CSV, JSON, JUnit or ASFF reports from snapshots or results",
 	"usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
 	"       iamgrade report --results FILE [FILE...] [options] OUTPUTS\n"
 	"\n"
@@ -393,6 +397,7 @@ cmd_report(int argc, char *argv[])
 	if (fw != NULL)
 		json_object_set_new(results, "framework", check_framework_json(fw));
 	opts.baseline = baseline;
+	opts.region = cli_region(a.region);
 	opts.summary = a.summary || (!a.detail &&
 	    json_array_size(json_object_get(results, "accounts")) > 1);
 	/* Render everything first: one failure writes nothing. */
