@@ -570,6 +570,7 @@ grade_one(struct check_ctx *c, const struct check_control *r, const json_t *glob
 	json_object_set_new(ctl, "severity", json_string(check_severity_names[r->severity]));
 	json_object_set_new(ctl, "cis", str_or_null(r->cis));
 	json_object_set_new(ctl, "securityhub", str_or_null(r->securityhub));
+	json_object_set_new(ctl, "frameworks", check_frameworks_of(r->id));
 	json_object_set_new(ctl, "status", json_string(check_status_names[o.status]));
 	json_object_set_new(ctl, "reason", o.status == CHECK_NOT_EVALUATED ||
 	    o.status == CHECK_NOT_APPLICABLE ? str_or_null(o.reason) : json_null());
@@ -626,8 +627,8 @@ sources_status(const json_t *snap)
 	return out;
 }
 
-static const char *
-grade_letter(int score)
+const char *
+check_grade_letter(int score)
 {
 	return score >= 90 ? "A" : score >= 80 ? "B" : score >= 70 ? "C" :
 	    score >= 60 ? "D" : "F";
@@ -698,7 +699,7 @@ check_account(const json_t *snap, const char *file, const char *sha256,
 	json_object_set_new(acct, "credential_report_generated", str_or_null(jstr(jpath(snap,
 	    "sources.credential_report.data"), "generated_time")));
 	json_object_set_new(acct, "score", score < 0 ? json_null() : json_integer(score));
-	json_object_set_new(acct, "grade", score < 0 ? json_null() : json_string(grade_letter(score)));
+	json_object_set_new(acct, "grade", score < 0 ? json_null() : json_string(check_grade_letter(score)));
 	json_object_set_new(acct, "coverage", json_pack("{s:i, s:i}", "evaluated",
 	    n[CHECK_PASS] + n[CHECK_FAIL] + n[CHECK_NOT_APPLICABLE], "total", (int)check_ncontrols));
 	json_object_set_new(acct, "counts", counts);
@@ -790,6 +791,9 @@ check_results(json_t *accounts, const struct check_config *cfg)
 	    "families", fams,
 	    "accounts", sorted);
 	json_decref(accounts);
+	/* Accepted risks last: the score without them is what grading gave. */
+	if (cfg->exceptions != NULL)
+		check_exceptions_apply(doc, cfg->exceptions);
 	return doc;
 }
 

@@ -6,6 +6,7 @@
 #include "common/common.h"
 #include "common/schema.h"
 #include "checks/checks.h"
+#include "checks/catalogue.h"
 #include "report/compare.h"
 #include "report/report.h"
 #include "cli/cli.h"
@@ -20,6 +21,8 @@ struct report_args {
 	const char	*results;
 	struct cli_list	 bases;
 	const char	*config;
+	const char	*exceptions;
+	const char	*framework;
 	const char	*region;
 	int		 summary, detail;
 };
@@ -42,6 +45,13 @@ static const struct cli_opt report_opts_table[] = {
 	  "snapshots (repeat the option for several files)"),
 	CLI_OPT(CLI_STRING, "config", 0, struct report_args, config, "FILE",
 	  "thresholds and trusted accounts for grading snapshots"),
+	CLI_OPT(CLI_STRING, "exceptions", 0, struct report_args, exceptions, "FILE",
+	  "accepted risks for grading snapshots (README\n"
+	  "\"Accepted risks\"); a results document carries its own"),
+	CLI_OPT(CLI_STRING, "framework", 0, struct report_args, framework, "NAME",
+	  "add the compliance view of a framework: cis-v3.0.0,\n"
+	  "cis-v5.0.0, securityhub, soc2, iso27001, pci-dss-v4.0,\n"
+	  "nist-800-53-r5 (iamgrade controls --framework NAME)"),
 	CLI_OPT(CLI_STRING, "region", 0, struct report_args, region, "R",
 	  "the Security Hub region of --asff's product ARN\n"
 	  "(default: AWS_REGION, then AWS_DEFAULT_REGION)"),
@@ -309,6 +319,12 @@ report_inputs(const struct report_args *a, char **files, int nfiles, json_t **re
 		usage_error("report", "no input: give snapshot files or --results FILE");
 	else if (a->config != NULL && !check_config_load(a->config, &cfg, &err))
 		report_fail(err);
+	/* A results document was graded already, with or without exceptions. */
+	else if (a->exceptions != NULL && a->results != NULL)
+		usage_error("report", "--exceptions applies when grading snapshots, not to --results "
+		    "(grade again: iamgrade check --exceptions FILE --format json)");
+	else if (a->exceptions != NULL && !check_config_set(&cfg, "exceptions", a->exceptions, &err))
+		report_fail(err);
 	else if ((*results = a->results == NULL ?
 	    report_grade(files, nfiles, 0, &cfg, bad, &err) : nfiles == 0 ?
 	    report_results_load(a->results, &err) :
@@ -361,6 +377,7 @@ cmd_report(int argc, char *argv[])
 	struct report_out outs[REPORT_FMT__MAX];
 	struct report_opts opts;
 	json_t *results = NULL, *baseline = NULL;
+	const struct check_framework *fw = NULL;
 	char *err = NULL;
 	int i, first, nout = 0, bad = 0, rc = EXIT_USAGE;
 
@@ -370,9 +387,15 @@ cmd_report(int argc, char *argv[])
 		rc = first == 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
+	if (a.framework != NULL && (fw = check_framework_find(a.framework)) == NULL) {
+		usage_error("report", "--framework %s: not a framework (iamgrade controls --help)", a.framework);
+		goto out;
+	}
 	if (!report_outputs(&a, outs, &nout) ||
 	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad))
 		goto out;
+	if (fw != NULL)
+		json_object_set_new(results, "framework", check_framework_json(fw));
 	opts.baseline = baseline;
 	opts.region = cli_region(a.region);
 	opts.summary = a.summary || (!a.detail &&

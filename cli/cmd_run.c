@@ -18,6 +18,8 @@
 #include "common/schema.h"
 #include "collector/collector.h"
 #include "checks/checks.h"
+#include "checks/catalogue.h"
+#include "evidence/evidence.h"
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -48,7 +50,14 @@ struct run {
 	int		 timeout;		/* seconds, 0 = the collector's default */
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
+	const char	*sign_key;		/* --sign KEYFILE, or NULL */
+	const char	*exceptions;		/* --exceptions FILE, or NULL */
+	const char	*framework_name;	/* --framework NAME, or NULL */
 	/* state */
+	const struct check_framework *framework;
+	int		 argc;			/* the command line, for evidence.json */
+	char		**argv;
+	char		 manifest_sha256[65];	/* once MANIFEST.sha256 is written */
 	struct aws_config cfg;
 	struct aws_creds creds;
 	struct collect_job *targets;
@@ -90,6 +99,15 @@ static const struct cli_opt run_opts[] = {
 	  "thresholds and trusted accounts (see iamgrade check --help)"),
 	CLI_OPT(CLI_STRING, "fail-on", 0, struct run, fail_on_name, "SEVERITY",
 	  "exit 1 if a control of this severity or higher fails"),
+	CLI_OPT(CLI_STRING, "exceptions", 0, struct run, exceptions, "FILE",
+	  "accepted risks, CSV: control,account,resource,\n"
+	  "justification,approved_by,expires (README)"),
+	CLI_OPT(CLI_STRING, "framework", 0, struct run, framework_name, "NAME",
+	  "add a framework's compliance view to the reports\n"
+	  "(iamgrade controls --help lists them)"),
+	CLI_OPT(CLI_STRING, "sign", 0, struct run, sign_key, "KEYFILE",
+	  "sign MANIFEST.sha256 with this Ed25519 private key\n"
+	  "(PEM, from iamgrade keygen) into MANIFEST.sha256.sig"),
 	CLI_OPTS_AWS(struct run, aopts.region, aopts.endpoint_url, since_days, report_wait, timeout),
 	CLI_OPT(CLI_INT, "jobs", 0, struct run, jobs, "N",
 	  "accounts collected at once (default 16)", .min = 1, .max = 256),
@@ -147,6 +165,9 @@ check_args(struct run *r)
 		return usage_error("run", "choose one of --organization, --accounts and several --profile");
 	if (r->organization && r->role_name == NULL)
 		return usage_error("run", "--organization needs --role-name (the role to assume in each account)");
+	if (r->framework_name != NULL && (r->framework = check_framework_find(r->framework_name)) == NULL)
+		return usage_error("run", "--framework %s: not a framework (iamgrade controls --help)",
+		    r->framework_name);
 	return EXIT_OK;
 }
 
@@ -362,7 +383,10 @@ write_manifest(struct run *r, const char *status, int exit_code)
 	    "accounts", accts);
 	if (r->problems != NULL)
 		json_object_set(m, "problems", r->problems);
-	path = xasprintf("%s/run.json", r->dir);
+	/* run.json is outside the manifest (evidence.h): it records the manifest's hash. */
+	if (r->manifest_sha256[0] != '\0')
+		json_object_set_new(m, "manifest_sha256", json_string(r->manifest_sha256));
+	path = xasprintf("%s/%s", r->dir, EV_RUN_JSON);
 	s = jdump(m, 1);
 	if (!file_write_atomic(path, s, strlen(s), file_mode_umask(0644), 0, &err)) {
 		log_error("%s", err);
@@ -561,6 +585,40 @@ write_account_pages(const struct run *r, const json_t *results, json_t *a,
 	return ok;
 }
 
+/* What the run adds to its results: the framework viewed, the shard it is. */
+static void
+results_annotate(const struct run *r, json_t *results)
+{
+	if (r->framework != NULL)
+		json_object_set_new(results, "framework", check_framework_json(r->framework));
+	/* A shard says which: joining the shards checks that none overlaps or is missing. */
+	if (r->shard_n > 0)
+		json_object_set_new(results, "shard", json_pack("{s:i, s:i}",
+		    "k", (int)r->shard_k, "n", (int)r->shard_n));
+}
+
+/* evidence.json (README "Evidence"): who ran what over which accounts. */
+static int
+write_evidence(const struct run *r, const json_t *results, char **err)
+{
+	struct ev_run ev = { .argc = r->argc, .argv = r->argv, .region = r->cfg.region };
+	char t0[21], t1[21], *s, *path = xasprintf("%s/%s", r->dir, EV_EVIDENCE);
+	json_t *e;
+	int ok;
+
+	ev.started = time_fmt(r->started, t0);
+	ev.finished = time_fmt(time(NULL), t1);
+	e = ev_evidence(results, &ev);
+	s = jdump(e, 1);
+	/* Like run.json: no findings, so the reports' mode. */
+	if (!(ok = file_write_atomic(path, s, strlen(s), file_mode_umask(0644), 1, err)))
+		write_failed = 1;
+	free(s);
+	free(path);
+	json_decref(e);
+	return ok;
+}
+
 /* Grade every account selected and write the reports.  Returns 1 if fail-on is met. */
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
@@ -581,10 +639,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		return -1;
 	}
 	results = check_results(accounts, cc);
-	/* A shard says which: joining the shards checks that none overlaps or is missing. */
-	if (r->shard_n > 0)
-		json_object_set_new(results, "shard", json_pack("{s:i, s:i}",
-		    "k", (int)r->shard_k, "n", (int)r->shard_n));
+	results_annotate(r, results);
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {
@@ -606,6 +661,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 			goto out;
 	}
 #undef OUT
+	if (!write_evidence(r, results, err))
+		goto out;
 	rc = check_results_fail(results, r->fail_on);
 	if (!r->quiet) {
 		struct report_opts t = { .color = 0 };
@@ -659,6 +716,11 @@ static int
 run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
 {
 	if (r->config_file != NULL && !check_config_load(r->config_file, cc, err))
+		return EXIT_USAGE;
+	/* Bad exceptions or a key that cannot sign are bad input, found before any AWS call. */
+	if (r->exceptions != NULL && !check_config_set(cc, "exceptions", r->exceptions, err))
+		return EXIT_USAGE;
+	if (r->sign_key != NULL && !ev_key_usable(r->sign_key, err))
 		return EXIT_USAGE;
 	if (r->baseline != NULL && (*baseline = load_baseline(r->baseline, err)) == NULL)
 		return EXIT_USAGE;
@@ -736,6 +798,22 @@ run_collect(struct run *r, char **err)
 	return code;
 }
 
+/* The evidence pack: every file is written; hash them all, then sign.  0 if it failed (said). */
+static int
+run_seal(struct run *r)
+{
+	char *err = NULL;
+	int mode = file_mode_umask(0644);
+
+	if (ev_manifest_write(r->dir, mode, r->manifest_sha256, &err) &&
+	    (r->sign_key == NULL || ev_sign(r->dir, r->sign_key, mode, &err)))
+		return 1;
+	log_error("%s", err);
+	free(err);
+	write_failed = 1;
+	return 0;
+}
+
 /* Grade, report and say how it went (run.json, the folder's name): the exit code. */
 static int
 run_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
@@ -757,9 +835,15 @@ run_report(struct run *r, const struct check_config *cc, json_t *baseline, char 
 		return code;
 	}
 	code = run_exit(r, failed, &status);
+	if (!run_seal(r))
+		code = run_exit(r, failed, &status);
 	write_manifest(r, status, code);
 	if (!r->quiet)
 		printf("%s\n", r->dir);
+	/* For the auditor's record: the hash the whole run hangs on. */
+	if (!r->quiet && r->manifest_sha256[0] != '\0')
+		printf("%s sha256 %s%s\n", EV_MANIFEST, r->manifest_sha256,
+		    r->sign_key != NULL && !write_failed ? " (signed)" : "");
 	if (code == EXIT_IO)
 		fprintf(stderr, "iamgrade run: some files of %s could not be written (see above)\n",
 		    r->dir);
@@ -792,6 +876,8 @@ cmd_run(int argc, char *argv[])
 	int exit_code;
 
 	memset(&r, 0, sizeof(r));
+	r.argc = argc;		/* argv[0] is "run" */
+	r.argv = argv;
 	check_config_default(&cc);
 	if ((exit_code = parse_args(&r, argc, argv)) != EXIT_OK) {
 		exit_code = exit_code < 0 ? EXIT_OK : exit_code;

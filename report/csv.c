@@ -40,13 +40,13 @@ csvr_field(struct buf *out, const char *s, int last)
 
 static int
 csvr_row(struct buf *out, const json_t *acct, const json_t *ctl, const char *severity,
-    const char *resource, const char *reason)
+    const char *status, const char *resource, const char *reason)
 {
 	return csvr_field(out, jstr(acct, "account_id"), 0) &&
 	    csvr_field(out, jstr(acct, "alias"), 0) &&
 	    csvr_field(out, jstr(ctl, "id"), 0) &&
 	    csvr_field(out, severity, 0) &&
-	    csvr_field(out, jstr(ctl, "status"), 0) &&
+	    csvr_field(out, status, 0) &&
 	    csvr_field(out, resource, 0) &&
 	    csvr_field(out, reason, 1);
 }
@@ -64,12 +64,26 @@ csvr_render(void *ctx, const json_t *results, struct buf *out, char **err)
 			const json_t *fs = json_object_get(ctl, "findings");
 
 			if (json_array_size(fs) == 0)
-				ok = ok && csvr_row(out, acct, ctl, jstr(ctl, "severity"), NULL,
-				    jstr(ctl, "reason"));
-			json_array_foreach(fs, k, f)
+				ok = ok && csvr_row(out, acct, ctl, jstr(ctl, "severity"),
+				    jstr(ctl, "status"), NULL, jstr(ctl, "reason"));
+			json_array_foreach(fs, k, f) {
+				const json_t *acc = json_object_get(f, "accepted");
+				char *why = NULL;
+
+				/*
+				 * An accepted finding is its own row state, whatever
+				 * its control's: filtering on FAIL gives what is open.
+				 */
+				if (acc != NULL)
+					why = xasprintf("%s (accepted risk until %s, approved by %s: %s)",
+					    jstr(f, "reason") ? jstr(f, "reason") : "", jstr(acc, "expires"),
+					    jstr(acc, "approved_by"), jstr(acc, "justification"));
 				ok = ok && csvr_row(out, acct, ctl, jstr(f, "severity") ?
 				    jstr(f, "severity") : jstr(ctl, "severity"),
-				    jstr(f, "resource"), jstr(f, "reason"));
+				    acc != NULL ? "ACCEPTED" : jstr(ctl, "status"),
+				    jstr(f, "resource"), why ? why : jstr(f, "reason"));
+				free(why);
+			}
 		}
 	return ok ? 1 : err_set(err, "csv: the results do not fit the output buffer");
 }

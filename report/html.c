@@ -40,6 +40,7 @@ static const struct html_status {
 	{ "FAIL",		"Fail",			"FAIL",	"\xe2\x9c\x97",	"fail" },	/* ✗ */
 	{ "NOT_EVALUATED",	"Not evaluated",	"N/E",	"?",		"ne" },
 	{ "NOT_APPLICABLE",	"Not applicable",	"N/A",	"\xe2\x80\x93",	"na" },		/* – */
+	{ "ACCEPTED",		"Accepted risk",	"ACC",	"\xe2\x97\x8b",	"acc" },	/* ○ */
 	{ NULL,			"Not in results",	"\xe2\x80\x94", " ",	"none" },
 };
 
@@ -606,6 +607,11 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 
 	html_set_time(o, "collected", jstr(coll, "finished"));
 	html_set_time(o, "started", jstr(coll, "started"));
+	/* With accepted risks: the score without them beside it, and how many. */
+	if (json_is_integer(json_object_get(acct, "score_without_exceptions")))
+		html_setf(o, "score_without", "%lld (%s) without exceptions; %lld accepted",
+		    jint(acct, "score_without_exceptions", 0), jstr(acct, "grade_without_exceptions"),
+		    jint(json_object_get(acct, "counts"), "ACCEPTED", 0));
 	html_copy(o, "caller_arn", coll, NULL);
 	html_set(o, "window_days", json_is_integer(json_object_get(coll, "window_days")) ?
 	    json_incref(json_object_get(coll, "window_days")) : NULL);
@@ -673,6 +679,85 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	return o;
 }
 
+/*
+ * The accepted risks (README "Accepted risks"): every exception in force
+ * with its approver and days to expiry, then the expired and the unused
+ * ones; NULL without an exceptions file.
+ */
+static json_t *
+html_exceptions_view(const json_t *results)
+{
+	static const char *const lists[] = { "in_force", "expired", "unused" };
+	const json_t *x = json_object_get(results, "exceptions"), *e;
+	json_t *v, *rows;
+	size_t i, k;
+
+	if (x == NULL)
+		return NULL;
+	v = json_object();
+	html_copy(v, "file", x, NULL);
+	html_copy(v, "sha256", x, NULL);
+	for (k = 0; k < 3; k++) {
+		rows = json_array();
+		json_array_foreach(json_object_get(x, lists[k]), i, e) {
+			json_t *o = json_object();
+
+			html_setf(o, "line", "%lld", jint(e, "line", 0));
+			html_copy(o, "control", e, NULL);
+			html_copy(o, "account", e, NULL);
+			html_copy(o, "resource", e, NULL);
+			html_copy(o, "justification", e, NULL);
+			html_copy(o, "approved_by", e, NULL);
+			html_copy(o, "expires", e, NULL);
+			html_setf(o, "days", "%lld", jint(e, "days_to_expiry", 0));
+			html_setf(o, "accepted", "%lld", jint(e, "findings_accepted", 0));
+			json_array_append_new(rows, o);
+		}
+		html_set(v, lists[k], json_array_size(rows) ? rows : (json_decref(rows), NULL));
+	}
+	html_setf(v, "summary", "%zu in force, %zu expired, %zu unused",
+	    json_array_size(json_object_get(x, "in_force")), json_array_size(json_object_get(x, "expired")),
+	    json_array_size(json_object_get(x, "unused")));
+	return v;
+}
+
+/* The compliance view (--framework): the shared model (report_framework_view) as the templates read it. */
+static json_t *
+html_framework_view(const json_t *results)
+{
+	json_t *fv = report_framework_view(results), *v, *rows, *r, *c, *o, *ctls;
+	size_t i, j;
+
+	if (fv == NULL)
+		return NULL;
+	v = json_object();
+	html_copy(v, "title", fv, NULL);
+	html_copy(v, "name", fv, NULL);
+	rows = json_array();
+	json_array_foreach(json_object_get(fv, "requirements"), i, r) {
+		o = json_object();
+		html_copy(o, "id", r, NULL);
+		html_copy(o, "title", r, NULL);
+		html_copy(o, "verdict", r, NULL);
+		html_set_status(o, jstr(r, "status"));
+		ctls = json_array();
+		json_array_foreach(json_object_get(r, "controls"), j, c) {
+			json_t *x = json_object();
+
+			html_copy(x, "id", c, NULL);
+			html_copy(x, "title", c, NULL);
+			html_copy(x, "text", c, NULL);
+			html_set_status(x, jstr(c, "status"));
+			json_array_append_new(ctls, x);
+		}
+		html_set(o, "controls", ctls);
+		json_array_append_new(rows, o);
+	}
+	html_set(v, "requirements", rows);
+	json_decref(fv);
+	return v;
+}
+
 static json_t *
 html_report_view(const json_t *results, const json_t *model)
 {
@@ -691,6 +776,8 @@ html_report_view(const json_t *results, const json_t *model)
 	html_set_time(v, "generated", jstr(results, "generated_at"));
 	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
 	html_set(v, "thresholds", report_thresholds(results));
+	html_set(v, "exceptions", html_exceptions_view(results));
+	html_set(v, "framework", html_framework_view(results));
 	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
 	return v;
 }
@@ -715,13 +802,18 @@ html_set_sev_words(json_t *o, const json_t *sev)
 }
 
 /* The order of the changes table: what got worse first. */
+static const char *const html_change_order[] = {
+	"new", "reopened", "unknown", "accepted", "fixed", "unchanged"
+};
+#define HTML_NCHANGE (sizeof(html_change_order) / sizeof(html_change_order[0]))
+
 static int
 html_change_rank(const char *change)
 {
-	static const char *const order[] = { "new", "unknown", "fixed", "unchanged" };
+	const char *const *order = html_change_order;
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < (int)HTML_NCHANGE - 1; i++)
 		if (strcmp(change, order[i]) == 0)
 			break;
 	return i;
@@ -774,7 +866,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 {
 	json_t *v = json_object(), *accts = json_array(), *rows = json_array(), *risks = json_array();
 	json_t *worst = json_array(), *incomplete = json_array(), *bars = json_array(), *changes = json_array();
-	json_t *changes_by[4] = { json_array(), json_array(), json_array(), json_array() };
+	json_t *changes_by[HTML_NCHANGE];
 	json_t *o, *cells, *cell, *x, *removed;
 	const json_t *e, *ctl, *ce, *r, *ev;
 	const char *change;
@@ -782,6 +874,8 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	char *a;
 	int y = 0;
 
+	for (i = 0; i < HTML_NCHANGE; i++)
+		changes_by[i] = json_array();
 	json_array_foreach(json_object_get(model, "accounts"), i, e) {
 		o = json_object();
 		html_copy(o, "account_id", e, NULL);
@@ -949,13 +1043,15 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	html_set(v, "controls", rows);
 	html_set(v, "risks", risks);
 	html_set(v, "incomplete", incomplete);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < HTML_NCHANGE; i++) {
 		json_array_extend(changes, changes_by[i]);
 		json_decref(changes_by[i]);
 	}
 	html_set(v, "changes", changes);
 	html_set(v, "removed", removed);
 	html_set(v, "thresholds", report_thresholds(results));
+	html_set(v, "exceptions", html_exceptions_view(results));
+	html_set(v, "framework", html_framework_view(results));
 	return v;
 }
 

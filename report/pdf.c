@@ -25,6 +25,7 @@ static const struct {
 	{ "FAIL",		"FAIL",			0xC62828 },
 	{ "NOT_EVALUATED",	"NOT EVALUATED",	0xD98200 },
 	{ "NOT_APPLICABLE",	"N/A",			0x8A8A8A },
+	{ "ACCEPTED",		"ACCEPTED",		0x5C6BC0 },
 };
 #define PDF_NSTATUS (sizeof(pdf_statuses) / sizeof(pdf_statuses[0]))
 
@@ -142,6 +143,11 @@ pdf_score_text(const json_t *a)
 
 	if (!json_is_integer(score))
 		return xstrdup("not scored");
+	/* With accepted risks, both scores side by side. */
+	if (json_is_integer(json_object_get(a, "score_without_exceptions")))
+		return xasprintf("%lld / 100, grade %s (without exceptions: %lld, grade %s)",
+		    (long long)json_integer_value(score), pdf_str(a, "grade", "-"),
+		    jint(a, "score_without_exceptions", 0), pdf_str(a, "grade_without_exceptions", "-"));
 	return xasprintf("%lld / 100, grade %s", (long long)json_integer_value(score),
 	    pdf_str(a, "grade", "-"));
 }
@@ -179,13 +185,14 @@ pdf_kv_json(struct lay *l, const char *key, const json_t *o, const char *member)
 static void
 pdf_count_boxes(struct lay *l, const json_t *counts)
 {
-	double w = (LAY_BODY_W - 3 * 8) / 4, y, x = LAY_MARGIN_X;
+	/* ACCEPTED (the last) only where an exceptions file made it a state. */
+	size_t i, nbox = PDF_NSTATUS - (json_object_get(counts, "ACCEPTED") == NULL);
+	double w = (LAY_BODY_W - (double)(nbox - 1) * 8) / (double)nbox, y, x = LAY_MARGIN_X;
 	char *n;
-	size_t i;
 
 	lay_need(l, 46);
 	y = lay_cursor(l);
-	for (i = 0; i < PDF_NSTATUS; i++) {
+	for (i = 0; i < nbox; i++) {
 		lay_rect(l, x, y, w, 42, pdf_statuses[i].color);
 		n = xasprintf("%lld", jint(counts, pdf_statuses[i].status, 0));
 		lay_text(l, LAY_H1, x, y + 3, w, LAY_CENTER, 0xFFFFFF, n);
@@ -253,9 +260,12 @@ pdf_family_chart(struct lay *l, const json_t *families)
 		y += rowh;
 	}
 	y += 14;
-	/* Legend. */
+	/* Legend; ACCEPTED (the last) only where a family has one. */
+	total = 0;
+	json_array_foreach(families, i, f)
+		total += jint(f, "ACCEPTED", 0);
 	x = LAY_MARGIN_X + labw;
-	for (s = 0; s < PDF_NSTATUS; s++) {
+	for (s = 0; s < PDF_NSTATUS - (total == 0); s++) {
 		lay_rect(l, x, y + 2, 8, 8, pdf_statuses[s].color);
 		w = lay_width(l, LAY_SMALL, pdf_statuses[s].label);
 		lay_text(l, LAY_SMALL, x + 11, y, w + 1, LAY_LEFT, PDF_INK,
@@ -342,6 +352,15 @@ pdf_cover(struct lay *l, const json_t *results, const json_t *acct)
 	pdf_kv_json(l, "Account ID", acct, "account_id");
 	pdf_kv_json(l, "Alias", acct, "alias");
 	pdf_kv_json(l, "Name", acct, "name");
+	{
+		char *scope, *period;
+
+		report_scope(results, &scope, &period);
+		pdf_kv(l, "Scope", scope);
+		pdf_kv(l, "Period", period);
+		free(scope);
+		free(period);
+	}
 	pdf_kv_json(l, "Collection started", coll, "started");
 	pdf_kv_json(l, "Collection finished", coll, "finished");
 	s = xasprintf("%lld days", jint(coll, "window_days", 0));
@@ -770,6 +789,109 @@ pdf_events(struct lay *l, const json_t *acct)
 	json_decref(shown);
 }
 
+/*
+ * The compliance view (--framework): the shared model of report.c, one row
+ * per requirement in the framework's order, the verdict coloured like the
+ * status it stands for.
+ */
+static void
+pdf_framework(struct lay *l, const json_t *results)
+{
+	static const struct lay_col cols[3] = {
+		{ 160, LAY_CELL }, { 70, LAY_CELL_BOLD }, { 265.28, LAY_CELL }
+	};
+	static const char *const head[3] = { "Requirement", "Verdict", "Controls across the accounts" };
+	json_t *fv = report_framework_view(results);
+	const json_t *r, *c;
+	struct buf b = { 0 };
+	char *t;
+	size_t i, j;
+
+	if (fv == NULL)
+		return;
+	t = xasprintf("Compliance view: %s", pdf_str(fv, "title", "?"));
+	lay_heading(l, LAY_H1, 0, t);
+	free(t);
+	lay_para(l, LAY_BODY, 0, PDF_INK, "The framework's requirements in its own order, each with the "
+	    "iamgrade controls that support it and their status across the accounts. A control supports "
+	    "a requirement; nothing here says a requirement is met. The verdict is the worst of its "
+	    "controls': failing, cannot tell (not evaluated), accepted risk, controls pass.");
+	lay_space(l, 4);
+	lay_table_begin(l, cols, 3, head);
+	json_array_foreach(json_object_get(fv, "requirements"), i, r) {
+		unsigned colors[3] = { PDF_INK, pdf_status_color(jstr(r, "status")), PDF_INK };
+		char *req = xasprintf("%s %s", pdf_str(r, "id", "?"), pdf_str(r, "title", ""));
+
+		buf_reset(&b);
+		json_array_foreach(json_object_get(r, "controls"), j, c)
+			buf_printf(&b, "%s%s: %s", j ? "\n" : "", pdf_str(c, "id", "?"), pdf_str(c, "text", ""));
+		lay_table_row(l, (const char *const []){ req, pdf_str(r, "verdict", ""), b.p ? b.p : "" },
+		    colors);
+		free(req);
+	}
+	lay_table_end(l);
+	lay_page_break(l);
+	buf_free(&b);
+	json_decref(fv);
+}
+
+/*
+ * The accepted risks (README "Accepted risks"): every exception in force
+ * with its approver and days to expiry, then the expired and unused ones.
+ * Nothing without an exceptions file.
+ */
+static void
+pdf_accepted(struct lay *l, const json_t *results)
+{
+	static const struct lay_col cols[6] = {
+		{ 52, LAY_CELL_BOLD }, { 72, LAY_CELL }, { 96, LAY_CELL }, { 115.28, LAY_CELL },
+		{ 90, LAY_CELL }, { 70, LAY_CELL }
+	};
+	static const char *const head[6] = {
+		"Control", "Account", "Resource", "Justification", "Approved by", "Expires"
+	};
+	const json_t *x = json_object_get(results, "exceptions"), *e;
+	char *t, *exp;
+	size_t i, k;
+
+	if (x == NULL)
+		return;
+	lay_heading(l, LAY_H1, 0, "Accepted risks");
+	t = xasprintf("From %s (SHA-256 %s): %zu in force, %zu expired, %zu unused. A control whose "
+	    "every finding is an accepted risk is ACCEPTED: it counts neither as PASS nor as FAIL, and "
+	    "the score without exceptions is shown beside the score.", pdf_str(x, "file", "?"),
+	    pdf_str(x, "sha256", "?"), json_array_size(json_object_get(x, "in_force")),
+	    json_array_size(json_object_get(x, "expired")), json_array_size(json_object_get(x, "unused")));
+	lay_para(l, LAY_BODY, 0, PDF_INK, t);
+	free(t);
+	for (k = 0; k < 3; k++) {
+		static const char *const lists[] = { "in_force", "expired", "unused" };
+		static const char *const titles[] = {
+			"In force", "Expired (no longer applied)", "Unused (match no finding)"
+		};
+		const json_t *rows = json_object_get(x, lists[k]);
+
+		if (json_array_size(rows) == 0 && k > 0)
+			continue;
+		lay_heading(l, LAY_H3, -1, titles[k]);
+		if (json_array_size(rows) == 0) {
+			lay_para(l, LAY_BODY, 0, PDF_GREY, "None.");
+			continue;
+		}
+		lay_table_begin(l, cols, 6, head);
+		json_array_foreach(rows, i, e) {
+			exp = k == 1 ? xasprintf("%s (expired)", pdf_str(e, "expires", "?")) :
+			    xasprintf("%s (%lld days)", pdf_str(e, "expires", "?"), jint(e, "days_to_expiry", 0));
+			lay_table_row(l, (const char *const []){ pdf_str(e, "control", "?"),
+			    pdf_str(e, "account", "?"), pdf_str(e, "resource", "?"),
+			    pdf_str(e, "justification", ""), pdf_str(e, "approved_by", ""), exp }, NULL);
+			free(exp);
+		}
+		lay_table_end(l);
+	}
+	lay_page_break(l);
+}
+
 static void
 pdf_thresholds(struct lay *l, const json_t *results, const char *title)
 {
@@ -897,6 +1019,8 @@ pdf_detail(struct lay *l, const json_t *results, const json_t *model,
 		lay_set_footer(l, foot);
 		free(foot);
 	}
+	pdf_framework(l, results);
+	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix B. Thresholds");
 	lay_finish(l, NULL);
 }
@@ -930,6 +1054,15 @@ pdf_cmp_cover(struct lay *l, const json_t *results, const json_t *model)
 	free(s);
 	lay_space(l, 8);
 	pdf_kv_begin(l, 150);
+	{
+		char *scope, *period;
+
+		report_scope(results, &scope, &period);
+		pdf_kv(l, "Scope", scope);
+		pdf_kv(l, "Period", period);
+		free(scope);
+		free(period);
+	}
 	pdf_kv_json(l, "Results generated at", results, "generated_at");
 	pdf_kv(l, "Tool version", pdf_str(json_object_get(results, "tool"),
 	    "version", "-"));
@@ -1329,6 +1462,8 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_framework(l, results);
+	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | comparison of %zu accounts | %s",
 	    json_array_size(accts), pdf_str(results, "generated_at", "-"));

@@ -71,7 +71,9 @@ class Files(unittest.TestCase):
                 want = {"snapshots/*.json": {0o600}, "results.json": {0o600}, "snapshots/": {0o700},
                         "run folder": {folder}, "accounts/": {folder},
                         "reports (.html)": {report}, "reports (.pdf)": {report},
-                        "reports (.csv)": {report}, "reports (.json)": {report}}
+                        "reports (.csv)": {report}, "reports (.json)": {report},
+                        # The evidence pack (issue 14): the manifest like the reports.
+                        "reports (.sha256)": {report}}
                 got = self.modes(r.dir)
                 for k in want:
                     self.record(f"umask {umask:03o}: {k}", " ".join(f"{m:04o}" for m in sorted(want[k])),
