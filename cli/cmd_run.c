@@ -18,6 +18,7 @@
 #include "common/common.h"
 #include "collector/collector.h"
 #include "checks/checks.h"
+#include "report/group.h"
 #include "report/report.h"
 #include "cli/cli.h"
 
@@ -54,6 +55,8 @@ struct run {
 	size_t		 failed;		/* accounts not complete, so far */
 	int		 tty;
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
+	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
+	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
 };
 
 static const char usage_text[] =
@@ -384,6 +387,52 @@ report_mode(void)
 	return 0644 & ~(int)m;
 }
 
+/*
+ * The OU tree and the tags are walked on their own thread while the
+ * accounts are collected (never before them), with the runner's
+ * credentials: Organizations answers only the management account or a
+ * delegated administrator, the identity that listed the accounts.
+ */
+static void
+start_structure(struct run *r)
+{
+	json_t *ids = json_array();
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++)
+		json_array_append_new(ids, json_string(r->targets[i].target.account_id));
+	r->walk = orgs_walk_start(&r->cfg, &r->creds,
+	    jstr(r->organization_ids, "id"), ids);
+	json_decref(ids);
+}
+
+/* Kept once per run, beside run.json: organization.json, read back by `report`. */
+static void
+finish_structure(struct run *r)
+{
+	json_t *p;
+	char *path, *s, *err = NULL;
+	size_t i;
+
+	r->structure = orgs_walk_finish(r->walk);
+	r->walk = NULL;
+	/* A denied call never fails the run: the accounts are "unknown", with why. */
+	json_array_foreach(json_object_get(r->structure, "problems"), i, p)
+		log_error("organization structure: %s", json_string_value(p));
+	log_debug("organization structure: %lld tree calls, %lld tag calls",
+	    jint(json_object_get(r->structure, "calls"), "tree", 0),
+	    jint(json_object_get(r->structure, "calls"), "tags", 0));
+	path = xasprintf("%s/organization.json", r->dir);
+	s = jdump(r->structure, 1);
+	if (!file_write_atomic(path, s, strlen(s), 0600, 1, &err)) {
+		log_error("%s", err);
+		write_failed = 1;
+	}
+	free(s);
+	free(path);
+	free(err);
+}
+
 /* The run's manifest: what was asked, what happened.  Rewritten atomically. */
 static void
 write_manifest(struct run *r, const char *status, int exit_code)
@@ -406,6 +455,8 @@ write_manifest(struct run *r, const char *status, int exit_code)
 	    "accounts", accts);
 	if (r->problems != NULL)
 		json_object_set(m, "problems", r->problems);
+	if (r->structure != NULL)
+		json_object_set_new(m, "organization", json_string("organization.json"));
 	path = xasprintf("%s/run.json", r->dir);
 	s = jdump(m, 1);
 	if (!file_write_atomic(path, s, strlen(s), report_mode(), 0, &err)) {
@@ -605,6 +656,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		return -1;
 	}
 	results = check_results(accounts, cc);
+	/* Where each account sits: the same join `report` makes offline. */
+	group_attach(results, r->structure);
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {
@@ -763,8 +816,12 @@ cmd_run(int argc, char *argv[])
 	if (!r.quiet)
 		log_info("collecting %zu account%s, %d at a time, into %s", r.ntargets,
 		    r.ntargets == 1 ? "" : "s", r.jobs, r.dir);
+	if (r.organization_ids != NULL)
+		start_structure(&r);
 	done = collect_many(r.targets, r.ntargets, &r.creds, &copts, snapdir,
 	    r.jobs, &cli_stop, progress, &r);
+	if (r.walk != NULL)
+		finish_structure(&r);
 
 	if (cli_stop) {
 		for (done = i = 0; i < r.ntargets; i++)
@@ -812,6 +869,7 @@ out:
 	free(err);
 	json_decref(r.organization_ids);
 	json_decref(r.problems);
+	json_decref(r.structure);
 	json_decref(baseline);
 	aws_config_free(&r.cfg);
 	aws_creds_free(&r.creds);

@@ -61,6 +61,34 @@ char	*collect_policy(int runner, const char *role_name);
  */
 json_t	*orgs_list_accounts(struct aws_client *, char **err);
 
+/*
+ * The organization's structure (docs/results-format.md, "The organization's
+ * structure"), schema ORGS_SCHEMA:
+ * {"schema", "source": "organizations", "organization_id", "complete",
+ *  "problems": ["..."], "calls": {"tree", "tags", "http"},
+ *  "ous": [{"id", "name", "parent", "path"}]   roots first ("/"), breadth first,
+ *  "accounts": {ID: {"ou_id", "ou_path", "ou_reason"?, "tags": {k: v}, "tags_reason"?}}}
+ * Every id of ids is in "accounts": one the walk did not find under any
+ * parent (a call denied or failed) has ou_id and ou_path "unknown" and the
+ * reason; tags that could not be read are {} with tags_reason.  Never NULL;
+ * never fails the run.  Calls: 1 + 2 x (OUs + roots) + a page per further
+ * 20 children, then one ListTagsForResource per account; one in flight.
+ * Names and tags are AWS text: untrusted.  Caller json_decref's.
+ */
+#define ORGS_SCHEMA	"iamgrade.organization/1"
+json_t	*orgs_structure(struct aws_client *, const char *org_id, const json_t *ids);
+
+/*
+ * orgs_structure on its own thread with its own client, started when the
+ * accounts are known and finished after they are collected: the walk adds
+ * no time to a run unless it is longer than the collection.  finish joins
+ * and returns orgs_structure's result (caller json_decref's) and frees w.
+ */
+struct orgs_walk;
+struct orgs_walk *orgs_walk_start(const struct aws_config *, const struct aws_creds *,
+	    const char *org_id, const json_t *ids);
+json_t	*orgs_walk_finish(struct orgs_walk *);
+
 /* The 12-digit account id of the client's credentials (STS GetCallerIdentity). */
 char	*collect_caller_account(struct aws_client *, char **err);
 
