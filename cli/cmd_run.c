@@ -414,8 +414,10 @@ finish_structure(struct run *r)
 	char *path, *s, *err = NULL;
 	size_t i;
 
-	r->structure = orgs_walk_finish(r->walk);
-	r->walk = NULL;
+	if (r->walk != NULL) {
+		r->structure = orgs_walk_finish(r->walk);
+		r->walk = NULL;
+	}
 	/* A denied call never fails the run: the accounts are "unknown", with why. */
 	json_array_foreach(json_object_get(r->structure, "problems"), i, p)
 		log_error("organization structure: %s", json_string_value(p));
@@ -818,9 +820,11 @@ cmd_run(int argc, char *argv[])
 		    r.ntargets == 1 ? "" : "s", r.jobs, r.dir);
 	if (r.organization_ids != NULL)
 		start_structure(&r);
+	else if (r.accounts_file != NULL)
+		r.structure = accounts_structure(r.targets, r.ntargets, "accounts_file");
 	done = collect_many(r.targets, r.ntargets, &r.creds, &copts, snapdir,
 	    r.jobs, &cli_stop, progress, &r);
-	if (r.walk != NULL)
+	if (r.walk != NULL || r.structure != NULL)
 		finish_structure(&r);
 
 	if (cli_stop) {

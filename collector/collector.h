@@ -102,6 +102,8 @@ struct collect_job {
 	struct collect_target	 target;	/* strings owned by the job */
 	struct aws_config	*cfg;		/* NULL = collect_opts.cfg; owned when set */
 	struct aws_creds	 creds;		/* empty = the shared creds given to collect_many */
+	char			*ou_path;	/* "/Production/Payments" (accounts file, --group), or NULL */
+	json_t			*tags;		/* {key: value} from tag:KEY columns, or NULL */
 	/* Filled in by collect_many: */
 	char			*snapshot;	/* path written, or NULL */
 	char			*error;		/* why nothing or an incomplete snapshot was written */
@@ -113,10 +115,22 @@ void	collect_job_free(struct collect_job *);
 
 /*
  * Read an accounts file: CSV with a header naming account_id, name and
- * optionally role_arn and external_id (RFC 4180 via libcsv).  Errors name
- * file:line.  *jobs is a new array of *n jobs (free each, then the array).
+ * optionally role_arn, external_id, ou (an OU path: "/Production/Payments")
+ * and tag:KEY columns (RFC 4180 via libcsv).  Errors name file:line.
+ * *jobs is a new array of *n jobs (free each, then the array).
  */
 int	accounts_load(const char *path, struct collect_job **jobs, size_t *n, char **err);
+
+/*
+ * The structure record (ORGS_SCHEMA, source given: "accounts_file",
+ * "profiles") of jobs placed by their ou_path and tags: every account is
+ * in it, "/" and no tags when the job names none; the OUs are the paths
+ * named and their parents.  Caller json_decref's.
+ */
+json_t	*accounts_structure(const struct collect_job *jobs, size_t n, const char *source);
+
+/* A normalised OU path ("/A/B": one leading slash, none trailing), or NULL when not one. */
+char	*accounts_ou_path(const char *);
 
 /* An AWS account id: exactly twelve ASCII digits. */
 int	accounts_valid_id(const char *);
