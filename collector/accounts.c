@@ -135,8 +135,8 @@ on_record(int c, void *arg)
 	j->target.name = p->vals[COL_NAME];
 	j->target.role_arn = p->vals[COL_ROLE];
 	j->target.external_id = p->vals[COL_EXTID];
-	for (k = 0; k < COL__MAX; k++)
-		p->vals[k] = NULL;
+	/* The job owns these now; the ou column was copied, normalised, above. */
+	p->vals[COL_ID] = p->vals[COL_NAME] = p->vals[COL_ROLE] = p->vals[COL_EXTID] = NULL;
 out:
 	for (k = 0; k < COL__MAX; k++) {
 		free(p->vals[k]);
