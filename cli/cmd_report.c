@@ -9,6 +9,7 @@
 #include "common/common.h"
 #include "checks/checks.h"
 #include "report/compare.h"
+#include "report/group.h"
 #include "report/report.h"
 #include "cli/cli.h"
 
@@ -48,7 +49,7 @@ static const char report_usage[] =
 
 enum {
 	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_RESULTS,
-	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL
+	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL, OPT_ORG, OPT_GROUP_BY, OPT_SELECT
 };
 
 /* One requested output: format and path, and the rendered bytes. */
@@ -100,6 +101,66 @@ report_load_results(const char *path, char **err)
 	if (!compare_validate(doc, &e)) {
 		err_set(err, "%s: %s", path, e);
 		free(e);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/*
+ * RUN/organization.json when every file is in RUN/snapshots/ and it exists:
+ * the run's own record of where its accounts sit (caller frees), or NULL.
+ */
+static char *
+report_run_structure(char **files, int n)
+{
+	char *dir = NULL, *p, *cand;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		p = xstrdup(files[i]);
+		cand = strrchr(p, '/');
+		if (cand == NULL || cand - p < 10 || strncmp(cand - 10, "/snapshots", 10) != 0) {
+			free(p);
+			free(dir);
+			return NULL;
+		}
+		cand[-10] = '\0';
+		if (dir != NULL && strcmp(dir, p) != 0) {
+			free(p);
+			free(dir);
+			return NULL;
+		}
+		free(dir);
+		dir = p;
+	}
+	if (dir == NULL)
+		return NULL;
+	cand = xasprintf("%s/organization.json", dir);
+	free(dir);
+	if (stat(cand, &st) != 0) {
+		free(cand);
+		return NULL;
+	}
+	return cand;
+}
+
+/* A structure record (ORGS schema, "iamgrade.organization/1"), or NULL with *err. */
+static json_t *
+report_load_structure(const char *path, char **err)
+{
+	json_t *doc = NULL;
+	const char *schema;
+
+	if (!report_read_json(path, &doc, err))
+		return NULL;
+	if ((schema = jstr(doc, "schema")) == NULL ||
+	    strcmp(schema, "iamgrade.organization/1") != 0 ||
+	    !json_is_object(json_object_get(doc, "accounts")) ||
+	    !json_is_array(json_object_get(doc, "ous"))) {
+		err_set(err, "%s: not an organization record (schema iamgrade.organization/1 "
+		    "with accounts and ous)", path);
 		json_decref(doc);
 		return NULL;
 	}
@@ -227,6 +288,9 @@ cmd_report(int argc, char *argv[])
 		{ "config",	required_argument, NULL, OPT_CONFIG },
 		{ "summary",	no_argument,	   NULL, OPT_SUMMARY },
 		{ "detail",	no_argument,	   NULL, OPT_DETAIL },
+		{ "organization", required_argument, NULL, OPT_ORG },
+		{ "group-by",	required_argument, NULL, OPT_GROUP_BY },
+		{ "select",	required_argument, NULL, OPT_SELECT },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -234,7 +298,10 @@ cmd_report(int argc, char *argv[])
 	struct report_opts opts;
 	struct check_config cfg;
 	json_t *results = NULL, *baseline = NULL;
-	const char *results_path = NULL, *config = NULL;
+	const char *results_path = NULL, *config = NULL, *org_path = NULL, *select = NULL;
+	json_t *structure = NULL;
+	char *org_auto = NULL;
+	const char *group_by = NULL;
 	char **bases = NULL, *err = NULL;
 	int ch, i, nout = 0, nbase = 0, summary = -1, nstdout = 0, bad = 0, rc = EXIT_USAGE;
 	mode_t mask;
@@ -288,6 +355,20 @@ cmd_report(int argc, char *argv[])
 			}
 			summary = ch == OPT_SUMMARY;
 			break;
+		case OPT_ORG:
+			org_path = optarg;
+			break;
+		case OPT_GROUP_BY:
+			if (!group_by_valid(optarg, &err)) {
+				rc = report_fail(err);
+				err = NULL;
+				goto out;
+			}
+			group_by = optarg;
+			break;
+		case OPT_SELECT:
+			select = optarg;
+			break;
 		case 'h':
 			fputs(report_usage, stdout);
 			rc = EXIT_OK;
@@ -336,6 +417,23 @@ cmd_report(int argc, char *argv[])
 		goto out;
 	}
 
+	if (org_path == NULL && results_path == NULL)
+		org_path = org_auto = report_run_structure(argv + optind, argc - optind);
+	if (org_path != NULL) {
+		if ((structure = report_load_structure(org_path, &err)) == NULL) {
+			rc = report_fail(err);
+			err = NULL;
+			goto out;
+		}
+		group_attach(results, structure);
+	} else
+		group_attach(results, NULL);
+	if ((select != NULL && !group_select(results, select, &err)) ||
+	    !group_apply(results, baseline, group_by, &err)) {
+		rc = report_fail(err);
+		err = NULL;
+		goto out;
+	}
 	opts.baseline = baseline;
 	opts.summary = summary >= 0 ? summary :
 	    json_array_size(json_object_get(results, "accounts")) > 1;
@@ -379,6 +477,8 @@ out:
 		buf_free(&outs[i].data);
 	json_decref(results);
 	json_decref(baseline);
+	json_decref(structure);
+	free(org_auto);
 	check_config_free(&cfg);
 	free(bases);
 	free(err);

@@ -44,6 +44,10 @@ struct run {
 	int		 quiet;
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
+	const char	*group_by;		/* --group-by, or NULL */
+	const char	*select;		/* --select, or NULL */
+	const char	*groups[64];		/* --group NAME=PROFILE,... */
+	size_t		 ngroups;
 	/* state */
 	struct aws_config cfg;
 	struct aws_creds creds;
@@ -65,10 +69,22 @@ static const char usage_text[] =
 "Account selection (default: the account of the default credential chain):\n"
 "  --organization          every ACTIVE account of the caller's organization\n"
 "  --accounts FILE         a CSV file with columns account_id,name[,role_arn[,external_id]]\n"
+"                          [,ou][,tag:KEY...] (ou: an OU path such as /Production/Payments)\n"
 "  --profile NAME          a named profile; repeat for several accounts\n"
 "  --role-name NAME        role to assume in each account (not in the caller's own)\n"
 "  --external-id ID        ExternalId for those AssumeRole calls\n"
 "  --shard K/N             only the K-th of N deterministic shares of the accounts\n"
+"  --group NAME=PROFILE,.. with several --profile: put those profiles in group\n"
+"                          (OU path) /NAME; repeat for each group\n"
+"\n"
+"Grouping (docs: README, \"Grouping\"):\n"
+"  --group-by ou|tag:KEY|none  how the summary groups accounts (default: ou when\n"
+"                          the accounts have OUs: --organization, an ou column, --group)\n"
+"  --select EXPR           report on part of the accounts collected: terms\n"
+"                          separated by spaces or commas, each an account id, a\n"
+"                          name glob, ou:/Path (that OU and below) or tag:KEY=VALUE;\n"
+"                          terms of one kind are alternatives, kinds all apply;\n"
+"                          a term matching nothing is an error\n"
 "\n"
 "Options:\n"
 "  --out DIR               reports go to DIR/YYYY-MM-DD/ (a new folder each run)\n"
@@ -92,7 +108,7 @@ parse_args(struct run *r, int argc, char *argv[])
 {
 	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
 	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT };
+	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_GROUP_BY, O_SELECT, O_GROUP };
 	static const struct option longopts[] = {
 		{ "organization", no_argument, NULL, O_ORG },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -111,6 +127,9 @@ parse_args(struct run *r, int argc, char *argv[])
 		{ "no-pdf", no_argument, NULL, O_NOPDF },
 		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "group-by", required_argument, NULL, O_GROUP_BY },
+		{ "select", required_argument, NULL, O_SELECT },
+		{ "group", required_argument, NULL, O_GROUP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, O_DEBUG },
@@ -194,6 +213,27 @@ parse_args(struct run *r, int argc, char *argv[])
 				return usage_error("run", "--timeout takes 1 to 3600 seconds, not \"%s\"", optarg);
 			r->aopts.timeout_ms = v * 1000;
 			break;
+		case O_GROUP_BY: {
+			char *e = NULL;
+
+			if (!group_by_valid(optarg, &e)) {
+				v = usage_error("run", "%s", e);
+				free(e);
+				return (int)v;
+			}
+			r->group_by = optarg;
+			break;
+		}
+		case O_SELECT:
+			r->select = optarg;
+			break;
+		case O_GROUP:
+			if (r->ngroups == sizeof(r->groups) / sizeof(r->groups[0]))
+				return usage_error("run", "too many --group options");
+			if (strchr(optarg, '=') == NULL || *optarg == '=')
+				return usage_error("run", "--group takes NAME=PROFILE,..., not \"%s\"", optarg);
+			r->groups[r->ngroups++] = optarg;
+			break;
 		case 'q':
 			r->quiet = 1;
 			log_level = 0;
@@ -220,6 +260,8 @@ parse_args(struct run *r, int argc, char *argv[])
 		return usage_error("run", "choose one of --organization, --accounts and several --profile");
 	if (r->organization && r->role_name == NULL)
 		return usage_error("run", "--organization needs --role-name (the role to assume in each account)");
+	if (r->ngroups > 0 && r->nprofiles < 2)
+		return usage_error("run", "--group places --profile accounts: give several --profile");
 	return EXIT_OK;
 }
 
@@ -251,6 +293,44 @@ role_arn_for(const struct run *r, const char *account)
 	return xasprintf("arn:aws:iam::%s:role/%s", account, r->role_name);
 }
 
+/*
+ * The OU path --group gives a profile ("/NAME"), or NULL when none does; a
+ * profile in two groups, or a group naming a profile not given, is an error.
+ */
+static int
+profile_group(const struct run *r, const char *profile, char **path, char **err)
+{
+	size_t g, k;
+	char *list, *tok, *save = NULL, *p;
+	int found;
+
+	*path = NULL;
+	for (g = 0; g < r->ngroups; g++) {
+		list = xstrdup(strchr(r->groups[g], '=') + 1);
+		for (p = list; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+			for (found = 0, k = 0; k < r->nprofiles; k++)
+				found |= strcmp(r->profiles[k], tok) == 0;
+			if (!found) {
+				err_set(err, "--group %s: profile %s is not one of the --profile options",
+				    r->groups[g], tok);
+				free(list);
+				return 0;
+			}
+			if (strcmp(tok, profile) != 0)
+				continue;
+			if (*path != NULL) {
+				err_set(err, "--group: profile %s is in two groups", profile);
+				free(list);
+				return 0;
+			}
+			*path = xasprintf("/%.*s", (int)(strchr(r->groups[g], '=') - r->groups[g]),
+			    r->groups[g]);
+		}
+		free(list);
+	}
+	return 1;
+}
+
 static int
 select_accounts(struct run *r, char **err)
 {
@@ -266,6 +346,8 @@ select_accounts(struct run *r, char **err)
 			o.profile = r->profiles[i];
 			j->cfg = xcalloc(1, sizeof(*j->cfg));
 			j->target.name = xstrdup(r->profiles[i]);
+			if (!profile_group(r, r->profiles[i], &j->ou_path, err))
+				goto out;
 			if (!aws_config_load(&o, j->cfg, err) ||
 			    !aws_creds_resolve(j->cfg, &j->creds, err)) {
 				char *e = xasprintf("profile %s: %s", r->profiles[i], *err);
@@ -667,6 +749,14 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		    r->ntargets, json_array_size(json_object_get(results, "accounts")));
 		goto out;
 	}
+	/*
+	 * A selection applies to what is reported, not to what is collected:
+	 * the snapshots of every account are kept, so another selection can be
+	 * reported later, offline.
+	 */
+	if ((r->select != NULL && !group_select(results, r->select, err)) ||
+	    !group_apply(results, baseline, r->group_by, err))
+		goto out;
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
 	if (!render_to(REPORT_JSON, results, NULL, OUT("results.json"), err) ||
 	    !render_to(REPORT_CSV, results, NULL, OUT("findings.csv"), err) ||
@@ -822,6 +912,8 @@ cmd_run(int argc, char *argv[])
 		start_structure(&r);
 	else if (r.accounts_file != NULL)
 		r.structure = accounts_structure(r.targets, r.ntargets, "accounts_file");
+	else if (r.ngroups > 0)
+		r.structure = accounts_structure(r.targets, r.ntargets, "profiles");
 	done = collect_many(r.targets, r.ntargets, &r.creds, &copts, snapdir,
 	    r.jobs, &cli_stop, progress, &r);
 	if (r.walk != NULL || r.structure != NULL)

@@ -307,3 +307,16 @@ group_build(const json_t *results, const json_t *baseline, const char *by, char 
 	json_decref(bykey);
 	return out;
 }
+
+int
+group_apply(json_t *results, const json_t *baseline, const char *by, char **err)
+{
+	json_t *g;
+
+	if (by == NULL)
+		by = json_object_get(results, "organization") != NULL ? "ou" : "none";
+	if ((g = group_build(results, baseline, by, err)) == NULL)
+		return 0;
+	json_object_set_new(results, "grouping", json_pack("{s:s, s:o}", "by", by, "groups", g));
+	return 1;
+}

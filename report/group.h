@@ -55,4 +55,11 @@ int	group_by_valid(const char *by, char **err);
  */
 json_t	*group_build(const json_t *results, const json_t *baseline, const char *by, char **err);
 
+/*
+ * Set results "grouping": {"by", "groups": group_build(...)}; by NULL is "ou"
+ * when results carry an "organization" (every account then has an OU),
+ * else "none".  0 with *err for a bad by.
+ */
+int	group_apply(json_t *results, const json_t *baseline, const char *by, char **err);
+
 #endif

@@ -4,6 +4,8 @@ the accounts' tags while it collects, keeps them once in the run folder
 (organization.json), and every account of results.json names its OU and
 tags.  With ListOrganizationalUnitsForParent and ListTagsForResource
 denied, every account is still there, in OU "unknown" with the reason."""
+import csv
+import glob
 import json
 import os
 import sys
@@ -59,6 +61,61 @@ class OrgStructure(OrgRun):
         self.assertEqual(results["organization"]["ous"], st["ous"])
         run = self.load(d, "run.json")
         self.assertEqual(run["organization"], "organization.json")
+        # Grouped by OU by default, one group per OU holding accounts.
+        self.assertEqual(results["grouping"]["by"], "ou")
+        groups = {g["key"]: g for g in results["grouping"]["groups"]}
+        self.assertEqual(set(groups), {"/", "/Workloads", "/Workloads/Production",
+                                       "/Workloads/Development", "/Sandbox"})
+        self.assertEqual(groups["/Workloads/Production"]["accounts"], [self.org.accounts["production"]])
+        # findings.csv names the OU and the tags on every row.
+        with open(os.path.join(d, "findings.csv"), encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        prod = [r for r in rows if r["account_id"] == self.org.accounts["production"]]
+        self.assertTrue(prod)
+        for r in prod:
+            self.assertEqual((r["ou_id"], r["ou_path"]), (byid[r["account_id"]]["ou"]["id"],
+                                                          "/Workloads/Production"))
+            self.assertEqual(json.loads(r["tags"]), {"env": "prod", "owner": "payments"})
+        self.offline(d, results)
+
+    def offline(self, d, results):
+        """A report rebuilt from the run folder, offline, groups as the run did."""
+        snaps = sorted(glob.glob(os.path.join(d, "snapshots", "*.json")))
+        out = os.path.join(self.mkdtemp(), "r.json")
+        p = e2eutil.iamgrade(["report", *snaps, "--json", out], env={"PATH": os.environ["PATH"]})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out, encoding="utf-8") as f:
+            again = json.load(f)
+        self.assertEqual(again["grouping"], results["grouping"])
+        self.assertEqual({a["account_id"]: (a["ou"], a["tags"]) for a in again["accounts"]},
+                         {a["account_id"]: (a["ou"], a["tags"]) for a in results["accounts"]})
+        # --select: kinds combine, a term matching nothing is named.
+        cases = [
+            (["--select", "ou:/Workloads"], {"production", "development", "legacy"}),
+            (["--select", "ou:/Workloads tag:env=prod,tag:env=dev"], {"production", "development"}),
+            (["--select", "ou:/Workloads", "--group-by", "tag:owner"], {"production", "development", "legacy"}),
+        ]
+        for args, want in cases:
+            p = e2eutil.iamgrade(["report", *snaps, "--json", out, *args], env={"PATH": os.environ["PATH"]})
+            self.assertEqual(p.returncode, 0, (args, p.stderr))
+            with open(out, encoding="utf-8") as f:
+                got = json.load(f)
+            self.assertEqual({a["account_id"] for a in got["accounts"]},
+                             {self.org.accounts[n] for n in want}, args)
+        self.assertEqual([g["key"] for g in got["grouping"]["groups"]], ["legacy", "payments", "platform"])
+        for args, named in [(["--select", "ou:/Workloads ou:/Nowhere"], '"ou:/Nowhere" matches no account'),
+                            (["--select", "ou:/Sandbox tag:env=prod"], '"ou:/Sandbox tag:env=prod" matches no account'),
+                            (["--group-by", "region"], "--group-by \"region\"")]:
+            p = e2eutil.iamgrade(["report", *snaps, "--json", out, *args], env={"PATH": os.environ["PATH"]})
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(named, p.stderr, args)
+        # --results: the results document carries the grouping itself.
+        p = e2eutil.iamgrade(["report", "--results", os.path.join(d, "results.json"), "--json", out,
+                              "--group-by", "tag:env"], env={"PATH": os.environ["PATH"]})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out, encoding="utf-8") as f:
+            got = json.load(f)
+        self.assertEqual([g["key"] for g in got["grouping"]["groups"]], ["(no env)", "dev", "prod", "sandbox"])
 
 
 class OrgStructureDenied(OrgRun):
