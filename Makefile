@@ -45,7 +45,7 @@ LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/%.o) $(GEN_SRCS:.c=.o)
 CLI_OBJS  = $(CLI_SRCS:%.c=$(O)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
-TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg))
+TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg templates/*.js))
 
 .PHONY: all deps check test demo bench install clean fuzz fuzz-bins unit valgrind catalogue catalogue-check
 all: iamgrade

@@ -426,10 +426,16 @@ cmd_report(int argc, char *argv[])
 			goto out;
 		}
 		group_attach(results, structure);
-	} else
+	} else if (select != NULL || group_by != NULL)
 		group_attach(results, NULL);
+	/*
+	 * Without a record of the organization nor a grouping asked for, the
+	 * results stay as `iamgrade check` prints them, and the page as before.
+	 */
 	if ((select != NULL && !group_select(results, select, &err)) ||
-	    !group_apply(results, baseline, group_by, &err)) {
+	    ((structure != NULL || group_by != NULL ||
+	    json_object_get(results, "organization") != NULL) &&
+	    !group_apply(results, baseline, group_by, &err))) {
 		rc = report_fail(err);
 		err = NULL;
 		goto out;

@@ -741,7 +741,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	}
 	results = check_results(accounts, cc);
 	/* Where each account sits: the same join `report` makes offline. */
-	group_attach(results, r->structure);
+	if (r->structure != NULL || r->select != NULL || r->group_by != NULL)
+		group_attach(results, r->structure);
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {
@@ -755,7 +756,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	 * reported later, offline.
 	 */
 	if ((r->select != NULL && !group_select(results, r->select, err)) ||
-	    !group_apply(results, baseline, r->group_by, err))
+	    ((r->structure != NULL || r->group_by != NULL) &&
+	    !group_apply(results, baseline, r->group_by, err)))
 		goto out;
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
 	if (!render_to(REPORT_JSON, results, NULL, OUT("results.json"), err) ||
