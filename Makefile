@@ -160,7 +160,7 @@ bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
             libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback
-DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind time nodejs
+DEB_TEST  = qpdf poppler-utils chromium chromium-driver python3-selenium clang libclang-rt-14-dev valgrind time nodejs
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
