@@ -346,6 +346,7 @@ orgs_structure(struct aws_client *c, const char *org_id, const json_t *ids)
 	char *line = NULL, *reason = NULL;
 	size_t i;
 	unsigned before = aws_client_calls(c);
+	long t0 = src_now_ms();
 
 	memset(&w, 0, sizeof(w));
 	w.c = c;
@@ -409,13 +410,14 @@ place:
 	}
 	json_array_foreach(w.ous, i, ou)
 		json_object_del(ou, "depth");
-	out = json_pack("{s:s, s:s, s:o?, s:b, s:o, s:{s:I, s:I, s:I}, s:o, s:o}",
+	out = json_pack("{s:s, s:s, s:o?, s:b, s:o, s:{s:I, s:I, s:I, s:I}, s:o, s:o}",
 	    "schema", ORGS_SCHEMA, "source", "organizations", "organization_id",
 	    org_id ? json_string(org_id) : NULL,
 	    "complete", json_array_size(w.problems) == 0,
 	    "problems", w.problems,
 	    "calls", "tree", (json_int_t)w.tree_calls, "tags", (json_int_t)w.tag_calls,
 	    "http", (json_int_t)(aws_client_calls(c) - before),
+	    "ms", (json_int_t)(src_now_ms() - t0),
 	    "ous", w.ous, "accounts", w.where);
 	json_decref(resp);
 	free(reason);
