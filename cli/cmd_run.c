@@ -103,6 +103,8 @@ static const char usage_text[] =
 "incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
 "by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n";
 
+static int profile_group(const struct run *, const char *, char **, char **);
+
 static int
 parse_args(struct run *r, int argc, char *argv[])
 {
@@ -138,6 +140,7 @@ parse_args(struct run *r, int argc, char *argv[])
 	};
 	char *end;
 	long v;
+	size_t i;
 	int c;
 
 	r->since_days = 30;
@@ -262,6 +265,16 @@ parse_args(struct run *r, int argc, char *argv[])
 		return usage_error("run", "--organization needs --role-name (the role to assume in each account)");
 	if (r->ngroups > 0 && r->nprofiles < 2)
 		return usage_error("run", "--group places --profile accounts: give several --profile");
+	for (i = 0; i < r->nprofiles && r->ngroups > 0; i++) {
+		char *path = NULL, *e = NULL;
+
+		if (!profile_group(r, r->profiles[i], &path, &e)) {
+			v = usage_error("run", "%s", e);
+			free(e);
+			return (int)v;
+		}
+		free(path);
+	}
 	return EXIT_OK;
 }
 
@@ -486,6 +499,25 @@ start_structure(struct run *r)
 	r->walk = orgs_walk_start(&r->cfg, &r->creds,
 	    jstr(r->organization_ids, "id"), ids);
 	json_decref(ids);
+}
+
+static char *job_account(const struct collect_job *);
+
+/* Profile runs learn their accounts' ids by collecting them: the groups come after. */
+static json_t *
+profile_structure(const struct run *r)
+{
+	char **ids = xcalloc(r->ntargets + 1, sizeof(*ids));
+	json_t *st;
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++)
+		ids[i] = job_account(&r->targets[i]);
+	st = accounts_structure(r->targets, r->ntargets, (const char *const *)ids, "profiles");
+	for (i = 0; i < r->ntargets; i++)
+		free(ids[i]);
+	free(ids);
+	return st;
 }
 
 /* Kept once per run, beside run.json: organization.json, read back by `report`. */
@@ -913,11 +945,11 @@ cmd_run(int argc, char *argv[])
 	if (r.organization_ids != NULL)
 		start_structure(&r);
 	else if (r.accounts_file != NULL)
-		r.structure = accounts_structure(r.targets, r.ntargets, "accounts_file");
-	else if (r.ngroups > 0)
-		r.structure = accounts_structure(r.targets, r.ntargets, "profiles");
+		r.structure = accounts_structure(r.targets, r.ntargets, NULL, "accounts_file");
 	done = collect_many(r.targets, r.ntargets, &r.creds, &copts, snapdir,
 	    r.jobs, &cli_stop, progress, &r);
+	if (r.ngroups > 0)
+		r.structure = profile_structure(&r);
 	if (r.walk != NULL || r.structure != NULL)
 		finish_structure(&r);
 

@@ -252,7 +252,8 @@ accounts_ou_path(const char *s)
 }
 
 json_t *
-accounts_structure(const struct collect_job *jobs, size_t n, const char *source)
+accounts_structure(const struct collect_job *jobs, size_t n, const char *const *ids,
+    const char *source)
 {
 	json_t *accts = json_object(), *ous = json_array(), *seen = json_object();
 	const char *path;
@@ -264,7 +265,9 @@ accounts_structure(const struct collect_job *jobs, size_t n, const char *source)
 	json_object_set_new(seen, "/", json_true());
 	for (i = 0; i < n; i++) {
 		path = jobs[i].ou_path ? jobs[i].ou_path : "/";
-		json_object_set_new(accts, jobs[i].target.account_id, json_pack("{s:n, s:s, s:o}",
+		if ((ids ? ids[i] : jobs[i].target.account_id) == NULL)
+			continue;
+		json_object_set_new(accts, ids ? ids[i] : jobs[i].target.account_id, json_pack("{s:n, s:s, s:o}",
 		    "ou_id", "ou_path", path, "tags", jobs[i].tags ? json_deep_copy(jobs[i].tags) : json_object()));
 		/* The path and each of its parents is an OU of the tree. */
 		p = xstrdup(path);

@@ -125,9 +125,11 @@ int	accounts_load(const char *path, struct collect_job **jobs, size_t *n, char *
  * The structure record (ORGS_SCHEMA, source given: "accounts_file",
  * "profiles") of jobs placed by their ou_path and tags: every account is
  * in it, "/" and no tags when the job names none; the OUs are the paths
- * named and their parents.  Caller json_decref's.
+ * named and their parents.  ids[i] names job i (NULL: the jobs' account_id;
+ * a job without either is left out).  Caller json_decref's.
  */
-json_t	*accounts_structure(const struct collect_job *jobs, size_t n, const char *source);
+json_t	*accounts_structure(const struct collect_job *jobs, size_t n, const char *const *ids,
+	    const char *source);
 
 /* A normalised OU path ("/A/B": one leading slash, none trailing), or NULL when not one. */
 char	*accounts_ou_path(const char *);

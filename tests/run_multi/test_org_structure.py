@@ -118,6 +118,46 @@ class OrgStructure(OrgRun):
         self.assertEqual([g["key"] for g in got["grouping"]["groups"]], ["(no env)", "dev", "prod", "sandbox"])
 
 
+class ProfileGroups(OrgRun):
+    def test_groups(self):
+        """--group NAME=PROFILE,...: a profile run grouped, the account
+        nothing could be learnt about included, in its group."""
+        home = self.mkdtemp()
+        os.makedirs(os.path.join(home, ".aws"))
+        a = self.org.auditor
+        with open(os.path.join(home, ".aws", "credentials"), "w") as f:
+            f.write(f"[good]\naws_access_key_id = {a.access_key_id}\n"
+                    f"aws_secret_access_key = {a.secret_access_key}\n"
+                    "[broken]\naws_access_key_id = AKIAUNKNOWNEXAMPLE01\n"
+                    "aws_secret_access_key = bm90LWEta2V5LW5vdC1hLWtleS1ub3QtYS1rZXkK\n")
+        with open(os.path.join(home, ".aws", "config"), "w") as f:
+            f.write("[profile good]\nregion = us-east-1\n[profile broken]\nregion = us-east-1\n")
+        env = self.env(None, HOME=home, AWS_CONFIG_FILE=os.path.join(home, ".aws", "config"),
+                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, ".aws", "credentials"))
+        out = self.mkdtemp()
+        for args, named in ((["--profile", "good", "--group", "Prod=good"], "give several --profile"),
+                            (["--profile", "good", "--profile", "broken", "--group", "Prod=nope"],
+                             "profile nope is not one of"),
+                            (["--profile", "good", "--profile", "broken", "--group", "P=good",
+                              "--group", "Q=good"], "in two groups"),
+                            (["--profile", "good", "--profile", "broken", "--group-by", "colour"],
+                             "--group-by \"colour\"")):
+            p = e2eutil.iamgrade(["run", "--out", out, *args], env=env)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(named, p.stderr, args)
+        self.space()
+        p = e2eutil.iamgrade(["run", "--profile", "good", "--profile", "broken", "--group", "Prod=good",
+                              "--group", "Lab=broken", "--out", out, "--report-wait", "5", "--no-pdf"],
+                             env=env, timeout=600)
+        self.assertEqual(p.returncode, 3, p.stderr[-2000:])
+        d = glob.glob(os.path.join(out, "*/"))[0].rstrip("/")
+        results = self.load(d)
+        self.assertEqual({x["account_id"]: x["ou"]["path"] for x in results["accounts"]},
+                         {self.org.management: "/Prod", "unknown (broken)": "/Lab"})
+        self.assertEqual(self.load(d, "organization.json")["source"], "profiles")
+        self.assertEqual([g["key"] for g in results["grouping"]["groups"]], ["/Lab", "/Prod"])
+
+
 class OrgStructureDenied(OrgRun):
     @classmethod
     def seed(cls):

@@ -132,7 +132,7 @@ t_ou_tags(void)
 		T_STREQ(jstr(j[0].tags, "env"), "prod");
 		T_STREQ(jstr(j[0].tags, "Owner"), "pay");
 		T(j[1].ou_path == NULL && j[1].tags == NULL, "blank: no OU, no tags");
-		st = accounts_structure(j, n, "accounts_file");
+		st = accounts_structure(j, n, NULL, "accounts_file");
 		T_STREQ(json_string_value(jpath(st, "accounts.444455556666.ou_path")), "/");
 		T_STREQ(json_string_value(jpath(st, "accounts.111122223333.ou_path")), "/Prod/Payments");
 		/* The OUs are the paths named and their parents, each once. */
