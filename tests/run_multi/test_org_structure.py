@@ -122,18 +122,7 @@ class ProfileGroups(OrgRun):
     def test_groups(self):
         """--group NAME=PROFILE,...: a profile run grouped, the account
         nothing could be learnt about included, in its group."""
-        home = self.mkdtemp()
-        os.makedirs(os.path.join(home, ".aws"))
-        a = self.org.auditor
-        with open(os.path.join(home, ".aws", "credentials"), "w") as f:
-            f.write(f"[good]\naws_access_key_id = {a.access_key_id}\n"
-                    f"aws_secret_access_key = {a.secret_access_key}\n"
-                    "[broken]\naws_access_key_id = AKIAUNKNOWNEXAMPLE01\n"
-                    "aws_secret_access_key = bm90LWEta2V5LW5vdC1hLWtleS1ub3QtYS1rZXkK\n")
-        with open(os.path.join(home, ".aws", "config"), "w") as f:
-            f.write("[profile good]\nregion = us-east-1\n[profile broken]\nregion = us-east-1\n")
-        env = self.env(None, HOME=home, AWS_CONFIG_FILE=os.path.join(home, ".aws", "config"),
-                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, ".aws", "credentials"))
+        env = self.env(None, **e2eutil.good_and_broken_profiles(self.mkdtemp(), self.org.auditor))
         out = self.mkdtemp()
         for args, named in ((["--profile", "good", "--group", "Prod=good"], "give several --profile"),
                             (["--profile", "good", "--profile", "broken", "--group", "Prod=nope"],
