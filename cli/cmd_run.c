@@ -326,6 +326,8 @@ profile_group(const struct run *r, const char *profile, char **path, char **err)
 			if (!found) {
 				err_set(err, "--group %s: profile %s is not one of the --profile options",
 				    r->groups[g], tok);
+				free(*path);
+				*path = NULL;
 				free(list);
 				return 0;
 			}
@@ -333,6 +335,8 @@ profile_group(const struct run *r, const char *profile, char **path, char **err)
 				continue;
 			if (*path != NULL) {
 				err_set(err, "--group: profile %s is in two groups", profile);
+				free(*path);
+				*path = NULL;
 				free(list);
 				return 0;
 			}
