@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "common/common.h"
+#include "common/schema.h"
 #include "checks/grade.h"
 #include "policy/policy.h"
 
@@ -767,7 +768,7 @@ check_results(json_t *accounts, const struct check_config *cfg)
 		json_array_append_new(fams, json_pack("{s:s, s:s}", "id", check_family_names[i],
 		    "title", check_family_titles[i]));
 	doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o}",
-	    "schema", "iamgrade.results/1",
+	    "schema", SCHEMA_RESULTS,
 	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
 	    "generated_at", str_or_null(latest),
 	    "thresholds", check_config_json(cfg),

@@ -60,6 +60,17 @@ json_t	*check_account(const json_t *snap, const char *file, const char *sha256,
 	    const struct check_config *);
 
 /*
+ * Load and grade n snapshot files (snap_load, check_account), jobs at a
+ * time on threads (jobs < 1: the CPUs, at most 16): grading many snapshots
+ * is parsing-bound.  accounts[i] gets file i's account (a new reference),
+ * or NULL with errors[i] saying why (the caller frees both; the arrays of
+ * n are the caller's, zeroed).  names[i] is how the results name file i
+ * (names NULL: the paths).  Call before any other thread makes JSON.
+ */
+void	check_files(char *const *files, const char *const *names, int n,
+	    const struct check_config *, int jobs, json_t **accounts, char **errors);
+
+/*
  * The results "account" of a selected account that has no gradable
  * snapshot: it was never collected, or its snapshot could not be loaded or
  * graded.  It is graded as an account that could not be reached is: every

@@ -1,6 +1,6 @@
 /*
  * The command line: one cmd_*.c per subcommand.  Each parses its arguments
- * (getopt_long), calls the modules and maps the outcome to an exit code.
+ * (cli_parse, from its option table: cli/opts.h), calls the modules and maps the outcome to an exit code.
  * Only cli/ prints to the user or exits (STYLE.md §4).
  */
 #ifndef CLI_CLI_H
@@ -29,6 +29,10 @@ enum {
  */
 extern volatile int cli_stop;
 void	cli_catch_signals(void);
+
+/* The commands' option tables (cli/opts.h), for main's help and the README. */
+struct cli_cmd;
+extern const struct cli_cmd cli_cmd_check, cli_cmd_report, cli_cmd_controls, cli_cmd_policy;
 
 int	cmd_run(int, char **);
 int	cmd_collect(int, char **);

@@ -1,6 +1,4 @@
 /* iamgrade check: grade snapshots and print the results as text, JSON or CSV. */
-#include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,246 +8,171 @@
 #include "checks/checks.h"
 #include "report/report.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 
-static const char check_usage[] =
-    "usage: iamgrade check [options] SNAPSHOT...\n"
-    "\n"
-    "Grade snapshots (from `iamgrade collect`) against the control catalogue\n"
-    "(`iamgrade controls`) and print the results.  Ages are measured from each\n"
-    "snapshot's collection start, so re-grading an old snapshot gives the same\n"
-    "answer; the same snapshots give byte-identical output.\n"
-    "\n"
-    "Options:\n"
-    "  --format FMT        text (default: a summary per account), json (the\n"
-    "                      results document, docs/results-format.md) or csv\n"
-    "                      (account_id, alias, control_id, severity, status,\n"
-    "                      resource, reason: one row per finding, one row per\n"
-    "                      control that has none)\n"
-    "  --fail-on SEV       exit 1 when a control FAILs with a finding of severity\n"
-    "                      SEV or above: critical, high, medium or low (a finding\n"
-    "                      may be below its control, e.g. ROLE-02 with an\n"
-    "                      sts:ExternalId is medium)\n"
-    "  --require-complete  exit 3 when a snapshot's collection was incomplete\n"
-    "  --jobs N            grade N snapshots at a time (default: the CPUs, at most 16)\n"
-    "  --config FILE       thresholds and trusted accounts (below)\n"
-    "  --set KEY=VALUE     one setting, applied after --config\n"
-    "  --color, --no-color colour the text format (default: when standard output\n"
-    "                      is a terminal and NO_COLOR is not set)\n"
-    "\n"
-    "Config file: `key = value` lines, `#` comments.  Keys and defaults:\n"
-    "  password_min_length = 14           password_reuse_prevention = 24\n"
-    "  password_max_age_days = 90         root_unused_days = 90\n"
-    "  credential_unused_days = 45        key_rotation_days = 90\n"
-    "  user_password_max_age_days = 90    credential_report_max_age_hours = 24\n"
-    "  trusted_accounts = 111122223333, 444455556666   (ROLE-02; may repeat)\n"
-    "The results print the thresholds they used.\n"
-    "\n"
-    "Exit status: 2 when a file is not a valid snapshot (it is named on\n"
-    "standard error; the other snapshots are still graded and printed) or on\n"
-    "bad usage; else 1 when --fail-on is met; else 3 with --require-complete\n"
-    "and an incomplete collection; else 0.  An incomplete collection alone\n"
-    "does not change the exit status: the sources it could not read make\n"
-    "their controls NOT_EVALUATED, which are listed with the reason and never\n"
-    "count as failures or passes.\n";
-
-enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_CONFIG, OPT_SET, OPT_COLOR, OPT_NO_COLOR,
-	OPT_REQUIRE_COMPLETE, OPT_JOBS };
-
-/*
- * Grading many snapshots is parsing-bound (a 1000-user snapshot is about a
- * megabyte of JSON), so a few threads share the files; each thread loads
- * and grades whole snapshots, and the results keep the files' order.
- */
-struct grade_pool {
-	char				**files;
-	int				  n;
-	const struct check_config	 *cfg;
-	json_t				**accounts;	/* per file, NULL when bad */
-	char				**errors;	/* per file, why it is bad */
-	int				  next;
-	pthread_mutex_t			  lock;
+/* What check's options set (cli/opts.h). */
+struct check_args {
+	const char	*format;
+	const char	*fail_on;
+	const char	*config;
+	struct cli_list	 sets;
+	int		 color;		/* -1: when standard output is a terminal */
+	int		 require_complete;
+	int		 jobs;
 };
 
-static void *
-grade_worker(void *arg)
-{
-	struct grade_pool *p = arg;
-	json_t *snap, *a;
-	char sha[65], *text;
-	int i;
+static const struct cli_opt check_opts[] = {
+	CLI_OPT_HEADING("Options:"),
+	CLI_OPT(CLI_STRING, "format", 0, struct check_args, format, "FMT",
+	  "text (default: a summary per account), json (the\n"
+	  "results document, docs/results-format.md) or csv\n"
+	  "(account_id, alias, control_id, severity, status,\n"
+	  "resource, reason, ou_id, ou_path, tags: one row per\n"
+	  "finding, one row per control that has none)"),
+	CLI_OPT(CLI_STRING, "fail-on", 0, struct check_args, fail_on, "SEV",
+	  "exit 1 when a control FAILs with a finding of severity\n"
+	  "SEV or above: critical, high, medium or low (a finding\n"
+	  "may be below its control, e.g. ROLE-02 with an\n"
+	  "sts:ExternalId is medium)"),
+	CLI_OPT(CLI_FLAG, "require-complete", 0, struct check_args, require_complete, NULL,
+	  "exit 3 when a snapshot's collection was incomplete", .value = 1),
+	CLI_OPT(CLI_INT, "jobs", 0, struct check_args, jobs, "N",
+	  "grade N snapshots at a time (default: the CPUs, at most 16)", .min = 1, .max = 256),
+	CLI_OPT(CLI_STRING, "config", 0, struct check_args, config, "FILE",
+	  "thresholds and trusted accounts (below)"),
+	CLI_OPT(CLI_LIST, "set", 0, struct check_args, sets, "KEY=VALUE",
+	  "one setting, applied after --config"),
+	CLI_OPT(CLI_FLAG, "color", 0, struct check_args, color, NULL,
+	  "colour the text format (default: when standard output\n"
+	  "is a terminal and NO_COLOR is not set)", .value = 1),
+	CLI_OPT(CLI_FLAG, "no-color", 0, struct check_args, color, NULL,
+	  "never colour", .value = 0),
+	CLI_OPT_END
+};
 
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		i = p->next++;
-		pthread_mutex_unlock(&p->lock);
-		if (i >= p->n)
-			break;
-		if (!snap_load(p->files[i], &snap, sha, &p->errors[i]))
-			continue;
-		a = check_account(snap, p->files[i], sha, p->cfg);
-		json_decref(snap);
-		if (a == NULL) {
-			err_set(&p->errors[i], "%s: cannot grade this snapshot", p->files[i]);
-			continue;
-		}
-		/*
-		 * Kept results interleaved with freed snapshots fragment
-		 * malloc's heap until every allocation crawls (400 snapshots
-		 * of 1000 users took 6.6 times as long as 100).  Rebuilt from
-		 * its text once the snapshot is gone, an account sits
-		 * compactly and the time stays linear (4.0 times).
-		 */
-		text = json_dumps(a, JSON_COMPACT);
-		json_decref(a);
-		p->accounts[i] = text ? json_loads(text, 0, NULL) : NULL;
-		free(text);
-		if (p->accounts[i] == NULL)
-			err_set(&p->errors[i], "%s: out of memory", p->files[i]);
-	}
-	return NULL;
-}
+const struct cli_cmd cli_cmd_check = {
+	"check", "grade snapshots: text, JSON or CSV",
+	"usage: iamgrade check [options] SNAPSHOT...\n"
+	"\n"
+	"Grade snapshots (from `iamgrade collect`) against the control catalogue\n"
+	"(`iamgrade controls`) and print the results.  Ages are measured from each\n"
+	"snapshot's collection start, so re-grading an old snapshot gives the same\n"
+	"answer; the same snapshots give byte-identical output.\n",
+	check_opts,
+	"Config file: `key = value` lines, `#` comments.  Keys and defaults:\n"
+	"  password_min_length = 14           password_reuse_prevention = 24\n"
+	"  password_max_age_days = 90         root_unused_days = 90\n"
+	"  credential_unused_days = 45        key_rotation_days = 90\n"
+	"  user_password_max_age_days = 90    credential_report_max_age_hours = 24\n"
+	"  trusted_accounts = 111122223333, 444455556666   (ROLE-02; may repeat)\n"
+	"The results print the thresholds they used.\n"
+	"\n"
+	"Exit status: 2 when a file is not a valid snapshot (it is named on\n"
+	"standard error; the other snapshots are still graded and printed) or on\n"
+	"bad usage; else 1 when --fail-on is met; else 3 with --require-complete\n"
+	"and an incomplete collection; else 0.  An incomplete collection alone\n"
+	"does not change the exit status: the sources it could not read make\n"
+	"their controls NOT_EVALUATED, which are listed with the reason and never\n"
+	"count as failures or passes.\n",
+};
 
 /* Grade every file with jobs threads; bad ones are reported, in order, and skipped (*bad set). */
 static json_t *
 grade_files(char **files, int n, const struct check_config *cfg, int jobs, int *bad)
 {
-	struct grade_pool p = { files, n, cfg, NULL, NULL, 0, PTHREAD_MUTEX_INITIALIZER };
-	pthread_t *tids;
-	json_t *accounts = json_array();
-	int i, started = 0;
+	json_t **accounts = xcalloc((size_t)n, sizeof(*accounts)), *all = json_array();
+	char **errors = xcalloc((size_t)n, sizeof(*errors));
+	int i;
 
-	p.accounts = xcalloc((size_t)n, sizeof(*p.accounts));
-	p.errors = xcalloc((size_t)n, sizeof(*p.errors));
-	if (jobs > n)
-		jobs = n;
-	tids = xcalloc((size_t)jobs, sizeof(*tids));
-	json_object_seed(0);	/* before any thread makes objects */
-	for (i = 1; i < jobs; i++)
-		started += pthread_create(&tids[started], NULL, grade_worker, &p) == 0;
-	grade_worker(&p);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
+	check_files(files, NULL, n, cfg, jobs, accounts, errors);
 	for (i = 0; i < n; i++) {
-		if (p.errors[i] != NULL) {
-			usage_error("check", "%s", str_sanitize_term(p.errors[i]));
+		if (errors[i] != NULL) {
+			usage_error("check", "%s", str_sanitize_term(errors[i]));
 			*bad = 1;
-			free(p.errors[i]);
+			free(errors[i]);
 		}
-		if (p.accounts[i] != NULL)
-			json_array_append_new(accounts, p.accounts[i]);
+		if (accounts[i] != NULL)
+			json_array_append_new(all, accounts[i]);
 	}
-	free(tids);
-	free(p.accounts);
-	free(p.errors);
-	return check_results(accounts, cfg);
+	free(accounts);
+	free(errors);
+	return check_results(all, cfg);
+}
+
+/* The config file, then each --set KEY=VALUE; 0 after a usage error. */
+static int
+check_configure(const struct check_args *a, struct check_config *cfg)
+{
+	char *err = NULL, *kv, *eq;
+	int i, ok = 1;
+
+	if (a->config != NULL && !check_config_load(a->config, cfg, &err)) {
+		usage_error("check", "%s", err);
+		ok = 0;
+	}
+	for (i = 0; ok && i < a->sets.n; i++) {
+		kv = xstrdup(a->sets.v[i]);
+		if ((eq = strchr(kv, '=')) == NULL) {
+			usage_error("check", "--set %s: expected KEY=VALUE", a->sets.v[i]);
+			ok = 0;
+		} else {
+			*eq = '\0';
+			if (!(ok = check_config_set(cfg, kv, eq + 1, &err)))
+				usage_error("check", "--set: %s", err);
+		}
+		free(kv);
+	}
+	free(err);
+	return ok;
+}
+
+/* --format and --fail-on as values; 0 after a usage error. */
+static int
+check_values(const struct check_args *a, int *fmt, int *fail_on)
+{
+	*fmt = REPORT_TEXT;
+	*fail_on = 0;
+	if (a->format != NULL && ((*fmt = report_fmt_parse(a->format)) < 0 ||
+	    !(report_formats[*fmt].commands & REPORT_IN_CHECK))) {
+		usage_error("check", "--format %s: text, json or csv "
+		    "(HTML and PDF: iamgrade report)", a->format);
+		return 0;
+	}
+	if (a->fail_on != NULL && (*fail_on = check_severity_rank(a->fail_on)) == 0) {
+		usage_error("check", "--fail-on %s: critical, high, medium or low", a->fail_on);
+		return 0;
+	}
+	return 1;
 }
 
 int
 cmd_check(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "set", required_argument, NULL, OPT_SET },
-		{ "color", no_argument, NULL, OPT_COLOR },
-		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "require-complete", no_argument, NULL, OPT_REQUIRE_COMPLETE },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct check_args a = { .color = -1 };
 	struct report_opts ropts = { 0 };
 	struct check_config cfg;
 	struct buf out = { 0 };
-	json_t *results = NULL, *a;
-	const char *config = NULL;
-	char *err = NULL, *eq, **sets;
-	int ch, fmt = REPORT_TEXT, fail_on = 0, color = -1, require_complete = 0, jobs;
-	int nsets = 0, bad = 0, failed = 0, incomplete = 0, rc = EXIT_USAGE, i;
+	json_t *results = NULL, *acct;
+	char *err = NULL;
+	int first, fmt, fail_on, bad = 0, failed, incomplete = 0, rc = EXIT_USAGE;
 	size_t j;
 
 	check_config_default(&cfg);
-	jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	jobs = jobs < 1 ? 1 : jobs > 16 ? 16 : jobs;
-	sets = xcalloc((size_t)argc + 1, sizeof(*sets));
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
-		switch (ch) {
-		case OPT_FORMAT:
-			fmt = report_fmt_parse(optarg);
-			if (fmt != REPORT_TEXT && fmt != REPORT_JSON && fmt != REPORT_CSV) {
-				usage_error("check", "--format %s: text, json or csv "
-				    "(HTML and PDF: iamgrade report)", optarg);
-				goto out;
-			}
-			break;
-		case OPT_FAIL_ON:
-			if ((fail_on = check_severity_rank(optarg)) == 0) {
-				usage_error("check", "--fail-on %s: critical, high, medium or low", optarg);
-				goto out;
-			}
-			break;
-		case OPT_CONFIG:
-			config = optarg;
-			break;
-		case OPT_SET:
-			sets[nsets++] = optarg;
-			break;
-		case OPT_COLOR:
-		case OPT_NO_COLOR:
-			color = ch == OPT_COLOR;
-			break;
-		case OPT_REQUIRE_COMPLETE:
-			require_complete = 1;
-			break;
-		case OPT_JOBS:
-			jobs = atoi(optarg);
-			if (jobs < 1 || jobs > 256) {
-				usage_error("check", "--jobs %s: a number from 1 to 256", optarg);
-				goto out;
-			}
-			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			rc = EXIT_OK;
-			goto out;
-		default:
-			usage_error("check", "unknown option or missing value: '%s' (see --help)",
-			    argv[optind - 1]);
-			goto out;
-		}
-	if (optind >= argc) {
+	if ((first = cli_parse(&cli_cmd_check, argc, argv, &a)) <= 0) {
+		rc = first == 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
+	}
+	if (first >= argc) {
 		usage_error("check", "no snapshot given (see --help)");
 		goto out;
 	}
-	if (config != NULL && !check_config_load(config, &cfg, &err)) {
-		usage_error("check", "%s", err);
+	if (!check_values(&a, &fmt, &fail_on) || !check_configure(&a, &cfg))
 		goto out;
-	}
-	for (i = 0; i < nsets; i++) {
-		char *kv = xstrdup(sets[i]);
-		int ok;
+	ropts.color = a.color >= 0 ? a.color : isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 
-		if ((eq = strchr(kv, '=')) == NULL) {
-			usage_error("check", "--set %s: expected KEY=VALUE", sets[i]);
-			free(kv);
-			goto out;
-		}
-		*eq = '\0';
-		ok = check_config_set(&cfg, kv, eq + 1, &err);
-		free(kv);
-		if (!ok) {
-			usage_error("check", "--set: %s", err);
-			goto out;
-		}
-	}
-	ropts.color = color >= 0 ? color : isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-
-	results = grade_files(argv + optind, argc - optind, &cfg, jobs, &bad);
-	json_array_foreach(json_object_get(results, "accounts"), j, a)
-		incomplete |= !jbool(json_object_get(a, "collection"), "complete", 1);
+	results = grade_files(argv + first, argc - first, &cfg, a.jobs, &bad);
+	json_array_foreach(json_object_get(results, "accounts"), j, acct)
+		incomplete |= !jbool(json_object_get(acct, "collection"), "complete", 1);
 	failed = check_results_fail(results, fail_on);
 	if (!report_render(fmt, results, &ropts, &out, &err)) {
 		usage_error("check", "%s", err);
@@ -261,12 +184,12 @@ cmd_check(int argc, char *argv[])
 		goto out;
 	}
 	rc = bad ? EXIT_USAGE : failed ? EXIT_FAILED :
-	    require_complete && incomplete ? EXIT_INCOMPLETE : EXIT_OK;
+	    a.require_complete && incomplete ? EXIT_INCOMPLETE : EXIT_OK;
 out:
 	buf_free(&out);
 	json_decref(results);
 	check_config_free(&cfg);
-	free(sets);
+	cli_args_free(&cli_cmd_check, &a);
 	free(err);
 	return rc;
 }

@@ -1,55 +1,87 @@
 /* iamgrade report: snapshots or a results document in, HTML/PDF/CSV/JSON out. */
 #include <sys/stat.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
+#include "common/schema.h"
 #include "checks/checks.h"
 #include "report/compare.h"
 #include "report/group.h"
 #include "report/report.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 
-#define REPORT_MAX_INPUT	(1024UL * 1024 * 1024)	/* a results file or snapshot */
+
 #define REPORT_MAX_OUTPUT	(1024UL * 1024 * 1024)	/* one rendered report */
-#define REPORT_RESULTS_SCHEMA	"iamgrade.results/1"
 
-static const char report_usage[] =
-    "usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
-    "       iamgrade report --results FILE [options] OUTPUTS\n"
-    "\n"
-    "Render the grade of one account or several side by side.  Inputs are\n"
-    "snapshots (graded here, like `iamgrade check`) or one results document\n"
-    "(`iamgrade check --format json`).  Nothing is written unless every\n"
-    "output renders; each file is written atomically, mode 0644 less the umask\n"
-    "(--json: 0600, like snapshots).\n"
-    "\n"
-    "Outputs (at least one; FILE may be - for standard output, once):\n"
-    "  --html FILE        the self-contained HTML report\n"
-    "  --pdf FILE         the PDF report\n"
-    "  --csv FILE         one row per finding\n"
-    "  --json FILE        the results document\n"
-    "  --dump FILE        a plain-text dump of the laid-out report (for tests)\n"
-    "\n"
-    "Options:\n"
-    "  --results FILE     read a results document instead of snapshots\n"
-    "  --baseline FILE    an earlier run to compare with: a results document or\n"
-    "                     snapshots (repeat the option for several files)\n"
-    "  --config FILE      thresholds and trusted accounts for grading snapshots\n"
-    "  --summary          the side-by-side comparison even for one account\n"
-    "  --detail           every account in full, one after another, even for\n"
-    "                     several (the default for several is the comparison)\n"
-    "\n"
-    "Exit status: 0 written, 2 usage or bad input.  A snapshot that cannot be\n"
-    "loaded is named and left out, the others are written, and the exit status\n"
-    "is 2; any other bad input writes nothing.\n";
+/* What report's options set (cli/opts.h). */
+struct report_args {
+	const char	*out[REPORT_FMT__MAX];	/* --NAME FILE per format */
+	const char	*results;
+	struct cli_list	 bases;
+	const char	*config;
+	int		 summary, detail;
+	const char	*organization;		/* --organization FILE */
+	const char	*group_by;
+	const char	*select;
+};
 
-enum {
-	OPT_HTML = 256, OPT_PDF, OPT_CSV, OPT_JSON, OPT_DUMP, OPT_RESULTS,
-	OPT_BASELINE, OPT_CONFIG, OPT_SUMMARY, OPT_DETAIL, OPT_ORG, OPT_GROUP_BY, OPT_SELECT
+/* report --NAME FILE for each format whose row offers it (report/formats.h). */
+#define REPORT_OUT_OPT(E, n, mode, renders, commands, run_file, help)		\
+	CLI_OPT(CLI_STRING, #n, 0, struct report_args, out[REPORT_##E], "FILE",	\
+	  help, .flags = CLI_ONCE | ((commands) & REPORT_IN_REPORT ? 0 : CLI_OFF)),
+
+static const struct cli_opt report_opts_table[] = {
+	CLI_OPT_HEADING("Outputs (at least one; FILE may be - for standard output, once):"),
+	REPORT_FORMAT_LIST(REPORT_OUT_OPT)
+	CLI_OPT_HEADING("Options:"),
+	CLI_OPT(CLI_STRING, "results", 0, struct report_args, results, "FILE",
+	  "read a results document instead of snapshots", .flags = CLI_ONCE),
+	CLI_OPT(CLI_LIST, "baseline", 0, struct report_args, bases, "FILE",
+	  "an earlier run to compare with: a results document or\n"
+	  "snapshots (repeat the option for several files)"),
+	CLI_OPT(CLI_STRING, "config", 0, struct report_args, config, "FILE",
+	  "thresholds and trusted accounts for grading snapshots"),
+	CLI_OPT(CLI_FLAG, "summary", 0, struct report_args, summary, NULL,
+	  "the side-by-side comparison even for one account", .value = 1),
+	CLI_OPT(CLI_FLAG, "detail", 0, struct report_args, detail, NULL,
+	  "every account in full, one after another, even for\n"
+	  "several (the default for several is the comparison)", .value = 1),
+	CLI_OPT_HEADING("Grouping (README, \"Grouping\"):"),
+	CLI_OPT(CLI_STRING, "organization", 0, struct report_args, organization, "FILE",
+	  "where each account sits: a run's organization.json (read\n"
+	  "by default from RUN/ for snapshots in RUN/snapshots/, so a\n"
+	  "report rebuilt offline groups as the run did)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "group-by", 0, struct report_args, group_by, "ou|tag:KEY|none",
+	  "how the summary groups accounts (default: ou when the\n"
+	  "accounts have OUs)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "select", 0, struct report_args, select, "EXPR",
+	  "only some accounts: terms separated by spaces or commas,\n"
+	  "each an account id, a name glob, ou:/Path (that OU and\n"
+	  "below) or tag:KEY=VALUE; terms of one kind are\n"
+	  "alternatives, kinds all apply; a term matching nothing\n"
+	  "is an error", .flags = CLI_ONCE),
+	CLI_OPT_END
+};
+#undef REPORT_OUT_OPT
+
+const struct cli_cmd cli_cmd_report = {
+	"report", "render HTML, PDF, CSV or JSON reports from snapshots or results",
+	"usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
+	"       iamgrade report --results FILE [options] OUTPUTS\n"
+	"\n"
+	"Render the grade of one account or several side by side.  Inputs are\n"
+	"snapshots (graded here, like `iamgrade check`) or one results document\n"
+	"(`iamgrade check --format json`).  Nothing is written unless every\n"
+	"output renders; each file is written atomically, mode 0644 less the umask\n"
+	"(--json: 0600, like snapshots).\n",
+	report_opts_table,
+	"Exit status: 0 written, 2 usage or bad input.  A snapshot that cannot be\n"
+	"loaded is named and left out, the others are written, and the exit status\n"
+	"is 2; any other bad input writes nothing.\n"
 };
 
 /* One requested output: format and path, and the rendered bytes. */
@@ -80,31 +112,13 @@ report_read_json(const char *path, json_t **doc, char **err)
 	size_t len;
 
 	*doc = NULL;
-	if (!file_read(path, REPORT_MAX_INPUT, &data, &len, err))
+	if (!file_read(path, REPORT_MAX_RESULTS, &data, &len, err))
 		return 0;
 	*doc = json_loadb(data, len, 0, &je);
 	free(data);
 	if (*doc == NULL)
 		return err_set(err, "%s: not JSON: line %d: %s", path, je.line, je.text);
 	return 1;
-}
-
-/* A results document from path, validated. */
-static json_t *
-report_load_results(const char *path, char **err)
-{
-	json_t *doc = NULL;
-	char *e = NULL;
-
-	if (!report_read_json(path, &doc, err))
-		return NULL;
-	if (!compare_validate(doc, &e)) {
-		err_set(err, "%s: %s", path, e);
-		free(e);
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
 }
 
 /*
@@ -121,13 +135,8 @@ report_run_structure(char **files, int n)
 	for (i = 0; i < n; i++) {
 		p = xstrdup(files[i]);
 		cand = strrchr(p, '/');
-		if (cand == NULL || cand - p < 10 || strncmp(cand - 10, "/snapshots", 10) != 0) {
-			free(p);
-			free(dir);
-			return NULL;
-		}
-		cand[-10] = '\0';
-		if (dir != NULL && strcmp(dir, p) != 0) {
+		if (cand == NULL || cand - p < 10 || strncmp(cand - 10, "/snapshots", 10) != 0 ||
+		    (cand[-10] = '\0', dir != NULL && strcmp(dir, p) != 0)) {
 			free(p);
 			free(dir);
 			return NULL;
@@ -146,7 +155,7 @@ report_run_structure(char **files, int n)
 	return cand;
 }
 
-/* A structure record (ORGS schema, "iamgrade.organization/1"), or NULL with *err. */
+/* A structure record ("iamgrade.organization/1"), or NULL with *err. */
 static json_t *
 report_load_structure(const char *path, char **err)
 {
@@ -155,16 +164,48 @@ report_load_structure(const char *path, char **err)
 
 	if (!report_read_json(path, &doc, err))
 		return NULL;
-	if ((schema = jstr(doc, "schema")) == NULL ||
-	    strcmp(schema, "iamgrade.organization/1") != 0 ||
+	if ((schema = jstr(doc, "schema")) == NULL || strcmp(schema, SCHEMA_ORGANIZATION) != 0 ||
 	    !json_is_object(json_object_get(doc, "accounts")) ||
 	    !json_is_array(json_object_get(doc, "ous"))) {
-		err_set(err, "%s: not an organization record (schema iamgrade.organization/1 "
-		    "with accounts and ous)", path);
+		err_set(err, "%s: not an organization record (schema %s with accounts and ous)",
+		    path, SCHEMA_ORGANIZATION);
 		json_decref(doc);
 		return NULL;
 	}
 	return doc;
+}
+
+/*
+ * Where each account sits (the run's record, or --organization), then
+ * --select and --group-by.  Without a record nor a grouping asked for, the
+ * results stay as `iamgrade check` prints them.  0 after saying why.
+ */
+static int
+report_group(const struct report_args *a, char **files, int nfiles, json_t *results,
+    const json_t *baseline)
+{
+	json_t *st = NULL;
+	char *path = NULL, *err = NULL;
+	int ok = 0;
+
+	if (a->organization == NULL && a->results == NULL)
+		path = report_run_structure(files, nfiles);
+	if ((a->organization != NULL || path != NULL) &&
+	    (st = report_load_structure(a->organization ? a->organization : path, &err)) == NULL)
+		goto out;
+	if (st != NULL || a->select != NULL || a->group_by != NULL)
+		group_attach(results, st);
+	if ((a->select != NULL && !group_select(results, a->select, &err)) ||
+	    ((st != NULL || a->group_by != NULL || json_object_get(results, "organization")) &&
+	    !group_apply(results, baseline, a->group_by, &err)))
+		goto out;
+	ok = 1;
+out:
+	if (!ok)
+		report_fail(err);
+	json_decref(st);
+	free(path);
+	return ok;
 }
 
 /* A snapshot left out: say which and why, and remember the exit status. */
@@ -177,91 +218,118 @@ report_skip(char **err, int *bad)
 }
 
 /*
- * Grade files into a results document.  Each file is a snapshot, or (when
- * allow_results) a results document whose accounts are taken as they are.
- * A single results document is returned whole.  With bad != NULL a snapshot
- * that cannot be loaded or graded is named on standard error, *bad is set
- * and the others are graded (NULL only when none could be); without it the
- * first bad file fails the whole.
+ * A file that is not a snapshot may be a results document: 1 (its accounts
+ * appended, or all of it in *whole when it is the only file), 0 if it is
+ * not one, -1 with *err if it is but may not be given here or is invalid.
+ */
+static int
+report_take_results(const char *path, int allow, int only, json_t *accounts,
+    json_t **whole, char **err)
+{
+	json_t *doc = NULL, *a;
+	const char *schema;
+	size_t j;
+
+	if (!report_read_json(path, &doc, NULL) || (schema = jstr(doc, "schema")) == NULL ||
+	    strcmp(schema, SCHEMA_RESULTS) != 0) {
+		json_decref(doc);
+		return 0;
+	}
+	json_decref(doc);
+	if (!allow) {
+		err_set(err, "%s is a results document: give it with --results", path);
+		return -1;
+	}
+	if ((doc = report_results_load(path, err)) == NULL)
+		return -1;
+	if (only) {
+		*whole = doc;
+		return 1;
+	}
+	json_array_foreach(json_object_get(doc, "accounts"), j, a)
+		json_array_append(accounts, a);
+	json_decref(doc);
+	return 1;
+}
+
+/*
+ * Grade files into a results document (check_files: all of them at once,
+ * on threads).  Each file is a snapshot, or (when allow_results) a results
+ * document whose accounts are taken as they are.  A single results
+ * document is returned whole.  With bad != NULL a snapshot that cannot be
+ * loaded or graded is named on standard error, *bad is set and the others
+ * are graded (NULL only when none could be); without it the first bad file
+ * fails the whole.
  */
 static json_t *
 report_grade(char **files, int n, int allow_results, const struct check_config *cfg,
     int *bad, char **err)
 {
-	json_t *accounts = json_array(), *doc = NULL, *snap, *a, *results = NULL;
-	const char *schema;
-	char sha[65];
-	size_t j;
-	int i;
+	json_t **acc = xcalloc((size_t)n, sizeof(*acc)), *accounts = json_array();
+	json_t *results = NULL;
+	char **errs = xcalloc((size_t)n, sizeof(*errs));
+	int i, r = 0;
 
-	for (i = 0; i < n; i++) {
-		/*
-		 * A snapshot is read and parsed once (a large one costs seconds):
-		 * only a file that does not load as one is looked at again, as a
-		 * results document.
-		 */
-		a = NULL;
-		if (snap_load(files[i], &snap, sha, err)) {
-			if ((a = check_account(snap, files[i], sha, cfg)) == NULL)
-				err_set(err, "%s: cannot grade this snapshot", files[i]);
-			json_decref(snap);
-		} else if (report_read_json(files[i], &doc, NULL) &&
-		    (schema = jstr(doc, "schema")) != NULL &&
-		    strcmp(schema, REPORT_RESULTS_SCHEMA) == 0) {
-			json_decref(doc);
-			doc = NULL;
-			if (!allow_results) {
-				err_set(err, "%s is a results document: give it with --results", files[i]);
-				goto out;
-			}
-			if ((doc = report_load_results(files[i], err)) == NULL)
-				goto out;
-			if (n == 1) {
-				results = doc;
-				doc = NULL;
-				goto out;
-			}
-			json_array_foreach(json_object_get(doc, "accounts"), j, a)
-				json_array_append(accounts, a);
-			json_decref(doc);
-			doc = NULL;
-			continue;
+	check_files(files, NULL, n, cfg, 0, acc, errs);
+	for (i = 0; i < n && r >= 0 && results == NULL; i++) {
+		if (acc[i] != NULL) {
+			json_array_append_new(accounts, acc[i]);
+			acc[i] = NULL;
+		} else if ((r = report_take_results(files[i], allow_results, n == 1, accounts,
+		    &results, err)) == 0) {
+			free(*err);
+			*err = errs[i];
+			errs[i] = NULL;
+			if (bad == NULL)
+				r = -1;
+			else
+				report_skip(err, bad);
 		}
-		json_decref(doc);
-		doc = NULL;
-		if (a == NULL && bad == NULL)
-			goto out;
-		if (a == NULL)
-			report_skip(err, bad);
-		else
-			json_array_append_new(accounts, a);
 	}
-	if (json_array_size(accounts) == 0 && bad != NULL && *bad) {
-		err_set(err, "no snapshot could be graded: nothing written");
-		goto out;
+	if (r >= 0 && results == NULL) {
+		if (json_array_size(accounts) == 0 && bad != NULL && *bad)
+			err_set(err, "no snapshot could be graded: nothing written");
+		else if ((results = check_results(json_incref(accounts), cfg)) == NULL)
+			err_set(err, "cannot assemble the results");
 	}
-	results = check_results(accounts, cfg);
-	accounts = NULL;
-	if (results == NULL)
-		err_set(err, "cannot assemble the results");
-out:
-	json_decref(doc);
+	for (i = 0; i < n; i++) {
+		json_decref(acc[i]);
+		free(errs[i]);
+	}
+	free(acc);
+	free(errs);
 	json_decref(accounts);
 	return results;
 }
 
-/* Add an output; 0 (after saying why) if the path or the format is taken. */
+/* "--json, --csv, --html, --pdf or --dump": the outputs report offers (static). */
+static const char *
+report_out_names(void)
+{
+	static char s[256];
+	size_t len = 0, n = 0, k = 0;
+	int f;
+
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		n += (report_formats[f].commands & REPORT_IN_REPORT) != 0;
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		if (report_formats[f].commands & REPORT_IN_REPORT) {
+			k++;
+			len += (size_t)snprintf(s + len, sizeof(s) - len, "%s--%s",
+			    k == 1 ? "" : k == n ? " or " : ", ", report_formats[f].name);
+			if (len >= sizeof(s))
+				break;
+		}
+	return s;
+}
+
+/* Add an output; 0 (after saying why) if the path is taken. */
 static int
-report_add_out(struct report_out *outs, int *nout, enum report_fmt fmt,
-    const char *opt, const char *path)
+report_add_out(struct report_out *outs, int *nout, enum report_fmt fmt, const char *path)
 {
 	int i;
 
 	for (i = 0; i < *nout; i++) {
-		if (outs[i].fmt == fmt) {
-			usage_error("report", "--%s is given twice", opt);
-			return 0;
-		}
 		if (strcmp(outs[i].path, path) == 0 && strcmp(path, "-") != 0) {
 			usage_error("report", "%s is given for two outputs", path);
 			return 0;
@@ -274,175 +342,114 @@ report_add_out(struct report_out *outs, int *nout, enum report_fmt fmt,
 	return 1;
 }
 
+/* The outputs asked for, in the formats' order; 0 after a usage error. */
+static int
+report_outputs(const struct report_args *a, struct report_out *outs, int *nout)
+{
+	int f, i, nstdout = 0;
+
+	if (a->summary && a->detail) {
+		usage_error("report", "--summary and --detail exclude each other");
+		return 0;
+	}
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		if (a->out[f] != NULL && !report_add_out(outs, nout, f, a->out[f]))
+			return 0;
+	if (*nout == 0) {
+		usage_error("report", "nothing to write: give %s", report_out_names());
+		return 0;
+	}
+	for (i = 0; i < *nout; i++)
+		nstdout += strcmp(outs[i].path, "-") == 0;
+	if (nstdout > 1) {
+		usage_error("report", "only one output can go to standard output");
+		return 0;
+	}
+	return 1;
+}
+
+/* The results and the baseline, per the inputs given; 0 after saying why. */
+static int
+report_inputs(const struct report_args *a, char **files, int nfiles, json_t **results,
+    json_t **baseline, int *bad)
+{
+	struct check_config cfg;
+	char *err = NULL;
+	int ok = 0;
+
+	check_config_default(&cfg);
+	if (a->results != NULL && nfiles > 0)
+		usage_error("report", "give snapshots or --results, not both");
+	else if (a->results == NULL && nfiles == 0)
+		usage_error("report", "no input: give snapshot files or --results FILE");
+	else if (a->config != NULL && !check_config_load(a->config, &cfg, &err))
+		report_fail(err);
+	else if ((*results = a->results != NULL ? report_results_load(a->results, &err) :
+	    report_grade(files, nfiles, 0, &cfg, bad, &err)) == NULL ||
+	    (a->bases.n > 0 && (*baseline = report_grade((char **)a->bases.v, a->bases.n, 1,
+	    &cfg, NULL, &err)) == NULL))
+		report_fail(err);
+	else
+		ok = 1;
+	/* A snapshot that did not load leaves its message behind when it was a results document. */
+	if (ok)
+		free(err);
+	check_config_free(&cfg);
+	return ok;
+}
+
+/* Write every rendered output: files atomically, "-" to standard output. */
+static int
+report_write(struct report_out *outs, int nout)
+{
+	char *err = NULL;
+	int i;
+
+	for (i = 0; i < nout; i++) {
+		if (strcmp(outs[i].path, "-") == 0) {
+			if (outs[i].data.len > 0 &&
+			    fwrite(outs[i].data.p, 1, outs[i].data.len, stdout) != outs[i].data.len) {
+				usage_error("report", "standard output: write failed");
+				return EXIT_IO;
+			}
+			continue;
+		}
+		if (!file_write_atomic(outs[i].path, outs[i].data.p ? outs[i].data.p : "",
+		    outs[i].data.len, report_file_mode(outs[i].fmt), 0, &err)) {
+			report_fail(err);
+			return EXIT_IO;	/* a full disk is not a usage error */
+		}
+	}
+	if (fflush(stdout) != 0) {
+		usage_error("report", "standard output: write failed");
+		return EXIT_IO;
+	}
+	return EXIT_OK;
+}
+
 int
 cmd_report(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "html",	required_argument, NULL, OPT_HTML },
-		{ "pdf",	required_argument, NULL, OPT_PDF },
-		{ "csv",	required_argument, NULL, OPT_CSV },
-		{ "json",	required_argument, NULL, OPT_JSON },
-		{ "dump",	required_argument, NULL, OPT_DUMP },
-		{ "results",	required_argument, NULL, OPT_RESULTS },
-		{ "baseline",	required_argument, NULL, OPT_BASELINE },
-		{ "config",	required_argument, NULL, OPT_CONFIG },
-		{ "summary",	no_argument,	   NULL, OPT_SUMMARY },
-		{ "detail",	no_argument,	   NULL, OPT_DETAIL },
-		{ "organization", required_argument, NULL, OPT_ORG },
-		{ "group-by",	required_argument, NULL, OPT_GROUP_BY },
-		{ "select",	required_argument, NULL, OPT_SELECT },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct report_args a = { 0 };
 	struct report_out outs[REPORT_FMT__MAX];
 	struct report_opts opts;
-	struct check_config cfg;
 	json_t *results = NULL, *baseline = NULL;
-	const char *results_path = NULL, *config = NULL, *org_path = NULL, *select = NULL;
-	json_t *structure = NULL;
-	char *org_auto = NULL;
-	const char *group_by = NULL;
-	char **bases = NULL, *err = NULL;
-	int ch, i, nout = 0, nbase = 0, summary = -1, nstdout = 0, bad = 0, rc = EXIT_USAGE;
-	mode_t mask;
+	char *err = NULL;
+	int i, first, nout = 0, bad = 0, rc = EXIT_USAGE;
 
 	memset(outs, 0, sizeof(outs));
 	memset(&opts, 0, sizeof(opts));
-	check_config_default(&cfg);
-	bases = xcalloc((size_t)argc + 1, sizeof(*bases));
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_HTML:
-			if (!report_add_out(outs, &nout, REPORT_HTML, "html", optarg))
-				goto out;
-			break;
-		case OPT_PDF:
-			if (!report_add_out(outs, &nout, REPORT_PDF, "pdf", optarg))
-				goto out;
-			break;
-		case OPT_CSV:
-			if (!report_add_out(outs, &nout, REPORT_CSV, "csv", optarg))
-				goto out;
-			break;
-		case OPT_JSON:
-			if (!report_add_out(outs, &nout, REPORT_JSON, "json", optarg))
-				goto out;
-			break;
-		case OPT_DUMP:
-			if (!report_add_out(outs, &nout, REPORT_DUMP, "dump", optarg))
-				goto out;
-			break;
-		case OPT_RESULTS:
-			if (results_path != NULL) {
-				rc = usage_error("report", "--results is given twice");
-				goto out;
-			}
-			results_path = optarg;
-			break;
-		case OPT_BASELINE:
-			bases[nbase++] = optarg;
-			break;
-		case OPT_CONFIG:
-			config = optarg;
-			break;
-		case OPT_SUMMARY:
-		case OPT_DETAIL:
-			if (summary >= 0 && summary != (ch == OPT_SUMMARY)) {
-				rc = usage_error("report", "--summary and --detail exclude each other");
-				goto out;
-			}
-			summary = ch == OPT_SUMMARY;
-			break;
-		case OPT_ORG:
-			org_path = optarg;
-			break;
-		case OPT_GROUP_BY:
-			if (!group_by_valid(optarg, &err)) {
-				rc = report_fail(err);
-				err = NULL;
-				goto out;
-			}
-			group_by = optarg;
-			break;
-		case OPT_SELECT:
-			select = optarg;
-			break;
-		case 'h':
-			fputs(report_usage, stdout);
-			rc = EXIT_OK;
-			goto out;
-		case ':':
-			rc = usage_error("report", "%s needs an argument", argv[optind - 1]);
-			goto out;
-		default:
-			rc = usage_error("report", "unknown option '%s' (see iamgrade report --help)",
-			    argv[optind - 1]);
-			goto out;
-		}
-	}
-	if (nout == 0) {
-		rc = usage_error("report", "nothing to write: give --html, --pdf, --csv, --json or --dump");
+	if ((first = cli_parse(&cli_cmd_report, argc, argv, &a)) <= 0) {
+		rc = first == 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
-	for (i = 0; i < nout; i++)
-		nstdout += strcmp(outs[i].path, "-") == 0;
-	if (nstdout > 1) {
-		rc = usage_error("report", "only one output can go to standard output");
+	if (!report_outputs(&a, outs, &nout) ||
+	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad) ||
+	    !report_group(&a, argv + first, argc - first, results, baseline))
 		goto out;
-	}
-	if (results_path != NULL && optind < argc) {
-		rc = usage_error("report", "give snapshots or --results, not both");
-		goto out;
-	}
-	if (results_path == NULL && optind >= argc) {
-		rc = usage_error("report", "no input: give snapshot files or --results FILE");
-		goto out;
-	}
-	if (config != NULL && !check_config_load(config, &cfg, &err)) {
-		rc = report_fail(err);
-		err = NULL;
-		goto out;
-	}
-
-	if (results_path != NULL)
-		results = report_load_results(results_path, &err);
-	else
-		results = report_grade(argv + optind, argc - optind, 0, &cfg, &bad, &err);
-	if (results == NULL || (nbase > 0 &&
-	    (baseline = report_grade(bases, nbase, 1, &cfg, NULL, &err)) == NULL)) {
-		rc = report_fail(err);
-		err = NULL;
-		goto out;
-	}
-
-	if (org_path == NULL && results_path == NULL)
-		org_path = org_auto = report_run_structure(argv + optind, argc - optind);
-	if (org_path != NULL) {
-		if ((structure = report_load_structure(org_path, &err)) == NULL) {
-			rc = report_fail(err);
-			err = NULL;
-			goto out;
-		}
-		group_attach(results, structure);
-	} else if (select != NULL || group_by != NULL)
-		group_attach(results, NULL);
-	/*
-	 * Without a record of the organization nor a grouping asked for, the
-	 * results stay as `iamgrade check` prints them, and the page as before.
-	 */
-	if ((select != NULL && !group_select(results, select, &err)) ||
-	    ((structure != NULL || group_by != NULL ||
-	    json_object_get(results, "organization") != NULL) &&
-	    !group_apply(results, baseline, group_by, &err))) {
-		rc = report_fail(err);
-		err = NULL;
-		goto out;
-	}
 	opts.baseline = baseline;
-	opts.summary = summary >= 0 ? summary :
-	    json_array_size(json_object_get(results, "accounts")) > 1;
+	opts.summary = a.summary || (!a.detail &&
+	    json_array_size(json_object_get(results, "accounts")) > 1);
 	/* Render everything first: one failure writes nothing. */
 	for (i = 0; i < nout; i++)
 		if (!report_render(outs[i].fmt, results, &opts, &outs[i].data, &err)) {
@@ -450,43 +457,14 @@ cmd_report(int argc, char *argv[])
 			err = NULL;
 			goto out;
 		}
-	mask = umask(0);
-	umask(mask);
-	for (i = 0; i < nout; i++) {
-		if (strcmp(outs[i].path, "-") == 0) {
-			if (outs[i].data.len > 0 &&
-			    fwrite(outs[i].data.p, 1, outs[i].data.len, stdout) != outs[i].data.len) {
-				usage_error("report", "standard output: write failed");
-				rc = EXIT_IO;
-				goto out;
-			}
-			continue;
-		}
-		/* The results document is private like the snapshots it grades. */
-		if (!file_write_atomic(outs[i].path, outs[i].data.p ? outs[i].data.p : "",
-		    outs[i].data.len, (outs[i].fmt == REPORT_JSON ? 0600 : 0644) & ~(int)mask,
-		    0, &err)) {
-			report_fail(err);
-			err = NULL;
-			rc = EXIT_IO;	/* a full disk is not a usage error */
-			goto out;
-		}
-	}
-	if (fflush(stdout) != 0) {
-		usage_error("report", "standard output: write failed");
-		rc = EXIT_IO;
-		goto out;
-	}
-	rc = bad ? EXIT_USAGE : EXIT_OK;
+	if ((rc = report_write(outs, nout)) == EXIT_OK && bad)
+		rc = EXIT_USAGE;
 out:
 	for (i = 0; i < REPORT_FMT__MAX; i++)
 		buf_free(&outs[i].data);
 	json_decref(results);
 	json_decref(baseline);
-	json_decref(structure);
-	free(org_auto);
-	check_config_free(&cfg);
-	free(bases);
+	cli_args_free(&cli_cmd_report, &a);
 	free(err);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "common/schema.h"
 #include "collector/collector.h"
 #include "checks/checks.h"
 #include "report/group.h"
@@ -477,15 +478,6 @@ make_run_dir(struct run *r, char **err)
 	return 1;
 }
 
-static int
-report_mode(void)
-{
-	mode_t m = umask(0);
-
-	umask(m);
-	return 0644 & ~(int)m;
-}
-
 /*
  * The OU tree and the tags are walked on their own thread while the
  * accounts are collected (never before them), with the runner's
@@ -569,7 +561,7 @@ write_manifest(struct run *r, const char *status, int exit_code)
 		    "snapshot", j->snapshot ? strrchr(j->snapshot, '/') + 1 : NULL,
 		    "done", j->done, "complete", j->complete, "error", j->error));
 	}
-	m = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "schema", "iamgrade.run/1",
+	m = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "schema", SCHEMA_RUN,
 	    "tool_version", IAMGRADE_VERSION, "status", status,
 	    "started", time_fmt(r->started, t), "exit_code", exit_code,
 	    "accounts", accts);
@@ -579,7 +571,7 @@ write_manifest(struct run *r, const char *status, int exit_code)
 		json_object_set_new(m, "organization", json_string("organization.json"));
 	path = xasprintf("%s/run.json", r->dir);
 	s = jdump(m, 1);
-	if (!file_write_atomic(path, s, strlen(s), report_mode(), 0, &err)) {
+	if (!file_write_atomic(path, s, strlen(s), file_mode_umask(0644), 0, &err)) {
 		log_error("%s", err);
 		write_failed = 1;
 	}
@@ -631,8 +623,7 @@ render_to(enum report_fmt fmt, const json_t *results, const struct report_opts *
     const char *path, char **err)
 {
 	struct buf b = { 0 };
-	/* results.json holds the snapshots' findings and evidence: private like them. */
-	int rc = 0, mode = fmt == REPORT_JSON ? report_mode() & 0600 : report_mode();
+	int rc = 0, mode = report_file_mode(fmt);
 
 	if (!report_render(fmt, results, o, &b, err))
 		goto out;
@@ -656,31 +647,17 @@ results_of(const json_t *results, json_t *account)
 	return one;
 }
 
+/* --baseline: a run's folder (its results.json) or a results document. */
 static json_t *
 load_baseline(const char *path, char **err)
 {
 	struct stat st;
-	char *file, *data = NULL;
-	json_t *b = NULL;
-	json_error_t je;
+	char *file;
+	json_t *b;
 
 	file = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ?
 	    xasprintf("%s/results.json", path) : xstrdup(path);
-	if (!file_read(file, 256u << 20, &data, NULL, err))
-		goto out;
-	if ((b = json_loads(data, 0, &je)) == NULL) {
-		err_set(err, "%s:%d: %s", file, je.line, je.text);
-		goto out;
-	}
-	if (!json_is_object(b) || jstr(b, "schema") == NULL ||
-	    strcmp(jstr(b, "schema"), "iamgrade.results/1") != 0 ||
-	    !json_is_array(json_object_get(b, "accounts"))) {
-		err_set(err, "%s: not an iamgrade.results/1 document", file);
-		json_decref(b);
-		b = NULL;
-	}
-out:
-	free(data);
+	b = report_results_load(file, err);
 	free(file);
 	return b;
 }
@@ -756,6 +733,14 @@ grade_job(struct run *r, struct collect_job *j, const struct check_config *cc)
 	return a;
 }
 
+/* Whether the run writes fmt (its row names the run, in the way asked; --no-pdf leaves PDF out). */
+static int
+run_writes(const struct run *r, int fmt, int how)
+{
+	return (report_formats[fmt].commands & how) && report_formats[fmt].run_file != NULL &&
+	    !(r->no_pdf && fmt == REPORT_PDF);
+}
+
 /* Grade every account selected and write the reports.  Returns 1 if fail-on is met. */
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
@@ -765,7 +750,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	json_t *accounts = json_array(), *results, *a;
 	char *path = NULL;
 	size_t i;
-	int rc = -1;
+	int rc = -1, f, ok;
 
 	/* Grading thousands of accounts takes a while: a signal ends it between two. */
 	for (i = 0; i < r->ntargets && !cli_stop; i++)
@@ -796,11 +781,10 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	    !group_apply(results, baseline, r->group_by, err)))
 		goto out;
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
-	if (!render_to(REPORT_JSON, results, NULL, OUT("results.json"), err) ||
-	    !render_to(REPORT_CSV, results, NULL, OUT("findings.csv"), err) ||
-	    !render_to(REPORT_HTML, results, &o, OUT("summary.html"), err) ||
-	    (!r->no_pdf && !render_to(REPORT_PDF, results, &o, OUT("summary.pdf"), err)))
-		goto out;
+	for (f = 0; f < REPORT_FMT__MAX; f++)
+		if (run_writes(r, f, REPORT_IN_RUN) &&
+		    !render_to(f, results, &o, OUT(report_formats[f].run_file), err))
+			goto out;
 	json_array_foreach(json_object_get(results, "accounts"), i, a) {
 		struct report_opts one = { .baseline = baseline };
 
@@ -810,7 +794,6 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		}
 		json_t *ra;
 		char *name;
-		int ok;
 
 		/* Its own page only under a name that is an account id (ID.html). */
 		if (!str_is_account_id(jstr(a, "account_id")))
@@ -821,11 +804,14 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		OUT(name);
 		free(name);
 		name = path;
-		path = xasprintf("%s.html", name);
-		ok = render_to(REPORT_HTML, ra, &one, path, err);
-		free(path);
-		path = xasprintf("%s.pdf", name);
-		ok = ok && (r->no_pdf || render_to(REPORT_PDF, ra, &one, path, err));
+		path = NULL;
+		for (f = 0, ok = 1; ok && f < REPORT_FMT__MAX; f++) {
+			if (!run_writes(r, f, REPORT_IN_RUN_EACH))
+				continue;
+			free(path);
+			path = xasprintf("%s.%s", name, report_formats[f].name);
+			ok = render_to(f, ra, &one, path, err);
+		}
 		free(name);
 		json_decref(ra);
 		if (!ok)

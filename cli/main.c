@@ -11,21 +11,45 @@
 #include "common/common.h"
 #include "collector/aws.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 
+/* A command's summary and options are its table's (cli/opts.h); a NULL table: still its own getopt. */
 static const struct command {
-	const char	*name;
-	int		(*fn)(int, char **);
-	const char	*summary;
+	const char		*name;
+	int			(*fn)(int, char **);
+	const char		*summary;
+	const struct cli_cmd	*cmd;
 } commands[] = {
-	{ "run",	cmd_run,	"collect, check and report one account or many into a dated folder" },
-	{ "collect",	cmd_collect,	"collect snapshots only" },
-	{ "check",	cmd_check,	"grade snapshots: text, JSON or CSV" },
-	{ "report",	cmd_report,	"render HTML, PDF, CSV or JSON reports from snapshots or results" },
-	{ "policy",	cmd_policy,	"print the least-privilege IAM policy the collector needs" },
-	{ "controls",	cmd_controls,	"list the control catalogue" },
-	{ "simulate",	cmd_simulate,	"evaluate one request against IAM policies offline (like simulate-custom-policy)" },
-	{ NULL, NULL, NULL }
+	{ "run",	cmd_run,	"collect, check and report one account or many into a dated folder", NULL },
+	{ "collect",	cmd_collect,	"collect snapshots only", NULL },
+	{ "check",	cmd_check,	NULL, &cli_cmd_check },
+	{ "report",	cmd_report,	NULL, &cli_cmd_report },
+	{ "policy",	cmd_policy,	NULL, &cli_cmd_policy },
+	{ "controls",	cmd_controls,	NULL, &cli_cmd_controls },
+	{ "simulate",	cmd_simulate,	"evaluate one request against IAM policies offline (like simulate-custom-policy)", NULL },
+	{ NULL, NULL, NULL, NULL }
 };
+
+static const char *
+command_summary(const struct command *c)
+{
+	return c->cmd != NULL ? c->cmd->summary : c->summary;
+}
+
+/*
+ * iamgrade help --markdown: the README's command reference, printed from
+ * the option tables (tests/unit/readme_fresh.sh compares it with README.md).
+ */
+static int
+help_markdown(void)
+{
+	const struct command *c;
+
+	for (c = commands; c->name != NULL; c++)
+		if (c->cmd != NULL)
+			cli_markdown(c->cmd, stdout);
+	return EXIT_OK;
+}
 
 int
 usage_error(const char *cmd, const char *fmt, ...)
@@ -70,7 +94,7 @@ usage(FILE *f)
 
 	fprintf(f, "usage: iamgrade COMMAND [options]   (iamgrade COMMAND --help)\n\n");
 	for (c = commands; c->name != NULL; c++)
-		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+		fprintf(f, "  %-9s %s\n", c->name, command_summary(c));
 }
 
 int
@@ -83,6 +107,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (argc == 3 && strcmp(argv[1], "help") == 0 && strcmp(argv[2], "--markdown") == 0)
+		return help_markdown();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);

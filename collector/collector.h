@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "common/schema.h"
 #include "collector/aws.h"
 
 /* One account to collect. */
@@ -75,7 +76,7 @@ json_t	*orgs_list_accounts(struct aws_client *, char **err);
  * 20 children, then one ListTagsForResource per account; one in flight.
  * Names and tags are AWS text: untrusted.  Caller json_decref's.
  */
-#define ORGS_SCHEMA	"iamgrade.organization/1"
+#define ORGS_SCHEMA	SCHEMA_ORGANIZATION	/* common/schema.h */
 json_t	*orgs_structure(struct aws_client *, const char *org_id, const json_t *ids);
 
 /*

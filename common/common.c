@@ -289,6 +289,15 @@ fsync_dir(const char *path)
 }
 
 int
+file_mode_umask(int mode)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return mode & ~(int)m;
+}
+
+int
 file_write_atomic(const char *path, const void *data, size_t len, int mode,
     int excl, char **err)
 {

@@ -70,6 +70,8 @@ long	 time_days(time_t a, time_t b);
  * the write fails (EEXIST) and nothing is touched.
  */
 int	 file_write_atomic(const char *path, const void *, size_t, int mode, int excl, char **err);
+/* mode less the process's umask (read, then put back as it was). */
+int	 file_mode_umask(int mode);
 /* Read a whole file (at most max bytes, 0 = no cap) into *out (caller frees). */
 int	 file_read(const char *path, size_t max, char **out, size_t *len, char **err);
 /* mkdir -p with mode; refuses to follow a symlink as the last component. */

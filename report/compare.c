@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/schema.h"
 #include "report/compare.h"
 
-#define CMP_SCHEMA	"iamgrade.results/1"
 #define CMP_WORST	5
 
 enum cmp_status {
@@ -104,10 +104,10 @@ compare_validate(const json_t *results, char **err)
 	if (!json_is_object(results))
 		return err_set(err, "results: not a JSON object");
 	schema = jstr(results, "schema");
-	if (schema == NULL || strcmp(schema, CMP_SCHEMA) != 0)
+	if (schema == NULL || strcmp(schema, SCHEMA_RESULTS) != 0)
 		return err_set(err, "results: schema is %s%s%s, expected %s",
 		    schema ? "\"" : "", schema ? schema : "missing",
-		    schema ? "\"" : "", CMP_SCHEMA);
+		    schema ? "\"" : "", SCHEMA_RESULTS);
 	accounts = json_object_get(results, "accounts");
 	if (!json_is_array(accounts))
 		return err_set(err, "results: \"accounts\" is not an array");

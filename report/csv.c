@@ -18,17 +18,7 @@
 #include <csv.h>
 
 #include "common/common.h"
-#include "report/report.h"
-
-struct csvr {
-	int	 unused;
-};
-
-static void *
-csvr_alloc(const struct report_opts *opts)
-{
-	return xcalloc(1, sizeof(struct csvr));
-}
+#include "report/backend.h"
 
 static int
 csvr_field(struct buf *out, const char *s, int last)
@@ -96,10 +86,4 @@ csvr_render(void *ctx, const json_t *results, struct buf *out, char **err)
 	return ok ? 1 : err_set(err, "csv: the results do not fit the output buffer");
 }
 
-static void
-csvr_free(void *ctx)
-{
-	free(ctx);
-}
-
-const struct report_backend report_csv = { csvr_alloc, csvr_render, csvr_free };
+const struct report_backend report_csv = { NULL, csvr_render, NULL };

@@ -18,7 +18,7 @@
 
 #include "common/common.h"
 #include "report/compare.h"
-#include "report/report.h"
+#include "report/backend.h"
 #include "report/templates.h"
 
 #define HTML_REPORT	"report.html"

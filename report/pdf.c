@@ -5,7 +5,7 @@
 
 #include "report/compare.h"
 #include "report/layout.h"
-#include "report/report.h"
+#include "report/backend.h"
 
 struct pdf_ctx {
 	struct report_opts	opts;

@@ -1,12 +1,22 @@
-/* The report's one entry point: pick the backend, render, free. */
+/* The report's one entry point: pick the format's row, render, free. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/report.h"
+#include "report/backend.h"
+#include "report/compare.h"
 
-static const char *const fmt_names[REPORT_FMT__MAX] = {
-	"text", "json", "csv", "html", "pdf", "dump"
+#define REPORT_FMT_ROW(E, n, mode, renders, commands, run_file, help) \
+	[REPORT_##E] = { #n, mode, renders, commands, run_file, help },
+const struct report_format report_formats[REPORT_FMT__MAX] = {
+	REPORT_FORMAT_LIST(REPORT_FMT_ROW)
 };
+#undef REPORT_FMT_ROW
+
+#define REPORT_FMT_BACKEND(E, n, ...) [REPORT_##E] = &report_##n,
+static const struct report_backend *const backends[REPORT_FMT__MAX] = {
+	REPORT_FORMAT_LIST(REPORT_FMT_BACKEND)
+};
+#undef REPORT_FMT_BACKEND
 
 int
 report_fmt_parse(const char *s)
@@ -14,9 +24,15 @@ report_fmt_parse(const char *s)
 	int i;
 
 	for (i = 0; i < REPORT_FMT__MAX; i++)
-		if (strcmp(s, fmt_names[i]) == 0)
+		if (strcmp(s, report_formats[i].name) == 0)
 			return i;
 	return -1;
+}
+
+int
+report_file_mode(enum report_fmt fmt)
+{
+	return file_mode_umask(report_formats[fmt].mode);
 }
 
 int
@@ -24,37 +40,44 @@ report_render(enum report_fmt fmt, const json_t *results,
     const struct report_opts *opts, struct buf *out, char **err)
 {
 	static const struct report_opts none;
-	const struct report_backend *b = NULL;
-	void *ctx;
+	const struct report_backend *b;
+	void *ctx = NULL;
 	int rc;
 
-	switch (fmt) {
-	case REPORT_TEXT:
-		b = &report_text;
-		break;
-	case REPORT_JSON:
-		b = &report_json;
-		break;
-	case REPORT_CSV:
-		b = &report_csv;
-		break;
-	case REPORT_HTML:
-		b = &report_html;
-		break;
-	case REPORT_PDF:
-		b = &report_pdf;
-		break;
-	case REPORT_DUMP:
-		b = &report_dump;
-		break;
-	default:
+	if ((int)fmt < 0 || fmt >= REPORT_FMT__MAX)
 		return err_set(err, "unknown report format %d", (int)fmt);
-	}
-	if ((ctx = b->alloc(opts ? opts : &none)) == NULL)
-		return err_set(err, "%s: cannot set up the renderer", fmt_names[fmt]);
+	b = backends[fmt];
+	if (b->alloc != NULL && (ctx = b->alloc(opts ? opts : &none)) == NULL)
+		return err_set(err, "%s: cannot set up the renderer", report_formats[fmt].name);
 	rc = b->render(ctx, results, out, err);
-	b->free(ctx);
+	if (b->free != NULL)
+		b->free(ctx);
 	return rc;
+}
+
+json_t *
+report_results_load(const char *path, char **err)
+{
+	json_error_t je;
+	json_t *doc = NULL;
+	char *data = NULL, *e = NULL;
+	size_t len;
+
+	if (!file_read(path, REPORT_MAX_RESULTS, &data, &len, err))
+		goto out;
+	if ((doc = json_loadb(data, len, 0, &je)) == NULL) {
+		err_set(err, "%s: not JSON: line %d: %s", path, je.line, je.text);
+		goto out;
+	}
+	if (!compare_validate(doc, &e)) {
+		err_set(err, "%s: %s", path, e);
+		json_decref(doc);
+		doc = NULL;
+	}
+out:
+	free(data);
+	free(e);
+	return doc;
 }
 
 char *

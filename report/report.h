@@ -2,8 +2,8 @@
  * The report: results in (docs/results-format.md), documents out.  It reads
  * only the results model: no snapshot, no grading code, no collector.
  *
- * Every format has the same small face (STYLE.md §2): a backend is an
- * alloc / render / free trio, picked in one switch in report.c.
+ * Every format is one row in report/formats.h and one backend (an alloc /
+ * render / free trio, private to report/: report/backend.h).
  * report_render() is the one entry point for callers.
  */
 #ifndef REPORT_REPORT_H
@@ -13,15 +13,35 @@
 
 #include "common/common.h"
 
+#include "report/formats.h"
+
+/* The formats, in the order of report/formats.h. */
+#define REPORT_FMT_ENUM(E, ...) REPORT_##E,
 enum report_fmt {
-	REPORT_TEXT,	/* readable summary for a terminal */
-	REPORT_JSON,	/* the results document itself */
-	REPORT_CSV,	/* one row per finding (RFC 4180, libcsv writer) */
-	REPORT_HTML,	/* one self-contained page */
-	REPORT_PDF,	/* the auditor's document */
-	REPORT_DUMP,	/* a plain-text dump of the laid-out report, for tests */
+	REPORT_FORMAT_LIST(REPORT_FMT_ENUM)
 	REPORT_FMT__MAX
 };
+#undef REPORT_FMT_ENUM
+
+enum {
+	REPORT_ONE = 1,			/* renders one account */
+	REPORT_MANY = 2,		/* renders the side-by-side comparison */
+	REPORT_IN_CHECK = 1,		/* check --format NAME (standard output) */
+	REPORT_IN_REPORT = 2,		/* report --NAME FILE */
+	REPORT_IN_RUN = 4,		/* run writes run_file */
+	REPORT_IN_RUN_EACH = 8,		/* and accounts/ID.NAME for each account */
+};
+
+/* A format's row (report/formats.h), for the commands that offer formats. */
+struct report_format {
+	const char	*name;		/* "html" */
+	int		 mode;		/* 0600 or 0644, before the umask */
+	int		 renders;	/* REPORT_ONE | REPORT_MANY */
+	int		 commands;	/* REPORT_IN_* */
+	const char	*run_file;	/* run: "summary.html", or NULL */
+	const char	*help;
+};
+extern const struct report_format report_formats[REPORT_FMT__MAX];
 
 struct report_opts {
 	const json_t	*baseline;	/* an earlier results document, or NULL */
@@ -30,6 +50,15 @@ struct report_opts {
 	const char	*account_pages;	/* comparison: "accounts/%s.html", a link to
 					   each account's own report (%s: its id), or NULL */
 };
+
+/*
+ * A results document from a file (at most REPORT_MAX_RESULTS bytes),
+ * validated as the renderers need it (compare_validate): the one loader
+ * for --results, a results document among --baseline files and run's
+ * --baseline.  NULL with *err naming the file.
+ */
+#define REPORT_MAX_RESULTS	(1024UL * 1024 * 1024)
+json_t	*report_results_load(const char *path, char **err);
 
 /* Render results as fmt into out (appended).  1 ok, 0 with *err. */
 int	report_render(enum report_fmt, const json_t *results,
@@ -88,13 +117,10 @@ char	*report_cap_lines(const char *text, size_t max);
 /* "html" -> REPORT_HTML, ...; -1 if unknown. */
 int	report_fmt_parse(const char *);
 
-/* The backends (report/<fmt>.c); each ends up in report_render's switch. */
-struct report_backend {
-	void	*(*alloc)(const struct report_opts *);
-	int	 (*render)(void *, const json_t *results, struct buf *out, char **err);
-	void	 (*free)(void *);
-};
-extern const struct report_backend report_text, report_json, report_csv,
-	report_html, report_pdf, report_dump;
+/*
+ * The mode fmt's file is written with: its row's mode less the process's
+ * umask (read without changing it for good).
+ */
+int	report_file_mode(enum report_fmt);
 
 #endif

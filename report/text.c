@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/common.h"
-#include "report/report.h"
+#include "report/backend.h"
 
 struct txt {
 	int	 color;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "report/layout.h"
-#include "report/report.h"
+#include "report/backend.h"	/* white-box: the backends themselves */
 #include "tests/unit/t.h"
 
 #define FIXTURES "tests/report/fixtures/"

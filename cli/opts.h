@@ -1,0 +1,74 @@
+/*
+ * Declarative options (in the spirit of git's parse-options): each command
+ * is a table of rows (name, short name, kind, target, metavar, help); one
+ * parser reads every command's arguments, and --help and the README's
+ * command table are printed from the same rows, so they cannot drift.
+ * A target is an offset into the command's own arguments struct.
+ */
+#ifndef CLI_OPTS_H
+#define CLI_OPTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum cli_kind {
+	CLI_END,	/* ends a table */
+	CLI_HEADING,	/* not an option: help is a heading line for what follows */
+	CLI_FLAG,	/* no value: the int target gets .value (last one wins) */
+	CLI_STRING,	/* const char * target (last one wins, or CLI_ONCE) */
+	CLI_INT,	/* int target, a decimal number from .min to .max */
+	CLI_LIST,	/* struct cli_list target: every value, in order (repeatable) */
+};
+
+enum {
+	CLI_ONCE = 1,	/* given twice is an error */
+	CLI_OFF = 2,	/* not an option of this command (a row of a shared list) */
+};
+
+/* A repeatable option's values (argv's strings), allocated by cli_parse. */
+struct cli_list {
+	const char	**v;
+	int		  n;
+};
+
+struct cli_opt {
+	enum cli_kind	 kind;
+	const char	*name;		/* --name */
+	int		 short_name;	/* -c, or 0 */
+	size_t		 off;		/* the target in the command's arguments */
+	const char	*metavar;	/* "FILE"; NULL for a flag */
+	const char	*help;		/* may hold "\n" for more lines */
+	int		 value;		/* CLI_FLAG: what the target gets */
+	int		 min, max;	/* CLI_INT: the range */
+	int		 flags;		/* CLI_ONCE, CLI_OFF */
+};
+
+/* A row: CLI_OPT(kind, "name", 'c' or 0, struct type, member, "METAVAR", "help"[, .value = 1, ...]). */
+#define CLI_OPT(k, n, s, T, m, mv, h, ...)					\
+	{ .kind = (k), .name = (n), .short_name = (s), .off = offsetof(T, m),	\
+	  .metavar = (mv), .help = (h), __VA_ARGS__ }
+#define CLI_OPT_HEADING(text)	{ .kind = CLI_HEADING, .help = (text) }
+#define CLI_OPT_END		{ .kind = CLI_END }
+
+struct cli_cmd {
+	const char		*name;		/* "check" */
+	const char		*summary;	/* one line for iamgrade --help and the README */
+	const char		*usage;		/* "usage: ..." and what the command does */
+	const struct cli_opt	*opts;
+	const char		*epilog;	/* after the options (config keys, exit status), or NULL */
+};
+
+/*
+ * Parse argv (argv[0] is the command's name) into args per cmd->opts.
+ * Returns the index of the first operand, 0 after printing --help
+ * (exit 0), or -1 after a usage error naming the option (exit 2).
+ */
+int	cli_parse(const struct cli_cmd *, int argc, char **argv, void *args);
+/* Free what cli_parse allocated in args (the lists). */
+void	cli_args_free(const struct cli_cmd *, void *args);
+/* The command's --help, from its table. */
+void	cli_help(const struct cli_cmd *, FILE *);
+/* The README's block for the command: a Markdown table of its options. */
+void	cli_markdown(const struct cli_cmd *, FILE *);
+
+#endif
