@@ -525,8 +525,16 @@ finish_structure(struct run *r)
 	size_t i;
 
 	if (r->walk != NULL) {
+		struct timespec t0, t1;
+
+		/* What the walk adds to the run: how long the join waits for it. */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r->structure = orgs_walk_finish(r->walk);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		r->walk = NULL;
+		json_object_set_new(json_object_get(r->structure, "calls"), "waited_ms",
+		    json_integer((json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000)));
 	}
 	/* A denied call never fails the run: the accounts are "unknown", with why. */
 	json_array_foreach(json_object_get(r->structure, "problems"), i, p)

@@ -66,7 +66,8 @@ json_t	*orgs_list_accounts(struct aws_client *, char **err);
  * The organization's structure (docs/results-format.md, "The organization's
  * structure"), schema ORGS_SCHEMA:
  * {"schema", "source": "organizations", "organization_id", "complete",
- *  "problems": ["..."], "calls": {"tree", "tags", "http", "ms": the walk's wall time},
+ *  "problems": ["..."], "calls": {"tree", "tags", "http", "ms": the walk's wall time;
+ *            run adds "waited_ms": how long it waited for the walk once collected},
  *  "ous": [{"id", "name", "parent", "path"}]   roots first ("/"), breadth first,
  *  "accounts": {ID: {"ou_id", "ou_path", "ou_reason"?, "tags": {k: v}, "tags_reason"?}}}
  * Every id of ids is in "accounts": one the walk did not find under any
