@@ -59,9 +59,21 @@ $(O)/iamgrade: $(CLI_OBJS) $(O)/libiamgrade.a
 $(O)/libiamgrade.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $(LIB_OBJS)
 
-$(O)/%.o: %.c $(wildcard */*.h)
+# Header dependencies are generated: each compile writes the headers it read
+# to OUTPUT.d (-MMD -MP), included at the end.  An object without its .d (a
+# tree built before this rule) is rebuilt once: the empty rule for .d files
+# makes a missing one count as new.
+# Programs compiled and linked in one step (unit tests, tools) keep theirs
+# hidden (.NAME.d), so that globs such as tests/test_* still list programs only.
+DEPFLAGS  = -MMD -MP -MF $@.d -MT $@
+LINKDEPS  = -MMD -MP -MF $(@D)/.$(@F).d -MT $@
+
+$(O)/%.o: %.c $(O)/%.o.d
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+%.d: ;
+.PRECIOUS: %.d
 
 # Templates are compiled into the binary: one C array per file.
 $(O)/gen/templates.c: $(TEMPLATES) tools/embed.sh
@@ -69,11 +81,11 @@ $(O)/gen/templates.c: $(TEMPLATES) tools/embed.sh
 	sh tools/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(O)/gen/templates.o: $(O)/gen/templates.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(O)/tests/%: tests/unit/%.c tests/unit/t.h $(O)/libiamgrade.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LINKDEPS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
 unit: $(UNIT_BINS)
 
@@ -97,15 +109,15 @@ catalogue-check: $(O)/tests/catalogue_dump
 
 $(O)/tests/catalogue_dump: tests/catalogue/dump.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LINKDEPS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
 $(O)/tests/bench_catalogue: tests/bench/bench_catalogue.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LINKDEPS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
 $(O)/tests/bench_principals: tests/bench/bench_principals.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LINKDEPS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
 # Fuzz targets (tests/fuzz, docs/fuzzing.md).  test_fuzz_replay links them all
 # into the test build to replay their corpora; `make fuzz` builds one libFuzzer
@@ -118,15 +130,13 @@ FUZZ_CHECK_SECONDS ?= 5
 FUZZ_SAN  = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 
-$(FUZZ_OBJS): tests/fuzz/fuzz.h
-
 $(O)/tests/test_fuzz_replay: tests/unit/test_fuzz_replay.c tests/unit/t.h $(FUZZ_OBJS) $(O)/libiamgrade.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(FUZZ_OBJS) $(O)/libiamgrade.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LINKDEPS) -o $@ $< $(FUZZ_OBJS) $(O)/libiamgrade.a $(LDLIBS)
 
 $(O)/fuzz/fuzz_%: tests/fuzz/main.c $(FUZZ_OBJS) $(O)/libiamgrade.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* -o $@ \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LINKDEPS) -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$* -o $@ \
 	    tests/fuzz/main.c $(FUZZ_OBJS) $(O)/libiamgrade.a $(LDLIBS)
 
 fuzz-bins: $(FUZZ_NAMES:%=$(O)/fuzz/fuzz_%)
@@ -180,3 +190,5 @@ install: iamgrade
 
 clean:
 	rm -rf build iamgrade
+
+-include $(wildcard $(O)/*/*.d $(O)/*/*/*.d $(O)/*/.*.d)

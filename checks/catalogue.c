@@ -39,9 +39,9 @@ const char *const check_family_titles[CHECK_FAM__MAX] = {
 	"RequireUppercaseCharacters=True, RequireLowercaseCharacters=True, RequireNumbers=True, " \
 	"RequireSymbols=True, PasswordReusePrevention={reuse}, MaxPasswordAge={max_age}, " \
 	"AllowUsersToChangePassword=True)"
-#define PWD_ROW(id_, sev_, cis_, sh_, title_, thr_, doc_, arg_, fn_) \
-	{ id_, CHECK_FAM_PASSWORD, sev_, cis_, sh_, title_, CHECK_NEEDS(PASSWORD_POLICY), 0, \
-	  thr_, doc_, PWD_CONSOLE, PWD_CLI, PY_IAM, PWD_PY_EACH, arg_, fn_ }
+#define PWD_ROW \
+	.family = CHECK_FAM_PASSWORD, .needs = CHECK_NEEDS(PASSWORD_POLICY), \
+	.console = PWD_CONSOLE, .cli = PWD_CLI, .python = PY_IAM, .python_each = PWD_PY_EACH
 
 /* Trust-policy fixes (ROLE-01..04) edit the trust document. */
 #define TRUST_CLI \
@@ -55,454 +55,626 @@ const char *const check_family_titles[CHECK_FAM__MAX] = {
 #define ROLE_SOURCES	(CHECK_NEEDS(CREATE_ROLE_EVENTS) | CHECK_NEEDS(AUTHORIZATION_DETAILS))
 
 const struct check_control check_controls[] = {
-	PWD_ROW("PWD-01", CHECK_SEV_HIGH, NULL, "IAM.7", "An account password policy is set", NULL,
+	{ .id = "PWD-01", PWD_ROW, .severity = CHECK_SEV_HIGH,
+	  .securityhub = "IAM.7",
+	  .title = "An account password policy is set",
+	  .doc =
 	    "The account has a custom password policy (GetAccountPasswordPolicy answers). Without one, "
 	    "IAM users' console passwords need only 8 characters and nothing else. An account with no "
 	    "policy (NoSuchEntity) fails every PWD control; a policy that could not be read makes "
 	    "them NOT_EVALUATED.",
-	    NULL, check_grade_pwd_set),
-	PWD_ROW("PWD-02", CHECK_SEV_MEDIUM, "1.8", "IAM.15", "Minimum password length is at least 14",
-	    "password_min_length",
+	  .grade = check_grade_pwd_set,
+	},
+	{ .id = "PWD-02", PWD_ROW, .severity = CHECK_SEV_MEDIUM,
+	  .cis = "1.8", .securityhub = "IAM.15",
+	  .title = "Minimum password length is at least {min_length}",
+	  .thresholds = "password_min_length",
+	  .doc =
 	    "MinimumPasswordLength is at least password_min_length (default 14), as CIS 1.8 asks.",
-	    NULL, check_grade_pwd_min_length),
-	PWD_ROW("PWD-03", CHECK_SEV_MEDIUM, NULL, "IAM.7", "Passwords require an uppercase letter", NULL,
-	    "RequireUppercaseCharacters is true: every password holds a letter A to Z.",
-	    "RequireUppercaseCharacters", check_grade_pwd_require),
-	PWD_ROW("PWD-04", CHECK_SEV_MEDIUM, NULL, "IAM.7", "Passwords require a lowercase letter", NULL,
-	    "RequireLowercaseCharacters is true: every password holds a letter a to z.",
-	    "RequireLowercaseCharacters", check_grade_pwd_require),
-	PWD_ROW("PWD-05", CHECK_SEV_MEDIUM, NULL, "IAM.7", "Passwords require a number", NULL,
-	    "RequireNumbers is true: every password holds a digit 0 to 9.",
-	    "RequireNumbers", check_grade_pwd_require),
-	PWD_ROW("PWD-06", CHECK_SEV_MEDIUM, NULL, "IAM.7", "Passwords require a non-alphanumeric character",
-	    NULL, "RequireSymbols is true: every password holds a character that is neither a letter "
+	  .grade = check_grade_pwd_min_length,
+	},
+	{ .id = "PWD-03", PWD_ROW, .severity = CHECK_SEV_MEDIUM,
+	  .securityhub = "IAM.7",
+	  .title = "Passwords require an uppercase letter",
+	  .doc = "RequireUppercaseCharacters is true: every password holds a letter A to Z.",
+	  .arg = "RequireUppercaseCharacters",
+	  .grade = check_grade_pwd_require,
+	},
+	{ .id = "PWD-04", PWD_ROW, .severity = CHECK_SEV_MEDIUM,
+	  .securityhub = "IAM.7",
+	  .title = "Passwords require a lowercase letter",
+	  .doc = "RequireLowercaseCharacters is true: every password holds a letter a to z.",
+	  .arg = "RequireLowercaseCharacters",
+	  .grade = check_grade_pwd_require,
+	},
+	{ .id = "PWD-05", PWD_ROW, .severity = CHECK_SEV_MEDIUM,
+	  .securityhub = "IAM.7",
+	  .title = "Passwords require a number",
+	  .doc = "RequireNumbers is true: every password holds a digit 0 to 9.",
+	  .arg = "RequireNumbers",
+	  .grade = check_grade_pwd_require,
+	},
+	{ .id = "PWD-06", PWD_ROW, .severity = CHECK_SEV_MEDIUM,
+	  .securityhub = "IAM.7",
+	  .title = "Passwords require a non-alphanumeric character",
+	  .doc =
+	    "RequireSymbols is true: every password holds a character that is neither a letter "
 	    "nor a digit (! @ # $ % ^ & * ( ) _ + - = [ ] { } | ').",
-	    "RequireSymbols", check_grade_pwd_require),
-	PWD_ROW("PWD-07", CHECK_SEV_MEDIUM, "1.9", "IAM.16", "Password reuse is prevented",
-	    "password_reuse_prevention",
+	  .arg = "RequireSymbols",
+	  .grade = check_grade_pwd_require,
+	},
+	{ .id = "PWD-07", PWD_ROW, .severity = CHECK_SEV_MEDIUM,
+	  .cis = "1.9", .securityhub = "IAM.16",
+	  .title = "Password reuse is prevented",
+	  .thresholds = "password_reuse_prevention",
+	  .doc =
 	    "PasswordReusePrevention remembers at least password_reuse_prevention previous passwords "
 	    "(default 24, the most IAM allows), as CIS 1.9 asks. Absent means reuse is allowed.",
-	    NULL, check_grade_pwd_reuse),
-	PWD_ROW("PWD-08", CHECK_SEV_LOW, NULL, "IAM.7", "Passwords expire", "password_max_age_days",
+	  .grade = check_grade_pwd_reuse,
+	},
+	{ .id = "PWD-08", PWD_ROW, .severity = CHECK_SEV_LOW,
+	  .securityhub = "IAM.7",
+	  .title = "Passwords expire",
+	  .thresholds = "password_max_age_days",
+	  .doc =
 	    "Passwords expire (ExpirePasswords, MaxPasswordAge set) after at most password_max_age_days "
 	    "days (default 90).",
-	    NULL, check_grade_pwd_expiry),
+	  .grade = check_grade_pwd_expiry,
+	},
 
-	{ "ROOT-01", CHECK_FAM_ROOT, CHECK_SEV_CRITICAL, "1.4", "IAM.4",
-	  "The root user has no active access key",
-	  CHECK_NEEDS(CREDENTIAL_REPORT), 0, NULL,
-	  "Neither access_key_1_active nor access_key_2_active is true on the credential report's "
-	  "<root_account> row. Root keys cannot be limited by any policy.",
-	  "Sign in to the AWS Management Console as the root user.\n"
-	  "Open the account menu, then Security credentials.\n"
-	  "Under Access keys, make each key inactive, check that nothing breaks, then delete it.",
-	  "# with the root user's own credentials (no IAM principal can delete them):\n"
-	  "aws iam list-access-keys\n"
-	  "aws iam delete-access-key --access-key-id <root-access-key-id>",
-	  PY_IAM "  # with the root user's credentials\n"
-	  "for key in iam.list_access_keys()[\"AccessKeyMetadata\"]:\n"
-	  "    iam.delete_access_key(AccessKeyId=key[\"AccessKeyId\"])",
-	  "", NULL, check_grade_root_keys },
-	{ "ROOT-02", CHECK_FAM_ROOT, CHECK_SEV_CRITICAL, "1.5", "IAM.9", "The root user has MFA",
-	  0, CHECK_NEEDS(ACCOUNT_SUMMARY) | CHECK_NEEDS(CREDENTIAL_REPORT), NULL,
-	  "GetAccountSummary's AccountMFAEnabled is 1. When the summary could not be read, the "
-	  "credential report's <root_account> mfa_active decides (it can be hours old).",
-	  "Sign in to the AWS Management Console as the root user.\n"
-	  "Open the account menu, then Security credentials.\n"
-	  "Under Multi-factor authentication (MFA) choose Assign MFA device; prefer a hardware "
-	  "device (FIDO security key or TOTP token, see ROOT-03).",
-	  "# root MFA is assigned in the console, signed in as root; to check afterwards:\n"
-	  "aws iam get-account-summary --query SummaryMap.AccountMFAEnabled",
-	  PY_IAM,
-	  "print(iam.get_account_summary()[\"SummaryMap\"][\"AccountMFAEnabled\"])",
-	  NULL, check_grade_root_mfa },
-	{ "ROOT-03", CHECK_FAM_ROOT, CHECK_SEV_HIGH, "1.6", "IAM.6",
-	  "The root user's MFA is a hardware device",
-	  CHECK_NEEDS(VIRTUAL_MFA_DEVICES), CHECK_NEEDS(ACCOUNT_SUMMARY) | CHECK_NEEDS(CREDENTIAL_REPORT),
-	  NULL,
-	  "The root user has MFA (as in ROOT-02) and no assigned virtual MFA device belongs to it: "
-	  "no device in ListVirtualMFADevices has User.Arn equal to the root ARN. A device's serial "
-	  "root-account-mfa-device decides only when its User has no Arn, since any IAM user may name "
-	  "a device that way. No MFA at all fails too.",
-	  "Sign in to the AWS Management Console as the root user.\n"
-	  "Open the account menu, then Security credentials.\n"
-	  "Assign a hardware MFA device (FIDO security key or hardware TOTP token).\n"
-	  "Remove the virtual MFA device from the root user.",
-	  "aws iam list-virtual-mfa-devices --assignment-status Assigned "
-	  "--query \"VirtualMFADevices[?User.Arn=='arn:aws:iam::{account}:root']\"\n"
-	  "aws iam delete-virtual-mfa-device --serial-number {serial}  # once removed from root in the console",
-	  PY_IAM,
-	  "iam.delete_virtual_mfa_device(SerialNumber={serial})  # once removed from root in the console",
-	  NULL, check_grade_root_hw_mfa },
-	{ "ROOT-04", CHECK_FAM_ROOT, CHECK_SEV_HIGH, "1.7", NULL,
-	  "The root user was not used recently",
-	  CHECK_NEEDS(CREDENTIAL_REPORT), 0, "root_unused_days",
-	  "The <root_account> row's password_last_used and access_key_N_last_used_date are all "
-	  "older than root_unused_days (default 90) whole days before the collection started, or "
-	  "were never used. Everyday work belongs to IAM roles and users.",
-	  "Find out who used the root user and why: CloudTrail > Event history, User name = root.\n"
-	  "Move that task to an IAM role or IAM Identity Center user.\n"
-	  "Lock the root credentials away; delete root access keys (ROOT-01).",
-	  "aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root "
-	  "--max-results 50",
-	  PY_CT,
-	  "for e in ct.lookup_events(LookupAttributes=[{\"AttributeKey\": \"Username\", "
-	  "\"AttributeValue\": \"root\"}])[\"Events\"]:\n"
-	  "    print(e[\"EventTime\"], e[\"EventName\"], e.get(\"Username\"))",
-	  NULL, check_grade_root_unused },
+	{ .id = "ROOT-01", .family = CHECK_FAM_ROOT, .severity = CHECK_SEV_CRITICAL,
+	  .cis = "1.4", .securityhub = "IAM.4",
+	  .title = "The root user has no active access key",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .doc =
+	    "Neither access_key_1_active nor access_key_2_active is true on the credential report's "
+	    "<root_account> row. Root keys cannot be limited by any policy.",
+	  .console =
+	    "Sign in to the AWS Management Console as the root user.\n"
+	    "Open the account menu, then Security credentials.\n"
+	    "Under Access keys, make each key inactive, check that nothing breaks, then delete it.",
+	  .cli =
+	    "# with the root user's own credentials (no IAM principal can delete them):\n"
+	    "aws iam list-access-keys\n"
+	    "aws iam delete-access-key --access-key-id <root-access-key-id>",
+	  .python =
+	    PY_IAM "  # with the root user's credentials\n"
+	    "for key in iam.list_access_keys()[\"AccessKeyMetadata\"]:\n"
+	    "    iam.delete_access_key(AccessKeyId=key[\"AccessKeyId\"])",
+	  .python_each = "",
+	  .grade = check_grade_root_keys,
+	},
+	{ .id = "ROOT-02", .family = CHECK_FAM_ROOT, .severity = CHECK_SEV_CRITICAL,
+	  .cis = "1.5", .securityhub = "IAM.9",
+	  .title = "The root user has MFA",
+	  .needs_any = CHECK_NEEDS(ACCOUNT_SUMMARY) | CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .doc =
+	    "GetAccountSummary's AccountMFAEnabled is 1. When the summary could not be read, the "
+	    "credential report's <root_account> mfa_active decides (it can be hours old).",
+	  .console =
+	    "Sign in to the AWS Management Console as the root user.\n"
+	    "Open the account menu, then Security credentials.\n"
+	    "Under Multi-factor authentication (MFA) choose Assign MFA device; prefer a hardware "
+	    "device (FIDO security key or TOTP token, see ROOT-03).",
+	  .cli =
+	    "# root MFA is assigned in the console, signed in as root; to check afterwards:\n"
+	    "aws iam get-account-summary --query SummaryMap.AccountMFAEnabled",
+	  .python = PY_IAM,
+	  .python_each =
+	    "print(iam.get_account_summary()[\"SummaryMap\"][\"AccountMFAEnabled\"])",
+	  .grade = check_grade_root_mfa,
+	},
+	{ .id = "ROOT-03", .family = CHECK_FAM_ROOT, .severity = CHECK_SEV_HIGH,
+	  .cis = "1.6", .securityhub = "IAM.6",
+	  .title = "The root user's MFA is a hardware device",
+	  .needs = CHECK_NEEDS(VIRTUAL_MFA_DEVICES),
+	  .needs_any = CHECK_NEEDS(ACCOUNT_SUMMARY) | CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .doc =
+	    "The root user has MFA (as in ROOT-02) and no assigned virtual MFA device belongs to it: "
+	    "no device in ListVirtualMFADevices has User.Arn equal to the root ARN. A device's serial "
+	    "root-account-mfa-device decides only when its User has no Arn, since any IAM user may name "
+	    "a device that way. No MFA at all fails too.",
+	  .console =
+	    "Sign in to the AWS Management Console as the root user.\n"
+	    "Open the account menu, then Security credentials.\n"
+	    "Assign a hardware MFA device (FIDO security key or hardware TOTP token).\n"
+	    "Remove the virtual MFA device from the root user.",
+	  .cli =
+	    "aws iam list-virtual-mfa-devices --assignment-status Assigned "
+	    "--query \"VirtualMFADevices[?User.Arn=='arn:aws:iam::{account}:root']\"\n"
+	    "aws iam delete-virtual-mfa-device --serial-number {serial}  # once removed from root in the console",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.delete_virtual_mfa_device(SerialNumber={serial})  # once removed from root in the console",
+	  .grade = check_grade_root_hw_mfa,
+	},
+	{ .id = "ROOT-04", .family = CHECK_FAM_ROOT, .severity = CHECK_SEV_HIGH,
+	  .cis = "1.7",
+	  .title = "The root user was not used recently",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .thresholds = "root_unused_days",
+	  .doc =
+	    "The <root_account> row's password_last_used and access_key_N_last_used_date are all "
+	    "older than root_unused_days (default 90) whole days before the collection started, or "
+	    "were never used. Everyday work belongs to IAM roles and users.",
+	  .console =
+	    "Find out who used the root user and why: CloudTrail > Event history, User name = root.\n"
+	    "Move that task to an IAM role or IAM Identity Center user.\n"
+	    "Lock the root credentials away; delete root access keys (ROOT-01).",
+	  .cli =
+	    "aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root "
+	    "--max-results 50",
+	  .python = PY_CT,
+	  .python_each =
+	    "for e in ct.lookup_events(LookupAttributes=[{\"AttributeKey\": \"Username\", "
+	    "\"AttributeValue\": \"root\"}])[\"Events\"]:\n"
+	    "    print(e[\"EventTime\"], e[\"EventName\"], e.get(\"Username\"))",
+	  .grade = check_grade_root_unused,
+	},
 
-	{ "USER-01", CHECK_FAM_USERS, CHECK_SEV_HIGH, "1.10", "IAM.5",
-	  "Every user with a console password has MFA",
-	  CHECK_NEEDS(CREDENTIAL_REPORT), 0, NULL,
-	  "Every credential-report row with password_enabled true has mfa_active true. An account "
-	  "with no IAM users is NOT_APPLICABLE.",
-	  "IAM > Users > {user} > Security credentials.\n"
-	  "Under Multi-factor authentication (MFA) choose Assign MFA device, with the user.",
-	  "aws iam create-virtual-mfa-device --virtual-mfa-device-name {user} --outfile {user}-mfa.png "
-	  "--bootstrap-method QRCodePNG\n"
-	  "aws iam enable-mfa-device --user-name {user} --serial-number arn:aws:iam::{account}:mfa/{user} "
-	  "--authentication-code1 <code1> --authentication-code2 <code2>",
-	  PY_IAM,
-	  "dev = iam.create_virtual_mfa_device(VirtualMFADeviceName={user})[\"VirtualMFADevice\"]\n"
-	  "iam.enable_mfa_device(UserName={user}, SerialNumber=dev[\"SerialNumber\"], "
-	  "AuthenticationCode1=\"<code1>\", AuthenticationCode2=\"<code2>\")",
-	  NULL, check_grade_user_mfa },
-	{ "USER-02", CHECK_FAM_USERS, CHECK_SEV_LOW, "1.11", NULL,
-	  "No access key was created with the user and never used",
-	  CHECK_NEEDS(CREDENTIAL_REPORT), 0, NULL,
-	  "No active access key has access_key_N_last_used_date N/A (never used) and a "
-	  "last_rotated time within an hour of user_creation_time: keys handed out at set-up "
-	  "\"just in case\". The key id comes from ListAccessKeys when it was collected.",
-	  "IAM > Users > {user} > Security credentials.\n"
-	  "Under Access keys, make the never-used key inactive, then delete it.\n"
-	  "Create access keys only when the user needs them.",
-	  "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive\n"
-	  "aws iam delete-access-key --user-name {user} --access-key-id {key_id}",
-	  PY_IAM,
-	  "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")\n"
-	  "iam.delete_access_key(UserName={user}, AccessKeyId={key_id})",
-	  NULL, check_grade_user_initial_keys },
-	{ "USER-03", CHECK_FAM_USERS, CHECK_SEV_MEDIUM, "1.12", "IAM.22",
-	  "Credentials unused for the window are disabled",
-	  CHECK_NEEDS(CREDENTIAL_REPORT), 0, "credential_unused_days",
-	  "No console password and no active access key went unused for credential_unused_days "
-	  "(default 45) days or more before the collection started. As CIS 1.12 writes it, a "
-	  "credential never used counts from when it was set: a password by password_last_changed "
-	  "(else user_creation_time), a key by access_key_N_last_rotated. Tools that pass "
-	  "never-used credentials let them live forever.",
-	  "IAM > Users > {user} > Security credentials.\n"
-	  "Console sign-in: Manage console access > Disable access, for an unused password.\n"
-	  "Access keys: make unused keys inactive, then delete them once nothing breaks.",
-	  "aws iam delete-login-profile --user-name {login}\n"
-	  "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive",
-	  PY_IAM,
-	  "iam.delete_login_profile(UserName={login})\n"
-	  "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")",
-	  NULL, check_grade_user_unused },
-	{ "USER-04", CHECK_FAM_USERS, CHECK_SEV_MEDIUM, "1.13", NULL,
-	  "At most one active access key per user",
-	  CHECK_NEEDS(CREDENTIAL_REPORT) | CHECK_NEEDS(ACCESS_KEYS), 0, NULL,
-	  "No user has two keys with Status Active in ListAccessKeys. The remediation names the "
-	  "older key.",
-	  "IAM > Users > {user} > Security credentials.\n"
-	  "Under Access keys, see which key clients use (Last used) and move them to one key.\n"
-	  "Make the other key inactive, then delete it.",
-	  "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive",
-	  PY_IAM,
-	  "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")",
-	  NULL, check_grade_user_one_key },
-	{ "USER-05", CHECK_FAM_USERS, CHECK_SEV_MEDIUM, "1.14", "IAM.3", "Active access keys are rotated",
-	  CHECK_NEEDS(CREDENTIAL_REPORT) | CHECK_NEEDS(ACCESS_KEYS), 0, "key_rotation_days",
-	  "No Active key in ListAccessKeys is older than key_rotation_days (default 90) whole days "
-	  "at the collection's start: a key exactly 90 days old passes, one 91 days old fails.",
-	  "IAM > Users > {user} > Security credentials > Create access key.\n"
-	  "Move every client to the new key.\n"
-	  "Make the old key inactive, check that nothing breaks, then delete it.",
-	  "aws iam create-access-key --user-name {user}\n"
-	  "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive\n"
-	  "aws iam delete-access-key --user-name {user} --access-key-id {key_id}",
-	  PY_IAM,
-	  "new = iam.create_access_key(UserName={user})[\"AccessKey\"]  # hand it to the clients\n"
-	  "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")\n"
-	  "iam.delete_access_key(UserName={user}, AccessKeyId={key_id})",
-	  NULL, check_grade_user_rotation },
-	{ "USER-06", CHECK_FAM_USERS, CHECK_SEV_LOW, NULL, NULL,
-	  "Console passwords are not older than the maximum age",
-	  CHECK_NEEDS(CREDENTIAL_REPORT), 0, "user_password_max_age_days",
-	  "No console password's password_last_changed is older than the password policy's "
-	  "MaxPasswordAge, or user_password_max_age_days (default 90) when the policy sets none or "
-	  "could not be read: the users to force a password reset for.",
-	  "IAM > Users > {user} > Security credentials > Manage console access.\n"
-	  "Choose Reset password and require a new password at next sign-in, or disable console "
-	  "access if the user does not need it.",
-	  "aws iam update-login-profile --user-name {login} --password-reset-required",
-	  PY_IAM,
-	  "iam.update_login_profile(UserName={login}, PasswordResetRequired=True)",
-	  NULL, check_grade_user_password_age },
-	{ "USER-07", CHECK_FAM_USERS, CHECK_SEV_LOW, "1.15", "IAM.2",
-	  "Users get permissions only through groups",
-	  CHECK_NEEDS(AUTHORIZATION_DETAILS), 0, NULL,
-	  "No user in GetAccountAuthorizationDetails has AttachedManagedPolicies or UserPolicyList "
-	  "entries: permissions granted through groups are easier to review and revoke. One "
-	  "finding per user and policy.",
-	  "IAM > User groups: create or pick a group that grants what the user needs.\n"
-	  "IAM > Users > {user} > Groups: add the user to it.\n"
-	  "IAM > Users > {user} > Permissions: remove the user's own policies.",
-	  "aws iam add-user-to-group --user-name {user} --group-name <group>\n"
-	  "aws iam detach-user-policy --user-name {user} --policy-arn {policy_arn}\n"
-	  "aws iam delete-user-policy --user-name {user} --policy-name {policy_name}",
-	  PY_IAM,
-	  "iam.add_user_to_group(UserName={user}, GroupName=\"<group>\")\n"
-	  "iam.detach_user_policy(UserName={user}, PolicyArn={policy_arn})\n"
-	  "iam.delete_user_policy(UserName={user}, PolicyName={policy_name})",
-	  NULL, check_grade_user_groups },
+	{ .id = "USER-01", .family = CHECK_FAM_USERS, .severity = CHECK_SEV_HIGH,
+	  .cis = "1.10", .securityhub = "IAM.5",
+	  .title = "Every user with a console password has MFA",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .doc =
+	    "Every credential-report row with password_enabled true has mfa_active true. An account "
+	    "with no IAM users is NOT_APPLICABLE.",
+	  .console =
+	    "IAM > Users > {user} > Security credentials.\n"
+	    "Under Multi-factor authentication (MFA) choose Assign MFA device, with the user.",
+	  .cli =
+	    "aws iam create-virtual-mfa-device --virtual-mfa-device-name {user} --outfile {user}-mfa.png "
+	    "--bootstrap-method QRCodePNG\n"
+	    "aws iam enable-mfa-device --user-name {user} --serial-number arn:aws:iam::{account}:mfa/{user} "
+	    "--authentication-code1 <code1> --authentication-code2 <code2>",
+	  .python = PY_IAM,
+	  .python_each =
+	    "dev = iam.create_virtual_mfa_device(VirtualMFADeviceName={user})[\"VirtualMFADevice\"]\n"
+	    "iam.enable_mfa_device(UserName={user}, SerialNumber=dev[\"SerialNumber\"], "
+	    "AuthenticationCode1=\"<code1>\", AuthenticationCode2=\"<code2>\")",
+	  .grade = check_grade_user_mfa,
+	},
+	{ .id = "USER-02", .family = CHECK_FAM_USERS, .severity = CHECK_SEV_LOW,
+	  .cis = "1.11",
+	  .title = "No access key was created with the user and never used",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .doc =
+	    "No active access key has access_key_N_last_used_date N/A (never used) and a "
+	    "last_rotated time within an hour of user_creation_time: keys handed out at set-up "
+	    "\"just in case\". The key id comes from ListAccessKeys when it was collected.",
+	  .console =
+	    "IAM > Users > {user} > Security credentials.\n"
+	    "Under Access keys, make the never-used key inactive, then delete it.\n"
+	    "Create access keys only when the user needs them.",
+	  .cli =
+	    "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive\n"
+	    "aws iam delete-access-key --user-name {user} --access-key-id {key_id}",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")\n"
+	    "iam.delete_access_key(UserName={user}, AccessKeyId={key_id})",
+	  .grade = check_grade_user_initial_keys,
+	},
+	{ .id = "USER-03", .family = CHECK_FAM_USERS, .severity = CHECK_SEV_MEDIUM,
+	  .cis = "1.12", .securityhub = "IAM.22",
+	  .title = "Credentials unused for the window are disabled",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .thresholds = "credential_unused_days",
+	  .doc =
+	    "No console password and no active access key went unused for credential_unused_days "
+	    "(default 45) days or more before the collection started. As CIS 1.12 writes it, a "
+	    "credential never used counts from when it was set: a password by password_last_changed "
+	    "(else user_creation_time), a key by access_key_N_last_rotated. Tools that pass "
+	    "never-used credentials let them live forever.",
+	  .console =
+	    "IAM > Users > {user} > Security credentials.\n"
+	    "Console sign-in: Manage console access > Disable access, for an unused password.\n"
+	    "Access keys: make unused keys inactive, then delete them once nothing breaks.",
+	  .cli =
+	    "aws iam delete-login-profile --user-name {login}\n"
+	    "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.delete_login_profile(UserName={login})\n"
+	    "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")",
+	  .grade = check_grade_user_unused,
+	},
+	{ .id = "USER-04", .family = CHECK_FAM_USERS, .severity = CHECK_SEV_MEDIUM,
+	  .cis = "1.13",
+	  .title = "At most one active access key per user",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT) | CHECK_NEEDS(ACCESS_KEYS),
+	  .doc =
+	    "No user has two keys with Status Active in ListAccessKeys. The remediation names the "
+	    "older key.",
+	  .console =
+	    "IAM > Users > {user} > Security credentials.\n"
+	    "Under Access keys, see which key clients use (Last used) and move them to one key.\n"
+	    "Make the other key inactive, then delete it.",
+	  .cli =
+	    "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")",
+	  .grade = check_grade_user_one_key,
+	},
+	{ .id = "USER-05", .family = CHECK_FAM_USERS, .severity = CHECK_SEV_MEDIUM,
+	  .cis = "1.14", .securityhub = "IAM.3",
+	  .title = "Active access keys are rotated",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT) | CHECK_NEEDS(ACCESS_KEYS),
+	  .thresholds = "key_rotation_days",
+	  .doc =
+	    "No Active key in ListAccessKeys is older than key_rotation_days (default 90) whole days "
+	    "at the collection's start: a key exactly 90 days old passes, one 91 days old fails.",
+	  .console =
+	    "IAM > Users > {user} > Security credentials > Create access key.\n"
+	    "Move every client to the new key.\n"
+	    "Make the old key inactive, check that nothing breaks, then delete it.",
+	  .cli =
+	    "aws iam create-access-key --user-name {user}\n"
+	    "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive\n"
+	    "aws iam delete-access-key --user-name {user} --access-key-id {key_id}",
+	  .python = PY_IAM,
+	  .python_each =
+	    "new = iam.create_access_key(UserName={user})[\"AccessKey\"]  # hand it to the clients\n"
+	    "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")\n"
+	    "iam.delete_access_key(UserName={user}, AccessKeyId={key_id})",
+	  .grade = check_grade_user_rotation,
+	},
+	{ .id = "USER-06", .family = CHECK_FAM_USERS, .severity = CHECK_SEV_LOW,
+	  .title = "Console passwords are not older than the maximum age",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .thresholds = "user_password_max_age_days",
+	  .doc =
+	    "No console password's password_last_changed is older than the password policy's "
+	    "MaxPasswordAge, or user_password_max_age_days (default 90) when the policy sets none or "
+	    "could not be read: the users to force a password reset for.",
+	  .console =
+	    "IAM > Users > {user} > Security credentials > Manage console access.\n"
+	    "Choose Reset password and require a new password at next sign-in, or disable console "
+	    "access if the user does not need it.",
+	  .cli = "aws iam update-login-profile --user-name {login} --password-reset-required",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.update_login_profile(UserName={login}, PasswordResetRequired=True)",
+	  .grade = check_grade_user_password_age,
+	},
+	{ .id = "USER-07", .family = CHECK_FAM_USERS, .severity = CHECK_SEV_LOW,
+	  .cis = "1.15", .securityhub = "IAM.2",
+	  .title = "Users get permissions only through groups",
+	  .needs = CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .doc =
+	    "No user in GetAccountAuthorizationDetails has AttachedManagedPolicies or UserPolicyList "
+	    "entries: permissions granted through groups are easier to review and revoke. One "
+	    "finding per user and policy.",
+	  .console =
+	    "IAM > User groups: create or pick a group that grants what the user needs.\n"
+	    "IAM > Users > {user} > Groups: add the user to it.\n"
+	    "IAM > Users > {user} > Permissions: remove the user's own policies.",
+	  .cli =
+	    "aws iam add-user-to-group --user-name {user} --group-name <group>\n"
+	    "aws iam detach-user-policy --user-name {user} --policy-arn {policy_arn}\n"
+	    "aws iam delete-user-policy --user-name {user} --policy-name {policy_name}",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.add_user_to_group(UserName={user}, GroupName=\"<group>\")\n"
+	    "iam.detach_user_policy(UserName={user}, PolicyArn={policy_arn})\n"
+	    "iam.delete_user_policy(UserName={user}, PolicyName={policy_name})",
+	  .grade = check_grade_user_groups,
+	},
 
-	{ "POL-01", CHECK_FAM_POLICIES, CHECK_SEV_HIGH, "1.16", "IAM.1",
-	  "No policy allows \"*\" actions on \"*\" resources",
-	  CHECK_NEEDS(AUTHORIZATION_DETAILS), 0, NULL,
-	  "Engine question, per document: does this policy alone allow every action of the "
-	  "catalogue on every resource? Each attached customer-managed policy (default version) "
-	  "and each inline policy of a user, group or role is compiled by the engine; its Allow "
-	  "statements on every resource (\"*\", \"arn:*:*:*:*:*\" and the like, or NotResource) "
-	  "give a set of catalogue actions (wildcards expanded case-insensitively, NotAction as "
-	  "every catalogue action but the ones it names), minus its own unconditional Deny "
-	  "statements on every resource. The policy FAILs when that set is the whole catalogue, "
-	  "however the patterns are split (\"*:a*\" .. \"*:z*\" count); a NotAction naming only "
-	  "actions the catalogue does not know is still every catalogue action, and the finding "
-	  "names them. A conditional Allow still counts (the finding says so); a conditional Deny "
-	  "does not subtract and is shown as evidence. A document the engine rejects leaves that "
-	  "policy NOT_EVALUATED. AWS-managed policies are not graded.",
-	  "IAM > Policies > the policy > Permissions > Edit: replace \"Action\": \"*\" with the "
-	  "actions its principals need (IAM Access Analyzer can generate one from activity).\n"
-	  "For an inline policy: open the user, group or role > Permissions, remove the inline "
-	  "policy and attach a scoped one.",
-	  "aws iam create-policy-version --policy-arn {policy_arn} --policy-document "
-	  "file://least-privilege.json --set-as-default\n"
-	  "aws iam delete-user-policy --user-name {user} --policy-name {policy_name}\n"
-	  "aws iam delete-group-policy --group-name {group} --policy-name {policy_name}\n"
-	  "aws iam delete-role-policy --role-name {role} --policy-name {policy_name}",
-	  "import boto3, json\n\niam = boto3.client(\"iam\")\n"
-	  "least_privilege = {\"Version\": \"2012-10-17\", \"Statement\": []}  # what the principals need",
-	  "iam.create_policy_version(PolicyArn={policy_arn}, "
-	  "PolicyDocument=json.dumps(least_privilege), SetAsDefault=True)\n"
-	  "iam.delete_user_policy(UserName={user}, PolicyName={policy_name})\n"
-	  "iam.delete_group_policy(GroupName={group}, PolicyName={policy_name})\n"
-	  "iam.delete_role_policy(RoleName={role}, PolicyName={policy_name})",
-	  NULL, check_grade_pol_admin },
-	{ "POL-02", CHECK_FAM_POLICIES, CHECK_SEV_LOW, "1.17", "IAM.18", "A support role exists",
-	  CHECK_NEEDS(AUTHORIZATION_DETAILS), 0, NULL,
-	  "The AWS-managed policy AWSSupportAccess is attached to some user, group or role, so "
-	  "that incidents can be handled with AWS Support without the root user.",
-	  "IAM > Roles > Create role: trusted entity AWS account, this account.\n"
-	  "Attach the AWSSupportAccess managed policy; name the role, e.g. aws-support.\n"
-	  "Let the people who open support cases assume it.",
-	  "aws iam create-role --role-name aws-support --assume-role-policy-document "
-	  "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-	  "\"Principal\":{\"AWS\":\"arn:aws:iam::{account}:root\"},\"Action\":\"sts:AssumeRole\"}]}'\n"
-	  "aws iam attach-role-policy --role-name aws-support --policy-arn "
-	  "arn:aws:iam::aws:policy/AWSSupportAccess",
-	  "import boto3, json\n\niam = boto3.client(\"iam\")",
-	  "trust = {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
-	  "\"Principal\": {\"AWS\": \"arn:aws:iam::\" + {account} + \":root\"}, "
-	  "\"Action\": \"sts:AssumeRole\"}]}\n"
-	  "iam.create_role(RoleName=\"aws-support\", AssumeRolePolicyDocument=json.dumps(trust))\n"
-	  "iam.attach_role_policy(RoleName=\"aws-support\", "
-	  "PolicyArn=\"arn:aws:iam::aws:policy/AWSSupportAccess\")",
-	  NULL, check_grade_pol_support },
+	{ .id = "POL-01", .family = CHECK_FAM_POLICIES, .severity = CHECK_SEV_HIGH,
+	  .cis = "1.16", .securityhub = "IAM.1",
+	  .title = "No policy allows \"*\" actions on \"*\" resources",
+	  .needs = CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .doc =
+	    "Engine question, per document: does this policy alone allow every action of the "
+	    "catalogue on every resource? Each attached customer-managed policy (default version) "
+	    "and each inline policy of a user, group or role is compiled by the engine; its Allow "
+	    "statements on every resource (\"*\", \"arn:*:*:*:*:*\" and the like, or NotResource) "
+	    "give a set of catalogue actions (wildcards expanded case-insensitively, NotAction as "
+	    "every catalogue action but the ones it names), minus its own unconditional Deny "
+	    "statements on every resource. The policy FAILs when that set is the whole catalogue, "
+	    "however the patterns are split (\"*:a*\" .. \"*:z*\" count); a NotAction naming only "
+	    "actions the catalogue does not know is still every catalogue action, and the finding "
+	    "names them. A conditional Allow still counts (the finding says so); a conditional Deny "
+	    "does not subtract and is shown as evidence. A document the engine rejects leaves that "
+	    "policy NOT_EVALUATED. AWS-managed policies are not graded.",
+	  .console =
+	    "IAM > Policies > the policy > Permissions > Edit: replace \"Action\": \"*\" with the "
+	    "actions its principals need (IAM Access Analyzer can generate one from activity).\n"
+	    "For an inline policy: open the user, group or role > Permissions, remove the inline "
+	    "policy and attach a scoped one.",
+	  .cli =
+	    "aws iam create-policy-version --policy-arn {policy_arn} --policy-document "
+	    "file://least-privilege.json --set-as-default\n"
+	    "aws iam delete-user-policy --user-name {user} --policy-name {policy_name}\n"
+	    "aws iam delete-group-policy --group-name {group} --policy-name {policy_name}\n"
+	    "aws iam delete-role-policy --role-name {role} --policy-name {policy_name}",
+	  .python =
+	    "import boto3, json\n\niam = boto3.client(\"iam\")\n"
+	    "least_privilege = {\"Version\": \"2012-10-17\", \"Statement\": []}  # what the principals need",
+	  .python_each =
+	    "iam.create_policy_version(PolicyArn={policy_arn}, "
+	    "PolicyDocument=json.dumps(least_privilege), SetAsDefault=True)\n"
+	    "iam.delete_user_policy(UserName={user}, PolicyName={policy_name})\n"
+	    "iam.delete_group_policy(GroupName={group}, PolicyName={policy_name})\n"
+	    "iam.delete_role_policy(RoleName={role}, PolicyName={policy_name})",
+	  .grade = check_grade_pol_admin,
+	},
+	{ .id = "POL-02", .family = CHECK_FAM_POLICIES, .severity = CHECK_SEV_LOW,
+	  .cis = "1.17", .securityhub = "IAM.18",
+	  .title = "A support role exists",
+	  .needs = CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .doc =
+	    "The AWS-managed policy AWSSupportAccess is attached to some user, group or role, so "
+	    "that incidents can be handled with AWS Support without the root user.",
+	  .console =
+	    "IAM > Roles > Create role: trusted entity AWS account, this account.\n"
+	    "Attach the AWSSupportAccess managed policy; name the role, e.g. aws-support.\n"
+	    "Let the people who open support cases assume it.",
+	  .cli =
+	    "aws iam create-role --role-name aws-support --assume-role-policy-document "
+	    "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+	    "\"Principal\":{\"AWS\":\"arn:aws:iam::{account}:root\"},\"Action\":\"sts:AssumeRole\"}]}'\n"
+	    "aws iam attach-role-policy --role-name aws-support --policy-arn "
+	    "arn:aws:iam::aws:policy/AWSSupportAccess",
+	  .python = "import boto3, json\n\niam = boto3.client(\"iam\")",
+	  .python_each =
+	    "trust = {\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", "
+	    "\"Principal\": {\"AWS\": \"arn:aws:iam::\" + {account} + \":root\"}, "
+	    "\"Action\": \"sts:AssumeRole\"}]}\n"
+	    "iam.create_role(RoleName=\"aws-support\", AssumeRolePolicyDocument=json.dumps(trust))\n"
+	    "iam.attach_role_policy(RoleName=\"aws-support\", "
+	    "PolicyArn=\"arn:aws:iam::aws:policy/AWSSupportAccess\")",
+	  .grade = check_grade_pol_support,
+	},
 
-	{ "TRAIL-01", CHECK_FAM_TRAIL, CHECK_SEV_HIGH, "3.1", "CloudTrail.1",
-	  "A multi-region trail records management and global service events",
-	  CHECK_NEEDS(TRAILS), 0, NULL,
-	  "Some trail is multi-region (IsMultiRegionTrail), includes global service events "
-	  "(IncludeGlobalServiceEvents: IAM's, such as CreateRole), is logging (GetTrailStatus "
-	  "IsLogging) and records every management event, read and write (a basic selector with "
-	  "IncludeManagementEvents and ReadWriteType All not excluding iam.amazonaws.com, or an "
-	  "advanced selector on eventCategory Management with no readOnly or eventSource filter). "
-	  "A trail whose status or selectors could not be read makes the control NOT_EVALUATED "
-	  "unless another trail qualifies.",
-	  "CloudTrail > Trails > Create trail, or edit the existing one: apply it to all regions.\n"
-	  "Management events: Read and Write; keep global service events included.\n"
-	  "Make sure the trail is logging (Start logging).",
-	  "aws cloudtrail create-trail --name {new_trail} --s3-bucket-name <bucket> "
-	  "--is-multi-region-trail --include-global-service-events --enable-log-file-validation\n"
-	  "aws cloudtrail update-trail --name {trail} --is-multi-region-trail --include-global-service-events\n"
-	  "aws cloudtrail put-event-selectors --trail-name {trail} "
-	  "--event-selectors '[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}]'\n"
-	  "aws cloudtrail start-logging --name {trail}\n"
-	  "aws cloudtrail start-logging --name {new_trail}",
-	  PY_CT,
-	  "ct.create_trail(Name={new_trail}, S3BucketName=\"<bucket>\", IsMultiRegionTrail=True, "
-	  "IncludeGlobalServiceEvents=True, EnableLogFileValidation=True)\n"
-	  "ct.update_trail(Name={trail}, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True)\n"
-	  "ct.put_event_selectors(TrailName={trail}, EventSelectors=[{\"ReadWriteType\": \"All\", "
-	  "\"IncludeManagementEvents\": True}])\n"
-	  "ct.start_logging(Name={trail})\n"
-	  "ct.start_logging(Name={new_trail})",
-	  NULL, check_grade_trail_logging },
-	{ "TRAIL-02", CHECK_FAM_TRAIL, CHECK_SEV_MEDIUM, "3.2", "CloudTrail.4",
-	  "The trail validates log files",
-	  CHECK_NEEDS(TRAILS), 0, NULL,
-	  "A trail that meets TRAIL-01 has LogFileValidationEnabled, so tampered or deleted log "
-	  "files can be detected. When no trail meets TRAIL-01, every trail must validate its "
-	  "files (CIS 3.2), and an account without trails fails.",
-	  "CloudTrail > Trails > the trail > General details > Edit.\n"
-	  "Enable Log file validation and save.",
-	  "aws cloudtrail update-trail --name {trail} --enable-log-file-validation\n"
-	  "aws cloudtrail create-trail --name {new_trail} --s3-bucket-name <bucket> "
-	  "--is-multi-region-trail --include-global-service-events --enable-log-file-validation",
-	  PY_CT,
-	  "ct.update_trail(Name={trail}, EnableLogFileValidation=True)\n"
-	  "ct.create_trail(Name={new_trail}, S3BucketName=\"<bucket>\", IsMultiRegionTrail=True, "
-	  "IncludeGlobalServiceEvents=True, EnableLogFileValidation=True)",
-	  NULL, check_grade_trail_validation },
+	{ .id = "TRAIL-01", .family = CHECK_FAM_TRAIL, .severity = CHECK_SEV_HIGH,
+	  .cis = "3.1", .securityhub = "CloudTrail.1",
+	  .title = "A multi-region trail records management and global service events",
+	  .needs = CHECK_NEEDS(TRAILS),
+	  .doc =
+	    "Some trail is multi-region (IsMultiRegionTrail), includes global service events "
+	    "(IncludeGlobalServiceEvents: IAM's, such as CreateRole), is logging (GetTrailStatus "
+	    "IsLogging) and records every management event, read and write (a basic selector with "
+	    "IncludeManagementEvents and ReadWriteType All not excluding iam.amazonaws.com, or an "
+	    "advanced selector on eventCategory Management with no readOnly or eventSource filter). "
+	    "A trail whose status or selectors could not be read makes the control NOT_EVALUATED "
+	    "unless another trail qualifies.",
+	  .console =
+	    "CloudTrail > Trails > Create trail, or edit the existing one: apply it to all regions.\n"
+	    "Management events: Read and Write; keep global service events included.\n"
+	    "Make sure the trail is logging (Start logging).",
+	  .cli =
+	    "aws cloudtrail create-trail --name {new_trail} --s3-bucket-name <bucket> "
+	    "--is-multi-region-trail --include-global-service-events --enable-log-file-validation\n"
+	    "aws cloudtrail update-trail --name {trail} --is-multi-region-trail --include-global-service-events\n"
+	    "aws cloudtrail put-event-selectors --trail-name {trail} "
+	    "--event-selectors '[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}]'\n"
+	    "aws cloudtrail start-logging --name {trail}\n"
+	    "aws cloudtrail start-logging --name {new_trail}",
+	  .python = PY_CT,
+	  .python_each =
+	    "ct.create_trail(Name={new_trail}, S3BucketName=\"<bucket>\", IsMultiRegionTrail=True, "
+	    "IncludeGlobalServiceEvents=True, EnableLogFileValidation=True)\n"
+	    "ct.update_trail(Name={trail}, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True)\n"
+	    "ct.put_event_selectors(TrailName={trail}, EventSelectors=[{\"ReadWriteType\": \"All\", "
+	    "\"IncludeManagementEvents\": True}])\n"
+	    "ct.start_logging(Name={trail})\n"
+	    "ct.start_logging(Name={new_trail})",
+	  .grade = check_grade_trail_logging,
+	},
+	{ .id = "TRAIL-02", .family = CHECK_FAM_TRAIL, .severity = CHECK_SEV_MEDIUM,
+	  .cis = "3.2", .securityhub = "CloudTrail.4",
+	  .title = "The trail validates log files",
+	  .needs = CHECK_NEEDS(TRAILS),
+	  .doc =
+	    "A trail that meets TRAIL-01 has LogFileValidationEnabled, so tampered or deleted log "
+	    "files can be detected. When no trail meets TRAIL-01, every trail must validate its "
+	    "files (CIS 3.2), and an account without trails fails.",
+	  .console =
+	    "CloudTrail > Trails > the trail > General details > Edit.\n"
+	    "Enable Log file validation and save.",
+	  .cli =
+	    "aws cloudtrail update-trail --name {trail} --enable-log-file-validation\n"
+	    "aws cloudtrail create-trail --name {new_trail} --s3-bucket-name <bucket> "
+	    "--is-multi-region-trail --include-global-service-events --enable-log-file-validation",
+	  .python = PY_CT,
+	  .python_each =
+	    "ct.update_trail(Name={trail}, EnableLogFileValidation=True)\n"
+	    "ct.create_trail(Name={new_trail}, S3BucketName=\"<bucket>\", IsMultiRegionTrail=True, "
+	    "IncludeGlobalServiceEvents=True, EnableLogFileValidation=True)",
+	  .grade = check_grade_trail_validation,
+	},
 
-	{ "ROLE-01", CHECK_FAM_ROLES, CHECK_SEV_CRITICAL, NULL, NULL,
-	  "Trust policies do not let any principal assume the role",
-	  ROLE_SOURCES, 0, NULL,
-	  "Engine question: which caller classes can assume the role (policy/trust.h)? FAIL when "
-	  "the answer holds \"anyone\" (Principal \"*\", {\"AWS\": \"*\"} or NotPrincipal with no "
-	  "condition pinning the caller) or \"another organization\". A condition pins when it "
-	  "is positive (String/Arn Equals or Like; not negated, not ...IfExists, not "
-	  "ForAllValues:, which holds when the key is missing) on aws:PrincipalAccount, "
-	  "aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, aws:PrincipalOrgID, "
-	  "aws:PrincipalOrgPaths or aws:SourceOrgID, with values that name the account or "
-	  "organization without wildcards. An organization value is compared with the snapshot's "
-	  "organization id: another organization's accounts cannot be enumerated, so they count "
-	  "as anyone; when the snapshot does not know its organization the role is NOT_EVALUATED, "
-	  "never PASS. A Deny takes the grant back only when the engine evaluates an outsider's "
-	  "request (an account and organization the policy does not name) as explicitly denied "
-	  "and the Deny's conditions use only those identity keys. An sts:ExternalId condition "
-	  "does not pin: it is a value the third party knows, not an identity. Graded for every "
-	  "role a CreateRole event of the window created, on its current trust (or the trust it "
-	  "was created with, when it has been deleted); a trust policy the engine rejects leaves "
-	  "that role NOT_EVALUATED.",
-	  "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
-	  "Replace Principal \"*\" with the accounts or roles that need the role, or add a condition "
-	  "such as aws:PrincipalOrgID; if nobody should assume it, delete the role.\n"
-	  "Find out who created it and from where (the event in the finding).",
-	  TRUST_CLI, TRUST_PY, TRUST_PY_EACH, NULL, check_grade_role_public },
-	{ "ROLE-02", CHECK_FAM_ROLES, CHECK_SEV_HIGH, NULL, NULL,
-	  "Trust policies trust no account outside the trusted set",
-	  ROLE_SOURCES, 0, "trusted_accounts",
-	  "Engine question: which caller classes can assume the role? FAIL for each \"another "
-	  "account\" outside the trusted set and each \"another organization\". Trusted: the "
-	  "account itself, its organization (the accounts the snapshot lists, and wildcard "
-	  "principals pinned to its organization id), and trusted_accounts from the config. "
-	  "\"arn:aws:iam::ACCT:root\", \"ACCT\" and any ARN in ACCT count as ACCT; a wildcard "
-	  "principal pinned by aws:PrincipalAccount, aws:SourceAccount or an ARN key trusts the "
-	  "accounts those name (account-level pins win over organization-level ones: conditions "
-	  "are ANDed). An organization pin while the snapshot's organization is unknown leaves "
-	  "the role NOT_EVALUATED. A finding is high without an sts:ExternalId condition and "
-	  "medium with one.",
-	  "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
-	  "Remove the outside account; for a vendor that needs it, require sts:ExternalId and add "
-	  "the account to trusted_accounts in the iamgrade config.",
-	  TRUST_CLI, TRUST_PY, TRUST_PY_EACH, NULL, check_grade_role_accounts },
-	{ "ROLE-03", CHECK_FAM_ROLES, CHECK_SEV_HIGH, NULL, NULL,
-	  "Web-identity trusts restrict audience and subject",
-	  ROLE_SOURCES, 0, NULL,
-	  "Engine question: for each web-identity caller of the trust answer, are its callers "
-	  "pinned by the keys its provider documents (the provider table below)? Each key must "
-	  "carry a positive condition (not negated, not ...IfExists, not ForAllValues:) whose "
-	  "values do not start with a wildcard; a subject with a known format must also name its "
-	  "scope: GitHub \"repo:OWNER/\", GitLab \"project_path:GROUP/\", Terraform Cloud "
-	  "\"organization:NAME:\", CircleCI \"org/ID/\", EKS \"system:serviceaccount:NAMESPACE:\". "
-	  "\"*\", \"repo:*\" or \"repo:*/x\" fail; \"repo:org/*\" passes with a note (any "
-	  "repository of the owner). Login with Amazon and Facebook are pinned by :app_id, Google "
-	  "by :aud (or :oaud, :sub), Cognito by :aud (the identity pool); EKS, GitLab, Terraform "
-	  "Cloud, Bitbucket and CircleCI need :sub and :aud; any other provider :aud. SAML "
-	  "providers are their own class and not graded here.",
-	  "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
-	  "GitHub Actions: add StringEquals (or StringLike) token.actions.githubusercontent.com:sub = "
-	  "repo:ORG/REPO:ref:refs/heads/main (or :environment:prod) and "
-	  "token.actions.githubusercontent.com:aud = sts.amazonaws.com.\n"
-	  "Other providers: add the keys the web-identity provider table names (docs/controls.md): "
-	  "www.amazon.com:app_id, graph.facebook.com:app_id, accounts.google.com:aud, "
-	  "cognito-identity.amazonaws.com:aud (the identity pool), and :sub with :aud for EKS "
-	  "(system:serviceaccount:NAMESPACE:NAME), GitLab, Terraform Cloud, Bitbucket and CircleCI.",
-	  TRUST_CLI, TRUST_PY, TRUST_PY_EACH, NULL, check_grade_role_oidc },
-	{ "ROLE-04", CHECK_FAM_ROLES, CHECK_SEV_LOW, NULL, NULL,
-	  "Service trusts carry aws:SourceAccount or aws:SourceArn",
-	  ROLE_SOURCES, 0, NULL,
-	  "Engine question: which caller classes can assume the role, and does each service "
-	  "caller carry the confused-deputy guard (a pinning aws:SourceAccount, aws:SourceArn or "
-	  "aws:SourceOrgID condition)? FAIL for an unguarded service when the same answer also "
-	  "holds anyone, another account or an organization, or when the service acts for other "
-	  "accounts (cloudtrail, config, datasync, events, firehose, sagemaker, scheduler, sns, "
-	  "ssm, transfer).",
-	  "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
-	  "To the statement naming the service add a condition aws:SourceAccount = {account}, or "
-	  "aws:SourceArn = the resource that uses the role.",
-	  TRUST_CLI, TRUST_PY, TRUST_PY_EACH, NULL, check_grade_role_deputy },
-	{ "ROLE-05", CHECK_FAM_ROLES, CHECK_SEV_HIGH, NULL, NULL,
-	  "Created roles do not hold administrator permissions",
-	  ROLE_SOURCES, 0, NULL,
-	  "Engine question: do the role's effective permissions allow every catalogue action, or "
-	  "every iam action, on every resource? Effective permissions: the union of what its "
-	  "inline and attached managed policies allow on every resource (as POL-01 reads a "
-	  "document), minus their unconditional Denies on every resource (a Deny with NotAction "
-	  "subtracts every catalogue action but those it names), intersected with what its "
-	  "permissions boundary allows (minus the boundary's Denies). Patterns split across "
-	  "statements and policies count together. AdministratorAccess and IAMFullAccess are "
-	  "read as AWS publishes them when the snapshot lacks their documents. A conditional Allow "
-	  "still grants; a conditional Deny does not subtract. A policy the engine rejects, or one "
-	  "missing from the snapshot, leaves the role NOT_EVALUATED. Roles deleted since hold "
-	  "nothing; when all are, NOT_APPLICABLE.",
-	  "IAM > Roles > {role} > Permissions.\n"
-	  "Detach the administrator policy, or remove the statement allowing \"*\", and attach a "
-	  "policy scoped to the role's job.",
-	  "aws iam detach-role-policy --role-name {role} --policy-arn {policy_arn}\n"
-	  "aws iam delete-role-policy --role-name {role} --policy-name {policy_name}",
-	  PY_IAM,
-	  "iam.detach_role_policy(RoleName={role}, PolicyArn={policy_arn})\n"
-	  "iam.delete_role_policy(RoleName={role}, PolicyName={policy_name})",
-	  NULL, check_grade_role_admin },
-	{ "ROLE-06", CHECK_FAM_ROLES, CHECK_SEV_MEDIUM, NULL, NULL,
-	  "Created roles hold no privilege-escalation grant on \"*\"",
-	  ROLE_SOURCES, 0, NULL,
-	  "Engine question: does any of the role's Allow statements grant iam:PassRole, "
-	  "iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:AttachRolePolicy, "
-	  "iam:AttachUserPolicy, iam:PutRolePolicy, iam:PutUserPolicy, iam:UpdateAssumeRolePolicy, "
-	  "iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile or sts:AssumeRole "
-	  "(matched as the engine matches actions: wildcards, NotAction) on a resource pattern "
-	  "that reaches beyond the role: a pattern with a wildcard that can match an ARN of the "
-	  "action's resource type (role, user or policy, field by field) and is not the role's "
-	  "own ARN (\"*\", \"arn:aws:iam::*:role/*\", \"arn:aws:iam::ACCOUNT:role/*\"), or "
-	  "NotResource. A literal ARN naming one other resource is a scoped grant; "
-	  "\"${aws:username}\" is the user itself (nothing, for a role); other policy variables "
-	  "reach anything. An unconditional Deny of the action on a pattern covering the grant's, "
-	  "in the role's policies or its boundary, takes it back, as does a boundary that allows "
-	  "the action nowhere the grant reaches. One finding per role, listing the actions.",
-	  "IAM > Roles > {role} > Permissions.\n"
-	  "Scope iam:PassRole and the other listed actions to named resources (e.g. iam:PassRole on "
-	  "the one role it passes, with an iam:PassedToService condition), or remove them.",
-	  "aws iam list-attached-role-policies --role-name {role}\n"
-	  "aws iam get-role-policy --role-name {role} --policy-name {policy_name}\n"
-	  "aws iam put-role-policy --role-name {role} --policy-name {policy_name} --policy-document file://scoped.json\n"
-	  "aws iam create-policy-version --policy-arn {policy_arn} --policy-document file://scoped.json --set-as-default",
-	  "import boto3, json\n\niam = boto3.client(\"iam\")\n"
-	  "scoped = {\"Version\": \"2012-10-17\", \"Statement\": []}  # the same grants on named resources",
-	  "iam.put_role_policy(RoleName={role}, PolicyName={policy_name}, PolicyDocument=json.dumps(scoped))\n"
-	  "iam.create_policy_version(PolicyArn={policy_arn}, PolicyDocument=json.dumps(scoped), SetAsDefault=True)",
-	  NULL, check_grade_role_escalation },
-	{ "ROLE-07", CHECK_FAM_ROLES, CHECK_SEV_MEDIUM, NULL, NULL,
-	  "Roles were not created by root and no CreateRole call was denied",
-	  CHECK_NEEDS(CREATE_ROLE_EVENTS), 0, NULL,
-	  "No role of the window was created by the root user (userIdentity.type Root), and no "
-	  "CreateRole call failed with AccessDenied: denied calls are evidence of someone probing "
-	  "what their credentials can do, and are reported against the caller. Calls that failed "
-	  "otherwise (EntityAlreadyExists, MalformedPolicyDocument) are only listed with the "
-	  "events. No CreateRole event in the window is NOT_APPLICABLE.",
-	  "Review the events: CloudTrail > Event history, Event name = CreateRole.\n"
-	  "Roles created by root: find out who used the root user (ROOT-04); recreate the role from "
-	  "an IAM principal if it is needed.\n"
-	  "Denied calls: find out whether the caller should create roles at all; if not, deactivate "
-	  "its credentials.",
-	  "aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue={event_id}",
-	  PY_CT,
-	  "print(ct.lookup_events(LookupAttributes=[{\"AttributeKey\": \"EventId\", "
-	  "\"AttributeValue\": {event_id}}])[\"Events\"])",
-	  NULL, check_grade_role_creator },
+	{ .id = "ROLE-01", .family = CHECK_FAM_ROLES, .severity = CHECK_SEV_CRITICAL,
+	  .title = "Trust policies do not let any principal assume the role",
+	  .needs = ROLE_SOURCES,
+	  .doc =
+	    "Engine question: which caller classes can assume the role (policy/trust.h)? FAIL when "
+	    "the answer holds \"anyone\" (Principal \"*\", {\"AWS\": \"*\"} or NotPrincipal with no "
+	    "condition pinning the caller) or \"another organization\". A condition pins when it "
+	    "is positive (String/Arn Equals or Like; not negated, not ...IfExists, not "
+	    "ForAllValues:, which holds when the key is missing) on aws:PrincipalAccount, "
+	    "aws:PrincipalArn, aws:SourceAccount, aws:SourceArn, aws:PrincipalOrgID, "
+	    "aws:PrincipalOrgPaths or aws:SourceOrgID, with values that name the account or "
+	    "organization without wildcards. An organization value is compared with the snapshot's "
+	    "organization id: another organization's accounts cannot be enumerated, so they count "
+	    "as anyone; when the snapshot does not know its organization the role is NOT_EVALUATED, "
+	    "never PASS. A Deny takes the grant back only when the engine evaluates an outsider's "
+	    "request (an account and organization the policy does not name) as explicitly denied "
+	    "and the Deny's conditions use only those identity keys. An sts:ExternalId condition "
+	    "does not pin: it is a value the third party knows, not an identity. Graded for every "
+	    "role a CreateRole event of the window created, on its current trust (or the trust it "
+	    "was created with, when it has been deleted); a trust policy the engine rejects leaves "
+	    "that role NOT_EVALUATED.",
+	  .console =
+	    "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
+	    "Replace Principal \"*\" with the accounts or roles that need the role, or add a condition "
+	    "such as aws:PrincipalOrgID; if nobody should assume it, delete the role.\n"
+	    "Find out who created it and from where (the event in the finding).",
+	  .cli = TRUST_CLI,
+	  .python = TRUST_PY,
+	  .python_each = TRUST_PY_EACH,
+	  .grade = check_grade_role_public,
+	},
+	{ .id = "ROLE-02", .family = CHECK_FAM_ROLES, .severity = CHECK_SEV_HIGH,
+	  .title = "Trust policies trust no account outside the trusted set",
+	  .needs = ROLE_SOURCES,
+	  .thresholds = "trusted_accounts",
+	  .doc =
+	    "Engine question: which caller classes can assume the role? FAIL for each \"another "
+	    "account\" outside the trusted set and each \"another organization\". Trusted: the "
+	    "account itself, its organization (the accounts the snapshot lists, and wildcard "
+	    "principals pinned to its organization id), and trusted_accounts from the config. "
+	    "\"arn:aws:iam::ACCT:root\", \"ACCT\" and any ARN in ACCT count as ACCT; a wildcard "
+	    "principal pinned by aws:PrincipalAccount, aws:SourceAccount or an ARN key trusts the "
+	    "accounts those name (account-level pins win over organization-level ones: conditions "
+	    "are ANDed). An organization pin while the snapshot's organization is unknown leaves "
+	    "the role NOT_EVALUATED. A finding is high without an sts:ExternalId condition and "
+	    "medium with one.",
+	  .console =
+	    "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
+	    "Remove the outside account; for a vendor that needs it, require sts:ExternalId and add "
+	    "the account to trusted_accounts in the iamgrade config.",
+	  .cli = TRUST_CLI,
+	  .python = TRUST_PY,
+	  .python_each = TRUST_PY_EACH,
+	  .grade = check_grade_role_accounts,
+	},
+	{ .id = "ROLE-03", .family = CHECK_FAM_ROLES, .severity = CHECK_SEV_HIGH,
+	  .title = "Web-identity trusts restrict audience and subject",
+	  .needs = ROLE_SOURCES,
+	  .doc =
+	    "Engine question: for each web-identity caller of the trust answer, are its callers "
+	    "pinned by the keys its provider documents (the provider table below)? Each key must "
+	    "carry a positive condition (not negated, not ...IfExists, not ForAllValues:) whose "
+	    "values do not start with a wildcard; a subject with a known format must also name its "
+	    "scope: GitHub \"repo:OWNER/\", GitLab \"project_path:GROUP/\", Terraform Cloud "
+	    "\"organization:NAME:\", CircleCI \"org/ID/\", EKS \"system:serviceaccount:NAMESPACE:\". "
+	    "\"*\", \"repo:*\" or \"repo:*/x\" fail; \"repo:org/*\" passes with a note (any "
+	    "repository of the owner). Login with Amazon and Facebook are pinned by :app_id, Google "
+	    "by :aud (or :oaud, :sub), Cognito by :aud (the identity pool); EKS, GitLab, Terraform "
+	    "Cloud, Bitbucket and CircleCI need :sub and :aud; any other provider :aud. SAML "
+	    "providers are their own class and not graded here.",
+	  .console =
+	    "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
+	    "GitHub Actions: add StringEquals (or StringLike) token.actions.githubusercontent.com:sub = "
+	    "repo:ORG/REPO:ref:refs/heads/main (or :environment:prod) and "
+	    "token.actions.githubusercontent.com:aud = sts.amazonaws.com.\n"
+	    "Other providers: add the keys the web-identity provider table names (docs/controls.md): "
+	    "www.amazon.com:app_id, graph.facebook.com:app_id, accounts.google.com:aud, "
+	    "cognito-identity.amazonaws.com:aud (the identity pool), and :sub with :aud for EKS "
+	    "(system:serviceaccount:NAMESPACE:NAME), GitLab, Terraform Cloud, Bitbucket and CircleCI.",
+	  .cli = TRUST_CLI,
+	  .python = TRUST_PY,
+	  .python_each = TRUST_PY_EACH,
+	  .grade = check_grade_role_oidc,
+	},
+	{ .id = "ROLE-04", .family = CHECK_FAM_ROLES, .severity = CHECK_SEV_LOW,
+	  .title = "Service trusts carry aws:SourceAccount or aws:SourceArn",
+	  .needs = ROLE_SOURCES,
+	  .doc =
+	    "Engine question: which caller classes can assume the role, and does each service "
+	    "caller carry the confused-deputy guard (a pinning aws:SourceAccount, aws:SourceArn or "
+	    "aws:SourceOrgID condition)? FAIL for an unguarded service when the same answer also "
+	    "holds anyone, another account or an organization, or when the service acts for other "
+	    "accounts (cloudtrail, config, datasync, events, firehose, sagemaker, scheduler, sns, "
+	    "ssm, transfer).",
+	  .console =
+	    "IAM > Roles > {role} > Trust relationships > Edit trust policy.\n"
+	    "To the statement naming the service add a condition aws:SourceAccount = {account}, or "
+	    "aws:SourceArn = the resource that uses the role.",
+	  .cli = TRUST_CLI,
+	  .python = TRUST_PY,
+	  .python_each = TRUST_PY_EACH,
+	  .grade = check_grade_role_deputy,
+	},
+	{ .id = "ROLE-05", .family = CHECK_FAM_ROLES, .severity = CHECK_SEV_HIGH,
+	  .title = "Created roles do not hold administrator permissions",
+	  .needs = ROLE_SOURCES,
+	  .doc =
+	    "Engine question: do the role's effective permissions allow every catalogue action, or "
+	    "every iam action, on every resource? Effective permissions: the union of what its "
+	    "inline and attached managed policies allow on every resource (as POL-01 reads a "
+	    "document), minus their unconditional Denies on every resource (a Deny with NotAction "
+	    "subtracts every catalogue action but those it names), intersected with what its "
+	    "permissions boundary allows (minus the boundary's Denies). Patterns split across "
+	    "statements and policies count together. AdministratorAccess and IAMFullAccess are "
+	    "read as AWS publishes them when the snapshot lacks their documents. A conditional Allow "
+	    "still grants; a conditional Deny does not subtract. A policy the engine rejects, or one "
+	    "missing from the snapshot, leaves the role NOT_EVALUATED. Roles deleted since hold "
+	    "nothing; when all are, NOT_APPLICABLE.",
+	  .console =
+	    "IAM > Roles > {role} > Permissions.\n"
+	    "Detach the administrator policy, or remove the statement allowing \"*\", and attach a "
+	    "policy scoped to the role's job.",
+	  .cli =
+	    "aws iam detach-role-policy --role-name {role} --policy-arn {policy_arn}\n"
+	    "aws iam delete-role-policy --role-name {role} --policy-name {policy_name}",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.detach_role_policy(RoleName={role}, PolicyArn={policy_arn})\n"
+	    "iam.delete_role_policy(RoleName={role}, PolicyName={policy_name})",
+	  .grade = check_grade_role_admin,
+	},
+	{ .id = "ROLE-06", .family = CHECK_FAM_ROLES, .severity = CHECK_SEV_MEDIUM,
+	  .title = "Created roles hold no privilege-escalation grant on \"*\"",
+	  .needs = ROLE_SOURCES,
+	  .doc =
+	    "Engine question: does any of the role's Allow statements grant iam:PassRole, "
+	    "iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:AttachRolePolicy, "
+	    "iam:AttachUserPolicy, iam:PutRolePolicy, iam:PutUserPolicy, iam:UpdateAssumeRolePolicy, "
+	    "iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile or sts:AssumeRole "
+	    "(matched as the engine matches actions: wildcards, NotAction) on a resource pattern "
+	    "that reaches beyond the role: a pattern with a wildcard that can match an ARN of the "
+	    "action's resource type (role, user or policy, field by field) and is not the role's "
+	    "own ARN (\"*\", \"arn:aws:iam::*:role/*\", \"arn:aws:iam::ACCOUNT:role/*\"), or "
+	    "NotResource. A literal ARN naming one other resource is a scoped grant; "
+	    "\"${aws:username}\" is the user itself (nothing, for a role); other policy variables "
+	    "reach anything. An unconditional Deny of the action on a pattern covering the grant's, "
+	    "in the role's policies or its boundary, takes it back, as does a boundary that allows "
+	    "the action nowhere the grant reaches. One finding per role, listing the actions.",
+	  .console =
+	    "IAM > Roles > {role} > Permissions.\n"
+	    "Scope iam:PassRole and the other listed actions to named resources (e.g. iam:PassRole on "
+	    "the one role it passes, with an iam:PassedToService condition), or remove them.",
+	  .cli =
+	    "aws iam list-attached-role-policies --role-name {role}\n"
+	    "aws iam get-role-policy --role-name {role} --policy-name {policy_name}\n"
+	    "aws iam put-role-policy --role-name {role} --policy-name {policy_name} --policy-document file://scoped.json\n"
+	    "aws iam create-policy-version --policy-arn {policy_arn} --policy-document file://scoped.json --set-as-default",
+	  .python =
+	    "import boto3, json\n\niam = boto3.client(\"iam\")\n"
+	    "scoped = {\"Version\": \"2012-10-17\", \"Statement\": []}  # the same grants on named resources",
+	  .python_each =
+	    "iam.put_role_policy(RoleName={role}, PolicyName={policy_name}, PolicyDocument=json.dumps(scoped))\n"
+	    "iam.create_policy_version(PolicyArn={policy_arn}, PolicyDocument=json.dumps(scoped), SetAsDefault=True)",
+	  .grade = check_grade_role_escalation,
+	},
+	{ .id = "ROLE-07", .family = CHECK_FAM_ROLES, .severity = CHECK_SEV_MEDIUM,
+	  .title = "Roles were not created by root and no CreateRole call was denied",
+	  .needs = CHECK_NEEDS(CREATE_ROLE_EVENTS),
+	  .doc =
+	    "No role of the window was created by the root user (userIdentity.type Root), and no "
+	    "CreateRole call failed with AccessDenied: denied calls are evidence of someone probing "
+	    "what their credentials can do, and are reported against the caller. Calls that failed "
+	    "otherwise (EntityAlreadyExists, MalformedPolicyDocument) are only listed with the "
+	    "events. No CreateRole event in the window is NOT_APPLICABLE.",
+	  .console =
+	    "Review the events: CloudTrail > Event history, Event name = CreateRole.\n"
+	    "Roles created by root: find out who used the root user (ROOT-04); recreate the role from "
+	    "an IAM principal if it is needed.\n"
+	    "Denied calls: find out whether the caller should create roles at all; if not, deactivate "
+	    "its credentials.",
+	  .cli =
+	    "aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue={event_id}",
+	  .python = PY_CT,
+	  .python_each =
+	    "print(ct.lookup_events(LookupAttributes=[{\"AttributeKey\": \"EventId\", "
+	    "\"AttributeValue\": {event_id}}])[\"Events\"])",
+	  .grade = check_grade_role_creator,
+	},
 };
 const size_t check_ncontrols = sizeof(check_controls) / sizeof(check_controls[0]);
 
@@ -520,18 +692,27 @@ check_control_find(const char *id)
 int
 check_catalogue_text(struct buf *out)
 {
+	struct check_config def;
+	json_t *globals;
+	char *title;
 	size_t i;
 	int ok;
+
+	check_config_default(&def);
+	globals = check_globals(&def, NULL);
 
 	ok = buf_printf(out, "%-9s %-9s %-5s %-13s %s\n", "ID", "SEVERITY", "CIS",
 	    "SECURITY HUB", "TITLE");
 	for (i = 0; i < check_ncontrols && ok; i++) {
 		const struct check_control *r = &check_controls[i];
 
+		title = check_title(r, globals);
 		ok = buf_printf(out, "%-9s %-9s %-5s %-13s %s\n", r->id,
 		    check_severity_names[r->severity], r->cis ? r->cis : "-",
-		    r->securityhub ? r->securityhub : "-", r->title);
+		    r->securityhub ? r->securityhub : "-", title);
+		free(title);
 	}
+	json_decref(globals);
 	return ok;
 }
 
@@ -626,15 +807,12 @@ check_catalogue_markdown(struct buf *out)
 {
 	struct check_config def;
 	json_t *globals, *rem, *v;
+	char *title;
 	size_t i, j;
 	int fam;
 
 	check_config_default(&def);
-	globals = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
-	    "min_length", def.password_min_length, "reuse", def.password_reuse_prevention,
-	    "max_age", def.password_max_age_days, "root_days", def.root_unused_days,
-	    "unused_days", def.credential_unused_days, "rotation_days", def.key_rotation_days,
-	    "user_max_age", def.user_password_max_age_days);
+	globals = check_globals(&def, NULL);
 
 	buf_adds(out, "# Controls\n\n"
 	    "<!-- Generated by `iamgrade controls --markdown` from checks/catalogue.c: do not edit. -->\n\n"
@@ -658,7 +836,9 @@ check_catalogue_markdown(struct buf *out)
 		buf_printf(out, "| [%s](#%s) | %s | %s | %s | ", r->id, r->id,
 		    check_severity_names[r->severity], r->cis ? r->cis : "",
 		    r->securityhub ? r->securityhub : "");
-		md_text(out, r->title);
+		title = check_title(r, globals);
+		md_text(out, title);
+		free(title);
 		buf_adds(out, " |\n");
 	}
 	for (fam = 0; fam < CHECK_FAM__MAX; fam++) {
@@ -670,7 +850,9 @@ check_catalogue_markdown(struct buf *out)
 			if ((int)r->family != fam)
 				continue;
 			buf_printf(out, "\n<a id=\"%s\"></a>\n### %s: ", r->id, r->id);
-			md_text(out, r->title);
+			title = check_title(r, globals);
+			md_text(out, title);
+			free(title);
 			buf_printf(out, "\n\nSeverity %s; CIS %s; Security Hub %s; sources ",
 			    check_severity_names[r->severity], r->cis ? r->cis : "-",
 			    r->securityhub ? r->securityhub : "-");

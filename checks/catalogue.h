@@ -1,7 +1,7 @@
 /*
  * The control catalogue: one row per control in check_controls[]
- * (checks/catalogue.c), in report order.  /work/shared/CONTROLS.md is the
- * specification; docs/controls.md is generated from these rows.
+ * (checks/catalogue.c), in report order.  docs/controls.md, generated from
+ * these rows, is what each control checks and why.
  *
  * Adding a control
  * ================
@@ -26,15 +26,20 @@
  *    denied, errored or stale: the caller has already made the control
  *    NOT_EVALUATED, from the row's `needs` and `needs_any`.
  *
- * 3. Add the row to check_controls[]: id, family, severity, CIS and
- *    Security Hub ids, title, the sources it needs, the thresholds it
- *    reads, the documentation paragraph, and remediation in three forms:
- *    console steps, AWS CLI commands (one per line) and a Python (boto3)
- *    sketch (`python` once, then `python_each` once per finding).  Write
- *    {placeholders} where a finding's resource goes (the list is
- *    check_placeholders[] in catalogue.c: {user}, {key_id}, {role},
- *    {policy_arn}, {account}, ...): results fill them per finding, shell-
- *    quoted in CLI lines and as Python string literals in Python lines.
+ * 3. Add the row to check_controls[], naming its fields (.id =,
+ *    .family =, .severity =, .cis =, .securityhub =, .title =, .needs =,
+ *    .needs_any =, .thresholds =, .doc =, .console =, .cli =, .python =,
+ *    .python_each =, .arg =, .grade =); a field left out is NULL or 0.
+ *    The title may name a threshold as a placeholder ("at least
+ *    {min_length}"): results print the value in force, the catalogue and
+ *    docs/controls.md the default.  .thresholds lists the config keys the
+ *    control reads.  Remediation comes in three forms: console steps, AWS
+ *    CLI commands (one per line) and a Python (boto3) sketch (.python
+ *    once, then .python_each once per finding).  Write {placeholders}
+ *    where a finding's resource goes (the list is check_placeholders[] in
+ *    checks/check.c: {user}, {key_id}, {role}, {policy_arn}, {account},
+ *    ...): results fill them per finding, shell-quoted in CLI lines and as
+ *    Python string literals in Python lines.
  *
  * 4. Add at least one PASS and one FAIL case under tests/checks/cases/
  *    (NAME.snapshot.json + NAME.expected.json; see tests/checks/README).
@@ -88,22 +93,16 @@ enum check_status {
 extern const char *const check_status_names[CHECK_STATUS__MAX];	/* "PASS" */
 
 /*
- * The snapshot's sources that controls read, as bits for the rows: the
- * first members of snapshot/'s list (SNAP_SOURCES), whose names they use.
+ * The snapshot's sources that controls read, as bits for the rows:
+ * snapshot/'s SNAP_SOURCES_GRADED, the first of its list, whose names they
+ * use.
  */
 enum check_source {
-	CHECK_SRC_CREDENTIAL_REPORT = SNAP_SRC_CREDENTIAL_REPORT,
-	CHECK_SRC_PASSWORD_POLICY = SNAP_SRC_PASSWORD_POLICY,
-	CHECK_SRC_ACCOUNT_SUMMARY = SNAP_SRC_ACCOUNT_SUMMARY,
-	CHECK_SRC_VIRTUAL_MFA_DEVICES = SNAP_SRC_VIRTUAL_MFA_DEVICES,
-	CHECK_SRC_ACCESS_KEYS = SNAP_SRC_ACCESS_KEYS,
-	CHECK_SRC_AUTHORIZATION_DETAILS = SNAP_SRC_AUTHORIZATION_DETAILS,
-	CHECK_SRC_TRAILS = SNAP_SRC_TRAILS,
-	CHECK_SRC_CREATE_ROLE_EVENTS = SNAP_SRC_CREATE_ROLE_EVENTS,
+#define CHECK_X_ENUM(id, name, type)	CHECK_SRC_##id = SNAP_SRC_##id,
+	SNAP_SOURCES_GRADED(CHECK_X_ENUM)
+#undef CHECK_X_ENUM
 	CHECK_SRC__MAX
 };
-_Static_assert(CHECK_SRC__MAX == SNAP_SRC_CREATE_ROLE_EVENTS + 1,
-    "the checks' sources are the first of snapshot/'s, in order");
 #define check_source_names	snap_source_names	/* "credential_report" */
 #define CHECK_NEEDS(src)	(1u << CHECK_SRC_##src)
 

@@ -388,17 +388,28 @@ fill_text(struct buf *b, const char *t, const json_t *fill, const json_t *global
 		buf_adds(b, "\n");
 }
 
-static json_t *
-globals_of(const struct check_ctx *c)
+json_t *
+check_globals(const struct check_config *k, const char *account)
 {
-	const struct check_config *k = c->cfg;
+	json_t *g;
 
-	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
-	    "account", c->account,
+	g = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
 	    "min_length", k->password_min_length, "reuse", k->password_reuse_prevention,
 	    "max_age", k->password_max_age_days, "root_days", k->root_unused_days,
 	    "unused_days", k->credential_unused_days, "rotation_days", k->key_rotation_days,
 	    "user_max_age", k->user_password_max_age_days);
+	if (account != NULL)
+		json_object_set_new(g, "account", json_string(account));
+	return g;
+}
+
+char *
+check_title(const struct check_control *r, const json_t *globals)
+{
+	struct buf b = { 0 };
+
+	fill_line(&b, r->title, strlen(r->title), NULL, globals, FILL_TEXT, NULL);
+	return b.p != NULL ? b.p : xstrdup("");
 }
 
 /*
@@ -511,6 +522,7 @@ partial_guard(const struct check_ctx *c, const struct check_control *r, struct c
 static json_t *
 grade_one(struct check_ctx *c, const struct check_control *r, const json_t *globals, int *status)
 {
+	char *title;
 	struct check_out o = { -1, NULL, json_array(), json_array(), json_array(), json_array() };
 	json_t *ctl, *f;
 	struct buf b = { 0 };
@@ -550,7 +562,9 @@ grade_one(struct check_ctx *c, const struct check_control *r, const json_t *glob
 	ctl = json_object();
 	json_object_set_new(ctl, "id", json_string(r->id));
 	json_object_set_new(ctl, "family", json_string(check_family_names[r->family]));
-	json_object_set_new(ctl, "title", json_string(r->title));
+	title = check_title(r, globals);
+	json_object_set_new(ctl, "title", json_string(title));
+	free(title);
 	json_object_set_new(ctl, "description", json_string(r->doc));
 	json_object_set_new(ctl, "severity", json_string(check_severity_names[r->severity]));
 	json_object_set_new(ctl, "cis", str_or_null(r->cis));
@@ -649,7 +663,7 @@ check_account(const json_t *snap, const char *file, const char *sha256,
 		free(copy);
 		return NULL;
 	}
-	globals = globals_of(&c);
+	globals = check_globals(c.cfg, c.account);
 	controls = json_array();
 	for (i = 0; i < check_ncontrols; i++) {
 		const struct check_control *r = &check_controls[i];

@@ -140,6 +140,18 @@ void	check_note(struct check_out *, const char *resource, const char *fmt, ...)
 json_t	*check_remediation(const struct check_control *r, const struct check_out *o,
 	    const json_t *globals);
 
+/*
+ * The globals of the templates: the thresholds of k, numbers, and the
+ * account when not NULL ({account} stays <account> without).  New reference.
+ */
+json_t	*check_globals(const struct check_config *k, const char *account);
+
+/*
+ * Row r's title with the thresholds in force ("Minimum password length is
+ * at least 16" under a config asking for 16).  The caller frees it.
+ */
+char	*check_title(const struct check_control *r, const json_t *globals);
+
 /* Credential-report cells. */
 int	cr_true(const json_t *row, const char *col);		/* "true", any case */
 int	cr_time(const json_t *row, const char *col, time_t *);	/* a timestamp, not N/A etc. */

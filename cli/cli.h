@@ -1,7 +1,7 @@
 /*
  * The command line: one cmd_*.c per subcommand.  Each parses its arguments
  * (cli_parse, from its option table: cli/opts.h), calls the modules and maps the outcome to an exit code.
- * Only cli/ prints to the user or exits (STYLE.md §4).
+ * Only cli/ prints to the user or exits (docs/style.md §4).
  */
 #ifndef CLI_CLI_H
 #define CLI_CLI_H

@@ -298,7 +298,7 @@ aws_xml_text(const xmlNode *n)
 	return s;
 }
 
-/* Parse with the network and entity expansion off (libraries.md). */
+/* Parse with the network and entity expansion off: the body is untrusted. */
 static xmlDoc *
 aws_xml_read(const char *body, size_t len)
 {
@@ -464,6 +464,33 @@ aws_client_defaults(struct aws_config *c)
 		c->body_max = (size_t)64 * 1024 * 1024;
 }
 
+/* Credentials: their lifecycle here, where the client holds them; the chain in creds.c. */
+
+void
+aws_creds_free(struct aws_creds *c)
+{
+	if (c->secret_access_key != NULL)
+		explicit_bzero(c->secret_access_key, strlen(c->secret_access_key));
+	if (c->session_token != NULL)
+		explicit_bzero(c->session_token, strlen(c->session_token));
+	free(c->access_key_id);
+	free(c->secret_access_key);
+	free(c->session_token);
+	free(c->source);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+aws_creds_copy(struct aws_creds *d, const struct aws_creds *s)
+{
+	d->access_key_id = xstrdup(s->access_key_id);
+	d->secret_access_key = xstrdup(s->secret_access_key);
+	d->session_token = xstrdup(s->session_token);
+	d->expiration = s->expiration;
+	d->source = xstrdup(s->source);
+	d->renew = s->renew;
+}
+
 struct aws_client *
 aws_client_new(const struct aws_config *cfg, const struct aws_creds *creds)
 {
@@ -533,7 +560,7 @@ aws_client_retries(const struct aws_client *c)
 static int
 aws_can_refresh(const struct aws_client *c)
 {
-	return c->refresh != NULL || c->creds.from_chain;
+	return c->refresh != NULL || c->creds.renew != NULL;
 }
 
 /* Renew the credentials through the hook or the chain. */
@@ -548,7 +575,7 @@ aws_refresh(struct aws_client *c, const char *why)
 	if (c->refresh != NULL)
 		rc = c->refresh(c->refresh_arg, &fresh, &err);
 	else
-		rc = aws_creds_resolve(&c->cfg, &fresh, &err);
+		rc = c->creds.renew(&c->cfg, &fresh, &err);
 	if (rc) {
 		log_verbose("credentials from %s renewed (%s)", c->creds.source ?
 		    c->creds.source : "?", why);
@@ -670,7 +697,7 @@ aws_slist_add(struct curl_slist *l, const char *fmt, const char *v)
 /*
  * Send q once and fill r with what came back.  The headers are exactly the
  * ones AWS expects signed (reference §11): no header is removed with
- * "Name:", because curl 7.88 would list it in SignedHeaders (libraries.md).
+ * "Name:", because curl 7.88 would list it in SignedHeaders.
  */
 static void
 aws_send(struct aws_client *c, const struct aws_req *q, struct aws_resp *r,

@@ -2,8 +2,8 @@
  * Talking to AWS: credentials, endpoints, and one signed call with retries.
  *
  * Every call is an HTTPS POST with the body given through CURLOPT_POSTFIELDS
- * and signed by libcurl's CURLOPT_AWS_SIGV4 (see shared/reference/
- * libraries.md for the traps).  Query-protocol services (IAM, STS) take
+ * and signed by libcurl's CURLOPT_AWS_SIGV4 (the traps are written where
+ * they are avoided, in aws.c).  Query-protocol services (IAM, STS) take
  * form parameters; JSON 1.1 services (CloudTrail, Organizations) take a
  * JSON body and an X-Amz-Target.  Retries follow the SDK "standard" mode.
  *
@@ -36,13 +36,21 @@ enum aws_svc {
 };
 extern const char *const aws_svc_names[AWS_SVC__MAX];	/* "iam", "sts", ... */
 
+struct aws_config;
+
 struct aws_creds {
 	char	*access_key_id;
 	char	*secret_access_key;	/* secret: never logged or stored */
 	char	*session_token;		/* secret; NULL for long-term keys */
 	time_t	 expiration;		/* 0 = does not expire */
 	char	*source;		/* where they came from, for messages: "environment variables", "profile audit (/root/.aws/credentials)" */
-	int	 from_chain;		/* temporary creds from aws_creds_resolve: running it again renews them */
+	/*
+	 * How to renew them, or NULL: aws_creds_resolve for temporary
+	 * credentials from the chain (running it again renews them).  A
+	 * pointer, so that the client (aws.c) renews without depending on
+	 * the chain (creds.c), which uses the client.
+	 */
+	int	(*renew)(const struct aws_config *, struct aws_creds *out, char **err);
 };
 void	aws_creds_free(struct aws_creds *);
 void	aws_creds_copy(struct aws_creds *dst, const struct aws_creds *src);
@@ -126,7 +134,7 @@ int	aws_creds_resolve(const struct aws_config *, struct aws_creds *, char **err)
  * ExpiredTokenException, or the credentials are within 5 minutes of their
  * expiration before a call, the client renews them once per call -- with the
  * refresh hook if one is set, else by running aws_creds_resolve again when
- * the credentials have from_chain set -- and retries (outside the retry
+ * the credentials have a renew function -- and retries (outside the retry
  * quota, but counted in calls).  aws_client_set_creds keeps the hook.
  */
 struct aws_client;
@@ -216,7 +224,7 @@ int	aws_assume_role(struct aws_client *, const char *role_arn, const char *exter
 /*
  * The same with every AssumeRole input the profiles use.  session_name NULL:
  * "iamgrade-<unix time>"; external_id NULL and duration_s 0: not sent.
- * out->source is "role ARN"; out->from_chain is 0.
+ * out->source is "role ARN"; out->renew is NULL.
  */
 struct aws_role {
 	const char	*role_arn;

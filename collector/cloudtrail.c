@@ -201,7 +201,7 @@ ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
 	static const char call[] = "cloudtrail:LookupEvents";
 	const char *region = ct_events_region(cfg);
 	struct src_pager pg;
-	enum src_status st;
+	enum snap_status st;
 	json_t *body, *resp = NULL, *events, *seen, *out = NULL, *data;
 	char *next = NULL, *err = NULL, *msg = NULL, s[21], e[21];
 	long last = -1, gap;
@@ -235,11 +235,11 @@ ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
 		/* Pages may be empty while NextToken is still there: keep going. */
 		if (next == NULL)
 			break;
-		if ((st = src_pager_next(&pg, NULL, next, &msg)) == SRC_ERROR) {
+		if ((st = src_pager_next(&pg, NULL, next, &msg)) == SNAP_ST_ERROR) {
 			out = src_fail(call, pg.code, msg, 200);
 			goto out;
 		}
-		if (st == SRC_PARTIAL)
+		if (st == SNAP_ST_PARTIAL)
 			break;
 		json_object_set_new(body, "NextToken", json_string(next));
 	}

@@ -34,9 +34,9 @@ collect_arn_account(const char *arn)
 static void
 collect_problem(json_t *problems, const char *name, const json_t *src)
 {
-	enum src_status st = src_status(src);
+	enum snap_status st = src_status(src);
 
-	if (st == SRC_OK || st == SRC_ABSENT)
+	if (st == SNAP_ST_OK || st == SNAP_ST_ABSENT)
 		return;
 	json_array_append_new(problems, json_sprintf("%s: %s %s: %s: %s", name,
 	    jstr(src, "api_call") ? jstr(src, "api_call") : "?",
@@ -114,14 +114,14 @@ collect_frame(const char *account_id, const struct collect_target *t,
 
 	eps = json_object();
 	for (s = 0; s < AWS_SVC__MAX; s++)
-		json_object_set_new(eps, aws_svc_names[s], src_string(cfg->endpoint[s]));
+		json_object_set_new(eps, aws_svc_names[s], jstring(cfg->endpoint[s]));
 	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:n, s:o}, s:n, s:o, s:o,"
 	    " s:{s:I}, s:{}}",
 	    "schema", SNAP_SCHEMA,
 	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
-	    "account", "id", src_string(account_id), "alias", "name", src_string(t->name),
+	    "account", "id", jstring(account_id), "alias", "name", jstring(t->name),
 	    "caller",
-	    "region", src_string(cfg->region),
+	    "region", jstring(cfg->region),
 	    "endpoints", eps,
 	    "collection", "window_days", (json_int_t)window,
 	    "sources");
@@ -163,36 +163,119 @@ static json_t *
 collect_set(json_t *snap, const char *account, const char *name, json_t *src)
 {
 	src = snap_source_check(name, src);
-	log_verbose("%s: %s: %s", account, name, src_status_names[src_status(src)]);
+	log_verbose("%s: %s: %s", account, name, snap_status_names[src_status(src)]);
 	json_object_set_new(json_object_get(snap, "sources"), name, src);
 	return src;
 }
 
-/* Every source of a reachable account, in order. */
+/* What reading one source of a reachable account may use. */
+struct collect_run {
+	struct aws_client		*c;
+	const struct collect_opts	*o;
+	struct iam_report		 rep;		/* started before the first step */
+	time_t				 started;
+	int				 window;	/* days */
+	const json_t			*sources;	/* as kept so far */
+};
+
+static json_t *
+read_aliases(struct collect_run *r)
+{
+	return iam_account_aliases(r->c);
+}
+
+static json_t *
+read_password_policy(struct collect_run *r)
+{
+	return iam_password_policy(r->c);
+}
+
+static json_t *
+read_account_summary(struct collect_run *r)
+{
+	return iam_account_summary(r->c);
+}
+
+static json_t *
+read_mfa_devices(struct collect_run *r)
+{
+	return iam_virtual_mfa_devices(r->c);
+}
+
+static json_t *
+read_authz(struct collect_run *r)
+{
+	return iam_authorization_details(r->c);
+}
+
+static json_t *
+read_trails(struct collect_run *r)
+{
+	return ct_trails(r->c, r->o->cfg);
+}
+
+static json_t *
+read_events(struct collect_run *r)
+{
+	return ct_create_role_events(r->c, r->o->cfg,
+	    r->started - (time_t)r->window * 86400, r->started);
+}
+
+static json_t *
+read_report(struct collect_run *r)
+{
+	return iam_report_finish(r->c, &r->rep);
+}
+
+/* An invalid report names no key holders: the keys depend on it as kept. */
+static json_t *
+read_keys(struct collect_run *r)
+{
+	return iam_access_keys(r->c, json_object_get(r->sources,
+	    snap_source_names[SNAP_SRC_CREDENTIAL_REPORT]));
+}
+
+/*
+ * How each source of snapshot/'s list (SNAP_SOURCES) is read, in the
+ * order it is read: the credential report late, since IAM builds it while
+ * the others are read, and the access keys after it (it names the key
+ * holders).  caller_identity has no row: it is read first, to learn the
+ * account (collect_identify).  A new source is a row here.
+ */
+static const struct collect_step {
+	enum snap_source	  id;
+	json_t			*(*read)(struct collect_run *);
+} collect_steps[] = {
+	{ SNAP_SRC_ACCOUNT_ALIASES,		read_aliases },
+	{ SNAP_SRC_PASSWORD_POLICY,		read_password_policy },
+	{ SNAP_SRC_ACCOUNT_SUMMARY,		read_account_summary },
+	{ SNAP_SRC_VIRTUAL_MFA_DEVICES,		read_mfa_devices },
+	{ SNAP_SRC_AUTHORIZATION_DETAILS,	read_authz },
+	{ SNAP_SRC_TRAILS,			read_trails },
+	{ SNAP_SRC_CREATE_ROLE_EVENTS,		read_events },
+	{ SNAP_SRC_CREDENTIAL_REPORT,		read_report },
+	{ SNAP_SRC_ACCESS_KEYS,			read_keys },
+};
+_Static_assert(sizeof(collect_steps) / sizeof(collect_steps[0]) == SNAP_SRC__MAX - 1,
+    "every source but caller_identity has a step");
+
+/* Every source of a reachable account, in the order of collect_steps[]. */
 static void
 collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
     const struct collect_opts *o, time_t started, int window)
 {
-	struct iam_report rep;
-	json_t *aliases, *cr;
+	struct collect_run run = { .c = c, .o = o, .started = started, .window = window,
+	    .sources = json_object_get(snap, "sources") };
+	const json_t *alias;
+	size_t i;
 
-	/* IAM builds the report while the other sources are read. */
-	iam_report_start(c, &rep, o->report_wait_s);
-	aliases = iam_account_aliases(c);
-	json_object_set(json_object_get(snap, "account"), "alias",
-	    json_array_get(jpath(aliases, "data.aliases"), 0) ?
-	    json_array_get(jpath(aliases, "data.aliases"), 0) : json_null());
-	collect_set(snap, account, "account_aliases", aliases);
-	collect_set(snap, account, "password_policy", iam_password_policy(c));
-	collect_set(snap, account, "account_summary", iam_account_summary(c));
-	collect_set(snap, account, "virtual_mfa_devices", iam_virtual_mfa_devices(c));
-	collect_set(snap, account, "authorization_details", iam_authorization_details(c));
-	collect_set(snap, account, "trails", ct_trails(c, o->cfg));
-	collect_set(snap, account, "create_role_events",
-	    ct_create_role_events(c, o->cfg, started - (time_t)window * 86400, started));
-	/* An invalid report names no key holders: the keys depend on it. */
-	cr = collect_set(snap, account, "credential_report", iam_report_finish(c, &rep));
-	collect_set(snap, account, "access_keys", iam_access_keys(c, cr));
+	iam_report_start(c, &run.rep, o->report_wait_s);
+	for (i = 0; i < sizeof(collect_steps) / sizeof(collect_steps[0]); i++)
+		collect_set(snap, account, snap_source_names[collect_steps[i].id],
+		    collect_steps[i].read(&run));
+	alias = json_array_get(jpath(json_object_get(run.sources,
+	    snap_source_names[SNAP_SRC_ACCOUNT_ALIASES]), "data.aliases"), 0);
+	json_object_set(json_object_get(snap, "account"), "alias", alias ? (json_t *)alias : json_null());
 }
 
 /* What renewing the target role's credentials needs (they last an hour). */
@@ -236,7 +319,7 @@ collect_identify(struct aws_client *c, struct collect_role *cr,
 		aws_client_set_refresh(c, collect_reassume, cr);
 	}
 	ident = sts_caller_identity(c);
-	if (src_status(ident) != SRC_OK) {
+	if (src_status(ident) != SNAP_ST_OK) {
 		*fail = ident;
 		return NULL;
 	}

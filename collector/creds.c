@@ -37,31 +37,6 @@ const char *const creds_base_names[] = {
 #define CREDS_CONTAINER_TRIES	3
 #define CREDS_IMDS_TTL		"21600"
 
-void
-aws_creds_free(struct aws_creds *c)
-{
-	if (c->secret_access_key != NULL)
-		explicit_bzero(c->secret_access_key, strlen(c->secret_access_key));
-	if (c->session_token != NULL)
-		explicit_bzero(c->session_token, strlen(c->session_token));
-	free(c->access_key_id);
-	free(c->secret_access_key);
-	free(c->session_token);
-	free(c->source);
-	memset(c, 0, sizeof(*c));
-}
-
-void
-aws_creds_copy(struct aws_creds *d, const struct aws_creds *s)
-{
-	d->access_key_id = xstrdup(s->access_key_id);
-	d->secret_access_key = xstrdup(s->secret_access_key);
-	d->session_token = xstrdup(s->session_token);
-	d->expiration = s->expiration;
-	d->source = xstrdup(s->source);
-	d->from_chain = s->from_chain;
-}
-
 /* Planning: which providers a profile names, from the files alone. */
 
 static const char *
@@ -1124,7 +1099,7 @@ creds_run_plan(const struct aws_config *cfg, const struct creds_plan *plan,
 		    ro->duration_s };
 		struct aws_client *c;
 
-		cur.from_chain = 0;	/* this one-call client renews nothing */
+		cur.renew = NULL;	/* this one-call client renews nothing */
 		c = aws_client_new(cfg, &cur);
 		st = aws_assume_role_with(c, &role, &next, &e);
 		aws_client_free(c);
@@ -1137,8 +1112,8 @@ creds_run_plan(const struct aws_config *cfg, const struct creds_plan *plan,
 		aws_creds_free(&cur);
 		cur = next;
 	}
-	cur.from_chain = plan->nroles > 0 ||
-	    (plan->base != CREDS_STATIC && plan->base != CREDS_ENV);
+	cur.renew = plan->nroles > 0 ||
+	    (plan->base != CREDS_STATIC && plan->base != CREDS_ENV) ? aws_creds_resolve : NULL;
 	*out = cur;
 	memset(&cur, 0, sizeof(cur));
 	rc = 1;
@@ -1184,13 +1159,13 @@ aws_creds_resolve(const struct aws_config *cfg, struct aws_creds *out, char **er
 
 	if ((st = creds_container(out, err)) != 0) {
 		rc = st > 0;
-		out->from_chain = rc;
+		out->renew = rc ? aws_creds_resolve : NULL;
 		goto out;
 	}
 	buf_adds(&tried, ", container credentials (not configured)");
 
 	if (creds_imds(cfg, out, &why)) {
-		out->from_chain = 1;
+		out->renew = aws_creds_resolve;
 		rc = 1;
 		goto out;
 	}

@@ -44,7 +44,7 @@ iam_pages(struct aws_client *c, struct src_pager *pg, const char *action,
 {
 	struct aws_param p[4];
 	json_t *res = NULL, *fail = NULL;
-	enum src_status st;
+	enum snap_status st;
 	const char *next;
 	char *marker = NULL, *msg = NULL;
 	size_t len;
@@ -70,10 +70,10 @@ iam_pages(struct aws_client *c, struct src_pager *pg, const char *action,
 			    "IsTruncated without a Marker", 200);
 			goto out;
 		}
-		if ((st = src_pager_next(pg, user, next, &msg)) == SRC_PARTIAL) {
+		if ((st = src_pager_next(pg, user, next, &msg)) == SNAP_ST_PARTIAL) {
 			fail = src_partial(pg->call, NULL, pg->code, msg);
 			goto out;
-		} else if (st != SRC_OK) {
+		} else if (st != SNAP_ST_OK) {
 			fail = src_fail(pg->call, pg->code, msg, 200);
 			goto out;
 		}
@@ -95,7 +95,7 @@ iam_source(const char *call, json_t *stop, json_t *data)
 {
 	if (stop == NULL)
 		return src_ok(call, data);
-	if (src_status(stop) == SRC_PARTIAL)
+	if (src_status(stop) == SNAP_ST_PARTIAL)
 		json_object_set_new(stop, "data", data);
 	else
 		json_decref(data);
@@ -166,7 +166,7 @@ iam_password_policy(struct aws_client *c)
 	const char *code = src_code(s);
 
 	/* No custom policy is a fact about the account, not a failure. */
-	if (src_status(s) == SRC_ERROR && code != NULL && strcmp(code, "NoSuchEntity") == 0) {
+	if (src_status(s) == SNAP_ST_ERROR && code != NULL && strcmp(code, "NoSuchEntity") == 0) {
 		json_decref(s);
 		s = src_absent("iam:GetAccountPasswordPolicy");
 	}
@@ -303,7 +303,7 @@ iam_access_keys(struct aws_client *c, const json_t *report)
 	char *msg;
 	size_t i;
 
-	if (src_status(report) != SRC_OK) {
+	if (src_status(report) != SNAP_ST_OK) {
 		msg = xasprintf("the credential report is %s, so the users holding "
 		    "keys are unknown", jstr(report, "status") ? jstr(report, "status") : "missing");
 		fail = src_fail("iam:ListAccessKeys", "DependencyFailed", msg, 0);
@@ -395,7 +395,7 @@ iam_report_data(const json_t *res, json_t **data, char **err)
 	}
 	if ((*data = credreport_parse(csv, len, err)) == NULL)
 		goto out;
-	json_object_set_new(*data, "generated_time", src_string(jstr(res, "GeneratedTime")));
+	json_object_set_new(*data, "generated_time", jstring(jstr(res, "GeneratedTime")));
 	rc = 1;
 out:
 	free(csv);

@@ -50,7 +50,7 @@ orgs_keep(json_t *accounts, json_t *ids, json_t *problems, const json_t *page)
 			    s ? s : json_is_object(a) && id != NULL ? "not a string" : "no Id",
 			    s && strlen(s) > 40 ? "..." : "",
 			    jstr(a, "Name") ? jstr(a, "Name") : "");
-			json_array_append_new(problems, src_string(line));
+			json_array_append_new(problems, jstring(line));
 			free(line);
 			continue;
 		}
@@ -110,7 +110,7 @@ orgs_list_accounts(struct aws_client *c, char **err)
 		if ((next = jstr(resp, "NextToken")) == NULL || *next == '\0')
 			break;
 		/* A partial account list would drop accounts unseen: any stop is an error. */
-		if (src_pager_next(&pg, NULL, next, &msg) != SRC_OK) {
+		if (src_pager_next(&pg, NULL, next, &msg) != SNAP_ST_OK) {
 			err_set(err, "%s (%s)", msg, pg.code);
 			goto out;
 		}
@@ -231,7 +231,7 @@ orgs_list(struct orgs_walk_state *w, const char *op, const char *member,
 		src_pager_page(&pg, len, json_array_size(page));
 		if ((next = jstr(resp, "NextToken")) == NULL || *next == '\0')
 			break;
-		if (src_pager_next(&pg, parent, next, &msg) != SRC_OK) {
+		if (src_pager_next(&pg, parent, next, &msg) != SNAP_ST_OK) {
 			*line = xasprintf("%s (%s)", msg, pg.code);
 			goto out;
 		}
@@ -261,7 +261,7 @@ orgs_add_ou(struct orgs_walk_state *w, const json_t *ou, const json_t *parent)
 	seg = orgs_segment(jstr(ou, "Name") ? jstr(ou, "Name") : id);
 	path = xasprintf("%s%s%s", ppath, strcmp(ppath, "/") == 0 ? "" : "/", seg);
 	json_array_append_new(w->ous, json_pack("{s:o, s:o, s:s, s:s, s:I}",
-	    "id", src_string(id), "name", src_string(jstr(ou, "Name") ? jstr(ou, "Name") : id),
+	    "id", jstring(id), "name", jstring(jstr(ou, "Name") ? jstr(ou, "Name") : id),
 	    "parent", jstr(parent, "id"), "path", path, "depth", depth));
 	free(seg);
 	free(path);
@@ -310,12 +310,12 @@ orgs_tags(struct orgs_walk_state *w, const char *id, json_t *e)
 			if ((k = jstr(t, "Key")) == NULL || *k == '\0')
 				continue;
 			v = jstr(t, "Value");
-			json_object_set_new(tags, k, src_string(v ? v : ""));
+			json_object_set_new(tags, k, jstring(v ? v : ""));
 		}
 		src_pager_page(&pg, len, json_array_size(json_object_get(resp, "Tags")));
 		if ((next = jstr(resp, "NextToken")) == NULL || *next == '\0')
 			break;
-		if (src_pager_next(&pg, id, next, &msg) != SRC_OK) {
+		if (src_pager_next(&pg, id, next, &msg) != SNAP_ST_OK) {
 			line = xasprintf("%s (%s)", msg, pg.code);
 			goto out;
 		}
@@ -325,8 +325,8 @@ out:
 	if (line != NULL) {
 		/* Tags half read are not the account's tags: none, and why. */
 		json_object_set_new(e, "tags", json_object());
-		json_object_set_new(e, "tags_reason", src_string(line));
-		json_array_append_new(w->problems, src_string(line));
+		json_object_set_new(e, "tags_reason", jstring(line));
+		json_array_append_new(w->problems, jstring(line));
 		json_decref(tags);
 	} else
 		json_object_set_new(e, "tags", tags);
@@ -364,7 +364,7 @@ orgs_structure(struct aws_client *c, const char *org_id, const json_t *ids)
 	json_decref(body);
 	if (fail != NULL) {
 		line = orgs_fail_line(fail, "roots");
-		json_array_append_new(w.problems, src_string(line));
+		json_array_append_new(w.problems, jstring(line));
 		reason = line;
 		line = NULL;
 		goto place;
@@ -372,8 +372,8 @@ orgs_structure(struct aws_client *c, const char *org_id, const json_t *ids)
 	json_array_foreach(json_object_get(resp, "Roots"), i, r)
 		if (jstr(r, "Id") != NULL)
 			json_array_append_new(w.ous, json_pack("{s:o, s:o, s:n, s:s, s:i}",
-			    "id", src_string(jstr(r, "Id")),
-			    "name", src_string(jstr(r, "Name") ? jstr(r, "Name") : "Root"),
+			    "id", jstring(jstr(r, "Id")),
+			    "name", jstring(jstr(r, "Name") ? jstr(r, "Name") : "Root"),
 			    "parent", "path", "/", "depth", 0));
 	/* w.ous grows while it is walked: the queue of the breadth-first walk. */
 	for (i = 0; i < json_array_size(w.ous); i++) {
@@ -385,7 +385,7 @@ orgs_structure(struct aws_client *c, const char *org_id, const json_t *ids)
 		    !orgs_list(&w, "ListAccountsForParent", "Accounts",
 		    jstr(ou, "id"), orgs_place, ou, &line)) {
 			/* The subtree's accounts stay unplaced: "unknown", with this reason. */
-			json_array_append_new(w.problems, src_string(line));
+			json_array_append_new(w.problems, jstring(line));
 			if (reason == NULL)
 				reason = line;
 			else
@@ -398,7 +398,7 @@ place:
 		if (json_object_get(e, "ou_id") == NULL) {
 			json_object_set_new(e, "ou_id", json_string("unknown"));
 			json_object_set_new(e, "ou_path", json_string("unknown"));
-			json_object_set_new(e, "ou_reason", src_string(reason != NULL ? reason :
+			json_object_set_new(e, "ou_reason", jstring(reason != NULL ? reason :
 			    "not found under any organizational unit of the organization"));
 		}
 		if (!aws_cancelled())

@@ -8,17 +8,13 @@
 #include "collector/sources.h"
 #include "collector/xml.h"
 
-const char *const src_status_names[SRC__MAX] = {
-	"ok", "absent", "denied", "error", "partial"
-};
-
 json_t *
 src_ok(const char *call, json_t *data)
 {
 	json_t *s = json_object();
 
-	json_object_set_new(s, "status", json_string(src_status_names[SRC_OK]));
-	json_object_set_new(s, "api_call", src_string(call));
+	json_object_set_new(s, "status", json_string(snap_status_names[SNAP_ST_OK]));
+	json_object_set_new(s, "api_call", jstring(call));
 
 	if (data != NULL)
 		json_object_set_new(s, "data", data);
@@ -30,47 +26,27 @@ src_absent(const char *call)
 {
 	json_t *s = json_object();
 
-	json_object_set_new(s, "status", json_string(src_status_names[SRC_ABSENT]));
-	json_object_set_new(s, "api_call", src_string(call));
+	json_object_set_new(s, "status", json_string(snap_status_names[SNAP_ST_ABSENT]));
+	json_object_set_new(s, "api_call", jstring(call));
 	return s;
-}
-
-json_t *
-src_string(const char *s)
-{
-	json_t *v;
-	char *copy;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_string(s)) != NULL)
-		return v;
-	copy = xstrdup(s);
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
 }
 
 json_t *
 src_fail(const char *call, const char *code, const char *message, long http_status)
 {
-	enum src_status st;
+	enum snap_status st;
 	json_t *s, *e;
 
 	if (code == NULL || *code == '\0')
 		code = "UnknownError";
-	st = aws_code_is_denied(code) ? SRC_DENIED : SRC_ERROR;
+	st = aws_code_is_denied(code) ? SNAP_ST_DENIED : SNAP_ST_ERROR;
 	e = json_object();
-	json_object_set_new(e, "code", src_string(code));
-	json_object_set_new(e, "message", src_string(message ? message : code));
+	json_object_set_new(e, "code", jstring(code));
+	json_object_set_new(e, "message", jstring(message ? message : code));
 	json_object_set_new(e, "http_status", json_integer(http_status));
 	s = json_object();
-	json_object_set_new(s, "status", json_string(src_status_names[st]));
-	json_object_set_new(s, "api_call", src_string(call));
+	json_object_set_new(s, "status", json_string(snap_status_names[st]));
+	json_object_set_new(s, "api_call", jstring(call));
 	json_object_set_new(s, "error", e);
 	return s;
 }
@@ -80,9 +56,9 @@ src_partial(const char *call, json_t *data, const char *code, const char *messag
 {
 	json_t *s = src_ok(call, data);
 
-	json_object_set_new(s, "status", json_string(src_status_names[SRC_PARTIAL]));
+	json_object_set_new(s, "status", json_string(snap_status_names[SNAP_ST_PARTIAL]));
 	json_object_set_new(s, "error", json_pack("{s:o, s:o, s:i}", "code",
-	    src_string(code), "message", src_string(message), "http_status", 0));
+	    jstring(code), "message", jstring(message), "http_status", 0));
 	return s;
 }
 
@@ -107,23 +83,19 @@ src_from_resp(const struct aws_resp *r)
 	/* Extra members for people chasing the failure with AWS support. */
 	if (r->request_id != NULL && *r->request_id != '\0')
 		json_object_set_new(json_object_get(s, "error"), "request_id",
-		    src_string(r->request_id));
+		    jstring(r->request_id));
 	if (r->endpoint != NULL && *r->endpoint != '\0')
 		json_object_set_new(json_object_get(s, "error"), "endpoint",
-		    src_string(r->endpoint));
+		    jstring(r->endpoint));
 	return s;
 }
 
-enum src_status
+enum snap_status
 src_status(const json_t *src)
 {
-	const char *s = jstr(src, "status");
-	int i;
+	int st = snap_status(src);
 
-	for (i = 0; s != NULL && i < SRC__MAX; i++)
-		if (strcmp(s, src_status_names[i]) == 0)
-			return (enum src_status)i;
-	return SRC_ERROR;
+	return st < 0 ? SNAP_ST_ERROR : (enum snap_status)st;
 }
 
 json_t *
@@ -261,7 +233,7 @@ src_pager_page(struct src_pager *pg, size_t bytes, size_t items)
 	pg->items += (long)items;
 }
 
-enum src_status
+enum snap_status
 src_pager_next(struct src_pager *pg, const char *scope, const char *marker, char **msg)
 {
 	char hex[65], *key, shown[41];
@@ -284,7 +256,7 @@ src_pager_next(struct src_pager *pg, const char *scope, const char *marker, char
 		    scope ? " of " : "", scope ? scope : "", shown,
 		    strlen(marker) >= sizeof(shown) ? "..." : "");
 		pg->code = "PaginationLoop";
-		return SRC_ERROR;
+		return SNAP_ST_ERROR;
 	}
 	json_object_set_new(pg->seen, hex, json_true());
 	if (pg->pages >= pg->max_pages) {
@@ -292,21 +264,21 @@ src_pager_next(struct src_pager *pg, const char *scope, const char *marker, char
 		    "(%ld pages, %llu bytes read; the server announced more)",
 		    pg->call, pg->max_pages, pg->pages, pg->bytes);
 		pg->code = "PageLimit";
-		return SRC_PARTIAL;
+		return SNAP_ST_PARTIAL;
 	}
 	if (pg->bytes >= pg->max_bytes) {
 		*msg = xasprintf("%s: stopped at the cap of %llu bytes of answers per "
 		    "source (%llu bytes in %ld pages read; the server announced more)",
 		    pg->call, pg->max_bytes, pg->bytes, pg->pages);
 		pg->code = "ByteLimit";
-		return SRC_PARTIAL;
+		return SNAP_ST_PARTIAL;
 	}
 	if (pg->max_items > 0 && pg->items >= pg->max_items) {
 		*msg = xasprintf("%s: stopped at the cap of %ld items per source "
 		    "(%ld read in %ld pages; the server announced more)",
 		    pg->call, pg->max_items, pg->items, pg->pages);
 		pg->code = "ItemLimit";
-		return SRC_PARTIAL;
+		return SNAP_ST_PARTIAL;
 	}
-	return SRC_OK;
+	return SNAP_ST_OK;
 }

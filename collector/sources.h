@@ -19,20 +19,13 @@
 #include <jansson.h>
 
 #include "collector/aws.h"
+#include "snapshot/snapshot.h"
 
-/* Statuses of a source object, with a parallel table of their names. */
-enum src_status {
-	SRC_OK,
-	SRC_ABSENT,
-	SRC_DENIED,
-	SRC_ERROR,
-	SRC_PARTIAL,	/* stopped at a documented cap: data holds what was read */
-	SRC__MAX
-};
-extern const char *const src_status_names[SRC__MAX];
+/*
+ * Source objects' statuses are snapshot/'s (enum snap_status,
+ * snap_status_names): the collector writes the statuses the loader reads.
+ */
 
-/* A JSON string for s (null for NULL); bytes of invalid UTF-8 become '?'. */
-json_t	*src_string(const char *s);
 /* {"status":"ok","api_call":call,"data":data}; steals data (NULL: no data). */
 json_t	*src_ok(const char *call, json_t *data);
 /* {"status":"absent","api_call":call}. */
@@ -80,9 +73,9 @@ json_t	*src_json_n(struct aws_client *, enum aws_svc, const char *region,
  * IAMGRADE_MAX_EVENTS lower (or raise) them, for tests and the benchmark.
  *
  * Use: src_pager_page after each page read; when the page announces another
- * one, src_pager_next with its marker, which returns SRC_OK to go on,
- * SRC_PARTIAL when a cap is reached (stop, keep what was read) or
- * SRC_ERROR for a loop; *msg then says which cap and how far it got, or
+ * one, src_pager_next with its marker, which returns SNAP_ST_OK to go on,
+ * SNAP_ST_PARTIAL when a cap is reached (stop, keep what was read) or
+ * SNAP_ST_ERROR for a loop; *msg then says which cap and how far it got, or
  * which marker came back (caller frees), and code is set (PageLimit,
  * ByteLimit, ItemLimit or PaginationLoop).
  */
@@ -95,7 +88,7 @@ struct src_pager {
 	long			 max_pages;
 	unsigned long long	 max_bytes;
 	long			 max_items;	/* 0: not capped */
-	const char		*code;		/* set with a status other than SRC_OK */
+	const char		*code;		/* set with a status other than SNAP_ST_OK */
 };
 #define SRC_MAX_PAGES	10000L
 #define SRC_MAX_BYTES	(1ULL << 30)
@@ -105,11 +98,11 @@ void	 src_pager_init(struct src_pager *, const char *call, long max_items);
 void	 src_pager_free(struct src_pager *);
 void	 src_pager_page(struct src_pager *, size_t bytes, size_t items);
 /* scope tells apart listings inside one source (the user of ListAccessKeys), or NULL. */
-enum src_status src_pager_next(struct src_pager *, const char *scope, const char *marker,
+enum snap_status src_pager_next(struct src_pager *, const char *scope, const char *marker,
 	    char **msg);
 
-/* The source's status; SRC_ERROR for anything unrecognisable. */
-enum src_status src_status(const json_t *src);
+/* The source's status; SNAP_ST_ERROR for anything unrecognisable. */
+enum snap_status src_status(const json_t *src);
 
 /* A monotonic clock in ms.  (Sleeps: aws_sleep_ms, which ends on cancel.) */
 long	 src_now_ms(void);

@@ -50,7 +50,7 @@ sts_assume_role(struct aws_client *c, const char *role_arn, const char *external
 		/* AWS's message does not always name the role; people need it. */
 		msg = xasprintf("cannot assume %s: %s", role_arn,
 		    json_string_value(jpath(fail, "error.message")));
-		json_object_set_new(json_object_get(fail, "error"), "message", src_string(msg));
+		json_object_set_new(json_object_get(fail, "error"), "message", jstring(msg));
 		free(msg);
 		return fail;
 	}
@@ -77,7 +77,7 @@ collect_caller_account(struct aws_client *c, char **err)
 	const char *endpoint;
 	char *acct = NULL;
 
-	if (src_status(ident) == SRC_OK)
+	if (src_status(ident) == SNAP_ST_OK)
 		acct = xstrdup(json_string_value(jpath(ident, "data.Account")));
 	else {
 		endpoint = json_string_value(jpath(ident, "error.endpoint"));

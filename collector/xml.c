@@ -8,7 +8,6 @@
 #include <libxml/parser.h>
 
 #include "common/common.h"
-#include "collector/sources.h"
 #include "collector/xml.h"
 
 static const char *const iam_lists[] = {
@@ -144,7 +143,7 @@ xml_policy_doc(const char *encoded)
 	v = json_loads(text, 0, NULL);
 	if (!json_is_object(v)) {
 		json_decref(v);
-		v = src_string(text);
+		v = jstring(text);
 	}
 	free(text);
 	return v;
@@ -171,7 +170,7 @@ leaf(const xmlNode *n, const struct xml_conv *conv)
 		v = xml_policy_doc(text);
 	/* Anything that does not fit its type stays the text AWS sent. */
 	if (v == NULL)
-		v = src_string(text);
+		v = jstring(text);
 	free(text);
 	return v;
 }
@@ -195,7 +194,7 @@ map(const xmlNode *n)
 		else if (*val != '\0' && *end == '\0' && errno == 0)
 			json_object_set_new(o, k, json_integer(i));
 		else
-			json_object_set_new(o, k, src_string(val));
+			json_object_set_new(o, k, jstring(val));
 		free(k);
 		free(val);
 	}

@@ -98,6 +98,8 @@ int	    jbool(const json_t *, const char *key, int def);	/* accepts true/false a
 json_t	   *jpath(const json_t *, const char *path);		/* "a.b.c" through objects */
 /* Serialise compactly with sorted keys, for hashing and stable output. */
 char	   *jdump(const json_t *, int pretty);
+/* A JSON string for s (null for NULL); bytes of invalid UTF-8 become '?'.  New reference. */
+json_t	   *jstring(const char *s);
 
 /* Percent-decoding (%XX) of IAM's URL-encoded documents; caller frees. */
 char	*url_decode(const char *);

@@ -12,7 +12,7 @@
 #define USER_ARNS	"arn:*:iam::*:user/*"
 #define POLICY_ARNS	"arn:*:iam::*:policy/*"
 
-/* CONTROLS.md, ROLE-06. */
+/* ROLE-06 (docs/controls.md). */
 const struct pol_escalation_action pol_escalation_actions[] = {
 	{ "iam:PassRole",		ROLE_ARNS },
 	{ "iam:CreatePolicyVersion",	POLICY_ARNS },

@@ -66,7 +66,7 @@ int	pol_effective_admin(const struct pol_effective *);
 int	pol_effective_service_full(const struct pol_effective *, const char *svc);
 
 /*
- * Escalation: the actions of CONTROLS.md (ROLE-06) that let a principal
+ * Escalation: the actions of ROLE-06 (docs/controls.md) that let a principal
  * grant itself more, each with the resource type it acts on.  A grant
  * counts when an Allow statement (of the documents, within the boundary)
  * allows the action on a resource pattern that reaches beyond the

@@ -1,29 +1,24 @@
 /*
  * The HTML report: a view of the results (plain JSON, every derived figure
- * computed here) poured into a template from templates/ through the libxml2
- * DOM.  Untrusted text only ever becomes a DOM text node or an attribute
- * value; the template convention is documented in templates/README.
+ * computed here) poured into a template from templates/ by the template
+ * engine (report/tmpl.c), which puts untrusted text only into DOM text
+ * nodes and checked attribute values; the convention is documented in
+ * templates/README.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <libxml/HTMLparser.h>
-#include <libxml/HTMLtree.h>
-#include <libxml/tree.h>
-#include <libxml/xmlsave.h>
-
-#include <openssl/evp.h>
-
 #include "common/common.h"
 #include "report/compare.h"
 #include "report/backend.h"
+#include "report/facts.h"
 #include "report/templates.h"
 
 #define HTML_REPORT	"report.html"
 #define HTML_COMPARE	"compare.html"
-#define HTML_EMPTY	"\xe2\x80\x94"		/* an em dash for a missing value */
+#define HTML_EMPTY	REPORT_EMPTY
 #define HTML_MINUS	"\xe2\x88\x92"		/* U+2212 for score deltas */
 #define HTML_GAUGE_R	52.0			/* the score gauge's radius (report.html) */
 #define HTML_BAR_W	300.0			/* the width of a full bar in the charts */
@@ -49,23 +44,6 @@ static const struct html_status {
 };
 
 static const char *const html_sevs[] = { "critical", "high", "medium", "low", NULL };
-
-/* The thresholds the results carry, in words. */
-static const struct html_threshold {
-	const char	*key;
-	const char	*label;
-	const char	*unit;
-} html_thresholds[] = {
-	{ "password_min_length",	"Minimum password length",		" characters" },
-	{ "password_reuse_prevention",	"Passwords remembered",			"" },
-	{ "password_max_age_days",	"Maximum password age",			" days" },
-	{ "root_unused_days",		"Root unused for",			" days" },
-	{ "credential_unused_days",	"Credentials unused for at most",	" days" },
-	{ "key_rotation_days",		"Access key rotation",			" days" },
-	{ "user_password_max_age_days",	"User password age without a policy",	" days" },
-	{ "trusted_accounts",		"Trusted outside accounts",		"" },
-	{ NULL, NULL, NULL }
-};
 
 static const struct html_status *
 html_status(const char *name)
@@ -153,27 +131,6 @@ html_set_time(json_t *o, const char *key, const char *iso)
 		return;
 	}
 	html_sets(o, key, s);
-}
-
-/* "4 minutes", "3 hours", "2 days": how far apart two instants are. */
-static char *
-html_age(const char *from, const char *to)
-{
-	time_t a, b;
-	long long d;
-
-	if (from == NULL || to == NULL || !time_parse(from, &a) || !time_parse(to, &b))
-		return NULL;
-	d = (long long)(b - a);
-	if (d < 0)
-		return xstrdup("generated after the collection started");
-	if (d < 120)
-		return xasprintf("%lld seconds", d);
-	if (d < 2 * 3600)
-		return xasprintf("%lld minutes", d / 60);
-	if (d < 2 * 86400)
-		return xasprintf("%lld hours", d / 3600);
-	return xasprintf("%lld days", d / 86400);
 }
 
 /* The part of an identifier safe in an id attribute and a #fragment. */
@@ -330,44 +287,6 @@ html_finding(const json_t *f, const char *control_sev)
 	    strcmp(sev, control_sev) != 0));
 	html_set(o, "evidence", html_evidence(json_object_get(f, "evidence")));
 	return o;
-}
-
-/* The thresholds, in words. */
-static json_t *
-html_thresholds_view(const json_t *results)
-{
-	const json_t *th = json_object_get(results, "thresholds"), *v;
-	const struct html_threshold *t;
-	json_t *rows = json_array(), *row;
-	const char *k;
-	char *s;
-
-	for (t = html_thresholds; t->key != NULL; t++) {
-		if ((v = json_object_get(th, t->key)) == NULL)
-			continue;
-		s = report_value_text(v);
-		row = json_object();
-		html_sets(row, "label", t->label);
-		if (json_is_array(v) && json_array_size(v) == 0)
-			html_sets(row, "value", "none");
-		else
-			html_setf(row, "value", "%s%s", s ? s : HTML_EMPTY, t->unit);
-		json_array_append_new(rows, row);
-		free(s);
-	}
-	json_object_foreach((json_t *)th, k, v) {
-		for (t = html_thresholds; t->key != NULL; t++)
-			if (strcmp(t->key, k) == 0)
-				break;
-		if (t->key != NULL || (s = report_value_text(v)) == NULL)
-			continue;
-		row = json_object();
-		html_sets(row, "label", k);
-		html_sets(row, "value", s);
-		json_array_append_new(rows, row);
-		free(s);
-	}
-	return rows;
 }
 
 /*
@@ -693,7 +612,7 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_sets(o, "tool_version", jstr(coll, "tool_version") ? jstr(coll, "tool_version") :
 	    jstr(json_object_get(results, "tool"), "version"));
 	html_set_time(o, "cred_report", jstr(acct, "credential_report_generated"));
-	s = html_age(jstr(acct, "credential_report_generated"), jstr(coll, "started"));
+	s = report_cred_report_age(acct);
 	html_sets(o, "cred_report_age", s);
 	free(s);
 	snap = json_object_get(acct, "snapshot");
@@ -771,7 +690,7 @@ html_report_view(const json_t *results, const json_t *model)
 	html_set(v, "accounts", accts);
 	html_set_time(v, "generated", jstr(results, "generated_at"));
 	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
-	html_set(v, "thresholds", html_thresholds_view(results));
+	html_set(v, "thresholds", report_thresholds(results));
 	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
 	return v;
 }
@@ -1182,447 +1101,9 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	}
 	html_set(v, "changes", changes);
 	html_set(v, "removed", removed);
-	html_set(v, "thresholds", html_thresholds_view(results));
+	html_set(v, "thresholds", report_thresholds(results));
 	html_groups_view(v, results, model, accts);
 	return v;
-}
-
-/* ---------------------------------------------------- the template engine */
-
-/* The data being filled in, innermost first; lookups fall back outwards. */
-struct html_scope {
-	const json_t			*v;
-	const struct html_scope		*up;
-};
-
-static const json_t *
-html_lookup(const struct html_scope *sc, const char *path)
-{
-	const json_t *v = NULL;
-	const char *dot;
-	char *seg;
-
-	if (strcmp(path, ".") == 0)
-		return sc->v;
-	dot = strchr(path, '.');
-	seg = dot ? xstrndup(path, (size_t)(dot - path)) : xstrdup(path);
-	for (; sc != NULL; sc = sc->up)
-		if ((v = json_object_get(sc->v, seg)) != NULL)
-			break;
-	free(seg);
-	while (v != NULL && dot != NULL) {
-		path = dot + 1;
-		dot = strchr(path, '.');
-		seg = dot ? xstrndup(path, (size_t)(dot - path)) : xstrdup(path);
-		if (json_is_array(v) && seg[0] >= '0' && seg[0] <= '9')
-			v = json_array_get(v, strtoul(seg, NULL, 10));
-		else
-			v = json_object_get(v, seg);
-		free(seg);
-	}
-	return v;
-}
-
-static int
-html_truthy(const json_t *v)
-{
-	switch (v ? json_typeof(v) : JSON_NULL) {
-	case JSON_STRING:
-		return json_string_length(v) > 0;
-	case JSON_INTEGER:
-		return json_integer_value(v) != 0;
-	case JSON_REAL:
-		return json_real_value(v) != 0;
-	case JSON_TRUE:
-		return 1;
-	case JSON_ARRAY:
-		return json_array_size(v) > 0;
-	case JSON_OBJECT:
-		return json_object_size(v) > 0;
-	default:
-		return 0;
-	}
-}
-
-/* data-if: "path", "!path", "path=value", "path!=value". */
-static int
-html_cond(const struct html_scope *sc, const char *expr)
-{
-	const char *eq = strchr(expr, '=');
-	char *path, *s;
-	int neg = 0, r;
-
-	if (eq == NULL) {
-		if (*expr == '!')
-			return !html_truthy(html_lookup(sc, expr + 1));
-		return html_truthy(html_lookup(sc, expr));
-	}
-	if (eq > expr && eq[-1] == '!')
-		neg = 1;
-	path = xstrndup(expr, (size_t)(eq - expr - neg));
-	s = report_value_text(html_lookup(sc, path));
-	r = s != NULL && strcmp(s, eq + 1) == 0;
-	free(s);
-	free(path);
-	return neg ? !r : r;
-}
-
-/* "cell cell-{status_class}": {path} replaced by the value's text. */
-static char *
-html_subst(const struct html_scope *sc, const char *tmpl)
-{
-	struct buf b = { 0 };
-	const char *p, *end;
-	char *path, *s;
-
-	buf_adds(&b, "");
-	for (p = tmpl; *p != '\0'; p++) {
-		if (*p != '{' || (end = strchr(p, '}')) == NULL) {
-			buf_add(&b, p, 1);
-			continue;
-		}
-		path = xstrndup(p + 1, (size_t)(end - p - 1));
-		if ((s = report_value_text(html_lookup(sc, path))) != NULL)
-			buf_adds(&b, s);
-		free(s);
-		free(path);
-		p = end;
-	}
-	return buf_steal(&b);
-}
-
-static char *
-html_attr(xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	char *s = v ? xstrdup((const char *)v) : NULL;
-
-	xmlFree(v);
-	return s;
-}
-
-static void
-html_unset(xmlNode *n, const char *name)
-{
-	xmlUnsetProp(n, (const xmlChar *)name);
-}
-
-/*
- * A link to a page beside this one: a relative path of plain characters,
- * no scheme, no absolute or parent path ("accounts/123456789012.html").
- */
-static int
-html_relative_ok(const char *v)
-{
-	const char *p;
-
-	if (*v == '\0' || *v == '/' || strstr(v, "..") != NULL)
-		return 0;
-	for (p = v; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '/' || *p == '.' || *p == '-' || *p == '_'))
-			return 0;
-	return 1;
-}
-
-/*
- * An attribute the template may fill: never an event handler or a style,
- * and links only within the page or to a page beside it.  The values come from the view, which
- * carries untrusted text; xmlSetProp escapes, this keeps the meaning safe.
- */
-static int
-html_attr_allowed(const char *name, const char *value)
-{
-	if (strncasecmp(name, "on", 2) == 0 || strcasecmp(name, "style") == 0 ||
-	    strcasecmp(name, "srcdoc") == 0 || strcasecmp(name, "formaction") == 0)
-		return 0;
-	if (strcasecmp(name, "href") == 0 || strcasecmp(name, "src") == 0 ||
-	    strcasecmp(name, "xlink:href") == 0 || strcasecmp(name, "action") == 0)
-		return value[0] == '#' ||
-		    (strcasecmp(name, "href") == 0 && html_relative_ok(value));
-	return 1;
-}
-
-/*
- * Replace n's children with one text node.  Characters that would reorder
- * or hide the text around them (a U+202E in a role name) are shown by name.
- */
-static void
-html_set_text(xmlNode *n, const char *text)
-{
-	xmlNode *c, *next;
-	char *shown = str_show_invisible(text);
-
-	for (c = n->children; c != NULL; c = next) {
-		next = c->next;
-		xmlUnlinkNode(c);
-		xmlFreeNode(c);
-	}
-	xmlAddChild(n, xmlNewDocText(n->doc, (const xmlChar *)shown));
-	free(shown);
-}
-
-static int html_fill(xmlNode *, const struct html_scope *, char **);
-
-/* The data-* attributes of one element, then its children. */
-static int
-html_fill_element(xmlNode *n, const struct html_scope *sc, char **err)
-{
-	struct html_scope inner;
-	const json_t *arr, *item;
-	xmlAttr *a, *anext;
-	xmlNode *clone;
-	char *s = NULL, *name, *val, *shown;
-	size_t i;
-	int rc = 0;
-
-	/* Their text is written raw: nothing from the view may go in. */
-	if (xmlStrcasecmp(n->name, (const xmlChar *)"script") == 0 ||
-	    xmlStrcasecmp(n->name, (const xmlChar *)"style") == 0) {
-		for (a = n->properties; a != NULL; a = a->next)
-			if (strncmp((const char *)a->name, "data-", 5) == 0)
-				return err_set(err, "html: the template fills a <%s> (%s)",
-				    (const char *)n->name, (const char *)a->name);
-		return 1;
-	}
-	if (xmlHasProp(n, (const xmlChar *)"data-sample") != NULL) {
-		xmlUnlinkNode(n);
-		xmlFreeNode(n);
-		return 1;
-	}
-	if ((s = html_attr(n, "data-repeat")) != NULL) {
-		arr = html_lookup(sc, s);
-		html_unset(n, "data-repeat");
-		json_array_foreach(arr, i, item) {
-			if ((clone = xmlDocCopyNode(n, n->doc, 1)) == NULL) {
-				err_set(err, "html: out of memory cloning a template element");
-				goto out;
-			}
-			xmlAddPrevSibling(n, clone);
-			inner.v = item;
-			inner.up = sc;
-			if (!html_fill_element(clone, &inner, err))
-				goto out;
-		}
-		xmlUnlinkNode(n);
-		xmlFreeNode(n);
-		rc = 1;
-		goto out;
-	}
-	if ((s = html_attr(n, "data-if")) != NULL) {
-		html_unset(n, "data-if");
-		if (!html_cond(sc, s)) {
-			xmlUnlinkNode(n);
-			xmlFreeNode(n);
-			rc = 1;
-			goto out;
-		}
-		free(s);
-		s = NULL;
-	}
-	for (a = n->properties; a != NULL; a = anext) {
-		anext = a->next;
-		if (strncmp((const char *)a->name, "data-attr-", 10) != 0)
-			continue;
-		name = (char *)a->name + 10;
-		free(s);
-		s = html_attr(n, (const char *)a->name);
-		shown = html_subst(sc, s ? s : "");
-		val = str_show_invisible(shown);
-		free(shown);
-		if (html_attr_allowed(name, val))
-			xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)val);
-		free(val);
-		xmlRemoveProp(a);
-	}
-	free(s);
-	s = NULL;
-	if ((s = html_attr(n, "data-field")) != NULL) {
-		char *text = report_value_text(html_lookup(sc, s)), *empty = html_attr(n, "data-empty");
-
-		html_set_text(n, text != NULL ? text : empty != NULL ? empty : HTML_EMPTY);
-		free(text);
-		free(empty);
-		html_unset(n, "data-field");
-		html_unset(n, "data-empty");
-		rc = 1;
-		goto out;
-	}
-	html_unset(n, "data-empty");
-	rc = html_fill(n->children, sc, err);
-out:
-	free(s);
-	return rc;
-}
-
-static int
-html_fill(xmlNode *n, const struct html_scope *sc, char **err)
-{
-	xmlNode *next;
-
-	for (; n != NULL; n = next) {
-		next = n->next;
-		if (n->type == XML_ELEMENT_NODE && !html_fill_element(n, sc, err))
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * <link rel="stylesheet" href="report.css" data-inline> becomes a <style>
- * with that template's text, so that the designer's file opens in a browser
- * as is and the report is one self-contained file.
- */
-static int
-html_inline(xmlNode *n, char **err)
-{
-	const struct tmpl *t;
-	xmlNode *next, *style;
-	char *href;
-	int rc = 1, is_script;
-
-	for (; n != NULL && rc; n = next) {
-		next = n->next;
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		is_script = xmlStrcasecmp(n->name, (const xmlChar *)"script") == 0;
-		if ((!is_script && xmlStrcasecmp(n->name, (const xmlChar *)"link") != 0) ||
-		    xmlHasProp(n, (const xmlChar *)"data-inline") == NULL) {
-			rc = html_inline(n->children, err);
-			continue;
-		}
-		href = html_attr(n, is_script ? "src" : "href");
-		if (href == NULL || (t = tmpl_find(href)) == NULL) {
-			rc = err_set(err, "html: no template \"%s\" to inline", href ? href : "");
-		} else if (strstr((const char *)t->data, "</") != NULL) {
-			rc = err_set(err, "html: %s contains \"</\", which would end its <%s>", href,
-			    is_script ? "script" : "style");
-		} else {
-			style = xmlNewDocNode(n->doc, NULL,
-			    (const xmlChar *)(is_script ? "script" : "style"), NULL);
-			xmlAddChild(style, xmlNewDocText(n->doc, t->data));
-			xmlReplaceNode(n, style);
-			xmlFreeNode(n);
-		}
-		free(href);
-	}
-	return rc;
-}
-
-/* Every <script> and <style> element under n, in document order. */
-static void
-html_collect(xmlNode *n, const char *name, xmlNode ***list, size_t *len)
-{
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrcasecmp(n->name, (const xmlChar *)name) == 0) {
-			*list = xrealloc(*list, (*len + 1) * sizeof(**list));
-			(*list)[(*len)++] = n;
-		} else
-			html_collect(n->children, name, list, len);
-	}
-}
-
-/* "'sha256-BASE64' " of an element's text, as CSP names an inline block. */
-static void
-html_csp_hash(xmlNode *el, struct buf *b)
-{
-	unsigned char md[32], b64[64];
-	xmlChar *text = xmlNodeGetContent(el);
-	unsigned int mdlen = 0;
-
-	EVP_Digest(text ? (const char *)text : "", text ? strlen((const char *)text) : 0,
-	    md, &mdlen, EVP_sha256(), NULL);
-	EVP_EncodeBlock(b64, md, (int)mdlen);
-	buf_printf(b, " 'sha256-%s'", (const char *)b64);
-	xmlFree(text);
-}
-
-/*
- * <meta http-equiv="Content-Security-Policy" data-csp>: the policy allows
- * the page's own inline scripts and stylesheets by their hashes and nothing
- * else (no other source, no connection, no form target), so nothing the
- * page carries from AWS could run even if it ever reached markup.
- */
-static int
-html_csp(xmlNode *root, char **err)
-{
-	xmlNode **metas = NULL, **blocks = NULL;
-	size_t nmeta = 0, nblock = 0, i;
-	struct buf b = { 0 };
-	int rc = 1;
-
-	html_collect(root, "meta", &metas, &nmeta);
-	for (i = 0; i < nmeta; i++)
-		if (xmlHasProp(metas[i], (const xmlChar *)"data-csp") != NULL)
-			break;
-	if (i == nmeta)
-		goto out;
-	buf_adds(&b, "default-src 'none'; base-uri 'none'; form-action 'none'; script-src");
-	html_collect(root, "script", &blocks, &nblock);
-	if (nblock == 0)
-		buf_adds(&b, " 'none'");
-	while (nblock > 0)
-		html_csp_hash(blocks[--nblock], &b);
-	buf_adds(&b, "; style-src");
-	html_collect(root, "style", &blocks, &nblock);
-	if (nblock == 0)
-		buf_adds(&b, " 'none'");
-	while (nblock > 0)
-		html_csp_hash(blocks[--nblock], &b);
-	buf_add(&b, "", 1);
-	if (b.p == NULL) {
-		rc = err_set(err, "html: out of memory");
-		goto out;
-	}
-	xmlSetProp(metas[i], (const xmlChar *)"content", (const xmlChar *)b.p);
-	xmlUnsetProp(metas[i], (const xmlChar *)"data-csp");
-out:
-	free(metas);
-	free(blocks);
-	buf_free(&b);
-	return rc;
-}
-
-static int
-html_render_doc(const char *name, const json_t *view, struct buf *out, char **err)
-{
-	const struct tmpl *t;
-	struct html_scope top = { view, NULL };
-	xmlOutputBuffer *ob = NULL;
-	htmlDocPtr doc = NULL;
-	xmlNode *root;
-	int rc = 0;
-
-	if ((t = tmpl_find(name)) == NULL) {
-		err_set(err, "html: template %s is not compiled in", name);
-		goto out;
-	}
-	doc = htmlReadMemory((const char *)t->data, (int)t->len, name, "UTF-8",
-	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-	if (doc == NULL || (root = xmlDocGetRootElement(doc)) == NULL) {
-		err_set(err, "html: cannot parse template %s", name);
-		goto out;
-	}
-	if (!html_inline(root, err) || !html_fill(root, &top, err) || !html_csp(root, err))
-		goto out;
-	if ((ob = xmlAllocOutputBuffer(NULL)) == NULL) {
-		err_set(err, "html: out of memory");
-		goto out;
-	}
-	htmlDocContentDumpFormatOutput(ob, doc, "UTF-8", 1);
-	if (xmlOutputBufferGetSize(ob) == 0 ||
-	    !buf_add(out, xmlOutputBufferGetContent(ob), xmlOutputBufferGetSize(ob))) {
-		err_set(err, "html: cannot write the document (too large?)");
-		goto out;
-	}
-	rc = 1;
-out:
-	if (ob != NULL)
-		xmlOutputBufferClose(ob);
-	xmlFreeDoc(doc);
-	return rc;
 }
 
 /* ---------------------------------------------------------------- backend */
@@ -1647,10 +1128,10 @@ html_render(void *ctx, const json_t *results, struct buf *out, char **err)
 		goto out;
 	if (h->opts.summary) {
 		view = html_compare_view(results, model, h->opts.account_pages);
-		rc = html_render_doc(HTML_COMPARE, view, out, err);
+		rc = tmpl_render(HTML_COMPARE, view, out, err);
 	} else {
 		view = html_report_view(results, model);
-		rc = html_render_doc(HTML_REPORT, view, out, err);
+		rc = tmpl_render(HTML_REPORT, view, out, err);
 	}
 out:
 	json_decref(view);

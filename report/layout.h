@@ -1,5 +1,5 @@
 /*
- * The PDF report's layout, done once (STYLE.md §2-3): text is cleaned,
+ * The PDF report's layout, done once (docs/style.md §2): text is cleaned,
  * measured with the real fonts and wrapped, and placed on A4 pages as
  * positioned items (text blocks of wrapped lines, filled rectangles, rules).
  * The finished layout is then either drawn by libharu (lay_emit_pdf) or

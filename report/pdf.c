@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report/compare.h"
+#include "report/facts.h"
 #include "report/layout.h"
 #include "report/backend.h"
 
@@ -351,6 +352,9 @@ pdf_cover(struct lay *l, const json_t *results, const json_t *acct)
 	pdf_kv_json(l, "Collected as", coll, "caller_arn");
 	pdf_kv_json(l, "Credential report generated", acct,
 	    "credential_report_generated");
+	s = report_cred_report_age(acct);
+	pdf_kv(l, "Credential report age", s);
+	free(s);
 	pdf_kv_json(l, "Results generated at", results, "generated_at");
 	pdf_kv(l, "Tool version", pdf_str(json_object_get(results, "tool"),
 	    "version", "-"));
@@ -769,22 +773,18 @@ pdf_events(struct lay *l, const json_t *acct)
 static void
 pdf_thresholds(struct lay *l, const json_t *results, const char *title)
 {
-	const json_t *th = json_object_get(results, "thresholds");
-	const char *k;
-	json_t *v;
-	char *s;
+	json_t *rows = report_thresholds(results), *row;
+	size_t i;
 
 	lay_heading(l, LAY_H1, 0, title);
 	lay_para(l, LAY_BODY, 0, PDF_INK, "The thresholds the controls were "
 	    "graded with.");
 	lay_space(l, 4);
 	pdf_kv_begin(l, 200);
-	json_object_foreach((json_t *)th, k, v) {
-		s = pdf_value(v);
-		pdf_kv(l, k, s);
-		free(s);
-	}
+	json_array_foreach(rows, i, row)
+		pdf_kv(l, jstr(row, "label"), jstr(row, "value"));
 	lay_table_end(l);
+	json_decref(rows);
 }
 
 static void

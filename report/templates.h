@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct tmpl {
 	const char		*name;	/* file name, e.g. "report.html" */
 	const unsigned char	*data;	/* NUL-terminated contents */
@@ -17,5 +19,14 @@ extern const struct tmpl tmpl_files[];
 
 /* The template called name, or NULL. */
 const struct tmpl *tmpl_find(const char *name);
+
+/*
+ * Template name (an HTML file) filled from view and appended to out as a
+ * document (report/tmpl.c): data-field, data-empty, data-if, data-repeat,
+ * data-attr-NAME, data-inline and data-sample, as templates/README
+ * describes.  1 ok; 0 with *err set (the caller frees it).
+ */
+struct buf;
+int	tmpl_render(const char *name, const json_t *view, struct buf *out, char **err);
 
 #endif

@@ -2,8 +2,8 @@
  * What a valid snapshot is (docs/snapshot-format.md), defined once for the
  * collector that writes one and the checks that read one: the schema, the
  * names of the sources and of their statuses, and per source the rules AWS
- * documents for what it sends (/work/shared/reference/aws-api.md §4, §6,
- * §8, §9).  Both sides run the same rules, so a source the collector would
+ * documents for what it sends (the IAM, CloudTrail and STS API references;
+ * docs/snapshot-format.md names them per source).  Both sides run the same rules, so a source the collector would
  * write as "invalid" is "invalid" when a hand-edited or foreign snapshot
  * is loaded too.
  *
@@ -30,11 +30,14 @@
 
 /*
  * The members of "sources", in report order: X(ID, name, type of data).
- * One row adds a source everywhere (the collector's list, the loader, the
- * checks' bits).  The first eight are the ones controls read, in the order
- * of the checks' CHECK_SRC_* bits (checks/catalogue.h).
+ * One row adds a source everywhere: the enum and names below, the
+ * loader's checks (valid.c), the checks' bits and the results' list.  The
+ * first list holds the sources controls read (the checks' CHECK_SRC_*
+ * bits, checks/catalogue.h); the second the ones only the collector and
+ * the report use.  The collector reads each by a row of collect_steps[]
+ * (collector/collect.c); valid.c has its data rule.
  */
-#define SNAP_SOURCES(X) \
+#define SNAP_SOURCES_GRADED(X) \
 	X(CREDENTIAL_REPORT,	 "credential_report",	  JSON_OBJECT) \
 	X(PASSWORD_POLICY,	 "password_policy",	  JSON_OBJECT) \
 	X(ACCOUNT_SUMMARY,	 "account_summary",	  JSON_OBJECT) \
@@ -42,9 +45,11 @@
 	X(ACCESS_KEYS,		 "access_keys",		  JSON_ARRAY) \
 	X(AUTHORIZATION_DETAILS, "authorization_details", JSON_OBJECT) \
 	X(TRAILS,		 "trails",		  JSON_ARRAY) \
-	X(CREATE_ROLE_EVENTS,	 "create_role_events",	  JSON_OBJECT) \
+	X(CREATE_ROLE_EVENTS,	 "create_role_events",	  JSON_OBJECT)
+#define SNAP_SOURCES_OTHER(X) \
 	X(ACCOUNT_ALIASES,	 "account_aliases",	  JSON_OBJECT) \
 	X(CALLER_IDENTITY,	 "caller_identity",	  JSON_OBJECT)
+#define SNAP_SOURCES(X)	SNAP_SOURCES_GRADED(X) SNAP_SOURCES_OTHER(X)
 
 enum snap_source {
 #define SNAP_X_ENUM(id, name, type)	SNAP_SRC_##id,

@@ -1,5 +1,5 @@
 """What moto 5.2.1's IAM answers lack or get wrong, filled in by the front so
-the collector sees what AWS would send (reference: shared/reference/aws-api.md).
+the collector sees what AWS would send (as the IAM API reference documents it).
 
 - Credential report: moto has no `<root_account>` row, joins fields with raw
   commas (a user named "o'brien,ops" breaks the CSV), writes `not_supported`

@@ -103,7 +103,7 @@ t_env(void)
 	T_STREQ(cr.access_key_id, "AKIAENV");
 	T_STREQ(cr.session_token, "old-alias-token");
 	T_STREQ(cr.source, "environment variables");
-	T(!cr.from_chain, "env creds are not renewable");
+	T(cr.renew == NULL, "env creds are not renewable");
 	aws_creds_free(&cr);
 	setenv("AWS_SESSION_TOKEN", "new-token", 1);
 	T(resolve(NULL, &cr, &err) && strcmp(cr.session_token, "new-token") == 0, "token");
@@ -241,7 +241,7 @@ t_role_chain_calls_sts(void)
 	T_STREQ(cr.access_key_id, "ASIAROLEKEY2");
 	T_STREQ(cr.session_token, "role-token-2");
 	T_STREQ(cr.source, "role arn:aws:iam::111111111111:role/Top (profile a)");
-	T(cr.from_chain && cr.expiration == 4070908800, "from_chain %d exp %lld", cr.from_chain,
+	T(cr.renew != NULL && cr.expiration == 4070908800, "renewable %d exp %lld", cr.renew != NULL,
 	    (long long)cr.expiration);
 	aws_creds_free(&cr);
 	T(srv_nreqs(&srv) == 2, "STS calls %d", srv_nreqs(&srv));
@@ -334,7 +334,7 @@ t_credential_process(void)
 	T_STREQ(cr.access_key_id, "AKIAPROC");
 	T_STREQ(cr.secret_access_key, "sec ret");
 	T_STREQ(cr.session_token, "tok");
-	T(cr.expiration == 4070908800 && cr.from_chain, "expiration %lld",
+	T(cr.expiration == 4070908800 && cr.renew != NULL, "expiration %lld",
 	    (long long)cr.expiration);
 	T_STREQ(cr.source, "credential_process of profile good");
 	aws_creds_free(&cr);
@@ -444,7 +444,7 @@ t_container(void)
 	T(resolve(NULL, &cr, &err), "%s", err);
 	T_STREQ(cr.access_key_id, "ASIACONTAINER");
 	T_STREQ(cr.session_token, "ctok");
-	T(cr.from_chain, "renewable");
+	T(cr.renew != NULL, "renewable");
 	aws_creds_free(&cr);
 	T(strncmp(srv_req(&srv, 0), "GET /v2/credentials/abc HTTP/1.1", 32) == 0, "request %s",
 	    srv_req(&srv, 0));
@@ -498,7 +498,7 @@ t_imds_v2(void)
 	T_STREQ(cr.access_key_id, "ASIAIMDS");
 	T_STREQ(cr.session_token, "itok");
 	T_STREQ(cr.source, "EC2 instance metadata (role audit-role)");
-	T(cr.from_chain, "renewable");
+	T(cr.renew != NULL, "renewable");
 	aws_creds_free(&cr);
 	T(strncmp(srv_req(&srv, 0), "PUT /latest/api/token ", 22) == 0, "%s", srv_req(&srv, 0));
 	T_STREQ(srv_header(srv_req(&srv, 0), "X-aws-ec2-metadata-token-ttl-seconds", h, sizeof(h)),

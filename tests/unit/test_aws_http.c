@@ -575,7 +575,7 @@ t_assume_role(void)
 	T_STREQ(out.session_token, "EXAMPLE-TOKEN");
 	T(out.expiration == 4070912400, "expiration %lld", (long long)out.expiration);
 	T_STREQ(out.source, "role arn:aws:iam::210987654321:role/Audit");
-	T(out.from_chain == 0, "from_chain");
+	T(out.renew == NULL, "not renewable");
 	T_STREQ(srv_body(srv_req(&srv, 0)), "Action=AssumeRole&Version=2011-06-15&RoleArn="
 	    "arn%3Aaws%3Aiam%3A%3A210987654321%3Arole%2FAudit&RoleSessionName=sess&"
 	    "ExternalId=ext-1&DurationSeconds=3600");

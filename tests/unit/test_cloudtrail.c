@@ -185,7 +185,7 @@ t_source_objects(void)
 	T_STREQ(jstr(s, "status"), "denied");
 	T_STREQ(jstr(s, "api_call"), "cloudtrail:GetTrailStatus");
 	T(jint(json_object_get(s, "error"), "http_status", 0) == 400, "http_status");
-	T(src_status(s) == SRC_DENIED, "src_status");
+	T(src_status(s) == SNAP_ST_DENIED, "src_status");
 	json_decref(s);
 	s = src_fail("cloudtrail:GetEventSelectors", "TrailNotFoundException", NULL, 400);
 	T_STREQ(jstr(s, "status"), "error");
@@ -197,7 +197,7 @@ t_source_objects(void)
 	T_STREQ(json_string_value(json_array_get(jpath(json_array_get(json_object_get(
 	    json_array_get(jpath(s, "data.AdvancedEventSelectors"), 0), "FieldSelectors"), 0),
 	    "Equals"), 0)), "Management");
-	T(src_status(s) == SRC_OK && json_object_get(s, "error") == NULL, "ok");
+	T(src_status(s) == SNAP_ST_OK && json_object_get(s, "error") == NULL, "ok");
 	json_decref(s);
 	s = src_fail("x:Y", "Bad\xff", "m\xc3", 0);
 	T(s != NULL && jstr(json_object_get(s, "error"), "code") != NULL, "invalid UTF-8");

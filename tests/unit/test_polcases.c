@@ -1,5 +1,5 @@
 /*
- * Policy engine cases as data (STYLE.md §8).  Without arguments: every
+ * Policy engine cases as data (docs/style.md §8).  Without arguments: every
  * .json file in tests/policy/cases, each a set of policies, a request and the
  * expected decision (or the expected parse error), run through the
  * library.  With --batch FILE: the differential driver, one JSON case per

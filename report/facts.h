@@ -1,0 +1,35 @@
+/*
+ * The facts both renderers show, computed once (docs/style.md §2): the
+ * HTML page and the PDF read these, so that they cannot disagree on a
+ * label or leave a fact out.  Inside report/ only.
+ *
+ * Ownership: every function returns something new that the caller frees
+ * (free() for strings, json_decref for JSON).
+ */
+#ifndef REPORT_FACTS_H
+#define REPORT_FACTS_H
+
+#include <jansson.h>
+
+/* The text of a value the results do not hold. */
+#define REPORT_EMPTY	"\xe2\x80\x94"		/* an em dash */
+
+/*
+ * The thresholds the results were graded with, in words: an array of
+ * {"label", "value"} strings ("Minimum password length", "14
+ * characters"), known keys first in a fixed order, then any other key
+ * under its own name.
+ */
+json_t	*report_thresholds(const json_t *results);
+
+/*
+ * How far apart two instants (RFC 3339) are, in words: "4 minutes", "3
+ * hours", "2 days"; or a sentence when from is after to.  NULL when
+ * either is missing or not a time.
+ */
+char	*report_age(const char *from, const char *to);
+
+/* The age of an account's credential report at the collection's start, or NULL. */
+char	*report_cred_report_age(const json_t *acct);
+
+#endif
