@@ -12,6 +12,7 @@
 
 #include "common/common.h"
 #include "common/schema.h"
+#include "snapshot/snapshot.h"
 #include "checks/grade.h"
 #include "policy/policy.h"
 
@@ -726,7 +727,7 @@ check_account_missing(const char *account_id, const char *name, const char *file
 		    "message", reason, "http_status", 0));
 	time_fmt(started, t);
 	snap = json_pack("{s:s, s:{s:s, s:n, s:s?}, s:{s:s, s:s, s:b, s:[s], s:i}, s:o}",
-	    "schema", "iamgrade.snapshot/1",
+	    "schema", SNAP_SCHEMA,
 	    "account", "id", account_id, "alias", "name", name,
 	    "collection", "started", t, "finished", t, "complete", 0,
 	    "problems", reason, "window_days", 30,

@@ -32,7 +32,8 @@ void	cli_catch_signals(void);
 
 /* The commands' option tables (cli/opts.h), for main's help and the README. */
 struct cli_cmd;
-extern const struct cli_cmd cli_cmd_check, cli_cmd_report, cli_cmd_controls, cli_cmd_policy;
+extern const struct cli_cmd cli_cmd_run, cli_cmd_collect, cli_cmd_check, cli_cmd_report, cli_cmd_controls, cli_cmd_policy,
+    cli_cmd_simulate;
 
 int	cmd_run(int, char **);
 int	cmd_collect(int, char **);

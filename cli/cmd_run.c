@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "report/group.h"
 #include "report/report.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 
 /* A file of the run could not be written (full disk, unwritable folder): exit EXIT_IO. */
 static int write_failed;
@@ -29,8 +29,7 @@ static int write_failed;
 struct run {
 	/* options */
 	struct aws_opts	 aopts;
-	const char	*profiles[64];
-	size_t		 nprofiles;
+	struct cli_list	 profiles;		/* --profile, repeatable */
 	int		 organization;
 	const char	*accounts_file;
 	const char	*role_name;
@@ -40,15 +39,18 @@ struct run {
 	const char	*config_file;
 	int		 since_days;
 	int		 jobs;
+	const char	*shard;			/* "K/N" */
 	unsigned	 shard_k, shard_n;
+	const char	*fail_on_name;
 	int		 fail_on;		/* severity rank, 0 = never */
+	int		 level;			/* -q 0, -v 2, --debug 3 (the last); -1 unset */
 	int		 quiet;
+	int		 timeout;		/* seconds, 0 = the collector's default */
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
 	const char	*group_by;		/* --group-by, or NULL */
 	const char	*select;		/* --select, or NULL */
-	const char	*groups[64];		/* --group NAME=PROFILE,... */
-	size_t		 ngroups;
+	struct cli_list	 groups;		/* --group NAME=PROFILE,... */
 	/* state */
 	struct aws_config cfg;
 	struct aws_creds creds;
@@ -64,219 +66,157 @@ struct run {
 	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
 };
 
-static const char usage_text[] =
-"usage: iamgrade run [account selection] [options] --out DIR\n"
-"\n"
-"Account selection (default: the account of the default credential chain):\n"
-"  --organization          every ACTIVE account of the caller's organization\n"
-"  --accounts FILE         a CSV file with columns account_id,name[,role_arn[,external_id]]\n"
-"                          [,ou][,tag:KEY...] (ou: an OU path such as /Production/Payments)\n"
-"  --profile NAME          a named profile; repeat for several accounts\n"
-"  --role-name NAME        role to assume in each account (not in the caller's own)\n"
-"  --external-id ID        ExternalId for those AssumeRole calls\n"
-"  --shard K/N             only the K-th of N deterministic shares of the accounts\n"
-"  --group NAME=PROFILE,.. with several --profile: put those profiles in group\n"
-"                          (OU path) /NAME; repeat for each group\n"
-"\n"
-"Grouping (docs: README, \"Grouping\"):\n"
-"  --group-by ou|tag:KEY|none  how the summary groups accounts (default: ou when\n"
-"                          the accounts have OUs: --organization, an ou column, --group)\n"
-"  --select EXPR           report on part of the accounts collected: terms\n"
-"                          separated by spaces or commas, each an account id, a\n"
-"                          name glob, ou:/Path (that OU and below) or tag:KEY=VALUE;\n"
-"                          terms of one kind are alternatives, kinds all apply;\n"
-"                          a term matching nothing is an error\n"
-"\n"
-"Options:\n"
-"  --out DIR               reports go to DIR/YYYY-MM-DD/ (a new folder each run)\n"
-"  --baseline DIR|FILE     an earlier run folder (or its results.json) to compare with\n"
-"  --config FILE           thresholds and trusted accounts (see iamgrade check --help)\n"
-"  --fail-on SEVERITY      exit 1 if a control of this severity or higher fails\n"
-"  --since DAYS            CreateRole look-back window, 1-90 (default 30)\n"
-"  --report-wait S         wait at most S seconds for a credential report, 1-3600 (default 300)\n"
-"  --timeout S             give up an HTTP attempt after S seconds, 1-3600 (default 60)\n"
-"  --jobs N                accounts collected at once (default 16)\n"
-"  --region R, --endpoint-url URL\n"
-"  --no-pdf                skip the PDF reports\n"
-"  -q, --quiet | -v, --verbose | --debug\n"
-"\n"
-"Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
-"incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
-"by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n";
+static const struct cli_opt run_opts[] = {
+	CLI_OPT_HEADING("Account selection (default: the account of the default credential chain):"),
+	CLI_OPT(CLI_FLAG, "organization", 0, struct run, organization, NULL,
+	  "every ACTIVE account of the caller's organization", .value = 1),
+	CLI_OPT(CLI_STRING, "accounts", 0, struct run, accounts_file, "FILE",
+	  "a CSV file with columns account_id,name[,role_arn[,external_id]]\n"
+	  "[,ou][,tag:KEY...] (ou: an OU path such as /Production/Payments)"),
+	CLI_OPT(CLI_LIST, "profile", 0, struct run, profiles, "NAME",
+	  "a named profile; repeat for several accounts"),
+	CLI_OPT(CLI_STRING, "role-name", 0, struct run, role_name, "NAME",
+	  "role to assume in each account (not in the caller's own)"),
+	CLI_OPT(CLI_STRING, "external-id", 0, struct run, external_id, "ID",
+	  "ExternalId for those AssumeRole calls"),
+	CLI_OPT(CLI_STRING, "shard", 0, struct run, shard, "K/N",
+	  "only the K-th of N deterministic shares of the accounts"),
+	CLI_OPT(CLI_LIST, "group", 0, struct run, groups, "NAME=PROFILE,...",
+	  "with several --profile: those profiles are in group (OU\n"
+	  "path) /NAME; repeat for each group"),
+	CLI_OPT_HEADING("Grouping (README, \"Grouping\"):"),
+	CLI_OPT(CLI_STRING, "group-by", 0, struct run, group_by, "ou|tag:KEY|none",
+	  "how the summary groups accounts (default: ou when the\n"
+	  "accounts have OUs: --organization, an ou column, --group)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "select", 0, struct run, select, "EXPR",
+	  "report on part of the accounts collected: terms separated\n"
+	  "by spaces or commas, each an account id, a name glob,\n"
+	  "ou:/Path (that OU and below) or tag:KEY=VALUE; terms of one\n"
+	  "kind are alternatives, kinds all apply; a term matching\n"
+	  "nothing is an error", .flags = CLI_ONCE),
+	CLI_OPT_HEADING("Options:"),
+	CLI_OPT(CLI_STRING, "out", 0, struct run, out, "DIR",
+	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run)"),
+	CLI_OPT(CLI_STRING, "baseline", 0, struct run, baseline, "DIR|FILE",
+	  "an earlier run folder (or its results.json) to compare with"),
+	CLI_OPT(CLI_STRING, "config", 0, struct run, config_file, "FILE",
+	  "thresholds and trusted accounts (see iamgrade check --help)"),
+	CLI_OPT(CLI_STRING, "fail-on", 0, struct run, fail_on_name, "SEVERITY",
+	  "exit 1 if a control of this severity or higher fails"),
+	CLI_OPTS_AWS(struct run, aopts.region, aopts.endpoint_url, since_days, report_wait, timeout),
+	CLI_OPT(CLI_INT, "jobs", 0, struct run, jobs, "N",
+	  "accounts collected at once (default 16)", .min = 1, .max = 256),
+	CLI_OPT(CLI_FLAG, "no-pdf", 0, struct run, no_pdf, NULL,
+	  "skip the PDF reports", .value = 1),
+	CLI_OPTS_VERBOSITY(struct run, level),
+	CLI_OPT_END
+};
 
-static int profile_group(const struct run *, const char *, char **, char **);
+const struct cli_cmd cli_cmd_run = {
+	"run", "collect, check and report one account or many into a dated folder",
+	"usage: iamgrade run [account selection] [options] --out DIR\n",
+	run_opts,
+	"Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
+	"incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
+	"by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n"
+};
 
+/*
+ * The OU path --group gives a profile ("/NAME"), or NULL when none does; a
+ * profile in two groups, or a group naming a profile not given, is an error.
+ */
 static int
-parse_args(struct run *r, int argc, char *argv[])
+profile_group(const struct run *r, const char *profile, char **path, char **err)
 {
-	enum { O_ORG = 256, O_ACCOUNTS, O_PROFILE, O_ROLE, O_EXTID, O_OUT, O_BASE,
-	    O_CONFIG, O_SINCE, O_JOBS, O_SHARD, O_FAILON, O_REGION, O_ENDPOINT,
-	    O_DEBUG, O_NOPDF, O_REPORT_WAIT, O_TIMEOUT, O_GROUP_BY, O_SELECT, O_GROUP };
-	static const struct option longopts[] = {
-		{ "organization", no_argument, NULL, O_ORG },
-		{ "accounts", required_argument, NULL, O_ACCOUNTS },
-		{ "profile", required_argument, NULL, O_PROFILE },
-		{ "role-name", required_argument, NULL, O_ROLE },
-		{ "external-id", required_argument, NULL, O_EXTID },
-		{ "out", required_argument, NULL, O_OUT },
-		{ "baseline", required_argument, NULL, O_BASE },
-		{ "config", required_argument, NULL, O_CONFIG },
-		{ "since", required_argument, NULL, O_SINCE },
-		{ "jobs", required_argument, NULL, O_JOBS },
-		{ "shard", required_argument, NULL, O_SHARD },
-		{ "fail-on", required_argument, NULL, O_FAILON },
-		{ "region", required_argument, NULL, O_REGION },
-		{ "endpoint-url", required_argument, NULL, O_ENDPOINT },
-		{ "no-pdf", no_argument, NULL, O_NOPDF },
-		{ "report-wait", required_argument, NULL, O_REPORT_WAIT },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "group-by", required_argument, NULL, O_GROUP_BY },
-		{ "select", required_argument, NULL, O_SELECT },
-		{ "group", required_argument, NULL, O_GROUP },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "debug", no_argument, NULL, O_DEBUG },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char *end;
-	long v;
-	size_t i;
-	int c;
+	char *list, *tok, *save = NULL, *p;
+	int g, k, found, rc = 1;
 
-	r->since_days = 30;
-	r->jobs = 16;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_ORG:
-			r->organization = 1;
-			break;
-		case O_ACCOUNTS:
-			r->accounts_file = optarg;
-			break;
-		case O_PROFILE:
-			if (r->nprofiles == sizeof(r->profiles) / sizeof(r->profiles[0]))
-				return usage_error("run", "too many --profile options");
-			r->profiles[r->nprofiles++] = optarg;
-			break;
-		case O_ROLE:
-			r->role_name = optarg;
-			break;
-		case O_EXTID:
-			r->external_id = optarg;
-			break;
-		case O_OUT:
-			r->out = optarg;
-			break;
-		case O_BASE:
-			r->baseline = optarg;
-			break;
-		case O_CONFIG:
-			r->config_file = optarg;
-			break;
-		case O_SINCE:
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > 90)
-				return usage_error("run", "--since takes 1 to 90 days, not \"%s\"", optarg);
-			r->since_days = (int)v;
-			break;
-		case O_JOBS:
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > 256)
-				return usage_error("run", "--jobs takes 1 to 256, not \"%s\"", optarg);
-			r->jobs = (int)v;
-			break;
-		case O_SHARD:
-			if (sscanf(optarg, "%u/%u%c", &r->shard_k, &r->shard_n, (char[]){0}) != 2 ||
-			    r->shard_n < 1 || r->shard_k < 1 || r->shard_k > r->shard_n)
-				return usage_error("run", "--shard takes K/N with 1 <= K <= N, not \"%s\"", optarg);
-			break;
-		case O_FAILON:
-			if ((r->fail_on = check_severity_rank(optarg)) == 0)
-				return usage_error("run", "--fail-on takes critical, high, medium or low, not \"%s\"", optarg);
-			break;
-		case O_REGION:
-			r->aopts.region = optarg;
-			break;
-		case O_ENDPOINT:
-			r->aopts.endpoint_url = optarg;
-			break;
-		case O_NOPDF:
-			r->no_pdf = 1;
-			break;
-		case O_REPORT_WAIT:
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600)
-				return usage_error("run", "--report-wait takes 1 to 3600 seconds, not \"%s\"", optarg);
-			r->report_wait = (int)v;
-			break;
-		case O_TIMEOUT:
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 3600)
-				return usage_error("run", "--timeout takes 1 to 3600 seconds, not \"%s\"", optarg);
-			r->aopts.timeout_ms = v * 1000;
-			break;
-		case O_GROUP_BY: {
-			char *e = NULL;
-
-			if (!group_by_valid(optarg, &e)) {
-				v = usage_error("run", "%s", e);
-				free(e);
-				return (int)v;
-			}
-			r->group_by = optarg;
-			break;
+	*path = NULL;
+	for (g = 0; g < r->groups.n && rc; g++) {
+		list = xstrdup(strchr(r->groups.v[g], '=') + 1);
+		for (p = list; rc && (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+			for (found = 0, k = 0; k < r->profiles.n; k++)
+				found |= strcmp(r->profiles.v[k], tok) == 0;
+			if (!found)
+				rc = err_set(err, "--group %s: profile %s is not one of the --profile "
+				    "options", r->groups.v[g], tok);
+			else if (strcmp(tok, profile) == 0 && *path != NULL)
+				rc = err_set(err, "--group: profile %s is in two groups", profile);
+			else if (strcmp(tok, profile) == 0)
+				*path = xasprintf("/%.*s", (int)(strchr(r->groups.v[g], '=') -
+				    r->groups.v[g]), r->groups.v[g]);
 		}
-		case O_SELECT:
-			r->select = optarg;
-			break;
-		case O_GROUP:
-			if (r->ngroups == sizeof(r->groups) / sizeof(r->groups[0]))
-				return usage_error("run", "too many --group options");
-			if (strchr(optarg, '=') == NULL || *optarg == '=')
-				return usage_error("run", "--group takes NAME=PROFILE,..., not \"%s\"", optarg);
-			r->groups[r->ngroups++] = optarg;
-			break;
-		case 'q':
-			r->quiet = 1;
-			log_level = 0;
-			break;
-		case 'v':
-			log_level = 2;
-			break;
-		case O_DEBUG:
-			log_level = 3;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return -1;
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
+		free(list);
 	}
-	if (optind < argc)
-		return usage_error("run", "unexpected argument \"%s\"", argv[optind]);
+	if (!rc) {
+		free(*path);
+		*path = NULL;
+	}
+	return rc;
+}
+
+/* --group and --group-by, before any AWS call. */
+static int
+check_groups(const struct run *r)
+{
+	char *path = NULL, *e = NULL;
+	int i, rc = EXIT_OK;
+
+	if (r->group_by != NULL && !group_by_valid(r->group_by, &e))
+		rc = usage_error("run", "%s", e);
+	for (i = 0; i < r->groups.n && rc == EXIT_OK; i++)
+		if (strchr(r->groups.v[i], '=') == NULL || *r->groups.v[i] == '=')
+			rc = usage_error("run", "--group takes NAME=PROFILE,..., not \"%s\"",
+			    r->groups.v[i]);
+	if (rc == EXIT_OK && r->groups.n > 0 && r->profiles.n < 2)
+		rc = usage_error("run", "--group places --profile accounts: give several --profile");
+	for (i = 0; i < r->profiles.n && r->groups.n > 0 && rc == EXIT_OK; i++) {
+		if (!profile_group(r, r->profiles.v[i], &path, &e))
+			rc = usage_error("run", "%s", e);
+		free(path);
+	}
+	free(e);
+	return rc;
+}
+
+/* What the table cannot say: --shard, --fail-on, the verbosity, and which options go together. */
+static int
+check_args(struct run *r)
+{
+	if (r->shard != NULL &&
+	    (sscanf(r->shard, "%u/%u%c", &r->shard_k, &r->shard_n, (char[]){0}) != 2 ||
+	    r->shard_n < 1 || r->shard_k < 1 || r->shard_k > r->shard_n))
+		return usage_error("run", "--shard takes K/N with 1 <= K <= N, not \"%s\"", r->shard);
+	if (r->fail_on_name != NULL && (r->fail_on = check_severity_rank(r->fail_on_name)) == 0)
+		return usage_error("run", "--fail-on takes critical, high, medium or low, not \"%s\"",
+		    r->fail_on_name);
+	if (r->level >= 0)
+		log_level = r->level;
+	r->quiet = r->level == 0;
+	r->aopts.timeout_ms = r->timeout * 1000L;
 	if (r->out == NULL)
 		return usage_error("run", "--out DIR is required");
-	if (r->organization + (r->accounts_file != NULL) + (r->nprofiles > 1) > 1)
+	if (r->organization + (r->accounts_file != NULL) + (r->profiles.n > 1) > 1)
 		return usage_error("run", "choose one of --organization, --accounts and several --profile");
 	if (r->organization && r->role_name == NULL)
 		return usage_error("run", "--organization needs --role-name (the role to assume in each account)");
-	if (r->ngroups > 0 && r->nprofiles < 2)
-		return usage_error("run", "--group places --profile accounts: give several --profile");
-	for (i = 0; i < r->nprofiles && r->ngroups > 0; i++) {
-		char *path = NULL, *e = NULL;
+	return check_groups(r);
+}
 
-		if (!profile_group(r, r->profiles[i], &path, &e)) {
-			v = usage_error("run", "%s", e);
-			free(e);
-			return (int)v;
-		}
-		free(path);
-	}
-	return EXIT_OK;
+/* The options into r: EXIT_OK, -1 after --help, or EXIT_USAGE. */
+static int
+parse_args(struct run *r, int argc, char *argv[])
+{
+	int first;
+
+	r->since_days = 30;
+	r->jobs = 16;
+	r->level = -1;
+	if ((first = cli_parse(&cli_cmd_run, argc, argv, r)) <= 0)
+		return first == 0 ? -1 : EXIT_USAGE;
+	if (first < argc)
+		return usage_error("run", "unexpected argument \"%s\"", argv[first]);
+	return check_args(r);
 }
 
 /* The caller's account id, so that its own account is read without AssumeRole. */
@@ -307,122 +247,81 @@ role_arn_for(const struct run *r, const char *account)
 	return xasprintf("arn:aws:iam::%s:role/%s", account, r->role_name);
 }
 
-/*
- * The OU path --group gives a profile ("/NAME"), or NULL when none does; a
- * profile in two groups, or a group naming a profile not given, is an error.
- */
+/* One target per --profile, each with its own configuration and credentials. */
 static int
-profile_group(const struct run *r, const char *profile, char **path, char **err)
+select_profiles(struct run *r, char **err)
 {
-	size_t g, k;
-	char *list, *tok, *save = NULL, *p;
-	int found;
+	size_t i;
 
-	*path = NULL;
-	for (g = 0; g < r->ngroups; g++) {
-		list = xstrdup(strchr(r->groups[g], '=') + 1);
-		for (p = list; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
-			for (found = 0, k = 0; k < r->nprofiles; k++)
-				found |= strcmp(r->profiles[k], tok) == 0;
-			if (!found) {
-				err_set(err, "--group %s: profile %s is not one of the --profile options",
-				    r->groups[g], tok);
-				free(*path);
-				*path = NULL;
-				free(list);
-				return 0;
-			}
-			if (strcmp(tok, profile) != 0)
-				continue;
-			if (*path != NULL) {
-				err_set(err, "--group: profile %s is in two groups", profile);
-				free(*path);
-				*path = NULL;
-				free(list);
-				return 0;
-			}
-			*path = xasprintf("/%.*s", (int)(strchr(r->groups[g], '=') - r->groups[g]),
-			    r->groups[g]);
+	for (i = 0; i < (size_t)r->profiles.n; i++) {
+		struct collect_job *j = add_target(r);
+		struct aws_opts o = r->aopts;
+
+		o.profile = r->profiles.v[i];
+		j->cfg = xcalloc(1, sizeof(*j->cfg));
+		j->target.name = xstrdup(r->profiles.v[i]);
+		if (!profile_group(r, r->profiles.v[i], &j->ou_path, err) ||
+		    !aws_config_load(&o, j->cfg, err) ||
+		    !aws_creds_resolve(j->cfg, &j->creds, err)) {
+			char *e = xasprintf("profile %s: %s", r->profiles.v[i], *err);
+
+			free(*err);
+			*err = e;
+			return 0;
 		}
-		free(list);
 	}
 	return 1;
 }
 
+/* One target per ACTIVE account of the organization; its ids go to the snapshots. */
 static int
-select_accounts(struct run *r, char **err)
+select_organization(struct run *r, char **err)
 {
-	char *self = NULL;
+	struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
+	json_t *org = orgs_list_accounts(c, err), *a, *ids;
 	size_t i;
-	int rc = 0;
 
-	if (r->nprofiles > 1) {
-		for (i = 0; i < r->nprofiles; i++) {
-			struct collect_job *j = add_target(r);
-			struct aws_opts o = r->aopts;
+	aws_client_free(c);
+	if (org == NULL)
+		return 0;
+	/* Left out of the listing (bad ids, duplicates): say so, and the run is incomplete. */
+	json_array_foreach(json_object_get(org, "problems"), i, a)
+		log_error("%s", json_string_value(a));	/* log lines are sanitised */
+	if (json_array_size(json_object_get(org, "problems")) > 0)
+		r->problems = json_incref(json_object_get(org, "problems"));
+	ids = json_array();
+	json_array_foreach(json_object_get(org, "accounts"), i, a) {
+		const char *id = jstr(a, "Id"), *st = jstr(a, "Status");
+		struct collect_job *j;
 
-			o.profile = r->profiles[i];
-			j->cfg = xcalloc(1, sizeof(*j->cfg));
-			j->target.name = xstrdup(r->profiles[i]);
-			if (!profile_group(r, r->profiles[i], &j->ou_path, err))
-				goto out;
-			if (!aws_config_load(&o, j->cfg, err) ||
-			    !aws_creds_resolve(j->cfg, &j->creds, err)) {
-				char *e = xasprintf("profile %s: %s", r->profiles[i], *err);
+		if (id == NULL)
+			continue;
+		json_array_append_new(ids, json_string(id));
+		if (st != NULL && strcmp(st, "ACTIVE") != 0) {
+			char *n = str_sanitize_term(xstrdup(jstr(a, "Name") ? jstr(a, "Name") : ""));
+			char *s = str_sanitize_term(xstrdup(st));
 
-				free(*err);
-				*err = e;
-				goto out;
-			}
+			log_info("skipping account %s (%s): status %s", id, n, s);
+			free(n);
+			free(s);
+			continue;
 		}
-		rc = 1;
-		goto out;
+		j = add_target(r);
+		j->target.account_id = xstrdup(id);
+		j->target.name = xstrdup(jstr(a, "Name"));
 	}
-	if (!r->organization && r->accounts_file == NULL) {
-		add_target(r);
-		rc = 1;
-		goto out;
-	}
-	if ((self = caller_account(r, err)) == NULL)
-		goto out;
-	if (r->accounts_file == NULL) {
-		struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
-		json_t *org = orgs_list_accounts(c, err), *a, *ids;
+	r->organization_ids = json_pack("{s:O?,s:o}", "id",
+	    json_object_get(org, "id"), "accounts", ids);
+	json_decref(org);
+	return 1;
+}
 
-		aws_client_free(c);
-		if (org == NULL)
-			goto out;
-		/* Left out of the listing (bad ids, duplicates): say so, and the run is incomplete. */
-		json_array_foreach(json_object_get(org, "problems"), i, a)
-			log_error("%s", json_string_value(a));	/* log lines are sanitised */
-		if (json_array_size(json_object_get(org, "problems")) > 0)
-			r->problems = json_incref(json_object_get(org, "problems"));
-		ids = json_array();
-		json_array_foreach(json_object_get(org, "accounts"), i, a) {
-			const char *id = jstr(a, "Id"), *st = jstr(a, "Status");
-			struct collect_job *j;
+/* Roles to assume: each row's own, else --role-name, never into ourselves (self). */
+static int
+assign_roles(struct run *r, const char *self, char **err)
+{
+	size_t i;
 
-			if (id == NULL)
-				continue;
-			json_array_append_new(ids, json_string(id));
-			if (st != NULL && strcmp(st, "ACTIVE") != 0) {
-				char *n = str_sanitize_term(xstrdup(jstr(a, "Name") ? jstr(a, "Name") : ""));
-				char *s = str_sanitize_term(xstrdup(st));
-
-				log_info("skipping account %s (%s): status %s", id, n, s);
-				free(n);
-				free(s);
-				continue;
-			}
-			j = add_target(r);
-			j->target.account_id = xstrdup(id);
-			j->target.name = xstrdup(jstr(a, "Name"));
-		}
-		r->organization_ids = json_pack("{s:O?,s:o}", "id",
-		    json_object_get(org, "id"), "accounts", ids);
-		json_decref(org);
-	}
-	/* Roles to assume: each row's own, else --role-name, never into ourselves. */
 	for (i = 0; i < r->ntargets; i++) {
 		struct collect_job *j = &r->targets[i];
 
@@ -433,15 +332,32 @@ select_accounts(struct run *r, char **err)
 		}
 		if (j->target.role_arn == NULL && r->role_name != NULL)
 			j->target.role_arn = role_arn_for(r, j->target.account_id);
-		if (j->target.role_arn == NULL) {
-			err_set(err, "account %s: no role to assume (give --role-name or a role_arn column)",
+		if (j->target.role_arn == NULL)
+			return err_set(err, "account %s: no role to assume (give --role-name or a role_arn column)",
 			    j->target.account_id);
-			goto out;
-		}
 		if (j->target.external_id == NULL && r->external_id != NULL)
 			j->target.external_id = xstrdup(r->external_id);
 	}
-	rc = 1;
+	return 1;
+}
+
+static int
+select_accounts(struct run *r, char **err)
+{
+	char *self = NULL;
+	int rc = 0;
+
+	if (r->profiles.n > 1)
+		return select_profiles(r, err);
+	if (!r->organization && r->accounts_file == NULL) {
+		add_target(r);
+		return 1;
+	}
+	if ((self = caller_account(r, err)) == NULL)
+		goto out;
+	if (r->accounts_file == NULL && !select_organization(r, err))
+		goto out;
+	rc = assign_roles(r, self, err);
 out:
 	free(self);
 	return rc;
@@ -476,81 +392,6 @@ make_run_dir(struct run *r, char **err)
 	if (mkdir(sub, 0755) < 0)
 		return err_set(err, "%s: %s", sub, strerror(errno));
 	return 1;
-}
-
-/*
- * The OU tree and the tags are walked on their own thread while the
- * accounts are collected (never before them), with the runner's
- * credentials: Organizations answers only the management account or a
- * delegated administrator, the identity that listed the accounts.
- */
-static void
-start_structure(struct run *r)
-{
-	json_t *ids = json_array();
-	size_t i;
-
-	for (i = 0; i < r->ntargets; i++)
-		json_array_append_new(ids, json_string(r->targets[i].target.account_id));
-	r->walk = orgs_walk_start(&r->cfg, &r->creds,
-	    jstr(r->organization_ids, "id"), ids);
-	json_decref(ids);
-}
-
-static char *job_account(const struct collect_job *);
-
-/* Profile runs learn their accounts' ids by collecting them: the groups come after. */
-static json_t *
-profile_structure(const struct run *r)
-{
-	char **ids = xcalloc(r->ntargets + 1, sizeof(*ids));
-	json_t *st;
-	size_t i;
-
-	for (i = 0; i < r->ntargets; i++)
-		ids[i] = job_account(&r->targets[i]);
-	st = accounts_structure(r->targets, r->ntargets, (const char *const *)ids, "profiles");
-	for (i = 0; i < r->ntargets; i++)
-		free(ids[i]);
-	free(ids);
-	return st;
-}
-
-/* Kept once per run, beside run.json: organization.json, read back by `report`. */
-static void
-finish_structure(struct run *r)
-{
-	json_t *p;
-	char *path, *s, *err = NULL;
-	size_t i;
-
-	if (r->walk != NULL) {
-		struct timespec t0, t1;
-
-		/* What the walk adds to the run: how long the join waits for it. */
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		r->structure = orgs_walk_finish(r->walk);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		r->walk = NULL;
-		json_object_set_new(json_object_get(r->structure, "calls"), "waited_ms",
-		    json_integer((json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000)));
-	}
-	/* A denied call never fails the run: the accounts are "unknown", with why. */
-	json_array_foreach(json_object_get(r->structure, "problems"), i, p)
-		log_error("organization structure: %s", json_string_value(p));
-	log_debug("organization structure: %lld tree calls, %lld tag calls",
-	    jint(json_object_get(r->structure, "calls"), "tree", 0),
-	    jint(json_object_get(r->structure, "calls"), "tags", 0));
-	path = xasprintf("%s/organization.json", r->dir);
-	s = jdump(r->structure, 1);
-	if (!file_write_atomic(path, s, strlen(s), 0600, 1, &err)) {
-		log_error("%s", err);
-		write_failed = 1;
-	}
-	free(s);
-	free(path);
-	free(err);
 }
 
 /* The run's manifest: what was asked, what happened.  Rewritten atomically. */
@@ -749,7 +590,50 @@ run_writes(const struct run *r, int fmt, int how)
 	    !(r->no_pdf && fmt == REPORT_PDF);
 }
 
+/* accounts/ID.html and the other per-account formats, for one account of results. */
+static int
+write_account_pages(const struct run *r, const json_t *results, json_t *a,
+    json_t *baseline, char **err)
+{
+	struct report_opts one = { .baseline = baseline };
+	json_t *ra;
+	char *name, *path;
+	int f, ok;
+
+	/* Its own page only under a name that is an account id (ID.html). */
+	if (!str_is_account_id(jstr(a, "account_id")))
+		return 1;
+	ra = results_of(results, a);
+	name = xasprintf("%s/accounts/%s", r->dir, jstr(a, "account_id"));
+	for (f = 0, ok = 1; ok && f < REPORT_FMT__MAX; f++) {
+		if (!run_writes(r, f, REPORT_IN_RUN_EACH))
+			continue;
+		path = xasprintf("%s.%s", name, report_formats[f].name);
+		ok = render_to(f, ra, &one, path, err);
+		free(path);
+	}
+	free(name);
+	json_decref(ra);
+	return ok;
+}
+
 /* Grade every account selected and write the reports.  Returns 1 if fail-on is met. */
+/*
+ * Where each account sits (the same join `report` makes offline), then the
+ * selection (of what is reported: every account is still collected, so
+ * another selection can be reported later, offline) and the groups.
+ */
+static int
+run_group(const struct run *r, json_t *results, const json_t *baseline, char **err)
+{
+	if (r->structure != NULL || r->select != NULL || r->group_by != NULL)
+		group_attach(results, r->structure);
+	if (r->select != NULL && !group_select(results, r->select, err))
+		return 0;
+	return (r->structure == NULL && r->group_by == NULL) ||
+	    group_apply(results, baseline, r->group_by, err);
+}
+
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
@@ -758,7 +642,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	json_t *accounts = json_array(), *results, *a;
 	char *path = NULL;
 	size_t i;
-	int rc = -1, f, ok;
+	int rc = -1, f;
 
 	/* Grading thousands of accounts takes a while: a signal ends it between two. */
 	for (i = 0; i < r->ntargets && !cli_stop; i++)
@@ -769,9 +653,6 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		return -1;
 	}
 	results = check_results(accounts, cc);
-	/* Where each account sits: the same join `report` makes offline. */
-	if (r->structure != NULL || r->select != NULL || r->group_by != NULL)
-		group_attach(results, r->structure);
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {
@@ -779,14 +660,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		    r->ntargets, json_array_size(json_object_get(results, "accounts")));
 		goto out;
 	}
-	/*
-	 * A selection applies to what is reported, not to what is collected:
-	 * the snapshots of every account are kept, so another selection can be
-	 * reported later, offline.
-	 */
-	if ((r->select != NULL && !group_select(results, r->select, err)) ||
-	    ((r->structure != NULL || r->group_by != NULL) &&
-	    !group_apply(results, baseline, r->group_by, err)))
+	if (!run_group(r, results, baseline, err))
 		goto out;
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
 	for (f = 0; f < REPORT_FMT__MAX; f++)
@@ -794,35 +668,11 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		    !render_to(f, results, &o, OUT(report_formats[f].run_file), err))
 			goto out;
 	json_array_foreach(json_object_get(results, "accounts"), i, a) {
-		struct report_opts one = { .baseline = baseline };
-
 		if (cli_stop) {
 			err_set(err, "interrupted while writing the reports");
 			goto out;
 		}
-		json_t *ra;
-		char *name;
-
-		/* Its own page only under a name that is an account id (ID.html). */
-		if (!str_is_account_id(jstr(a, "account_id")))
-			continue;
-		ra = results_of(results, a);
-		name = xasprintf("accounts/%s", jstr(a, "account_id"));
-
-		OUT(name);
-		free(name);
-		name = path;
-		path = NULL;
-		for (f = 0, ok = 1; ok && f < REPORT_FMT__MAX; f++) {
-			if (!run_writes(r, f, REPORT_IN_RUN_EACH))
-				continue;
-			free(path);
-			path = xasprintf("%s.%s", name, report_formats[f].name);
-			ok = render_to(f, ra, &one, path, err);
-		}
-		free(name);
-		json_decref(ra);
-		if (!ok)
+		if (!write_account_pages(r, results, a, baseline, err))
 			goto out;
 	}
 #undef OUT
@@ -867,140 +717,257 @@ run_exit(const struct run *r, int failed, const char **status)
 	return code;
 }
 
+/* Go on: what the steps below return when the run is not over yet. */
+#define RUN_GO (-1)
+
+/*
+ * Read the inputs (config, baseline, accounts file, credentials) and select
+ * the accounts, this shard's share of them.  RUN_GO, or the exit code
+ * (with *err set unless there is nothing to say).
+ */
+static int
+run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
+{
+	if (r->config_file != NULL && !check_config_load(r->config_file, cc, err))
+		return EXIT_USAGE;
+	if (r->baseline != NULL && (*baseline = load_baseline(r->baseline, err)) == NULL)
+		return EXIT_USAGE;
+	/* A bad accounts file is bad input (exit 2), found before any AWS call. */
+	if (r->accounts_file != NULL &&
+	    !accounts_load(r->accounts_file, &r->targets, &r->ntargets, err))
+		return EXIT_USAGE;
+	r->aopts.profile = r->profiles.n == 1 ? r->profiles.v[0] : NULL;
+	if (!aws_config_load(&r->aopts, &r->cfg, err))
+		return EXIT_USAGE;
+	if (r->profiles.n <= 1 && !aws_creds_resolve(&r->cfg, &r->creds, err))
+		return EXIT_INCOMPLETE;
+	if (!select_accounts(r, err))
+		return EXIT_INCOMPLETE;
+	if (r->shard_n > 0) {
+		r->ntargets = accounts_shard(r->targets, r->ntargets, r->shard_k, r->shard_n);
+		log_info("shard %u/%u: %zu accounts", r->shard_k, r->shard_n, r->ntargets);
+		if (r->ntargets == 0) {
+			/* A share may be empty: nothing to do is not an error. */
+			fprintf(stderr, "iamgrade run: shard %u/%u holds no accounts: nothing to do\n",
+			    r->shard_k, r->shard_n);
+			return EXIT_OK;
+		}
+	}
+	if (r->ntargets == 0) {
+		*err = xstrdup("no accounts to collect");
+		return EXIT_USAGE;
+	}
+	return RUN_GO;
+}
+
+/*
+ * The run's folder, then every account collected into its snapshots/.
+ * RUN_GO, or the exit code: with *err set if the folder could not be made,
+ * without after an interruption (run.json says so).
+ */
+/*
+ * Where the accounts sit.  --organization: the OU tree and the tags, walked
+ * on their own thread while the accounts are collected (never before them),
+ * with the runner's credentials (Organizations answers only the management
+ * account or a delegated administrator, the identity that listed the
+ * accounts).  An accounts file: its ou and tag columns.
+ */
+static void
+start_structure(struct run *r)
+{
+	json_t *ids;
+	size_t i;
+
+	if (r->accounts_file != NULL)
+		r->structure = accounts_structure(r->targets, r->ntargets, NULL, "accounts_file");
+	if (r->organization_ids == NULL)
+		return;
+	ids = json_array();
+	for (i = 0; i < r->ntargets; i++)
+		json_array_append_new(ids, json_string(r->targets[i].target.account_id));
+	r->walk = orgs_walk_start(&r->cfg, &r->creds, jstr(r->organization_ids, "id"), ids);
+	json_decref(ids);
+}
+
+/* Profile runs learn their accounts' ids by collecting them: the groups come after. */
+static json_t *
+profile_structure(const struct run *r)
+{
+	char **ids = xcalloc(r->ntargets + 1, sizeof(*ids));
+	json_t *st;
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++)
+		ids[i] = job_account(&r->targets[i]);
+	st = accounts_structure(r->targets, r->ntargets, (const char *const *)ids, "profiles");
+	for (i = 0; i < r->ntargets; i++)
+		free(ids[i]);
+	free(ids);
+	return st;
+}
+
+/* The join: how long the run waited for the walk once collected (what it adds). */
+static void
+join_structure(struct run *r)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r->structure = orgs_walk_finish(r->walk);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->walk = NULL;
+	json_object_set_new(json_object_get(r->structure, "calls"), "waited_ms",
+	    json_integer((json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000)));
+}
+
+/* Kept once per run, beside run.json: organization.json, read back by `report`. */
+static void
+finish_structure(struct run *r)
+{
+	json_t *p;
+	char *path, *s, *err = NULL;
+	size_t i;
+
+	if (r->walk != NULL)
+		join_structure(r);
+	else if (r->groups.n > 0)
+		r->structure = profile_structure(r);
+	if (r->structure == NULL)
+		return;
+	/* A denied call never fails the run: the accounts are "unknown", with why. */
+	json_array_foreach(json_object_get(r->structure, "problems"), i, p)
+		log_error("organization structure: %s", json_string_value(p));
+	path = xasprintf("%s/organization.json", r->dir);
+	s = jdump(r->structure, 1);
+	if (!file_write_atomic(path, s, strlen(s), 0600, 1, &err)) {
+		log_error("%s", err);
+		write_failed = 1;
+	}
+	free(s);
+	free(path);
+	free(err);
+}
+
+static int
+run_collect(struct run *r, char **err)
+{
+	struct collect_opts copts;
+	struct stat st;
+	char *snapdir;
+	size_t i, done;
+	int code;
+
+	r->started = time(NULL);
+	r->tty = isatty(STDERR_FILENO) && log_level == 1;
+	if (!make_run_dir(r, err))
+		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
+		return lstat(r->out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
+	write_manifest(r, "running", -1);
+
+	memset(&copts, 0, sizeof(copts));
+	copts.cfg = &r->cfg;
+	copts.since_days = r->since_days;
+	copts.report_wait_s = r->report_wait;
+	copts.organization = r->organization_ids;
+	snapdir = xasprintf("%s/snapshots", r->dir);
+	if (!r->quiet)
+		log_info("collecting %zu account%s, %d at a time, into %s", r->ntargets,
+		    r->ntargets == 1 ? "" : "s", r->jobs, r->dir);
+	start_structure(r);
+	collect_many(r->targets, r->ntargets, &r->creds, &copts, snapdir,
+	    r->jobs, &cli_stop, progress, r);
+	free(snapdir);
+	finish_structure(r);
+	if (!cli_stop)
+		return RUN_GO;
+	for (done = i = 0; i < r->ntargets; i++)
+		done += r->targets[i].snapshot != NULL;
+	log_error("interrupted: %zu of %zu accounts collected; %s is marked interrupted",
+	    done, r->ntargets, r->dir);
+	code = EXIT_SIGNAL + cli_stop;
+	write_manifest(r, "interrupted", code);
+	return code;
+}
+
+/* Grade, report and say how it went (run.json, the folder's name): the exit code. */
+static int
+run_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
+{
+	const char *status;
+	int failed, code;
+
+	failed = grade_and_report(r, cc, baseline, err);
+	if (cli_stop) {
+		/* Whatever was written is whole (atomic), but the set is not. */
+		log_error("interrupted while writing the reports; %s is marked interrupted", r->dir);
+		code = EXIT_SIGNAL + cli_stop;
+		write_manifest(r, "interrupted", code);
+		return code;
+	}
+	if (failed < 0) {
+		code = write_failed ? EXIT_IO : EXIT_USAGE;
+		write_manifest(r, "failed", code);
+		return code;
+	}
+	code = run_exit(r, failed, &status);
+	write_manifest(r, status, code);
+	if (!r->quiet)
+		printf("%s\n", r->dir);
+	if (code == EXIT_IO)
+		fprintf(stderr, "iamgrade run: some files of %s could not be written (see above)\n",
+		    r->dir);
+	return code;
+}
+
+static void
+run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++)
+		collect_job_free(&r->targets[i]);
+	free(r->targets);
+	free(r->dir);
+	json_decref(r->organization_ids);
+	json_decref(r->problems);
+	json_decref(r->structure);
+	aws_config_free(&r->cfg);
+	aws_creds_free(&r->creds);
+	cli_args_free(&cli_cmd_run, r);
+}
+
 int
 cmd_run(int argc, char *argv[])
 {
 	struct run r;
 	struct check_config cc;
-	struct collect_opts copts;
-	struct stat st;
 	json_t *baseline = NULL;
-	const char *status;
-	char *err = NULL, *snapdir = NULL;
-	size_t i, done;
-	int rc, exit_code = EXIT_USAGE, failed;
+	char *err = NULL;
+	int exit_code;
 
 	memset(&r, 0, sizeof(r));
 	check_config_default(&cc);
-	if ((rc = parse_args(&r, argc, argv)) != EXIT_OK) {
-		exit_code = rc < 0 ? EXIT_OK : rc;
+	if ((exit_code = parse_args(&r, argc, argv)) != EXIT_OK) {
+		exit_code = exit_code < 0 ? EXIT_OK : exit_code;
 		goto out;
 	}
 	/* From here on every wait (credential_process included) can be interrupted. */
 	cli_catch_signals();
-	if (r.config_file != NULL && !check_config_load(r.config_file, &cc, &err))
-		goto usage;
-	if (r.baseline != NULL && (baseline = load_baseline(r.baseline, &err)) == NULL)
-		goto usage;
-	/* A bad accounts file is bad input (exit 2), found before any AWS call. */
-	if (r.accounts_file != NULL &&
-	    !accounts_load(r.accounts_file, &r.targets, &r.ntargets, &err))
-		goto usage;
-	r.aopts.profile = r.nprofiles == 1 ? r.profiles[0] : NULL;
-	if (!aws_config_load(&r.aopts, &r.cfg, &err))
-		goto usage;
-	if (r.nprofiles <= 1 && !aws_creds_resolve(&r.cfg, &r.creds, &err)) {
-		exit_code = EXIT_INCOMPLETE;
-		goto fail;
-	}
-	if (!select_accounts(&r, &err)) {
-		exit_code = EXIT_INCOMPLETE;
-		goto fail;
-	}
-	if (r.shard_n > 0) {
-		r.ntargets = accounts_shard(r.targets, r.ntargets, r.shard_k, r.shard_n);
-		log_info("shard %u/%u: %zu accounts", r.shard_k, r.shard_n, r.ntargets);
-		if (r.ntargets == 0) {
-			/* A share may be empty: nothing to do is not an error. */
-			fprintf(stderr, "iamgrade run: shard %u/%u holds no accounts: nothing to do\n",
-			    r.shard_k, r.shard_n);
-			exit_code = EXIT_OK;
-			goto out;
-		}
-	}
-	if (r.ntargets == 0) {
-		err = xstrdup("no accounts to collect");
-		goto usage;
-	}
-	r.started = time(NULL);
-	r.tty = isatty(STDERR_FILENO) && log_level == 1;
-	if (!make_run_dir(&r, &err)) {
-		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
-		exit_code = lstat(r.out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
-		goto fail;
-	}
-	write_manifest(&r, "running", -1);
-
-	memset(&copts, 0, sizeof(copts));
-	copts.cfg = &r.cfg;
-	copts.since_days = r.since_days;
-	copts.report_wait_s = r.report_wait;
-	copts.organization = r.organization_ids;
-	snapdir = xasprintf("%s/snapshots", r.dir);
-	if (!r.quiet)
-		log_info("collecting %zu account%s, %d at a time, into %s", r.ntargets,
-		    r.ntargets == 1 ? "" : "s", r.jobs, r.dir);
-	if (r.organization_ids != NULL)
-		start_structure(&r);
-	else if (r.accounts_file != NULL)
-		r.structure = accounts_structure(r.targets, r.ntargets, NULL, "accounts_file");
-	done = collect_many(r.targets, r.ntargets, &r.creds, &copts, snapdir,
-	    r.jobs, &cli_stop, progress, &r);
-	if (r.ngroups > 0)
-		r.structure = profile_structure(&r);
-	if (r.walk != NULL || r.structure != NULL)
-		finish_structure(&r);
-
-	if (cli_stop) {
-		for (done = i = 0; i < r.ntargets; i++)
-			done += r.targets[i].snapshot != NULL;
-		log_error("interrupted: %zu of %zu accounts collected; %s is marked interrupted",
-		    done, r.ntargets, r.dir);
-		exit_code = EXIT_SIGNAL + cli_stop;
-		write_manifest(&r, "interrupted", exit_code);
+	if ((exit_code = run_setup(&r, &cc, &baseline, &err)) == RUN_GO &&
+	    (exit_code = run_collect(&r, &err)) == RUN_GO)
+		exit_code = run_report(&r, &cc, baseline, &err);
+	/* Reports done, or an interruption already told: nothing more to say. */
+	if (err == NULL)
 		goto out;
-	}
-	failed = grade_and_report(&r, &cc, baseline, &err);
-	if (cli_stop) {
-		/* Whatever was written is whole (atomic), but the set is not. */
-		log_error("interrupted while writing the reports; %s is marked interrupted", r.dir);
-		exit_code = EXIT_SIGNAL + cli_stop;
-		write_manifest(&r, "interrupted", exit_code);
-		goto out;
-	}
-	if (failed < 0) {
-		exit_code = write_failed ? EXIT_IO : EXIT_USAGE;
-		write_manifest(&r, "failed", exit_code);
-		goto fail;
-	}
-	exit_code = run_exit(&r, failed, &status);
-	write_manifest(&r, status, exit_code);
-	if (!r.quiet)
-		printf("%s\n", r.dir);
-	if (exit_code == EXIT_IO)
-		fprintf(stderr, "iamgrade run: some files of %s could not be written (see above)\n",
-		    r.dir);
-	goto out;
-usage:
-	exit_code = EXIT_USAGE;
-fail:
 	/* A wait cut short by a signal is an interruption, whatever it broke. */
 	if (cli_stop)
 		exit_code = EXIT_SIGNAL + cli_stop;
-	fprintf(stderr, "iamgrade run: %s\n", err ? str_sanitize_term(err) : "failed");
+	fprintf(stderr, "iamgrade run: %s\n", str_sanitize_term(err));
 out:
-	for (i = 0; i < r.ntargets; i++)
-		collect_job_free(&r.targets[i]);
-	free(r.targets);
-	free(r.dir);
-	free(snapdir);
+	run_free(&r);
 	free(err);
-	json_decref(r.organization_ids);
-	json_decref(r.problems);
-	json_decref(r.structure);
 	json_decref(baseline);
-	aws_config_free(&r.cfg);
-	aws_creds_free(&r.creds);
 	check_config_free(&cc);
 	return exit_code;
 }

@@ -1,5 +1,4 @@
 /* iamgrade simulate: an offline `aws iam simulate-custom-policy` over the policy engine. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,9 +6,56 @@
 #include "common/common.h"
 #include "policy/policy.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 
-static const char simulate_usage[] =
-    "usage: iamgrade simulate --policy FILE [--policy FILE...] [--boundary FILE]\n"
+struct simulate_args {
+	struct cli_list	 policy, scp, rcp, context;
+	const char	*boundary, *resource_policy, *action, *resource, *principal, *format;
+};
+
+static const struct cli_opt simulate_opts[] = {
+	CLI_OPT(CLI_LIST, "policy", 0, struct simulate_args, policy, "FILE",
+	  "an identity-based policy of the principal"),
+	CLI_OPT(CLI_STRING, "boundary", 0, struct simulate_args, boundary, "FILE",
+	  "the principal's permissions boundary", .flags = CLI_ONCE),
+	CLI_OPT(CLI_LIST, "scp", 0, struct simulate_args, scp, "FILE",
+	  "one SCP level, root first; a file holding\n"
+	  "a JSON array is a level with several SCPs"),
+	CLI_OPT(CLI_LIST, "rcp", 0, struct simulate_args, rcp, "FILE",
+	  "one resource control policy level"),
+	CLI_OPT(CLI_STRING, "resource-policy", 0, struct simulate_args, resource_policy, "FILE",
+	  "the resource's policy (a role's trust policy for\nsts:AssumeRole)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "action", 0, struct simulate_args, action, "ACTION",
+	  "e.g. s3:GetObject"),
+	CLI_OPT(CLI_STRING, "resource", 0, struct simulate_args, resource, "ARN",
+	  "the resource the action is on"),
+	CLI_OPT(CLI_STRING, "principal", 0, struct simulate_args, principal, "P",
+	  "the caller: an ARN (user, role, assumed-role session,\n"
+	  "account root), a service (ec2.amazonaws.com) or\n"
+	  "`anonymous`; default arn:aws:iam::ACCOUNT:user/simulated\n"
+	  "in the resource's account (123456789012 if it has none)"),
+	CLI_OPT(CLI_LIST, "context", 0, struct simulate_args, context, "KEY=VALUES",
+	  "a request context key with comma-separated values.\n"
+	  "Values are typed by key where AWS\n"
+	  "documents the type: Bool (aws:MultiFactorAuthPresent,\n"
+	  "aws:SecureTransport, ...), IP (aws:SourceIp), Date\n"
+	  "(aws:CurrentTime, ISO 8601 or epoch seconds), Numeric\n"
+	  "(aws:MultiFactorAuthAge), ARN (aws:SourceArn,\n"
+	  "aws:PrincipalArn); other keys are Strings.  Keys AWS\n"
+	  "documents as multivalued (aws:TagKeys,\n"
+	  "aws:PrincipalOrgPaths, ...) and keys given several\n"
+	  "values are sets."),
+	CLI_OPT(CLI_STRING, "format", 0, struct simulate_args, format, "FMT",
+	  "text (default) or json:\n"
+	  "{\"decision\": \"allowed\"|\"explicit_deny\"|\"implicit_deny\",\n"
+	  " \"statements\": [{\"file\", \"kind\", \"index\", \"sid\"}...],\n"
+	  " \"reason\": \"...\"}"),
+	CLI_OPT_END
+};
+
+const struct cli_cmd cli_cmd_simulate = {
+	"simulate", "evaluate one request against IAM policies offline (like simulate-custom-policy)",
+	"usage: iamgrade simulate --policy FILE [--policy FILE...] [--boundary FILE]\n"
     "                         [--scp FILE...] [--rcp FILE...] [--resource-policy FILE]\n"
     "                         --action ACTION --resource ARN [--principal ARN]\n"
     "                         [--context KEY=VALUE[,VALUE...]]... [--format text|json]\n"
@@ -19,40 +65,11 @@ static const char simulate_usage[] =
     "limited by the permissions boundary; across accounts the resource policy\n"
     "must allow too (docs/policy-engine.md).  Policies are JSON files (plain or\n"
     "URL-encoded, as IAM returns them); a document AWS would reject is an error.\n"
-    "\n"
-    "  --policy FILE           an identity-based policy of the principal (repeatable)\n"
-    "  --boundary FILE         the principal's permissions boundary\n"
-    "  --scp FILE              one SCP level, root first (repeatable); a file holding\n"
-    "                          a JSON array is a level with several SCPs\n"
-    "  --rcp FILE              one resource control policy level (repeatable)\n"
-    "  --resource-policy FILE  the resource's policy (a role's trust policy for\n"
-    "                          sts:AssumeRole)\n"
-    "  --action ACTION         e.g. s3:GetObject\n"
-    "  --resource ARN          the resource the action is on\n"
-    "  --principal P           the caller: an ARN (user, role, assumed-role session,\n"
-    "                          account root), a service (ec2.amazonaws.com) or\n"
-    "                          `anonymous`; default arn:aws:iam::ACCOUNT:user/simulated\n"
-    "                          in the resource's account (123456789012 if it has none)\n"
-    "  --context KEY=VALUES    a request context key with comma-separated values\n"
-    "                          (repeatable).  Values are typed by key where AWS\n"
-    "                          documents the type: Bool (aws:MultiFactorAuthPresent,\n"
-    "                          aws:SecureTransport, ...), IP (aws:SourceIp), Date\n"
-    "                          (aws:CurrentTime, ISO 8601 or epoch seconds), Numeric\n"
-    "                          (aws:MultiFactorAuthAge), ARN (aws:SourceArn,\n"
-    "                          aws:PrincipalArn); other keys are Strings.  Keys AWS\n"
-    "                          documents as multivalued (aws:TagKeys,\n"
-    "                          aws:PrincipalOrgPaths, ...) and keys given several\n"
-    "                          values are sets.\n"
-    "  --format FMT            text (default) or json:\n"
-    "                          {\"decision\": \"allowed\"|\"explicit_deny\"|\"implicit_deny\",\n"
-    "                           \"statements\": [{\"file\", \"kind\", \"index\", \"sid\"}...],\n"
-    "                           \"reason\": \"...\"}\n"
-    "\n"
-    "Exit status: 0 allowed, 1 denied (explicitly or implicitly), 2 bad input\n"
-    "(the error names the file and the fault).\n";
-
-enum { O_POLICY = 256, O_BOUNDARY, O_SCP, O_RCP, O_RESOURCE_POLICY, O_ACTION, O_RESOURCE,
-	O_PRINCIPAL, O_CONTEXT, O_FORMAT };
+    "\n",
+	simulate_opts,
+	"Exit status: 0 allowed, 1 denied (explicitly or implicitly), 2 bad input\n"
+	"(the error names the file and the fault).\n"
+};
 
 /* Every document read, for freeing; levels point into it. */
 struct docs {
@@ -187,210 +204,192 @@ print_json(const struct pol_result *res)
 	json_decref(o);
 }
 
+/* What one run holds: every document read, and where each level's documents start. */
+struct sim {
+	struct docs		  all;
+	size_t			  nid, boundary;	/* identity docs are all.v[0..nid) */
+	struct span { size_t first, n; } *scp, *rcp;	/* one per --scp / --rcp */
+	const struct pol_doc	**ptrs, **identity;
+	struct pol_level	 *scpl, *rcpl;
+	char			 *defprincipal;
+};
+
+/* Read the files of one repeatable option as levels (spans) or single documents. */
+static int
+sim_load_list(struct sim *s, const struct cli_list *files, enum pol_kind kind,
+    struct span **spans, char **err)
+{
+	size_t first, n;
+	int i;
+
+	if (spans != NULL)
+		*spans = xcalloc((size_t)files->n + 1, sizeof(**spans));
+	for (i = 0; i < files->n; i++) {
+		first = s->all.n;
+		if ((n = load(&s->all, files->v[i], kind, spans != NULL, err)) == 0)
+			return 0;
+		if (spans != NULL)
+			(*spans)[i] = (struct span){ first, n };
+	}
+	return 1;
+}
+
+/* Read every policy file into s and set (the levels point into s). */
+static int
+sim_load(struct sim *s, const struct simulate_args *a, struct pol_set *set, char **err)
+{
+	size_t i, k;
+
+	if (!sim_load_list(s, &a->policy, POL_IDENTITY, NULL, err))
+		return 0;
+	s->nid = s->all.n;
+	if (a->boundary != NULL && load(&s->all, a->boundary, POL_BOUNDARY, 0, err) == 0)
+		return 0;
+	s->boundary = s->all.n - s->nid;
+	if (!sim_load_list(s, &a->scp, POL_SCP, &s->scp, err) ||
+	    !sim_load_list(s, &a->rcp, POL_RCP, &s->rcp, err))
+		return 0;
+	/* For sts:AssumeRole* the resource policy is the role's trust policy (no Resource element). */
+	k = s->all.n;
+	if (a->resource_policy != NULL && load(&s->all, a->resource_policy,
+	    strncasecmp(a->action, "sts:AssumeRole", 14) == 0 ? POL_TRUST : POL_RESOURCE, 0, err) == 0)
+		return 0;
+	s->ptrs = xcalloc(s->all.n + 1, sizeof(*s->ptrs));
+	for (i = 0; i < s->all.n; i++)
+		s->ptrs[i] = s->all.v[i];
+	s->identity = s->ptrs;
+	s->scpl = xcalloc((size_t)a->scp.n + 1, sizeof(*s->scpl));
+	s->rcpl = xcalloc((size_t)a->rcp.n + 1, sizeof(*s->rcpl));
+	for (i = 0; i < (size_t)a->scp.n; i++)
+		s->scpl[i] = (struct pol_level){ .doc = s->ptrs + s->scp[i].first, .n = s->scp[i].n };
+	for (i = 0; i < (size_t)a->rcp.n; i++)
+		s->rcpl[i] = (struct pol_level){ .doc = s->ptrs + s->rcp[i].first, .n = s->rcp[i].n };
+	set->identity = s->identity;
+	set->nidentity = s->nid;
+	set->boundary = s->boundary ? s->all.v[s->nid] : NULL;
+	set->scp = s->scpl;
+	set->nscp = (size_t)a->scp.n;
+	set->rcp = s->rcpl;
+	set->nrcp = (size_t)a->rcp.n;
+	set->resource = a->resource_policy != NULL ? s->all.v[k] : NULL;
+	return 1;
+}
+
+/* --principal into req; with none, a user in the resource's account.  0: usage error. */
+static int
+sim_principal(struct sim *s, const char *p, struct pol_request *req)
+{
+	const char *f, *acct_end;
+	int i;
+
+	req->principal_type = POL_P_AWS;
+	if (p != NULL && strcmp(p, "anonymous") == 0)
+		return 1;
+	if (p != NULL && strncmp(p, "arn:", 4) == 0) {
+		req->principal = p;
+		return 1;
+	}
+	if (p != NULL && strchr(p, '.') != NULL && strchr(p, ':') == NULL) {
+		req->principal_type = POL_P_SERVICE;
+		req->principal = p;
+		return 1;
+	}
+	if (p != NULL) {
+		usage_error("simulate", "--principal %s: want an ARN, a service name or `anonymous`", p);
+		return 0;
+	}
+	f = req->resource;
+	for (i = 0; i < 4 && f != NULL; i++)
+		if ((f = strchr(f, ':')) != NULL)
+			f++;
+	acct_end = f ? strchr(f, ':') : NULL;
+	if (f != NULL && acct_end != NULL && acct_end > f)
+		s->defprincipal = xasprintf("arn:aws:iam::%.*s:user/simulated", (int)(acct_end - f), f);
+	else
+		s->defprincipal = xstrdup("arn:aws:iam::123456789012:user/simulated");
+	req->principal = s->defprincipal;
+	return 1;
+}
+
+/* The request's words, checked: 0 after a usage error. */
+static int
+sim_check_args(const struct simulate_args *a)
+{
+	if (strcmp(a->format, "text") != 0 && strcmp(a->format, "json") != 0)
+		return usage_error("simulate", "--format %s: want text or json", a->format), 0;
+	if (a->action == NULL || a->resource == NULL)
+		return usage_error("simulate", "--action and --resource are required (see --help)"), 0;
+	if (strcmp(a->action, "*") == 0 || strchr(a->action, ':') == NULL ||
+	    strpbrk(a->action, "*?") != NULL)
+		return usage_error("simulate", "--action %s: want one action, service:Action", a->action), 0;
+	if (strncmp(a->resource, "arn:", 4) != 0 && strcmp(a->resource, "*") != 0)
+		return usage_error("simulate", "--resource %s: want an ARN", a->resource), 0;
+	return 1;
+}
+
+static void
+sim_free(struct sim *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->all.n; i++)
+		pol_free(s->all.v[i]);
+	free(s->all.v);
+	free(s->ptrs);
+	free(s->scp);
+	free(s->rcp);
+	free(s->scpl);
+	free(s->rcpl);
+	free(s->defprincipal);
+}
+
 int
 cmd_simulate(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, O_POLICY },
-		{ "boundary", required_argument, NULL, O_BOUNDARY },
-		{ "scp", required_argument, NULL, O_SCP },
-		{ "rcp", required_argument, NULL, O_RCP },
-		{ "resource-policy", required_argument, NULL, O_RESOURCE_POLICY },
-		{ "action", required_argument, NULL, O_ACTION },
-		{ "resource", required_argument, NULL, O_RESOURCE },
-		{ "principal", required_argument, NULL, O_PRINCIPAL },
-		{ "context", required_argument, NULL, O_CONTEXT },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct docs all = { NULL, 0 };
+	struct simulate_args a = { .format = "text" };
+	struct sim s = { 0 };
 	struct pol_ctx ctx = { NULL, 0 };
-	struct pol_set set;
-	struct pol_request req;
+	struct pol_set set = { 0 };
+	struct pol_request req = { 0 };
 	struct pol_result res = { 0 };
-	struct pol_level *scp = NULL, *rcp = NULL;
-	const struct pol_doc **identity = NULL;
-	const struct pol_doc **ptrs = NULL;
-	size_t nscp = 0, nrcp = 0, nid = 0, n, i, k;
-	const char *format = "text", *f, *acct_end, *respath = NULL;
-	char *err = NULL, *defprincipal = NULL;
-	int ch, rc = EXIT_USAGE, json, anonymous = 0;
-	/* Levels are filled after all files are read: remember (kind, first doc, count). */
-	struct { int what; size_t first, n; } *spans = NULL;
-	size_t nspans = 0;
+	char *err = NULL;
+	int first, i, rc = EXIT_USAGE;
 
-	memset(&set, 0, sizeof(set));
-	memset(&req, 0, sizeof(req));
-	req.principal_type = POL_P_AWS;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		enum pol_kind kind;
-
-		switch (ch) {
-		case O_RESOURCE_POLICY:
-			if (respath != NULL) {
-				usage_error("simulate", "--resource-policy given twice");
-				goto out;
-			}
-			respath = optarg;
-			break;
-		case O_POLICY:
-		case O_BOUNDARY:
-		case O_SCP:
-		case O_RCP:
-			kind = ch == O_POLICY ? POL_IDENTITY : ch == O_BOUNDARY ? POL_BOUNDARY :
-			    ch == O_SCP ? POL_SCP : POL_RCP;
-			if (ch == O_BOUNDARY && set.boundary != NULL) {
-				usage_error("simulate", "--boundary given twice");
-				goto out;
-			}
-			k = all.n;
-			if ((n = load(&all, optarg, kind, ch == O_SCP || ch == O_RCP, &err)) == 0) {
-				fprintf(stderr, "iamgrade simulate: %s\n", err);
-				goto out;
-			}
-			spans = xrealloc(spans, (nspans + 1) * sizeof(*spans));
-			spans[nspans].what = ch;
-			spans[nspans].first = k;
-			spans[nspans++].n = n;
-			if (ch == O_BOUNDARY)
-				set.boundary = all.v[k];
-			break;
-		case O_ACTION:
-			req.action = optarg;
-			break;
-		case O_RESOURCE:
-			req.resource = optarg;
-			break;
-		case O_PRINCIPAL:
-			anonymous = strcmp(optarg, "anonymous") == 0;
-			req.principal_type = POL_P_AWS;
-			req.principal = NULL;
-			if (anonymous)
-				break;
-			if (strncmp(optarg, "arn:", 4) == 0)
-				req.principal = optarg;
-			else if (strchr(optarg, '.') != NULL && strchr(optarg, ':') == NULL) {
-				req.principal_type = POL_P_SERVICE;
-				req.principal = optarg;
-			} else {
-				usage_error("simulate", "--principal %s: want an ARN, a service name or `anonymous`",
-				    optarg);
-				goto out;
-			}
-			break;
-		case O_CONTEXT:
-			if (!add_context(&ctx, optarg, &err)) {
-				usage_error("simulate", "%s", err);
-				goto out;
-			}
-			break;
-		case O_FORMAT:
-			format = optarg;
-			break;
-		case 'h':
-			fputs(simulate_usage, stdout);
-			rc = EXIT_OK;
-			goto out;
-		default:
-			usage_error("simulate", "unknown option '%s' (see --help)", argv[optind - 1]);
+	if ((first = cli_parse(&cli_cmd_simulate, argc, argv, &a)) <= 0) {
+		rc = first == 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
+	}
+	if (first < argc) {
+		usage_error("simulate", "unexpected argument '%s'", argv[first]);
+		goto out;
+	}
+	if (!sim_check_args(&a))
+		goto out;
+	for (i = 0; i < a.context.n; i++)
+		if (!add_context(&ctx, a.context.v[i], &err)) {
+			usage_error("simulate", "%s", err);
 			goto out;
 		}
-	}
-	if (optind < argc) {
-		usage_error("simulate", "unexpected argument '%s'", argv[optind]);
+	req.action = a.action;
+	req.resource = a.resource;
+	if (!sim_principal(&s, a.principal, &req))
+		goto out;
+	if (!sim_load(&s, &a, &set, &err)) {
+		fprintf(stderr, "iamgrade simulate: %s\n", err);
 		goto out;
 	}
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		usage_error("simulate", "--format %s: want text or json", format);
-		goto out;
-	}
-	json = strcmp(format, "json") == 0;
-	if (req.action == NULL || req.resource == NULL) {
-		usage_error("simulate", "--action and --resource are required (see --help)");
-		goto out;
-	}
-	if (strcmp(req.action, "*") == 0 || strchr(req.action, ':') == NULL ||
-	    strpbrk(req.action, "*?") != NULL) {
-		usage_error("simulate", "--action %s: want one action, service:Action", req.action);
-		goto out;
-	}
-	if (strncmp(req.resource, "arn:", 4) != 0 && strcmp(req.resource, "*") != 0) {
-		usage_error("simulate", "--resource %s: want an ARN", req.resource);
-		goto out;
-	}
-	/* For sts:AssumeRole* the resource policy is the role's trust policy (no Resource element). */
-	if (respath != NULL) {
-		k = all.n;
-		if (load(&all, respath, strncasecmp(req.action, "sts:AssumeRole", 14) == 0 ?
-		    POL_TRUST : POL_RESOURCE, 0, &err) == 0) {
-			fprintf(stderr, "iamgrade simulate: %s\n", err);
-			goto out;
-		}
-		set.resource = all.v[k];
-	}
-	/* With no --principal: a user in the resource's account. */
-	if (req.principal == NULL && !anonymous) {
-		f = req.resource;
-		for (i = 0; i < 4 && f != NULL; i++)
-			if ((f = strchr(f, ':')) != NULL)
-				f++;
-		acct_end = f ? strchr(f, ':') : NULL;
-		if (f != NULL && acct_end != NULL && acct_end > f)
-			defprincipal = xasprintf("arn:aws:iam::%.*s:user/simulated", (int)(acct_end - f), f);
-		else
-			defprincipal = xstrdup("arn:aws:iam::123456789012:user/simulated");
-		req.principal = defprincipal;
-	}
-
-	ptrs = xcalloc(all.n + 1, sizeof(*ptrs));
-	for (i = 0; i < all.n; i++)
-		ptrs[i] = all.v[i];
-	identity = xcalloc(all.n + 1, sizeof(*identity));
-	scp = xcalloc(nspans + 1, sizeof(*scp));
-	rcp = xcalloc(nspans + 1, sizeof(*rcp));
-	for (i = 0; i < nspans; i++)
-		switch (spans[i].what) {
-		case O_POLICY:
-			identity[nid++] = all.v[spans[i].first];
-			break;
-		case O_SCP:
-			scp[nscp].doc = ptrs + spans[i].first;
-			scp[nscp++].n = spans[i].n;
-			break;
-		case O_RCP:
-			rcp[nrcp].doc = ptrs + spans[i].first;
-			rcp[nrcp++].n = spans[i].n;
-			break;
-		}
-	set.identity = identity;
-	set.nidentity = nid;
-	set.scp = scp;
-	set.nscp = nscp;
-	set.rcp = rcp;
-	set.nrcp = nrcp;
 	req.ctx = &ctx;
-
 	pol_eval(&set, &req, &res);
-	if (json)
+	if (strcmp(a.format, "json") == 0)
 		print_json(&res);
 	else
 		print_text(&res);
 	rc = res.decision == POL_ALLOWED ? EXIT_OK : EXIT_FAILED;
 out:
 	pol_result_free(&res);
-	for (i = 0; i < all.n; i++)
-		pol_free(all.v[i]);
-	free(all.v);
-	free(ptrs);
-	free(identity);
-	free(scp);
-	free(rcp);
-	free(spans);
-	free(defprincipal);
+	sim_free(&s);
 	free(err);
 	pol_ctx_free(&ctx);
+	cli_args_free(&cli_cmd_simulate, &a);
 	return rc;
 }

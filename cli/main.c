@@ -20,13 +20,13 @@ static const struct command {
 	const char		*summary;
 	const struct cli_cmd	*cmd;
 } commands[] = {
-	{ "run",	cmd_run,	"collect, check and report one account or many into a dated folder", NULL },
-	{ "collect",	cmd_collect,	"collect snapshots only", NULL },
+	{ "run",	cmd_run,	NULL, &cli_cmd_run },
+	{ "collect",	cmd_collect,	NULL, &cli_cmd_collect },
 	{ "check",	cmd_check,	NULL, &cli_cmd_check },
 	{ "report",	cmd_report,	NULL, &cli_cmd_report },
 	{ "policy",	cmd_policy,	NULL, &cli_cmd_policy },
 	{ "controls",	cmd_controls,	NULL, &cli_cmd_controls },
-	{ "simulate",	cmd_simulate,	"evaluate one request against IAM policies offline (like simulate-custom-policy)", NULL },
+	{ "simulate",	cmd_simulate,	NULL, &cli_cmd_simulate },
 	{ NULL, NULL, NULL, NULL }
 };
 

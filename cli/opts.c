@@ -68,8 +68,8 @@ opts_store(const struct cli_cmd *cmd, const struct cli_opt *o, const char *val,
 	case CLI_INT:
 		v = strtol(val, &end, 10);
 		if (*val == '\0' || *end != '\0' || v < o->min || v > o->max) {
-			usage_error(cmd->name, "--%s %s: a number from %d to %d",
-			    o->name, val, o->min, o->max);
+			usage_error(cmd->name, "--%s takes a number%s from %d to %d, not '%s'",
+			    o->name, o->unit ? o->unit : "", o->min, o->max, val);
 			return 0;
 		}
 		*(int *)(void *)target = (int)v;

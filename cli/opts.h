@@ -40,6 +40,7 @@ struct cli_opt {
 	const char	*help;		/* may hold "\n" for more lines */
 	int		 value;		/* CLI_FLAG: what the target gets */
 	int		 min, max;	/* CLI_INT: the range */
+	const char	*unit;		/* CLI_INT: " of seconds" in the error, or NULL */
 	int		 flags;		/* CLI_ONCE, CLI_OFF */
 };
 
@@ -49,6 +50,33 @@ struct cli_opt {
 	  .metavar = (mv), .help = (h), __VA_ARGS__ }
 #define CLI_OPT_HEADING(text)	{ .kind = CLI_HEADING, .help = (text) }
 #define CLI_OPT_END		{ .kind = CLI_END }
+
+/*
+ * Rows run and collect share (T's members: a const char * for the region and
+ * the endpoint, ints for the rest), so that the two cannot drift.
+ */
+#define CLI_OPTS_AWS(T, region, endpoint, since, wait, timeout)			\
+	CLI_OPT(CLI_STRING, "region", 0, T, region, "R",				\
+	  "region (CloudTrail trails are listed there)"),			\
+	CLI_OPT(CLI_STRING, "endpoint-url", 0, T, endpoint, "URL",		\
+	  "send every call to URL (an emulator, a proxy)"),			\
+	CLI_OPT(CLI_INT, "since", 0, T, since, "DAYS",				\
+	  "look back DAYS days for CreateRole events (1-90, default 30)",	\
+	  .min = 1, .max = 90, .unit = " of days"),       	\
+	CLI_OPT(CLI_INT, "report-wait", 0, T, wait, "S",				\
+	  "wait at most S seconds for IAM's credential report\n(1-3600, default 300)", \
+	  .min = 1, .max = 3600, .unit = " of seconds"),			\
+	CLI_OPT(CLI_INT, "timeout", 0, T, timeout, "S",				\
+	  "give up an HTTP attempt after S seconds (1-3600, default 60)",	\
+	  .min = 1, .max = 3600, .unit = " of seconds")
+/* -q, -v, --debug: the int member gets 0, 2 or 3 (the last given counts). */
+#define CLI_OPTS_VERBOSITY(T, level)						\
+	CLI_OPT(CLI_FLAG, "quiet", 'q', T, level, NULL,				\
+	  "errors only (the last of -q, -v and --debug counts)", .value = 0),	\
+	CLI_OPT(CLI_FLAG, "verbose", 'v', T, level, NULL,			\
+	  "say what each source returned", .value = 2),			\
+	CLI_OPT(CLI_FLAG, "debug", 0, T, level, NULL,				\
+	  "log every request (never secrets)", .value = 3)
 
 struct cli_cmd {
 	const char		*name;		/* "check" */
