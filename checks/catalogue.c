@@ -8,14 +8,15 @@
 
 #include "common/common.h"
 #include "checks/grade.h"
+#include "policy/escalation.h"
 #include "policy/trust.h"
 
 const char *const check_family_names[CHECK_FAM__MAX] = {
-	"password", "root", "users", "policies", "trail", "roles"
+	"password", "root", "users", "policies", "trail", "roles", "privilege"
 };
 const char *const check_family_titles[CHECK_FAM__MAX] = {
 	"Password policy", "Root user", "IAM users", "Policies and roles",
-	"CloudTrail", "Roles created in the window"
+	"CloudTrail", "Roles created in the window", "Privileged access"
 };
 
 #define PY_IAM		"import boto3\n\niam = boto3.client(\"iam\")"
@@ -675,6 +676,81 @@ const struct check_control check_controls[] = {
 	    "\"AttributeValue\": {event_id}}])[\"Events\"])",
 	  .grade = check_grade_role_creator,
 	},
+	{ .id = "PRIV-01", .family = CHECK_FAM_PRIV, .severity = CHECK_SEV_HIGH,
+	  .title = "No principal can escalate to administrator",
+	  .needs = CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .doc =
+	    "Every user (with its groups' policies), group and role of the account that is not "
+	    "already administrator-equivalent is asked of the policy engine: do its effective "
+	    "permissions (its policies' Allows, minus their unconditional Denies, within its "
+	    "permissions boundary) let it use a method of the escalation catalogue (listed below, "
+	    "with its sources)? A method counts only when all its actions are granted and the first "
+	    "is granted on a resource that reaches another principal: an access key, a password or "
+	    "a trust policy of another user or role (\"user/${aws:username}\" for the user itself is "
+	    "no escalation), a role passed to a service, a function, stack, instance or notebook that "
+	    "runs as some role; for the methods that change the principal's own permissions "
+	    "(attach or put a policy, join a group, remove a boundary, rewrite a managed policy) the "
+	    "principal itself counts. Conditions do not stop a grant (the caller may meet them). "
+	    "Multi-step: a user or role that may assume a role (the role's trust admits it -- naming it "
+	    "or \"*\" admits it alone, naming its account needs its own sts:AssumeRole grant on the "
+	    "role -- and no unconditional Deny refuses it) reaches what that role reaches, through any "
+	    "number of roles, cycles included; a path that ends at an administrator-equivalent or "
+	    "escalating role is a finding. The finding names the principal, each method with the "
+	    "actions, resources, policy and statement that grant it, and the whole path (evidence "
+	    "`methods`, `path`, `chain`). Service-linked roles (path /aws-service-role/) are only "
+	    "noted: only their service can assume them. Organization SCPs are not in a snapshot; "
+	    "leaving them out can only add findings.",
+	  .console =
+	    "IAM > Users, Groups or Roles > the principal > Permissions.\n"
+	    "For each method listed in the finding, remove the grant or scope it to the principal "
+	    "itself or to named resources it must manage (e.g. iam:PassRole on the one role, with an "
+	    "iam:PassedToService condition).\n"
+	    "For a path through sts:AssumeRole, narrow the trust policy of the first role of the path "
+	    "to the principals that need it, or remove the caller's sts:AssumeRole grant.\n"
+	    "Or attach a permissions boundary that denies the listed actions.",
+	  .cli =
+	    "aws iam list-attached-user-policies --user-name {user}\n"
+	    "aws iam list-user-policies --user-name {user}\n"
+	    "aws iam list-attached-group-policies --group-name {group}\n"
+	    "aws iam list-attached-role-policies --role-name {role}\n"
+	    "aws iam create-policy-version --policy-arn {policy_arn} --policy-document file://scoped.json --set-as-default\n"
+	    "aws iam put-user-permissions-boundary --user-name {user} --permissions-boundary arn:aws:iam::{account}:policy/deny-escalation\n"
+	    "aws iam put-role-permissions-boundary --role-name {role} --permissions-boundary arn:aws:iam::{account}:policy/deny-escalation",
+	  .python = PY_IAM ", json\n"
+	    "scoped = {\"Version\": \"2012-10-17\", \"Statement\": []}  # the same grants on named resources",
+	  .python_each =
+	    "iam.create_policy_version(PolicyArn={policy_arn}, PolicyDocument=json.dumps(scoped), SetAsDefault=True)\n"
+	    "iam.put_user_permissions_boundary(UserName={user}, PermissionsBoundary=\"arn:aws:iam::%s:policy/deny-escalation\" % {account})\n"
+	    "iam.put_role_permissions_boundary(RoleName={role}, PermissionsBoundary=\"arn:aws:iam::%s:policy/deny-escalation\" % {account})",
+	  .grade = check_grade_priv_escalation,
+	},
+	{ .id = "PRIV-02", .family = CHECK_FAM_PRIV, .severity = CHECK_SEV_HIGH,
+	  .title = "Administrator access is not held by IAM users or groups",
+	  .needs = CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .doc =
+	    "No IAM user (with its groups' policies) or group is administrator-equivalent: its "
+	    "effective permissions allow every catalogue action on every resource, whether through "
+	    "one policy (AdministratorAccess, an inline \"*:*\", a NotAction that excludes nothing "
+	    "the catalogue knows) or through a union of policies that together cover every action "
+	    "(the same engine question as POL-01 and ROLE-05, after Denies and within a boundary). "
+	    "Administrators should come through roles, assumed with MFA for the session, so that "
+	    "long-lived user credentials never carry them. The finding names the principal and the "
+	    "policies that grant it.",
+	  .console =
+	    "IAM > Users (or User groups) > {user} > Permissions: remove the administrator policies.\n"
+	    "Create or use an administrator role whose trust requires MFA, and let the people who "
+	    "need it assume that role.",
+	  .cli =
+	    "aws iam detach-user-policy --user-name {user} --policy-arn {policy_arn}\n"
+	    "aws iam detach-group-policy --group-name {group} --policy-arn {policy_arn}\n"
+	    "aws iam list-user-policies --user-name {user}\n"
+	    "aws iam list-group-policies --group-name {group}",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.detach_user_policy(UserName={user}, PolicyArn={policy_arn})\n"
+	    "iam.detach_group_policy(GroupName={group}, PolicyArn={policy_arn})",
+	  .grade = check_grade_priv_admin_users,
+	},
 };
 const size_t check_ncontrols = sizeof(check_controls) / sizeof(check_controls[0]);
 
@@ -735,6 +811,35 @@ md_sources(struct buf *out, unsigned bits, const char *sep)
 	for (i = 0; i < CHECK_SRC__MAX; i++)
 		if (bits & (1u << i))
 			buf_printf(out, "%s`%s`", n++ ? sep : "", check_source_names[i]);
+}
+
+/*
+ * The escalation catalogue PRIV-01 asks (policy/escalation.c), written from
+ * its rows so that the page cannot drift from the table.
+ */
+static void
+md_escalation(struct buf *out)
+{
+	const struct pol_esc_method *m;
+	size_t i, k;
+
+	buf_adds(out, "\n## The escalation catalogue (PRIV-01)\n\n"
+	    "One row per method (policy/escalation.c). The first action must be granted on a "
+	    "resource of the type shown that reaches another principal; \"self\" methods count on "
+	    "the principal itself too. The other actions may be granted on any resource.\n\n"
+	    "| method | actions | first action's resource | what it reaches | sources |\n"
+	    "| --- | --- | --- | --- | --- |\n");
+	for (i = 0; i < pol_nesc_methods; i++) {
+		m = &pol_esc_methods[i];
+		buf_printf(out, "| `%s` | ", m->id);
+		for (k = 0; k < POL_ESC_MAXACT && m->actions[k] != NULL; k++)
+			buf_printf(out, "%s`%s`", k ? ", " : "", m->actions[k]);
+		buf_printf(out, " | `%s` | ", m->reach);
+		md_text(out, m->target);
+		buf_adds(out, " | ");
+		md_text(out, m->source);
+		buf_adds(out, " |\n");
+	}
 }
 
 /* How the policy controls read documents, and the web-identity provider table (policy/trust.c). */
@@ -886,5 +991,6 @@ check_catalogue_markdown(struct buf *out)
 	}
 	json_decref(globals);
 	md_policy_rules(out);
+	md_escalation(out);
 	return 1;
 }

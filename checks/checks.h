@@ -92,6 +92,18 @@ json_t	*check_account_missing(const char *account_id, const char *name, const ch
 json_t	*check_results(json_t *accounts, const struct check_config *);
 
 /*
+ * The shards of a sharded run joined (iamgrade report over several results
+ * documents): docs[i] read from names[i].  A document from `run --shard K/N`
+ * carries "shard": {"k": K, "n": N}; when one does, all must, with the same
+ * N, each K once and every K from 1 to N present -- an overlapping or
+ * missing shard is an error naming the files and shards.  An account in two
+ * documents is an error whether sharded or not.  Returns a new array of the
+ * accounts (references to the documents' own; caller decrefs), or NULL with
+ * *err set.
+ */
+json_t	*check_results_join(json_t *const *docs, const char *const *names, size_t n, char **err);
+
+/*
  * Whether any account's control FAILs at or above severity rank (0: never).
  * A failed control counts at its most severe finding's severity (ROLE-02
  * with an sts:ExternalId is medium), else at the control's own.

@@ -81,6 +81,7 @@ struct check_ctx {
 
 	json_t		*owned;		/* CloudTrail records parsed here from text */
 	struct pcat_cache *pcache;	/* action patterns met so far (owned) */
+	struct check_priv *priv;	/* PRIV-*: every principal asked once (checks/priv.c), or NULL until asked */
 	struct check_role *roles;	/* CreateRole events, in snapshot order */
 	size_t		 nroles;
 	size_t		 nroles_created; /* of which succeeded */
@@ -202,6 +203,16 @@ void	check_principal_effective(const struct check_principal *, struct pol_effect
 /* The principal's document whose summary s is. */
 const struct check_pdoc *check_principal_doc_of(const struct check_principal *,
 	    const struct pol_docsum *s);
+/* Labels of the principal's documents that contribute to e's grants on every resource, into b. */
+void	check_principal_contributors(const struct check_principal *, const struct pol_effective *e,
+	    struct buf *b);
+/* Free ctx->priv (checks/priv.c). */
+void	check_priv_free(struct check_ctx *);
+/* Sizes of the PRIV-* analysis, made if not yet (for the benchmark). */
+struct check_priv_stats {
+	size_t	principals, admin, escalating, edges, multi_step;
+};
+void	check_priv_stats(struct check_ctx *, struct check_priv_stats *);
 /* What a document allows on every resource, in words (caller frees). */
 char	*check_admin_what(const struct pol_docsum *);
 /* Names, comma-separated, appended to b. */

@@ -225,6 +225,21 @@ check_principal_doc_of(const struct check_principal *p, const struct pol_docsum 
 }
 
 void
+check_principal_contributors(const struct check_principal *p, const struct pol_effective *e,
+    struct buf *b)
+{
+	struct pcat_set mine;
+	size_t i, n = 0;
+
+	for (i = 0; i < p->ndocs; i++) {
+		mine = p->docs[i]->sum.allow_all;
+		pcat_set_inter(&mine, &e->on_all);
+		if (!pcat_set_is_empty(&mine))
+			buf_printf(b, "%s%s", n++ ? ", " : "", p->docs[i]->label);
+	}
+}
+
+void
 check_names_text(struct buf *b, const struct pcat_names *n)
 {
 	size_t i;

@@ -356,21 +356,6 @@ role_principal(struct check_ctx *c, struct check_out *o, const struct check_role
 	return 1;
 }
 
-/* Names of the documents contributing to e's grants on every resource, into b. */
-static void
-contributors(const struct check_principal *p, const struct pol_effective *e, struct buf *b)
-{
-	struct pcat_set mine;
-	size_t i, n = 0;
-
-	for (i = 0; i < p->ndocs; i++) {
-		mine = p->docs[i]->sum.allow_all;
-		pcat_set_inter(&mine, &e->on_all);
-		if (!pcat_set_is_empty(&mine))
-			buf_printf(b, "%s%s", n++ ? ", " : "", p->docs[i]->label);
-	}
-}
-
 static void
 admin_finding(struct check_out *o, const struct check_role *r, const struct check_principal *p,
     const struct pol_effective *e, int all)
@@ -390,7 +375,7 @@ admin_finding(struct check_out *o, const struct check_role *r, const struct chec
 		buf_printf(&why, "%s allows %s on \"*\"", d->label, what);
 		free(what);
 	} else if (all) {
-		contributors(p, e, &who);
+		check_principal_contributors(p, e, &who);
 		buf_printf(&why, "allows every catalogue action on \"*\" across its policies (%s)", who.p);
 	} else
 		buf_printf(&why, "%s allows \"iam:*\" on \"*\"", d->label);

@@ -39,7 +39,9 @@ static const struct cli_opt report_opts_table[] = {
 	REPORT_FORMAT_LIST(REPORT_OUT_OPT)
 	CLI_OPT_HEADING("Options:"),
 	CLI_OPT(CLI_STRING, "results", 0, struct report_args, results, "FILE",
-	  "read a results document instead of snapshots", .flags = CLI_ONCE),
+	  "read a results document instead of snapshots; with more\n"
+	  "files after it, the results of a sharded run's shards,\n"
+	  "joined (each shard once, none missing, no account twice)", .flags = CLI_ONCE),
 	CLI_OPT(CLI_LIST, "baseline", 0, struct report_args, bases, "FILE",
 	  "an earlier run to compare with: a results document or\n"
 	  "snapshots (repeat the option for several files)"),
@@ -71,7 +73,7 @@ static const struct cli_opt report_opts_table[] = {
 const struct cli_cmd cli_cmd_report = {
 	"report", "render HTML, PDF, CSV or JSON reports from snapshots or results",
 	"usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
-	"       iamgrade report --results FILE [options] OUTPUTS\n"
+	"       iamgrade report --results FILE [FILE...] [options] OUTPUTS\n"
 	"\n"
 	"Render the grade of one account or several side by side.  Inputs are\n"
 	"snapshots (graded here, like `iamgrade check`) or one results document\n"
@@ -218,65 +220,63 @@ report_skip(char **err, int *bad)
 }
 
 /*
- * A file that is not a snapshot may be a results document: 1 (its accounts
- * appended, or all of it in *whole when it is the only file), 0 if it is
- * not one, -1 with *err if it is but may not be given here or is invalid.
+ * A file that is not a snapshot may be a results document: 1 with *doc
+ * (caller decrefs), 0 if it is not one, -1 with *err if it is but may not
+ * be given here or is invalid.
  */
 static int
-report_take_results(const char *path, int allow, int only, json_t *accounts,
-    json_t **whole, char **err)
+report_take_results(const char *path, int allow, json_t **doc, char **err)
 {
-	json_t *doc = NULL, *a;
 	const char *schema;
-	size_t j;
 
-	if (!report_read_json(path, &doc, NULL) || (schema = jstr(doc, "schema")) == NULL ||
+	*doc = NULL;
+	if (!report_read_json(path, doc, NULL) || (schema = jstr(*doc, "schema")) == NULL ||
 	    strcmp(schema, SCHEMA_RESULTS) != 0) {
-		json_decref(doc);
+		json_decref(*doc);
+		*doc = NULL;
 		return 0;
 	}
-	json_decref(doc);
+	json_decref(*doc);
+	*doc = NULL;
 	if (!allow) {
 		err_set(err, "%s is a results document: give it with --results", path);
 		return -1;
 	}
-	if ((doc = report_results_load(path, err)) == NULL)
+	if ((*doc = report_results_load(path, err)) == NULL)
 		return -1;
-	if (only) {
-		*whole = doc;
-		return 1;
-	}
-	json_array_foreach(json_object_get(doc, "accounts"), j, a)
-		json_array_append(accounts, a);
-	json_decref(doc);
 	return 1;
 }
 
 /*
  * Grade files into a results document (check_files: all of them at once,
  * on threads).  Each file is a snapshot, or (when allow_results) a results
- * document whose accounts are taken as they are.  A single results
- * document is returned whole.  With bad != NULL a snapshot that cannot be
- * loaded or graded is named on standard error, *bad is set and the others
- * are graded (NULL only when none could be); without it the first bad file
- * fails the whole.
+ * document whose accounts are taken as they are; several results documents
+ * are joined as the shards of a run (check_results_join: each shard once,
+ * none missing, no account twice).  A single results document is returned
+ * whole.  With bad != NULL a snapshot that cannot be loaded or graded is
+ * named on standard error, *bad is set and the others are graded (NULL only
+ * when none could be); without it the first bad file fails the whole.
  */
 static json_t *
 report_grade(char **files, int n, int allow_results, const struct check_config *cfg,
     int *bad, char **err)
 {
 	json_t **acc = xcalloc((size_t)n, sizeof(*acc)), *accounts = json_array();
-	json_t *results = NULL;
+	json_t **docs = xcalloc((size_t)n + 1, sizeof(*docs)), *results = NULL, *joined, *a;
+	const char **names = xcalloc((size_t)n + 1, sizeof(*names));
 	char **errs = xcalloc((size_t)n, sizeof(*errs));
+	size_t j, ndocs = 0;
 	int i, r = 0;
 
 	check_files(files, NULL, n, cfg, 0, acc, errs);
-	for (i = 0; i < n && r >= 0 && results == NULL; i++) {
+	for (i = 0; i < n && r >= 0; i++) {
 		if (acc[i] != NULL) {
 			json_array_append_new(accounts, acc[i]);
 			acc[i] = NULL;
-		} else if ((r = report_take_results(files[i], allow_results, n == 1, accounts,
-		    &results, err)) == 0) {
+		} else if ((r = report_take_results(files[i], allow_results, &docs[ndocs],
+		    err)) == 1) {
+			names[ndocs++] = files[i];
+		} else if (r == 0) {
 			free(*err);
 			*err = errs[i];
 			errs[i] = NULL;
@@ -285,6 +285,17 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 			else
 				report_skip(err, bad);
 		}
+	}
+	if (r >= 0 && n == 1 && ndocs == 1) {
+		results = docs[0];
+		docs[0] = NULL;
+	} else if (r >= 0 && ndocs > 0) {
+		/* Joined once all are read: shards are checked as a set. */
+		if ((joined = check_results_join(docs, names, ndocs, err)) == NULL)
+			r = -1;
+		json_array_foreach(joined, j, a)
+			json_array_append(accounts, a);
+		json_decref(joined);
 	}
 	if (r >= 0 && results == NULL) {
 		if (json_array_size(accounts) == 0 && bad != NULL && *bad)
@@ -296,6 +307,10 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 		json_decref(acc[i]);
 		free(errs[i]);
 	}
+	for (j = 0; j < ndocs; j++)
+		json_decref(docs[j]);
+	free(docs);
+	free(names);
 	free(acc);
 	free(errs);
 	json_decref(accounts);
@@ -368,6 +383,21 @@ report_outputs(const struct report_args *a, struct report_out *outs, int *nout)
 	return 1;
 }
 
+/* --results A B C: the results of a sharded run's shards, joined. */
+static json_t *
+report_shards(const char *first, char **files, int nfiles, const struct check_config *cfg,
+    char **err)
+{
+	char **all = xcalloc((size_t)nfiles + 2, sizeof(*all));
+	json_t *results;
+
+	all[0] = (char *)first;
+	memcpy(all + 1, files, (size_t)nfiles * sizeof(*all));
+	results = report_grade(all, nfiles + 1, 1, cfg, NULL, err);
+	free(all);
+	return results;
+}
+
 /* The results and the baseline, per the inputs given; 0 after saying why. */
 static int
 report_inputs(const struct report_args *a, char **files, int nfiles, json_t **results,
@@ -378,14 +408,14 @@ report_inputs(const struct report_args *a, char **files, int nfiles, json_t **re
 	int ok = 0;
 
 	check_config_default(&cfg);
-	if (a->results != NULL && nfiles > 0)
-		usage_error("report", "give snapshots or --results, not both");
-	else if (a->results == NULL && nfiles == 0)
+	if (a->results == NULL && nfiles == 0)
 		usage_error("report", "no input: give snapshot files or --results FILE");
 	else if (a->config != NULL && !check_config_load(a->config, &cfg, &err))
 		report_fail(err);
-	else if ((*results = a->results != NULL ? report_results_load(a->results, &err) :
-	    report_grade(files, nfiles, 0, &cfg, bad, &err)) == NULL ||
+	else if ((*results = a->results == NULL ?
+	    report_grade(files, nfiles, 0, &cfg, bad, &err) : nfiles == 0 ?
+	    report_results_load(a->results, &err) :
+	    report_shards(a->results, files, nfiles, &cfg, &err)) == NULL ||
 	    (a->bases.n > 0 && (*baseline = report_grade((char **)a->bases.v, a->bases.n, 1,
 	    &cfg, NULL, &err)) == NULL))
 		report_fail(err);

@@ -80,7 +80,10 @@ static const struct cli_opt run_opts[] = {
 	CLI_OPT(CLI_STRING, "external-id", 0, struct run, external_id, "ID",
 	  "ExternalId for those AssumeRole calls"),
 	CLI_OPT(CLI_STRING, "shard", 0, struct run, shard, "K/N",
-	  "only the K-th of N deterministic shares of the accounts"),
+	  "only the K-th of N deterministic shares of the accounts;\n"
+	  "auto/N or auto: K from AWS_BATCH_JOB_ARRAY_INDEX or\n"
+	  "JOB_COMPLETION_INDEX (0-based), N from AWS_BATCH_JOB_ARRAY_SIZE\n"
+	  "or IAMGRADE_SHARDS (docs/scale-out.md)"),
 	CLI_OPT(CLI_LIST, "group", 0, struct run, groups, "NAME=PROFILE,...",
 	  "with several --profile: those profiles are in group (OU\n"
 	  "path) /NAME; repeat for each group"),
@@ -179,14 +182,32 @@ check_groups(const struct run *r)
 	return rc;
 }
 
+/* getenv, const: accounts_shard_spec reads the batch engine's variables through it. */
+static const char *
+run_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+/* --shard K/N, auto/N or auto (docs/scale-out.md); 0 after saying why. */
+static int
+run_shard(struct run *r)
+{
+	char *err = NULL;
+	int ok = accounts_shard_spec(r->shard, run_getenv, &r->shard_k, &r->shard_n, &err);
+
+	if (!ok)
+		usage_error("run", "%s", err);
+	free(err);
+	return ok;
+}
+
 /* What the table cannot say: --shard, --fail-on, the verbosity, and which options go together. */
 static int
 check_args(struct run *r)
 {
-	if (r->shard != NULL &&
-	    (sscanf(r->shard, "%u/%u%c", &r->shard_k, &r->shard_n, (char[]){0}) != 2 ||
-	    r->shard_n < 1 || r->shard_k < 1 || r->shard_k > r->shard_n))
-		return usage_error("run", "--shard takes K/N with 1 <= K <= N, not \"%s\"", r->shard);
+	if (r->shard != NULL && !run_shard(r))
+		return EXIT_USAGE;
 	if (r->fail_on_name != NULL && (r->fail_on = check_severity_rank(r->fail_on_name)) == 0)
 		return usage_error("run", "--fail-on takes critical, high, medium or low, not \"%s\"",
 		    r->fail_on_name);
@@ -653,6 +674,10 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		return -1;
 	}
 	results = check_results(accounts, cc);
+	/* A shard says which: joining the shards checks that none overlaps or is missing. */
+	if (r->shard_n > 0)
+		json_object_set_new(results, "shard", json_pack("{s:i, s:i}",
+		    "k", (int)r->shard_k, "n", (int)r->shard_n));
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {

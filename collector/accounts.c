@@ -1,4 +1,5 @@
 /* The accounts of a multi-account run: the accounts file and sharding. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,4 +286,92 @@ accounts_structure(const struct collect_job *jobs, size_t n, const char *const *
 	return json_pack("{s:s, s:s, s:n, s:b, s:[], s:o, s:o}", "schema", ORGS_SCHEMA,
 	    "source", source, "organization_id", "complete", 1, "problems", "ous", ous,
 	    "accounts", accts);
+}
+
+/* A whole number in [lo, hi] naming where it came from when it is not. */
+static int
+accounts_uint(const char *what, const char *v, unsigned long lo, unsigned long hi,
+    unsigned *out, char **err)
+{
+	unsigned long x;
+	char *end;
+
+	errno = 0;
+	x = v != NULL && *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
+	if (v == NULL || *v < '0' || *v > '9' || *end != '\0' || errno != 0 || x < lo || x > hi) {
+		err_set(err, "%s must be a whole number from %lu to %lu, not \"%s\"", what, lo, hi,
+		    v ? v : "");
+		return 0;
+	}
+	*out = (unsigned)x;
+	return 1;
+}
+
+#define SHARDS_MAX	100000UL
+
+int
+accounts_shard_spec(const char *arg, const char *(*getenv_fn)(const char *),
+    unsigned *k, unsigned *n, char **err)
+{
+	const char *batch = getenv_fn("AWS_BATCH_JOB_ARRAY_INDEX");
+	const char *kube = getenv_fn("JOB_COMPLETION_INDEX");
+	const char *ivar, *count = NULL, *cvar = NULL;
+	char *what = NULL;
+	unsigned idx;
+	int rc = 0;
+
+	if (strncmp(arg, "auto", 4) != 0) {
+		const char *slash = strchr(arg, '/');
+		char *kk;
+
+		if (slash == NULL) {
+			err_set(err, "--shard takes K/N, auto/N or auto, not \"%s\"", arg);
+			goto out;
+		}
+		kk = xstrndup(arg, (size_t)(slash - arg));
+		rc = accounts_uint("--shard's N", slash + 1, 1, SHARDS_MAX, n, err) &&
+		    accounts_uint("--shard's K", kk, 1, *n, k, err);
+		free(kk);
+		goto out;
+	}
+	if (arg[4] == '/') {
+		if (!accounts_uint("--shard auto/N's N", arg + 5, 1, SHARDS_MAX, n, err))
+			goto out;
+	} else if (arg[4] != '\0') {
+		err_set(err, "--shard takes K/N, auto/N or auto, not \"%s\"", arg);
+		goto out;
+	} else {
+		cvar = getenv_fn("AWS_BATCH_JOB_ARRAY_SIZE") ? "AWS_BATCH_JOB_ARRAY_SIZE" :
+		    getenv_fn("IAMGRADE_SHARDS") ? "IAMGRADE_SHARDS" : NULL;
+		if (cvar == NULL) {
+			err_set(err, "--shard auto: how many shards? Set AWS_BATCH_JOB_ARRAY_SIZE or "
+			    "IAMGRADE_SHARDS, or give --shard auto/N");
+			goto out;
+		}
+		count = getenv_fn(cvar);
+		what = xasprintf("%s (--shard auto)", cvar);
+		if (!accounts_uint(what, count, 1, SHARDS_MAX, n, err))
+			goto out;
+	}
+	/* Two engines at once would be two different answers: refuse to guess. */
+	if (batch != NULL && kube != NULL && strcmp(batch, kube) != 0) {
+		err_set(err, "--shard auto: AWS_BATCH_JOB_ARRAY_INDEX (%s) and JOB_COMPLETION_INDEX "
+		    "(%s) disagree", batch, kube);
+		goto out;
+	}
+	ivar = batch != NULL ? "AWS_BATCH_JOB_ARRAY_INDEX" : "JOB_COMPLETION_INDEX";
+	if (batch == NULL && kube == NULL) {
+		err_set(err, "--shard auto: neither AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job) "
+		    "nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is set");
+		goto out;
+	}
+	free(what);
+	what = xasprintf("%s (--shard auto, %u shards)", ivar, *n);
+	if (!accounts_uint(what, batch ? batch : kube, 0, *n - 1, &idx, err))
+		goto out;
+	*k = idx + 1;
+	rc = 1;
+out:
+	free(what);
+	return rc;
 }

@@ -545,6 +545,27 @@ aws_client_set_refresh(struct aws_client *c, int (*fn)(void *, struct aws_creds 
 	c->refresh_arg = arg;
 }
 
+struct aws_client *
+aws_client_clone(const struct aws_client *c)
+{
+	struct aws_client *s = aws_client_new(&c->cfg, &c->creds);
+
+	s->refresh = c->refresh;
+	s->refresh_arg = c->refresh_arg;
+	s->base_ms = c->base_ms;
+	return s;
+}
+
+void
+aws_client_merge(struct aws_client *c, struct aws_client *sibling)
+{
+	if (sibling == NULL)
+		return;
+	c->calls += sibling->calls;
+	c->retries += sibling->retries;
+	aws_client_free(sibling);
+}
+
 unsigned
 aws_client_calls(const struct aws_client *c)
 {

@@ -144,6 +144,14 @@ void	aws_client_set_creds(struct aws_client *, const struct aws_creds *);
 /* fn fills *out with fresh credentials (returns 1) or sets *err (returns 0). */
 void	aws_client_set_refresh(struct aws_client *,
 	    int (*fn)(void *arg, struct aws_creds *out, char **err), void *arg);
+/*
+ * A sibling of c for another thread: the same configuration, current
+ * credentials and refresh hook, its own curl handle, counters and retry
+ * quota (so one throttled call does not starve the others).  Free it with
+ * aws_client_merge, which adds its counters to c's, or aws_client_free.
+ */
+struct aws_client *aws_client_clone(const struct aws_client *);
+void	aws_client_merge(struct aws_client *c, struct aws_client *sibling);
 unsigned aws_client_calls(const struct aws_client *);	/* HTTP requests sent, retries included */
 unsigned aws_client_retries(const struct aws_client *);
 

@@ -139,6 +139,19 @@ char	*accounts_ou_path(const char *);
 /* An AWS account id: exactly twelve ASCII digits. */
 int	accounts_valid_id(const char *);
 
+/*
+ * The shard a process runs (--shard): "K/N" (1 <= K <= N), or the index
+ * from the batch engine's environment -- AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch
+ * array jobs) or JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs), both
+ * 0-based -- with "auto/N" (N shards) or "auto" (N from
+ * AWS_BATCH_JOB_ARRAY_SIZE, or IAMGRADE_SHARDS, which the job sets: neither
+ * engine tells a task how many there are).  getenv_fn is getenv, or a
+ * table for the tests.  Fills *k (1-based) and *n, or sets *err naming the
+ * option or the variable that is wrong.
+ */
+int	accounts_shard_spec(const char *arg, const char *(*getenv_fn)(const char *),
+	    unsigned *k, unsigned *n, char **err);
+
 /* Keep only shard k of n (1 <= k <= n), chosen by a hash of the account id. */
 size_t	accounts_shard(struct collect_job *jobs, size_t n, unsigned k, unsigned of);
 

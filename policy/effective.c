@@ -386,11 +386,54 @@ docs_deny(const struct pol_doc *const *docs, size_t n, const char *action, const
 	return 0;
 }
 
-/* The first grant of one escalation action, or 0. */
+/* The resource part of an ARN (after its fifth colon), or NULL. */
+static const char *
+arn_resource(const char *a)
+{
+	int f;
+
+	for (f = 0; f < 5 && a != NULL; f++)
+		if ((a = strchr(a, ':')) != NULL)
+			a++;
+	return a;
+}
+
+/*
+ * The resolved pattern names only self: its resource part is literal and
+ * is self's.  IAM acts on its own account's users, roles and policies
+ * only, so a wildcard in the account field does not reach further.
+ */
 static int
-find_grant(const struct pol_doc *const *docs, size_t n, const struct pol_doc *boundary,
-    const struct pol_escalation_action *ea, const char *self_arn, const char *self_name,
-    struct pol_escalation *out)
+self_only(const char *p, const char *self_arn)
+{
+	const char *rp = arn_resource(p), *rs = arn_resource(self_arn);
+
+	if (rp == NULL || rs == NULL || strpbrk(rp, "*?") != NULL)
+		return 0;
+	return strcmp(rp, rs) == 0;
+}
+
+/* Whether resolved pattern p counts for a grant of the given mode. */
+static int
+grant_reaches(const char *p, enum pol_reach mode, const char *rtype, const char *self_arn)
+{
+	switch (mode) {
+	case POL_REACH_BEYOND:
+		return reaches_beyond(p, rtype, self_arn);
+	case POL_REACH_OTHER:
+		return pol_arn_meet(p, rtype) && !self_only(p, self_arn);
+	case POL_REACH_ANY:
+		return pol_arn_meet(p, rtype);
+	case POL_REACH_ON:
+		return pol_glob(p, rtype, 0);
+	}
+	return 0;
+}
+
+int
+pol_grant_find(const struct pol_doc *const *docs, size_t n, const struct pol_doc *boundary,
+    const char *action, enum pol_reach mode, const char *rtype, const char *self_arn,
+    const char *self_name, struct pol_escalation *out)
 {
 	const struct pol_stmt *st;
 	const char *written;
@@ -402,19 +445,20 @@ find_grant(const struct pol_doc *const *docs, size_t n, const struct pol_doc *bo
 		for (j = 0; j < docs[i]->nst; j++) {
 			st = &docs[i]->st[j];
 			if (st->effect != POL_ALLOW || !st->has_resource ||
-			    !pol_match_action(st, ea->action))
+			    !pol_match_action(st, action))
 				continue;
 			for (k = 0; k < (st->not_resource ? 1 : st->resource.n); k++) {
 				/* NotResource reaches every resource but a few. */
 				written = st->not_resource ? "*" : st->resource.v[k];
 				if ((p = resolve(docs[i], written, self_name)) == NULL)
 					continue;
-				hit = reaches_beyond(p, ea->rtype, self_arn) &&
-				    !docs_deny(docs, n, ea->action, p) &&
-				    boundary_allows(boundary, ea->action, p);
+				/* A deny or boundary is judged on what the grant reaches: the target, when one is named. */
+				hit = grant_reaches(p, mode, rtype, self_arn) &&
+				    !docs_deny(docs, n, action, mode == POL_REACH_ON ? rtype : p) &&
+				    boundary_allows(boundary, action, mode == POL_REACH_ON ? rtype : p);
 				free(p);
 				if (hit) {
-					out->action = ea->action;
+					out->action = action;
 					out->doc = docs[i];
 					out->st = st;
 					out->resource = st->not_resource ? "NotResource" : written;
@@ -434,8 +478,8 @@ pol_escalations(const struct pol_doc *const *docs, size_t n, const struct pol_do
 	size_t a, found = 0;
 
 	for (a = 0; a < pol_nescalation_actions; a++)
-		found += find_grant(docs, n, boundary, &pol_escalation_actions[a], self_arn,
-		    self_name, &v[found]);
+		found += pol_grant_find(docs, n, boundary, pol_escalation_actions[a].action,
+		    POL_REACH_BEYOND, pol_escalation_actions[a].rtype, self_arn, self_name, &v[found]);
 	*out = v;
 	return found;
 }

@@ -104,6 +104,26 @@ size_t	pol_escalations(const struct pol_doc *const *docs, size_t ndocs,
 	    const struct pol_doc *boundary, const char *self_arn, const char *self_name,
 	    struct pol_escalation **out);
 
+/*
+ * The first grant of one action (an Allow of the documents, within the
+ * boundary, not taken back by an unconditional Deny) on a resource
+ * pattern that counts for mode, into *out; 1 when found, 0 otherwise.
+ * Policy variables resolve as for pol_escalations.
+ *
+ *  POL_REACH_BEYOND  ROLE-06's rule: a wildcard pattern of ARN type rtype
+ *                    that is not self_arn (literal ARNs do not count).
+ *  POL_REACH_OTHER   PRIV-01's: a pattern of type rtype that names some
+ *                    resource other than self (a literal other user counts;
+ *                    "user/${aws:username}" for the user itself does not).
+ *  POL_REACH_ANY     any pattern that can match an ARN of type rtype.
+ *  POL_REACH_ON      rtype is one literal ARN the pattern must match.
+ */
+enum pol_reach { POL_REACH_BEYOND, POL_REACH_OTHER, POL_REACH_ANY, POL_REACH_ON };
+int	pol_grant_find(const struct pol_doc *const *docs, size_t ndocs,
+	    const struct pol_doc *boundary, const char *action, enum pol_reach mode,
+	    const char *rtype, const char *self_arn, const char *self_name,
+	    struct pol_escalation *out);
+
 /* Some string matches both wildcard patterns ('*' and '?', case-sensitive). */
 int	pol_glob_meet(const char *a, const char *b);
 /*

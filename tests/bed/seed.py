@@ -128,6 +128,19 @@ def seed_sample(bed, account=DEFAULT_ACCOUNT, policy=None):
     k = iam.create_access_key(UserName="intern")["AccessKey"]
     intern = Creds(k["AccessKeyId"], k["SecretAccessKey"])
 
+    # Role separation across the account (PRIV-01): an old user that may attach any policy to
+    # itself, and a group whose members may write any policy into it.
+    iam.create_user(UserName="legacy-dev")
+    iam.put_user_policy(UserName="legacy-dev", PolicyName="self-service",
+                        PolicyDocument=doc(allow("iam:AttachUserPolicy",
+                                                 resource="arn:aws:iam::*:user/${aws:username}")))
+    bed.backdate(a, user="legacy-dev", created=ago(500))
+    iam.create_group(GroupName="Tooling")
+    iam.put_group_policy(GroupName="Tooling", PolicyName="group-admin",
+                         PolicyDocument=doc(allow("iam:PutGroupPolicy",
+                                                  resource=f"arn:aws:iam::{a}:group/Tooling")))
+    iam.add_user_to_group(GroupName="Tooling", UserName="dave")
+
     _trail(bed, admin, "main", multi_region=True, validation=False, logging=True,
            bucket="acme-sample-cloudtrail")
     provider = _oidc(iam)
@@ -193,7 +206,8 @@ def seed_sample(bed, account=DEFAULT_ACCOUNT, policy=None):
     auditor = create_auditor(bed, a, admin, policy=policy)
     return Seeded(
         account=a, admin=admin, auditor=auditor, intern=intern, alias="acme-sample",
-        users=["admin", "alice", "bob", "o'brien,ops", "zoë", "carol", "dave", "intern", "iamgrade-auditor"],
+        users=["admin", "alice", "bob", "o'brien,ops", "zoë", "carol", "dave", "intern", "legacy-dev",
+               "iamgrade-auditor"],
         key_holders=["admin", "zoë", "carol", "dave", "intern", "iamgrade-auditor"],
         roles_created=["ec2-app", "vendor-any", "partner-access", "mixed-trust", "github-deploy",
                        "github-any", "admin-role", "ci-passrole", "aws-support", "web-frontend",

@@ -11,6 +11,9 @@ of docs/performance.md:
             same bed, same latency
   check     `iamgrade check --format json` over many generated snapshots
             (tests/bench/gen_snapshots.py)
+  load      where one snapshot's load-and-grade time goes, one thread
+            (build/tests/bench_load over at most 100 of the check stage's
+            snapshots): reading, jansson's parse and free, checks, grading
   render    `iamgrade report --results` of a large results document
             (tests/report/gen_large.py) to HTML and PDF
   paging    iamgrade against a server that gets paging wrong (repeated,
@@ -29,21 +32,31 @@ of docs/performance.md:
             `iamgrade run --organization`: the Organizations calls the OU tree
             and the tags add, the walk's time against the run's, the sizes and
             page counts of summary.html / summary.pdf / results.json
+  scale     `iamgrade run --organization` against the benchmark's own fake AWS
+            (tests/bench/fakeaws.js: a fixed latency per call, nothing else)
+            at BENCH_SCALE_ACCOUNTS accounts: collection span against its
+            bound, whole run, time after the last snapshot, peak RSS; one
+            account with BENCH_SCALE_HOLDERS key holders (tests/bench/bench_scale.py)
+  priv      PRIV-01 and PRIV-02 (issue 11): one account of BENCH_ROLES roles,
+            BENCH_POLICIES policies and BENCH_PRIV_USERS users (gen_principals.py),
+            every principal asked of the escalation catalogue, the sts:AssumeRole
+            edges built and walked (build/tests/bench_priv)
   denied    `iamgrade report SNAPSHOT` to HTML and PDF of one account with N
             denied CreateRole calls (tests/bench/gen_denied.py; grading
             included), the attacker-sized case of issue 12
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check render catalogue principals denied; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
   BENCH_SNAPSHOTS [200; a list such as 200,1000 runs each]  BENCH_SNAPSHOT_USERS [1000]
   BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]  BENCH_PATTERNS [10000]
-  BENCH_ROLES [5000]  BENCH_POLICIES [2000]
+  BENCH_ROLES [5000]  BENCH_POLICIES [2000]  BENCH_PRIV_USERS [2000]
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DENIED [10000,100000: a list, each a snapshot of that many denied calls]
   BENCH_ORG_ACCOUNTS [1000]
+  BENCH_SCALE_ACCOUNTS [100,300,1000]  BENCH_SCALE_HOLDERS [2000]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
 Work files go to build/bench/ (generated snapshots are kept and reused).
 """
@@ -68,14 +81,17 @@ sys.path.insert(0, HERE)
 
 import bedlib  # noqa: E402
 import bench_paging  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_seed  # noqa: E402
 import gen_snapshots  # noqa: E402
 
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "orgtree", "check", "render", "catalogue", "principals", "denied", "paging")
-DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "render", "catalogue", "principals", "denied")
+STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
+          "denied", "scale", "paging")
+DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
+                  "priv", "denied", "scale")
 
 
 def env_int(name, default):
@@ -531,6 +547,17 @@ def stage_check(c):
     return {"m0": m0, "m1": machine(), "runs": runs}
 
 
+def stage_load(c):
+    """Where a snapshot's time goes, one thread: jansson's parse and free
+    against the rest (build/tests/bench_load, over at most 100 snapshots)."""
+    prog = os.path.join(REPO, "build", "tests", "bench_load")
+    files = snapshot_files(min(max(c["snapshots"]), 100), c["snapshot_users"])
+    m0 = machine()
+    print(f"bench: where the time of loading {len(files)} snapshots goes ...", flush=True)
+    out = subprocess.run([prog, *files], capture_output=True, text=True, check=True).stdout
+    return "\n\n".join([machine_line(m0, machine()), out.strip()])
+
+
 def report_check(c, res):
     runs = res["runs"]
     rows = [
@@ -622,6 +649,23 @@ def stage_principals(c):
     cmd = ["taskset", "-c", "0", prog, path] if shutil.which("taskset") else [prog, path]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return "\n\n".join([machine_line(m0, machine()), out.strip()])
+def stage_priv(c):
+    prog = os.path.join(REPO, "build", "tests", "bench_priv")
+    if not os.access(prog, os.X_OK):
+        sys.exit(f"bench: {prog} is not built (make build/tests/bench_priv)")
+    roles, pols = env_int("BENCH_ROLES", 5000), env_int("BENCH_POLICIES", 2000)
+    users = env_int("BENCH_PRIV_USERS", 2000)
+    path = os.path.join(WORK, f"priv-{roles}-{pols}-{users}.json")
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_principals.py"), str(roles), str(pols), path,
+                        "--users", str(users)], check=True)
+    print(f"bench: priv, {roles} roles, {pols} policies, {users} users ...", flush=True)
+    m0 = machine()
+    cmd = ["taskset", "-c", "0", prog, path] if shutil.which("taskset") else [prog, path]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return "\n\n".join([machine_line(m0, machine()), out.strip()])
+
+
 def stage_denied(c):
     sys.path.insert(0, os.path.join(REPO, "tests", "bench"))
     import gen_denied
@@ -713,6 +757,9 @@ def main():
     if "check" in c["stages"]:
         blocks["check"] = report_check(c, stage_check(c))
         print("\n" + blocks["check"] + "\n", flush=True)
+    if "load" in c["stages"]:
+        blocks["load"] = stage_load(c)
+        print("\n" + blocks["load"] + "\n", flush=True)
     if "render" in c["stages"]:
         blocks["render"] = report_render(c, stage_render(c))
         print("\n" + blocks["render"] + "\n", flush=True)
@@ -722,6 +769,9 @@ def main():
     if "principals" in c["stages"]:
         blocks["principals"] = stage_principals(c)
         print("\n" + blocks["principals"] + "\n", flush=True)
+    if "priv" in c["stages"]:
+        blocks["priv"] = stage_priv(c)
+        print("\n" + blocks["priv"] + "\n", flush=True)
     if "paging" in c["stages"]:
         blocks["paging"] = bench_paging.report_paging(
             c, bench_paging.stage_paging(c, WORK, measure, machine), secs, mib, table, machine_line)
@@ -729,6 +779,10 @@ def main():
     if "denied" in c["stages"]:
         blocks["denied"] = report_denied(c, stage_denied(c))
         print("\n" + blocks["denied"] + "\n", flush=True)
+    if "scale" in c["stages"]:
+        blocks["scale"] = bench_scale.report_scale(
+            c, bench_scale.stage_scale(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["scale"] + "\n", flush=True)
     if c["doc"]:
         write_blocks(c["doc"], blocks)
         print(f"bench: figures written to {os.path.relpath(c['doc'], REPO)}")

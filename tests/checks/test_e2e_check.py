@@ -1,6 +1,6 @@
 """End to end on the test bed: seed the sample account, collect it as the
 auditor (holding exactly `iamgrade policy`), check the snapshot and compare
-all 30 statuses with the expectations of tests/bed/scenarios.md; then deny
+all 32 statuses with the expectations of tests/bed/scenarios.md; then deny
 the password policy and see exactly the PWD controls turn NOT_EVALUATED."""
 import csv
 import io
@@ -44,7 +44,7 @@ class CheckSampleTest(BedCase):
 
     def test_sample_grades_as_scenarios_md_says(self):
         expected = sample_expectations()
-        self.assertEqual(len(expected), 30, expected)
+        self.assertEqual(len(expected), 32, expected)
         snap, path, _ = self.collect_ok(self.s.auditor)
         got, acct = self.statuses(self.check(path))
         self.assertEqual(got, expected)
@@ -59,6 +59,16 @@ class CheckSampleTest(BedCase):
         self.assertEqual(deleted["evidence"]["source_ip"], "203.0.113.77")
         self.assertEqual(deleted["evidence"]["role_exists"], "false (graded as created)")
         self.assertIn("intern", {f["resource_name"] for f in controls["ROLE-07"]["findings"]})
+        # Role separation across the account (issue 11): the seeded escalations and administrators.
+        priv = {f["resource_name"]: f for f in controls["PRIV-01"]["findings"]}
+        self.assertTrue({"legacy-dev", "Tooling", "dave", "alice"} <= set(priv), sorted(priv))
+        self.assertNotIn("ci-passrole", priv)
+        self.assertIn("iam-attach-user-policy", priv["legacy-dev"]["reason"])
+        self.assertIn("inline policy self-service", priv["legacy-dev"]["evidence"]["methods"])
+        self.assertIn("iam-put-group-policy", priv["dave"]["reason"])
+        self.assertIn("admin-role", priv["alice"]["evidence"].get("path", ""))
+        self.assertEqual({f["resource_name"] for f in controls["PRIV-02"]["findings"]},
+                         {"admin", "Admins", "bob", "o'brien,ops", "Ops"})
         self.assertEqual(acct["collection"]["caller_arn"], f"arn:aws:iam::{bedlib.DEFAULT_ACCOUNT}:user/iamgrade-auditor")
         # The CSV quotes the name with a comma and a quote.
         rows = list(csv.reader(io.StringIO(self.check(path, "csv"), newline="")))

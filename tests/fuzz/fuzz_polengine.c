@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "policy/escalation.h"
 #include "policy/policy.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -43,6 +44,33 @@ polfuzz_ctx(struct pol_ctx *ctx)
 		pol_ctx_set(ctx, one[i][0], POL_T_STRING, 0, &one[i][1], 1, NULL);
 	pol_ctx_set(ctx, "aws:TagKeys", POL_T_STRING, 1, set, 3, NULL);
 	pol_ctx_set(ctx, "aws:CalledVia", POL_T_STRING, 1, set, 0, NULL);
+}
+
+/*
+ * The escalation questions (policy/escalation.h): an identity document as
+ * a user's, a boundary over an open policy, a trust policy for who may
+ * assume its role.
+ */
+static void
+polfuzz_escalation(const struct pol_doc *d, enum pol_kind kind)
+{
+	struct pol_doc *open = pol_parse_text("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+	    "\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}", POL_IDENTITY, "open", NULL);
+	const struct pol_doc *docs[1];
+	struct pol_esc_hit *hits = NULL;
+	struct pol_escalation via;
+	const char *me = "arn:aws:iam::123456789012:user/alice";
+
+	if (open == NULL)
+		abort();
+	docs[0] = kind == POL_IDENTITY ? d : open;
+	if (kind == POL_IDENTITY || kind == POL_BOUNDARY) {
+		pol_esc_find(docs, 1, kind == POL_BOUNDARY ? d : NULL, me, "alice", &hits);
+		free(hits);
+	}
+	if (kind == POL_TRUST)
+		pol_esc_can_assume(docs, 1, NULL, me, "alice", "arn:aws:iam::123456789012:role/r", d, &via);
+	pol_free(open);
 }
 
 int
@@ -111,6 +139,7 @@ fuzz_polengine(const uint8_t *data, size_t size)
 					pol_match_cond(&d->st[k].cond[j], &r);
 			}
 		}
+		polfuzz_escalation(d, (enum pol_kind)kind);
 		pol_free(d);
 	}
 	pol_ctx_free(&ctx);
