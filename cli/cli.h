@@ -43,6 +43,9 @@ int	cmd_policy(int, char **);
 int	cmd_controls(int, char **);
 int	cmd_simulate(int, char **);
 
+/* The region a command was given, else AWS_REGION, else AWS_DEFAULT_REGION, else NULL. */
+const char *cli_region(const char *given);
+
 /* Print "iamgrade CMD: message" to stderr and return EXIT_USAGE. */
 int	usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -23,6 +23,7 @@ struct report_args {
 	const char	*results;
 	struct cli_list	 bases;
 	const char	*config;
+	const char	*region;
 	int		 summary, detail;
 	const char	*organization;		/* --organization FILE */
 	const char	*group_by;
@@ -47,6 +48,9 @@ static const struct cli_opt report_opts_table[] = {
 	  "snapshots (repeat the option for several files)"),
 	CLI_OPT(CLI_STRING, "config", 0, struct report_args, config, "FILE",
 	  "thresholds and trusted accounts for grading snapshots"),
+	CLI_OPT(CLI_STRING, "region", 0, struct report_args, region, "R",
+	  "the Security Hub region of --asff's product ARN\n"
+	  "(default: AWS_REGION, then AWS_DEFAULT_REGION)"),
 	CLI_OPT(CLI_FLAG, "summary", 0, struct report_args, summary, NULL,
 	  "the side-by-side comparison even for one account", .value = 1),
 	CLI_OPT(CLI_FLAG, "detail", 0, struct report_args, detail, NULL,
@@ -71,7 +75,7 @@ static const struct cli_opt report_opts_table[] = {
 #undef REPORT_OUT_OPT
 
 const struct cli_cmd cli_cmd_report = {
-	"report", "render HTML, PDF, CSV or JSON reports from snapshots or results",
+	"report", "render HTML, PDF, CSV, JSON, JUnit or ASFF reports from snapshots or results",
 	"usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
 	"       iamgrade report --results FILE [FILE...] [options] OUTPUTS\n"
 	"\n"
@@ -478,6 +482,7 @@ cmd_report(int argc, char *argv[])
 	    !report_group(&a, argv + first, argc - first, results, baseline))
 		goto out;
 	opts.baseline = baseline;
+	opts.region = cli_region(a.region);
 	opts.summary = a.summary || (!a.detail &&
 	    json_array_size(json_object_get(results, "accounts")) > 1);
 	/* Render everything first: one failure writes nothing. */

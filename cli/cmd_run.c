@@ -30,6 +30,7 @@ struct run {
 	/* options */
 	struct aws_opts	 aopts;
 	struct cli_list	 profiles;		/* --profile, repeatable */
+	const char	*mfa_code;		/* --mfa-code (a secret: never logged) */
 	int		 organization;
 	const char	*accounts_file;
 	const char	*role_name;
@@ -75,6 +76,9 @@ static const struct cli_opt run_opts[] = {
 	  "[,ou][,tag:KEY...] (ou: an OU path such as /Production/Payments)"),
 	CLI_OPT(CLI_LIST, "profile", 0, struct run, profiles, "NAME",
 	  "a named profile; repeat for several accounts"),
+	CLI_OPT(CLI_STRING, "mfa-code", 0, struct run, mfa_code, "CODE",
+	  "MFA code for role profiles with mfa_serial (else\n"
+	  "IAMGRADE_MFA_CODE, else asked once on the terminal)"),
 	CLI_OPT(CLI_STRING, "role-name", 0, struct run, role_name, "NAME",
 	  "role to assume in each account (not in the caller's own)"),
 	CLI_OPT(CLI_STRING, "external-id", 0, struct run, external_id, "ID",
@@ -762,6 +766,8 @@ run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
 	    !accounts_load(r->accounts_file, &r->targets, &r->ntargets, err))
 		return EXIT_USAGE;
 	r->aopts.profile = r->profiles.n == 1 ? r->profiles.v[0] : NULL;
+	if (r->mfa_code != NULL)
+		aws_mfa_set_code(r->mfa_code);
 	if (!aws_config_load(&r->aopts, &r->cfg, err))
 		return EXIT_USAGE;
 	if (r->profiles.n <= 1 && !aws_creds_resolve(&r->cfg, &r->creds, err))

@@ -350,7 +350,8 @@ static int
 collect_reassume(void *arg, struct aws_creds *out, char **err)
 {
 	struct collect_role *cr = arg;
-	struct aws_role role = { cr->target->role_arn, cr->target->external_id, NULL, 0 };
+	struct aws_role role = { cr->target->role_arn, cr->target->external_id, NULL, 0,
+	    NULL, NULL };
 	struct aws_client *c = aws_client_new(cr->cfg, cr->base);
 	int rc;
 

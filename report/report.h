@@ -49,6 +49,7 @@ struct report_opts {
 	int		 color;		/* text: ANSI colour allowed */
 	const char	*account_pages;	/* comparison: "accounts/%s.html", a link to
 					   each account's own report (%s: its id), or NULL */
+	const char	*region;	/* asff: the Security Hub region (product ARN) */
 };
 
 /*
