@@ -47,7 +47,7 @@ LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/%.o) $(GEN_SRCS:.c=.o)
 CLI_OBJS  = $(CLI_SRCS:%.c=$(O)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
-TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg))
+TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg templates/*.js))
 
 .PHONY: all deps check test demo bench install deb clean fuzz fuzz-bins unit valgrind catalogue catalogue-check
 all: iamgrade
@@ -180,7 +180,7 @@ bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals $(O)
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
             libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback \
             dpkg-dev
-DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind time nodejs \
+DEB_TEST  = qpdf poppler-utils chromium chromium-driver python3-selenium clang libclang-rt-14-dev valgrind time nodejs \
             lintian mandoc yamllint systemd python3-junitparser
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \

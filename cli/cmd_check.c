@@ -28,9 +28,9 @@ static const struct cli_opt check_opts[] = {
 	  "text (default: a summary per account), json (the\n"
 	  "results document, docs/results-format.md), csv\n"
 	  "(account_id, alias, control_id, severity, status,\n"
-	  "resource, reason: one row per finding, one row per\n"
-	  "control that has none) or junit (JUnit XML: a test\n"
-	  "case per control per account, for CI)"),
+	  "resource, reason, ou_id, ou_path, tags: one row per\n"
+	  "finding, one row per control that has none) or junit\n"
+	  "(JUnit XML: a test case per control per account, for CI)"),
 	CLI_OPT(CLI_STRING, "fail-on", 0, struct check_args, fail_on, "SEV",
 	  "exit 1 when a control FAILs with a finding of severity\n"
 	  "SEV or above: critical, high, medium or low (a finding\n"

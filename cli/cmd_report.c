@@ -1,4 +1,6 @@
 /* iamgrade report: snapshots or a results document in, HTML/PDF/CSV/JSON out. */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include "checks/checks.h"
 #include "checks/catalogue.h"
 #include "report/compare.h"
+#include "report/group.h"
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -25,6 +28,9 @@ struct report_args {
 	const char	*framework;
 	const char	*region;
 	int		 summary, detail;
+	const char	*organization;		/* --organization FILE */
+	const char	*group_by;
+	const char	*select;
 };
 
 /* report --NAME FILE for each format whose row offers it (report/formats.h). */
@@ -60,6 +66,20 @@ static const struct cli_opt report_opts_table[] = {
 	CLI_OPT(CLI_FLAG, "detail", 0, struct report_args, detail, NULL,
 	  "every account in full, one after another, even for\n"
 	  "several (the default for several is the comparison)", .value = 1),
+	CLI_OPT_HEADING("Grouping (README, \"Grouping\"):"),
+	CLI_OPT(CLI_STRING, "organization", 0, struct report_args, organization, "FILE",
+	  "where each account sits: a run's organization.json (read\n"
+	  "by default from RUN/ for snapshots in RUN/snapshots/, so a\n"
+	  "report rebuilt offline groups as the run did)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "group-by", 0, struct report_args, group_by, "ou|tag:KEY|none",
+	  "how the summary groups accounts (default: ou when the\n"
+	  "accounts have OUs)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "select", 0, struct report_args, select, "EXPR",
+	  "only some accounts: terms separated by spaces or commas,\n"
+	  "each an account id, a name glob, ou:/Path (that OU and\n"
+	  "below) or tag:KEY=VALUE; terms of one kind are\n"
+	  "alternatives, kinds all apply; a term matching nothing\n"
+	  "is an error", .flags = CLI_ONCE),
 	CLI_OPT_END
 };
 #undef REPORT_OUT_OPT
@@ -115,6 +135,93 @@ report_read_json(const char *path, json_t **doc, char **err)
 	if (*doc == NULL)
 		return err_set(err, "%s: not JSON: line %d: %s", path, je.line, je.text);
 	return 1;
+}
+
+/*
+ * RUN/organization.json when every file is in RUN/snapshots/ and it exists:
+ * the run's own record of where its accounts sit (caller frees), or NULL.
+ */
+static char *
+report_run_structure(char **files, int n)
+{
+	char *dir = NULL, *p, *cand;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		p = xstrdup(files[i]);
+		cand = strrchr(p, '/');
+		if (cand == NULL || cand - p < 10 || strncmp(cand - 10, "/snapshots", 10) != 0 ||
+		    (cand[-10] = '\0', dir != NULL && strcmp(dir, p) != 0)) {
+			free(p);
+			free(dir);
+			return NULL;
+		}
+		free(dir);
+		dir = p;
+	}
+	if (dir == NULL)
+		return NULL;
+	cand = xasprintf("%s/organization.json", dir);
+	free(dir);
+	if (stat(cand, &st) != 0) {
+		free(cand);
+		return NULL;
+	}
+	return cand;
+}
+
+/* A structure record ("iamgrade.organization/1"), or NULL with *err. */
+static json_t *
+report_load_structure(const char *path, char **err)
+{
+	json_t *doc = NULL;
+	const char *schema;
+
+	if (!report_read_json(path, &doc, err))
+		return NULL;
+	if ((schema = jstr(doc, "schema")) == NULL || strcmp(schema, SCHEMA_ORGANIZATION) != 0 ||
+	    !json_is_object(json_object_get(doc, "accounts")) ||
+	    !json_is_array(json_object_get(doc, "ous"))) {
+		err_set(err, "%s: not an organization record (schema %s with accounts and ous)",
+		    path, SCHEMA_ORGANIZATION);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/*
+ * Where each account sits (the run's record, or --organization), then
+ * --select and --group-by.  Without a record nor a grouping asked for, the
+ * results stay as `iamgrade check` prints them.  0 after saying why.
+ */
+static int
+report_group(const struct report_args *a, char **files, int nfiles, json_t *results,
+    const json_t *baseline)
+{
+	json_t *st = NULL;
+	char *path = NULL, *err = NULL;
+	int ok = 0;
+
+	if (a->organization == NULL && a->results == NULL)
+		path = report_run_structure(files, nfiles);
+	if ((a->organization != NULL || path != NULL) &&
+	    (st = report_load_structure(a->organization ? a->organization : path, &err)) == NULL)
+		goto out;
+	if (st != NULL || a->select != NULL || a->group_by != NULL)
+		group_attach(results, st);
+	if ((a->select != NULL && !group_select(results, a->select, &err)) ||
+	    ((st != NULL || a->group_by != NULL || json_object_get(results, "organization")) &&
+	    !group_apply(results, baseline, a->group_by, &err)))
+		goto out;
+	ok = 1;
+out:
+	if (!ok)
+		report_fail(err);
+	json_decref(st);
+	free(path);
+	return ok;
 }
 
 /* A snapshot left out: say which and why, and remember the exit status. */
@@ -392,7 +499,8 @@ cmd_report(int argc, char *argv[])
 		goto out;
 	}
 	if (!report_outputs(&a, outs, &nout) ||
-	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad))
+	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad) ||
+	    !report_group(&a, argv + first, argc - first, results, baseline))
 		goto out;
 	if (fw != NULL)
 		json_object_set_new(results, "framework", check_framework_json(fw));

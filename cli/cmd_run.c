@@ -20,6 +20,7 @@
 #include "checks/checks.h"
 #include "checks/catalogue.h"
 #include "evidence/evidence.h"
+#include "report/group.h"
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -53,6 +54,9 @@ struct run {
 	const char	*sign_key;		/* --sign KEYFILE, or NULL */
 	const char	*exceptions;		/* --exceptions FILE, or NULL */
 	const char	*framework_name;	/* --framework NAME, or NULL */
+	const char	*group_by;		/* --group-by, or NULL */
+	const char	*select;		/* --select, or NULL */
+	struct cli_list	 groups;		/* --group NAME=PROFILE,... */
 	/* state */
 	const struct check_framework *framework;
 	int		 argc;			/* the command line, for evidence.json */
@@ -68,6 +72,8 @@ struct run {
 	size_t		 failed;		/* accounts not complete, so far */
 	int		 tty;
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
+	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
+	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
 };
 
 static const struct cli_opt run_opts[] = {
@@ -75,7 +81,8 @@ static const struct cli_opt run_opts[] = {
 	CLI_OPT(CLI_FLAG, "organization", 0, struct run, organization, NULL,
 	  "every ACTIVE account of the caller's organization", .value = 1),
 	CLI_OPT(CLI_STRING, "accounts", 0, struct run, accounts_file, "FILE",
-	  "a CSV file with columns account_id,name[,role_arn[,external_id]]"),
+	  "a CSV file with columns account_id,name[,role_arn[,external_id]]\n"
+	  "[,ou][,tag:KEY...] (ou: an OU path such as /Production/Payments)"),
 	CLI_OPT(CLI_LIST, "profile", 0, struct run, profiles, "NAME",
 	  "a named profile; repeat for several accounts"),
 	CLI_OPT(CLI_STRING, "mfa-code", 0, struct run, mfa_code, "CODE",
@@ -90,6 +97,19 @@ static const struct cli_opt run_opts[] = {
 	  "auto/N or auto: K from AWS_BATCH_JOB_ARRAY_INDEX or\n"
 	  "JOB_COMPLETION_INDEX (0-based), N from AWS_BATCH_JOB_ARRAY_SIZE\n"
 	  "or IAMGRADE_SHARDS (docs/scale-out.md)"),
+	CLI_OPT(CLI_LIST, "group", 0, struct run, groups, "NAME=PROFILE,...",
+	  "with several --profile: those profiles are in group (OU\n"
+	  "path) /NAME; repeat for each group"),
+	CLI_OPT_HEADING("Grouping (README, \"Grouping\"):"),
+	CLI_OPT(CLI_STRING, "group-by", 0, struct run, group_by, "ou|tag:KEY|none",
+	  "how the summary groups accounts (default: ou when the\n"
+	  "accounts have OUs: --organization, an ou column, --group)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "select", 0, struct run, select, "EXPR",
+	  "report on part of the accounts collected: terms separated\n"
+	  "by spaces or commas, each an account id, a name glob,\n"
+	  "ou:/Path (that OU and below) or tag:KEY=VALUE; terms of one\n"
+	  "kind are alternatives, kinds all apply; a term matching\n"
+	  "nothing is an error", .flags = CLI_ONCE),
 	CLI_OPT_HEADING("Options:"),
 	CLI_OPT(CLI_STRING, "out", 0, struct run, out, "DIR",
 	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run)"),
@@ -125,6 +145,64 @@ const struct cli_cmd cli_cmd_run = {
 	"incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
 	"by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n"
 };
+
+/*
+ * The OU path --group gives a profile ("/NAME"), or NULL when none does; a
+ * profile in two groups, or a group naming a profile not given, is an error.
+ */
+static int
+profile_group(const struct run *r, const char *profile, char **path, char **err)
+{
+	char *list, *tok, *save = NULL, *p;
+	int g, k, found, rc = 1;
+
+	*path = NULL;
+	for (g = 0; g < r->groups.n && rc; g++) {
+		list = xstrdup(strchr(r->groups.v[g], '=') + 1);
+		for (p = list; rc && (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+			for (found = 0, k = 0; k < r->profiles.n; k++)
+				found |= strcmp(r->profiles.v[k], tok) == 0;
+			if (!found)
+				rc = err_set(err, "--group %s: profile %s is not one of the --profile "
+				    "options", r->groups.v[g], tok);
+			else if (strcmp(tok, profile) == 0 && *path != NULL)
+				rc = err_set(err, "--group: profile %s is in two groups", profile);
+			else if (strcmp(tok, profile) == 0)
+				*path = xasprintf("/%.*s", (int)(strchr(r->groups.v[g], '=') -
+				    r->groups.v[g]), r->groups.v[g]);
+		}
+		free(list);
+	}
+	if (!rc) {
+		free(*path);
+		*path = NULL;
+	}
+	return rc;
+}
+
+/* --group and --group-by, before any AWS call. */
+static int
+check_groups(const struct run *r)
+{
+	char *path = NULL, *e = NULL;
+	int i, rc = EXIT_OK;
+
+	if (r->group_by != NULL && !group_by_valid(r->group_by, &e))
+		rc = usage_error("run", "%s", e);
+	for (i = 0; i < r->groups.n && rc == EXIT_OK; i++)
+		if (strchr(r->groups.v[i], '=') == NULL || *r->groups.v[i] == '=')
+			rc = usage_error("run", "--group takes NAME=PROFILE,..., not \"%s\"",
+			    r->groups.v[i]);
+	if (rc == EXIT_OK && r->groups.n > 0 && r->profiles.n < 2)
+		rc = usage_error("run", "--group places --profile accounts: give several --profile");
+	for (i = 0; i < r->profiles.n && r->groups.n > 0 && rc == EXIT_OK; i++) {
+		if (!profile_group(r, r->profiles.v[i], &path, &e))
+			rc = usage_error("run", "%s", e);
+		free(path);
+	}
+	free(e);
+	return rc;
+}
 
 /* getenv, const: accounts_shard_spec reads the batch engine's variables through it. */
 static const char *
@@ -168,7 +246,7 @@ check_args(struct run *r)
 	if (r->framework_name != NULL && (r->framework = check_framework_find(r->framework_name)) == NULL)
 		return usage_error("run", "--framework %s: not a framework (iamgrade controls --help)",
 		    r->framework_name);
-	return EXIT_OK;
+	return check_groups(r);
 }
 
 /* The options into r: EXIT_OK, -1 after --help, or EXIT_USAGE. */
@@ -228,7 +306,8 @@ select_profiles(struct run *r, char **err)
 		o.profile = r->profiles.v[i];
 		j->cfg = xcalloc(1, sizeof(*j->cfg));
 		j->target.name = xstrdup(r->profiles.v[i]);
-		if (!aws_config_load(&o, j->cfg, err) ||
+		if (!profile_group(r, r->profiles.v[i], &j->ou_path, err) ||
+		    !aws_config_load(&o, j->cfg, err) ||
 		    !aws_creds_resolve(j->cfg, &j->creds, err)) {
 			char *e = xasprintf("profile %s: %s", r->profiles.v[i], *err);
 
@@ -386,6 +465,8 @@ write_manifest(struct run *r, const char *status, int exit_code)
 	/* run.json is outside the manifest (evidence.h): it records the manifest's hash. */
 	if (r->manifest_sha256[0] != '\0')
 		json_object_set_new(m, "manifest_sha256", json_string(r->manifest_sha256));
+	if (r->structure != NULL)
+		json_object_set_new(m, "organization", json_string("organization.json"));
 	path = xasprintf("%s/%s", r->dir, EV_RUN_JSON);
 	s = jdump(m, 1);
 	if (!file_write_atomic(path, s, strlen(s), file_mode_umask(0644), 0, &err)) {
@@ -620,6 +701,22 @@ write_evidence(const struct run *r, const json_t *results, char **err)
 }
 
 /* Grade every account selected and write the reports.  Returns 1 if fail-on is met. */
+/*
+ * Where each account sits (the same join `report` makes offline), then the
+ * selection (of what is reported: every account is still collected, so
+ * another selection can be reported later, offline) and the groups.
+ */
+static int
+run_group(const struct run *r, json_t *results, const json_t *baseline, char **err)
+{
+	if (r->structure != NULL || r->select != NULL || r->group_by != NULL)
+		group_attach(results, r->structure);
+	if (r->select != NULL && !group_select(results, r->select, err))
+		return 0;
+	return (r->structure == NULL && r->group_by == NULL) ||
+	    group_apply(results, baseline, r->group_by, err);
+}
+
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
@@ -647,6 +744,8 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 		    r->ntargets, json_array_size(json_object_get(results, "accounts")));
 		goto out;
 	}
+	if (!run_group(r, results, baseline, err))
+		goto out;
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
 	for (f = 0; f < REPORT_FMT__MAX; f++)
 		if (run_writes(r, f, REPORT_IN_RUN) &&
@@ -759,6 +858,90 @@ run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
  * RUN_GO, or the exit code: with *err set if the folder could not be made,
  * without after an interruption (run.json says so).
  */
+/*
+ * Where the accounts sit.  --organization: the OU tree and the tags, walked
+ * on their own thread while the accounts are collected (never before them),
+ * with the runner's credentials (Organizations answers only the management
+ * account or a delegated administrator, the identity that listed the
+ * accounts).  An accounts file: its ou and tag columns.
+ */
+static void
+start_structure(struct run *r)
+{
+	json_t *ids;
+	size_t i;
+
+	if (r->accounts_file != NULL)
+		r->structure = accounts_structure(r->targets, r->ntargets, NULL, "accounts_file");
+	if (r->organization_ids == NULL)
+		return;
+	ids = json_array();
+	for (i = 0; i < r->ntargets; i++)
+		json_array_append_new(ids, json_string(r->targets[i].target.account_id));
+	r->walk = orgs_walk_start(&r->cfg, &r->creds, jstr(r->organization_ids, "id"), ids);
+	json_decref(ids);
+}
+
+/* Profile runs learn their accounts' ids by collecting them: the groups come after. */
+static json_t *
+profile_structure(const struct run *r)
+{
+	char **ids = xcalloc(r->ntargets + 1, sizeof(*ids));
+	json_t *st;
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++)
+		ids[i] = job_account(&r->targets[i]);
+	st = accounts_structure(r->targets, r->ntargets, (const char *const *)ids, "profiles");
+	for (i = 0; i < r->ntargets; i++)
+		free(ids[i]);
+	free(ids);
+	return st;
+}
+
+/* The join: how long the run waited for the walk once collected (what it adds). */
+static void
+join_structure(struct run *r)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r->structure = orgs_walk_finish(r->walk);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->walk = NULL;
+	json_object_set_new(json_object_get(r->structure, "calls"), "waited_ms",
+	    json_integer((json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000)));
+}
+
+/* Kept once per run, beside run.json: organization.json, read back by `report`. */
+static void
+finish_structure(struct run *r)
+{
+	json_t *p;
+	char *path, *s, *err = NULL;
+	size_t i;
+
+	if (r->walk != NULL)
+		join_structure(r);
+	else if (r->groups.n > 0)
+		r->structure = profile_structure(r);
+	if (r->structure == NULL)
+		return;
+	/* A denied call never fails the run: the accounts are "unknown", with why. */
+	json_array_foreach(json_object_get(r->structure, "problems"), i, p)
+		log_error("organization structure: %s", json_string_value(p));
+	path = xasprintf("%s/organization.json", r->dir);
+	s = jdump(r->structure, 1);
+	if (!file_write_atomic(path, s, strlen(s), 0600, 1, &err)) {
+		log_error("%s", err);
+		write_failed = 1;
+	}
+	free(s);
+	free(path);
+	free(err);
+}
+
 static int
 run_collect(struct run *r, char **err)
 {
@@ -784,9 +967,11 @@ run_collect(struct run *r, char **err)
 	if (!r->quiet)
 		log_info("collecting %zu account%s, %d at a time, into %s", r->ntargets,
 		    r->ntargets == 1 ? "" : "s", r->jobs, r->dir);
+	start_structure(r);
 	collect_many(r->targets, r->ntargets, &r->creds, &copts, snapdir,
 	    r->jobs, &cli_stop, progress, r);
 	free(snapdir);
+	finish_structure(r);
 	if (!cli_stop)
 		return RUN_GO;
 	for (done = i = 0; i < r->ntargets; i++)
@@ -861,6 +1046,7 @@ run_free(struct run *r)
 	free(r->dir);
 	json_decref(r->organization_ids);
 	json_decref(r->problems);
+	json_decref(r->structure);
 	aws_config_free(&r->cfg);
 	aws_creds_free(&r->creds);
 	cli_args_free(&cli_cmd_run, r);

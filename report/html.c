@@ -785,6 +785,150 @@ html_report_view(const json_t *results, const json_t *model)
 /* ------------------------------------------------------ the comparison page */
 
 /* "2 critical, 1 high": the failing controls by severity, zeros left out. */
+static void html_set_sev_words(json_t *, const json_t *);
+
+/* Where an account sits: its OU path and its tags as "k=v, ..." (text). */
+static void
+html_set_place(json_t *o, const json_t *acct)
+{
+	struct buf b = { 0 };
+	const char *k;
+	json_t *v;
+
+	html_sets(o, "ou_path", json_string_value(jpath(acct, "ou.path")) ?
+	    json_string_value(jpath(acct, "ou.path")) : "/");
+	json_object_foreach(json_object_get(acct, "tags"), k, v)
+		buf_printf(&b, "%s%s=%s", b.len ? ", " : "", k,
+		    json_string_value(v) ? json_string_value(v) : "");
+	if (b.len > 0)
+		html_set(o, "tags_text", json_stringn(b.p, b.len));
+	else
+		html_set(o, "tags_text", NULL);
+	buf_free(&b);
+}
+
+/* The heatmap's shade for a share (0-100): six steps, lightness alone. */
+static int
+html_heat_step(json_int_t share)
+{
+	return share <= 0 ? 0 : share < 20 ? 1 : share < 40 ? 2 : share < 60 ? 3 : share < 80 ? 4 : 5;
+}
+
+/*
+ * The organization as it is organized: results.grouping into the overview
+ * (one row per group), the heatmap (control x group: the share of the
+ * group's evaluated accounts that fail, as a number and a shade that reads
+ * in greyscale) and the accounts of each group, folded.  accts: the view's
+ * account rows (worst first), reused in each group's table.
+ */
+static void
+html_groups_view(json_t *v, const json_t *results, const json_t *model, const json_t *accts)
+{
+	const json_t *grouping = json_object_get(results, "grouping"), *g, *ctl, *id, *o;
+	json_t *groups = json_array(), *cols = json_array(), *rows = json_array();
+	json_t *row, *cells, *cell, *members, *byid = json_object(), *share, *ous;
+	const char *by = jstr(grouping, "by");
+	size_t i, j;
+	char *a;
+
+	json_array_foreach(accts, i, o)
+		json_object_set(byid, jstr(o, "account_id"), (json_t *)o);
+	json_array_foreach(json_object_get(grouping, "groups"), i, g) {
+		json_t *x = json_object();
+
+		a = xasprintf("group-%zu", i);
+		html_sets(x, "anchor", a);
+		html_setf(x, "href", "#%s", a);
+		free(a);
+		html_copy(x, "key", g, NULL);
+		html_setf(x, "n", "%lld", jint(g, "n", 0));
+		html_setf(x, "n_words", "%lld account%s", jint(g, "n", 0), jint(g, "n", 0) == 1 ? "" : "s");
+		html_set_score(x, jpath(g, "score.worst"), NULL);
+		html_sets(x, "worst_text", jstr(x, "score_text"));
+		html_set_score(x, jpath(g, "score.median"), NULL);
+		html_sets(x, "median_text", jstr(x, "score_text"));
+		html_set_score(x, jpath(g, "score.best"), NULL);
+		html_sets(x, "best_text", jstr(x, "score_text"));
+		html_setf(x, "grades_text", "A %lld \xc2\xb7 B %lld \xc2\xb7 C %lld \xc2\xb7 D %lld \xc2\xb7 F %lld",
+		    jint(json_object_get(g, "grades"), "A", 0), jint(json_object_get(g, "grades"), "B", 0),
+		    jint(json_object_get(g, "grades"), "C", 0), jint(json_object_get(g, "grades"), "D", 0),
+		    jint(json_object_get(g, "grades"), "F", 0));
+		html_set_sev_words(x, json_object_get(g, "fail_by_severity"));
+		html_set_delta(x, json_object_get(g, "score_delta"));
+		members = json_array();
+		/* The group's accounts, worst first as everywhere on the page. */
+		json_array_foreach(accts, j, o) {
+			json_t *m;
+			size_t k;
+
+			json_array_foreach(json_object_get(g, "accounts"), k, id)
+				if (json_string_value(id) != NULL &&
+				    strcmp(json_string_value(id), jstr(o, "account_id")) == 0)
+					break;
+			if (k < json_array_size(json_object_get(g, "accounts"))) {
+				m = json_object_get(byid, jstr(o, "account_id"));
+				json_array_append(members, m);
+			}
+		}
+		html_set(x, "members", members);
+		json_array_append_new(groups, x);
+		json_array_append_new(cols, json_pack("{s:O, s:O, s:O}", "key",
+		    json_object_get(x, "key"), "href", json_object_get(x, "href"), "n",
+		    json_object_get(x, "n")));
+	}
+	json_array_foreach(json_object_get(model, "controls"), i, ctl) {
+		row = json_object();
+		html_copy(row, "id", ctl, NULL);
+		html_copy(row, "title", ctl, NULL);
+		html_sets(row, "severity", jstr(ctl, "severity"));
+		html_sets(row, "sev_class", html_sev_class(jstr(ctl, "severity")));
+		cells = json_array();
+		json_array_foreach(json_object_get(grouping, "groups"), j, g) {
+			const json_t *c = json_object_get(json_object_get(g, "controls"), jstr(ctl, "id"));
+
+			cell = json_object();
+			share = json_object_get(c, "share");
+			if (json_is_integer(share)) {
+				html_setf(cell, "text", "%lld%%", (long long)json_integer_value(share));
+				html_setf(cell, "cls", "heat heat-%d", html_heat_step(json_integer_value(share)));
+			} else {
+				html_sets(cell, "text", "n/e");
+				html_sets(cell, "cls", "heat heat-ne");
+			}
+			html_setf(cell, "tip", "%s, %s: %lld of %lld evaluated accounts fail",
+			    jstr(g, "key"), jstr(ctl, "id"), jint(c, "fail", 0), jint(c, "evaluated", 0));
+			html_copy(cell, "href", json_array_get(groups, j), NULL);
+			json_array_append_new(cells, cell);
+		}
+		html_set(row, "cells", cells);
+		json_array_append_new(rows, row);
+	}
+	/* The OU tree, indented by depth: the structure as the run recorded it. */
+	ous = json_array();
+	json_array_foreach(jpath(results, "organization.ous"), i, o) {
+		const char *path = jstr(o, "path"), *p;
+		int depth = 0;
+
+		for (p = path ? path : ""; *p; p++)
+			depth += *p == '/';
+		if (path != NULL && strcmp(path, "/") == 0)
+			depth = 0;
+		json_array_append_new(ous, json_pack("{s:O, s:s?, s:s}", "name",
+		    json_object_get(o, "name"), "path", path, "indent",
+		    depth == 0 ? "ou-d0" : depth == 1 ? "ou-d1" : depth == 2 ? "ou-d2" :
+		    depth == 3 ? "ou-d3" : "ou-d4"));
+	}
+	html_set(v, "has_groups", json_boolean(json_array_size(groups) > 0));
+	html_sets(v, "group_by", by == NULL ? "none" : strcmp(by, "ou") == 0 ? "organizational unit" :
+	    strcmp(by, "none") == 0 ? "none" : by);
+	html_set(v, "groups", groups);
+	html_set(v, "heat_cols", cols);
+	html_set(v, "heat_rows", rows);
+	html_set(v, "ous", ous);
+	html_set(v, "org_problems", json_incref(jpath(results, "organization.problems")));
+	json_decref(byid);
+}
+
 static void
 html_set_sev_words(json_t *o, const json_t *sev)
 {
@@ -912,6 +1056,8 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 			html_setf(o, "fixed", "%lld", jint(x, "fixed", 0));
 			html_setf(o, "unchanged", "%lld", jint(x, "unchanged", 0));
 		}
+		html_set_place(o, json_array_get(json_object_get(results, "accounts"),
+		    (size_t)jint(e, "index", 0)));
 		a = html_anchor("acct", jstr(e, "account_id"), NULL);
 		html_sets(o, "anchor", a);
 		html_setf(o, "href", "#%s", a);
@@ -1052,6 +1198,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	html_set(v, "thresholds", report_thresholds(results));
 	html_set(v, "exceptions", html_exceptions_view(results));
 	html_set(v, "framework", html_framework_view(results));
+	html_groups_view(v, results, model, accts);
 	return v;
 }
 

@@ -43,7 +43,8 @@ case $rc in
 0|1)	;;
 3)	echo "demo: iamgrade exited 3 (collection incomplete), as expected: the sample"
 	echo "      organization has an account whose audit role cannot be assumed and"
-	echo "      one whose role is denied iam:GetAccountPasswordPolicy." ;;
+	echo "      one whose role is denied iam:GetAccountPasswordPolicy."
+	echo "      summary.html opens on the organization by OU (organization.json)." ;;
 *)	echo "demo: iamgrade failed with exit status $rc; the bed's log is $log" >&2
 	exit "$rc" ;;
 esac

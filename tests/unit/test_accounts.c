@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/common.h"
 #include "collector/collector.h"
 #include "tests/unit/t.h"
 
@@ -99,6 +100,49 @@ t_errors(void)
 	T(!load("account_id,name\n111122223333,\"unterminated\n", &j, &n, &err), "bad quoting");
 	T(!accounts_load("/nonexistent/accounts.csv", &j, &n, &err), "missing file");
 	T(err && strstr(err, "/nonexistent/accounts.csv"), "err names the file: %s", err ? err : "");
+	free(err);
+}
+
+/* ou and tag:KEY columns: every account placed, "/" and no tags when blank. */
+static void
+t_ou_tags(void)
+{
+	static const struct { const char *in, *want; } paths[] = {
+		{ "/", "/" }, { "/Prod/", "/Prod" }, { "//Prod//Pay", "/Prod/Pay" },
+		{ "/Prod", "/Prod" }, { "Prod", NULL }, { "", NULL },
+	};
+	struct collect_job *j = NULL;
+	json_t *st;
+	size_t n = 0, i;
+	char *err = NULL, *s;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		s = accounts_ou_path(paths[i].in);
+		T((s == NULL && paths[i].want == NULL) ||
+		    (s != NULL && paths[i].want != NULL && strcmp(s, paths[i].want) == 0),
+		    "\"%s\" -> \"%s\"", paths[i].in, s ? s : "(null)");
+		free(s);
+	}
+	T(load("account_id,ou,tag:env,Tag:Owner\n"
+	    "111122223333,/Prod/Payments/,prod,pay\n"
+	    "444455556666,,,\n", &j, &n, &err), "load: %s", err);
+	T(n == 2, "n = %zu", n);
+	if (n == 2) {
+		T_STREQ(j[0].ou_path, "/Prod/Payments");
+		T_STREQ(jstr(j[0].tags, "env"), "prod");
+		T_STREQ(jstr(j[0].tags, "Owner"), "pay");
+		T(j[1].ou_path == NULL && j[1].tags == NULL, "blank: no OU, no tags");
+		st = accounts_structure(j, n, NULL, "accounts_file");
+		T_STREQ(json_string_value(jpath(st, "accounts.444455556666.ou_path")), "/");
+		T_STREQ(json_string_value(jpath(st, "accounts.111122223333.ou_path")), "/Prod/Payments");
+		/* The OUs are the paths named and their parents, each once. */
+		T(json_array_size(json_object_get(st, "ous")) == 3, "ous: %zu",
+		    json_array_size(json_object_get(st, "ous")));
+		json_decref(st);
+	}
+	free_jobs(j, n);
+	T(!load("account_id,ou\n111122223333,Prod\n", &j, &n, &err), "a relative OU path");
+	T(err && strstr(err, ":2: ou must be a path"), "err names the line: %s", err ? err : "");
 	free(err);
 }
 
@@ -206,6 +250,7 @@ main(void)
 	RUN(t_basic);
 	RUN(t_reordered_extra_columns);
 	RUN(t_errors);
+	RUN(t_ou_tags);
 	RUN(t_shard);
 	RUN(t_shard_spec);
 	return t_done();
