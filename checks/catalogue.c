@@ -1006,6 +1006,52 @@ md_policy_rules(struct buf *out)
 	}
 }
 
+/* The framework mapping (checks/frameworks.c): per framework, its requirements in order. */
+static void
+md_frameworks(struct buf *out)
+{
+	const struct check_framework *f;
+	const struct check_requirement *r;
+	const struct check_unmapped *u;
+
+	buf_adds(out, "\n## Frameworks\n\n"
+	    "Each control supports requirements of these frameworks (checks/frameworks.c; "
+	    "`iamgrade controls --framework NAME`; `frameworks` of each control in results.json; "
+	    "`--framework NAME` on `report` and `run` adds the compliance view). CIS numbering and "
+	    "Security Hub ids follow the AWS Security Hub control reference; the SOC 2, ISO/IEC "
+	    "27001:2022, PCI DSS v4.0 and NIST SP 800-53 rev. 5 mappings are this project's reading "
+	    "of what each control evidences, not an auditor's or the standard body's. A control "
+	    "supports a requirement; no control or set of controls satisfies one on its own.\n");
+	for (f = check_frameworks; f->name != NULL; f++) {
+		buf_printf(out, "\n### %s (`%s`)\n\n| requirement | title | controls |\n| --- | --- | --- |\n",
+		    f->title, f->name);
+		for (r = f->reqs; r->id != NULL; r++) {
+			buf_printf(out, "| %s | ", r->id);
+			md_text(out, r->title);
+			buf_printf(out, " | %s |\n", r->controls);
+		}
+		for (u = check_unmapped; u->framework != NULL; u++)
+			if (strcmp(u->framework, f->name) == 0) {
+				buf_printf(out, "\nNot mapped: %s. ", u->controls);
+				md_text(out, u->reason);
+				buf_adds(out, ".\n");
+			}
+	}
+}
+
+/* One framework's requirements, in its order, with their controls: `iamgrade controls --framework`. */
+int
+check_framework_text(const struct check_framework *f, struct buf *out)
+{
+	const struct check_requirement *r;
+	int ok;
+
+	ok = buf_printf(out, "%s (%s)\n", f->title, f->name);
+	for (r = f->reqs; r->id != NULL && ok; r++)
+		ok = buf_printf(out, "  %-10s %s\n  %-10s -> %s\n", r->id, r->title, "", r->controls);
+	return ok;
+}
+
 int
 check_catalogue_markdown(struct buf *out)
 {
@@ -1091,5 +1137,6 @@ check_catalogue_markdown(struct buf *out)
 	json_decref(globals);
 	md_policy_rules(out);
 	md_escalation(out);
+	md_frameworks(out);
 	return 1;
 }

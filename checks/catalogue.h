@@ -185,6 +185,39 @@ void	check_grade_lp_unused_users(struct check_ctx *, struct check_out *);
 void	check_grade_lp_unused_services(struct check_ctx *, struct check_out *);
 void	check_grade_lp_unused_write(struct check_ctx *, struct check_out *);
 
+/*
+ * Frameworks (checks/frameworks.c): each a table of its requirements in its
+ * own order, each naming the controls that support it (space-separated).
+ * check_unmapped[] says why a framework has no requirement for a control.
+ */
+struct check_requirement {
+	const char	*id;		/* "CC6.1", "1.14", "IA-5(1)" */
+	const char	*title;
+	const char	*controls;	/* "USER-05 USER-04" */
+};
+struct check_framework {
+	const char			*name;	/* --framework NAME and results key: "soc2" */
+	const char			*title;
+	const struct check_requirement	*reqs;	/* NULL-id terminated */
+};
+struct check_unmapped {
+	const char	*framework;
+	const char	*controls;
+	const char	*reason;
+};
+extern const struct check_framework check_frameworks[];	/* NULL-name terminated */
+extern const struct check_unmapped check_unmapped[];
+const struct check_framework *check_framework_find(const char *name);	/* case-insensitive, or NULL */
+int	check_list_has(const char *list, const char *id);
+int	check_framework_text(const struct check_framework *, struct buf *out);
+/*
+ * The framework as a results document carries it for the compliance view
+ * (docs/results-format.md "framework"): {name, title, requirements: [{id,
+ * title, controls: [ids]}]}, so the report renders it without the catalogue.
+ */
+json_t	*check_framework_json(const struct check_framework *);
+/* {"cis-v3.0.0": ["1.14"], "soc2": ["CC6.1"], ...} for one control (new reference). */
+json_t	*check_frameworks_of(const char *control);
 void	check_grade_priv_escalation(struct check_ctx *, struct check_out *);
 void	check_grade_priv_admin_users(struct check_ctx *, struct check_out *);
 

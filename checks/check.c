@@ -570,6 +570,7 @@ grade_one(struct check_ctx *c, const struct check_control *r, const json_t *glob
 	json_object_set_new(ctl, "severity", json_string(check_severity_names[r->severity]));
 	json_object_set_new(ctl, "cis", str_or_null(r->cis));
 	json_object_set_new(ctl, "securityhub", str_or_null(r->securityhub));
+	json_object_set_new(ctl, "frameworks", check_frameworks_of(r->id));
 	json_object_set_new(ctl, "status", json_string(check_status_names[o.status]));
 	json_object_set_new(ctl, "reason", o.status == CHECK_NOT_EVALUATED ||
 	    o.status == CHECK_NOT_APPLICABLE ? str_or_null(o.reason) : json_null());
@@ -626,8 +627,8 @@ sources_status(const json_t *snap)
 	return out;
 }
 
-static const char *
-grade_letter(int score)
+const char *
+check_grade_letter(int score)
 {
 	return score >= 90 ? "A" : score >= 80 ? "B" : score >= 70 ? "C" :
 	    score >= 60 ? "D" : "F";
@@ -698,7 +699,7 @@ check_account(const json_t *snap, const char *file, const char *sha256,
 	json_object_set_new(acct, "credential_report_generated", str_or_null(jstr(jpath(snap,
 	    "sources.credential_report.data"), "generated_time")));
 	json_object_set_new(acct, "score", score < 0 ? json_null() : json_integer(score));
-	json_object_set_new(acct, "grade", score < 0 ? json_null() : json_string(grade_letter(score)));
+	json_object_set_new(acct, "grade", score < 0 ? json_null() : json_string(check_grade_letter(score)));
 	json_object_set_new(acct, "coverage", json_pack("{s:i, s:i}", "evaluated",
 	    n[CHECK_PASS] + n[CHECK_FAIL] + n[CHECK_NOT_APPLICABLE], "total", (int)check_ncontrols));
 	json_object_set_new(acct, "counts", counts);
@@ -790,7 +791,96 @@ check_results(json_t *accounts, const struct check_config *cfg)
 	    "families", fams,
 	    "accounts", sorted);
 	json_decref(accounts);
+	/* Accepted risks last: the score without them is what grading gave. */
+	if (cfg->exceptions != NULL)
+		check_exceptions_apply(doc, cfg->exceptions);
 	return doc;
+}
+
+/* The shard a results document says it is: 1 with *k, *n; 0 when it is none; -1 when malformed. */
+static int
+check_shard_of(const json_t *doc, json_int_t *k, json_int_t *n)
+{
+	const json_t *sh = json_object_get(doc, "shard");
+
+	if (sh == NULL)
+		return 0;
+	*k = jint(sh, "k", 0);
+	*n = jint(sh, "n", 0);
+	return json_is_object(sh) && *n >= 1 && *k >= 1 && *k <= *n ? 1 : -1;
+}
+
+json_t *
+check_results_join(json_t *const *docs, const char *const *names, size_t n, char **err)
+{
+	json_t *accounts = json_array(), *seen = json_object(), *a, *out = NULL;
+	const char **holder = NULL, *id, *prev;
+	json_int_t k, of = 0, k0, n0;
+	struct buf missing = { 0 };
+	size_t i, j, sharded = 0;
+	int st;
+
+	for (i = 0; i < n; i++) {
+		if ((st = check_shard_of(docs[i], &k, &n0)) < 0) {
+			err_set(err, "%s: \"shard\" is not {\"k\": K, \"n\": N} with 1 <= K <= N", names[i]);
+			goto out;
+		}
+		sharded += (size_t)st;
+	}
+	if (sharded > 0) {
+		for (i = 0; i < n; i++)
+			if (check_shard_of(docs[i], &k, &n0) == 0) {
+				err_set(err, "%s is not a shard of a run, but %s is: join the shards "
+				    "of one run only", names[i], names[i == 0 ? 1 : 0]);
+				goto out;
+			}
+		check_shard_of(docs[0], &k0, &of);
+		holder = xcalloc((size_t)of + 1, sizeof(*holder));
+		for (i = 0; i < n; i++) {
+			check_shard_of(docs[i], &k, &n0);
+			if (n0 != of) {
+				err_set(err, "%s is shard %lld/%lld but %s is shard %lld/%lld: "
+				    "shards of different runs", names[i], (long long)k, (long long)n0,
+				    names[0], (long long)k0, (long long)of);
+				goto out;
+			}
+			if (holder[k] != NULL) {
+				err_set(err, "%s and %s are both shard %lld/%lld (overlapping shards)",
+				    holder[k], names[i], (long long)k, (long long)of);
+				goto out;
+			}
+			holder[k] = names[i];
+		}
+		for (k = 1; k <= of; k++)
+			if (holder[k] == NULL)
+				buf_printf(&missing, "%s%lld/%lld", missing.len ? ", " : "",
+				    (long long)k, (long long)of);
+		if (missing.len > 0) {
+			err_set(err, "missing shard%s %s: the joined results would leave "
+			    "their accounts out", strchr(missing.p, ',') ? "s" : "", missing.p);
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++)
+		json_array_foreach(json_object_get(docs[i], "accounts"), j, a) {
+			if ((id = jstr(a, "account_id")) != NULL &&
+			    (prev = json_string_value(json_object_get(seen, id))) != NULL) {
+				err_set(err, "account %s is in both %s and %s (overlapping results)",
+				    id, prev, names[i]);
+				goto out;
+			}
+			if (id != NULL)
+				json_object_set_new(seen, id, json_string(names[i]));
+			json_array_append(accounts, a);
+		}
+	out = accounts;
+	accounts = NULL;
+out:
+	json_decref(accounts);
+	json_decref(seen);
+	buf_free(&missing);
+	free(holder);
+	return out;
 }
 
 /* The most severe finding of a failed control (the control's when it has none). */

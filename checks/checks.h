@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+struct check_exceptions;
+
 /*
  * Thresholds and trusted accounts: check_config_default(), then a config
  * file (check_config_load) and single settings (check_config_set).
@@ -21,7 +23,10 @@
  * lines are ignored.  Keys are the member names below; every value is a
  * whole number of days (hours, characters, passwords) except
  * trusted_accounts, a list of 12-digit account ids separated by commas or
- * spaces (repeating the key adds to the list).  Errors name file:line.
+ * spaces (repeating the key adds to the list), and exceptions, the accepted
+ * risks file (check_exceptions_load; a relative path in a config file is
+ * relative to the config file's folder), which check_results applies.
+ * Errors name file:line.
  */
 struct check_config {
 	int	 password_min_length;		/* 14 */
@@ -35,6 +40,7 @@ struct check_config {
 	int	 unused_days;			/* 90: LP-01..04's tracking period */
 	int	 lp_min_unused_services;	/* 1: LP-03 fails from this many unused services */
 	char	**trusted_accounts;		/* NULL-terminated, or NULL; owned */
+	struct check_exceptions *exceptions;	/* `exceptions = FILE`, loaded; NULL or owned */
 };
 void	check_config_default(struct check_config *);
 int	check_config_load(const char *path, struct check_config *, char **err);
@@ -94,11 +100,65 @@ json_t	*check_account_missing(const char *account_id, const char *name, const ch
 json_t	*check_results(json_t *accounts, const struct check_config *);
 
 /*
+ * The shards of a sharded run joined (iamgrade report over several results
+ * documents): docs[i] read from names[i].  A document from `run --shard K/N`
+ * carries "shard": {"k": K, "n": N}; when one does, all must, with the same
+ * N, each K once and every K from 1 to N present -- an overlapping or
+ * missing shard is an error naming the files and shards.  An account in two
+ * documents is an error whether sharded or not.  Returns a new array of the
+ * accounts (references to the documents' own; caller decrefs), or NULL with
+ * *err set.
+ */
+json_t	*check_results_join(json_t *const *docs, const char *const *names, size_t n, char **err);
+
+/*
  * Whether any account's control FAILs at or above severity rank (0: never).
  * A failed control counts at its most severe finding's severity (ROLE-02
  * with an sts:ExternalId is medium), else at the control's own.
  */
 int	check_results_fail(const json_t *results, int rank);
+
+/*
+ * Accepted risks (README "Accepted risks"): a CSV file with the header
+ * control,account,resource,justification,approved_by,expires, one accepted
+ * risk a row.  account and resource may be `*`; resource is otherwise a
+ * finding's resource ARN (or its resource_name, e.g. "account password
+ * policy"); expires (YYYY-MM-DD) is required, and the exception is in force
+ * until 00:00 UTC that day, measured from each account's collection start
+ * (as every control measures time).  check_exceptions_load refuses a
+ * malformed file with FILE:LINE (the physical line the row begins on).
+ */
+struct check_exception {
+	char	*control;		/* the catalogue's id */
+	char	*account;		/* 12 digits or "*" */
+	char	*resource;		/* an ARN, a resource name or "*" */
+	char	*justification;
+	char	*approved_by;
+	char	 expires[11];		/* YYYY-MM-DD as written */
+	time_t	 expires_at;		/* 00:00:00 UTC that day: expired from then on */
+	size_t	 line;
+};
+struct check_exceptions {
+	char			*file;		/* the path as given */
+	char			 sha256[65];	/* of the file's bytes, for evidence.json */
+	struct check_exception	*v;
+	size_t			 n;
+};
+int	check_exceptions_load(const char *path, struct check_exceptions *, char **err);
+void	check_exceptions_free(struct check_exceptions *);
+
+/*
+ * Apply exceptions to a results document, in place.  A finding of a FAIL
+ * control matched by an exception in force gets "accepted" (justification,
+ * approved_by, expires, days_to_expiry, line).  A control whose every
+ * finding is accepted becomes ACCEPTED (NOT_EVALUATED when it also has
+ * resources it could not grade) with "status_without_exceptions": "FAIL".
+ * Each account's counts gain ACCEPTED; score and grade leave ACCEPTED
+ * controls out, and score_without_exceptions / grade_without_exceptions
+ * are what grading gave.  The document gains "exceptions": the file, its
+ * SHA-256, and the rows in force, expired and unused (as of generated_at).
+ */
+void	check_exceptions_apply(json_t *results, const struct check_exceptions *);
 
 /* Severity names and order: "critical" 4 .. "low" 1; 0 for unknown. */
 int	check_severity_rank(const char *);

@@ -53,6 +53,10 @@ check_config_free(struct check_config *c)
 		free(c->trusted_accounts[i]);
 	free(c->trusted_accounts);
 	c->trusted_accounts = NULL;
+	if (c->exceptions != NULL)
+		check_exceptions_free(c->exceptions);
+	free(c->exceptions);
+	c->exceptions = NULL;
 }
 
 static int
@@ -89,6 +93,20 @@ check_config_set(struct check_config *c, const char *key, const char *value, cha
 
 	if (strcmp(key, "trusted_accounts") == 0)
 		return add_accounts(c, value, err);
+	if (strcmp(key, "exceptions") == 0) {
+		struct check_exceptions *x = xcalloc(1, sizeof(*x));
+
+		if (!check_exceptions_load(value, x, err)) {
+			free(x);
+			return 0;
+		}
+		/* The last one given wins (--exceptions after --config). */
+		if (c->exceptions != NULL)
+			check_exceptions_free(c->exceptions);
+		free(c->exceptions);
+		c->exceptions = x;
+		return 1;
+	}
 	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
 		if (strcmp(key, numbers[i].key) == 0)
 			break;
@@ -108,7 +126,7 @@ check_config_set(struct check_config *c, const char *key, const char *value, cha
 int
 check_config_load(const char *path, struct check_config *c, char **err)
 {
-	char *text = NULL, *line, *next, *eq, *msg = NULL;
+	char *text = NULL, *line, *next, *eq, *msg = NULL, *rel = NULL;
 	int lineno = 0, rc = 0;
 
 	if (!file_read(path, 1 << 20, &text, NULL, err))
@@ -127,7 +145,15 @@ check_config_load(const char *path, struct check_config *c, char **err)
 			goto out;
 		}
 		*eq = '\0';
-		if (!check_config_set(c, str_trim(line), str_trim(eq + 1), &msg)) {
+		line = str_trim(line);
+		eq = str_trim(eq + 1);
+		/* A file named in the config is found beside it, wherever one runs from. */
+		if (strcmp(line, "exceptions") == 0 && *eq != '/' && strchr(path, '/') != NULL) {
+			free(rel);
+			rel = xasprintf("%.*s/%s", (int)(strrchr(path, '/') - path), path, eq);
+			eq = rel;
+		}
+		if (!check_config_set(c, line, eq, &msg)) {
 			err_set(err, "%s:%d: %s", path, lineno, msg);
 			goto out;
 		}
@@ -135,6 +161,7 @@ check_config_load(const char *path, struct check_config *c, char **err)
 	rc = 1;
 out:
 	free(msg);
+	free(rel);
 	free(text);
 	return rc;
 }

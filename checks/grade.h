@@ -221,4 +221,7 @@ void	check_names_text(struct buf *, const struct pcat_names *);
 /* Shared by the ROLE-* functions (checks/roles.c): add the event's evidence. */
 void	check_role_evidence(json_t *finding, const struct check_role *);
 
+/* The letter of a score 0-100: A >= 90, B >= 80, C >= 70, D >= 60, F. */
+const char *check_grade_letter(int score);
+
 #endif

@@ -19,16 +19,18 @@ struct check_args {
 	int		 color;		/* -1: when standard output is a terminal */
 	int		 require_complete;
 	int		 jobs;
+	const char	*exceptions;
 };
 
 static const struct cli_opt check_opts[] = {
 	CLI_OPT_HEADING("Options:"),
 	CLI_OPT(CLI_STRING, "format", 0, struct check_args, format, "FMT",
 	  "text (default: a summary per account), json (the\n"
-	  "results document, docs/results-format.md) or csv\n"
+	  "results document, docs/results-format.md), csv\n"
 	  "(account_id, alias, control_id, severity, status,\n"
-	  "resource, reason: one row per finding, one row per\n"
-	  "control that has none)"),
+	  "resource, reason, ou_id, ou_path, tags: one row per\n"
+	  "finding, one row per control that has none) or junit\n"
+	  "(JUnit XML: a test case per control per account, for CI)"),
 	CLI_OPT(CLI_STRING, "fail-on", 0, struct check_args, fail_on, "SEV",
 	  "exit 1 when a control FAILs with a finding of severity\n"
 	  "SEV or above: critical, high, medium or low (a finding\n"
@@ -42,6 +44,9 @@ static const struct cli_opt check_opts[] = {
 	  "thresholds and trusted accounts (below)"),
 	CLI_OPT(CLI_LIST, "set", 0, struct check_args, sets, "KEY=VALUE",
 	  "one setting, applied after --config"),
+	CLI_OPT(CLI_STRING, "exceptions", 0, struct check_args, exceptions, "FILE",
+	  "accepted risks (CSV: control,account,resource,\n"
+	  "justification,approved_by,expires); applied last"),
 	CLI_OPT(CLI_FLAG, "color", 0, struct check_args, color, NULL,
 	  "colour the text format (default: when standard output\n"
 	  "is a terminal and NO_COLOR is not set)", .value = 1),
@@ -51,7 +56,7 @@ static const struct cli_opt check_opts[] = {
 };
 
 const struct cli_cmd cli_cmd_check = {
-	"check", "grade snapshots: text, JSON or CSV",
+	"check", "grade snapshots: text, JSON, CSV or JUnit XML",
 	"usage: iamgrade check [options] SNAPSHOT...\n"
 	"\n"
 	"Grade snapshots (from `iamgrade collect`) against the control catalogue\n"
@@ -65,6 +70,7 @@ const struct cli_cmd cli_cmd_check = {
 	"  credential_unused_days = 45        key_rotation_days = 90\n"
 	"  user_password_max_age_days = 90    credential_report_max_age_hours = 24\n"
 	"  trusted_accounts = 111122223333, 444455556666   (ROLE-02; may repeat)\n"
+	"  exceptions = FILE                  accepted risks (README \"Accepted risks\")\n"
 	"The results print the thresholds they used.\n"
 	"\n"
 	"Exit status: 2 when a file is not a valid snapshot (it is named on\n"
@@ -122,6 +128,8 @@ check_configure(const struct check_args *a, struct check_config *cfg)
 		}
 		free(kv);
 	}
+	if (ok && a->exceptions != NULL && !(ok = check_config_set(cfg, "exceptions", a->exceptions, &err)))
+		usage_error("check", "--exceptions: %s", err);
 	free(err);
 	return ok;
 }

@@ -11,13 +11,16 @@
 #include "cli/opts.h"
 
 struct collect_args {
-	const char	*profile, *region, *endpoint, *role, *external_id, *out;
+	const char	*profile, *region, *endpoint, *role, *external_id, *out, *mfa_code;
 	int		 since, wait, timeout, level, no_last_accessed;
 };
 
 static const struct cli_opt collect_opts[] = {
 	CLI_OPT(CLI_STRING, "profile", 0, struct collect_args, profile, "P",
 	  "profile from the shared AWS config files"),
+	CLI_OPT(CLI_STRING, "mfa-code", 0, struct collect_args, mfa_code, "CODE",
+	  "the MFA code for a role profile with mfa_serial (else\n"
+	  "IAMGRADE_MFA_CODE, else asked on the terminal)"),
 	CLI_OPT(CLI_STRING, "role-arn", 0, struct collect_args, role, "ARN",
 	  "assume this role first and collect its account"),
 	CLI_OPT(CLI_STRING, "external-id", 0, struct collect_args, external_id, "ID",
@@ -135,6 +138,8 @@ cmd_collect(int argc, char *argv[])
 	memset(&creds, 0, sizeof(creds));
 	memset(&target, 0, sizeof(target));
 	ao.profile = a.profile;
+	if (a.mfa_code != NULL)
+		aws_mfa_set_code(a.mfa_code);
 	ao.region = a.region;
 	ao.endpoint_url = a.endpoint;
 	ao.timeout_ms = a.timeout * 1000L;

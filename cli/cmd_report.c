@@ -1,4 +1,6 @@
 /* iamgrade report: snapshots or a results document in, HTML/PDF/CSV/JSON out. */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +8,9 @@
 #include "common/common.h"
 #include "common/schema.h"
 #include "checks/checks.h"
+#include "checks/catalogue.h"
 #include "report/compare.h"
+#include "report/group.h"
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -20,7 +24,13 @@ struct report_args {
 	const char	*results;
 	struct cli_list	 bases;
 	const char	*config;
+	const char	*exceptions;
+	const char	*framework;
+	const char	*region;
 	int		 summary, detail;
+	const char	*organization;		/* --organization FILE */
+	const char	*group_by;
+	const char	*select;
 };
 
 /* report --NAME FILE for each format whose row offers it (report/formats.h). */
@@ -33,25 +43,51 @@ static const struct cli_opt report_opts_table[] = {
 	REPORT_FORMAT_LIST(REPORT_OUT_OPT)
 	CLI_OPT_HEADING("Options:"),
 	CLI_OPT(CLI_STRING, "results", 0, struct report_args, results, "FILE",
-	  "read a results document instead of snapshots", .flags = CLI_ONCE),
+	  "read a results document instead of snapshots; with more\n"
+	  "files after it, the results of a sharded run's shards,\n"
+	  "joined (each shard once, none missing, no account twice)", .flags = CLI_ONCE),
 	CLI_OPT(CLI_LIST, "baseline", 0, struct report_args, bases, "FILE",
 	  "an earlier run to compare with: a results document or\n"
 	  "snapshots (repeat the option for several files)"),
 	CLI_OPT(CLI_STRING, "config", 0, struct report_args, config, "FILE",
 	  "thresholds and trusted accounts for grading snapshots"),
+	CLI_OPT(CLI_STRING, "exceptions", 0, struct report_args, exceptions, "FILE",
+	  "accepted risks for grading snapshots (README\n"
+	  "\"Accepted risks\"); a results document carries its own"),
+	CLI_OPT(CLI_STRING, "framework", 0, struct report_args, framework, "NAME",
+	  "add the compliance view of a framework: cis-v3.0.0,\n"
+	  "cis-v5.0.0, securityhub, soc2, iso27001, pci-dss-v4.0,\n"
+	  "nist-800-53-r5 (iamgrade controls --framework NAME)"),
+	CLI_OPT(CLI_STRING, "region", 0, struct report_args, region, "R",
+	  "the Security Hub region of --asff's product ARN\n"
+	  "(default: AWS_REGION, then AWS_DEFAULT_REGION)"),
 	CLI_OPT(CLI_FLAG, "summary", 0, struct report_args, summary, NULL,
 	  "the side-by-side comparison even for one account", .value = 1),
 	CLI_OPT(CLI_FLAG, "detail", 0, struct report_args, detail, NULL,
 	  "every account in full, one after another, even for\n"
 	  "several (the default for several is the comparison)", .value = 1),
+	CLI_OPT_HEADING("Grouping (README, \"Grouping\"):"),
+	CLI_OPT(CLI_STRING, "organization", 0, struct report_args, organization, "FILE",
+	  "where each account sits: a run's organization.json (read\n"
+	  "by default from RUN/ for snapshots in RUN/snapshots/, so a\n"
+	  "report rebuilt offline groups as the run did)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "group-by", 0, struct report_args, group_by, "ou|tag:KEY|none",
+	  "how the summary groups accounts (default: ou when the\n"
+	  "accounts have OUs)", .flags = CLI_ONCE),
+	CLI_OPT(CLI_STRING, "select", 0, struct report_args, select, "EXPR",
+	  "only some accounts: terms separated by spaces or commas,\n"
+	  "each an account id, a name glob, ou:/Path (that OU and\n"
+	  "below) or tag:KEY=VALUE; terms of one kind are\n"
+	  "alternatives, kinds all apply; a term matching nothing\n"
+	  "is an error", .flags = CLI_ONCE),
 	CLI_OPT_END
 };
 #undef REPORT_OUT_OPT
 
 const struct cli_cmd cli_cmd_report = {
-	"report", "render HTML, PDF, CSV or JSON reports from snapshots or results",
+	"report", "render HTML, PDF, CSV, JSON, JUnit or ASFF reports from snapshots or results",
 	"usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
-	"       iamgrade report --results FILE [options] OUTPUTS\n"
+	"       iamgrade report --results FILE [FILE...] [options] OUTPUTS\n"
 	"\n"
 	"Render the grade of one account or several side by side.  Inputs are\n"
 	"snapshots (graded here, like `iamgrade check`) or one results document\n"
@@ -101,6 +137,93 @@ report_read_json(const char *path, json_t **doc, char **err)
 	return 1;
 }
 
+/*
+ * RUN/organization.json when every file is in RUN/snapshots/ and it exists:
+ * the run's own record of where its accounts sit (caller frees), or NULL.
+ */
+static char *
+report_run_structure(char **files, int n)
+{
+	char *dir = NULL, *p, *cand;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		p = xstrdup(files[i]);
+		cand = strrchr(p, '/');
+		if (cand == NULL || cand - p < 10 || strncmp(cand - 10, "/snapshots", 10) != 0 ||
+		    (cand[-10] = '\0', dir != NULL && strcmp(dir, p) != 0)) {
+			free(p);
+			free(dir);
+			return NULL;
+		}
+		free(dir);
+		dir = p;
+	}
+	if (dir == NULL)
+		return NULL;
+	cand = xasprintf("%s/organization.json", dir);
+	free(dir);
+	if (stat(cand, &st) != 0) {
+		free(cand);
+		return NULL;
+	}
+	return cand;
+}
+
+/* A structure record ("iamgrade.organization/1"), or NULL with *err. */
+static json_t *
+report_load_structure(const char *path, char **err)
+{
+	json_t *doc = NULL;
+	const char *schema;
+
+	if (!report_read_json(path, &doc, err))
+		return NULL;
+	if ((schema = jstr(doc, "schema")) == NULL || strcmp(schema, SCHEMA_ORGANIZATION) != 0 ||
+	    !json_is_object(json_object_get(doc, "accounts")) ||
+	    !json_is_array(json_object_get(doc, "ous"))) {
+		err_set(err, "%s: not an organization record (schema %s with accounts and ous)",
+		    path, SCHEMA_ORGANIZATION);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/*
+ * Where each account sits (the run's record, or --organization), then
+ * --select and --group-by.  Without a record nor a grouping asked for, the
+ * results stay as `iamgrade check` prints them.  0 after saying why.
+ */
+static int
+report_group(const struct report_args *a, char **files, int nfiles, json_t *results,
+    const json_t *baseline)
+{
+	json_t *st = NULL;
+	char *path = NULL, *err = NULL;
+	int ok = 0;
+
+	if (a->organization == NULL && a->results == NULL)
+		path = report_run_structure(files, nfiles);
+	if ((a->organization != NULL || path != NULL) &&
+	    (st = report_load_structure(a->organization ? a->organization : path, &err)) == NULL)
+		goto out;
+	if (st != NULL || a->select != NULL || a->group_by != NULL)
+		group_attach(results, st);
+	if ((a->select != NULL && !group_select(results, a->select, &err)) ||
+	    ((st != NULL || a->group_by != NULL || json_object_get(results, "organization")) &&
+	    !group_apply(results, baseline, a->group_by, &err)))
+		goto out;
+	ok = 1;
+out:
+	if (!ok)
+		report_fail(err);
+	json_decref(st);
+	free(path);
+	return ok;
+}
+
 /* A snapshot left out: say which and why, and remember the exit status. */
 static void
 report_skip(char **err, int *bad)
@@ -111,65 +234,63 @@ report_skip(char **err, int *bad)
 }
 
 /*
- * A file that is not a snapshot may be a results document: 1 (its accounts
- * appended, or all of it in *whole when it is the only file), 0 if it is
- * not one, -1 with *err if it is but may not be given here or is invalid.
+ * A file that is not a snapshot may be a results document: 1 with *doc
+ * (caller decrefs), 0 if it is not one, -1 with *err if it is but may not
+ * be given here or is invalid.
  */
 static int
-report_take_results(const char *path, int allow, int only, json_t *accounts,
-    json_t **whole, char **err)
+report_take_results(const char *path, int allow, json_t **doc, char **err)
 {
-	json_t *doc = NULL, *a;
 	const char *schema;
-	size_t j;
 
-	if (!report_read_json(path, &doc, NULL) || (schema = jstr(doc, "schema")) == NULL ||
+	*doc = NULL;
+	if (!report_read_json(path, doc, NULL) || (schema = jstr(*doc, "schema")) == NULL ||
 	    strcmp(schema, SCHEMA_RESULTS) != 0) {
-		json_decref(doc);
+		json_decref(*doc);
+		*doc = NULL;
 		return 0;
 	}
-	json_decref(doc);
+	json_decref(*doc);
+	*doc = NULL;
 	if (!allow) {
 		err_set(err, "%s is a results document: give it with --results", path);
 		return -1;
 	}
-	if ((doc = report_results_load(path, err)) == NULL)
+	if ((*doc = report_results_load(path, err)) == NULL)
 		return -1;
-	if (only) {
-		*whole = doc;
-		return 1;
-	}
-	json_array_foreach(json_object_get(doc, "accounts"), j, a)
-		json_array_append(accounts, a);
-	json_decref(doc);
 	return 1;
 }
 
 /*
  * Grade files into a results document (check_files: all of them at once,
  * on threads).  Each file is a snapshot, or (when allow_results) a results
- * document whose accounts are taken as they are.  A single results
- * document is returned whole.  With bad != NULL a snapshot that cannot be
- * loaded or graded is named on standard error, *bad is set and the others
- * are graded (NULL only when none could be); without it the first bad file
- * fails the whole.
+ * document whose accounts are taken as they are; several results documents
+ * are joined as the shards of a run (check_results_join: each shard once,
+ * none missing, no account twice).  A single results document is returned
+ * whole.  With bad != NULL a snapshot that cannot be loaded or graded is
+ * named on standard error, *bad is set and the others are graded (NULL only
+ * when none could be); without it the first bad file fails the whole.
  */
 static json_t *
 report_grade(char **files, int n, int allow_results, const struct check_config *cfg,
     int *bad, char **err)
 {
 	json_t **acc = xcalloc((size_t)n, sizeof(*acc)), *accounts = json_array();
-	json_t *results = NULL;
+	json_t **docs = xcalloc((size_t)n + 1, sizeof(*docs)), *results = NULL, *joined, *a;
+	const char **names = xcalloc((size_t)n + 1, sizeof(*names));
 	char **errs = xcalloc((size_t)n, sizeof(*errs));
+	size_t j, ndocs = 0;
 	int i, r = 0;
 
 	check_files(files, NULL, n, cfg, 0, acc, errs);
-	for (i = 0; i < n && r >= 0 && results == NULL; i++) {
+	for (i = 0; i < n && r >= 0; i++) {
 		if (acc[i] != NULL) {
 			json_array_append_new(accounts, acc[i]);
 			acc[i] = NULL;
-		} else if ((r = report_take_results(files[i], allow_results, n == 1, accounts,
-		    &results, err)) == 0) {
+		} else if ((r = report_take_results(files[i], allow_results, &docs[ndocs],
+		    err)) == 1) {
+			names[ndocs++] = files[i];
+		} else if (r == 0) {
 			free(*err);
 			*err = errs[i];
 			errs[i] = NULL;
@@ -178,6 +299,17 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 			else
 				report_skip(err, bad);
 		}
+	}
+	if (r >= 0 && n == 1 && ndocs == 1) {
+		results = docs[0];
+		docs[0] = NULL;
+	} else if (r >= 0 && ndocs > 0) {
+		/* Joined once all are read: shards are checked as a set. */
+		if ((joined = check_results_join(docs, names, ndocs, err)) == NULL)
+			r = -1;
+		json_array_foreach(joined, j, a)
+			json_array_append(accounts, a);
+		json_decref(joined);
 	}
 	if (r >= 0 && results == NULL) {
 		if (json_array_size(accounts) == 0 && bad != NULL && *bad)
@@ -189,6 +321,10 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 		json_decref(acc[i]);
 		free(errs[i]);
 	}
+	for (j = 0; j < ndocs; j++)
+		json_decref(docs[j]);
+	free(docs);
+	free(names);
 	free(acc);
 	free(errs);
 	json_decref(accounts);
@@ -261,6 +397,21 @@ report_outputs(const struct report_args *a, struct report_out *outs, int *nout)
 	return 1;
 }
 
+/* --results A B C: the results of a sharded run's shards, joined. */
+static json_t *
+report_shards(const char *first, char **files, int nfiles, const struct check_config *cfg,
+    char **err)
+{
+	char **all = xcalloc((size_t)nfiles + 2, sizeof(*all));
+	json_t *results;
+
+	all[0] = (char *)first;
+	memcpy(all + 1, files, (size_t)nfiles * sizeof(*all));
+	results = report_grade(all, nfiles + 1, 1, cfg, NULL, err);
+	free(all);
+	return results;
+}
+
 /* The results and the baseline, per the inputs given; 0 after saying why. */
 static int
 report_inputs(const struct report_args *a, char **files, int nfiles, json_t **results,
@@ -271,14 +422,20 @@ report_inputs(const struct report_args *a, char **files, int nfiles, json_t **re
 	int ok = 0;
 
 	check_config_default(&cfg);
-	if (a->results != NULL && nfiles > 0)
-		usage_error("report", "give snapshots or --results, not both");
-	else if (a->results == NULL && nfiles == 0)
+	if (a->results == NULL && nfiles == 0)
 		usage_error("report", "no input: give snapshot files or --results FILE");
 	else if (a->config != NULL && !check_config_load(a->config, &cfg, &err))
 		report_fail(err);
-	else if ((*results = a->results != NULL ? report_results_load(a->results, &err) :
-	    report_grade(files, nfiles, 0, &cfg, bad, &err)) == NULL ||
+	/* A results document was graded already, with or without exceptions. */
+	else if (a->exceptions != NULL && a->results != NULL)
+		usage_error("report", "--exceptions applies when grading snapshots, not to --results "
+		    "(grade again: iamgrade check --exceptions FILE --format json)");
+	else if (a->exceptions != NULL && !check_config_set(&cfg, "exceptions", a->exceptions, &err))
+		report_fail(err);
+	else if ((*results = a->results == NULL ?
+	    report_grade(files, nfiles, 0, &cfg, bad, &err) : nfiles == 0 ?
+	    report_results_load(a->results, &err) :
+	    report_shards(a->results, files, nfiles, &cfg, &err)) == NULL ||
 	    (a->bases.n > 0 && (*baseline = report_grade((char **)a->bases.v, a->bases.n, 1,
 	    &cfg, NULL, &err)) == NULL))
 		report_fail(err);
@@ -327,6 +484,7 @@ cmd_report(int argc, char *argv[])
 	struct report_out outs[REPORT_FMT__MAX];
 	struct report_opts opts;
 	json_t *results = NULL, *baseline = NULL;
+	const struct check_framework *fw = NULL;
 	char *err = NULL;
 	int i, first, nout = 0, bad = 0, rc = EXIT_USAGE;
 
@@ -336,10 +494,18 @@ cmd_report(int argc, char *argv[])
 		rc = first == 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
-	if (!report_outputs(&a, outs, &nout) ||
-	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad))
+	if (a.framework != NULL && (fw = check_framework_find(a.framework)) == NULL) {
+		usage_error("report", "--framework %s: not a framework (iamgrade controls --help)", a.framework);
 		goto out;
+	}
+	if (!report_outputs(&a, outs, &nout) ||
+	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad) ||
+	    !report_group(&a, argv + first, argc - first, results, baseline))
+		goto out;
+	if (fw != NULL)
+		json_object_set_new(results, "framework", check_framework_json(fw));
 	opts.baseline = baseline;
+	opts.region = cli_region(a.region);
 	opts.summary = a.summary || (!a.detail &&
 	    json_array_size(json_object_get(results, "accounts")) > 1);
 	/* Render everything first: one failure writes nothing. */

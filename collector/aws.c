@@ -545,6 +545,27 @@ aws_client_set_refresh(struct aws_client *c, int (*fn)(void *, struct aws_creds 
 	c->refresh_arg = arg;
 }
 
+struct aws_client *
+aws_client_clone(const struct aws_client *c)
+{
+	struct aws_client *s = aws_client_new(&c->cfg, &c->creds);
+
+	s->refresh = c->refresh;
+	s->refresh_arg = c->refresh_arg;
+	s->base_ms = c->base_ms;
+	return s;
+}
+
+void
+aws_client_merge(struct aws_client *c, struct aws_client *sibling)
+{
+	if (sibling == NULL)
+		return;
+	c->calls += sibling->calls;
+	c->retries += sibling->retries;
+	aws_client_free(sibling);
+}
+
 unsigned
 aws_client_calls(const struct aws_client *c)
 {
@@ -1019,7 +1040,7 @@ int
 aws_assume_role_with(struct aws_client *c, const struct aws_role *role,
     struct aws_creds *out, char **err)
 {
-	struct aws_param p[5];
+	struct aws_param p[7];
 	struct aws_resp r;
 	char session[64], duration[16];
 	int n = 0, rc = 0;
@@ -1036,6 +1057,10 @@ aws_assume_role_with(struct aws_client *c, const struct aws_role *role,
 	if (role->duration_s > 0) {
 		snprintf(duration, sizeof(duration), "%d", role->duration_s);
 		p[n++] = (struct aws_param){ "DurationSeconds", duration };
+	}
+	if (role->mfa_serial != NULL && role->token_code != NULL) {
+		p[n++] = (struct aws_param){ "SerialNumber", role->mfa_serial };
+		p[n++] = (struct aws_param){ "TokenCode", role->token_code };
 	}
 	p[n] = (struct aws_param){ NULL, NULL };
 	if (aws_query(c, AWS_STS, "AssumeRole", p, &r) != AWS_RES_OK) {
@@ -1058,7 +1083,7 @@ int
 aws_assume_role(struct aws_client *c, const char *role_arn, const char *external_id,
     const char *session_name, struct aws_creds *out, char **err)
 {
-	struct aws_role role = { role_arn, external_id, session_name, 0 };
+	struct aws_role role = { role_arn, external_id, session_name, 0, NULL, NULL };
 
 	return aws_assume_role_with(c, &role, out, err);
 }

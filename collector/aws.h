@@ -118,11 +118,29 @@ char	*aws_endpoint_for_region(const struct aws_config *, enum aws_svc, const cha
  * is configured *err lists what was tried ("no credentials found: tried
  * environment variables, profile default in ~/.aws/credentials and
  * ~/.aws/config, container credentials (not configured), EC2 instance
- * metadata (http://169.254.169.254: no answer)").  Profiles with mfa_serial
- * or SSO settings are refused with a hint (a batch tool does not prompt).
+ * metadata (http://169.254.169.254: no answer)").  IAM Identity Center
+ * profiles (sso_session, or the legacy sso_start_url) use the token `aws sso
+ * login` cached, refreshing it as the AWS CLI does; with no valid token
+ * *err gives the `aws sso login --profile NAME` to run.  A role profile with
+ * mfa_serial takes the code from aws_mfa_set_code, IAMGRADE_MFA_CODE or the
+ * prompt hook, once per run: its role session is kept for the whole
+ * process and reused until 5 minutes before it expires.
  * Fills *out (caller frees with aws_creds_free); safe to call from threads.
  */
 int	aws_creds_resolve(const struct aws_config *, struct aws_creds *, char **err);
+
+/*
+ * MFA codes for mfa_serial profiles, process-wide (one prompt per run,
+ * whatever the number of accounts and threads).  aws_mfa_set_code: the code
+ * from the command line (copied; NULL clears it), which wins over
+ * IAMGRADE_MFA_CODE.  aws_mfa_set_prompt: asks a person (the cli reads the
+ * terminal without echo); fn writes the code, NUL-terminated, into buf of n
+ * bytes and returns 1, or returns 0 when there is no terminal.  The code is
+ * a secret: never logged, wiped after use.
+ */
+void	aws_mfa_set_code(const char *code);
+void	aws_mfa_set_prompt(int (*fn)(const char *profile, const char *serial,
+	    char *buf, size_t n));
 
 /*
  * One client per account (and thread): a curl handle, counters, retry quota.
@@ -144,6 +162,14 @@ void	aws_client_set_creds(struct aws_client *, const struct aws_creds *);
 /* fn fills *out with fresh credentials (returns 1) or sets *err (returns 0). */
 void	aws_client_set_refresh(struct aws_client *,
 	    int (*fn)(void *arg, struct aws_creds *out, char **err), void *arg);
+/*
+ * A sibling of c for another thread: the same configuration, current
+ * credentials and refresh hook, its own curl handle, counters and retry
+ * quota (so one throttled call does not starve the others).  Free it with
+ * aws_client_merge, which adds its counters to c's, or aws_client_free.
+ */
+struct aws_client *aws_client_clone(const struct aws_client *);
+void	aws_client_merge(struct aws_client *c, struct aws_client *sibling);
 unsigned aws_client_calls(const struct aws_client *);	/* HTTP requests sent, retries included */
 unsigned aws_client_retries(const struct aws_client *);
 
@@ -231,6 +257,8 @@ struct aws_role {
 	const char	*external_id;
 	const char	*session_name;
 	int		 duration_s;
+	const char	*mfa_serial;	/* SerialNumber, with token_code; NULL: not sent */
+	const char	*token_code;	/* secret: the six-digit MFA code */
 };
 int	aws_assume_role_with(struct aws_client *, const struct aws_role *,
 	    struct aws_creds *out, char **err);

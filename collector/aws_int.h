@@ -57,6 +57,14 @@ const char *aws_profile_get(const struct aws_config *, const char *profile,
 	    const char *key, enum aws_file_which);
 int	aws_profile_exists(const struct aws_config *, const char *profile);
 
+/*
+ * The IAM Identity Center portal (oidc 0) or OIDC (oidc 1) endpoint for
+ * sso_region: AWS_ENDPOINT_URL_SSO / _SSO_OIDC and the other overrides in
+ * the same order as every service (reference §12.1), else the regional
+ * host.  Caller frees; NULL with *err on a bad URL or region.
+ */
+char	*aws_sso_endpoint(const struct aws_config *, int oidc, const char *sso_region, char **err);
+
 /* A setting from the environment variable env, else the selected profile's key. */
 const char *aws_setting(const struct aws_config *, const char *env, const char *key);
 /* "~/x" -> "$HOME/x"; anything else copied.  Caller frees. */
@@ -78,6 +86,7 @@ enum creds_base {
 	CREDS_WEB_IDENTITY,	/* AssumeRoleWithWebIdentity with a token file */
 	CREDS_CONTAINER,	/* credential_source = EcsContainer */
 	CREDS_IMDS,		/* credential_source = Ec2InstanceMetadata */
+	CREDS_SSO,		/* IAM Identity Center: the cached token, GetRoleCredentials */
 };
 extern const char *const creds_base_names[];
 
@@ -89,6 +98,7 @@ struct creds_role {
 	const char	*external_id;
 	const char	*session_name;
 	int		 duration_s;	/* 0 = STS default */
+	const char	*mfa_serial;	/* NULL: no MFA code sent */
 };
 
 struct creds_plan {
@@ -99,6 +109,12 @@ struct creds_plan {
 	const char	*token_file;	/* CREDS_WEB_IDENTITY */
 	const char	*webid_role;	/* CREDS_WEB_IDENTITY */
 	const char	*webid_session;	/* CREDS_WEB_IDENTITY, or NULL */
+	/* CREDS_SSO; sso_session NULL for the legacy form (no token refresh). */
+	const char	*sso_session;
+	const char	*sso_start_url;
+	const char	*sso_region;
+	const char	*sso_account_id;
+	const char	*sso_role_name;
 	struct creds_role roles[CREDS_MAX_CHAIN];
 	int		 nroles;
 };

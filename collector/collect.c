@@ -227,143 +227,201 @@ collect_set(json_t *snap, const char *account, const char *name, json_t *src)
 
 /* What reading one source of a reachable account may use. */
 struct collect_run {
-	struct aws_client		*c;
 	const struct collect_opts	*o;
-	struct iam_report		 rep;		/* started before the first step */
 	time_t				 started;
 	int				 window;	/* days */
-	const json_t			*sources;	/* as kept so far */
-	const struct aws_creds		*creds;		/* those c signs with */
+	json_t				*kept[SNAP_SRC__MAX];	/* each source, checked */
+	unsigned char			 skipped[SNAP_SRC__MAX];	/* not read, on request */
 	struct iam_la_count		 la;		/* the last-accessed workers' cost */
 };
 
+typedef json_t *collect_read_fn(struct aws_client *, struct collect_run *);
+
 static json_t *
-read_aliases(struct collect_run *r)
+read_aliases(struct aws_client *c, struct collect_run *r)
 {
-	return iam_account_aliases(r->c);
+	return iam_account_aliases(c);
 }
 
 static json_t *
-read_password_policy(struct collect_run *r)
+read_password_policy(struct aws_client *c, struct collect_run *r)
 {
-	return iam_password_policy(r->c);
+	return iam_password_policy(c);
 }
 
 static json_t *
-read_account_summary(struct collect_run *r)
+read_account_summary(struct aws_client *c, struct collect_run *r)
 {
-	return iam_account_summary(r->c);
+	return iam_account_summary(c);
 }
 
 static json_t *
-read_mfa_devices(struct collect_run *r)
+read_mfa_devices(struct aws_client *c, struct collect_run *r)
 {
-	return iam_virtual_mfa_devices(r->c);
+	return iam_virtual_mfa_devices(c);
 }
 
 static json_t *
-read_authz(struct collect_run *r)
+read_authz(struct aws_client *c, struct collect_run *r)
 {
-	return iam_authorization_details(r->c);
+	return iam_authorization_details(c);
 }
 
 /*
- * One job per role and user, on workers of their own with c's session
- * (a job is readable only by the session that started it); the jobs run
- * on AWS's side while CloudTrail is read next.  NULL when skipped on
- * request (--no-last-accessed).
+ * One job per role and user of the authorization details just read, on
+ * workers of their own, each with a sibling of c (the same session, and
+ * the same renewal of the role's credentials when they run out).  NULL
+ * when skipped on request (--no-last-accessed).
  */
 static json_t *
-read_last_accessed(struct collect_run *r)
+read_last_accessed(struct aws_client *c, struct collect_run *r)
 {
 	struct iam_la_opts la = { r->o->la_jobs, r->o->la_wait_s };
 
 	if (r->o->no_last_accessed)
 		return NULL;
-	return iam_last_accessed(r->o->cfg, r->creds, json_object_get(r->sources,
-	    snap_source_names[SNAP_SRC_AUTHORIZATION_DETAILS]), &la, &r->la);
+	return iam_last_accessed(c, r->kept[SNAP_SRC_AUTHORIZATION_DETAILS], &la, &r->la);
 }
 
 static json_t *
-read_trails(struct collect_run *r)
+read_trails(struct aws_client *c, struct collect_run *r)
 {
-	return ct_trails(r->c, r->o->cfg);
+	return ct_trails(c, r->o->cfg);
 }
 
 static json_t *
-read_events(struct collect_run *r)
+read_events(struct aws_client *c, struct collect_run *r)
 {
-	return ct_create_role_events(r->c, r->o->cfg,
+	return ct_create_role_events(c, r->o->cfg,
 	    r->started - (time_t)r->window * 86400, r->started);
 }
 
 static json_t *
-read_report(struct collect_run *r)
+read_report(struct aws_client *c, struct collect_run *r)
 {
-	return iam_report_finish(r->c, &r->rep);
+	struct iam_report rep;
+
+	iam_report_start(c, &rep, r->o->report_wait_s);
+	return iam_report_finish(c, &rep);
 }
 
 /* An invalid report names no key holders: the keys depend on it as kept. */
 static json_t *
-read_keys(struct collect_run *r)
+read_keys(struct aws_client *c, struct collect_run *r)
 {
-	return iam_access_keys(r->c, json_object_get(r->sources,
-	    snap_source_names[SNAP_SRC_CREDENTIAL_REPORT]));
+	return iam_access_keys(c, r->kept[SNAP_SRC_CREDENTIAL_REPORT]);
 }
 
 /*
- * How each source of snapshot/'s list (SNAP_SOURCES) is read, in the
- * order it is read: the credential report late, since IAM builds it while
- * the others are read, and the access keys after it (it names the key
- * holders).  caller_identity has no row: it is read first, to learn the
- * account (collect_identify).  A new source is a row here.
+ * How each source of snapshot/'s list (SNAP_SOURCES) is read.  The
+ * independent ones are in flight together (collector/parallel.c), so an
+ * account takes as long as its longest chain of calls that depend on each
+ * other; a step with an `after` is read right after that source, on the
+ * same thread (the access keys need the report's key holders).  Rows are
+ * handed out in this order: the longest chains first (LookupEvents paced
+ * at 2 per second, the pages of GetAccountAuthorizationDetails, the
+ * report and then ListAccessKeys per key holder).  caller_identity has no
+ * row: it is read first, to learn the account (collect_identify).  A new
+ * source is a row here.
  */
+#define COLLECT_NONE	SNAP_SRC__MAX
 static const struct collect_step {
 	enum snap_source	  id;
-	json_t			*(*read)(struct collect_run *);
+	collect_read_fn		 *read;
+	enum snap_source	  after;	/* COLLECT_NONE: starts at once */
+	const char		 *call;		/* its first call, for a source never read */
 } collect_steps[] = {
-	{ SNAP_SRC_ACCOUNT_ALIASES,		read_aliases },
-	{ SNAP_SRC_PASSWORD_POLICY,		read_password_policy },
-	{ SNAP_SRC_ACCOUNT_SUMMARY,		read_account_summary },
-	{ SNAP_SRC_VIRTUAL_MFA_DEVICES,		read_mfa_devices },
-	{ SNAP_SRC_AUTHORIZATION_DETAILS,	read_authz },
-	{ SNAP_SRC_LAST_ACCESSED,		read_last_accessed },
-	{ SNAP_SRC_TRAILS,			read_trails },
-	{ SNAP_SRC_CREATE_ROLE_EVENTS,		read_events },
-	{ SNAP_SRC_CREDENTIAL_REPORT,		read_report },
-	{ SNAP_SRC_ACCESS_KEYS,			read_keys },
+	{ SNAP_SRC_CREATE_ROLE_EVENTS,		read_events,		COLLECT_NONE,
+	    "cloudtrail:LookupEvents" },
+	{ SNAP_SRC_AUTHORIZATION_DETAILS,	read_authz,		COLLECT_NONE,
+	    "iam:GetAccountAuthorizationDetails" },
+	{ SNAP_SRC_CREDENTIAL_REPORT,		read_report,		COLLECT_NONE,
+	    "iam:GenerateCredentialReport" },
+	{ SNAP_SRC_ACCESS_KEYS,			read_keys,		SNAP_SRC_CREDENTIAL_REPORT,
+	    "iam:ListAccessKeys" },
+	{ SNAP_SRC_LAST_ACCESSED,		read_last_accessed,	SNAP_SRC_AUTHORIZATION_DETAILS,
+	    "iam:GenerateServiceLastAccessedDetails" },
+	{ SNAP_SRC_TRAILS,			read_trails,		COLLECT_NONE,
+	    "cloudtrail:DescribeTrails" },
+	{ SNAP_SRC_ACCOUNT_ALIASES,		read_aliases,		COLLECT_NONE,
+	    "iam:ListAccountAliases" },
+	{ SNAP_SRC_PASSWORD_POLICY,		read_password_policy,	COLLECT_NONE,
+	    "iam:GetAccountPasswordPolicy" },
+	{ SNAP_SRC_ACCOUNT_SUMMARY,		read_account_summary,	COLLECT_NONE,
+	    "iam:GetAccountSummary" },
+	{ SNAP_SRC_VIRTUAL_MFA_DEVICES,		read_mfa_devices,	COLLECT_NONE,
+	    "iam:ListVirtualMFADevices" },
 };
-_Static_assert(sizeof(collect_steps) / sizeof(collect_steps[0]) == SNAP_SRC__MAX - 1,
+#define COLLECT_NSTEPS	(sizeof(collect_steps) / sizeof(collect_steps[0]))
+_Static_assert(COLLECT_NSTEPS == SNAP_SRC__MAX - 1,
     "every source but caller_identity has a step");
 
+/* Read step i and, on the same thread, the steps that come after it; each checked (snapshot/). */
+static void
+collect_chain(struct aws_client *c, struct collect_run *r, size_t i)
+{
+	enum snap_source id = collect_steps[i].id;
+	json_t *src = collect_steps[i].read(c, r);
+	size_t j;
+
+	if (src == NULL)
+		r->skipped[id] = 1;
+	else
+		r->kept[id] = snap_source_check(snap_source_names[id], src);
+	for (j = 0; j < COLLECT_NSTEPS; j++)
+		if (collect_steps[j].after == id)
+			collect_chain(c, r, j);
+}
+
+/* The n-th step that starts at once (src_parallel's item n). */
+static int
+collect_task(struct aws_client *c, size_t n, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < COLLECT_NSTEPS; i++)
+		if (collect_steps[i].after == COLLECT_NONE && n-- == 0) {
+			collect_chain(c, arg, i);
+			break;
+		}
+	return 1;
+}
+
 /*
- * Every source of a reachable account, in the order of collect_steps[];
- * creds are those c signs with.  A step that reads nothing (skipped on
- * request) is listed in collection.skipped.  *extra gets the calls and
- * retries sent on other clients than c.
+ * Every source of a reachable account.  The snapshot takes them in the
+ * list's order once all have finished, so it does not depend on timing; a
+ * source never read (the run was cancelled first) is an error.
  */
 static void
 collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
-    const struct aws_creds *creds, const struct collect_opts *o, time_t started, int window,
-    struct iam_la_count *extra)
+    const struct collect_opts *o, time_t started, int window, struct iam_la_count *extra)
 {
-	struct collect_run run = { .c = c, .o = o, .started = started, .window = window,
-	    .sources = json_object_get(snap, "sources"), .creds = creds };
-	const json_t *alias;
+	struct collect_run run = { .o = o, .started = started, .window = window };
+	enum snap_source id;
 	json_t *src;
-	size_t i;
+	const json_t *alias;
+	size_t i, heads = 0;
 
-	iam_report_start(c, &run.rep, o->report_wait_s);
-	for (i = 0; i < sizeof(collect_steps) / sizeof(collect_steps[0]); i++) {
-		if ((src = collect_steps[i].read(&run)) == NULL) {
+	for (i = 0; i < COLLECT_NSTEPS; i++)
+		heads += collect_steps[i].after == COLLECT_NONE;
+	src_parallel(c, heads, src_par_width("IAMGRADE_PAR_SOURCES", SRC_PAR_SOURCES),
+	    collect_task, &run);
+	for (i = 0; i < COLLECT_NSTEPS; i++) {
+		id = collect_steps[i].id;
+		if (run.skipped[id]) {
 			json_array_append_new(jpath(snap, "collection.skipped"),
-			    json_string(snap_source_names[collect_steps[i].id]));
+			    json_string(snap_source_names[id]));
 			continue;
 		}
-		collect_set(snap, account, snap_source_names[collect_steps[i].id], src);
+		if ((src = run.kept[id]) == NULL)
+			src = src_fail(collect_steps[i].call, "Cancelled",
+			    "cancelled before the call was made", 0);
+		log_verbose("%s: %s: %s", account, snap_source_names[id],
+		    snap_status_names[src_status(src)]);
+		json_object_set_new(json_object_get(snap, "sources"), snap_source_names[id], src);
 	}
 	*extra = run.la;
-	alias = json_array_get(jpath(json_object_get(run.sources,
+	alias = json_array_get(jpath(json_object_get(json_object_get(snap, "sources"),
 	    snap_source_names[SNAP_SRC_ACCOUNT_ALIASES]), "data.aliases"), 0);
 	json_object_set(json_object_get(snap, "account"), "alias", alias ? (json_t *)alias : json_null());
 }
@@ -379,7 +437,8 @@ static int
 collect_reassume(void *arg, struct aws_creds *out, char **err)
 {
 	struct collect_role *cr = arg;
-	struct aws_role role = { cr->target->role_arn, cr->target->external_id, NULL, 0 };
+	struct aws_role role = { cr->target->role_arn, cr->target->external_id, NULL, 0,
+	    NULL, NULL };
 	struct aws_client *c = aws_client_new(cr->cfg, cr->base);
 	int rc;
 
@@ -462,8 +521,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 		json_object_set_new(snap, "caller", json_pack("{s:O, s:O?}",
 		    "arn", jpath(ident, "data.Arn"), "user_id", jpath(ident, "data.UserId")));
 		collect_set(snap, account, "caller_identity", ident);
-		collect_sources_all(snap, account, c, t->role_arn != NULL ? &role : creds, o,
-		    started, window, &extra);
+		collect_sources_all(snap, account, c, o, started, window, &extra);
 		reached = 1;
 	} else if (known != NULL) {
 		snap = collect_frame(known, t, o, window);

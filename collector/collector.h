@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "common/schema.h"
 #include "collector/aws.h"
 
 /* One account to collect. */
@@ -64,6 +65,35 @@ char	*collect_policy(int runner, const char *role_name);
  */
 json_t	*orgs_list_accounts(struct aws_client *, char **err);
 
+/*
+ * The organization's structure (docs/results-format.md, "The organization's
+ * structure"), schema ORGS_SCHEMA:
+ * {"schema", "source": "organizations", "organization_id", "complete",
+ *  "problems": ["..."], "calls": {"tree", "tags", "http", "ms": the walk's wall time;
+ *            run adds "waited_ms": how long it waited for the walk once collected},
+ *  "ous": [{"id", "name", "parent", "path"}]   roots first ("/"), breadth first,
+ *  "accounts": {ID: {"ou_id", "ou_path", "ou_reason"?, "tags": {k: v}, "tags_reason"?}}}
+ * Every id of ids is in "accounts": one the walk did not find under any
+ * parent (a call denied or failed) has ou_id and ou_path "unknown" and the
+ * reason; tags that could not be read are {} with tags_reason.  Never NULL;
+ * never fails the run.  Calls: 1 + 2 x (OUs + roots) + a page per further
+ * 20 children, then one ListTagsForResource per account; one in flight.
+ * Names and tags are AWS text: untrusted.  Caller json_decref's.
+ */
+#define ORGS_SCHEMA	SCHEMA_ORGANIZATION	/* common/schema.h */
+json_t	*orgs_structure(struct aws_client *, const char *org_id, const json_t *ids);
+
+/*
+ * orgs_structure on its own thread with its own client, started when the
+ * accounts are known and finished after they are collected: the walk adds
+ * no time to a run unless it is longer than the collection.  finish joins
+ * and returns orgs_structure's result (caller json_decref's) and frees w.
+ */
+struct orgs_walk;
+struct orgs_walk *orgs_walk_start(const struct aws_config *, const struct aws_creds *,
+	    const char *org_id, const json_t *ids);
+json_t	*orgs_walk_finish(struct orgs_walk *);
+
 /* The 12-digit account id of the client's credentials (STS GetCallerIdentity). */
 char	*collect_caller_account(struct aws_client *, char **err);
 
@@ -77,6 +107,8 @@ struct collect_job {
 	struct collect_target	 target;	/* strings owned by the job */
 	struct aws_config	*cfg;		/* NULL = collect_opts.cfg; owned when set */
 	struct aws_creds	 creds;		/* empty = the shared creds given to collect_many */
+	char			*ou_path;	/* "/Production/Payments" (accounts file, --group), or NULL */
+	json_t			*tags;		/* {key: value} from tag:KEY columns, or NULL */
 	/* Filled in by collect_many: */
 	char			*snapshot;	/* path written, or NULL */
 	char			*error;		/* why nothing or an incomplete snapshot was written */
@@ -88,13 +120,40 @@ void	collect_job_free(struct collect_job *);
 
 /*
  * Read an accounts file: CSV with a header naming account_id, name and
- * optionally role_arn and external_id (RFC 4180 via libcsv).  Errors name
- * file:line.  *jobs is a new array of *n jobs (free each, then the array).
+ * optionally role_arn, external_id, ou (an OU path: "/Production/Payments")
+ * and tag:KEY columns (RFC 4180 via libcsv).  Errors name file:line.
+ * *jobs is a new array of *n jobs (free each, then the array).
  */
 int	accounts_load(const char *path, struct collect_job **jobs, size_t *n, char **err);
 
+/*
+ * The structure record (ORGS_SCHEMA, source given: "accounts_file",
+ * "profiles") of jobs placed by their ou_path and tags: every account is
+ * in it, "/" and no tags when the job names none; the OUs are the paths
+ * named and their parents.  ids[i] names job i (NULL: the jobs' account_id;
+ * a job without either is left out).  Caller json_decref's.
+ */
+json_t	*accounts_structure(const struct collect_job *jobs, size_t n, const char *const *ids,
+	    const char *source);
+
+/* A normalised OU path ("/A/B": one leading slash, none trailing), or NULL when not one. */
+char	*accounts_ou_path(const char *);
+
 /* An AWS account id: exactly twelve ASCII digits. */
 int	accounts_valid_id(const char *);
+
+/*
+ * The shard a process runs (--shard): "K/N" (1 <= K <= N), or the index
+ * from the batch engine's environment -- AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch
+ * array jobs) or JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs), both
+ * 0-based -- with "auto/N" (N shards) or "auto" (N from
+ * AWS_BATCH_JOB_ARRAY_SIZE, or IAMGRADE_SHARDS, which the job sets: neither
+ * engine tells a task how many there are).  getenv_fn is getenv, or a
+ * table for the tests.  Fills *k (1-based) and *n, or sets *err naming the
+ * option or the variable that is wrong.
+ */
+int	accounts_shard_spec(const char *arg, const char *(*getenv_fn)(const char *),
+	    unsigned *k, unsigned *n, char **err);
 
 /* Keep only shard k of n (1 <= k <= n), chosen by a hash of the account id. */
 size_t	accounts_shard(struct collect_job *jobs, size_t n, unsigned k, unsigned of);

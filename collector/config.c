@@ -480,9 +480,9 @@ cfg_url_valid(const char *u)
  * setting for error messages.
  */
 static const char *
-cfg_configured_endpoint(const struct aws_config *cfg, enum aws_svc svc, char **from)
+cfg_configured_endpoint(const struct aws_config *cfg, const char *svc_env, char **from)
 {
-	char *var = xasprintf("AWS_ENDPOINT_URL_%s", cfg_svc_env[svc]);
+	char *var = xasprintf("AWS_ENDPOINT_URL_%s", svc_env);
 	const char *v, *services;
 
 	if ((v = aws_env(var)) != NULL) {
@@ -498,7 +498,7 @@ cfg_configured_endpoint(const struct aws_config *cfg, enum aws_svc svc, char **f
 	if (services != NULL) {
 		char *name = xasprintf("services %s", services), svcid[32];
 
-		snprintf(svcid, sizeof(svcid), "%s", cfg_svc_env[svc]);
+		snprintf(svcid, sizeof(svcid), "%s", svc_env);
 		cfg_lower(svcid);
 		v = ini_sec_get(ini_section(&cfg->files->config, name), svcid, "endpoint_url");
 		free(name);
@@ -575,6 +575,34 @@ cfg_flag(const struct aws_config *cfg, const char *env, const char *key, int *ou
 	return 1;
 }
 
+char *
+aws_sso_endpoint(const struct aws_config *cfg, int oidc, const char *sso_region, char **err)
+{
+	const char *v = NULL;
+	char *from = NULL, *url = NULL;
+	int ignore;
+
+	if (!cfg_flag(cfg, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+	    "ignore_configured_endpoint_urls", &ignore, err))
+		return NULL;
+	if (!ignore && cfg->files != NULL)
+		v = cfg_configured_endpoint(cfg, oidc ? "SSO_OIDC" : "SSO", &from);
+	if (v != NULL) {
+		if (!cfg_url_valid(v))
+			err_set(err, "%s: \"%s\" is not an http:// or https:// URL", from, v);
+		else
+			url = xstrdup(v);
+		free(from);
+		return url;
+	}
+	if (!cfg_region_valid(sso_region)) {
+		err_set(err, "sso_region \"%s\" is not a region name", sso_region);
+		return NULL;
+	}
+	return xasprintf(oidc ? "https://oidc.%s.%s" : "https://portal.sso.%s.%s", sso_region,
+	    cfg_partition(sso_region) == CFG_AWS_CN ? "amazonaws.com.cn" : "amazonaws.com");
+}
+
 static int
 cfg_endpoints(const struct aws_opts *o, struct aws_config *c, char **err)
 {
@@ -591,7 +619,7 @@ cfg_endpoints(const struct aws_opts *o, struct aws_config *c, char **err)
 			v = o->endpoint_url;
 			from = xstrdup("--endpoint-url");
 		} else
-			v = ignore ? NULL : cfg_configured_endpoint(c, (enum aws_svc)s, &from);
+			v = ignore ? NULL : cfg_configured_endpoint(c, cfg_svc_env[s], &from);
 		if (v != NULL) {
 			if (!cfg_url_valid(v)) {
 				err_set(err, "%s: \"%s\" is not an http:// or https:// URL", from, v);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 extern char **environ;
 
 const char *const creds_base_names[] = {
-	"env", "static", "process", "web-identity", "container", "imds",
+	"env", "static", "process", "web-identity", "container", "imds", "sso",
 };
 
 #define CREDS_PROCESS_MAX	(1024 * 1024)	/* credential_process stdout */
@@ -36,6 +37,14 @@ const char *const creds_base_names[] = {
 #define CREDS_CONTAINER_MS	2000
 #define CREDS_CONTAINER_TRIES	3
 #define CREDS_IMDS_TTL		"21600"
+/*
+ * botocore refreshes an IAM Identity Center access token that has less than
+ * this left (SSOTokenProvider._REFRESH_WINDOW); so do we, so that the CLI
+ * and iamgrade agree on when the cache file changes.
+ */
+#define CREDS_SSO_REFRESH_S	(15 * 60)
+#define CREDS_MFA_SESSIONS	16
+#define CREDS_RENEW_S		300	/* as the client: renew 5 minutes before expiry */
 
 /* Planning: which providers a profile names, from the files alone. */
 
@@ -70,6 +79,85 @@ creds_has_static(const struct aws_config *cfg, const char *profile)
 	return aws_profile_get(cfg, profile, "aws_access_key_id", AWS_FILE_BOTH) != NULL;
 }
 
+/* An [sso-session NAME] setting; NULL when unset or empty. */
+static const char *
+creds_sso_session_get(const struct aws_config *cfg, const char *session, const char *key)
+{
+	char *name = xasprintf("sso-session %s", session);
+	const char *v = ini_sec_get(ini_section(&cfg->files->config, name), key, NULL);
+
+	free(name);
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/*
+ * IAM Identity Center settings, as botocore checks them: with sso_session
+ * the start URL and region come from [sso-session NAME] (the profile may
+ * repeat them, but not differently); the legacy form has all four keys in
+ * the profile.
+ */
+static int
+creds_plan_sso(const struct aws_config *cfg, const char *profile, struct creds_plan *plan,
+    char **err)
+{
+	const char *sess = creds_get(cfg, profile, "sso_session");
+	const char *url = creds_get(cfg, profile, "sso_start_url");
+	const char *region = creds_get(cfg, profile, "sso_region");
+	struct buf missing = { 0 };
+	int rc = 0;
+
+	plan->base = CREDS_SSO;
+	plan->base_profile = profile;
+	plan->sso_account_id = creds_get(cfg, profile, "sso_account_id");
+	plan->sso_role_name = creds_get(cfg, profile, "sso_role_name");
+	if (sess != NULL) {
+		const char *surl = creds_sso_session_get(cfg, sess, "sso_start_url");
+		const char *sregion = creds_sso_session_get(cfg, sess, "sso_region");
+
+		char *name = xasprintf("sso-session %s", sess);
+		int found = ini_section(&cfg->files->config, name) != NULL;
+
+		free(name);
+		if (!found) {
+			err_set(err, "profile %s: sso_session %s, but %s has no "
+			    "[sso-session %s] section", profile, sess, cfg->files->config.path,
+			    sess);
+			goto out;
+		}
+		if ((url != NULL && surl != NULL && strcmp(url, surl) != 0) ||
+		    (region != NULL && sregion != NULL && strcmp(region, sregion) != 0)) {
+			err_set(err, "profile %s: its %s differs from the one in "
+			    "[sso-session %s]", profile, url != NULL && surl != NULL &&
+			    strcmp(url, surl) != 0 ? "sso_start_url" : "sso_region", sess);
+			goto out;
+		}
+		plan->sso_session = sess;
+		url = surl;
+		region = sregion;
+	}
+	plan->sso_start_url = url;
+	plan->sso_region = region;
+	if (url == NULL)
+		buf_adds(&missing, sess != NULL ? ", sso_start_url (in the sso-session)" :
+		    ", sso_start_url");
+	if (region == NULL)
+		buf_adds(&missing, sess != NULL ? ", sso_region (in the sso-session)" :
+		    ", sso_region");
+	if (plan->sso_account_id == NULL)
+		buf_adds(&missing, ", sso_account_id");
+	if (plan->sso_role_name == NULL)
+		buf_adds(&missing, ", sso_role_name");
+	if (missing.len > 0) {
+		err_set(err, "profile %s: IAM Identity Center profile without %s", profile,
+		    missing.p + 2);
+		goto out;
+	}
+	rc = 1;
+out:
+	buf_free(&missing);
+	return rc;
+}
+
 /*
  * A profile's providers other than AssumeRole, in botocore's order: web
  * identity, SSO, static keys in the credentials file, credential_process,
@@ -102,12 +190,8 @@ creds_plan_leaf(const struct aws_config *cfg, const char *profile, int env_webid
 		return 1;
 	}
 	if (creds_get(cfg, profile, "sso_start_url") != NULL ||
-	    creds_get(cfg, profile, "sso_session") != NULL) {
-		err_set(err, "profile %s uses IAM Identity Center (SSO), which iamgrade does "
-		    "not log in to; give it credential_process = aws configure "
-		    "export-credentials --profile %s --format process", profile, profile);
-		return -1;
-	}
+	    creds_get(cfg, profile, "sso_session") != NULL)
+		return creds_plan_sso(cfg, profile, plan, err) ? 1 : -1;
 	if ((st = creds_static_in(cfg, profile, AWS_FILE_CREDS, err)) != 0) {
 		plan->base = CREDS_STATIC;
 		plan->base_file = AWS_FILE_CREDS;
@@ -169,11 +253,6 @@ creds_plan_role(const struct aws_config *cfg, const char *profile, const char **
 	if (plan->nroles == CREDS_MAX_CHAIN)
 		return err_set(err, "profile %s: role chain longer than %d profiles", profile,
 		    CREDS_MAX_CHAIN);
-	if (creds_get(cfg, profile, "mfa_serial") != NULL)
-		return err_set(err, "profile %s: role_arn with mfa_serial needs an MFA code, "
-		    "and iamgrade runs unattended and does not prompt; use credentials that "
-		    "need no MFA code, or a credential_process that supplies an MFA session",
-		    profile);
 	if (src != NULL && cs != NULL)
 		return err_set(err, "profile %s: both source_profile and credential_source "
 		    "are set; choose one", profile);
@@ -185,6 +264,7 @@ creds_plan_role(const struct aws_config *cfg, const char *profile, const char **
 	role->role_arn = creds_get(cfg, profile, "role_arn");
 	role->external_id = creds_get(cfg, profile, "external_id");
 	role->session_name = creds_get(cfg, profile, "role_session_name");
+	role->mfa_serial = creds_get(cfg, profile, "mfa_serial");
 	if (!creds_duration(profile, creds_get(cfg, profile, "duration_seconds"),
 	    &role->duration_s, err))
 		return 0;
@@ -258,7 +338,8 @@ creds_plan_describe(const struct creds_plan *plan)
 	else if (plan->base_profile != NULL)
 		buf_printf(&b, "(%s)", plan->base_profile);
 	for (i = plan->nroles; i-- > 0; )
-		buf_printf(&b, " > role(%s)", plan->roles[i].profile);
+		buf_printf(&b, " > role(%s%s)", plan->roles[i].profile,
+		    plan->roles[i].mfa_serial != NULL ? ", mfa" : "");
 	return buf_steal(&b);
 }
 
@@ -665,9 +746,10 @@ creds_on_body(char *p, size_t size, size_t n, void *arg)
 	return buf_add(arg, p, size * n) ? size * n : 0;
 }
 
+/* One unsigned request; body: sent with POST (NULL for GET and PUT). */
 static void
 creds_http(const char *method, const char *url, const char *const *headers, long timeout_ms,
-    struct creds_http *res)
+    const char *body, struct creds_http *res)
 {
 	struct curl_slist *hdr = NULL, *n;
 	curl_off_t connect_us = 0;
@@ -695,6 +777,9 @@ creds_http(const char *method, const char *url, const char *const *headers, long
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	} else if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)(body ? strlen(body) : 0));
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, creds_on_body);
@@ -838,7 +923,7 @@ creds_container(struct aws_creds *out, char **err)
 	hdrs[0] = auth;
 	for (i = 0; i < CREDS_CONTAINER_TRIES; i++) {
 		buf_free(&res.body);
-		creds_http("GET", url, hdrs, CREDS_CONTAINER_MS, &res);
+		creds_http("GET", url, hdrs, CREDS_CONTAINER_MS, NULL, &res);
 		if (!creds_http_failed(&res))
 			break;
 	}
@@ -913,7 +998,7 @@ creds_imds_get(const struct creds_imds_cfg *ic, const char *method, const char *
 
 	for (i = 0; i < ic->attempts; i++) {
 		buf_free(&res->body);
-		creds_http(method, url, hdrs, ic->timeout_ms, res);
+		creds_http(method, url, hdrs, ic->timeout_ms, NULL, res);
 		if (!creds_http_failed(res) || !res->connected)
 			break;
 	}
@@ -992,6 +1077,380 @@ out:
 	free(token);
 	free(hdr);
 	free(role);
+	free(e);
+	return rc;
+}
+
+/*
+ * IAM Identity Center, as botocore does it: the access token `aws sso login`
+ * cached in ~/.aws/sso/cache/SHA1.json (SHA-1 of the sso-session name, or of
+ * the start URL for the legacy form), refreshed through SSO OIDC CreateToken
+ * when less than CREDS_SSO_REFRESH_S is left (sso-session form only: the
+ * legacy form has no refresh token), then the portal's GetRoleCredentials.
+ * Threads resolving the same profile refresh one at a time.
+ */
+static pthread_mutex_t creds_sso_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *
+creds_sso_cache_path(const struct creds_plan *plan)
+{
+	const char *key = plan->sso_session != NULL ? plan->sso_session : plan->sso_start_url;
+	char hex[41], *dir, *path;
+
+	sha1_hex(key, strlen(key), hex);
+	dir = aws_path_expand("~/.aws/sso/cache");
+	path = xasprintf("%s/%s.json", dir, hex);
+	free(dir);
+	return path;
+}
+
+/* base + path, without doubling the slash between them. */
+static char *
+creds_url_join(const char *base, const char *path)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s%s", (int)n, base, path);
+}
+
+/* The AWS error a JSON answer names: x-amzn-ErrorType is not kept, so the body's. */
+static char *
+creds_json_error(const struct creds_http *res)
+{
+	json_t *j = json_loadb(res->body.p ? res->body.p : "", res->body.len, 0, NULL);
+	const char *code = jstr(j, "error"), *msg = jstr(j, "message");
+	char *s;
+
+	if (msg == NULL)
+		msg = jstr(j, "error_description");
+	if (msg == NULL)
+		msg = jstr(j, "Message");
+	s = xasprintf("HTTP %ld%s%.100s%s%.200s", res->status, code ? ": " : "", code ? code : "",
+	    msg ? ": " : "", msg ? msg : "");
+	json_decref(j);
+	return s;
+}
+
+/* SSO OIDC CreateToken with the cached refresh token; *tok replaced and written back. */
+static int
+creds_sso_refresh(const struct aws_config *cfg, const struct creds_plan *plan,
+    const char *path, json_t **tok, char **err)
+{
+	const char *cid = jstr(*tok, "clientId"), *csecret = jstr(*tok, "clientSecret");
+	const char *refresh = jstr(*tok, "refreshToken"), *regexp = jstr(*tok, "registrationExpiresAt");
+	const char *hdrs[] = { "Content-Type: application/json", NULL };
+	const char *access, *newrefresh;
+	struct creds_http res;
+	json_t *req = NULL, *ans = NULL, *fresh = NULL;
+	char *base = NULL, *url = NULL, *body = NULL, *text = NULL, *why = NULL, t[21];
+	time_t regexp_t, now = time(NULL);
+	json_int_t expires_in;
+	int rc = 0;
+
+	memset(&res, 0, sizeof(res));
+	if (cid == NULL || csecret == NULL || refresh == NULL || regexp == NULL) {
+		err_set(err, "the cached token has no refresh token");
+		goto out;
+	}
+	if (!time_parse(regexp, &regexp_t) || regexp_t <= now) {
+		err_set(err, "the cached client registration expired");
+		goto out;
+	}
+	if ((base = aws_sso_endpoint(cfg, 1, plan->sso_region, err)) == NULL)
+		goto out;
+	url = creds_url_join(base, "/token");
+	req = json_pack("{s:s, s:s, s:s, s:s}", "clientId", cid, "clientSecret", csecret,
+	    "grantType", "refresh_token", "refreshToken", refresh);
+	body = jdump(req, 0);
+	creds_http("POST", url, hdrs, cfg->timeout_ms, body, &res);
+	if (res.cc != CURLE_OK) {
+		why = creds_http_why(url, &res);
+		err_set(err, "sso-oidc:CreateToken: %s", why);
+		goto out;
+	}
+	if (res.status != 200) {
+		why = creds_json_error(&res);
+		err_set(err, "sso-oidc:CreateToken (%s): %s", url, why);
+		goto out;
+	}
+	ans = json_loadb(res.body.p ? res.body.p : "", res.body.len, 0, NULL);
+	access = jstr(ans, "accessToken");
+	newrefresh = jstr(ans, "refreshToken");
+	expires_in = json_integer_value(json_object_get(ans, "expiresIn"));
+	if (access == NULL || *access == '\0' || expires_in <= 0) {
+		err_set(err, "sso-oidc:CreateToken (%s): the answer holds no accessToken and "
+		    "expiresIn", url);
+		goto out;
+	}
+	/* The document botocore's SSOTokenProvider writes, key for key. */
+	fresh = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:s, s:s}",
+	    "startUrl", plan->sso_start_url, "region", plan->sso_region, "accessToken", access,
+	    "expiresAt", time_fmt(now + (time_t)expires_in, t), "clientId", cid,
+	    "clientSecret", csecret, "registrationExpiresAt", regexp);
+	if (newrefresh != NULL)
+		json_object_set_new(fresh, "refreshToken", json_string(newrefresh));
+	text = jdump(fresh, 0);
+	if (!file_write_atomic(path, text, strlen(text), 0600, 0, err))
+		goto out;
+	json_decref(*tok);
+	*tok = fresh;
+	fresh = NULL;
+	rc = 1;
+out:
+	if (body != NULL)
+		explicit_bzero(body, strlen(body));
+	if (text != NULL)
+		explicit_bzero(text, strlen(text));
+	if (res.body.p != NULL)
+		explicit_bzero(res.body.p, res.body.len);
+	buf_free(&res.body);
+	json_decref(req);
+	json_decref(ans);
+	json_decref(fresh);
+	free(base);
+	free(url);
+	free(body);
+	free(text);
+	free(why);
+	return rc;
+}
+
+/* The cached access token, refreshed when due; *err ends with the login to run. */
+static int
+creds_sso_token(const struct aws_config *cfg, const struct creds_plan *plan, char **token,
+    char **err)
+{
+	const char *who = plan->base_profile, *atok, *exp;
+	char *path = creds_sso_cache_path(plan), *text = NULL, *e = NULL, t[21];
+	json_t *tok = NULL;
+	time_t expires;
+	size_t n;
+	int rc = 0;
+
+	pthread_mutex_lock(&creds_sso_lock);
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		err_set(err, "profile %s: no IAM Identity Center token is cached for %s %s "
+		    "(%s); run: aws sso login --profile %s", who, plan->sso_session ?
+		    "sso-session" : "start URL", plan->sso_session ? plan->sso_session :
+		    plan->sso_start_url, path, who);
+		goto out;
+	}
+	if (!file_read(path, CREDS_HTTP_MAX, &text, &n, err))
+		goto out;
+	tok = json_loadb(text, n, 0, NULL);
+	if ((atok = jstr(tok, "accessToken")) == NULL || *atok == '\0' ||
+	    (exp = jstr(tok, "expiresAt")) == NULL || !time_parse(exp, &expires)) {
+		err_set(err, "profile %s: %s is not an AWS CLI token cache file (no accessToken "
+		    "and expiresAt); run: aws sso login --profile %s", who, path, who);
+		goto out;
+	}
+	if (plan->sso_session != NULL && expires - time(NULL) < CREDS_SSO_REFRESH_S) {
+		if (creds_sso_refresh(cfg, plan, path, &tok, &e)) {
+			log_verbose("profile %s: IAM Identity Center token refreshed (%s)", who,
+			    path);
+			atok = jstr(tok, "accessToken");
+			time_parse(jstr(tok, "expiresAt"), &expires);
+		} else
+			log_verbose("profile %s: IAM Identity Center token not refreshed: %s",
+			    who, e);
+	}
+	if (expires <= time(NULL)) {
+		err_set(err, "profile %s: the IAM Identity Center token expired at %s%s%s; run: "
+		    "aws sso login --profile %s", who, time_fmt(expires, t),
+		    e != NULL ? " and could not be refreshed: " : "", e != NULL ? e : "", who);
+		goto out;
+	}
+	*token = xstrdup(atok);
+	rc = 1;
+out:
+	pthread_mutex_unlock(&creds_sso_lock);
+	if (text != NULL)
+		explicit_bzero(text, strlen(text));
+	json_decref(tok);
+	free(text);
+	free(path);
+	free(e);
+	return rc;
+}
+
+/* GetRoleCredentials: the role's keys for the account, with the bearer token. */
+static int
+creds_sso(const struct aws_config *cfg, const struct creds_plan *plan, struct aws_creds *out,
+    char **err)
+{
+	const char *who = plan->base_profile, *hdrs[2] = { NULL, NULL };
+	const char *id, *secret, *session;
+	struct creds_http res;
+	struct buf q = { 0 };
+	json_t *j = NULL, *rc_j;
+	char *token = NULL, *hdr = NULL, *base = NULL, *url = NULL, *why = NULL;
+	json_int_t exp_ms;
+	int rc = 0;
+
+	memset(&res, 0, sizeof(res));
+	if (!creds_sso_token(cfg, plan, &token, err))
+		goto out;
+	if ((base = aws_sso_endpoint(cfg, 0, plan->sso_region, err)) == NULL)
+		goto out;
+	buf_adds(&q, "/federation/credentials?account_id=");
+	url_encode(&q, plan->sso_account_id);
+	buf_adds(&q, "&role_name=");
+	url_encode(&q, plan->sso_role_name);
+	url = creds_url_join(base, q.p);
+	hdr = xasprintf("x-amz-sso_bearer_token: %s", token);
+	hdrs[0] = hdr;
+	creds_http("GET", url, hdrs, cfg->timeout_ms, NULL, &res);
+	if (res.cc != CURLE_OK) {
+		why = creds_http_why(base, &res);
+		err_set(err, "profile %s: sso:GetRoleCredentials: %s", who, why);
+		goto out;
+	}
+	if (res.status == 401) {
+		err_set(err, "profile %s: sso:GetRoleCredentials (%s): the IAM Identity Center "
+		    "session is no longer valid; run: aws sso login --profile %s", who, base, who);
+		goto out;
+	}
+	if (res.status != 200) {
+		why = creds_json_error(&res);
+		err_set(err, "profile %s: sso:GetRoleCredentials for role %s in account %s "
+		    "(%s): %s", who, plan->sso_role_name, plan->sso_account_id, base, why);
+		goto out;
+	}
+	j = json_loadb(res.body.p, res.body.len, 0, NULL);
+	rc_j = json_object_get(j, "roleCredentials");
+	id = jstr(rc_j, "accessKeyId");
+	secret = jstr(rc_j, "secretAccessKey");
+	session = jstr(rc_j, "sessionToken");
+	exp_ms = json_integer_value(json_object_get(rc_j, "expiration"));
+	if (id == NULL || *id == '\0' || secret == NULL || *secret == '\0' || exp_ms <= 0) {
+		err_set(err, "profile %s: sso:GetRoleCredentials (%s): MalformedResponse: the "
+		    "answer holds no complete roleCredentials", who, base);
+		goto out;
+	}
+	out->access_key_id = xstrdup(id);
+	out->secret_access_key = xstrdup(secret);
+	out->session_token = xstrdup(session && *session ? session : NULL);
+	out->expiration = (time_t)(exp_ms / 1000);
+	out->source = xasprintf("IAM Identity Center role %s in account %s (profile %s)",
+	    plan->sso_role_name, plan->sso_account_id, who);
+	rc = 1;
+out:
+	if (res.body.p != NULL)
+		explicit_bzero(res.body.p, res.body.len);
+	buf_free(&res.body);
+	if (token != NULL)
+		explicit_bzero(token, strlen(token));
+	if (hdr != NULL)
+		explicit_bzero(hdr, strlen(hdr));
+	buf_free(&q);
+	json_decref(j);
+	free(token);
+	free(hdr);
+	free(base);
+	free(url);
+	free(why);
+	return rc;
+}
+
+/*
+ * MFA: a role profile with mfa_serial needs a code for AssumeRole.  A code
+ * is good once, and a person should be asked once per run, so the role
+ * session it buys is kept for the process and handed to every account and
+ * thread until CREDS_RENEW_S before it expires.
+ */
+static pthread_mutex_t creds_mfa_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *creds_mfa_code;
+static int (*creds_mfa_prompt)(const char *, const char *, char *, size_t);
+static struct {
+	char			*key;	/* profile, role, serial */
+	struct aws_creds	 creds;
+} creds_mfa_sessions[CREDS_MFA_SESSIONS];
+static int creds_mfa_nsessions;
+
+void
+aws_mfa_set_code(const char *code)
+{
+	pthread_mutex_lock(&creds_mfa_lock);
+	if (creds_mfa_code != NULL)
+		explicit_bzero(creds_mfa_code, strlen(creds_mfa_code));
+	free(creds_mfa_code);
+	creds_mfa_code = xstrdup(code);
+	pthread_mutex_unlock(&creds_mfa_lock);
+}
+
+void
+aws_mfa_set_prompt(int (*fn)(const char *, const char *, char *, size_t))
+{
+	pthread_mutex_lock(&creds_mfa_lock);
+	creds_mfa_prompt = fn;
+	pthread_mutex_unlock(&creds_mfa_lock);
+}
+
+/* The code, from the command line, the environment or a person; 0 with *err. */
+static int
+creds_mfa_get_code(const struct creds_role *ro, char *code, size_t n, char **err)
+{
+	const char *given = creds_mfa_code != NULL ? creds_mfa_code : aws_env("IAMGRADE_MFA_CODE");
+
+	if (given != NULL)
+		snprintf(code, n, "%s", given);
+	else if (creds_mfa_prompt == NULL ||
+	    !creds_mfa_prompt(ro->profile, ro->mfa_serial, code, n))
+		return err_set(err, "profile %s: role_arn with mfa_serial %s needs an MFA "
+		    "code: give --mfa-code CODE or IAMGRADE_MFA_CODE, or run on a terminal "
+		    "to be asked", ro->profile, ro->mfa_serial);
+	/* STS takes six digits; say so here rather than send a secret to be refused. */
+	if (strlen(code) != 6 || strspn(code, "0123456789") != 6)
+		return err_set(err, "profile %s: the MFA code for %s is not six digits",
+		    ro->profile, ro->mfa_serial);
+	return 1;
+}
+
+static int
+creds_assume_mfa(const struct aws_config *cfg, const struct creds_role *ro,
+    const struct aws_creds *cur, struct aws_creds *next, char **err)
+{
+	struct aws_role role = { ro->role_arn, ro->external_id, ro->session_name,
+	    ro->duration_s, ro->mfa_serial, NULL };
+	struct aws_client *c = NULL;
+	char *key = xasprintf("%s\n%s\n%s", ro->profile, ro->role_arn, ro->mfa_serial);
+	char code[16], *e = NULL;
+	time_t now = time(NULL);
+	int i, rc = 0;
+
+	memset(code, 0, sizeof(code));
+	pthread_mutex_lock(&creds_mfa_lock);
+	for (i = 0; i < creds_mfa_nsessions; i++)
+		if (strcmp(creds_mfa_sessions[i].key, key) == 0)
+			break;
+	if (i < creds_mfa_nsessions && (creds_mfa_sessions[i].creds.expiration == 0 ||
+	    creds_mfa_sessions[i].creds.expiration - now > CREDS_RENEW_S)) {
+		aws_creds_copy(next, &creds_mfa_sessions[i].creds);
+		rc = 1;
+		goto out;
+	}
+	if (!creds_mfa_get_code(ro, code, sizeof(code), err))
+		goto out;
+	role.token_code = code;
+	c = aws_client_new(cfg, cur);
+	if (!aws_assume_role_with(c, &role, next, &e)) {
+		err_set(err, "profile %s: %s", ro->profile, e);
+		goto out;
+	}
+	if (i == creds_mfa_nsessions && i < CREDS_MFA_SESSIONS)
+		creds_mfa_sessions[creds_mfa_nsessions++].key = xstrdup(key);
+	if (i < CREDS_MFA_SESSIONS) {
+		aws_creds_free(&creds_mfa_sessions[i].creds);
+		aws_creds_copy(&creds_mfa_sessions[i].creds, next);
+	}
+	rc = 1;
+out:
+	pthread_mutex_unlock(&creds_mfa_lock);
+	explicit_bzero(code, sizeof(code));
+	aws_client_free(c);
+	free(key);
 	free(e);
 	return rc;
 }
@@ -1092,20 +1551,29 @@ creds_run_plan(const struct aws_config *cfg, const struct creds_plan *plan,
 			goto out;
 		}
 		break;
+	case CREDS_SSO:
+		if (!creds_sso(cfg, plan, &cur, err))
+			goto out;
+		break;
 	}
 	for (i = plan->nroles; i-- > 0; ) {
 		const struct creds_role *ro = &plan->roles[i];
 		struct aws_role role = { ro->role_arn, ro->external_id, ro->session_name,
-		    ro->duration_s };
+		    ro->duration_s, NULL, NULL };
 		struct aws_client *c;
 
 		cur.renew = NULL;	/* this one-call client renews nothing */
-		c = aws_client_new(cfg, &cur);
-		st = aws_assume_role_with(c, &role, &next, &e);
-		aws_client_free(c);
-		if (!st) {
-			err_set(err, "profile %s: %s", ro->profile, e);
-			goto out;
+		if (ro->mfa_serial != NULL) {
+			if (!creds_assume_mfa(cfg, ro, &cur, &next, err))
+				goto out;
+		} else {
+			c = aws_client_new(cfg, &cur);
+			st = aws_assume_role_with(c, &role, &next, &e);
+			aws_client_free(c);
+			if (!st) {
+				err_set(err, "profile %s: %s", ro->profile, e);
+				goto out;
+			}
 		}
 		free(next.source);
 		next.source = xasprintf("role %s (profile %s)", ro->role_arn, ro->profile);

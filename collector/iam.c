@@ -1,4 +1,5 @@
 /* IAM sources: credential report, password policy, summary, MFA, keys, authorization details. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -292,16 +293,54 @@ iam_row_has_key(const json_t *row)
 	    time_parse(jstr(row, "access_key_2_last_rotated"), &t);
 }
 
+/*
+ * ListAccessKeys over the key holders, several in flight (SRC_PAR_KEYS):
+ * an account with 2,000 key holders is 2,000 calls, which one after another
+ * at 50 ms would take 100 s.  The credential report cannot replace them:
+ * it has no key ids (findings and remediation name the key), and the
+ * checks cross-check its key columns against each key's own status.
+ * Each holder's keys land in its own slot, so the source lists them in
+ * the report's order however the calls finish.
+ */
+struct iam_keys {
+	const char		**users;	/* the key holders, in report order */
+	json_t			**keys;		/* each holder's keys */
+	json_t			**fail;		/* each holder's failure, or NULL */
+	struct src_pager	 pg;		/* one pager: its caps count every holder's pages */
+};
+
+static int
+iam_keys_one(struct aws_client *c, size_t i, void *arg)
+{
+	struct iam_keys *k = arg;
+	struct iam_collect ic = { "AccessKeyMetadata", NULL };
+	json_t *fail;
+	const char *code;
+
+	ic.into = k->keys[i] = json_array();
+	if ((fail = iam_pages(c, &k->pg, "ListAccessKeys", k->users[i], iam_append, &ic)) == NULL)
+		return 1;
+	/* Deleted since the report was generated: nothing to list. */
+	code = src_code(fail);
+	if (code != NULL && strcmp(code, "NoSuchEntity") == 0) {
+		log_verbose("ListAccessKeys: user %s no longer exists", k->users[i]);
+		json_decref(fail);
+		return 1;
+	}
+	k->fail[i] = fail;
+	return 0;	/* the source has failed: start no more holders */
+}
+
 json_t *
 iam_access_keys(struct aws_client *c, const json_t *report)
 {
 	static const char call[] = "iam:ListAccessKeys";
-	struct iam_collect ic = { "AccessKeyMetadata", NULL };
-	struct src_pager pg;
-	const char *user, *code;
-	json_t *row, *fail = NULL, *out;
+	struct iam_keys k;
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	const char *user;
+	json_t *row, *fail = NULL, *into, *out;
 	char *msg;
-	size_t i;
+	size_t i, n = 0;
 
 	if (src_status(report) != SNAP_ST_OK) {
 		msg = xasprintf("the credential report is %s, so the users holding "
@@ -310,29 +349,48 @@ iam_access_keys(struct aws_client *c, const json_t *report)
 		free(msg);
 		return fail;
 	}
-	ic.into = json_array();
-	/* One pager for the source: its caps count every user's pages. */
-	src_pager_init(&pg, call, 0);
+	memset(&k, 0, sizeof(k));
+	k.users = xcalloc(json_array_size(jpath(report, "data.rows")) + 1, sizeof(*k.users));
 	json_array_foreach(jpath(report, "data.rows"), i, row) {
 		user = jstr(row, "user");
 		/* The root row's keys are in the report and the summary. */
 		if (user == NULL || strcmp(user, "<root_account>") == 0 ||
 		    !iam_row_has_key(row))
 			continue;
-		if ((fail = iam_pages(c, &pg, "ListAccessKeys", user, iam_append, &ic)) == NULL)
-			continue;
-		/* Deleted since the report was generated: nothing to list. */
-		code = src_code(fail);
-		if (code != NULL && strcmp(code, "NoSuchEntity") == 0) {
-			log_verbose("ListAccessKeys: user %s no longer exists", user);
-			json_decref(fail);
-			fail = NULL;
-			continue;
-		}
-		break;
+		k.users[n++] = user;
 	}
-	out = iam_source(call, fail, ic.into);
-	src_pager_free(&pg);
+	k.keys = xcalloc(n + 1, sizeof(*k.keys));
+	k.fail = xcalloc(n + 1, sizeof(*k.fail));
+	src_pager_init(&k.pg, call, 0);
+	k.pg.lock = &lock;
+	src_parallel(c, n, src_par_width("IAMGRADE_PAR_KEYS", SRC_PAR_KEYS), iam_keys_one, &k);
+	/*
+	 * As the serial loop did: every holder's keys up to the first that
+	 * failed (with what it read, when a cap stopped it), and its failure.
+	 * A holder never started (after a failure, or cancelled) ends the list.
+	 */
+	into = json_array();
+	for (i = 0; i < n; i++) {
+		if (k.keys[i] == NULL) {
+			if (fail == NULL && aws_cancelled())
+				fail = src_fail(call, "Cancelled", "cancelled", 0);
+			break;
+		}
+		json_array_extend(into, k.keys[i]);
+		if ((fail = k.fail[i]) != NULL) {
+			k.fail[i] = NULL;
+			break;
+		}
+	}
+	out = iam_source(call, fail, into);
+	for (i = 0; i < n; i++) {
+		json_decref(k.keys[i]);
+		json_decref(k.fail[i]);
+	}
+	src_pager_free(&k.pg);
+	free(k.users);
+	free(k.keys);
+	free(k.fail);
 	return out;
 }
 

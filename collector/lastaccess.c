@@ -26,8 +26,7 @@
 #define LA_GET		"iam:GetServiceLastAccessedDetails"
 
 struct la_pool {
-	const struct aws_config	*cfg;
-	const struct aws_creds	*creds;
+	const struct aws_client	*tmpl;		/* each worker signs with a sibling of it */
 	json_t			*principals;	/* [{"Arn","type"}], results filled in place */
 	size_t			 next;
 	time_t			 deadline;
@@ -300,7 +299,7 @@ static void *
 la_worker(void *arg)
 {
 	struct la_pool *pool = arg;
-	struct aws_client *c = aws_client_new(pool->cfg, pool->creds);
+	struct aws_client *c = aws_client_clone(pool->tmpl);
 	json_t *p;
 	size_t i;
 	int stop;
@@ -348,8 +347,7 @@ la_principals(const json_t *details)
 }
 
 json_t *
-iam_last_accessed(const struct aws_config *cfg, const struct aws_creds *creds,
-    const json_t *details, const struct iam_la_opts *o, struct iam_la_count *cnt)
+iam_last_accessed(const struct aws_client *tmpl, const json_t *details, const struct iam_la_opts *o, struct iam_la_count *cnt)
 {
 	struct la_pool pool;
 	pthread_t *tids;
@@ -368,8 +366,7 @@ iam_last_accessed(const struct aws_config *cfg, const struct aws_creds *creds,
 		return out;
 	}
 	memset(&pool, 0, sizeof(pool));
-	pool.cfg = cfg;
-	pool.creds = creds;
+	pool.tmpl = tmpl;
 	pool.principals = la_principals(json_object_get(details, "data"));
 	pool.wait_s = o->wait_s > 0 ? o->wait_s : IAM_LA_WAIT_S;
 	pool.deadline = time(NULL) + pool.wait_s;

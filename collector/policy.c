@@ -22,7 +22,9 @@ static const char *const policy_read[] = {
 /* What only the identity that runs a multi-account job adds. */
 static const char *const policy_runner[] = {
 	"IamgradeOrganizationsRead", "organizations:DescribeOrganization",
-	"organizations:ListAccounts", NULL,
+	"organizations:ListAccounts", "organizations:ListRoots",
+	"organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent",
+	"organizations:ListTagsForResource", NULL,
 	NULL
 };
 

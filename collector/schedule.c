@@ -1,9 +1,10 @@
 /*
  * Collect many accounts at once: a fixed pool of threads takes the next
  * account from a shared index, collects it, writes its snapshot and drops
- * it, so memory stays flat however many accounts a run has.  Each account's
- * calls stay in order on one thread (and one curl handle), which is what
- * keeps CloudTrail's per-account pacing simple.
+ * it, so memory stays flat however many accounts a run has.  Inside an
+ * account the independent sources run on a few threads of their own
+ * (collector/parallel.c); each source's pages stay in order on one thread,
+ * which is what keeps CloudTrail's per-account pacing simple.
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -228,13 +228,33 @@ src_pager_free(struct src_pager *pg)
 void
 src_pager_page(struct src_pager *pg, size_t bytes, size_t items)
 {
+	if (pg->lock != NULL)
+		pthread_mutex_lock(pg->lock);
 	pg->pages++;
 	pg->bytes += bytes;
 	pg->items += (long)items;
+	if (pg->lock != NULL)
+		pthread_mutex_unlock(pg->lock);
 }
+
+static enum snap_status src_pager_next_locked(struct src_pager *, const char *,
+	    const char *, char **);
 
 enum snap_status
 src_pager_next(struct src_pager *pg, const char *scope, const char *marker, char **msg)
+{
+	enum snap_status st;
+
+	if (pg->lock != NULL)
+		pthread_mutex_lock(pg->lock);
+	st = src_pager_next_locked(pg, scope, marker, msg);
+	if (pg->lock != NULL)
+		pthread_mutex_unlock(pg->lock);
+	return st;
+}
+
+static enum snap_status
+src_pager_next_locked(struct src_pager *pg, const char *scope, const char *marker, char **msg)
 {
 	char hex[65], *key, shown[41];
 	size_t n;

@@ -14,6 +14,7 @@
 #ifndef COLLECTOR_SOURCES_H
 #define COLLECTOR_SOURCES_H
 
+#include <pthread.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -89,6 +90,7 @@ struct src_pager {
 	unsigned long long	 max_bytes;
 	long			 max_items;	/* 0: not capped */
 	const char		*code;		/* set with a status other than SNAP_ST_OK */
+	pthread_mutex_t		*lock;		/* set when threads share the pager, or NULL */
 };
 #define SRC_MAX_PAGES	10000L
 #define SRC_MAX_BYTES	(1ULL << 30)
@@ -100,6 +102,28 @@ void	 src_pager_page(struct src_pager *, size_t bytes, size_t items);
 /* scope tells apart listings inside one source (the user of ListAccessKeys), or NULL. */
 enum snap_status src_pager_next(struct src_pager *, const char *scope, const char *marker,
 	    char **msg);
+
+/*
+ * Work of one account in parallel (collector/parallel.c): fn(client, i, arg)
+ * for every i in [0, n), on at most width threads (the caller's among
+ * them), each calling through its own sibling of c; the siblings' call
+ * counts are added to c.  fn returns 0 to stop handing out further items
+ * (items already running finish).  Nothing starts once aws_cancelled().
+ * fn must only write what belongs to item i, or lock.
+ *
+ * Widths: SRC_PAR_SOURCES threads for the independent sources of an
+ * account, SRC_PAR_KEYS for ListAccessKeys over the key holders;
+ * IAMGRADE_PAR_SOURCES and IAMGRADE_PAR_KEYS override them (1..SRC_PAR_MAX;
+ * 1 is the old serial order).  A run holds at most --jobs x (SRC_PAR_SOURCES
+ * + SRC_PAR_KEYS) calls in flight.
+ */
+#define SRC_PAR_SOURCES	8
+#define SRC_PAR_KEYS	16
+#define SRC_PAR_MAX	64
+typedef int src_par_fn(struct aws_client *, size_t i, void *arg);
+void	 src_parallel(struct aws_client *, size_t n, int width, src_par_fn *, void *arg);
+/* A width from the environment variable env (1..SRC_PAR_MAX), else def. */
+int	 src_par_width(const char *env, int def);
 
 /* The source's status; SNAP_ST_ERROR for anything unrecognisable. */
 enum snap_status src_status(const json_t *src);
@@ -185,7 +209,7 @@ struct iam_la_count {
 	int		concurrency;	/* jobs in flight at most */
 	int		wait_s;		/* the deadline used */
 };
-json_t	*iam_last_accessed(const struct aws_config *, const struct aws_creds *,
+json_t	*iam_last_accessed(const struct aws_client *,
 	    const json_t *authorization_details, const struct iam_la_opts *,
 	    struct iam_la_count *n);
 /*

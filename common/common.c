@@ -427,16 +427,28 @@ out:
 	return rc;
 }
 
-void
-sha256_hex(const void *data, size_t len, char out[65])
+static void
+digest_hex(const EVP_MD *md_type, const void *data, size_t len, char *out)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0, i;
 
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (i = 0; i < n && i < 32; i++)
+	EVP_Digest(data, len, md, &n, md_type, NULL);
+	for (i = 0; i < n; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
+	out[2 * n] = '\0';
+}
+
+void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	digest_hex(EVP_sha256(), data, len, out);
+}
+
+void
+sha1_hex(const void *data, size_t len, char out[41])
+{
+	digest_hex(EVP_sha1(), data, len, out);
 }
 
 /* Logging. */

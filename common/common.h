@@ -79,6 +79,11 @@ int	 dir_make(const char *path, int mode, char **err);
 
 /* SHA-256 of data as 64 lower-case hex digits plus NUL into out[65]. */
 void	 sha256_hex(const void *, size_t, char out[65]);
+/*
+ * SHA-1 the same way, out[41]: only where another tool names files by it
+ * (the AWS CLI's SSO token cache), never for integrity.
+ */
+void	 sha1_hex(const void *, size_t, char out[41]);
 
 /*
  * Logging to stderr.  Levels: 0 quiet (errors only), 1 normal, 2 verbose,

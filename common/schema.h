@@ -8,5 +8,6 @@
 
 #define SCHEMA_RESULTS	"iamgrade.results/1"	/* check --format json, results.json */
 #define SCHEMA_RUN	"iamgrade.run/1"	/* run.json, a run's manifest */
+#define SCHEMA_ORGANIZATION "iamgrade.organization/1" /* organization.json: OU tree, tags */
 
 #endif

@@ -13,10 +13,11 @@ enum cmp_status {
 	CMP_FAIL,
 	CMP_NOT_EVALUATED,
 	CMP_NOT_APPLICABLE,
+	CMP_ACCEPTED,		/* every finding an accepted risk (README "Accepted risks") */
 	CMP_STATUS__MAX
 };
 static const char *const cmp_status_names[CMP_STATUS__MAX] = {
-	"PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE"
+	"PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE", "ACCEPTED"
 };
 
 /* Only the order matters here; the grading itself lives in checks/. */
@@ -219,7 +220,9 @@ cmp_account_entry(const json_t *results, const json_t *acct, size_t index)
 	}
 	counts = json_object();
 	for (st = 0; st < CMP_STATUS__MAX; st++)
-		json_object_set_new(counts, cmp_status_names[st], json_integer(n[st]));
+		/* ACCEPTED only where exceptions made one: results without them read as before. */
+		if (st != CMP_ACCEPTED || n[st] > 0)
+			json_object_set_new(counts, cmp_status_names[st], json_integer(n[st]));
 	sev = json_object();
 	for (i = CMP_SEV__MAX; i-- > 0; )
 		json_object_set_new(sev, cmp_sev_names[i], json_integer(nsev[i]));
@@ -250,7 +253,8 @@ cmp_account_entry(const json_t *results, const json_t *acct, size_t index)
 	    "name", cmp_str(acct, "name"),
 	    "score", cmp_int_or_null(acct, "score"),
 	    "grade", cmp_str(acct, "grade"),
-	    "coverage", "evaluated", (json_int_t)(n[CMP_PASS] + n[CMP_FAIL] + n[CMP_NOT_APPLICABLE]),
+	    "coverage", "evaluated", (json_int_t)(n[CMP_PASS] + n[CMP_FAIL] + n[CMP_NOT_APPLICABLE] +
+	    n[CMP_ACCEPTED]),
 	    "total", (json_int_t)json_array_size(json_object_get(acct, "controls")),
 	    "counts", counts,
 	    "findings", (json_int_t)findings,
@@ -344,7 +348,18 @@ cmp_cell(const struct cmp_acct *a, const char *cid, long long *nnew,
 	old = bst == CMP_FAIL ? json_object_get(bc, "findings") : NULL;
 
 	if (a->basebyid != NULL) {
-		if (st == CMP_FAIL)
+		/*
+		 * ACCEPTED is a state of its own: a failure accepted since is
+		 * "accepted", an acceptance that lapsed "reopened", neither is
+		 * new nor fixed.
+		 */
+		if (st == CMP_ACCEPTED && bst != CMP_ACCEPTED)
+			change = "accepted";
+		else if (bst == CMP_ACCEPTED && st == CMP_FAIL)
+			change = "reopened";
+		else if (bst == CMP_ACCEPTED && st != CMP_ACCEPTED)
+			change = st == CMP_NOT_EVALUATED || st < 0 ? "unknown" : "fixed";
+		else if (st == CMP_FAIL)
 			change = bst == CMP_FAIL ? "unchanged" : "new";
 		else if (bst == CMP_FAIL)
 			change = st == CMP_NOT_EVALUATED || st < 0 ? "unknown" : "fixed";
@@ -430,6 +445,8 @@ cmp_controls(const json_t *results, struct cmp_acct *accts, size_t n)
 			    "not_applicable_accounts", (json_int_t)tally[CMP_NOT_APPLICABLE],
 			    "findings", (json_int_t)findings,
 			    "cells", cells);
+			if (tally[CMP_ACCEPTED] > 0)
+				json_object_set_new(row, "accepted_accounts", json_integer(tally[CMP_ACCEPTED]));
 			json_array_append_new(controls, row);
 		}
 	}

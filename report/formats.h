@@ -38,6 +38,12 @@
 	    "the PDF report")						\
 	X(DUMP, dump, 0644, REPORT_ONE | REPORT_MANY,			\
 	    REPORT_IN_REPORT, NULL,					\
-	    "a plain-text dump of the laid-out report (for tests)")
+	    "a plain-text dump of the laid-out report (for tests)")	\
+	X(JUNIT, junit, 0644, REPORT_ONE | REPORT_MANY,			\
+	    REPORT_IN_CHECK | REPORT_IN_REPORT, NULL,			\
+	    "JUnit XML: a test case per control per account, for CI")	\
+	X(ASFF, asff, 0600, REPORT_ONE | REPORT_MANY,			\
+	    REPORT_IN_REPORT, NULL,					\
+	    "the AWS Security Finding Format, for Security Hub (--region)")
 
 #endif

@@ -40,6 +40,7 @@ static const struct html_status {
 	{ "FAIL",		"Fail",			"FAIL",	"\xe2\x9c\x97",	"fail" },	/* ✗ */
 	{ "NOT_EVALUATED",	"Not evaluated",	"N/E",	"?",		"ne" },
 	{ "NOT_APPLICABLE",	"Not applicable",	"N/A",	"\xe2\x80\x93",	"na" },		/* – */
+	{ "ACCEPTED",		"Accepted risk",	"ACC",	"\xe2\x97\x8b",	"acc" },	/* ○ */
 	{ NULL,			"Not in results",	"\xe2\x80\x94", " ",	"none" },
 };
 
@@ -606,6 +607,11 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 
 	html_set_time(o, "collected", jstr(coll, "finished"));
 	html_set_time(o, "started", jstr(coll, "started"));
+	/* With accepted risks: the score without them beside it, and how many. */
+	if (json_is_integer(json_object_get(acct, "score_without_exceptions")))
+		html_setf(o, "score_without", "%lld (%s) without exceptions; %lld accepted",
+		    jint(acct, "score_without_exceptions", 0), jstr(acct, "grade_without_exceptions"),
+		    jint(json_object_get(acct, "counts"), "ACCEPTED", 0));
 	html_copy(o, "caller_arn", coll, NULL);
 	html_set(o, "window_days", json_is_integer(json_object_get(coll, "window_days")) ?
 	    json_incref(json_object_get(coll, "window_days")) : NULL);
@@ -673,6 +679,85 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	return o;
 }
 
+/*
+ * The accepted risks (README "Accepted risks"): every exception in force
+ * with its approver and days to expiry, then the expired and the unused
+ * ones; NULL without an exceptions file.
+ */
+static json_t *
+html_exceptions_view(const json_t *results)
+{
+	static const char *const lists[] = { "in_force", "expired", "unused" };
+	const json_t *x = json_object_get(results, "exceptions"), *e;
+	json_t *v, *rows;
+	size_t i, k;
+
+	if (x == NULL)
+		return NULL;
+	v = json_object();
+	html_copy(v, "file", x, NULL);
+	html_copy(v, "sha256", x, NULL);
+	for (k = 0; k < 3; k++) {
+		rows = json_array();
+		json_array_foreach(json_object_get(x, lists[k]), i, e) {
+			json_t *o = json_object();
+
+			html_setf(o, "line", "%lld", jint(e, "line", 0));
+			html_copy(o, "control", e, NULL);
+			html_copy(o, "account", e, NULL);
+			html_copy(o, "resource", e, NULL);
+			html_copy(o, "justification", e, NULL);
+			html_copy(o, "approved_by", e, NULL);
+			html_copy(o, "expires", e, NULL);
+			html_setf(o, "days", "%lld", jint(e, "days_to_expiry", 0));
+			html_setf(o, "accepted", "%lld", jint(e, "findings_accepted", 0));
+			json_array_append_new(rows, o);
+		}
+		html_set(v, lists[k], json_array_size(rows) ? rows : (json_decref(rows), NULL));
+	}
+	html_setf(v, "summary", "%zu in force, %zu expired, %zu unused",
+	    json_array_size(json_object_get(x, "in_force")), json_array_size(json_object_get(x, "expired")),
+	    json_array_size(json_object_get(x, "unused")));
+	return v;
+}
+
+/* The compliance view (--framework): the shared model (report_framework_view) as the templates read it. */
+static json_t *
+html_framework_view(const json_t *results)
+{
+	json_t *fv = report_framework_view(results), *v, *rows, *r, *c, *o, *ctls;
+	size_t i, j;
+
+	if (fv == NULL)
+		return NULL;
+	v = json_object();
+	html_copy(v, "title", fv, NULL);
+	html_copy(v, "name", fv, NULL);
+	rows = json_array();
+	json_array_foreach(json_object_get(fv, "requirements"), i, r) {
+		o = json_object();
+		html_copy(o, "id", r, NULL);
+		html_copy(o, "title", r, NULL);
+		html_copy(o, "verdict", r, NULL);
+		html_set_status(o, jstr(r, "status"));
+		ctls = json_array();
+		json_array_foreach(json_object_get(r, "controls"), j, c) {
+			json_t *x = json_object();
+
+			html_copy(x, "id", c, NULL);
+			html_copy(x, "title", c, NULL);
+			html_copy(x, "text", c, NULL);
+			html_set_status(x, jstr(c, "status"));
+			json_array_append_new(ctls, x);
+		}
+		html_set(o, "controls", ctls);
+		json_array_append_new(rows, o);
+	}
+	html_set(v, "requirements", rows);
+	json_decref(fv);
+	return v;
+}
+
 static json_t *
 html_report_view(const json_t *results, const json_t *model)
 {
@@ -691,6 +776,8 @@ html_report_view(const json_t *results, const json_t *model)
 	html_set_time(v, "generated", jstr(results, "generated_at"));
 	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
 	html_set(v, "thresholds", report_thresholds(results));
+	html_set(v, "exceptions", html_exceptions_view(results));
+	html_set(v, "framework", html_framework_view(results));
 	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
 	return v;
 }
@@ -698,6 +785,150 @@ html_report_view(const json_t *results, const json_t *model)
 /* ------------------------------------------------------ the comparison page */
 
 /* "2 critical, 1 high": the failing controls by severity, zeros left out. */
+static void html_set_sev_words(json_t *, const json_t *);
+
+/* Where an account sits: its OU path and its tags as "k=v, ..." (text). */
+static void
+html_set_place(json_t *o, const json_t *acct)
+{
+	struct buf b = { 0 };
+	const char *k;
+	json_t *v;
+
+	html_sets(o, "ou_path", json_string_value(jpath(acct, "ou.path")) ?
+	    json_string_value(jpath(acct, "ou.path")) : "/");
+	json_object_foreach(json_object_get(acct, "tags"), k, v)
+		buf_printf(&b, "%s%s=%s", b.len ? ", " : "", k,
+		    json_string_value(v) ? json_string_value(v) : "");
+	if (b.len > 0)
+		html_set(o, "tags_text", json_stringn(b.p, b.len));
+	else
+		html_set(o, "tags_text", NULL);
+	buf_free(&b);
+}
+
+/* The heatmap's shade for a share (0-100): six steps, lightness alone. */
+static int
+html_heat_step(json_int_t share)
+{
+	return share <= 0 ? 0 : share < 20 ? 1 : share < 40 ? 2 : share < 60 ? 3 : share < 80 ? 4 : 5;
+}
+
+/*
+ * The organization as it is organized: results.grouping into the overview
+ * (one row per group), the heatmap (control x group: the share of the
+ * group's evaluated accounts that fail, as a number and a shade that reads
+ * in greyscale) and the accounts of each group, folded.  accts: the view's
+ * account rows (worst first), reused in each group's table.
+ */
+static void
+html_groups_view(json_t *v, const json_t *results, const json_t *model, const json_t *accts)
+{
+	const json_t *grouping = json_object_get(results, "grouping"), *g, *ctl, *id, *o;
+	json_t *groups = json_array(), *cols = json_array(), *rows = json_array();
+	json_t *row, *cells, *cell, *members, *byid = json_object(), *share, *ous;
+	const char *by = jstr(grouping, "by");
+	size_t i, j;
+	char *a;
+
+	json_array_foreach(accts, i, o)
+		json_object_set(byid, jstr(o, "account_id"), (json_t *)o);
+	json_array_foreach(json_object_get(grouping, "groups"), i, g) {
+		json_t *x = json_object();
+
+		a = xasprintf("group-%zu", i);
+		html_sets(x, "anchor", a);
+		html_setf(x, "href", "#%s", a);
+		free(a);
+		html_copy(x, "key", g, NULL);
+		html_setf(x, "n", "%lld", jint(g, "n", 0));
+		html_setf(x, "n_words", "%lld account%s", jint(g, "n", 0), jint(g, "n", 0) == 1 ? "" : "s");
+		html_set_score(x, jpath(g, "score.worst"), NULL);
+		html_sets(x, "worst_text", jstr(x, "score_text"));
+		html_set_score(x, jpath(g, "score.median"), NULL);
+		html_sets(x, "median_text", jstr(x, "score_text"));
+		html_set_score(x, jpath(g, "score.best"), NULL);
+		html_sets(x, "best_text", jstr(x, "score_text"));
+		html_setf(x, "grades_text", "A %lld \xc2\xb7 B %lld \xc2\xb7 C %lld \xc2\xb7 D %lld \xc2\xb7 F %lld",
+		    jint(json_object_get(g, "grades"), "A", 0), jint(json_object_get(g, "grades"), "B", 0),
+		    jint(json_object_get(g, "grades"), "C", 0), jint(json_object_get(g, "grades"), "D", 0),
+		    jint(json_object_get(g, "grades"), "F", 0));
+		html_set_sev_words(x, json_object_get(g, "fail_by_severity"));
+		html_set_delta(x, json_object_get(g, "score_delta"));
+		members = json_array();
+		/* The group's accounts, worst first as everywhere on the page. */
+		json_array_foreach(accts, j, o) {
+			json_t *m;
+			size_t k;
+
+			json_array_foreach(json_object_get(g, "accounts"), k, id)
+				if (json_string_value(id) != NULL &&
+				    strcmp(json_string_value(id), jstr(o, "account_id")) == 0)
+					break;
+			if (k < json_array_size(json_object_get(g, "accounts"))) {
+				m = json_object_get(byid, jstr(o, "account_id"));
+				json_array_append(members, m);
+			}
+		}
+		html_set(x, "members", members);
+		json_array_append_new(groups, x);
+		json_array_append_new(cols, json_pack("{s:O, s:O, s:O}", "key",
+		    json_object_get(x, "key"), "href", json_object_get(x, "href"), "n",
+		    json_object_get(x, "n")));
+	}
+	json_array_foreach(json_object_get(model, "controls"), i, ctl) {
+		row = json_object();
+		html_copy(row, "id", ctl, NULL);
+		html_copy(row, "title", ctl, NULL);
+		html_sets(row, "severity", jstr(ctl, "severity"));
+		html_sets(row, "sev_class", html_sev_class(jstr(ctl, "severity")));
+		cells = json_array();
+		json_array_foreach(json_object_get(grouping, "groups"), j, g) {
+			const json_t *c = json_object_get(json_object_get(g, "controls"), jstr(ctl, "id"));
+
+			cell = json_object();
+			share = json_object_get(c, "share");
+			if (json_is_integer(share)) {
+				html_setf(cell, "text", "%lld%%", (long long)json_integer_value(share));
+				html_setf(cell, "cls", "heat heat-%d", html_heat_step(json_integer_value(share)));
+			} else {
+				html_sets(cell, "text", "n/e");
+				html_sets(cell, "cls", "heat heat-ne");
+			}
+			html_setf(cell, "tip", "%s, %s: %lld of %lld evaluated accounts fail",
+			    jstr(g, "key"), jstr(ctl, "id"), jint(c, "fail", 0), jint(c, "evaluated", 0));
+			html_copy(cell, "href", json_array_get(groups, j), NULL);
+			json_array_append_new(cells, cell);
+		}
+		html_set(row, "cells", cells);
+		json_array_append_new(rows, row);
+	}
+	/* The OU tree, indented by depth: the structure as the run recorded it. */
+	ous = json_array();
+	json_array_foreach(jpath(results, "organization.ous"), i, o) {
+		const char *path = jstr(o, "path"), *p;
+		int depth = 0;
+
+		for (p = path ? path : ""; *p; p++)
+			depth += *p == '/';
+		if (path != NULL && strcmp(path, "/") == 0)
+			depth = 0;
+		json_array_append_new(ous, json_pack("{s:O, s:s?, s:s}", "name",
+		    json_object_get(o, "name"), "path", path, "indent",
+		    depth == 0 ? "ou-d0" : depth == 1 ? "ou-d1" : depth == 2 ? "ou-d2" :
+		    depth == 3 ? "ou-d3" : "ou-d4"));
+	}
+	html_set(v, "has_groups", json_boolean(json_array_size(groups) > 0));
+	html_sets(v, "group_by", by == NULL ? "none" : strcmp(by, "ou") == 0 ? "organizational unit" :
+	    strcmp(by, "none") == 0 ? "none" : by);
+	html_set(v, "groups", groups);
+	html_set(v, "heat_cols", cols);
+	html_set(v, "heat_rows", rows);
+	html_set(v, "ous", ous);
+	html_set(v, "org_problems", json_incref(jpath(results, "organization.problems")));
+	json_decref(byid);
+}
+
 static void
 html_set_sev_words(json_t *o, const json_t *sev)
 {
@@ -715,13 +946,18 @@ html_set_sev_words(json_t *o, const json_t *sev)
 }
 
 /* The order of the changes table: what got worse first. */
+static const char *const html_change_order[] = {
+	"new", "reopened", "unknown", "accepted", "fixed", "unchanged"
+};
+#define HTML_NCHANGE (sizeof(html_change_order) / sizeof(html_change_order[0]))
+
 static int
 html_change_rank(const char *change)
 {
-	static const char *const order[] = { "new", "unknown", "fixed", "unchanged" };
+	const char *const *order = html_change_order;
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < (int)HTML_NCHANGE - 1; i++)
 		if (strcmp(change, order[i]) == 0)
 			break;
 	return i;
@@ -774,7 +1010,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 {
 	json_t *v = json_object(), *accts = json_array(), *rows = json_array(), *risks = json_array();
 	json_t *worst = json_array(), *incomplete = json_array(), *bars = json_array(), *changes = json_array();
-	json_t *changes_by[4] = { json_array(), json_array(), json_array(), json_array() };
+	json_t *changes_by[HTML_NCHANGE];
 	json_t *o, *cells, *cell, *x, *removed;
 	const json_t *e, *ctl, *ce, *r, *ev;
 	const char *change;
@@ -782,6 +1018,8 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	char *a;
 	int y = 0;
 
+	for (i = 0; i < HTML_NCHANGE; i++)
+		changes_by[i] = json_array();
 	json_array_foreach(json_object_get(model, "accounts"), i, e) {
 		o = json_object();
 		html_copy(o, "account_id", e, NULL);
@@ -818,6 +1056,8 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 			html_setf(o, "fixed", "%lld", jint(x, "fixed", 0));
 			html_setf(o, "unchanged", "%lld", jint(x, "unchanged", 0));
 		}
+		html_set_place(o, json_array_get(json_object_get(results, "accounts"),
+		    (size_t)jint(e, "index", 0)));
 		a = html_anchor("acct", jstr(e, "account_id"), NULL);
 		html_sets(o, "anchor", a);
 		html_setf(o, "href", "#%s", a);
@@ -949,13 +1189,16 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	html_set(v, "controls", rows);
 	html_set(v, "risks", risks);
 	html_set(v, "incomplete", incomplete);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < HTML_NCHANGE; i++) {
 		json_array_extend(changes, changes_by[i]);
 		json_decref(changes_by[i]);
 	}
 	html_set(v, "changes", changes);
 	html_set(v, "removed", removed);
 	html_set(v, "thresholds", report_thresholds(results));
+	html_set(v, "exceptions", html_exceptions_view(results));
+	html_set(v, "framework", html_framework_view(results));
+	html_groups_view(v, results, model, accts);
 	return v;
 }
 

@@ -25,6 +25,7 @@ static const struct {
 	{ "FAIL",		"FAIL",			0xC62828 },
 	{ "NOT_EVALUATED",	"NOT EVALUATED",	0xD98200 },
 	{ "NOT_APPLICABLE",	"N/A",			0x8A8A8A },
+	{ "ACCEPTED",		"ACCEPTED",		0x5C6BC0 },
 };
 #define PDF_NSTATUS (sizeof(pdf_statuses) / sizeof(pdf_statuses[0]))
 
@@ -142,6 +143,11 @@ pdf_score_text(const json_t *a)
 
 	if (!json_is_integer(score))
 		return xstrdup("not scored");
+	/* With accepted risks, both scores side by side. */
+	if (json_is_integer(json_object_get(a, "score_without_exceptions")))
+		return xasprintf("%lld / 100, grade %s (without exceptions: %lld, grade %s)",
+		    (long long)json_integer_value(score), pdf_str(a, "grade", "-"),
+		    jint(a, "score_without_exceptions", 0), pdf_str(a, "grade_without_exceptions", "-"));
 	return xasprintf("%lld / 100, grade %s", (long long)json_integer_value(score),
 	    pdf_str(a, "grade", "-"));
 }
@@ -179,13 +185,14 @@ pdf_kv_json(struct lay *l, const char *key, const json_t *o, const char *member)
 static void
 pdf_count_boxes(struct lay *l, const json_t *counts)
 {
-	double w = (LAY_BODY_W - 3 * 8) / 4, y, x = LAY_MARGIN_X;
+	/* ACCEPTED (the last) only where an exceptions file made it a state. */
+	size_t i, nbox = PDF_NSTATUS - (json_object_get(counts, "ACCEPTED") == NULL);
+	double w = (LAY_BODY_W - (double)(nbox - 1) * 8) / (double)nbox, y, x = LAY_MARGIN_X;
 	char *n;
-	size_t i;
 
 	lay_need(l, 46);
 	y = lay_cursor(l);
-	for (i = 0; i < PDF_NSTATUS; i++) {
+	for (i = 0; i < nbox; i++) {
 		lay_rect(l, x, y, w, 42, pdf_statuses[i].color);
 		n = xasprintf("%lld", jint(counts, pdf_statuses[i].status, 0));
 		lay_text(l, LAY_H1, x, y + 3, w, LAY_CENTER, 0xFFFFFF, n);
@@ -253,9 +260,12 @@ pdf_family_chart(struct lay *l, const json_t *families)
 		y += rowh;
 	}
 	y += 14;
-	/* Legend. */
+	/* Legend; ACCEPTED (the last) only where a family has one. */
+	total = 0;
+	json_array_foreach(families, i, f)
+		total += jint(f, "ACCEPTED", 0);
 	x = LAY_MARGIN_X + labw;
-	for (s = 0; s < PDF_NSTATUS; s++) {
+	for (s = 0; s < PDF_NSTATUS - (total == 0); s++) {
 		lay_rect(l, x, y + 2, 8, 8, pdf_statuses[s].color);
 		w = lay_width(l, LAY_SMALL, pdf_statuses[s].label);
 		lay_text(l, LAY_SMALL, x + 11, y, w + 1, LAY_LEFT, PDF_INK,
@@ -342,6 +352,15 @@ pdf_cover(struct lay *l, const json_t *results, const json_t *acct)
 	pdf_kv_json(l, "Account ID", acct, "account_id");
 	pdf_kv_json(l, "Alias", acct, "alias");
 	pdf_kv_json(l, "Name", acct, "name");
+	{
+		char *scope, *period;
+
+		report_scope(results, &scope, &period);
+		pdf_kv(l, "Scope", scope);
+		pdf_kv(l, "Period", period);
+		free(scope);
+		free(period);
+	}
 	pdf_kv_json(l, "Collection started", coll, "started");
 	pdf_kv_json(l, "Collection finished", coll, "finished");
 	s = xasprintf("%lld days", jint(coll, "window_days", 0));
@@ -770,6 +789,109 @@ pdf_events(struct lay *l, const json_t *acct)
 	json_decref(shown);
 }
 
+/*
+ * The compliance view (--framework): the shared model of report.c, one row
+ * per requirement in the framework's order, the verdict coloured like the
+ * status it stands for.
+ */
+static void
+pdf_framework(struct lay *l, const json_t *results)
+{
+	static const struct lay_col cols[3] = {
+		{ 160, LAY_CELL }, { 70, LAY_CELL_BOLD }, { 265.28, LAY_CELL }
+	};
+	static const char *const head[3] = { "Requirement", "Verdict", "Controls across the accounts" };
+	json_t *fv = report_framework_view(results);
+	const json_t *r, *c;
+	struct buf b = { 0 };
+	char *t;
+	size_t i, j;
+
+	if (fv == NULL)
+		return;
+	t = xasprintf("Compliance view: %s", pdf_str(fv, "title", "?"));
+	lay_heading(l, LAY_H1, 0, t);
+	free(t);
+	lay_para(l, LAY_BODY, 0, PDF_INK, "The framework's requirements in its own order, each with the "
+	    "iamgrade controls that support it and their status across the accounts. A control supports "
+	    "a requirement; nothing here says a requirement is met. The verdict is the worst of its "
+	    "controls': failing, cannot tell (not evaluated), accepted risk, controls pass.");
+	lay_space(l, 4);
+	lay_table_begin(l, cols, 3, head);
+	json_array_foreach(json_object_get(fv, "requirements"), i, r) {
+		unsigned colors[3] = { PDF_INK, pdf_status_color(jstr(r, "status")), PDF_INK };
+		char *req = xasprintf("%s %s", pdf_str(r, "id", "?"), pdf_str(r, "title", ""));
+
+		buf_reset(&b);
+		json_array_foreach(json_object_get(r, "controls"), j, c)
+			buf_printf(&b, "%s%s: %s", j ? "\n" : "", pdf_str(c, "id", "?"), pdf_str(c, "text", ""));
+		lay_table_row(l, (const char *const []){ req, pdf_str(r, "verdict", ""), b.p ? b.p : "" },
+		    colors);
+		free(req);
+	}
+	lay_table_end(l);
+	lay_page_break(l);
+	buf_free(&b);
+	json_decref(fv);
+}
+
+/*
+ * The accepted risks (README "Accepted risks"): every exception in force
+ * with its approver and days to expiry, then the expired and unused ones.
+ * Nothing without an exceptions file.
+ */
+static void
+pdf_accepted(struct lay *l, const json_t *results)
+{
+	static const struct lay_col cols[6] = {
+		{ 52, LAY_CELL_BOLD }, { 72, LAY_CELL }, { 96, LAY_CELL }, { 115.28, LAY_CELL },
+		{ 90, LAY_CELL }, { 70, LAY_CELL }
+	};
+	static const char *const head[6] = {
+		"Control", "Account", "Resource", "Justification", "Approved by", "Expires"
+	};
+	const json_t *x = json_object_get(results, "exceptions"), *e;
+	char *t, *exp;
+	size_t i, k;
+
+	if (x == NULL)
+		return;
+	lay_heading(l, LAY_H1, 0, "Accepted risks");
+	t = xasprintf("From %s (SHA-256 %s): %zu in force, %zu expired, %zu unused. A control whose "
+	    "every finding is an accepted risk is ACCEPTED: it counts neither as PASS nor as FAIL, and "
+	    "the score without exceptions is shown beside the score.", pdf_str(x, "file", "?"),
+	    pdf_str(x, "sha256", "?"), json_array_size(json_object_get(x, "in_force")),
+	    json_array_size(json_object_get(x, "expired")), json_array_size(json_object_get(x, "unused")));
+	lay_para(l, LAY_BODY, 0, PDF_INK, t);
+	free(t);
+	for (k = 0; k < 3; k++) {
+		static const char *const lists[] = { "in_force", "expired", "unused" };
+		static const char *const titles[] = {
+			"In force", "Expired (no longer applied)", "Unused (match no finding)"
+		};
+		const json_t *rows = json_object_get(x, lists[k]);
+
+		if (json_array_size(rows) == 0 && k > 0)
+			continue;
+		lay_heading(l, LAY_H3, -1, titles[k]);
+		if (json_array_size(rows) == 0) {
+			lay_para(l, LAY_BODY, 0, PDF_GREY, "None.");
+			continue;
+		}
+		lay_table_begin(l, cols, 6, head);
+		json_array_foreach(rows, i, e) {
+			exp = k == 1 ? xasprintf("%s (expired)", pdf_str(e, "expires", "?")) :
+			    xasprintf("%s (%lld days)", pdf_str(e, "expires", "?"), jint(e, "days_to_expiry", 0));
+			lay_table_row(l, (const char *const []){ pdf_str(e, "control", "?"),
+			    pdf_str(e, "account", "?"), pdf_str(e, "resource", "?"),
+			    pdf_str(e, "justification", ""), pdf_str(e, "approved_by", ""), exp }, NULL);
+			free(exp);
+		}
+		lay_table_end(l);
+	}
+	lay_page_break(l);
+}
+
 static void
 pdf_thresholds(struct lay *l, const json_t *results, const char *title)
 {
@@ -897,6 +1019,8 @@ pdf_detail(struct lay *l, const json_t *results, const json_t *model,
 		lay_set_footer(l, foot);
 		free(foot);
 	}
+	pdf_framework(l, results);
+	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix B. Thresholds");
 	lay_finish(l, NULL);
 }
@@ -930,6 +1054,15 @@ pdf_cmp_cover(struct lay *l, const json_t *results, const json_t *model)
 	free(s);
 	lay_space(l, 8);
 	pdf_kv_begin(l, 150);
+	{
+		char *scope, *period;
+
+		report_scope(results, &scope, &period);
+		pdf_kv(l, "Scope", scope);
+		pdf_kv(l, "Period", period);
+		free(scope);
+		free(period);
+	}
 	pdf_kv_json(l, "Results generated at", results, "generated_at");
 	pdf_kv(l, "Tool version", pdf_str(json_object_get(results, "tool"),
 	    "version", "-"));
@@ -1305,6 +1438,325 @@ pdf_cmp_risks(struct lay *l, const json_t *model)
 	lay_table_end(l);
 }
 
+
+/*
+ * The summary of an organization (results carry "grouping"), bounded: the
+ * pages before the appendix depend on the number of groups and controls,
+ * never on the number of accounts.  Contents, the organization page with
+ * the group table, the control x group heatmap (vector), the worst
+ * accounts, the biggest regressions, then the appendix: every account,
+ * grouped, in a dense table.
+ */
+#define PDF_ORG_WORST	25	/* accounts in "worst accounts" and "regressions" */
+#define PDF_HEAT_COLS	10	/* groups per heatmap slice */
+
+/* The heatmap's fill for a share: lightness alone, so it reads in greyscale. */
+static unsigned
+pdf_heat_fill(const json_t *share)
+{
+	static const unsigned steps[6] = {
+		0xFFFFFF, 0xFDE6E2, 0xF7B8AD, 0xE3796A, 0xB3261E, 0x5C0F0B
+	};
+	json_int_t v;
+
+	if (!json_is_integer(share))
+		return 0xEEF0F4;
+	v = json_integer_value(share);
+	return steps[v <= 0 ? 0 : v < 20 ? 1 : v < 40 ? 2 : v < 60 ? 3 : v < 80 ? 4 : 5];
+}
+
+static void
+pdf_org_groups(struct lay *l, const json_t *grouping, int has_baseline)
+{
+	static const struct lay_col cols[7] = {
+		{ 150, LAY_CELL_BOLD }, { 45, LAY_CELL }, { 80, LAY_CELL },
+		{ 85, LAY_CELL }, { 75, LAY_CELL }, { 60.28, LAY_CELL }, { 0, LAY_CELL }
+	};
+	static const char *const head[6] = {
+		"Group", "Accounts", "Worst / median / best", "Accounts per grade A B C D F",
+		"Failing: critical / high", "Score change"
+	};
+	const json_t *g;
+	char *n, *sc, *gr, *sev, *d;
+	size_t i;
+
+	lay_table_begin(l, cols, 6, head);
+	json_array_foreach(json_object_get(grouping, "groups"), i, g) {
+#define PDF_SC(k) (json_is_integer(jpath(g, k)) ? (long long)json_integer_value(jpath(g, k)) : -1)
+		n = xasprintf("%lld", jint(g, "n", 0));
+		sc = PDF_SC("score.worst") < 0 ? xstrdup("not scored") :
+		    xasprintf("%lld / %lld / %lld", PDF_SC("score.worst"),
+		    PDF_SC("score.median"), PDF_SC("score.best"));
+#undef PDF_SC
+		gr = xasprintf("%lld %lld %lld %lld %lld",
+		    jint(json_object_get(g, "grades"), "A", 0), jint(json_object_get(g, "grades"), "B", 0),
+		    jint(json_object_get(g, "grades"), "C", 0), jint(json_object_get(g, "grades"), "D", 0),
+		    jint(json_object_get(g, "grades"), "F", 0));
+		sev = xasprintf("%lld / %lld", jint(json_object_get(g, "fail_by_severity"), "critical", 0),
+		    jint(json_object_get(g, "fail_by_severity"), "high", 0));
+		d = !has_baseline ? xstrdup("no baseline") :
+		    json_is_integer(json_object_get(g, "score_delta")) ?
+		    xasprintf("%+lld", jint(g, "score_delta", 0)) : xstrdup("-");
+		lay_table_row(l, (const char *const []){ pdf_str(g, "key", "?"), n, sc, gr, sev, d },
+		    NULL);
+		free(n);
+		free(sc);
+		free(gr);
+		free(sev);
+		free(d);
+	}
+	lay_table_end(l);
+}
+
+/* Control x group, PDF_HEAT_COLS groups a slice: shaded cells with the share in each. */
+static void
+pdf_org_heatmap(struct lay *l, const json_t *grouping, const json_t *model)
+{
+	const double ctlw = 95, rowh = 14, headh = 40;
+	const json_t *groups = json_object_get(grouping, "groups"), *c, *g, *share;
+	size_t ng = json_array_size(groups), from, to, i, j;
+	double w, x, y, h, hmax;
+	unsigned fill;
+	char *t;
+
+	lay_heading(l, LAY_H1, 0, "Heatmap: where each control fails");
+	lay_para(l, LAY_BODY, 0, PDF_INK, "Each cell: the share of the group's accounts, "
+	    "among those where the control was evaluated, that fail it; darker is worse, "
+	    "the number is in every cell, \"n/e\" where no account could be evaluated.");
+	for (from = 0; from < ng || from == 0; from = to) {
+		to = from + PDF_HEAT_COLS < ng ? from + PDF_HEAT_COLS : ng;
+		w = (LAY_BODY_W - ctlw) / (double)(to > from ? to - from : 1);
+		if (ng > PDF_HEAT_COLS) {
+			t = xasprintf("Groups %zu to %zu of %zu", from + 1, to, ng);
+			lay_heading(l, LAY_H3, -1, t);
+			free(t);
+		}
+		lay_need(l, headh * 2 + rowh * 3);
+		y = lay_cursor(l);
+		hmax = headh;
+		lay_text(l, LAY_CELL_BOLD, LAY_MARGIN_X, y, ctlw, LAY_LEFT, PDF_INK, "Control");
+		for (j = from; j < to; j++) {
+			g = json_array_get(groups, j);
+			/* A long name is cut (the group table above has it whole). */
+			t = xasprintf("%.48s%s (%lld)", pdf_str(g, "key", "?"),
+			    strlen(pdf_str(g, "key", "?")) > 48 ? "..." : "", jint(g, "n", 0));
+			h = lay_text(l, LAY_CELL_BOLD, LAY_MARGIN_X + ctlw + w * (double)(j - from), y,
+			    w - 2, LAY_CENTER, PDF_INK, t);
+			hmax = h + 4 > hmax ? h + 4 : hmax;
+			free(t);
+		}
+		lay_advance(l, hmax);
+		json_array_foreach(json_object_get(model, "controls"), i, c) {
+			lay_need(l, rowh);
+			y = lay_cursor(l);
+			lay_text(l, LAY_CELL, LAY_MARGIN_X, y + 2, ctlw, LAY_LEFT, PDF_INK,
+			    pdf_str(c, "id", "?"));
+			for (j = from; j < to; j++) {
+				g = json_array_get(groups, j);
+				share = jpath(json_object_get(g, "controls"), pdf_str(c, "id", ""));
+				share = json_object_get(share, "share");
+				x = LAY_MARGIN_X + ctlw + w * (double)(j - from);
+				fill = pdf_heat_fill(share);
+				lay_rect(l, x, y, w - 1, rowh - 1, fill);
+				t = json_is_integer(share) ?
+				    xasprintf("%lld%%", (long long)json_integer_value(share)) : xstrdup("n/e");
+				lay_text(l, LAY_CELL, x, y + 2, w - 1, LAY_CENTER,
+				    fill == 0xB3261E || fill == 0x5C0F0B ? 0xFFFFFF : PDF_INK, t);
+				free(t);
+			}
+			lay_advance(l, rowh);
+		}
+		lay_space(l, 10);
+	}
+}
+
+/* Accounts ranked by cmp: the first PDF_ORG_WORST of the model's order, or of deltas. */
+static int
+pdf_delta_order(const void *pa, const void *pb)
+{
+	const json_t *a = *(const json_t *const *)pa, *b = *(const json_t *const *)pb;
+	long long da = jint(json_object_get(a, "baseline"), "score_delta", 0);
+	long long db = jint(json_object_get(b, "baseline"), "score_delta", 0);
+
+	if (da != db)
+		return da < db ? -1 : 1;
+	return strcmp(pdf_str(a, "account_id", ""), pdf_str(b, "account_id", ""));
+}
+
+/* The OU path of model account ma (from its results account). */
+static const char *
+pdf_ou_of(const json_t *results, const json_t *ma)
+{
+	const json_t *a = json_array_get(json_object_get(results, "accounts"),
+	    (size_t)jint(ma, "index", 0));
+	const char *p = json_string_value(jpath(a, "ou.path"));
+
+	return p ? p : "/";
+}
+
+static void
+pdf_org_ranked(struct lay *l, const json_t *results, const json_t **list, size_t n, int delta)
+{
+	static const struct lay_col cols[5] = {
+		{ 170, LAY_CELL }, { 130, LAY_CELL }, { 80, LAY_CELL_BOLD }, { 50, LAY_CELL },
+		{ 65.28, LAY_CELL }
+	};
+	static const char *const head[5] = { "Account", "OU", "Score", "Failing", "Change" };
+	char *label, *score, *nf, *d;
+	unsigned colors[5] = { 0 };
+	size_t i;
+
+	lay_table_begin(l, cols, 5, head);
+	for (i = 0; i < n; i++) {
+		label = pdf_account_label(list[i], 0);
+		score = pdf_score_text(list[i]);
+		nf = xasprintf("%lld", jint(json_object_get(list[i], "counts"), "FAIL", 0));
+		d = json_is_integer(jpath(list[i], "baseline.score_delta")) ?
+		    xasprintf("%+lld", jint(json_object_get(list[i], "baseline"), "score_delta", 0)) :
+		    xstrdup("-");
+		colors[2] = pdf_grade_color(jstr(list[i], "grade"));
+		lay_table_row(l, (const char *const []){ label, pdf_ou_of(results, list[i]), score,
+		    nf, d }, colors);
+		free(label);
+		free(score);
+		free(nf);
+		free(d);
+	}
+	lay_table_end(l);
+	(void)delta;
+}
+
+/* The appendix: every account, by group, one dense row each. */
+static void
+pdf_org_appendix(struct lay *l, const json_t *results, const json_t *model,
+    const json_t *grouping)
+{
+	static const struct lay_col cols[5] = {
+		{ 200, LAY_CELL }, { 90, LAY_CELL_BOLD }, { 45, LAY_CELL }, { 80, LAY_CELL },
+		{ 80.28, LAY_CELL }
+	};
+	static const char *const head[5] = {
+		"Account", "Score", "Failing", "Critical / high", "Collection"
+	};
+	const json_t *g, *id, *ma;
+	json_t *byid = json_object();
+	char *label, *score, *nf, *ch, *t;
+	unsigned colors[5] = { 0 };
+	size_t i, j;
+
+	json_array_foreach(json_object_get(model, "accounts"), i, ma)
+		json_object_set(byid, pdf_str(ma, "account_id", ""), (json_t *)ma);
+	lay_heading(l, LAY_H1, 0, "Appendix: every account, by group");
+	json_array_foreach(json_object_get(grouping, "groups"), i, g) {
+		t = xasprintf("%s (%lld account%s)", pdf_str(g, "key", "?"), jint(g, "n", 0),
+		    jint(g, "n", 0) == 1 ? "" : "s");
+		lay_heading(l, LAY_H3, 1, t);
+		free(t);
+		lay_table_begin(l, cols, 5, head);
+		/* The model's order (worst first), kept within each group. */
+		json_array_foreach(json_object_get(model, "accounts"), j, ma) {
+			size_t k;
+
+			json_array_foreach(json_object_get(g, "accounts"), k, id)
+				if (strcmp(json_string_value(id) ? json_string_value(id) : "",
+				    pdf_str(ma, "account_id", "")) == 0)
+					break;
+			if (k == json_array_size(json_object_get(g, "accounts")))
+				continue;
+			label = pdf_account_label(ma, 0);
+			score = pdf_score_text(ma);
+			nf = xasprintf("%lld", jint(json_object_get(ma, "counts"), "FAIL", 0));
+			ch = xasprintf("%lld / %lld",
+			    jint(json_object_get(ma, "fail_by_severity"), "critical", 0),
+			    jint(json_object_get(ma, "fail_by_severity"), "high", 0));
+			colors[1] = pdf_grade_color(jstr(ma, "grade"));
+			colors[4] = jbool(ma, "complete", 0) ? PDF_INK : 0xC62828;
+			lay_table_row(l, (const char *const []){ label, score, nf, ch,
+			    jbool(ma, "complete", 0) ? "complete" : "incomplete" }, colors);
+			free(label);
+			free(score);
+			free(nf);
+			free(ch);
+		}
+		lay_table_end(l);
+	}
+	json_decref(byid);
+}
+
+static void
+pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model)
+{
+	const json_t *grouping = json_object_get(results, "grouping");
+	const json_t *accts = json_object_get(model, "accounts"), *ma;
+	const json_t **list;
+	size_t n = json_array_size(accts), k = 0, i;
+	int has_baseline = jbool(model, "has_baseline", 0);
+	char *t, *foot;
+
+	t = xasprintf("IAM organization report: %zu accounts", n);
+	pdf_info(l, results, t, "AWS IAM controls by organizational unit");
+	lay_mark(l, 0, "Organization");
+	lay_text(l, LAY_TITLE, LAY_MARGIN_X, lay_cursor(l), LAY_BODY_W, LAY_LEFT,
+	    0x1F3A5F, "AWS IAM organization report");
+	lay_advance(l, lay_leading(LAY_TITLE) + 6);
+	free(t);
+	t = xasprintf("%zu accounts in %zu groups (by %s).", n,
+	    json_array_size(json_object_get(grouping, "groups")),
+	    pdf_str(grouping, "by", "none"));
+	lay_para(l, LAY_H3, 0, PDF_INK, t);
+	free(t);
+	lay_space(l, 6);
+	pdf_kv_begin(l, 150);
+	pdf_kv_json(l, "Results generated at", results, "generated_at");
+	pdf_kv_json(l, "Organization", json_object_get(results, "organization"),
+	    "organization_id");
+	if (has_baseline)
+		pdf_kv_json(l, "Baseline generated at", model, "baseline_generated_at");
+	if (json_object_get(results, "selection") != NULL)
+		pdf_kv_json(l, "Selection", results, "selection");
+	lay_table_end(l);
+	lay_para(l, LAY_SMALL, 0, PDF_GREY, "Contents: the groups (below), the heatmap of "
+	    "control by group, the 25 worst accounts, the biggest regressions since the "
+	    "baseline, then the appendix listing every account by group. The outline "
+	    "(bookmarks) lists each section and each group.");
+	json_array_foreach(jpath(results, "organization.problems"), i, ma)
+		lay_para(l, LAY_SMALL, 0, 0xC62828, json_string_value(ma));
+	lay_heading(l, LAY_H1, 0, "Groups");
+	pdf_org_groups(l, grouping, has_baseline);
+	lay_page_break(l);
+	pdf_org_heatmap(l, grouping, model);
+	lay_page_break(l);
+
+	list = xcalloc(n + 1, sizeof(*list));
+	json_array_foreach(accts, i, ma)
+		if (json_is_integer(json_object_get(ma, "score")) && k < PDF_ORG_WORST)
+			list[k++] = ma;
+	lay_heading(l, LAY_H1, 0, "The 25 worst accounts");
+	pdf_org_ranked(l, results, list, k, 0);
+	lay_heading(l, LAY_H1, 0, "The biggest regressions since the baseline");
+	k = 0;
+	json_array_foreach(accts, i, ma)
+		if (jint(json_object_get(ma, "baseline"), "score_delta", 0) < 0)
+			list[k++] = ma;
+	if (!has_baseline)
+		lay_para(l, LAY_BODY, 0, PDF_GREY, "No baseline was given.");
+	else if (k == 0)
+		lay_para(l, LAY_BODY, 0, PDF_GREY, "No account's score went down.");
+	else {
+		qsort(list, k, sizeof(*list), pdf_delta_order);
+		pdf_org_ranked(l, results, list, k < PDF_ORG_WORST ? k : PDF_ORG_WORST, 1);
+	}
+	free(list);
+	lay_page_break(l);
+	pdf_org_appendix(l, results, model, grouping);
+	lay_page_break(l);
+	pdf_thresholds(l, results, "Appendix. Thresholds");
+	foot = xasprintf("iamgrade | organization of %zu accounts | %s", n,
+	    pdf_str(results, "generated_at", "-"));
+	lay_finish(l, foot);
+	free(foot);
+}
+
 static void
 pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 {
@@ -1312,6 +1764,10 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 	char *t, *foot;
 	size_t i;
 
+	if (json_object_get(results, "grouping") != NULL) {
+		pdf_org_comparison(l, results, model);
+		return;
+	}
 	t = xasprintf("IAM comparison report: %zu accounts",
 	    json_array_size(accts));
 	pdf_info(l, results, t, "AWS IAM controls side by side");
@@ -1329,6 +1785,8 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_framework(l, results);
+	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | comparison of %zu accounts | %s",
 	    json_array_size(accts), pdf_str(results, "generated_at", "-"));

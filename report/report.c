@@ -236,3 +236,107 @@ report_cap_lines(const char *text, size_t max)
 	return xasprintf("%.*s# %zu more line%s, one per finding: listed in findings.csv",
 	    (int)(p - text), text, rest, rest == 1 ? "" : "s");
 }
+
+/*
+ * The compliance view (README "Frameworks"): no requirement is called met.
+ * A requirement is "failing" when a control supporting it fails in some
+ * account, "cannot tell" when none fails but one could not be evaluated,
+ * "accepted risk" when the only failures are accepted, and otherwise its
+ * controls "pass" (or are not applicable); a requirement whose controls the
+ * results do not hold is "not graded".
+ */
+json_t *
+report_framework_view(const json_t *results)
+{
+	static const char *const st[] = { "FAIL", "NOT_EVALUATED", "ACCEPTED", "PASS", "NOT_APPLICABLE" };
+	static const char *const word[] = { "fail", "not evaluated", "accepted", "pass", "n/a" };
+	const json_t *fw = json_object_get(results, "framework"), *req, *cid, *a, *c;
+	json_t *rows, *controls, *row, *ctl;
+	size_t i, j, k, m;
+
+	if (fw == NULL)
+		return NULL;
+	rows = json_array();
+	json_array_foreach(json_object_get(fw, "requirements"), i, req) {
+		long long total[5] = { 0 };
+		const char *verdict;
+
+		controls = json_array();
+		json_array_foreach(json_object_get(req, "controls"), j, cid) {
+			long long n[5] = { 0 };
+			const json_t *seen = NULL;
+			struct buf b = { 0 };
+
+			json_array_foreach(json_object_get(results, "accounts"), k, a)
+				json_array_foreach(json_object_get(a, "controls"), m, c) {
+					size_t s;
+
+					if (jstr(c, "id") == NULL || strcmp(jstr(c, "id"), json_string_value(cid)) != 0)
+						continue;
+					seen = c;
+					for (s = 0; s < 5; s++)
+						if (jstr(c, "status") && strcmp(jstr(c, "status"), st[s]) == 0)
+							n[s]++;
+				}
+			for (k = 0; k < 5; k++) {
+				total[k] += n[k];
+				if (n[k] > 0)
+					buf_printf(&b, "%s%s in %lld", b.len ? ", " : "", word[k], n[k]);
+			}
+			ctl = json_pack("{s:O,s:s?,s:s?,s:s}", "id", cid, "title", seen ? jstr(seen, "title") : NULL,
+			    "severity", seen ? jstr(seen, "severity") : NULL, "text", b.len ? b.p : "not graded");
+			json_object_set_new(ctl, "status", json_string(n[0] ? "FAIL" : n[1] ? "NOT_EVALUATED" :
+			    n[2] ? "ACCEPTED" : n[3] ? "PASS" : n[4] ? "NOT_APPLICABLE" : "NONE"));
+			json_array_append_new(controls, ctl);
+			buf_free(&b);
+		}
+		verdict = total[0] ? "failing" : total[1] ? "cannot tell" : total[2] ? "accepted risk" :
+		    total[3] || total[4] ? "controls pass" : "not graded";
+		row = json_pack("{s:O?,s:O?,s:o,s:s,s:s}", "id", json_object_get(req, "id"),
+		    "title", json_object_get(req, "title"), "controls", controls, "verdict", verdict,
+		    "status", total[0] ? "FAIL" : total[1] ? "NOT_EVALUATED" : total[2] ? "ACCEPTED" :
+		    total[3] || total[4] ? "PASS" : "NONE");
+		json_array_append_new(rows, row);
+	}
+	return json_pack("{s:O?,s:O?,s:o}", "name", json_object_get(fw, "name"),
+	    "title", json_object_get(fw, "title"), "requirements", rows);
+}
+
+/*
+ * The evidence statements of a report (README "Evidence"): its scope and
+ * its period, from the results alone.  An account is reached when
+ * iamgrade had an identity inside it (a caller ARN), as evidence.json says.
+ */
+void
+report_scope(const json_t *results, char **scope, char **period)
+{
+	const json_t *a, *col;
+	const char *first = NULL, *last = NULL, *s;
+	size_t i, n = 0, reached = 0, incomplete = 0;
+	long long window = -1;
+	int varies = 0;
+
+	json_array_foreach(json_object_get(results, "accounts"), i, a) {
+		col = json_object_get(a, "collection");
+		n++;
+		reached += jstr(col, "caller_arn") != NULL;
+		incomplete += !jbool(col, "complete", 0);
+		if (json_is_integer(json_object_get(col, "window_days"))) {
+			if (window >= 0 && window != jint(col, "window_days", 0))
+				varies = 1;
+			window = jint(col, "window_days", 0);
+		}
+		/* ISO 8601 UTC with Z, as the checks write them: text order is time order. */
+		if ((s = jstr(col, "started")) != NULL && (first == NULL || strcmp(s, first) < 0))
+			first = s;
+		if ((s = jstr(col, "finished")) != NULL && (last == NULL || strcmp(s, last) > 0))
+			last = s;
+	}
+	*scope = xasprintf("%zu account%s selected, %zu reached, %zu incomplete", n, n == 1 ? "" : "s",
+	    reached, incomplete);
+	if (window < 0)
+		*period = xasprintf("collected %s to %s", first ? first : "-", last ? last : "-");
+	else
+		*period = xasprintf("collected %s to %s; CreateRole look-back window %s%lld days",
+		    first ? first : "-", last ? last : "-", varies ? "up to " : "", window);
+}

@@ -49,6 +49,7 @@ struct report_opts {
 	int		 color;		/* text: ANSI colour allowed */
 	const char	*account_pages;	/* comparison: "accounts/%s.html", a link to
 					   each account's own report (%s: its id), or NULL */
+	const char	*region;	/* asff: the Security Hub region (product ARN) */
 };
 
 /*
@@ -70,6 +71,24 @@ int	report_render(enum report_fmt, const json_t *results,
  * as compact JSON.  NULL for null or NULL; otherwise the caller frees.
  */
 char	*report_value_text(const json_t *);
+
+/*
+ * The compliance view of results' "framework" (added by --framework): the
+ * requirements in the framework's order, each with its controls, their
+ * status across the accounts ("fail in 1, pass in 3"; status: the worst of
+ * FAIL, NOT_EVALUATED, ACCEPTED, PASS, NOT_APPLICABLE, or NONE when the
+ * results lack the control) and the requirement's verdict, which never says
+ * "met": failing, cannot tell, accepted risk, controls pass, not graded.
+ * NULL without a framework; otherwise the caller decrefs.
+ */
+json_t	*report_framework_view(const json_t *results);
+
+/*
+ * The scope ("5 accounts selected, 4 reached, 2 incomplete") and the period
+ * (collection times and the CreateRole window) of a results document, for
+ * the covers; both new strings the caller frees.
+ */
+void	report_scope(const json_t *results, char **scope, char **period);
 
 /* What people call an account: its alias, else its name, else its id (not freed). */
 const char *report_account_name(const json_t *acct);

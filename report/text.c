@@ -92,6 +92,12 @@ txt_header(struct buf *out, const json_t *a)
 		buf_printf(out, "  score %lld, grade %s", jint(a, "score", 0), jstr(a, "grade"));
 	else
 		buf_adds(out, "  no score (nothing could be evaluated)");
+	/* With accepted risks, both scores side by side. */
+	if (json_is_integer(json_object_get(a, "score_without_exceptions")))
+		buf_printf(out, " (without exceptions: %lld, %s)",
+		    jint(a, "score_without_exceptions", 0), jstr(a, "grade_without_exceptions"));
+	if (json_object_get(counts, "ACCEPTED") != NULL)
+		buf_printf(out, ", %lld ACCEPTED", jint(counts, "ACCEPTED", 0));
 	buf_printf(out, ", coverage %lld/%lld;  %lld PASS, %lld FAIL, %lld NOT_EVALUATED, "
 	    "%lld NOT_APPLICABLE\n",
 	    jint(json_object_get(a, "coverage"), "evaluated", 0),
@@ -140,6 +146,14 @@ txt_control(const struct txt *t, struct buf *out, const json_t *c)
 		txt_put(out, jstr(f, "reason"));
 		if (jstr(f, "severity") && strcmp(jstr(f, "severity"), jstr(c, "severity")) != 0)
 			buf_printf(out, " [%s]", jstr(f, "severity"));
+		if ((n = json_object_get(f, "accepted")) != NULL) {
+			buf_adds(out, "\n          accepted until ");
+			txt_put(out, jstr(n, "expires"));
+			buf_adds(out, " by ");
+			txt_put(out, jstr(n, "approved_by"));
+			buf_adds(out, ": ");
+			txt_put(out, jstr(n, "justification"));
+		}
 		buf_adds(out, "\n");
 	}
 	json_array_foreach(json_object_get(c, "unevaluated"), i, n) {
@@ -196,6 +210,40 @@ txt_summary(struct buf *out, const json_t *accts)
 	}
 }
 
+/* The exceptions file: what is in force, what expired, what matched nothing. */
+static void
+txt_exceptions(struct buf *out, const json_t *x)
+{
+	static const char *const lists[] = { "in_force", "expired", "unused" };
+	static const char *const titles[] = { "in force", "expired", "unused (match no finding)" };
+	const json_t *e;
+	size_t i, k;
+
+	buf_adds(out, "\nAccepted risks (");
+	txt_put(out, jstr(x, "file"));
+	buf_adds(out, ")\n");
+	for (k = 0; k < 3; k++) {
+		buf_printf(out, "  %s: %zu\n", titles[k], json_array_size(json_object_get(x, lists[k])));
+		json_array_foreach(json_object_get(x, lists[k]), i, e) {
+			buf_printf(out, "    line %lld  ", jint(e, "line", 0));
+			txt_put(out, jstr(e, "control"));
+			buf_adds(out, "  account ");
+			txt_put(out, jstr(e, "account"));
+			buf_adds(out, "  resource ");
+			txt_put(out, jstr(e, "resource"));
+			buf_adds(out, "  approved by ");
+			txt_put(out, jstr(e, "approved_by"));
+			if (k == 1) {
+				buf_adds(out, "  expired on ");
+				txt_put(out, jstr(e, "expired_on"));
+			} else
+				buf_printf(out, "  expires %s (%lld days)", jstr(e, "expires"),
+				    jint(e, "days_to_expiry", 0));
+			buf_adds(out, "\n");
+		}
+	}
+}
+
 static int
 txt_render(void *ctx, const json_t *results, struct buf *out, char **err)
 {
@@ -214,6 +262,8 @@ txt_render(void *ctx, const json_t *results, struct buf *out, char **err)
 		txt_summary(&b, accts);
 	if (json_array_size(accts) == 0)
 		buf_adds(&b, "no account graded\n");
+	if (json_object_get(results, "exceptions") != NULL)
+		txt_exceptions(&b, json_object_get(results, "exceptions"));
 	ok = buf_add(out, b.p, b.len);
 	buf_free(&b);
 	return ok ? 1 : err_set(err, "text: the results do not fit the output buffer");

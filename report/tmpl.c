@@ -13,6 +13,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
 
+#include <openssl/evp.h>
+
 #include "common/common.h"
 #include "report/facts.h"
 #include "report/report.h"
@@ -299,7 +301,8 @@ tmpl_fill(xmlNode *n, const struct tmpl_scope *sc, char **err)
 
 /*
  * <link rel="stylesheet" href="report.css" data-inline> becomes a <style>
- * with that template's text, so that the designer's file opens in a browser
+ * with that template's text, and <script src="summary.js" data-inline> a
+ * <script> with its text, so that the designer's file opens in a browser
  * as is and the report is one self-contained file.
  */
 static int
@@ -308,30 +311,108 @@ tmpl_inline(xmlNode *n, char **err)
 	const struct tmpl *t;
 	xmlNode *next, *style;
 	char *href;
-	int rc = 1;
+	int rc = 1, is_script;
 
 	for (; n != NULL && rc; n = next) {
 		next = n->next;
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (xmlStrcasecmp(n->name, (const xmlChar *)"link") != 0 ||
+		is_script = xmlStrcasecmp(n->name, (const xmlChar *)"script") == 0;
+		if ((!is_script && xmlStrcasecmp(n->name, (const xmlChar *)"link") != 0) ||
 		    xmlHasProp(n, (const xmlChar *)"data-inline") == NULL) {
 			rc = tmpl_inline(n->children, err);
 			continue;
 		}
-		href = tmpl_attr(n, "href");
+		href = tmpl_attr(n, is_script ? "src" : "href");
 		if (href == NULL || (t = tmpl_find(href)) == NULL) {
 			rc = err_set(err, "html: no template \"%s\" to inline", href ? href : "");
 		} else if (strstr((const char *)t->data, "</") != NULL) {
-			rc = err_set(err, "html: %s contains \"</\", which would end its <style>", href);
+			rc = err_set(err, "html: %s contains \"</\", which would end its <%s>", href,
+			    is_script ? "script" : "style");
 		} else {
-			style = xmlNewDocNode(n->doc, NULL, (const xmlChar *)"style", NULL);
+			style = xmlNewDocNode(n->doc, NULL,
+			    (const xmlChar *)(is_script ? "script" : "style"), NULL);
 			xmlAddChild(style, xmlNewDocText(n->doc, t->data));
 			xmlReplaceNode(n, style);
 			xmlFreeNode(n);
 		}
 		free(href);
 	}
+	return rc;
+}
+
+/* Every element named name under n, in document order. */
+static void
+tmpl_collect(xmlNode *n, const char *name, xmlNode ***list, size_t *len)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcasecmp(n->name, (const xmlChar *)name) == 0) {
+			*list = xrealloc(*list, (*len + 1) * sizeof(**list));
+			(*list)[(*len)++] = n;
+		} else
+			tmpl_collect(n->children, name, list, len);
+	}
+}
+
+/* " 'sha256-BASE64'" of each name element's text, as CSP names inline blocks. */
+static void
+tmpl_csp_hashes(xmlNode *root, const char *name, struct buf *b)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], b64[4 * EVP_MAX_MD_SIZE / 3 + 4];
+	xmlNode **els = NULL;
+	xmlChar *text;
+	unsigned int mdlen;
+	size_t n = 0, i;
+
+	tmpl_collect(root, name, &els, &n);
+	if (n == 0)
+		buf_adds(b, " 'none'");
+	for (i = 0; i < n; i++) {
+		text = xmlNodeGetContent(els[i]);
+		mdlen = 0;
+		EVP_Digest(text ? (const char *)text : "", text ? strlen((const char *)text) : 0,
+		    md, &mdlen, EVP_sha256(), NULL);
+		EVP_EncodeBlock(b64, md, (int)mdlen);
+		buf_printf(b, " 'sha256-%s'", (const char *)b64);
+		xmlFree(text);
+	}
+	free(els);
+}
+
+/*
+ * <meta http-equiv="Content-Security-Policy" data-csp>: the policy allows
+ * the page's own inline scripts and stylesheets by their hashes and nothing
+ * else (no other source, no connection, no form target), so that nothing
+ * the page carries from AWS could run even if it ever reached markup.
+ */
+static int
+tmpl_csp(xmlNode *root, char **err)
+{
+	xmlNode **metas = NULL;
+	struct buf b = { 0 };
+	size_t n = 0, i;
+	int rc = 1;
+
+	tmpl_collect(root, "meta", &metas, &n);
+	for (i = 0; i < n; i++)
+		if (xmlHasProp(metas[i], (const xmlChar *)"data-csp") != NULL)
+			break;
+	if (i < n) {
+		buf_adds(&b, "default-src 'none'; base-uri 'none'; form-action 'none'; script-src");
+		tmpl_csp_hashes(root, "script", &b);
+		buf_adds(&b, "; style-src");
+		tmpl_csp_hashes(root, "style", &b);
+		if (!buf_add(&b, "", 1))
+			rc = err_set(err, "html: out of memory");
+		else {
+			xmlSetProp(metas[i], (const xmlChar *)"content", (const xmlChar *)b.p);
+			xmlUnsetProp(metas[i], (const xmlChar *)"data-csp");
+		}
+	}
+	free(metas);
+	buf_free(&b);
 	return rc;
 }
 
@@ -355,7 +436,7 @@ tmpl_render(const char *name, const json_t *view, struct buf *out, char **err)
 		err_set(err, "html: cannot parse template %s", name);
 		goto out;
 	}
-	if (!tmpl_inline(root, err) || !tmpl_fill(root, &top, err))
+	if (!tmpl_inline(root, err) || !tmpl_fill(root, &top, err) || !tmpl_csp(root, err))
 		goto out;
 	if ((ob = xmlAllocOutputBuffer(NULL)) == NULL) {
 		err_set(err, "html: out of memory");

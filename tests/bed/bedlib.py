@@ -45,6 +45,8 @@ FALLBACK_POLICY = {
             "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
             "cloudtrail:GetEventSelectors", "cloudtrail:LookupEvents",
             "organizations:DescribeOrganization", "organizations:ListAccounts",
+            "organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent",
+            "organizations:ListAccountsForParent", "organizations:ListTagsForResource",
         ],
         "Resource": "*",
     }],

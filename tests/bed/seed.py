@@ -252,7 +252,8 @@ def _strict_password_policy(iam, length=14):
         PasswordReusePrevention=24, MaxPasswordAge=90)
 
 
-def seed_org(bed, role_name="iamgrade-audit", deny_password_policy=True, unassumable=True, policy=None):
+def seed_org(bed, role_name="iamgrade-audit", deny_password_policy=True, unassumable=True, policy=None,
+             deny_tree=()):
     """The sample organization (scenarios.md, "org")."""
     pol = policy if policy is not None else iamgrade_policy()[0]
     mgmt = DEFAULT_ACCOUNT
@@ -336,10 +337,43 @@ def seed_org(bed, role_name="iamgrade-audit", deny_password_policy=True, unassum
 
     auditor = create_auditor(bed, mgmt, madmin, policy=pol, extra_statements=[
         allow("sts:AssumeRole", f"arn:aws:iam::*:role/{role_name}"),
-        allow(["organizations:ListAccounts", "organizations:DescribeOrganization"])])
+        allow(["organizations:ListAccounts", "organizations:DescribeOrganization"]
+              + [a for a in ORG_TREE_ACTIONS if a not in deny_tree])])
+    ous, suspended = _org_structure(org, accounts)
     return Seeded(account=mgmt, management=mgmt, accounts=accounts, admin=madmin, auditor=auditor,
                   role_name=role_name, denied_password_policy=accounts["sandbox"] if deny_password_policy else None,
-                  unassumable=accounts["legacy"] if unassumable else None)
+                  unassumable=accounts["legacy"] if unassumable else None, ous=ous, suspended=suspended)
+
+
+ORG_TREE_ACTIONS = ["organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent",
+                    "organizations:ListAccountsForParent", "organizations:ListTagsForResource"]
+# Where the org scenario's accounts sit (scenarios.md, "org"), and their tags.
+ORG_PLACES = {
+    "production": ("/Workloads/Production", {"env": "prod", "owner": "payments"}),
+    "development": ("/Workloads/Development", {"env": "dev", "owner": "platform"}),
+    "sandbox": ("/Sandbox", {"env": "sandbox", "owner": "<b>lab</b> \u202eevil"}),
+    "legacy": ("/Workloads", {"owner": "legacy"}),
+}
+HOSTILE_OU = "<img src=x onerror=alert(1)> Lab\u202e"
+
+
+def _org_structure(org, accounts):
+    """OUs nested two deep, tags on each member, a hostile OU name and a
+    suspended account (in OU /Suspended, never collected)."""
+    root = org.list_roots()["Roots"][0]["Id"]
+    ids = {"/": root}
+    for path in ("/Workloads", "/Workloads/Production", "/Workloads/Development", "/Sandbox",
+                 "/Suspended", "/Sandbox/" + HOSTILE_OU):
+        parent, name = path.rsplit("/", 1)
+        ids[path] = org.create_organizational_unit(
+            ParentId=ids[parent or "/"], Name=name)["OrganizationalUnit"]["Id"]
+    for name, (path, tags) in ORG_PLACES.items():
+        org.move_account(AccountId=accounts[name], SourceParentId=root, DestinationParentId=ids[path])
+        org.tag_resource(ResourceId=accounts[name], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    st = org.create_account(AccountName="closed", Email="aws+closed@acme.example")["CreateAccountStatus"]
+    org.move_account(AccountId=st["AccountId"], SourceParentId=root, DestinationParentId=ids["/Suspended"])
+    org.close_account(AccountId=st["AccountId"])
+    return ids, st["AccountId"]
 
 
 def seed(bed, scenario, **kw):

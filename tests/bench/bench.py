@@ -11,6 +11,9 @@ of docs/performance.md:
             same bed, same latency
   check     `iamgrade check --format json` over many generated snapshots
             (tests/bench/gen_snapshots.py)
+  load      where one snapshot's load-and-grade time goes, one thread
+            (build/tests/bench_load over at most 100 of the check stage's
+            snapshots): reading, jansson's parse and free, checks, grading
   render    `iamgrade report --results` of a large results document
             (tests/report/gen_large.py) to HTML and PDF
   paging    iamgrade against a server that gets paging wrong (repeated,
@@ -24,6 +27,16 @@ of docs/performance.md:
             gen_principals.py); compile every document and answer the
             administrator and escalation questions for every principal
             against the full catalogue (build/tests/bench_principals)
+  orgtree   an organization of BENCH_ORG_ACCOUNTS accounts in OUs two deep with
+            three tags each (members unreachable: nothing to collect in them),
+            `iamgrade run --organization`: the Organizations calls the OU tree
+            and the tags add, the walk's time against the run's, the sizes and
+            page counts of summary.html / summary.pdf / results.json
+  scale     `iamgrade run --organization` against the benchmark's own fake AWS
+            (tests/bench/fakeaws.js: a fixed latency per call, nothing else)
+            at BENCH_SCALE_ACCOUNTS accounts: collection span against its
+            bound, whole run, time after the last snapshot, peak RSS; one
+            account with BENCH_SCALE_HOLDERS key holders (tests/bench/bench_scale.py)
   priv      PRIV-01 and PRIV-02 (issue 11): one account of BENCH_ROLES roles,
             BENCH_POLICIES policies and BENCH_PRIV_USERS users (gen_principals.py),
             every principal asked of the escalation catalogue, the sts:AssumeRole
@@ -33,7 +46,7 @@ of docs/performance.md:
             included), the attacker-sized case of issue 12
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check render catalogue principals priv denied lastaccess; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -43,6 +56,8 @@ Sizes come from the environment (defaults in brackets):
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DENIED [10000,100000: a list, each a snapshot of that many denied calls]
   BENCH_LA_ROLES [2000]  BENCH_LA_USERS [500]  BENCH_LA_JOBS [8,16]  BENCH_LA_DELAY_POLLS [1]
+  BENCH_ORG_ACCOUNTS [1000]
+  BENCH_SCALE_ACCOUNTS [100,300,1000]  BENCH_SCALE_HOLDERS [2000]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
 Work files go to build/bench/ (generated snapshots are kept and reused).
 """
@@ -68,16 +83,17 @@ sys.path.insert(0, HERE)
 import bedlib  # noqa: E402
 import bench_lastaccess  # noqa: E402
 import bench_paging  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_seed  # noqa: E402
 import gen_snapshots  # noqa: E402
 
 WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
-STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "priv", "denied", "paging",
-          "lastaccess")
-DEFAULT_STAGES = ("org", "baseline", "check", "render", "catalogue", "principals", "priv", "denied",
-                  "lastaccess")
+STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
+          "denied", "scale", "paging", "lastaccess")
+DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
+                  "priv", "denied", "scale", "lastaccess")
 
 
 def env_int(name, default):
@@ -373,6 +389,71 @@ def report_org(c, res):
     ])
 
 
+def stage_orgtree(c):
+    """The organization's structure at BENCH_ORG_ACCOUNTS accounts, on a bed of its own."""
+    n = env_int("BENCH_ORG_ACCOUNTS", 1000)
+    log = os.path.join(WORK, "bed-orgtree.log")
+    bed = bedlib.Bed(log_path=log)
+    bed.start()
+    try:
+        t0 = time.monotonic()
+        print(f"bench: seeding an organization of {n} accounts in OUs with tags ...", flush=True)
+        auditor, ids = bench_seed.seed_org_only(bed, n, bedlib.iamgrade_policy()[0])
+        seed_s = time.monotonic() - t0
+        bed.auth(True)
+        if c["latency_ms"]:
+            bed.set_faults([{"kind": "latency", "latency_ms": c["latency_ms"]}])
+        bed.reset_stats()
+        out = os.path.join(WORK, "run-orgtree")
+        shutil.rmtree(out, ignore_errors=True)
+        home = os.path.join(WORK, "home-orgtree")
+        shutil.rmtree(home, ignore_errors=True)
+        env = bedlib.aws_env(bed, auditor, home=home)
+        m0 = machine()
+        print(f"bench: iamgrade run --organization over {n} accounts ...", flush=True)
+        with open(os.path.join(WORK, "run-orgtree.log"), "w") as err:
+            r = measure([c["iamgrade"], "run", "--organization", "--role-name", ROLE, "--out", out,
+                         "--jobs", str(c["jobs"]), "-q"], env=env, stderr=err)
+        m1 = machine()
+        stats = bed.stats_full()
+    finally:
+        bed.stop()
+    d = [os.path.join(out, x) for x in sorted(os.listdir(out))][-1]
+    with open(os.path.join(d, "organization.json")) as f:
+        st = json.load(f)
+    calls = {k: v["count"] for k, v in stats["accounts"].get(ids[0], {}).items()
+             if k.startswith("organizations:")}
+    files = {name: os.path.getsize(os.path.join(d, name)) for name in
+             ("summary.html", "summary.pdf", "results.json", "findings.csv", "organization.json")}
+    return {"n": n, "seed_s": seed_s, "run": r, "m0": m0, "m1": m1, "st": st, "calls": calls,
+            "files": files, "pages": pdf_pages(os.path.join(d, "summary.pdf"))}
+
+
+def report_orgtree(c, res):
+    st, r = res["st"], res["run"]
+    walk = st["calls"]["ms"] / 1000
+    rows = [
+        ("accounts (members: no audit role, reported unreachable)", res["n"]),
+        ("OUs (with the root)", len(st["ous"])),
+        ("seeding the bed", secs(res["seed_s"])),
+        ("latency injected per AWS call", f"{c['latency_ms']} ms"),
+        ("exit status", r["rc"]),
+        ("wall time, whole run", secs(r["wall"])),
+        ("the walk (OU tree + tags, its own thread, during the collection)", secs(walk)),
+        ("time the walk adds (the run waiting for it once the accounts are collected)",
+         secs(st["calls"].get("waited_ms", 0) / 1000) if "waited_ms" in st["calls"] else "-"),
+        ("tree calls (ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent)",
+         st["calls"]["tree"]),
+        ("ListTagsForResource calls (one per account)", st["calls"]["tags"]),
+        ("HTTP requests of the walk (retries included)", st["calls"]["http"]),
+        ("structure complete", st["complete"]),
+        ("iamgrade peak RSS", mib(r["rss_kb"])),
+    ] + [(f"{k} (bed count)", v) for k, v in sorted(res["calls"].items())] + [
+        (f"{name} size", size(b)) for name, b in res["files"].items()] + [
+        ("summary.pdf pages", res["pages"] if res["pages"] is not None else "-")]
+    return "\n\n".join([machine_line(res["m0"], res["m1"]), table(("orgtree", "figure"), rows)])
+
+
 def stage_baseline(c, br):
     rows = []
     m0 = machine()
@@ -466,6 +547,17 @@ def stage_check(c):
         os.remove(out)      # hundreds of MB; its size is what we wanted
         runs.append(r)
     return {"m0": m0, "m1": machine(), "runs": runs}
+
+
+def stage_load(c):
+    """Where a snapshot's time goes, one thread: jansson's parse and free
+    against the rest (build/tests/bench_load, over at most 100 snapshots)."""
+    prog = os.path.join(REPO, "build", "tests", "bench_load")
+    files = snapshot_files(min(max(c["snapshots"]), 100), c["snapshot_users"])
+    m0 = machine()
+    print(f"bench: where the time of loading {len(files)} snapshots goes ...", flush=True)
+    out = subprocess.run([prog, *files], capture_output=True, text=True, check=True).stdout
+    return "\n\n".join([machine_line(m0, machine()), out.strip()])
 
 
 def report_check(c, res):
@@ -661,9 +753,15 @@ def main():
             if want_single:
                 blocks["baseline"] = report_baseline(c, stage_baseline(c, br))
                 print("\n" + blocks["baseline"] + "\n", flush=True)
+    if "orgtree" in c["stages"]:
+        blocks["orgtree"] = report_orgtree(c, stage_orgtree(c))
+        print("\n" + blocks["orgtree"] + "\n", flush=True)
     if "check" in c["stages"]:
         blocks["check"] = report_check(c, stage_check(c))
         print("\n" + blocks["check"] + "\n", flush=True)
+    if "load" in c["stages"]:
+        blocks["load"] = stage_load(c)
+        print("\n" + blocks["load"] + "\n", flush=True)
     if "render" in c["stages"]:
         blocks["render"] = report_render(c, stage_render(c))
         print("\n" + blocks["render"] + "\n", flush=True)
@@ -687,6 +785,10 @@ def main():
     if "denied" in c["stages"]:
         blocks["denied"] = report_denied(c, stage_denied(c))
         print("\n" + blocks["denied"] + "\n", flush=True)
+    if "scale" in c["stages"]:
+        blocks["scale"] = bench_scale.report_scale(
+            c, bench_scale.stage_scale(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["scale"] + "\n", flush=True)
     if c["doc"]:
         write_blocks(c["doc"], blocks)
         print(f"bench: figures written to {os.path.relpath(c['doc'], REPO)}")

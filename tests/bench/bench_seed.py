@@ -120,9 +120,53 @@ def seed_org(bed, accounts, users, events, key_holders, role_name, policy, worke
         for f in [ex.submit(seed_account, bed, a, users, events, key_holders, role_name, mgmt, policy)
                   for a in ids[1:]]:
             f.result()
+    place_accounts(org, ids)
     auditor = create_auditor(bed, mgmt, madmin, policy=policy, extra_statements=[
         allow("sts:AssumeRole", f"arn:aws:iam::*:role/{role_name}"),
-        allow(["organizations:ListAccounts", "organizations:DescribeOrganization"])])
+        allow(["organizations:ListAccounts", "organizations:DescribeOrganization"] + ORG_TREE)])
+    return auditor, ids
+
+
+ORG_TREE = ["organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent",
+            "organizations:ListAccountsForParent", "organizations:ListTagsForResource"]
+OU_PATHS = ["/Security", "/Production", "/Production/Payments", "/Production/Web", "/Development",
+            "/Development/Data", "/Sandbox", "/Suspended"]
+
+
+def place_accounts(org, ids):
+    """OUs two deep (OU_PATHS), the members spread over them round-robin
+    (the management account stays at the root), three tags each: the
+    shape of issue 18's organization."""
+    root = org.list_roots()["Roots"][0]["Id"]
+    ous = {"": root}
+    for path in OU_PATHS:
+        parent, name = path.rsplit("/", 1)
+        ous[path] = org.create_organizational_unit(ParentId=ous[parent], Name=name)["OrganizationalUnit"]["Id"]
+    for n, a in enumerate(ids[1:]):
+        org.move_account(AccountId=a, SourceParentId=root, DestinationParentId=ous[OU_PATHS[n % len(OU_PATHS)]])
+        org.tag_resource(ResourceId=a, Tags=[{"Key": "env", "Value": ["prod", "dev", "sandbox"][n % 3]},
+                                             {"Key": "owner", "Value": f"team-{n % 12}"},
+                                             {"Key": "cost-centre", "Value": f"cc-{n % 40:03d}"}])
+
+
+def seed_org_only(bed, accounts, policy):
+    """An organization of `accounts` accounts placed in OUs with tags, and
+    nothing in the members (no audit role: each is reported unreachable):
+    what the organization's structure and the bounded summary cost at a
+    size the full seed would take hours to build.  Returns (auditor, ids)."""
+    mgmt = DEFAULT_ACCOUNT
+    madmin = bootstrap_admin(bed, mgmt)
+    org = bed.client("organizations", madmin)
+    org.create_organization(FeatureSet="ALL")
+    ids = [mgmt]
+    for n in range(1, accounts):
+        st = org.create_account(AccountName=f"bench-{n:04d}",
+                                Email=f"aws+bench-{n:04d}@example.com")["CreateAccountStatus"]
+        ids.append(st["AccountId"])
+    place_accounts(org, ids)
+    auditor = create_auditor(bed, mgmt, madmin, policy=policy, extra_statements=[
+        allow("sts:AssumeRole", "arn:aws:iam::*:role/iamgrade-audit"),
+        allow(["organizations:ListAccounts", "organizations:DescribeOrganization"] + ORG_TREE)])
     return auditor, ids
 
 

@@ -126,13 +126,15 @@ class Check(unittest.TestCase):
         ])
         p = self.check("--format", "csv", self.write("s.json", snap))
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertTrue(p.stdout.startswith(b"account_id,alias,control_id,severity,status,resource,reason\r\n"))
+        self.assertTrue(p.stdout.startswith(b"account_id,alias,control_id,severity,status,resource,reason,"
+                                        b"ou_id,ou_path,tags\r\n"))
         rows = list(csv.reader(io.StringIO(p.stdout.decode(), newline="")))
-        self.assertEqual(rows[0], ["account_id", "alias", "control_id", "severity", "status", "resource", "reason"])
+        self.assertEqual(rows[0], ["account_id", "alias", "control_id", "severity", "status", "resource", "reason",
+                                   "ou_id", "ou_path", "tags"])
         self.assertEqual(len(rows), 1 + 36)  # one finding (USER-01) and 35 controls without one
         user01 = [r for r in rows if r[2] == "USER-01"]
         self.assertEqual(user01, [["123456789012", "'=HYPERLINK(\"http://x\")", "USER-01", "high", "FAIL",
-                                   "'-x\nline", "console password without MFA"]])
+                                   "'-x\nline", "console password without MFA", "", "", ""]])
         self.assertTrue(all(r[1].startswith("'=") for r in rows[1:]))
 
     def test_csv_reason_of_not_evaluated(self):
@@ -142,7 +144,7 @@ class Check(unittest.TestCase):
         rows = list(csv.reader(io.StringIO(self.check("--format", "csv", self.write("s.json", snap))
                                            .stdout.decode(), newline="")))
         trail = [r for r in rows if r[2] == "TRAIL-01"][0]
-        self.assertEqual(trail[4:], ["NOT_EVALUATED", "",
+        self.assertEqual(trail[4:7], ["NOT_EVALUATED", "",
                                      "trails: cloudtrail:DescribeTrails denied (AccessDeniedException: no)"])
 
     def test_text_strips_terminal_controls(self):

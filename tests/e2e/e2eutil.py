@@ -77,6 +77,22 @@ def content(snap):
     return s
 
 
+def good_and_broken_profiles(home, good):
+    """A shared config and credentials file under home with two profiles:
+    "good" (the creds given) and "broken" (keys AWS does not know).  Returns
+    the environment members that point the CLI at them."""
+    os.makedirs(os.path.join(home, ".aws"))
+    with open(os.path.join(home, ".aws", "credentials"), "w") as f:
+        f.write(f"[good]\naws_access_key_id = {good.access_key_id}\n"
+                f"aws_secret_access_key = {good.secret_access_key}\n"
+                "[broken]\naws_access_key_id = AKIAUNKNOWNEXAMPLE01\n"
+                "aws_secret_access_key = bm90LWEta2V5LW5vdC1hLWtleS1ub3QtYS1rZXkK\n")
+    with open(os.path.join(home, ".aws", "config"), "w") as f:
+        f.write("[profile good]\nregion = us-east-1\n[profile broken]\nregion = us-east-1\n")
+    return {"HOME": home, "AWS_CONFIG_FILE": os.path.join(home, ".aws", "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, ".aws", "credentials")}
+
+
 class BedCase(unittest.TestCase):
     """One bed for the whole class: seed() runs with auth off, then auth goes on."""
 

@@ -328,6 +328,19 @@ def file_problems(d):
                     problems.append(f"{rel}: no CSV header")
                 if not data.endswith(b"\r\n"):
                     problems.append(f"{rel}: last line not ended")
+            elif rel == "MANIFEST.sha256":
+                # The evidence pack (issue 14): whole, and every line true of its file.
+                import hashlib  # noqa: PLC0415
+                for line in data.decode("utf-8").splitlines():
+                    h, _, name = line.partition("  ")
+                    with open(os.path.join(d, name), "rb") as g:
+                        if hashlib.sha256(g.read()).hexdigest() != h:
+                            problems.append(f"{rel}: {name} does not match")
+                if not data.endswith(b"\n"):
+                    problems.append(f"{rel}: last line not ended")
+            elif rel == "MANIFEST.sha256.sig":
+                if len(data) != 64:
+                    problems.append(f"{rel}: {len(data)} bytes, not an Ed25519 signature")
             else:
                 problems.append(f"{rel}: a file iamgrade does not write")
         except (ValueError, UnicodeDecodeError, csv.Error) as e:

@@ -53,8 +53,8 @@ class Files(unittest.TestCase):
         for rel in relutil.files_under(d):
             if rel.startswith("snapshots/"):
                 k = "snapshots/*.json"
-            elif rel == "results.json":
-                k = "results.json"
+            elif rel in ("results.json", "organization.json"):
+                k = rel
             else:
                 k = "reports (" + os.path.splitext(rel)[1] + ")"
             kinds.setdefault(k, set()).add(mode(os.path.join(d, rel)))
@@ -71,7 +71,11 @@ class Files(unittest.TestCase):
                 want = {"snapshots/*.json": {0o600}, "results.json": {0o600}, "snapshots/": {0o700},
                         "run folder": {folder}, "accounts/": {folder},
                         "reports (.html)": {report}, "reports (.pdf)": {report},
-                        "reports (.csv)": {report}, "reports (.json)": {report}}
+                        "reports (.csv)": {report}, "reports (.json)": {report},
+                        # The evidence pack (issue 14): the manifest like the reports.
+                        "reports (.sha256)": {report},
+                        # Collected data, like the snapshots (issue 18): OU names and tags.
+                        "organization.json": {0o600}}
                 got = self.modes(r.dir)
                 for k in want:
                     self.record(f"umask {umask:03o}: {k}", " ".join(f"{m:04o}" for m in sorted(want[k])),

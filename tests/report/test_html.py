@@ -5,6 +5,8 @@ Renders the fixtures in tests/report/fixtures/ with `iamgrade report --results`
 installed, loads them headless: screenshots, the DOM after load, console errors,
 and a print to PDF.
 """
+import base64
+import hashlib
 import html.parser
 import json
 import os
@@ -23,7 +25,7 @@ XMLLINT = shutil.which("xmllint")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
         "source", "track", "wbr"}
 # Elements libxml2's HTML 4 parser does not know but every browser does.
-HTML5 = {"article", "aside", "footer", "header", "main", "nav", "section", "svg", "g",
+HTML5 = {"article", "aside", "footer", "header", "main", "nav", "section", "svg", "g", "details", "summary",
          "rect", "circle", "text", "tspan", "line", "path", "title", "figure", "figcaption"}
 HOSTILE = ["<script>document.title='pwned'</script>",
            "\"><img src=x onerror=\"document.title='pwned'\">",
@@ -50,6 +52,7 @@ class Page(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack, self.problems, self.text = [], [], []
         self.urls, self.tags, self.styles, self.title = [], {}, [], None
+        self.scripts, self.csp = [], None
         self._in = None
 
     def handle_starttag(self, tag, attrs):
@@ -61,6 +64,10 @@ class Page(html.parser.HTMLParser):
                 self.problems.append("event handler attribute %s on <%s>" % (k, tag))
             if k == "style":
                 self.styles.append(v or "")
+        if tag == "meta" and dict(attrs).get("http-equiv") == "Content-Security-Policy":
+            self.csp = dict(attrs).get("content")
+        if tag == "script":
+            self.scripts.append("")
         if tag in ("style", "title", "script"):
             self._in = tag
         if tag not in VOID:
@@ -86,13 +93,31 @@ class Page(html.parser.HTMLParser):
             self.styles.append(data)
         elif self._in == "title":
             self.title = (self.title or "") + data
-        elif self._in != "script":
+        elif self._in == "script":
+            self.scripts[-1] += data
+        else:
             self.text.append(data)
 
     def close(self):
         super().close()
         if self.stack:
             self.problems.append("unclosed: %s" % self.stack)
+
+
+with open(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                       "templates", "summary.js"), encoding="utf-8") as _f:
+    SUMMARY_JS = _f.read()
+
+
+def only_our_script(test, page):
+    """No script but ours (templates/summary.js, on the summary only), and a
+    Content-Security-Policy that allows it by its hash and nothing else."""
+    test.assertIn(page.scripts, ([], [SUMMARY_JS]))
+    if page.scripts:
+        digest = base64.b64encode(hashlib.sha256(SUMMARY_JS.encode()).digest()).decode()
+        test.assertIsNotNone(page.csp)
+        test.assertIn("default-src 'none'", page.csp)
+        test.assertIn("script-src 'sha256-%s';" % digest, page.csp)
 
 
 def parse(data):
@@ -162,8 +187,9 @@ class Rendered(unittest.TestCase):
                     self.assertNotRegex(s, r"url\(\s*['\"]?(?!#)", "url() in a style")
                     self.assertNotIn("@import", s)
                     self.assertNotIn("@font-face", s)
-                for tag in ("script", "link", "img", "iframe", "object", "embed", "base", "form"):
+                for tag in ("link", "img", "iframe", "object", "embed", "base", "form"):
                     self.assertNotIn(tag, page.tags, "<%s> in the page" % tag)
+                only_our_script(self, page)
                 self.assertEqual(page.problems, [])
 
     def test_failing_controls_and_accounts_present(self):
@@ -257,7 +283,7 @@ class Rendered(unittest.TestCase):
                 for s in HOSTILE:
                     self.assertTrue(s in page.alltext, "%r is not in the page's text" % s)
                 self.assertNotIn("img", page.tags)
-                self.assertNotIn("script", page.tags)
+                only_our_script(self, page)
                 self.assertNotIn("pwned", page.title)
                 for s in page.styles:
                     self.assertNotIn("pwned", s)
@@ -412,7 +438,7 @@ class Browser(unittest.TestCase):
                 for s in HOSTILE:
                     self.assertTrue(s in page.alltext, "%r is not in the DOM's text" % s)
                 self.assertNotIn("img", page.tags)
-                self.assertNotIn("script", page.tags)
+                only_our_script(self, page)
 
     def test_screenshots(self):
         for name in ("sample", "multi"):

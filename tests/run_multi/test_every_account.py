@@ -174,23 +174,12 @@ class EveryAccount(e2eutil.BedCase):
         """Two --profile accounts, one with keys AWS does not know: nothing is
         learnt about it (no id, no snapshot), and it is still in every output,
         named by its profile."""
-        home = self.mkdtemp()
-        os.makedirs(os.path.join(home, ".aws"))
-        a = self.org.auditor
-        with open(os.path.join(home, ".aws", "credentials"), "w") as f:
-            f.write(f"[good]\naws_access_key_id = {a.access_key_id}\n"
-                    f"aws_secret_access_key = {a.secret_access_key}\n"
-                    "[broken]\naws_access_key_id = AKIAUNKNOWNEXAMPLE01\n"
-                    "aws_secret_access_key = bm90LWEta2V5LW5vdC1hLWtleS1ub3QtYS1rZXkK\n")
-        with open(os.path.join(home, ".aws", "config"), "w") as f:
-            f.write("[profile good]\nregion = us-east-1\n[profile broken]\nregion = us-east-1\n")
+        profiles = e2eutil.good_and_broken_profiles(self.mkdtemp(), self.org.auditor)
         out = self.mkdtemp()
         self.space()
         try:
             p = e2eutil.iamgrade(["run", "--profile", "good", "--profile", "broken", "--out", out,
-                                  "--report-wait", "5"], env=self.env(None, HOME=home,
-                                  AWS_CONFIG_FILE=os.path.join(home, ".aws", "config"),
-                                  AWS_SHARED_CREDENTIALS_FILE=os.path.join(home, ".aws", "credentials")),
+                                  "--report-wait", "5"], env=self.env(None, **profiles),
                                  timeout=600)
         finally:
             e2eutil.BedCase._last_run = time.monotonic()

@@ -288,13 +288,20 @@ class AccountsFile(e2eutil.BedCase):
             w.writerow(["account_id", "name"])
             for name in ("management", "production", "sandbox"):
                 w.writerow([acc[name], f"{name}, the account"])
-        env = self.env(self.org.auditor)
         ids = set()
+        # Each share as a batch engine starts it: shard 1 of 2 as an AWS Batch
+        # array child (0-based index and the array's size in the environment),
+        # shard 2 as a Kubernetes Indexed Job pod (its completion index, the
+        # count on the command line); --shard K/N itself is in test_accounts.
+        engines = {1: ("auto", {"AWS_BATCH_JOB_ARRAY_INDEX": "0", "AWS_BATCH_JOB_ARRAY_SIZE": "2"}),
+                   2: ("auto/2", {"JOB_COMPLETION_INDEX": "1"})}
         for k in (1, 2):
+            spec, extra = engines[k]
+            env = dict(self.env(self.org.auditor), **extra)
             out = self.mkdtemp()
             self.space()
             p = e2eutil.iamgrade(["run", "--accounts", path, "--role-name", ROLE, "--out", out,
-                                  "--shard", f"{k}/2", "--no-pdf", "-q"], env=env, timeout=600)
+                                  "--shard", spec, "--no-pdf", "-q"], env=env, timeout=600)
             e2eutil.BedCase._last_run = __import__("time").monotonic()
             self.assertIn(p.returncode, (0, 1), p.stderr)
             if not glob.glob(os.path.join(out, "*/")):
@@ -310,11 +317,69 @@ class AccountsFile(e2eutil.BedCase):
                 self.assertTrue(a["name"].endswith(", the account"), a["name"])
         self.assertEqual(ids, {acc["management"], acc["production"], acc["sandbox"]})
 
+    def test_shards_joined_equal_the_whole_run(self):
+        """N shard processes started as AWS Batch array children, joined by
+        `iamgrade report` over their results: the same accounts and statuses
+        as one whole run; a missing or repeated shard is refused."""
+        import hashlib
+        acc = self.org.accounts
+        ids = sorted(acc[name] for name in ("management", "production", "sandbox"))
+        path = os.path.join(self.mkdtemp(), "accounts.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["account_id", "name"])
+            for i in ids:
+                w.writerow([i, f"account {i}"])
+
+        def share(i, n):    # accounts_shard: the first 64 bits of the id's SHA-256, mod n
+            return int(hashlib.sha256(i.encode()).hexdigest()[:16], 16) % n
+        # As many shards as keep each one non-empty (an empty share writes nothing).
+        n = next((m for m in (3, 2) if len({share(i, m) for i in ids}) == m), 1)
+
+        def run(extra, args):
+            out = self.mkdtemp()
+            self.space()
+            p = e2eutil.iamgrade(["run", "--accounts", path, "--role-name", ROLE, "--out", out,
+                                  "--no-pdf", "-q"] + args, env=dict(self.env(self.org.auditor), **extra),
+                                 timeout=600)
+            e2eutil.BedCase._last_run = __import__("time").monotonic()
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            return glob.glob(os.path.join(out, "*", "results.json"))[0]
+
+        def statuses(doc):
+            return {a["account_id"]: {c["id"]: c["status"] for c in a["controls"]} for a in doc["accounts"]}
+
+        whole = run({}, [])
+        shards = [run({"AWS_BATCH_JOB_ARRAY_INDEX": str(k), "AWS_BATCH_JOB_ARRAY_SIZE": str(n)},
+                      ["--shard", "auto"]) for k in range(n)]
+        for k, sh in enumerate(shards):
+            with open(sh, encoding="utf-8") as f:
+                self.assertEqual(json.load(f)["shard"], {"k": k + 1, "n": n})
+        joined = os.path.join(self.mkdtemp(), "joined.json")
+        p = e2eutil.iamgrade(["report", "--results", *shards, "--json", joined], env=self.env(self.org.auditor))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(whole, encoding="utf-8") as f, open(joined, encoding="utf-8") as g:
+            w, j = json.load(f), json.load(g)
+        self.assertEqual(sorted(statuses(j)), ids)
+        self.assertEqual(statuses(j), statuses(w))
+        if n > 1:
+            p = e2eutil.iamgrade(["report", "--results", *shards[1:], "--json", joined + "2"], env=self.env(self.org.auditor))
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("missing shard 1/", p.stderr)
+            p = e2eutil.iamgrade(["report", "--results", *shards, shards[0], "--json", joined + "3"],
+                                 env=self.env(self.org.auditor))
+            self.assertNotEqual(p.returncode, 0, p.stderr)
+            self.assertIn("overlapping", p.stderr)
+        p = e2eutil.iamgrade(["report", "--results", whole, *shards, "--json", joined + "4"], env=self.env(self.org.auditor))
+        self.assertNotEqual(p.returncode, 0, p.stderr)
+        self.assertIn("not a shard", p.stderr)
+
     def test_usage_errors(self):
         env = self.env(self.org.auditor)
         out = self.mkdtemp()
         for args, says in ((["--organization"], "--role-name"),
                            (["--shard", "3/2"], "--shard"),
+                           (["--shard", "auto"], "how many shards"),
                            (["--jobs", "0"], "--jobs"),
                            (["--accounts", "/nonexistent.csv", "--role-name", ROLE], "/nonexistent.csv"),
                            (["--bogus"], "")):

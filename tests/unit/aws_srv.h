@@ -348,7 +348,8 @@ srv_clean_env(const char *home)
 		"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 		"AWS_EC2_METADATA_V1_DISABLED", "AWS_METADATA_SERVICE_TIMEOUT",
 		"AWS_METADATA_SERVICE_NUM_ATTEMPTS", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
-		"https_proxy", "ALL_PROXY", "all_proxy", NULL,
+		"https_proxy", "ALL_PROXY", "all_proxy", "AWS_ENDPOINT_URL_SSO",
+		"AWS_ENDPOINT_URL_SSO_OIDC", "IAMGRADE_MFA_CODE", NULL,
 	};
 	const char *const *v;
 

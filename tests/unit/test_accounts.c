@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/common.h"
 #include "collector/collector.h"
 #include "tests/unit/t.h"
 
@@ -102,6 +103,49 @@ t_errors(void)
 	free(err);
 }
 
+/* ou and tag:KEY columns: every account placed, "/" and no tags when blank. */
+static void
+t_ou_tags(void)
+{
+	static const struct { const char *in, *want; } paths[] = {
+		{ "/", "/" }, { "/Prod/", "/Prod" }, { "//Prod//Pay", "/Prod/Pay" },
+		{ "/Prod", "/Prod" }, { "Prod", NULL }, { "", NULL },
+	};
+	struct collect_job *j = NULL;
+	json_t *st;
+	size_t n = 0, i;
+	char *err = NULL, *s;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		s = accounts_ou_path(paths[i].in);
+		T((s == NULL && paths[i].want == NULL) ||
+		    (s != NULL && paths[i].want != NULL && strcmp(s, paths[i].want) == 0),
+		    "\"%s\" -> \"%s\"", paths[i].in, s ? s : "(null)");
+		free(s);
+	}
+	T(load("account_id,ou,tag:env,Tag:Owner\n"
+	    "111122223333,/Prod/Payments/,prod,pay\n"
+	    "444455556666,,,\n", &j, &n, &err), "load: %s", err);
+	T(n == 2, "n = %zu", n);
+	if (n == 2) {
+		T_STREQ(j[0].ou_path, "/Prod/Payments");
+		T_STREQ(jstr(j[0].tags, "env"), "prod");
+		T_STREQ(jstr(j[0].tags, "Owner"), "pay");
+		T(j[1].ou_path == NULL && j[1].tags == NULL, "blank: no OU, no tags");
+		st = accounts_structure(j, n, NULL, "accounts_file");
+		T_STREQ(json_string_value(jpath(st, "accounts.444455556666.ou_path")), "/");
+		T_STREQ(json_string_value(jpath(st, "accounts.111122223333.ou_path")), "/Prod/Payments");
+		/* The OUs are the paths named and their parents, each once. */
+		T(json_array_size(json_object_get(st, "ous")) == 3, "ous: %zu",
+		    json_array_size(json_object_get(st, "ous")));
+		json_decref(st);
+	}
+	free_jobs(j, n);
+	T(!load("account_id,ou\n111122223333,Prod\n", &j, &n, &err), "a relative OU path");
+	T(err && strstr(err, ":2: ou must be a path"), "err names the line: %s", err ? err : "");
+	free(err);
+}
+
 static void
 t_shard(void)
 {
@@ -130,12 +174,84 @@ t_shard(void)
 	free(err);
 }
 
+/* --shard's forms, and the batch engines' variables, as data. */
+static const char *const *shard_env;	/* NAME=VALUE ..., NULL */
+
+static const char *
+shard_getenv(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; shard_env[i] != NULL; i++)
+		if (strncmp(shard_env[i], name, n) == 0 && shard_env[i][n] == '=')
+			return shard_env[i] + n + 1;
+	return NULL;
+}
+
+static void
+t_shard_spec(void)
+{
+	static const struct {
+		const char	*arg;
+		const char	*env[4];
+		unsigned	 k, n;		/* 0: an error ... */
+		const char	*err;		/* ... whose message holds this */
+	} cases[] = {
+		{ "2/5", { NULL }, 2, 5, NULL },
+		{ "1/1", { "AWS_BATCH_JOB_ARRAY_INDEX=3", NULL }, 1, 1, NULL },
+		{ "0/5", { NULL }, 0, 0, "--shard's K must be a whole number from 1 to 5" },
+		{ "6/5", { NULL }, 0, 0, "--shard's K" },
+		{ "1/0", { NULL }, 0, 0, "--shard's N" },
+		{ "1/x", { NULL }, 0, 0, "--shard's N" },
+		{ "3", { NULL }, 0, 0, "--shard takes K/N, auto/N or auto" },
+		{ "automatic", { NULL }, 0, 0, "--shard takes K/N, auto/N or auto" },
+		/* AWS Batch: 0-based index, the size from the job's environment. */
+		{ "auto", { "AWS_BATCH_JOB_ARRAY_INDEX=0", "AWS_BATCH_JOB_ARRAY_SIZE=4", NULL }, 1, 4, NULL },
+		{ "auto", { "AWS_BATCH_JOB_ARRAY_INDEX=3", "AWS_BATCH_JOB_ARRAY_SIZE=4", NULL }, 4, 4, NULL },
+		{ "auto", { "AWS_BATCH_JOB_ARRAY_INDEX=4", "AWS_BATCH_JOB_ARRAY_SIZE=4", NULL }, 0, 0,
+		    "AWS_BATCH_JOB_ARRAY_INDEX (--shard auto, 4 shards) must be a whole number from 0 to 3, not \"4\"" },
+		{ "auto/3", { "AWS_BATCH_JOB_ARRAY_INDEX=2", NULL }, 3, 3, NULL },
+		/* Kubernetes Indexed Job: the completions count given. */
+		{ "auto/8", { "JOB_COMPLETION_INDEX=5", NULL }, 6, 8, NULL },
+		{ "auto", { "JOB_COMPLETION_INDEX=5", "IAMGRADE_SHARDS=8", NULL }, 6, 8, NULL },
+		{ "auto", { "JOB_COMPLETION_INDEX=5", NULL }, 0, 0, "how many shards?" },
+		{ "auto/8", { "JOB_COMPLETION_INDEX=-1", NULL }, 0, 0, "JOB_COMPLETION_INDEX" },
+		{ "auto/8", { "JOB_COMPLETION_INDEX=", NULL }, 0, 0, "JOB_COMPLETION_INDEX" },
+		{ "auto/8", { NULL }, 0, 0, "neither AWS_BATCH_JOB_ARRAY_INDEX" },
+		{ "auto", { "AWS_BATCH_JOB_ARRAY_SIZE=0", "AWS_BATCH_JOB_ARRAY_INDEX=0", NULL }, 0, 0,
+		    "AWS_BATCH_JOB_ARRAY_SIZE (--shard auto) must be a whole number from 1" },
+		{ "auto/4", { "AWS_BATCH_JOB_ARRAY_INDEX=1", "JOB_COMPLETION_INDEX=2", NULL }, 0, 0, "disagree" },
+		{ "auto/4", { "AWS_BATCH_JOB_ARRAY_INDEX=1", "JOB_COMPLETION_INDEX=1", NULL }, 2, 4, NULL },
+	};
+	unsigned k, n;
+	char *err;
+	size_t i;
+	int ok;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		shard_env = cases[i].env;
+		err = NULL;
+		k = n = 0;
+		ok = accounts_shard_spec(cases[i].arg, shard_getenv, &k, &n, &err);
+		if (cases[i].k != 0) {
+			T(ok && k == cases[i].k && n == cases[i].n, "%s: %u/%u, want %u/%u (%s)",
+			    cases[i].arg, k, n, cases[i].k, cases[i].n, err ? err : "");
+		} else
+			T(!ok && err != NULL && strstr(err, cases[i].err) != NULL,
+			    "%s: error \"%s\", want one with \"%s\"", cases[i].arg, err ? err : "(none)",
+			    cases[i].err);
+		free(err);
+	}
+}
+
 int
 main(void)
 {
 	RUN(t_basic);
 	RUN(t_reordered_extra_columns);
 	RUN(t_errors);
+	RUN(t_ou_tags);
 	RUN(t_shard);
+	RUN(t_shard_spec);
 	return t_done();
 }

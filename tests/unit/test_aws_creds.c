@@ -1,4 +1,6 @@
 /* The credential chain: env, profiles and role chains, credential_process, container, IMDS. */
+#include <sys/stat.h>
+
 #include <signal.h>
 #include <time.h>
 
@@ -181,7 +183,18 @@ t_role_plans(void)
 	    "[profile static]\naws_access_key_id = AKIA\naws_secret_access_key = s\n"
 	    "role_arn = arn:aws:iam::9:role/r\nsource_profile = c\n"
 	    "[profile empty]\nregion = eu-west-1\n"
-	    "[profile sso]\nsso_session = corp\n";
+	    "[profile sso]\nsso_session = corp\n"
+	    "[profile ssook]\nsso_session = corp2\nsso_account_id = 111122223333\n"
+	    "sso_role_name = Audit\n"
+	    "[profile ssoclash]\nsso_session = corp2\nsso_account_id = 111122223333\n"
+	    "sso_role_name = Audit\nsso_region = us-east-1\n"
+	    "[profile ssolegacy]\nsso_start_url = https://x.awsapps.com/start\n"
+	    "sso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n"
+	    "[profile ssohalf]\nsso_start_url = https://x.awsapps.com/start\n"
+	    "sso_account_id = 1\n"
+	    "[profile ssorole]\nrole_arn = arn:aws:iam::9:role/s\nsource_profile = ssolegacy\n"
+	    "[sso-session corp2]\nsso_start_url = https://corp.awsapps.com/start\n"
+	    "sso_region = eu-west-1\n";
 	static const char creds[] = "[keyedsrc]\naws_access_key_id = AKIAK\naws_secret_access_key = s\n";
 
 	files(config, creds);
@@ -194,7 +207,7 @@ t_role_plans(void)
 	    "set; choose one");
 	T_PLAN("neither", "error: profile neither: role_arn needs source_profile or "
 	    "credential_source");
-	T_PLAN_HAS("mfa", "error: profile mfa: role_arn with mfa_serial needs an MFA code");
+	T_PLAN("mfa", "static(c:config) > role(mfa, mfa)");
 	T_PLAN("env", "env(env) > role(env)");
 	T_PLAN("ec2", "imds(ec2) > role(ec2)");
 	T_PLAN("ecs", "container(ecs) > role(ecs)");
@@ -209,7 +222,16 @@ t_role_plans(void)
 	/* In the selected profile role_arn wins over static keys (§12.3). */
 	T_PLAN("static", "static(c:config) > role(static)");
 	T_PLAN("empty", "none");
-	T_PLAN_HAS("sso", "export-credentials --profile sso --format process");
+	T_PLAN_HAS("sso", "error: profile sso: sso_session corp, but ");
+	T_PLAN_HAS("sso", " has no [sso-session corp] section");
+	T_PLAN("ssook", "sso(ssook)");
+	T_PLAN("ssoclash", "error: profile ssoclash: its sso_region differs from the one in "
+	    "[sso-session corp2]");
+	T_PLAN("ssolegacy", "sso(ssolegacy)");
+	T_PLAN("ssohalf", "error: profile ssohalf: IAM Identity Center profile without "
+	    "sso_region, sso_role_name");
+	/* botocore takes an SSO profile as a role's source too. */
+	T_PLAN("ssorole", "sso(ssolegacy) > role(ssorole)");
 }
 
 /* The whole chain up to STS, against the canned server. */
@@ -662,6 +684,241 @@ t_web_identity(void)
 	free(err);
 }
 
+
+/* IAM Identity Center: the CLI's token cache, OIDC refresh, GetRoleCredentials. */
+static const char sso_config[] =
+    "[profile corp]\nsso_session = corp\nsso_account_id = 111122223333\n"
+    "sso_role_name = Audit\n"
+    "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n"
+    "sso_region = eu-west-1\nsso_registration_scopes = sso:account:access\n"
+    "[profile old]\nsso_start_url = https://legacy.awsapps.com/start\n"
+    "sso_region = us-east-1\nsso_account_id = 444455556666\nsso_role_name = Old Role\n";
+static const char role_creds[] = "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO%d\","
+    "\"secretAccessKey\":\"sso-secret\",\"sessionToken\":\"sso-token\","
+    "\"expiration\":4070908800000}}";
+
+/* Write the cache file `aws sso login` would have written, expiring in secs. */
+static void
+sso_cache(const char *sha1, const char *access, long secs, int with_refresh)
+{
+	char dir[4300], name[128], text[1024], t[21], r[21];
+
+	snprintf(dir, sizeof(dir), "%s/.aws/sso/cache", home);
+	T(dir_make(dir, 0700, NULL), "mkdir %s", dir);
+	snprintf(name, sizeof(name), ".aws/sso/cache/%s.json", sha1);
+	time_fmt(time(NULL) + secs, t);
+	time_fmt(time(NULL) + 86400, r);
+	if (with_refresh)
+		snprintf(text, sizeof(text), "{\"startUrl\":\"https://corp.awsapps.com/start\","
+		    "\"region\":\"eu-west-1\",\"accessToken\":\"%s\",\"expiresAt\":\"%s\","
+		    "\"clientId\":\"cid\",\"clientSecret\":\"csecret\",\"registrationExpiresAt\":"
+		    "\"%s\",\"refreshToken\":\"refresh-1\"}", access, t, r);
+	else
+		snprintf(text, sizeof(text), "{\"startUrl\":\"https://legacy.awsapps.com/start\","
+		    "\"region\":\"us-east-1\",\"accessToken\":\"%s\",\"expiresAt\":\"%s\"}",
+		    access, t);
+	srv_write(home, name, text, 0600);
+}
+
+static void
+t_sso(void)
+{
+	static const char corp_sha1[] = "ee0bfd2552fbd840c02cc48b6e823320543c450f";
+	static const char old_sha1[] = "79e435d7a515078e81c9dffc35f38d5687ebd3a7";
+	struct aws_creds cr;
+	struct stat st;
+	char body[1024], h[1024], path[4300], *err = NULL, *text = NULL;
+	json_t *j;
+
+	files(sso_config, NULL);
+	setenv("AWS_ENDPOINT_URL_SSO", srv.url, 1);
+	setenv("AWS_ENDPOINT_URL_SSO_OIDC", srv.url, 1);
+	srv_reset(&srv);
+	/* No token cached: the login to run, and nothing sent. */
+	T(!resolve("corp", &cr, &err), "no cache");
+	T(strstr(err, "profile corp: no IAM Identity Center token is cached for sso-session "
+	    "corp (") != NULL && strstr(err, "; run: aws sso login --profile corp") != NULL,
+	    "%s", err);
+	T(srv_nreqs(&srv) == 0, "sent %d", srv_nreqs(&srv));
+
+	/* A valid token: GetRoleCredentials with it as the bearer token. */
+	sso_cache(corp_sha1, "access-1", 3600, 1);
+	snprintf(body, sizeof(body), role_creds, 1);
+	srv_add(&srv, 200, NULL, body);
+	T(resolve("corp", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIASSO1");
+	T_STREQ(cr.session_token, "sso-token");
+	T(cr.expiration == 4070908800 && cr.renew != NULL, "exp %lld", (long long)cr.expiration);
+	T_STREQ(cr.source, "IAM Identity Center role Audit in account 111122223333 (profile corp)");
+	aws_creds_free(&cr);
+	T(srv_nreqs(&srv) == 1 && strncmp(srv_req(&srv, 0), "GET /federation/credentials?"
+	    "account_id=111122223333&role_name=Audit HTTP/1.1", 71) == 0, "%s", srv_req(&srv, 0));
+	T_STREQ(srv_header(srv_req(&srv, 0), "x-amz-sso_bearer_token", h, sizeof(h)), "access-1");
+	T(*srv_header(srv_req(&srv, 0), "Authorization", h, sizeof(h)) == '\0', "signed: %s", h);
+
+	/* Ten minutes left: refreshed first (OIDC CreateToken), the cache written back. */
+	srv_reset(&srv);
+	sso_cache(corp_sha1, "access-1", 600, 1);
+	srv_add(&srv, 200, NULL, "{\"accessToken\":\"access-2\",\"expiresIn\":28800,"
+	    "\"refreshToken\":\"refresh-2\",\"tokenType\":\"Bearer\"}");
+	snprintf(body, sizeof(body), role_creds, 2);
+	srv_add(&srv, 200, NULL, body);
+	T(resolve("corp", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIASSO2");
+	aws_creds_free(&cr);
+	T(strncmp(srv_req(&srv, 0), "POST /token HTTP/1.1", 20) == 0, "%s", srv_req(&srv, 0));
+	j = json_loads(srv_body(srv_req(&srv, 0)), 0, NULL);
+	T(j != NULL && strcmp(jstr(j, "grantType"), "refresh_token") == 0 &&
+	    strcmp(jstr(j, "refreshToken"), "refresh-1") == 0 &&
+	    strcmp(jstr(j, "clientId"), "cid") == 0 &&
+	    strcmp(jstr(j, "clientSecret"), "csecret") == 0, "%s", srv_body(srv_req(&srv, 0)));
+	json_decref(j);
+	T_STREQ(srv_header(srv_req(&srv, 1), "x-amz-sso_bearer_token", h, sizeof(h)), "access-2");
+	snprintf(path, sizeof(path), "%s/.aws/sso/cache/%s.json", home, corp_sha1);
+	T(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "mode %o", st.st_mode & 0777);
+	T(file_read(path, 0, &text, NULL, NULL), "read %s", path);
+	j = json_loads(text, 0, NULL);
+	T(j != NULL && strcmp(jstr(j, "accessToken"), "access-2") == 0 &&
+	    strcmp(jstr(j, "refreshToken"), "refresh-2") == 0 &&
+	    strcmp(jstr(j, "startUrl"), "https://corp.awsapps.com/start") == 0 &&
+	    strcmp(jstr(j, "region"), "eu-west-1") == 0 &&
+	    strcmp(jstr(j, "clientId"), "cid") == 0, "%s", text);
+	json_decref(j);
+	free(text);
+
+	/* Expired, and the refresh refused: the login to run. */
+	srv_reset(&srv);
+	sso_cache(corp_sha1, "access-1", -60, 1);
+	srv_add(&srv, 400, NULL, "{\"error\":\"invalid_grant\",\"error_description\":"
+	    "\"Invalid refresh token provided\"}");
+	T(!resolve("corp", &cr, &err), "expired");
+	T(strstr(err, "profile corp: the IAM Identity Center token expired at ") != NULL &&
+	    strstr(err, "and could not be refreshed: sso-oidc:CreateToken (") != NULL &&
+	    strstr(err, "HTTP 400: invalid_grant: Invalid refresh token provided; run: aws sso "
+	    "login --profile corp") != NULL, "%s", err);
+	T(srv_nreqs(&srv) == 1, "sent %d", srv_nreqs(&srv));
+
+	/* The portal no longer takes the token. */
+	srv_reset(&srv);
+	sso_cache(corp_sha1, "access-1", 3600, 1);
+	srv_add(&srv, 401, NULL, "{\"message\":\"Session token not found or invalid\"}");
+	T(!resolve("corp", &cr, &err), "401");
+	T(strstr(err, "the IAM Identity Center session is no longer valid; run: aws sso login "
+	    "--profile corp") != NULL, "%s", err);
+	srv_reset(&srv);
+	srv_add(&srv, 403, NULL, "{\"message\":\"No access\"}");
+	T(!resolve("corp", &cr, &err), "403");
+	T(strstr(err, "sso:GetRoleCredentials for role Audit in account 111122223333 (") != NULL &&
+	    strstr(err, "): HTTP 403: No access") != NULL, "%s", err);
+
+	/* Legacy form: keyed by the start URL, never refreshed; an expired token is a login. */
+	srv_reset(&srv);
+	sso_cache(old_sha1, "legacy-access", 600, 0);
+	snprintf(body, sizeof(body), role_creds, 3);
+	srv_add(&srv, 200, NULL, body);
+	T(resolve("old", &cr, &err), "%s", err);
+	T_STREQ(cr.access_key_id, "ASIASSO3");
+	aws_creds_free(&cr);
+	T(srv_nreqs(&srv) == 1 && strstr(srv_req(&srv, 0), "role_name=Old%20Role ") != NULL,
+	    "%s", srv_req(&srv, 0));
+	sso_cache(old_sha1, "legacy-access", -1, 0);
+	T(!resolve("old", &cr, &err), "expired legacy");
+	T(strstr(err, "the IAM Identity Center token expired at ") != NULL &&
+	    strstr(err, "; run: aws sso login --profile old") != NULL &&
+	    strstr(err, "refreshed") == NULL, "%s", err);
+	T(srv_nreqs(&srv) == 1, "sent %d", srv_nreqs(&srv));
+	free(err);
+}
+
+/* mfa_serial: the code from the environment or a prompt, once; the session reused. */
+static int prompts;
+static const char *prompt_answer;
+
+static int
+fake_prompt(const char *profile, const char *serial, char *buf, size_t n)
+{
+	(void)profile, (void)serial;
+	prompts++;
+	if (prompt_answer == NULL)
+		return 0;
+	snprintf(buf, n, "%s", prompt_answer);
+	return 1;
+}
+
+static void
+t_mfa(void)
+{
+	static const char config[] =
+	    "[profile m1]\nrole_arn = arn:aws:iam::111111111111:role/M\nsource_profile = base\n"
+	    "mfa_serial = arn:aws:iam::999999999999:mfa/me\nduration_seconds = 3600\n"
+	    "[profile m2]\nrole_arn = arn:aws:iam::222222222222:role/M\nsource_profile = base\n"
+	    "mfa_serial = arn:aws:iam::999999999999:mfa/me\n"
+	    "[profile m3]\nrole_arn = arn:aws:iam::333333333333:role/M\nsource_profile = base\n"
+	    "mfa_serial = arn:aws:iam::999999999999:mfa/me\n"
+	    "[profile base]\naws_access_key_id = AKIAMFABASE1\naws_secret_access_key = s\n";
+	struct aws_creds cr;
+	char body[1024], *err = NULL;
+	int i;
+
+	files(config, NULL);
+	setenv("AWS_ENDPOINT_URL_STS", srv.url, 1);
+	srv_reset(&srv);
+	aws_mfa_set_prompt(fake_prompt);
+	prompt_answer = NULL;
+	T(!resolve("m1", &cr, &err), "no code");
+	T_STREQ(err, "profile m1: role_arn with mfa_serial arn:aws:iam::999999999999:mfa/me "
+	    "needs an MFA code: give --mfa-code CODE or IAMGRADE_MFA_CODE, or run on a "
+	    "terminal to be asked");
+	T(prompts == 1 && srv_nreqs(&srv) == 0, "prompts %d sent %d", prompts, srv_nreqs(&srv));
+	setenv("IAMGRADE_MFA_CODE", "12ab56", 1);
+	T(!resolve("m1", &cr, &err), "bad code");
+	T_STREQ(err, "profile m1: the MFA code for arn:aws:iam::999999999999:mfa/me is not six "
+	    "digits");
+	T(srv_nreqs(&srv) == 0, "sent %d", srv_nreqs(&srv));
+
+	/* The environment's code: sent with the serial; the session then reused. */
+	setenv("IAMGRADE_MFA_CODE", "123456", 1);
+	snprintf(body, sizeof(body), assume_ok, 7, 7);
+	srv_add(&srv, 200, NULL, body);
+	for (i = 0; i < 3; i++) {
+		T(resolve("m1", &cr, &err), "%s", err);
+		T_STREQ(cr.access_key_id, "ASIAROLEKEY7");
+		aws_creds_free(&cr);
+	}
+	T(srv_nreqs(&srv) == 1, "AssumeRole calls %d", srv_nreqs(&srv));
+	T(strstr(srv_body(srv_req(&srv, 0)), "RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole"
+	    "%2FM&RoleSessionName=iamgrade-") != NULL && strstr(srv_body(srv_req(&srv, 0)),
+	    "&DurationSeconds=3600&SerialNumber=arn%3Aaws%3Aiam%3A%3A999999999999%3Amfa%2Fme"
+	    "&TokenCode=123456") != NULL, "%s", srv_body(srv_req(&srv, 0)));
+
+	/* --mfa-code wins over the environment; a prompt is asked only without both. */
+	aws_mfa_set_code("654321");
+	srv_reset(&srv);
+	snprintf(body, sizeof(body), assume_ok, 8, 8);
+	srv_add(&srv, 200, NULL, body);
+	T(resolve("m2", &cr, &err), "%s", err);
+	aws_creds_free(&cr);
+	T(strstr(srv_body(srv_req(&srv, 0)), "&TokenCode=654321") != NULL, "%s",
+	    srv_body(srv_req(&srv, 0)));
+	aws_mfa_set_code(NULL);
+	unsetenv("IAMGRADE_MFA_CODE");
+	prompts = 0;
+	prompt_answer = "000111";
+	srv_reset(&srv);
+	snprintf(body, sizeof(body), assume_ok, 9, 9);
+	srv_add(&srv, 200, NULL, body);
+	for (i = 0; i < 2; i++) {
+		T(resolve("m3", &cr, &err), "%s", err);
+		T_STREQ(cr.access_key_id, "ASIAROLEKEY9");
+		aws_creds_free(&cr);
+	}
+	T(prompts == 1 && srv_nreqs(&srv) == 1, "prompts %d calls %d", prompts, srv_nreqs(&srv));
+	T(strstr(srv_body(srv_req(&srv, 0)), "&TokenCode=000111") != NULL, "%s",
+	    srv_body(srv_req(&srv, 0)));
+	aws_mfa_set_prompt(NULL);
+	free(err);
+}
+
 int
 main(void)
 {
@@ -681,6 +938,8 @@ main(void)
 	RUN(t_nothing_found);
 	RUN(t_client_renews_from_chain);
 	RUN(t_web_identity);
+	RUN(t_sso);
+	RUN(t_mfa);
 	srv_stop(&srv);
 	srv_rmtree(home);
 	return t_done();

@@ -561,7 +561,7 @@ t_assume_role(void)
 	    "<Arn>arn:aws:sts::210987654321:assumed-role/Audit/iamgrade</Arn></AssumedRoleUser>\n"
 	    "  </AssumeRoleResult>\n  <ResponseMetadata><RequestId>rid-8</RequestId>"
 	    "</ResponseMetadata>\n</AssumeRoleResponse>\n";
-	struct aws_role role = { "arn:aws:iam::210987654321:role/Audit", "ext-1", "sess", 3600 };
+	struct aws_role role = { "arn:aws:iam::210987654321:role/Audit", "ext-1", "sess", 3600, NULL, NULL };
 	struct aws_client *c = client(NULL, 0, 2000, 0);
 	struct aws_creds out;
 	char *err = NULL, want[64];

@@ -292,6 +292,86 @@ t_linear(void)
 	json_decref(large);
 }
 
+/*
+ * Joining the shards of a run, as data: each case is a set of results
+ * documents written as "K/N:ids" ("-:ids" for one from an unsharded run,
+ * "x:" for a malformed shard member), and either the accounts joined or
+ * the words the error must hold.
+ */
+static json_t *
+join_doc(const char *spec)
+{
+	json_t *doc = json_object(), *accounts = json_array();
+	const char *ids = strchr(spec, ':') + 1;
+	unsigned k, n;
+	char id[13];
+
+	if (sscanf(spec, "%u/%u:", &k, &n) == 2)
+		json_object_set_new(doc, "shard", json_pack("{s:i, s:i}", "k", (int)k, "n", (int)n));
+	else if (spec[0] == 'x')
+		json_object_set_new(doc, "shard", json_pack("{s:i, s:i}", "k", 3, "n", 2));
+	for (; *ids != '\0'; ids += ids[12] == ',' ? 13 : 12) {
+		snprintf(id, sizeof(id), "%.12s", ids);
+		json_array_append_new(accounts, json_pack("{s:s}", "account_id", id));
+	}
+	json_object_set_new(doc, "accounts", accounts);
+	return doc;
+}
+
+static void
+t_results_join(void)
+{
+	static const struct {
+		const char	*docs[4];
+		const char	*want;	/* joined ids, comma-separated, or "!" and error words */
+	} cases[] = {
+		{ { "1/2:111111111111", "2/2:222222222222,333333333333", NULL },
+		  "111111111111,222222222222,333333333333" },
+		{ { "2/2:222222222222", "1/2:111111111111", NULL }, "222222222222,111111111111" },
+		{ { "1/3:111111111111", "3/3:333333333333", NULL }, "!missing shard 2/3" },
+		{ { "2/3:111111111111", NULL }, "!missing shards 1/3, 3/3" },
+		{ { "1/2:111111111111", "1/2:222222222222", NULL }, "!b and c are both shard 1/2" },
+		{ { "1/2:111111111111", "1/3:222222222222", NULL }, "!shards of different runs" },
+		{ { "1/2:111111111111", "-:222222222222", NULL }, "!c is not a shard of a run, but b is" },
+		{ { "-:111111111111", "1/1:222222222222", NULL }, "!b is not a shard of a run, but c is" },
+		{ { "x:111111111111", NULL }, "!\"shard\" is not" },
+		{ { "1/2:111111111111", "2/2:111111111111", NULL },
+		  "!account 111111111111 is in both b and c" },
+		/* Unsharded results join too, and still never hold an account twice. */
+		{ { "-:111111111111", "-:222222222222", NULL }, "111111111111,222222222222" },
+		{ { "-:111111111111", "-:111111111111", NULL }, "!account 111111111111 is in both" },
+	};
+	static const char *const names[] = { "b", "c", "d", "e" };
+	json_t *docs[4], *got, *a;
+	struct buf ids = { 0 };
+	char *err;
+	size_t i, j, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (n = 0; cases[i].docs[n] != NULL; n++)
+			docs[n] = join_doc(cases[i].docs[n]);
+		err = NULL;
+		got = check_results_join(docs, names, n, &err);
+		if (cases[i].want[0] == '!') {
+			T(got == NULL && err != NULL && strstr(err, cases[i].want + 1) != NULL,
+			    "case %zu: error \"%s\", want one with \"%s\"", i, err ? err : "(none)",
+			    cases[i].want + 1);
+		} else {
+			buf_reset(&ids);
+			json_array_foreach(got, j, a)
+				buf_printf(&ids, "%s%s", j ? "," : "", jstr(a, "account_id"));
+			T(got != NULL && ids.p != NULL && strcmp(ids.p, cases[i].want) == 0,
+			    "case %zu: joined %s, want %s (%s)", i, ids.p ? ids.p : "nothing",
+			    cases[i].want, err ? err : "");
+		}
+		json_decref(got);
+		for (j = 0; j < n; j++)
+			json_decref(docs[j]);
+		free(err);
+	}
+	buf_free(&ids);
+}
+
 int
 main(void)
 {
@@ -301,5 +381,6 @@ main(void)
 	RUN(t_snap_load);
 	RUN(t_grade_base);
 	RUN(t_linear);
+	RUN(t_results_join);
 	return t_done();
 }
