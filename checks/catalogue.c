@@ -12,11 +12,13 @@
 #include "policy/trust.h"
 
 const char *const check_family_names[CHECK_FAM__MAX] = {
-	"password", "root", "users", "policies", "trail", "roles", "privilege"
+	"password", "root", "users", "policies", "trail", "roles", "privilege",
+	"leastpriv"
 };
 const char *const check_family_titles[CHECK_FAM__MAX] = {
 	"Password policy", "Root user", "IAM users", "Policies and roles",
-	"CloudTrail", "Roles created in the window", "Privileged access"
+	"CloudTrail", "Roles created in the window", "Privileged access",
+	"Least privilege"
 };
 
 #define PY_IAM		"import boto3\n\niam = boto3.client(\"iam\")"
@@ -750,6 +752,103 @@ const struct check_control check_controls[] = {
 	    "iam.detach_user_policy(UserName={user}, PolicyArn={policy_arn})\n"
 	    "iam.detach_group_policy(GroupName={group}, PolicyArn={policy_arn})",
 	  .grade = check_grade_priv_admin_users,
+	},
+	{ .id = "LP-01", .family = CHECK_FAM_LEASTPRIV, .severity = CHECK_SEV_MEDIUM,
+	  .title = "No role is unused for the tracking period",
+	  .needs = CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .thresholds = "unused_days",
+	  .doc =
+	    "No role older than unused_days (default 90) days at the collection's start went unused "
+	    "for the last unused_days days: RoleLastUsed.LastUsedDate of GetAccountAuthorizationDetails "
+	    "is within the period. Roles younger than the period are not judged yet; service-linked "
+	    "roles (path /aws-service-role/) are AWS's to manage and skipped. The finding gives the "
+	    "role, its creation date and its last use, or never. An unused role is standing access "
+	    "nobody needs: a credential to steal with no job to show for it. "
+	    "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
+	  .console =
+	    "IAM > Roles > {role} > Last activity: confirm nothing uses it (and who owns it).\n"
+	    "Delete the role, or remove its permissions until someone asks for them.",
+	  .cli =
+	    "aws iam list-instance-profiles-for-role --role-name {role}\n"
+	    "aws iam delete-role --role-name {role}",
+	  .python = PY_IAM,
+	  .python_each =
+	    "print(iam.get_role(RoleName={role})[\"Role\"].get(\"RoleLastUsed\"))\n"
+	    "iam.delete_role(RoleName={role})  # after detaching its policies and instance profiles",
+	  .grade = check_grade_lp_unused_roles,
+	},
+	{ .id = "LP-02", .family = CHECK_FAM_LEASTPRIV, .severity = CHECK_SEV_MEDIUM,
+	  .title = "No IAM user is unused for the tracking period",
+	  .needs = CHECK_NEEDS(CREDENTIAL_REPORT),
+	  .thresholds = "unused_days",
+	  .doc =
+	    "No user older than unused_days (default 90) days had neither a console sign-in "
+	    "(password_last_used) nor an access-key use (access_key_1/2_last_used_date) within the "
+	    "last unused_days days, from the credential report. Distinct from USER-03, which asks that "
+	    "unused credentials be disabled: this one asks whether the user should exist. "
+	    "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
+	  .console =
+	    "IAM > Users > {user}: confirm with its owner that nobody uses it.\n"
+	    "Delete the user (its keys, password, MFA devices and policies first).",
+	  .cli =
+	    "aws iam delete-login-profile --user-name {user}\n"
+	    "aws iam list-access-keys --user-name {user}\n"
+	    "aws iam delete-user --user-name {user}",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.delete_user(UserName={user})  # after its keys, login profile, MFA and policies",
+	  .grade = check_grade_lp_unused_users,
+	},
+	{ .id = "LP-03", .family = CHECK_FAM_LEASTPRIV, .severity = CHECK_SEV_MEDIUM,
+	  .title = "Principals use the services they are granted",
+	  .needs = CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .thresholds = "unused_days lp_min_unused_services",
+	  .doc =
+	    "For each role and user older than unused_days (default 90) days: the services granted "
+	    "(the engine's effective permissions on every resource, as POL-01 reads them: documents, "
+	    "groups, denies and boundary, over the action catalogue) but not accessed within the "
+	    "period, from service last accessed (iam:GenerateServiceLastAccessedDetails, ACTION_LEVEL). "
+	    "FAIL when a principal has at least lp_min_unused_services (default 1) unused granted "
+	    "services; the finding lists them with how many actions each grants, and for used "
+	    "services AWS tracks at action level, the granted tracked actions not used. A principal "
+	    "whose job failed or timed out, or whose policies the engine cannot use, is NOT_EVALUATED "
+	    "with the reason; without last-accessed data (denied, --no-last-accessed, an older "
+	    "snapshot) the control is NOT_EVALUATED, never PASS. "
+	    "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
+	  .console =
+	    "IAM > Roles (or Users) > the principal {arn} > Last accessed: review the services not used.\n"
+	    "Replace the broad policy by one granting only the services and actions it used.",
+	  .cli =
+	    "aws iam generate-service-last-accessed-details --arn {arn} --granularity ACTION_LEVEL\n"
+	    "aws iam get-service-last-accessed-details --job-id JOB_ID",
+	  .python = PY_IAM,
+	  .python_each =
+	    "job = iam.generate_service_last_accessed_details(Arn={arn}, Granularity=\"ACTION_LEVEL\")\n"
+	    "print(iam.get_service_last_accessed_details(JobId=job[\"JobId\"]))",
+	  .grade = check_grade_lp_unused_services,
+	},
+	{ .id = "LP-04", .family = CHECK_FAM_LEASTPRIV, .severity = CHECK_SEV_HIGH,
+	  .title = "Permissions-management and write access is used where granted",
+	  .needs = CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .thresholds = "unused_days",
+	  .doc =
+	    "LP-03 restricted to actions of access level Write or Permissions management (from the "
+	    "catalogue): FAIL when a role or user older than unused_days holds write or "
+	    "permissions-management access to a service it did not use within the period, or, for a "
+	    "service AWS tracks at action level, such an action it did not use (iam:PutRolePolicy, "
+	    "iam:AttachRolePolicy, iam:CreateAccessKey never used are the dangerous case). The same "
+	    "NOT_EVALUATED rules as LP-03. "
+	    "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
+	  .console =
+	    "IAM > Roles (or Users) > the principal {arn} > Permissions: remove the write and "
+	    "permissions-management grants it does not use.\n"
+	    "Prefer a policy listing the actions it used over wildcards.",
+	  .cli =
+	    "aws iam generate-service-last-accessed-details --arn {arn} --granularity ACTION_LEVEL",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.generate_service_last_accessed_details(Arn={arn}, Granularity=\"ACTION_LEVEL\")",
+	  .grade = check_grade_lp_unused_write,
 	},
 };
 const size_t check_ncontrols = sizeof(check_controls) / sizeof(check_controls[0]);

@@ -7,7 +7,7 @@
  * ================
  *
  * 1. Take the next free id of its family (PWD, ROOT, USER, POL, TRAIL,
- *    ROLE, PRIV).  Ids are public (reports, exports, --fail-on, dashboards): never
+ *    ROLE, PRIV, LP).  Ids are public (reports, exports, --fail-on, dashboards): never
  *    reuse one or change what it means.
  *
  * 2. Write the grading function in the family's file (checks/password.c,
@@ -67,6 +67,7 @@ enum check_family {
 	CHECK_FAM_TRAIL,
 	CHECK_FAM_ROLES,
 	CHECK_FAM_PRIV,
+	CHECK_FAM_LEASTPRIV,
 	CHECK_FAM__MAX
 };
 extern const char *const check_family_names[CHECK_FAM__MAX];	/* "password" */
@@ -178,6 +179,11 @@ void	check_grade_role_deputy(struct check_ctx *, struct check_out *);
 void	check_grade_role_admin(struct check_ctx *, struct check_out *);
 void	check_grade_role_escalation(struct check_ctx *, struct check_out *);
 void	check_grade_role_creator(struct check_ctx *, struct check_out *);
+/* checks/leastpriv.c */
+void	check_grade_lp_unused_roles(struct check_ctx *, struct check_out *);
+void	check_grade_lp_unused_users(struct check_ctx *, struct check_out *);
+void	check_grade_lp_unused_services(struct check_ctx *, struct check_out *);
+void	check_grade_lp_unused_write(struct check_ctx *, struct check_out *);
 
 /*
  * Frameworks (checks/frameworks.c): each a table of its requirements in its

@@ -256,7 +256,7 @@ check_note(struct check_out *o, const char *resource, const char *fmt, ...)
 const char *const check_placeholders[] = {
 	/* resources, from the findings */
 	"user", "login", "key_id", "role", "policy_arn", "policy_name", "group",
-	"trail", "new_trail", "serial", "event_id",
+	"trail", "new_trail", "serial", "event_id", "arn",
 	/* the account and the thresholds, the same for every finding */
 	"account", "min_length", "reuse", "max_age", "root_days", "unused_days",
 	"rotation_days", "user_max_age",

@@ -37,6 +37,8 @@ struct check_config {
 	int	 key_rotation_days;		/* 90 */
 	int	 user_password_max_age_days;	/* 90, when the policy sets none */
 	int	 credential_report_max_age_hours; /* 24: older reports are stale */
+	int	 unused_days;			/* 90: LP-01..04's tracking period */
+	int	 lp_min_unused_services;	/* 1: LP-03 fails from this many unused services */
 	char	**trusted_accounts;		/* NULL-terminated, or NULL; owned */
 	struct check_exceptions *exceptions;	/* `exceptions = FILE`, loaded; NULL or owned */
 };

@@ -23,6 +23,8 @@ static const struct {
 	{ "key_rotation_days", offsetof(struct check_config, key_rotation_days), 1, 3650 },
 	{ "user_password_max_age_days", offsetof(struct check_config, user_password_max_age_days), 1, 3650 },
 	{ "credential_report_max_age_hours", offsetof(struct check_config, credential_report_max_age_hours), 1, 24 * 365 },
+	{ "unused_days", offsetof(struct check_config, unused_days), 1, 400 },
+	{ "lp_min_unused_services", offsetof(struct check_config, lp_min_unused_services), 1, 1000 },
 };
 
 void
@@ -37,6 +39,9 @@ check_config_default(struct check_config *c)
 	c->key_rotation_days = 90;
 	c->user_password_max_age_days = 90;
 	c->credential_report_max_age_hours = 24;
+	/* AWS tracks service last accessed for 400 days at most (aws-api.md §4.23). */
+	c->unused_days = 90;
+	c->lp_min_unused_services = 1;
 }
 
 void

@@ -12,7 +12,7 @@
 
 struct collect_args {
 	const char	*profile, *region, *endpoint, *role, *external_id, *out, *mfa_code;
-	int		 since, wait, timeout, level;
+	int		 since, wait, timeout, level, no_last_accessed;
 };
 
 static const struct cli_opt collect_opts[] = {
@@ -26,6 +26,9 @@ static const struct cli_opt collect_opts[] = {
 	CLI_OPT(CLI_STRING, "external-id", 0, struct collect_args, external_id, "ID",
 	  "the ExternalId the role's trust policy asks for"),
 	CLI_OPTS_AWS(struct collect_args, region, endpoint, since, wait, timeout),
+	CLI_OPT(CLI_FLAG, "no-last-accessed", 0, struct collect_args, no_last_accessed, NULL,
+	  "skip service last accessed per role and user (one IAM job each); LP-03 and "
+	  "LP-04 are then NOT_EVALUATED", .value = 1),
 	CLI_OPTS_VERBOSITY(struct collect_args, level),
 	CLI_OPT(CLI_STRING, "out", 0, struct collect_args, out, "DIR",
 	  "where the snapshot goes (created, mode 0700)"),
@@ -37,6 +40,7 @@ const struct cli_cmd cli_cmd_collect = {
 	"usage: iamgrade collect [--profile P] [--region R] [--endpoint-url URL]\n"
 	"                        [--since DAYS] [--role-arn ARN [--external-id ID]]\n"
 	"                        [--report-wait SECONDS] [--timeout SECONDS]\n"
+	"                        [--no-last-accessed]\n"
 	"                        [-v|--verbose] [--debug] [-q] --out DIR\n"
 	"\n"
 	"Collect the IAM state of the account the credentials (or --role-arn)\n"
@@ -80,6 +84,7 @@ collect_write(const struct collect_args *a, struct collect_target *target,
 	co.cfg = cfg;
 	co.since_days = a->since;
 	co.report_wait_s = a->wait;
+	co.no_last_accessed = a->no_last_accessed;
 	if ((snap = collect_account(target, creds, &co, &err)) == NULL) {
 		fprintf(stderr, "iamgrade collect: %s\n", str_sanitize_term(err));
 		goto out;

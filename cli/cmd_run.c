@@ -51,6 +51,7 @@ struct run {
 	int		 timeout;		/* seconds, 0 = the collector's default */
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
+	int		 no_last_accessed;
 	const char	*sign_key;		/* --sign KEYFILE, or NULL */
 	const char	*exceptions;		/* --exceptions FILE, or NULL */
 	const char	*framework_name;	/* --framework NAME, or NULL */
@@ -133,6 +134,8 @@ static const struct cli_opt run_opts[] = {
 	  "accounts collected at once (default 16)", .min = 1, .max = 256),
 	CLI_OPT(CLI_FLAG, "no-pdf", 0, struct run, no_pdf, NULL,
 	  "skip the PDF reports", .value = 1),
+	CLI_OPT(CLI_FLAG, "no-last-accessed", 0, struct run, no_last_accessed, NULL,
+	  "skip service last accessed (LP-03, LP-04 NOT_EVALUATED)", .value = 1),
 	CLI_OPTS_VERBOSITY(struct run, level),
 	CLI_OPT_END
 };
@@ -962,6 +965,7 @@ run_collect(struct run *r, char **err)
 	copts.cfg = &r->cfg;
 	copts.since_days = r->since_days;
 	copts.report_wait_s = r->report_wait;
+	copts.no_last_accessed = r->no_last_accessed;
 	copts.organization = r->organization_ids;
 	snapdir = xasprintf("%s/snapshots", r->dir);
 	if (!r->quiet)

@@ -47,6 +47,50 @@ collect_problem(json_t *problems, const char *name, const json_t *src)
 	    json_string_value(jpath(src, "error.message")) : ""));
 }
 
+/* Whether the source name was left out on request (collection.skipped). */
+static int
+collect_skipped(const json_t *snap, const char *name)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(jpath(snap, "collection.skipped"), i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A last-accessed job that failed is a problem of its principal only: one
+ * line says how many, and the first reason, so the run still reports the
+ * collection incomplete (exit 3) as for a failed trail call.
+ */
+static void
+collect_la_problems(json_t *problems, const json_t *src)
+{
+	const json_t *p, *first = NULL;
+	size_t i, bad = 0;
+
+	if (src_status(src) != SNAP_ST_OK)
+		return;
+	json_array_foreach(jpath(src, "data.principals"), i, p) {
+		if (jstr(p, "status") != NULL && (strcmp(jstr(p, "status"), "ok") == 0 ||
+		    strcmp(jstr(p, "status"), "absent") == 0))
+			continue;
+		if (bad++ == 0)
+			first = p;
+	}
+	if (bad == 0)
+		return;
+	json_array_append_new(problems, json_sprintf("last_accessed: %zu of %zu principals "
+	    "not read, first %s: %s: %s: %s", bad, json_array_size(jpath(src, "data.principals")),
+	    jstr(first, "Arn"), jstr(first, "status"),
+	    json_string_value(jpath(first, "error.code")) ?
+	    json_string_value(jpath(first, "error.code")) : "?",
+	    json_string_value(jpath(first, "error.message")) ?
+	    json_string_value(jpath(first, "error.message")) : ""));
+}
+
 /* collection.complete and collection.problems, from the sources. */
 static void
 collect_verdict(json_t *snap, int reached)
@@ -64,9 +108,15 @@ collect_verdict(json_t *snap, int reached)
 		    json_object_get(sources, snap_source_names[SNAP_SRC_CALLER_IDENTITY]));
 		goto out;
 	}
-	for (s = 0; s < SNAP_SRC__MAX; s++)
+	for (s = 0; s < SNAP_SRC__MAX; s++) {
+		/* Skipped on request (--no-last-accessed): not a problem of the account. */
+		if (json_object_get(sources, snap_source_names[s]) == NULL &&
+		    collect_skipped(snap, snap_source_names[s]))
+			continue;
 		collect_problem(problems, snap_source_names[s],
 		    json_object_get(sources, snap_source_names[s]));
+	}
+	collect_la_problems(problems, json_object_get(sources, "last_accessed"));
 	/* Per-trail calls are sources of their own: a denied one counts. */
 	json_array_foreach(jpath(sources, "trails.data"), i, t) {
 		name = json_string_value(jpath(t, "trail.Name"));
@@ -116,14 +166,14 @@ collect_frame(const char *account_id, const struct collect_target *t,
 	for (s = 0; s < AWS_SVC__MAX; s++)
 		json_object_set_new(eps, aws_svc_names[s], jstring(cfg->endpoint[s]));
 	snap = json_pack("{s:s, s:{s:s, s:s}, s:{s:o, s:n, s:o}, s:n, s:o, s:o,"
-	    " s:{s:I}, s:{}}",
+	    " s:{s:I, s:[]}, s:{}}",
 	    "schema", SNAP_SCHEMA,
 	    "tool", "name", "iamgrade", "version", IAMGRADE_VERSION,
 	    "account", "id", jstring(account_id), "alias", "name", jstring(t->name),
 	    "caller",
 	    "region", jstring(cfg->region),
 	    "endpoints", eps,
-	    "collection", "window_days", (json_int_t)window,
+	    "collection", "window_days", (json_int_t)window, "skipped",
 	    "sources");
 	if (o->organization != NULL)
 		json_object_set_new(snap, "organization", snap_source_check("organization",
@@ -131,16 +181,23 @@ collect_frame(const char *account_id, const struct collect_target *t,
 	return snap;
 }
 
+/* extra: calls sent on clients of their own (the last-accessed workers). */
 static void
-collect_times(json_t *snap, time_t started, struct aws_client *c)
+collect_times(json_t *snap, time_t started, struct aws_client *c,
+    const struct iam_la_count *extra)
 {
 	json_t *coll = json_object_get(snap, "collection");
 	char buf[21];
 
 	json_object_set_new(coll, "started", json_string(time_fmt(started, buf)));
 	json_object_set_new(coll, "finished", json_string(time_fmt(time(NULL), buf)));
-	json_object_set_new(coll, "api_calls", json_integer(aws_client_calls(c)));
-	json_object_set_new(coll, "retries", json_integer(aws_client_retries(c)));
+	json_object_set_new(coll, "api_calls", json_integer(aws_client_calls(c) + extra->calls));
+	json_object_set_new(coll, "retries", json_integer(aws_client_retries(c) + extra->retries));
+	if (extra->concurrency > 0)
+		json_object_set_new(coll, "last_accessed", json_pack("{s:i, s:i, s:I, s:I, s:I}",
+		    "concurrency", extra->concurrency, "wait_s", extra->wait_s,
+		    "api_calls", (json_int_t)extra->calls, "retries", (json_int_t)extra->retries,
+		    "ms", (json_int_t)extra->ms));
 }
 
 /* Every source of an account that could not be read carries the failure. */
@@ -174,6 +231,8 @@ struct collect_run {
 	time_t				 started;
 	int				 window;	/* days */
 	json_t				*kept[SNAP_SRC__MAX];	/* each source, checked */
+	unsigned char			 skipped[SNAP_SRC__MAX];	/* not read, on request */
+	struct iam_la_count		 la;		/* the last-accessed workers' cost */
 };
 
 typedef json_t *collect_read_fn(struct aws_client *, struct collect_run *);
@@ -206,6 +265,22 @@ static json_t *
 read_authz(struct aws_client *c, struct collect_run *r)
 {
 	return iam_authorization_details(c);
+}
+
+/*
+ * One job per role and user of the authorization details just read, on
+ * workers of their own, each with a sibling of c (the same session, and
+ * the same renewal of the role's credentials when they run out).  NULL
+ * when skipped on request (--no-last-accessed).
+ */
+static json_t *
+read_last_accessed(struct aws_client *c, struct collect_run *r)
+{
+	struct iam_la_opts la = { r->o->la_jobs, r->o->la_wait_s };
+
+	if (r->o->no_last_accessed)
+		return NULL;
+	return iam_last_accessed(c, r->kept[SNAP_SRC_AUTHORIZATION_DETAILS], &la, &r->la);
 }
 
 static json_t *
@@ -264,6 +339,8 @@ static const struct collect_step {
 	    "iam:GenerateCredentialReport" },
 	{ SNAP_SRC_ACCESS_KEYS,			read_keys,		SNAP_SRC_CREDENTIAL_REPORT,
 	    "iam:ListAccessKeys" },
+	{ SNAP_SRC_LAST_ACCESSED,		read_last_accessed,	SNAP_SRC_AUTHORIZATION_DETAILS,
+	    "iam:GenerateServiceLastAccessedDetails" },
 	{ SNAP_SRC_TRAILS,			read_trails,		COLLECT_NONE,
 	    "cloudtrail:DescribeTrails" },
 	{ SNAP_SRC_ACCOUNT_ALIASES,		read_aliases,		COLLECT_NONE,
@@ -284,9 +361,13 @@ static void
 collect_chain(struct aws_client *c, struct collect_run *r, size_t i)
 {
 	enum snap_source id = collect_steps[i].id;
+	json_t *src = collect_steps[i].read(c, r);
 	size_t j;
 
-	r->kept[id] = snap_source_check(snap_source_names[id], collect_steps[i].read(c, r));
+	if (src == NULL)
+		r->skipped[id] = 1;
+	else
+		r->kept[id] = snap_source_check(snap_source_names[id], src);
 	for (j = 0; j < COLLECT_NSTEPS; j++)
 		if (collect_steps[j].after == id)
 			collect_chain(c, r, j);
@@ -313,7 +394,7 @@ collect_task(struct aws_client *c, size_t n, void *arg)
  */
 static void
 collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
-    const struct collect_opts *o, time_t started, int window)
+    const struct collect_opts *o, time_t started, int window, struct iam_la_count *extra)
 {
 	struct collect_run run = { .o = o, .started = started, .window = window };
 	enum snap_source id;
@@ -327,6 +408,11 @@ collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
 	    collect_task, &run);
 	for (i = 0; i < COLLECT_NSTEPS; i++) {
 		id = collect_steps[i].id;
+		if (run.skipped[id]) {
+			json_array_append_new(jpath(snap, "collection.skipped"),
+			    json_string(snap_source_names[id]));
+			continue;
+		}
 		if ((src = run.kept[id]) == NULL)
 			src = src_fail(collect_steps[i].call, "Cancelled",
 			    "cancelled before the call was made", 0);
@@ -334,6 +420,7 @@ collect_sources_all(json_t *snap, const char *account, struct aws_client *c,
 		    snap_status_names[src_status(src)]);
 		json_object_set_new(json_object_get(snap, "sources"), snap_source_names[id], src);
 	}
+	*extra = run.la;
 	alias = json_array_get(jpath(json_object_get(json_object_get(snap, "sources"),
 	    snap_source_names[SNAP_SRC_ACCOUNT_ALIASES]), "data.aliases"), 0);
 	json_object_set(json_object_get(snap, "account"), "alias", alias ? (json_t *)alias : json_null());
@@ -416,6 +503,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 	char *known;
 	time_t started = time(NULL);
 	int window = o->since_days, reached = 0;
+	struct iam_la_count extra = { 0, 0, 0, 0, 0 };
 
 	memset(&role, 0, sizeof(role));
 	if (window <= 0)
@@ -433,7 +521,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 		json_object_set_new(snap, "caller", json_pack("{s:O, s:O?}",
 		    "arn", jpath(ident, "data.Arn"), "user_id", jpath(ident, "data.UserId")));
 		collect_set(snap, account, "caller_identity", ident);
-		collect_sources_all(snap, account, c, o, started, window);
+		collect_sources_all(snap, account, c, o, started, window, &extra);
 		reached = 1;
 	} else if (known != NULL) {
 		snap = collect_frame(known, t, o, window);
@@ -447,7 +535,7 @@ collect_account(const struct collect_target *t, const struct aws_creds *creds,
 		    json_string_value(jpath(fail, "error.message")));
 		goto out;
 	}
-	collect_times(snap, started, c);
+	collect_times(snap, started, c, &extra);
 	collect_verdict(snap, reached);
 out:
 	json_decref(fail);

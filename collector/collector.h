@@ -25,6 +25,9 @@ struct collect_opts {
 	int			 since_days;	/* CreateRole window, 1..90 (default 30) */
 	const json_t		*organization;	/* {"id":..., "accounts":[ids]} or NULL */
 	int			 report_wait_s;	/* credential report deadline (default 300) */
+	int			 no_last_accessed; /* skip service last accessed (--no-last-accessed) */
+	int			 la_jobs;	/* last-accessed jobs in flight (0: 16) */
+	int			 la_wait_s;	/* last-accessed deadline per account (0: 900) */
 };
 
 /*

@@ -5,11 +5,14 @@
 
 /*
  * What every audited account must allow: reads only, none of which can
- * change the account.  sts:GetCallerIdentity needs no permission.
+ * change the account (GenerateServiceLastAccessedDetails starts a report
+ * job, as GenerateCredentialReport does; neither changes IAM).
+ * sts:GetCallerIdentity needs no permission.
  */
 static const char *const policy_read[] = {
 	"IamgradeIamRead", "iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails",
-	"iam:GetAccountPasswordPolicy", "iam:GetAccountSummary", "iam:GetCredentialReport",
+	"iam:GenerateServiceLastAccessedDetails", "iam:GetAccountPasswordPolicy",
+	"iam:GetAccountSummary", "iam:GetCredentialReport", "iam:GetServiceLastAccessedDetails",
 	"iam:ListAccessKeys", "iam:ListAccountAliases", "iam:ListVirtualMFADevices", NULL,
 	"IamgradeCloudTrailRead", "cloudtrail:DescribeTrails", "cloudtrail:GetEventSelectors",
 	"cloudtrail:GetTrailStatus", "cloudtrail:LookupEvents", NULL,

@@ -181,6 +181,44 @@ int	 iam_policy_kept(const json_t *policy);
 /* One Policies member reduced to the members the snapshot keeps. */
 json_t	*iam_policy_reduce(const json_t *policy);
 
+/*
+ * Service and action last accessed (aws-api.md §4.20-4.23) for every role
+ * and user of an "ok" authorization_details source: one ACTION_LEVEL job
+ * each, at most jobs at a time (each on a client of its own with creds),
+ * all within wait_s seconds.  The source is denied as a whole when
+ * Generate is denied (it would be for everyone); otherwise "ok" with
+ * data {"granularity","concurrency","wait_s","api_calls","ms",
+ * "principals":[{"Arn","type":"role"|"user","status":"ok"|"absent"|
+ * "error"|"denied"|"timeout"|"partial","error":{"code","message"},
+ * "JobType","JobCompletionDate","ServicesLastAccessed":[...]}]}: a job
+ * that fails is a failure of that principal only.  *n gets what the
+ * stage cost (run metadata, kept out of the source's data, which holds
+ * only what AWS said).  IAMGRADE_LA_POLL_MS sets the first poll
+ * interval (tests), IAMGRADE_LA_JOBS (1-64) the jobs in flight (benchmark).
+ */
+#define IAM_LA_JOBS	16
+#define IAM_LA_WAIT_S	900
+struct iam_la_opts {
+	int	jobs;		/* 0: IAM_LA_JOBS */
+	int	wait_s;		/* 0: IAM_LA_WAIT_S */
+};
+struct iam_la_count {
+	unsigned	calls;		/* HTTP requests of the stage's own clients */
+	unsigned	retries;
+	long		ms;		/* wall time of the stage */
+	int		concurrency;	/* jobs in flight at most */
+	int		wait_s;		/* the deadline used */
+};
+json_t	*iam_last_accessed(const struct aws_client *,
+	    const json_t *authorization_details, const struct iam_la_opts *,
+	    struct iam_la_count *n);
+/*
+ * One GetServiceLastAccessedDetails result's ServicesLastAccessed appended
+ * to services, reduced to ServiceNamespace, LastAuthenticated(Region) and
+ * TrackedActionsLastAccessed [{ActionName, LastAccessedTime}].
+ */
+int	 iam_la_page(const json_t *result, json_t *services, char **err);
+
 /* CloudTrail. */
 /* DescribeTrails, then GetTrailStatus and GetEventSelectors per trail. */
 json_t	*ct_trails(struct aws_client *, const struct aws_config *);

@@ -15,7 +15,8 @@ static const char *const iam_lists[] = {
 	"AttachedPolicies", "GroupDetailList", "GroupList", "GroupPolicyList",
 	"Groups", "InstanceProfileList", "InstanceProfiles", "MFADevices",
 	"Policies", "PolicyNames", "PolicyVersionList", "RoleDetailList",
-	"RolePolicyList", "Roles", "Tags", "UserDetailList", "UserPolicyList",
+	"RolePolicyList", "Roles", "ServicesLastAccessed", "Tags",
+	"TrackedActionsLastAccessed", "UserDetailList", "UserPolicyList",
 	"Users", "VirtualMFADevices", NULL
 };
 static const char *const iam_maps[] = { "SummaryMap", NULL };
@@ -31,7 +32,7 @@ static const char *const iam_bools[] = {
 static const char *const iam_ints[] = {
 	"AttachmentCount", "MaxPasswordAge", "MaxSessionDuration",
 	"MinimumPasswordLength", "PackedPolicySize", "PasswordReusePrevention",
-	"PermissionsBoundaryUsageCount", NULL
+	"PermissionsBoundaryUsageCount", "TotalAuthenticatedEntities", NULL
 };
 static const char *const iam_docs[] = {
 	"AssumeRolePolicyDocument", "Document", "PolicyDocument", NULL

@@ -23,10 +23,13 @@
  * the statuses "partial" and "invalid", which a /1 reader refuses as
  * unknown, so the version went up; /1 files are still read (their sources
  * never carry the new statuses, and their data is validated the same way).
+ * /3 added the source "last_accessed" (service and action last accessed
+ * per role and user); a /1 or /2 file has none, which the controls that
+ * need it read as "not in the snapshot" (NOT_EVALUATED), never as unused.
  */
 #define SNAP_SCHEMA_PREFIX	"iamgrade.snapshot/"
-#define SNAP_SCHEMA_VERSION	2
-#define SNAP_SCHEMA		"iamgrade.snapshot/2"
+#define SNAP_SCHEMA_VERSION	3
+#define SNAP_SCHEMA		"iamgrade.snapshot/3"
 
 /*
  * The members of "sources", in report order: X(ID, name, type of data).
@@ -48,7 +51,8 @@
 	X(CREATE_ROLE_EVENTS,	 "create_role_events",	  JSON_OBJECT)
 #define SNAP_SOURCES_OTHER(X) \
 	X(ACCOUNT_ALIASES,	 "account_aliases",	  JSON_OBJECT) \
-	X(CALLER_IDENTITY,	 "caller_identity",	  JSON_OBJECT)
+	X(CALLER_IDENTITY,	 "caller_identity",	  JSON_OBJECT) \
+	X(LAST_ACCESSED,	 "last_accessed",	  JSON_OBJECT)
 #define SNAP_SOURCES(X)	SNAP_SOURCES_GRADED(X) SNAP_SOURCES_OTHER(X)
 
 enum snap_source {

@@ -803,6 +803,91 @@ data_caller_identity(struct sv *v, const json_t *d)
 	return 1;
 }
 
+/* Service last accessed (§4.21, §4.23). */
+
+/* A ServiceNamespace: 1-64 characters of [A-Za-z0-9_-], the action prefix. */
+static int
+la_namespace(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n >= 1 && n <= 64 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+static int
+la_action(struct sv *v, const json_t *e)
+{
+	return want(v, e, "ActionName", K_STR, 0) && want(v, e, "LastAccessedTime", K_TIME, 1);
+}
+
+static int
+la_service(struct sv *v, const json_t *e)
+{
+	if (!want(v, e, "ServiceNamespace", K_STR, 0))
+		return 0;
+	if (!la_namespace(jstr(e, "ServiceNamespace")))
+		return sv_bad(v, "ServiceNamespace \"%.40s\" is not 1-64 characters of "
+		    "letters, digits, _ and -", jstr(e, "ServiceNamespace"));
+	return want(v, e, "LastAuthenticated", K_TIME, 1) &&
+	    want_list(v, e, "TrackedActionsLastAccessed", 1, la_action);
+}
+
+static int
+la_principal(struct sv *v, const json_t *e)
+{
+	static const char *const statuses[] = {
+		"ok", "absent", "error", "denied", "timeout", "partial", NULL
+	};
+	const char *const *s;
+	const char *st, *type, *ns;
+	const json_t *svc;
+	json_t *seen;
+	size_t i;
+	int ok = 1;
+
+	if (!want(v, e, "Arn", K_STR, 0) || !want(v, e, "type", K_STR, 0) ||
+	    !want(v, e, "status", K_STR, 0) || !want(v, e, "JobCompletionDate", K_TIME, 1))
+		return 0;
+	if (strncmp(jstr(e, "Arn"), "arn:", 4) != 0)
+		return sv_bad(v, "Arn \"%.40s\" is not an ARN", jstr(e, "Arn"));
+	type = jstr(e, "type");
+	if (strcmp(type, "role") != 0 && strcmp(type, "user") != 0)
+		return sv_bad(v, "type \"%.40s\" is neither role nor user", type);
+	st = jstr(e, "status");
+	for (s = statuses; *s != NULL && strcmp(*s, st) != 0; s++)
+		;
+	if (*s == NULL)
+		return sv_bad(v, "unknown status \"%.40s\"", st);
+	if (strcmp(st, "ok") != 0) {
+		if (!want(v, e, "error", K_OBJ, 0))
+			return 0;
+		return want(v, json_object_get(e, "error"), "code", K_STR, 0) &&
+		    want(v, json_object_get(e, "error"), "message", K_STR, 0);
+	}
+	if (!want_list(v, e, "ServicesLastAccessed", 0, la_service))
+		return 0;
+	/* One item per service: a repeat means pages were read twice. */
+	seen = json_object();
+	json_array_foreach(json_object_get(e, "ServicesLastAccessed"), i, svc) {
+		ns = jstr(svc, "ServiceNamespace");
+		if (json_object_get(seen, ns) != NULL) {
+			ok = sv_bad(v, "ServicesLastAccessed lists \"%.40s\" twice", ns);
+			break;
+		}
+		json_object_set_new(seen, ns, json_true());
+	}
+	json_decref(seen);
+	return ok;
+}
+
+static int
+data_last_accessed(struct sv *v, const json_t *d)
+{
+	return want(v, d, "granularity", K_STR, 0) &&
+	    want_list(v, d, "principals", 0, la_principal);
+}
+
 static int
 data_organization(struct sv *v, const json_t *d)
 {
@@ -835,6 +920,7 @@ static sv_data_fn *const sv_data[SNAP_SRC__MAX] = {
 	[SNAP_SRC_CREATE_ROLE_EVENTS] = data_create_role_events,
 	[SNAP_SRC_ACCOUNT_ALIASES] = data_account_aliases,
 	[SNAP_SRC_CALLER_IDENTITY] = data_caller_identity,
+	[SNAP_SRC_LAST_ACCESSED] = data_last_accessed,
 };
 
 static int

@@ -44,6 +44,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 import bed_auth  # noqa: E402
 import bed_iam  # noqa: E402
+from bed_lastaccess import LastAccessed  # noqa: E402
 import bed_sso  # noqa: E402
 from bed_faults import HANG_KINDS, PAGE_KINDS, FaultError, Faults  # noqa: E402
 from bed_trail import LookupError_, Trail, create_role_record, fill_injected, parse_time  # noqa: E402
@@ -187,6 +188,7 @@ class Front:
         self.seed = seed
         self.faults = Faults(seed)
         self.trail = Trail()
+        self.last_accessed = LastAccessed()
         self.stats = Stats()
         self.sso = bed_sso.SSO()
         self.server = None
@@ -404,6 +406,9 @@ class Front:
                                "Request is missing Authentication Token")
         if req.svcaction == "cloudtrail:LookupEvents":
             resp = self.lookup_events(req)
+        elif req.svcaction in ("iam:GenerateServiceLastAccessedDetails",
+                               "iam:GetServiceLastAccessedDetails"):
+            resp = self.service_last_accessed(req)
         elif not req.signed and req.svcaction in UNSIGNED_OK:
             # moto's authentication knows no unsigned action: it is off for this one call.
             with self.lock:
@@ -603,21 +608,31 @@ class Front:
         st["pending"], st["generated"] = None, now
         st["content"] = bed_iam.credential_report_csv(account, root, pw)
 
+    def _front_auth(self, req, codes):
+        """moto's signature and permission check for a call the front serves
+        itself: an error Response (codes: (status, signature, key, denied)
+        in the protocol's spelling), or None when allowed."""
+        if not bed_auth.auth_enabled():
+            return None
+        try:
+            with self.lock:
+                bed_auth.check_request(req.account, req.environ.get("REQUEST_METHOD", "POST"),
+                                       req.environ.get("PATH_INFO", "/") or "/", req.body,
+                                       req.headers, req.action)
+        except SignatureDoesNotMatchError as e:
+            return self._error(req, codes[0], codes[1], e.message)
+        except InvalidClientTokenIdError as e:
+            return self._error(req, codes[0], codes[2], e.message)
+        except AccessDeniedError as e:
+            return self._error(req, codes[0], codes[3], e.message + " because no identity-based "
+                               f"policy allows the {req.svcaction} action")
+        return None
+
     def lookup_events(self, req):
-        if bed_auth.auth_enabled():
-            try:
-                with self.lock:
-                    bed_auth.check_request(req.account, req.environ.get("REQUEST_METHOD", "POST"),
-                                           req.environ.get("PATH_INFO", "/") or "/", req.body,
-                                           req.headers, req.action)
-            except SignatureDoesNotMatchError as e:
-                return self._error(req, 400, "InvalidSignatureException", e.message)
-            except InvalidClientTokenIdError as e:
-                return self._error(req, 400, "UnrecognizedClientException", e.message)
-            except AccessDeniedError as e:
-                return self._error(req, 400, "AccessDeniedException",
-                                   e.message + " because no identity-based policy allows the "
-                                   "cloudtrail:LookupEvents action")
+        denied = self._front_auth(req, (400, "InvalidSignatureException", "UnrecognizedClientException",
+                                        "AccessDeniedException"))
+        if denied is not None:
+            return denied
         if self.trail.throttled(req.account, req.region):
             return self._error(req, 400, "ThrottlingException", "Rate exceeded")
         try:
@@ -626,6 +641,25 @@ class Front:
             return self._error(req, 400, e.code, e.message)
         return Response(200, [("Content-Type", "application/x-amz-json-1.1"),
                               ("x-amzn-RequestId", req.request_id)], json.dumps(page).encode())
+
+    def service_last_accessed(self, req):
+        """GenerateServiceLastAccessedDetails / GetServiceLastAccessedDetails
+        (bed_lastaccess.py): jobs that take a few polls, fail when told to."""
+        denied = self._front_auth(req, (403, "SignatureDoesNotMatch", "InvalidClientTokenId",
+                                        "AccessDenied"))
+        if denied is not None:
+            return denied
+        key = req.access_key or ""
+        if req.action == "GenerateServiceLastAccessedDetails":
+            with self.lock:
+                out = self.last_accessed.generate(req.account, bed_auth.iam_backend(req.account),
+                                                  key, req.params, req.request_id)
+        else:
+            out = self.last_accessed.get(key, req.params, req.request_id)
+        if out[0] != 200:
+            return self._error(req, out[0], out[1], out[2])
+        return Response(200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", req.request_id)],
+                        out[1])
 
     # --- control API ---
 
@@ -683,6 +717,7 @@ class Front:
             bed_auth.set_auth(False)
             mock_random.seed(self.seed)
         self.trail.reset()
+        self.last_accessed.reset()
         self.stats.reset()
         self.sso.reset()
         self.faults.set_rules([], seed=self.seed)
@@ -775,6 +810,11 @@ class Front:
                 st["delay_polls"] = int(body.get("delay_polls", st["delay_polls"]))
                 st["generated"], st["pending"], st["content"] = None, None, None
             return {"account": acct, "mode": st["mode"], "delay_polls": st["delay_polls"]}
+
+    def ctl_last_accessed(self, method, body, query):
+        """Service last accessed: delay_polls, fail [ARN], usage {ARN: {ns: ...}}."""
+        acct = self._acct(body if method == "POST" else query)
+        return self.last_accessed.configure(acct, body if method == "POST" else {})
 
     def ctl_lookup(self, method, body, query):
         """LookupEvents behaviour: empty_pages (before the first real page), rate, burst."""

@@ -41,6 +41,7 @@ FALLBACK_POLICY = {
             "iam:GetAccountPasswordPolicy", "iam:GetAccountSummary",
             "iam:ListVirtualMFADevices", "iam:ListAccessKeys",
             "iam:GetAccountAuthorizationDetails", "iam:ListAccountAliases",
+            "iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails",
             "cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
             "cloudtrail:GetEventSelectors", "cloudtrail:LookupEvents",
             "organizations:DescribeOrganization", "organizations:ListAccounts",
@@ -235,6 +236,10 @@ class Bed:
     def report(self, account, mode="normal", delay_polls=0):
         return self.ctl("report", {"account": account, "mode": mode, "delay_polls": delay_polls})
 
+    def last_accessed(self, account, **cfg):
+        """Service last accessed jobs: delay_polls, fail [ARN], usage {ARN: {ns: ...}}."""
+        return self.ctl("last_accessed", dict(cfg, account=account))
+
     def lookup(self, account, **cfg):
         return self.ctl("lookup", dict(cfg, account=account))
 
@@ -328,6 +333,9 @@ def aws_env(bed, creds=None, home=None, region=REGION, extra=None):
         "AWS_DEFAULT_REGION": region,   # the AWS CLI v1 reads only this one
         "AWS_EC2_METADATA_DISABLED": "true",
         "IAMGRADE_RETRY_BASE_MS": "10",
+        # Last-accessed jobs take a few polls in the bed: 1 s apart would
+        # only make the tests slow (the interval's growth is unit-tested).
+        "IAMGRADE_LA_POLL_MS": "20",
     })
     if creds is not None:
         env["AWS_ACCESS_KEY_ID"] = creds.access_key_id

@@ -46,7 +46,7 @@ of docs/performance.md:
             included), the attacker-sized case of issue 12
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -55,6 +55,7 @@ Sizes come from the environment (defaults in brackets):
   BENCH_ROLES [5000]  BENCH_POLICIES [2000]  BENCH_PRIV_USERS [2000]
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DENIED [10000,100000: a list, each a snapshot of that many denied calls]
+  BENCH_LA_ROLES [2000]  BENCH_LA_USERS [500]  BENCH_LA_JOBS [8,16]  BENCH_LA_DELAY_POLLS [1]
   BENCH_ORG_ACCOUNTS [1000]
   BENCH_SCALE_ACCOUNTS [100,300,1000]  BENCH_SCALE_HOLDERS [2000]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
@@ -80,6 +81,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "bed"))
 sys.path.insert(0, HERE)
 
 import bedlib  # noqa: E402
+import bench_lastaccess  # noqa: E402
 import bench_paging  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_seed  # noqa: E402
@@ -89,9 +91,9 @@ WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
 STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
-          "denied", "scale", "paging")
+          "denied", "scale", "paging", "lastaccess")
 DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
-                  "priv", "denied", "scale")
+                  "priv", "denied", "scale", "lastaccess")
 
 
 def env_int(name, default):
@@ -776,6 +778,10 @@ def main():
         blocks["paging"] = bench_paging.report_paging(
             c, bench_paging.stage_paging(c, WORK, measure, machine), secs, mib, table, machine_line)
         print("\n" + blocks["paging"] + "\n", flush=True)
+    if "lastaccess" in c["stages"]:
+        blocks["lastaccess"] = bench_lastaccess.report_lastaccess(
+            c, bench_lastaccess.stage_lastaccess(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["lastaccess"] + "\n", flush=True)
     if "denied" in c["stages"]:
         blocks["denied"] = report_denied(c, stage_denied(c))
         print("\n" + blocks["denied"] + "\n", flush=True)

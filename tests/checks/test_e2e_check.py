@@ -1,6 +1,6 @@
 """End to end on the test bed: seed the sample account, collect it as the
 auditor (holding exactly `iamgrade policy`), check the snapshot and compare
-all 32 statuses with the expectations of tests/bed/scenarios.md; then deny
+all 36 statuses with the expectations of tests/bed/scenarios.md; then deny
 the password policy and see exactly the PWD controls turn NOT_EVALUATED."""
 import csv
 import io
@@ -44,7 +44,7 @@ class CheckSampleTest(BedCase):
 
     def test_sample_grades_as_scenarios_md_says(self):
         expected = sample_expectations()
-        self.assertEqual(len(expected), 32, expected)
+        self.assertEqual(len(expected), 36, expected)
         snap, path, _ = self.collect_ok(self.s.auditor)
         got, acct = self.statuses(self.check(path))
         self.assertEqual(got, expected)

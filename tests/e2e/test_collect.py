@@ -1,5 +1,6 @@
 """`iamgrade collect` against the bed with request authentication on, running
 as an identity that holds exactly the policy `iamgrade policy` prints."""
+import contextlib
 import hashlib
 import json
 import os
@@ -15,13 +16,29 @@ from e2eutil import BedCase, aws_cli, bedlib, content, iamgrade, load, seed, sna
 A = bedlib.DEFAULT_ACCOUNT
 SOURCES = {"credential_report", "password_policy", "account_summary", "virtual_mfa_devices",
            "access_keys", "authorization_details", "trails", "create_role_events",
-           "account_aliases", "caller_identity"}
+           "account_aliases", "caller_identity", "last_accessed"}
 # 20 % throttling and 5 % server errors (half with an AWS body, half empty) on every call.
 FLAKY = [
     {"kind": "throttle", "probability": 0.20},
     {"kind": "unavailable", "probability": 0.025},
     {"kind": "unavailable_empty", "probability": 0.025},
 ]
+
+
+@contextlib.contextmanager
+def auditor_denied(bed, admin, action):
+    """The auditor explicitly denied action (an inline Deny) for the block."""
+    iam = bed.client("iam", admin)
+    bed.auth(False)
+    iam.put_user_policy(UserName="iamgrade-auditor", PolicyName="test-deny",
+                        PolicyDocument=bedlib.doc({"Effect": "Deny", "Resource": "*", "Action": action}))
+    bed.auth(True)
+    try:
+        yield
+    finally:
+        bed.auth(False)
+        iam.delete_user_policy(UserName="iamgrade-auditor", PolicyName="test-deny")
+        bed.auth(True)
 
 
 def sha(path):
@@ -58,7 +75,7 @@ class CollectSampleTest(BedCase):
 
     def test_every_source_ok(self):
         snap, counts = self.baseline()
-        self.assertEqual(snap["schema"], "iamgrade.snapshot/2")
+        self.assertEqual(snap["schema"], "iamgrade.snapshot/3")
         self.assertEqual(set(snap["sources"]), SOURCES)
         self.assertSourcesOk(snap)
         self.assertTrue(snap["collection"]["complete"])
@@ -83,20 +100,10 @@ class CollectSampleTest(BedCase):
 
     def test_password_policy_denied(self):
         self.baseline()
-        admin = self.bed.client("iam", self.s.admin)
-        self.bed.auth(False)
-        admin.put_user_policy(UserName="iamgrade-auditor", PolicyName="no-password-policy",
-                              PolicyDocument=bedlib.doc({"Effect": "Deny", "Resource": "*",
-                                                         "Action": "iam:GetAccountPasswordPolicy"}))
-        self.bed.auth(True)
-        try:
+        with auditor_denied(self.bed, self.s.admin, "iam:GetAccountPasswordPolicy"):
             p, out = self.collect(self.s.auditor)
             self.assertEqual(p.returncode, 3, p.stderr)
             snap = load(snapshots(out)[0])
-        finally:
-            self.bed.auth(False)
-            admin.delete_user_policy(UserName="iamgrade-auditor", PolicyName="no-password-policy")
-            self.bed.auth(True)
         pp = snap["sources"]["password_policy"]
         self.assertEqual(pp["status"], "denied")
         self.assertEqual(pp["api_call"], "iam:GetAccountPasswordPolicy")
@@ -316,12 +323,99 @@ class CollectCallCountTest(BedCase):
             self.assertEqual(snap["collection"]["api_calls"], sum(counts[s.n].values()))
             self.assertEqual(len(snap["sources"]["credential_report"]["data"]["rows"]), s.n + 3)
             self.assertEqual(counts[s.n].get("iam:ListAccessKeys"), s.key_holders)
+            # Service last accessed is a fact per principal (DESIGN.md): one job
+            # each, read in delay_polls + 1 calls (one page each here), no more.
+            details = snap["sources"]["authorization_details"]["data"]
+            principals = len(details["users"]) + len(details["roles"])
+            self.assertEqual(counts[s.n].get("iam:GenerateServiceLastAccessedDetails"), principals)
+            self.assertEqual(counts[s.n].get("iam:GetServiceLastAccessedDetails"), principals * 3)
         for n in (5, 500):
             print(f"\n  {n} users: {sum(counts[n].values())} calls: "
                   + ", ".join(f"{a} {c}" for a, c in sorted(counts[n].items())), file=sys.stderr)
-        varying = {"iam:ListAccessKeys", "cloudtrail:LookupEvents"}
+        varying = {"iam:ListAccessKeys", "cloudtrail:LookupEvents",
+                   "iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails"}
         self.assertEqual({a: c for a, c in counts[5].items() if a not in varying},
                          {a: c for a, c in counts[500].items() if a not in varying})
+
+
+class CollectLastAccessedTest(BedCase):
+    """Service last accessed (aws-api.md §4.20-4.23) from the bed's front: jobs
+    that take a few polls, one that fails, service- and action-level data."""
+
+    needs_collector = True
+
+    @classmethod
+    def seed(cls):
+        cls.s = seed.seed_sample(cls.bed)
+        cls.role = f"arn:aws:iam::{A}:role/ec2-app"
+        cls.failing = f"arn:aws:iam::{A}:user/alice"
+        cls.bed.last_accessed(A, delay_polls=3, fail=[cls.failing], usage={
+            cls.role: {"s3": {"last": "2026-11-30T08:15:00Z", "region": "eu-west-1",
+                              "actions": {"GetBucketPolicy": "2026-11-30T08:15:00Z"}}}})
+
+    def principals(self, snap):
+        return {p["Arn"]: p for p in snap["sources"]["last_accessed"]["data"]["principals"]}
+
+    def test_jobs_polled_and_read(self):
+        self.bed.reset_stats()
+        p, out = self.collect(self.s.auditor)
+        self.assertEqual(p.returncode, 3, p.stderr)    # one job FAILED: incomplete
+        snap = load(snapshots(out)[0])
+        self.assertSourcesOk(snap)
+        la = snap["sources"]["last_accessed"]["data"]
+        details = snap["sources"]["authorization_details"]["data"]
+        arns = {r["Arn"] for r in details["roles"]} | {u["Arn"] for u in details["users"]}
+        got = self.principals(snap)
+        self.assertEqual(set(got), arns)
+        counts = self.bed.stats(A)
+        self.assertEqual(counts["iam:GenerateServiceLastAccessedDetails"], len(arns) + 1)  # + the retry
+        # delay_polls 3: three IN_PROGRESS reads and the COMPLETED one per job.
+        self.assertEqual(counts["iam:GetServiceLastAccessedDetails"], 4 * (len(arns) + 1))
+        self.assertEqual(snap["collection"]["last_accessed"]["api_calls"], counts["iam:GenerateServiceLastAccessedDetails"]
+                         + counts["iam:GetServiceLastAccessedDetails"])
+        self.assertEqual(snap["collection"]["api_calls"], sum(counts.values()))
+        self.assertEqual(la["granularity"], "ACTION_LEVEL")
+        role = got[self.role]
+        self.assertEqual(role["status"], "ok")
+        s3 = next(x for x in role["ServicesLastAccessed"] if x["ServiceNamespace"] == "s3")
+        self.assertEqual(s3["LastAuthenticated"], "2026-11-30T08:15:00Z")
+        used = {a["ActionName"]: a.get("LastAccessedTime") for a in s3["TrackedActionsLastAccessed"]}
+        self.assertEqual(used["GetBucketPolicy"], "2026-11-30T08:15:00Z")
+        self.assertEqual(sum(1 for v in used.values() if v), 1)
+        fail = got[self.failing]
+        self.assertEqual((fail["status"], fail["error"]["code"]), ("error", "JobFailed"))
+        self.assertNotIn("ServicesLastAccessed", fail)
+        self.assertEqual([x for x in snap["collection"]["problems"] if "last_accessed" in x],
+                         snap["collection"]["problems"])
+        self.assertIn(self.failing, snap["collection"]["problems"][0])
+        ok = [a for a, x in got.items() if x["status"] == "ok"]
+        self.assertEqual(len(ok), len(arns) - 1)
+
+    def test_no_last_accessed(self):
+        self.bed.reset_stats()
+        p, out = self.collect(self.s.auditor, "--no-last-accessed")
+        snap = load(snapshots(out)[0])
+        self.assertNotIn("last_accessed", snap["sources"])
+        self.assertEqual(snap["collection"]["skipped"], ["last_accessed"])
+        counts = self.bed.stats(A)
+        self.assertNotIn("iam:GenerateServiceLastAccessedDetails", counts)
+        # Skipped on request is not a collection problem of the account.
+        self.assertEqual(snap["collection"]["problems"], [])
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_generate_denied(self):
+        self.bed.reset_stats()
+        with auditor_denied(self.bed, self.s.admin, "iam:GenerateServiceLastAccessedDetails"):
+            p, out = self.collect(self.s.auditor)
+            snap = load(snapshots(out)[0])
+        self.assertEqual(p.returncode, 3, p.stderr)
+        la = snap["sources"]["last_accessed"]
+        self.assertEqual((la["status"], la["error"]["code"]), ("denied", "AccessDenied"))
+        self.assertNotIn("data", la)
+        self.assertSourcesOk(snap, except_={"last_accessed"})
+        # Denied for one is denied for all: the stage stops at the first answers
+        # (at most one per worker, 16 by default).
+        self.assertLessEqual(self.bed.stats(A)["iam:GenerateServiceLastAccessedDetails"], 16)
 
 
 class CollectProfileTest(BedCase):

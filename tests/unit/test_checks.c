@@ -16,7 +16,7 @@
 #define BASE_SNAPSHOT	"tests/checks/base/compliant.json"
 
 static const char *const family_prefix[CHECK_FAM__MAX] = {
-	"PWD-", "ROOT-", "USER-", "POL-", "TRAIL-", "ROLE-", "PRIV-"
+	"PWD-", "ROOT-", "USER-", "POL-", "TRAIL-", "ROLE-", "PRIV-", "LP-"
 };
 
 static int
@@ -55,7 +55,7 @@ t_catalogue_rows(void)
 {
 	size_t i, j;
 
-	T(check_ncontrols == 32, "%zu controls", check_ncontrols);
+	T(check_ncontrols == 36, "%zu controls", check_ncontrols);
 	for (i = 0; i < check_ncontrols; i++) {
 		const struct check_control *r = &check_controls[i];
 		const char *tmpl[] = { r->console, r->cli, r->python, r->python_each };
@@ -121,6 +121,7 @@ t_config(void)
 	    c.password_max_age_days == 90 && c.root_unused_days == 90 &&
 	    c.credential_unused_days == 45 && c.key_rotation_days == 90 &&
 	    c.user_password_max_age_days == 90 && c.credential_report_max_age_hours == 24 &&
+	    c.unused_days == 90 && c.lp_min_unused_services == 1 &&
 	    c.trusted_accounts == NULL, "defaults");
 	path = temp_file("# iamgrade\n\n  key_rotation_days = 60   # stricter\n"
 	    "trusted_accounts = 111122223333, 444455556666\ntrusted_accounts=777788889999\n");
@@ -130,7 +131,7 @@ t_config(void)
 	    c.trusted_accounts[3] == NULL, "accounts accumulate");
 	j = check_config_json(&c);
 	T(jint(j, "key_rotation_days", 0) == 60 && json_array_size(json_object_get(j, "trusted_accounts")) == 3 &&
-	    json_object_size(j) == 9, "json");
+	    json_object_size(j) == 11, "json");
 	json_decref(j);
 	unlink(path);
 	free(path);

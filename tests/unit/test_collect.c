@@ -334,6 +334,60 @@ identity(struct fake_resp *r)
     "\\\"eventTime\\\":\\\"" time "\\\",\\\"userIdentity\\\":{\\\"type\\\":\\\"IAMUser\\\"}}\""
 
 /* A whole account, with a few twists. */
+/*
+ * Service last accessed for full_account's three principals (jobs read
+ * from several connections at once, so no nth): alice's job is in progress
+ * at its first read, then two pages; bob's FAILs every time; deploy's
+ * completes at once.
+ */
+#define LA_JOB(c)	"0000000" c "-1305-c245-eba4-71fe298bcda7"
+static int la_alice_polls;
+
+static void
+last_accessed(const struct fake_req *q, struct fake_resp *r)
+{
+	if (strcmp(q->op, "GenerateServiceLastAccessedDetails") == 0) {
+		if (strstr(q->body, "Granularity=ACTION_LEVEL") == NULL)
+			xml_err(r, 400, "InvalidInput", "not ACTION_LEVEL");
+		else if (strstr(q->body, "user%2Falice") != NULL)
+			xml(r, q->op, "<JobId>" LA_JOB("a") "</JobId>");
+		else if (strstr(q->body, "user%2Fbob") != NULL)
+			xml(r, q->op, "<JobId>" LA_JOB("b") "</JobId>");
+		else
+			xml(r, q->op, "<JobId>" LA_JOB("d") "</JobId>");
+	} else if (strstr(q->body, LA_JOB("a")) != NULL) {
+		if (__atomic_fetch_add(&la_alice_polls, 1, __ATOMIC_SEQ_CST) == 0)
+			xml(r, q->op, "<JobStatus>IN_PROGRESS</JobStatus><JobType>ACTION_LEVEL</JobType>"
+			    "<JobCreationDate>2026-11-27T10:00:00.123Z</JobCreationDate>");
+		else if (strstr(q->body, "Marker=m-2") == NULL)
+			xml(r, q->op, "<JobStatus>COMPLETED</JobStatus><JobType>ACTION_LEVEL</JobType>"
+			    "<JobCompletionDate>2026-11-27T10:00:03.456Z</JobCompletionDate>"
+			    "<IsTruncated>true</IsTruncated><Marker>m-2</Marker><ServicesLastAccessed>"
+			    "<member><ServiceName>AWS Identity and Access Management</ServiceName>"
+			    "<ServiceNamespace>iam</ServiceNamespace>"
+			    "<TotalAuthenticatedEntities>0</TotalAuthenticatedEntities></member>"
+			    "</ServicesLastAccessed>");
+		else
+			xml(r, q->op, "<JobStatus>COMPLETED</JobStatus><JobType>ACTION_LEVEL</JobType>"
+			    "<JobCompletionDate>2026-11-27T10:00:03.456Z</JobCompletionDate>"
+			    "<IsTruncated>false</IsTruncated><ServicesLastAccessed><member>"
+			    "<ServiceName>Amazon S3</ServiceName><ServiceNamespace>s3</ServiceNamespace>"
+			    "<LastAuthenticated>2026-11-20T08:15:00Z</LastAuthenticated>"
+			    "<LastAuthenticatedEntity>arn:aws:iam::123456789012:user/alice</LastAuthenticatedEntity>"
+			    "<TotalAuthenticatedEntities>1</TotalAuthenticatedEntities>"
+			    "<TrackedActionsLastAccessed><member><ActionName>CreateBucket</ActionName>"
+			    "<LastAccessedTime>2026-11-20T08:15:00Z</LastAccessedTime></member>"
+			    "<member><ActionName>DeleteBucket</ActionName></member>"
+			    "</TrackedActionsLastAccessed></member></ServicesLastAccessed>");
+	} else if (strstr(q->body, LA_JOB("b")) != NULL)
+		xml(r, q->op, "<JobStatus>FAILED</JobStatus><JobCreationDate>2026-11-27T10:00:00Z"
+		    "</JobCreationDate><JobCompletionDate>2026-11-27T10:00:01Z</JobCompletionDate>"
+		    "<Error><Message>internal</Message><Code>InternalError</Code></Error>");
+	else
+		xml(r, q->op, "<JobStatus>COMPLETED</JobStatus><IsTruncated>false</IsTruncated>"
+		    "<ServicesLastAccessed/>");
+}
+
 static void
 full_account(const struct fake_req *q, int nth, struct fake_resp *r)
 {
@@ -387,7 +441,10 @@ full_account(const struct fake_req *q, int nth, struct fake_resp *r)
 			    "</RoleDetailList><Policies><member><PolicyName>unused</PolicyName>"
 			    "<Arn>arn:aws:iam::aws:policy/Unused</Arn><AttachmentCount>0</AttachmentCount>"
 			    "</member></Policies>");
-	} else if (strcmp(q->op, "DescribeTrails") == 0)
+	} else if (strcmp(q->op, "GenerateServiceLastAccessedDetails") == 0 ||
+	    strcmp(q->op, "GetServiceLastAccessedDetails") == 0)
+		last_accessed(q, r);
+	else if (strcmp(q->op, "DescribeTrails") == 0)
 		json(r, "{\"trailList\":["
 		    "{\"Name\":\"org\",\"HomeRegion\":\"us-east-1\",\"TrailARN\":\"arn:aws:cloudtrail:us-east-1:123456789012:trail/org\"},"
 		    "{\"Name\":\"org\",\"HomeRegion\":\"us-east-1\",\"TrailARN\":\"arn:aws:cloudtrail:us-east-1:123456789012:trail/org\"},"
@@ -468,16 +525,60 @@ status_of(const json_t *snap, const char *source)
 	    "status"));
 }
 
+/* full_account's last_accessed: polled, paged, one FAILED twice, calls counted. */
+static void
+t_full_last_accessed(const json_t *snap)
+{
+	const json_t *p, *s3, *la = jpath(snap, "sources.last_accessed");
+	json_t *by = json_object();
+	size_t i;
+
+	T_STREQ(status_of(snap, "last_accessed"), "ok");
+	json_array_foreach(jpath(la, "data.principals"), i, p)
+		json_object_set(by, jstr(p, "Arn"), (json_t *)p);
+	T(json_object_size(by) == 3, "%zu principals", json_object_size(by));
+	p = json_object_get(by, "arn:aws:iam::123456789012:user/alice");
+	T_STREQ(jstr(p, "status"), "ok");
+	T_STREQ(jstr(p, "JobCompletionDate"), "2026-11-27T10:00:03.456Z");
+	T(json_array_size(json_object_get(p, "ServicesLastAccessed")) == 2, "both pages");
+	T(jstr(json_array_get(json_object_get(p, "ServicesLastAccessed"), 0), "LastAuthenticated") == NULL,
+	    "iam unused");
+	s3 = json_array_get(json_object_get(p, "ServicesLastAccessed"), 1);
+	T_STREQ(jstr(s3, "ServiceNamespace"), "s3");
+	T_STREQ(jstr(s3, "LastAuthenticated"), "2026-11-20T08:15:00Z");
+	T(jpath(s3, "ServiceName") == NULL, "display name kept");
+	T(json_array_size(json_object_get(s3, "TrackedActionsLastAccessed")) == 2, "tracked actions");
+	T(jstr(json_array_get(json_object_get(s3, "TrackedActionsLastAccessed"), 1),
+	    "LastAccessedTime") == NULL, "DeleteBucket unused");
+	p = json_object_get(by, "arn:aws:iam::123456789012:user/bob");
+	T_STREQ(jstr(p, "status"), "error");
+	T_STREQ(json_string_value(jpath(p, "error.code")), "JobFailed");
+	T(strstr(json_string_value(jpath(p, "error.message")), "InternalError: internal") != NULL,
+	    "%s", json_string_value(jpath(p, "error.message")));
+	p = json_object_get(by, "arn:aws:iam::123456789012:role/deploy");
+	T_STREQ(jstr(p, "type"), "role");
+	T_STREQ(jstr(p, "status"), "ok");
+	/* Generate: 3 + bob's retry; Get: alice 3, bob 2, deploy 1. */
+	T(jint(jpath(snap, "collection.last_accessed"), "api_calls", 0) == 10, "%lld calls",
+	    jint(jpath(snap, "collection.last_accessed"), "api_calls", 0));
+	T(strstr(json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)) ?
+	    json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)) : "",
+	    "last_accessed: 1 of 3 principals not read, first arn:aws:iam::123456789012:user/bob: "
+	    "error: JobFailed") != NULL, "problem line");
+	json_decref(by);
+}
+
 static void
 t_full_account(void)
 {
 	struct collect_target t = { NULL, "Production", NULL, NULL };
-	struct collect_opts o = { &cfg, 7, NULL, 30 };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 7, .report_wait_s = 30 };
 	const struct fake_req *a, *b, *c;
 	json_t *snap, *org, *trails, *events;
 	char *err = NULL, *text;
 	int i, n;
 
+	setenv("IAMGRADE_LA_POLL_MS", "10", 1);
 	fake_start(full_account);
 	if (!config())
 		goto out;
@@ -497,11 +598,12 @@ t_full_account(void)
 	T_STREQ(json_string_value(jpath(snap, "organization.data.id")), "o-abc");
 	T_STREQ(json_string_value(json_array_get(jpath(snap, "organization.data.accounts"), 1)),
 	    "210987654321");
-	T(json_object_size(json_object_get(snap, "sources")) == 10, "%zu sources",
+	T(json_object_size(json_object_get(snap, "sources")) == 11, "%zu sources",
 	    json_object_size(json_object_get(snap, "sources")));
 	T_STREQ(status_of(snap, "password_policy"), "absent");
 	T_STREQ(status_of(snap, "credential_report"), "ok");
 	T_STREQ(status_of(snap, "authorization_details"), "ok");
+	t_full_last_accessed(snap);
 	T_STREQ(status_of(snap, "trails"), "ok");
 	T_STREQ(status_of(snap, "create_role_events"), "ok");
 	T_STREQ(status_of(snap, "access_keys"), "ok");
@@ -609,11 +711,12 @@ t_full_account(void)
 	    "api_calls %lld, server saw %d", jint(json_object_get(snap, "collection"), "api_calls", 0), fake.n);
 	T(jint(json_object_get(snap, "collection"), "retries", -1) == 0, "retries");
 	T(json_is_false(jpath(snap, "collection.complete")), "complete despite a denied trail");
-	T(json_array_size(jpath(snap, "collection.problems")) == 1, "%zu problems",
+	/* bob's FAILED job (t_full_last_accessed), then the denied trail. */
+	T(json_array_size(jpath(snap, "collection.problems")) == 2, "%zu problems",
 	    json_array_size(jpath(snap, "collection.problems")));
-	T(strstr(json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)),
+	T(strstr(json_string_value(json_array_get(jpath(snap, "collection.problems"), 1)),
 	    "trails[eu].status") != NULL, "problem: %s",
-	    json_string_value(json_array_get(jpath(snap, "collection.problems"), 0)));
+	    json_string_value(json_array_get(jpath(snap, "collection.problems"), 1)));
 	text = jdump(snap, 0);
 	T(strstr(text, "test-secret") == NULL && strstr(text, "SECRETSEED") == NULL, "a secret in the snapshot");
 	free(text);
@@ -661,7 +764,7 @@ t_minimal_account(void)
 		"ListVirtualMFADevices", "GetAccountAuthorizationDetails", "DescribeTrails",
 		"LookupEvents", "GetCredentialReport", NULL };
 	struct collect_target t = { NULL, NULL, NULL, NULL };
-	struct collect_opts o = { &cfg, 0, NULL, 0 };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 0, .report_wait_s = 0, .no_last_accessed = 1 };
 	char *err = NULL;
 	json_t *snap;
 	int i;
@@ -743,7 +846,7 @@ t_invalid_report(void)
 		"a string holds a NUL byte",
 	};
 	struct collect_target t = { NULL, NULL, NULL, NULL };
-	struct collect_opts o = { &cfg, 0, NULL, 0 };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 0, .report_wait_s = 0, .no_last_accessed = 1 };
 	struct check_config cc;
 	char dir[] = "/tmp/iamgrade-test-XXXXXX", sha[65];
 	char *err = NULL, *path = NULL, *msg;
@@ -818,7 +921,7 @@ static void
 t_bad_signature(void)
 {
 	struct collect_target t = { NULL, NULL, NULL, NULL };
-	struct collect_opts o = { &cfg, 30, NULL, 30 };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 30, .report_wait_s = 30, .no_last_accessed = 1 };
 	char *err = NULL, *want;
 	json_t *snap;
 
@@ -852,7 +955,7 @@ static void
 t_role_refused(void)
 {
 	struct collect_target t = { NULL, "Dev", "arn:aws:iam::210987654321:role/Audit", "ext" };
-	struct collect_opts o = { &cfg, 30, NULL, 30 };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 30, .report_wait_s = 30, .no_last_accessed = 1 };
 	const char *const *s, *const names[] = { "caller_identity", "account_aliases",
 		"credential_report", "password_policy", "account_summary", "virtual_mfa_devices",
 		"access_keys", "authorization_details", "trails", "create_role_events", NULL };
@@ -907,7 +1010,7 @@ static void
 t_account_mismatch(void)
 {
 	struct collect_target t = { "111111111111", NULL, NULL, NULL };
-	struct collect_opts o = { &cfg, 30, NULL, 30 };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 30, .report_wait_s = 30, .no_last_accessed = 1 };
 	char *err = NULL;
 	json_t *snap;
 
@@ -950,7 +1053,7 @@ static void
 t_report_timeout(void)
 {
 	struct collect_target t = { NULL, NULL, "arn:aws:iam::123456789012:role/A", NULL };
-	struct collect_opts o = { &cfg, 30, NULL, 1 };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 30, .report_wait_s = 1, .no_last_accessed = 1 };
 	char *err = NULL, *text;
 	json_t *snap;
 	long t0;
@@ -1119,7 +1222,7 @@ t_paging_guards(void)
 	static const char *const others[] = { "account_aliases", "virtual_mfa_devices",
 		"authorization_details", "access_keys", "create_role_events", NULL };
 	struct collect_target t = { NULL, NULL, NULL, NULL };
-	struct collect_opts o = { &cfg, 7, NULL, 30 };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 7, .report_wait_s = 30, .no_last_accessed = 1 };
 	const json_t *src;
 	const char *msg;
 	char *err = NULL;

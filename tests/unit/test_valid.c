@@ -67,6 +67,17 @@ static const struct {
 	{ SNAP_SRC_VIRTUAL_MFA_DEVICES, "[{\"SerialNumber\": \"s\", \"User\": {\"UserId\": \"123456789012\"}}]", NULL },
 	{ SNAP_SRC_VIRTUAL_MFA_DEVICES, "[{\"SerialNumber\": \"s\", \"User\": \"root\"}]",
 	    "[0]: member \"User\" is a string, not an object" },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": []}", NULL },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:role/r\", \"type\": \"role\", \"status\": \"ok\", \"ServicesLastAccessed\": [{\"ServiceNamespace\": \"s3\", \"LastAuthenticated\": \"2026-01-01T00:00:00Z\", \"TrackedActionsLastAccessed\": [{\"ActionName\": \"CreateBucket\"}]}]}]}", NULL },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:role/r\", \"type\": \"role\", \"status\": \"timeout\", \"error\": {\"code\": \"JobTimeout\", \"message\": \"m\"}}]}", NULL },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:role/r\", \"type\": \"role\", \"status\": \"ok\"}]}", "member \"ServicesLastAccessed\" is missing" },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:role/r\", \"type\": \"role\", \"status\": \"done\"}]}", "unknown status \"done\"" },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:role/r\", \"type\": \"role\", \"status\": \"error\"}]}", "member \"error\" is missing" },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:group/g\", \"type\": \"group\", \"status\": \"ok\"}]}", "type \"group\" is neither role nor user" },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:role/r\", \"type\": \"role\", \"status\": \"ok\", \"ServicesLastAccessed\": [{\"ServiceNamespace\": \"s3\"}, {\"ServiceNamespace\": \"s3\"}]}]}", "lists \"s3\" twice" },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:role/r\", \"type\": \"role\", \"status\": \"ok\", \"ServicesLastAccessed\": [{\"ServiceNamespace\": \"s 3\"}]}]}", "ServiceNamespace \"s 3\" is not" },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"granularity\": \"ACTION_LEVEL\", \"principals\": [{\"Arn\": \"arn:aws:iam::123456789012:role/r\", \"type\": \"role\", \"status\": \"ok\", \"ServicesLastAccessed\": [{\"ServiceNamespace\": \"s3\", \"LastAuthenticated\": \"yesterday\"}]}]}", "member \"LastAuthenticated\" is not an ISO 8601 time" },
+	{ SNAP_SRC_LAST_ACCESSED, "{\"principals\": []}", "member \"granularity\" is missing" },
 	{ SNAP_SRC_CREDENTIAL_REPORT, "{\"generated_time\": \"2026-01-01T00:00:00Z\", \"rows\": []}", NULL },
 	{ SNAP_SRC_CREDENTIAL_REPORT, "{\"generated_time\": \"2026-01-01T00:00:00Z\", \"columns\": [\"user\", 1], "
 	    "\"rows\": []}", "columns[1] is a number, not a column name" },
@@ -170,7 +181,10 @@ t_frame(void)
 		{ "{\"schema\": \"iamgrade.snapshot/2\", \"account\": {\"id\": \"123456789012\"}, \"collection\": "
 		  "{\"started\": \"2026-01-01T00:00:00Z\", \"finished\": \"2026-01-01T00:00:01Z\", \"complete\": true}, "
 		  "\"sources\": {}}", NULL },
-		{ "{\"schema\": \"iamgrade.snapshot/3\"}", "is newer than this iamgrade reads" },
+		{ "{\"schema\": \"iamgrade.snapshot/3\", \"account\": {\"id\": \"123456789012\"}, \"collection\": "
+		  "{\"started\": \"2026-01-01T00:00:00Z\", \"finished\": \"2026-01-01T00:00:01Z\", \"complete\": true}, "
+		  "\"sources\": {}}", NULL },
+		{ "{\"schema\": \"iamgrade.snapshot/4\"}", "is newer than this iamgrade reads" },
 		{ "{\"schema\": \"iamgrade.snapshot/0\"}", "unknown schema" },
 		{ "{\"schema\": \"iamgrade.snapshot/2x\"}", "unknown schema" },
 		{ "{\"schema\": \"iamgrade.snapshot/2\", \"account\": {\"id\": \"123456789012\\u0000x\"}}",
