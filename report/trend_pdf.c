@@ -178,6 +178,9 @@ trend_pdf_section(struct lay *l, const struct hist *h, const char *account_id)
 
 	if (h == NULL || !hist_series(h, account_id, p))
 		return;
+	/* The chart and its table on one page where they fit (a row may wrap: 20 points). */
+	lay_need(l, 90 + TREND_PDF_SCORE + TREND_PDF_GAP + TREND_PDF_BARS + 50 +
+	    20.0 * (double)(hist_nmonths(h) + 1) + 30);
 	lay_heading(l, LAY_H1, 0, account_id ? "Trend over months" :
 	    "Trend over months: the organization");
 	if (hist_nmonths(h) < 2) {
