@@ -77,6 +77,7 @@ struct run {
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
 	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
 	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
+	struct hist	*hist;			/* the earlier runs (--history), or NULL */
 };
 
 static const struct cli_opt run_opts[] = {
@@ -752,7 +753,6 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	struct report_opts o = { .baseline = baseline, .summary = 1,
 	    .account_pages = "accounts/%s.html" };
 	json_t *accounts = json_array(), *results, *a;
-	struct hist *hist = NULL;
 	char *path = NULL;
 	size_t i;
 	int rc = -1, f;
@@ -776,7 +776,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	}
 	if (!run_group(r, results, baseline, err))
 		goto out;
-	o.history = hist = run_history(r, results);
+	o.history = r->hist = run_history(r, results);
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
 	for (f = 0; f < REPORT_FMT__MAX; f++)
 		if (run_writes(r, f, REPORT_IN_RUN) &&
@@ -805,7 +805,6 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	}
 out:
 	free(path);
-	hist_free(hist);
 	json_decref(results);
 	return rc;
 }
@@ -1080,6 +1079,7 @@ run_free(struct run *r)
 	json_decref(r->organization_ids);
 	json_decref(r->problems);
 	json_decref(r->structure);
+	hist_free(r->hist);
 	aws_config_free(&r->cfg);
 	aws_creds_free(&r->creds);
 	cli_args_free(&cli_cmd_run, r);
