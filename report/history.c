@@ -30,6 +30,7 @@ struct hist {
 	char		 month[HIST_MONTHS][16];
 	char		*gap[HIST_MONTHS];
 	char		*run[HIST_MONTHS];
+	int		 subset;		/* the results are a selection or a shard */
 	size_t		 nacct;
 	char		**ids;			/* the current accounts, sorted */
 	struct hist_point *pts;			/* nacct rows of HIST_MONTHS */
@@ -121,6 +122,10 @@ hist_take(struct hist *h, size_t m, const json_t *results)
 	memset(&h->org[m], 0, sizeof(h->org[m]));
 	h->org[m].complete = 1;
 	json_array_foreach(json_object_get(results, "accounts"), i, a) {
+		row = hist_row(h, jstr(a, "account_id"));
+		/* A selection's organization is the accounts selected, every month. */
+		if (row == NULL && h->subset)
+			continue;
 		memset(&p, 0, sizeof(p));
 		p.complete = jbool(json_object_get(a, "collection"), "complete", 0);
 		json_array_foreach(json_object_get(a, "controls"), j, c) {
@@ -142,7 +147,7 @@ hist_take(struct hist *h, size_t m, const json_t *results)
 			scored++;
 		} else
 			p.state = HIST_UNSCORED;
-		if ((row = hist_row(h, jstr(a, "account_id"))) != NULL)
+		if (row != NULL)
 			row[m] = p;
 	}
 	h->org[m].state = scored > 0 ? HIST_OK : HIST_UNSCORED;
@@ -278,6 +283,8 @@ hist_load(const char *dir, const json_t *results, const char *skip, char **err)
 		goto out;
 	h = xcalloc(1, sizeof(*h));
 	h->dir = xstrdup(dir);
+	h->subset = json_object_get(results, "selection") != NULL ||
+	    json_object_get(results, "shard") != NULL;
 	json_array_foreach(json_object_get(results, "accounts"), k, a)
 		if (jstr(a, "account_id") != NULL) {
 			h->ids = xrealloc(h->ids, (h->nacct + 1) * sizeof(*h->ids));

@@ -26,7 +26,9 @@
  *
  * The organization's point is the mean of its scored accounts' scores
  * (rounded half up) and the sum of their failing controls by severity,
- * over every account of that run's results.
+ * over every account of that run's results (the organization as it was
+ * then), or, when the current results are a part of the organization (a
+ * --select selection or a shard), over the accounts of that part only.
  *
  * Ownership: hist_load returns a history the caller frees with hist_free;
  * strings returned by the accessors belong to the history.

@@ -204,6 +204,16 @@ class Trend(unittest.TestCase):
                 want[i] = int((2 * sum(s) + len(s)) // (2 * len(s)))
         self.assertEqual(points(svg), want)
 
+    def test_selection_is_its_own_organization(self):
+        # With --select the organization line is the accounts selected, every month.
+        out = os.path.join(self.tmp, "sel.html")
+        r = run_report("--history", self.hist, "--select", "%s %s" % (P, D), "--summary", "--html", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        svg = svg_of(open(out, encoding="utf-8").read(), "org")
+        want = {i: (EXPECT[P][i] + EXPECT[D][i] + 1) // 2 for i in range(len(MONTHS))
+                if EXPECT[P][i] is not None}
+        self.assertEqual(points(svg), want)
+
     def test_summary_arrows(self):
         for acct, (sign, words) in ARROWS.items():
             m = re.search(r'<tr[^>]*>(?:(?!</tr>).)*?%s(?:(?!</tr>).)*?</tr>' % acct, self.summary, re.S)
