@@ -19,14 +19,16 @@ def month_back(t, n):
 
 def main(run, out):
     os.umask(0o077)     # results.json holds findings: private like the run's own
-    meta = json.load(open(os.path.join(run, "run.json")))
+    with open(os.path.join(run, "run.json")) as f:
+        meta = json.load(f)
     started = datetime.datetime.strptime(meta["started"], "%Y-%m-%dT%H:%M:%SZ")
     for back, drop in ((3, 12), (1, 6)):
         when = month_back(started, back)
         d = os.path.join(out, "synthetic-" + when.strftime("%Y-%m-%d"))
         if os.path.exists(d):
             continue
-        results = json.load(open(os.path.join(run, "results.json")))
+        with open(os.path.join(run, "results.json")) as f:
+            results = json.load(f)
         for a in results["accounts"]:
             if a.get("score") is not None:
                 a["score"] = max(0, a["score"] - drop)
