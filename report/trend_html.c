@@ -91,6 +91,9 @@ trend_month(const struct hist *h, size_t m, const struct hist_point *p, int maxf
 	}
 	if (bw > 40)
 		bw = 40;
+	/* No bar is not no data: say 0 where a month has a run and nothing fails. */
+	if (p->state == HIST_OK && p->fail[0] + p->fail[1] + p->fail[2] + p->fail[3] == 0)
+		json_object_set_new(o, "no_fail", json_true());
 	for (k = 0; p->state == HIST_OK && k < 4; k++) {
 		if (p->fail[k] == 0)
 			continue;

@@ -96,6 +96,9 @@ trend_pdf_chart(struct lay *l, const struct hist *h, const struct hist_point *p)
 		if (prev)
 			trend_pdf_line(l, px, py, x, y);
 		px = x, py = y, prev = 1;
+		if (p[m].fail[0] + p[m].fail[1] + p[m].fail[2] + p[m].fail[3] == 0)
+			lay_text(l, LAY_SMALL, x - col / 2, bars + TREND_PDF_BARS - 12, col,
+			    LAY_CENTER, TREND_PDF_GREY, "0");
 		/* Bars from the bottom: critical first, like the HTML chart. */
 		for (y = bars + TREND_PDF_BARS, k = 0; k < 4; k++) {
 			if (p[m].fail[k] == 0)

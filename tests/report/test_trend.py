@@ -168,7 +168,8 @@ class Trend(unittest.TestCase):
     def test_months_and_named_gaps(self):
         svg = svg_of(self.detail, P)
         labels = re.findall(r'<text class="chart-words"[^>]*text-anchor="middle"[^>]*>([^<]*)</text>', svg)
-        self.assertEqual(labels, MONTHS)
+        # Each month's label; 2026-06, with a run and nothing failing, says 0 where its bar would be.
+        self.assertEqual(labels, [MONTHS[0], "0"] + MONTHS[1:])
         gaps = re.findall(r'<text class="trend-gap"[^>]*>([^<]*)</text>', svg)
         self.assertEqual(gaps, [GAPS[m] for m in MONTHS if m in GAPS])
         # The list under the chart says why: no run; which file could not be read.
@@ -213,6 +214,19 @@ class Trend(unittest.TestCase):
         want = {i: (EXPECT[P][i] + EXPECT[D][i] + 1) // 2 for i in range(len(MONTHS))
                 if EXPECT[P][i] is not None}
         self.assertEqual(points(svg), want)
+
+    def test_hostile_folder_name(self):
+        # A gap names the folder it could not read: as text, never markup.
+        hist = os.path.join(self.tmp, "hostile")
+        bad = os.path.join(hist, '<img src=x onerror=alert(1)>"')
+        os.makedirs(bad)
+        json.dump({"started": "2026-10-03T00:00:00Z"}, open(os.path.join(bad, "run.json"), "w"))
+        out = os.path.join(self.tmp, "hostile.html")
+        r = run_report("--history", hist, "--detail", "--html", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        html = open(out, encoding="utf-8").read()
+        self.assertNotIn("<img", html)
+        self.assertIn("&lt;img src=x onerror=alert(1)&gt;", html)
 
     def test_summary_arrows(self):
         for acct, (sign, words) in ARROWS.items():
