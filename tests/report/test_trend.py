@@ -228,6 +228,36 @@ class Trend(unittest.TestCase):
         self.assertNotIn("<img", html)
         self.assertIn("&lt;img src=x onerror=alert(1)&gt;", html)
 
+    def test_twelve_months_across_a_year(self):
+        # Results of 2027-01: a run of 2026-02 is the 12th month back (drawn), 2026-01 the 13th (not).
+        hist = os.path.join(self.tmp, "year")
+        base = json.load(open(MULTI))
+        for day, score in (("2026-01-15", 10), ("2026-02-15", 20), ("2026-12-31", 30)):
+            d = os.path.join(hist, day)
+            os.makedirs(d)
+            json.dump({"started": day + "T23:59:59Z"}, open(os.path.join(d, "run.json"), "w"))
+            doc = copy.deepcopy(base)
+            for a in doc["accounts"]:
+                if a["account_id"] == P:
+                    a["score"] = score
+            json.dump(doc, open(os.path.join(d, "results.json"), "w"))
+        cur = copy.deepcopy(base)
+        cur["generated_at"] = "2027-01-02T00:00:00Z"
+        path = os.path.join(self.tmp, "2027.results.json")
+        json.dump(cur, open(path, "w"))
+        out = os.path.join(self.tmp, "year.html")
+        r = subprocess.run([IAMGRADE, "report", "--results", path, "--history", hist, "--detail",
+                            "--html", out], capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        svg = svg_of(open(out, encoding="utf-8").read(), P)
+        labels = re.findall(r'text-anchor="middle"[^>]*>(\d{4}-\d\d)</text>', svg)
+        self.assertEqual(labels, ["2026-%02d" % m for m in range(2, 13)] + ["2027-01"])
+        n = len(labels)
+        got = {}
+        for cx, cy in re.findall(r'<circle[^>]*cx="([\d.]+)" cy="([\d.]+)"', svg):
+            got[round((float(cx) - X0) / (W / n) - 0.5)] = round(100 - (float(cy) - TOP) * 100 / SCORE_H)
+        self.assertEqual(got, {0: 20, 10: 30, 11: 92})
+
     def test_summary_arrows(self):
         for acct, (sign, words) in ARROWS.items():
             m = re.search(r'<tr[^>]*>(?:(?!</tr>).)*?%s(?:(?!</tr>).)*?</tr>' % acct, self.summary, re.S)
