@@ -17,6 +17,7 @@
 #include "common/common.h"
 #include "common/schema.h"
 #include "collector/collector.h"
+#include "collector/s3out.h"
 #include "checks/checks.h"
 #include "checks/catalogue.h"
 #include "evidence/evidence.h"
@@ -78,6 +79,8 @@ struct run {
 	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
 	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
 	struct hist	*hist;			/* the earlier runs (--history), or NULL */
+	struct s3_out	 s3;			/* --out s3://: bucket, prefix, staging */
+	char		*s3_name;		/* the run's folder name under the prefix */
 };
 
 static const struct cli_opt run_opts[] = {
@@ -116,7 +119,9 @@ static const struct cli_opt run_opts[] = {
 	  "nothing is an error", .flags = CLI_ONCE),
 	CLI_OPT_HEADING("Options:"),
 	CLI_OPT(CLI_STRING, "out", 0, struct run, out, "DIR",
-	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run)"),
+	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run);\n"
+	  "DIR may be s3://BUCKET/PREFIX/ (staged locally, then\n"
+	  "each file uploaded once, run.json last)"),
 	CLI_OPT(CLI_STRING, "baseline", 0, struct run, baseline, "DIR|FILE",
 	  "an earlier run folder (or its results.json) to compare with"),
 	CLI_OPT(CLI_STRING, "history", 0, struct run, history, "DIR",
@@ -238,6 +243,7 @@ static int
 check_args(struct run *r)
 {
 	struct stat st;
+	char *err = NULL;
 
 	if (r->history != NULL && (stat(r->history, &st) != 0 || !S_ISDIR(st.st_mode)))
 		return usage_error("run", "--history %s: not a folder", r->history);
@@ -252,6 +258,11 @@ check_args(struct run *r)
 	r->aopts.timeout_ms = r->timeout * 1000L;
 	if (r->out == NULL)
 		return usage_error("run", "--out DIR is required");
+	if (s3_out_is(r->out) && !s3_out_parse(r->out, &r->s3, &err)) {
+		usage_error("run", "--out %s", err);
+		free(err);
+		return EXIT_USAGE;
+	}
 	if (r->organization + (r->accounts_file != NULL) + (r->profiles.n > 1) > 1)
 		return usage_error("run", "choose one of --organization, --accounts and several --profile");
 	if (r->organization && r->role_name == NULL)
@@ -973,6 +984,55 @@ finish_structure(struct run *r)
 	free(err);
 }
 
+/*
+ * --out s3://: pick the run's name under the prefix before anything is
+ * collected (a bucket that cannot be listed fails the run at once), then
+ * write the run into a local staging folder (collector/s3out.h says why).
+ */
+static int
+run_s3_begin(struct run *r, char **err)
+{
+	struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
+	char day[21];
+	int rc = 0;
+
+	time_fmt(r->started, day);
+	day[10] = '\0';
+	if (!s3_out_fresh_name(c, &r->s3, day, &r->s3_name, err) || !s3_out_stage(&r->s3, err))
+		goto out;
+	r->out = r->s3.staging;
+	rc = 1;
+out:
+	aws_client_free(c);
+	return rc;
+}
+
+/* Upload the finished run; on failure the staging copy stays, named: the exit code. */
+static int
+run_s3_finish(struct run *r, int code)
+{
+	struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
+	char *err = NULL;
+	size_t n = 0;
+
+	if (!s3_out_upload(c, &r->s3, r->dir, r->s3_name, EV_RUN_JSON, &n, &err)) {
+		char *e = str_sanitize_term(err);
+
+		fprintf(stderr, "iamgrade run: %s\niamgrade run: %zu object%s written under "
+		    "s3://%s/%s%s/; the whole run is kept in %s\n", e, n, n == 1 ? "" : "s",
+		    r->s3.bucket, r->s3.prefix, r->s3_name, r->dir);
+		code = EXIT_IO;
+	} else {
+		if (!s3_out_unstage(&r->s3, &err))
+			log_error("%s", err);
+		if (!r->quiet)
+			printf("s3://%s/%s%s/\n", r->s3.bucket, r->s3.prefix, r->s3_name);
+	}
+	aws_client_free(c);
+	free(err);
+	return code;
+}
+
 static int
 run_collect(struct run *r, char **err)
 {
@@ -984,6 +1044,8 @@ run_collect(struct run *r, char **err)
 
 	r->started = time(NULL);
 	r->tty = isatty(STDERR_FILENO) && log_level == 1;
+	if (r->s3.bucket != NULL && !run_s3_begin(r, err))
+		return EXIT_IO;
 	if (!make_run_dir(r, err))
 		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
 		return lstat(r->out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
@@ -1055,7 +1117,9 @@ run_report(struct run *r, const struct check_config *cc, json_t *baseline, char 
 	if (!run_seal(r))
 		code = run_exit(r, failed, &status);
 	write_manifest(r, status, code);
-	if (!r->quiet)
+	if (r->s3.bucket != NULL)
+		code = run_s3_finish(r, code);
+	else if (!r->quiet)
 		printf("%s\n", r->dir);
 	/* For the auditor's record: the hash the whole run hangs on. */
 	if (!r->quiet && r->manifest_sha256[0] != '\0')
@@ -1080,6 +1144,8 @@ run_free(struct run *r)
 	json_decref(r->problems);
 	json_decref(r->structure);
 	hist_free(r->hist);
+	s3_out_free(&r->s3);
+	free(r->s3_name);
 	aws_config_free(&r->cfg);
 	aws_creds_free(&r->creds);
 	cli_args_free(&cli_cmd_run, r);
