@@ -437,24 +437,11 @@ out:
 static int
 make_run_dir(struct run *r, char **err)
 {
-	char day[21], sub[PATH_MAX];
-	int n;
+	char sub[PATH_MAX];
 
-	if (!dir_make(r->out, 0755, err))
+	free(r->dir);
+	if (!ev_run_dir(r->out, r->started, &r->dir, err))
 		return 0;
-	time_fmt(r->started, day);
-	day[10] = '\0';
-	for (n = 1; n < 1000; n++) {
-		free(r->dir);
-		r->dir = n == 1 ? xasprintf("%s/%s", r->out, day) :
-		    xasprintf("%s/%s-%d", r->out, day, n);
-		if (mkdir(r->dir, 0755) == 0)
-			break;
-		if (errno != EEXIST)
-			return err_set(err, "%s: %s", r->dir, strerror(errno));
-	}
-	if (n == 1000)
-		return err_set(err, "%s: too many runs today", r->out);
 	snprintf(sub, sizeof(sub), "%s/snapshots", r->dir);
 	if (mkdir(sub, 0700) < 0)
 		return err_set(err, "%s: %s", sub, strerror(errno));

@@ -414,6 +414,60 @@ class AccountsFile(e2eutil.BedCase):
         p = e2eutil.iamgrade(["report", "--results", whole, *shards, "--json", joined + "4"], env=self.env(self.org.auditor))
         self.assertNotEqual(p.returncode, 0, p.stderr)
         self.assertIn("not a shard", p.stderr)
+        self.check_merge(whole, shards, n)
+
+    def check_merge(self, whole, shards, n):
+        """`iamgrade merge` of the shards' run folders: one run folder with the
+        whole run's accounts, statuses and findings, whole by its own
+        manifest; an edited, missing or repeated shard is refused."""
+        import shutil
+        env = self.env(self.org.auditor)
+        dirs = [os.path.dirname(sh) for sh in shards]
+        out = self.mkdtemp()
+        p = e2eutil.iamgrade(["merge", *dirs, "--out", out, "--no-pdf"], env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        merged = p.stdout.splitlines()[0]
+        self.assertEqual(os.path.dirname(merged), out)
+        v = e2eutil.iamgrade(["verify", merged], env=env)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        with open(whole, encoding="utf-8") as f, open(os.path.join(merged, "results.json"), encoding="utf-8") as g:
+            w, m = json.load(f), json.load(g)
+        self.assertNotIn("shard", m)
+
+        def view(doc):
+            return {a["account_id"]: {c["id"]: (c["status"], json.dumps(c.get("findings"), sort_keys=True))
+                                      for c in a["controls"]} for a in doc["accounts"]}
+        self.assertEqual(view(m), view(w))
+        wdir = os.path.dirname(whole)
+        files = lambda d: sorted(os.path.relpath(os.path.join(dp, f), d) for dp, _, fs in os.walk(d) for f in fs
+                                 if not f.startswith(("run.json", "MANIFEST")))
+        self.assertEqual(files(merged), files(wdir))
+        with open(os.path.join(merged, "run.json"), encoding="utf-8") as f:
+            run = json.load(f)
+        self.assertEqual(run["status"], "complete")
+        self.assertEqual(sorted(a["account_id"] for a in run["accounts"]), sorted(view(w)))
+        self.assertEqual(len(run["merged_from"]), n)
+        with open(os.path.join(merged, "summary.html"), encoding="utf-8") as f:
+            page = f.read()
+        for acct in view(w):
+            self.assertIn(f'href="accounts/{acct}.html"', page)
+        if n > 1:
+            p = e2eutil.iamgrade(["merge", *dirs[1:], "--out", out], env=env)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("missing shard 1/", p.stderr)
+            p = e2eutil.iamgrade(["merge", *dirs, dirs[0], "--out", out], env=env)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("overlapping", p.stderr)
+        # An edited shard is not merged: the manifest says which file.
+        edited = os.path.join(self.mkdtemp(), "shard")
+        shutil.copytree(dirs[0], edited)
+        page = glob.glob(os.path.join(edited, "accounts", "*.html"))[0]
+        with open(page, "a", encoding="utf-8") as f:
+            f.write("<!-- edited -->")
+        p = e2eutil.iamgrade(["merge", edited, *dirs[1:], "--out", out], env=env)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("differs from its MANIFEST.sha256: accounts/%s (altered)" % os.path.basename(page), p.stderr)
+        self.assertEqual(len(os.listdir(out)), 1, "a refused merge wrote a folder")
 
     def test_usage_errors(self):
         env = self.env(self.org.auditor)
