@@ -44,6 +44,9 @@
 	    "JUnit XML: a test case per control per account, for CI")	\
 	X(ASFF, asff, 0600, REPORT_ONE | REPORT_MANY,			\
 	    REPORT_IN_REPORT, NULL,					\
-	    "the AWS Security Finding Format, for Security Hub (--region)")
+	    "the AWS Security Finding Format, for Security Hub (--region)") \
+	X(OCSF, ocsf, 0600, REPORT_ONE | REPORT_MANY,			\
+	    REPORT_IN_CHECK | REPORT_IN_REPORT, NULL,			\
+	    "OCSF 1.3.0 Compliance Finding events (class 2003), as Prowler's")
 
 #endif

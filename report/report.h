@@ -116,6 +116,24 @@ const char *report_account_name(const json_t *acct);
  */
 json_t	*report_finding_rows(const json_t *findings, size_t max, size_t *more);
 
+/*
+ * For the security tools' formats (ASFF, OCSF): the partition an ARN names
+ * ("aws", "aws-cn", "aws-us-gov"; "aws" for NULL or anything else), the
+ * resource type Security Hub gives it (AwsIamUser, AwsIamRole, AwsIamPolicy,
+ * AwsIamGroup, AwsAccount for the root, else Other), both static strings;
+ * and Security Hub's documentation page for a control id such as "IAM.3"
+ * (NULL for NULL or another shape; otherwise the caller frees).
+ */
+const char *report_partition(const char *arn);
+/* A finding row's key within its control: resource, error code, source address (caller frees). */
+char	*report_row_key(const json_t *finding, const char *resource);
+/* A finding row's reason, with " (2,500 times, ...)" when it holds several (caller frees). */
+char	*report_row_reason(const json_t *row);
+/* doc as indented JSON and a newline, appended to out; 0 with *err (naming fmt) if it does not fit. */
+int	report_json_out(const json_t *doc, struct buf *out, const char *fmt, char **err);
+const char *report_resource_type(const char *arn);
+char	*report_securityhub_url(const char *shid);
+
 /* "2,500 times, first 2026-10-29T10:00:05Z, last ..." for a row of count > 1; caller frees. */
 char	*report_row_words(const json_t *row);
 
