@@ -199,11 +199,13 @@ asff_control(const struct asff *a, const json_t *acct, const json_t *c, json_t *
 	size_t i, more = 0;
 
 	if (status != NULL && strcmp(status, "FAIL") == 0) {
+		json_t *seen = json_object();
+
 		rows = report_finding_rows(json_object_get(c, "findings"), (size_t)-1, &more);
 		json_array_foreach(rows, i, row) {
 			const json_t *fd = json_object_get(row, "finding");
 			const char *res = jstr(fd, "resource") ? jstr(fd, "resource") : root;
-			char *key = report_row_key(fd, res), *why = report_row_reason(row);
+			char *key = report_row_key(fd, res, seen), *why = report_row_reason(row);
 
 			f = asff_base(a, acct, c, key);
 			asff_set_text(f, "Description", why, ASFF_DESC_MAX);
@@ -215,6 +217,7 @@ asff_control(const struct asff *a, const json_t *acct, const json_t *c, json_t *
 			free(key);
 		}
 		json_decref(rows);
+		json_decref(seen);
 	} else {
 		int pass = status != NULL && strcmp(status, "PASS") == 0;
 

@@ -304,11 +304,13 @@ ocsf_control(const struct ocsf_acct *a, const json_t *c, const char *root, json_
 	size_t i, more = 0;
 
 	if (strcmp(status, "FAIL") == 0 || strcmp(status, "ACCEPTED") == 0) {
+		json_t *seen = json_object();
+
 		rows = report_finding_rows(json_object_get(c, "findings"), (size_t)-1, &more);
 		json_array_foreach(rows, i, row) {
 			const json_t *fd = json_object_get(row, "finding");
 			const char *res = jstr(fd, "resource") ? jstr(fd, "resource") : root;
-			char *key = report_row_key(fd, res), *why = report_row_reason(row);
+			char *key = report_row_key(fd, res, seen), *why = report_row_reason(row);
 
 			json_array_append_new(out, ocsf_event(a, c, key, OCSF_FAIL,
 			    json_object_get(fd, "accepted") != NULL,
@@ -318,6 +320,7 @@ ocsf_control(const struct ocsf_acct *a, const json_t *c, const char *root, json_
 			free(key);
 		}
 		json_decref(rows);
+		json_decref(seen);
 	} else if (strcmp(status, "PASS") == 0) {
 		json_array_append_new(out, ocsf_event(a, c, "control", OCSF_PASS, 0,
 		    "informational", NULL, root, a->id));

@@ -390,12 +390,20 @@ report_securityhub_url(const char *shid)
 }
 
 char *
-report_row_key(const json_t *fd, const char *resource)
+report_row_key(const json_t *fd, const char *resource, json_t *seen)
 {
 	const char *code = json_string_value(jpath(fd, "evidence.error_code"));
 	const char *ip = json_string_value(jpath(fd, "evidence.source_ip"));
+	char *key = xasprintf("%s\n%s\n%s", resource, code ? code : "", ip ? ip : ""), *k2;
+	json_int_t n = json_integer_value(json_object_get(seen, key));
 
-	return xasprintf("%s\n%s\n%s", resource, code ? code : "", ip ? ip : "");
+	json_object_set_new(seen, key, json_integer(n + 1));
+	if (n == 0)
+		return key;
+	/* The first keeps the plain key, so ids stay what they were. */
+	k2 = xasprintf("%s\n#%lld", key, (long long)n + 1);
+	free(key);
+	return k2;
 }
 
 char *

@@ -96,6 +96,23 @@ class AsffTest(gradedcases.DistinctAccounts, unittest.TestCase):
         self.assertEqual([f["Id"] for f in a], [f["Id"] for f in b])
         self.assertEqual(len({f["Id"] for f in a}), len(a))
 
+    def test_two_rows_of_one_resource_are_two_findings(self):
+        """A resource failing a control twice (no error code: two rows) gets two ids,
+        not one id twice (Security Hub would keep one); the first keeps the plain key."""
+        res = json.loads(json.dumps(self.results))
+        a, c = next((a, c) for a in res["accounts"] for c in a["controls"] if c["status"] == "FAIL")
+        one = dict(c["findings"][0])
+        one.pop("evidence", None)
+        c["findings"] = [one]
+        first = [f["Id"] for f in self.findings(res) if f["GeneratorId"] == "iamgrade/" + c["id"]
+                 and f["AwsAccountId"] == a["account_id"]]
+        c["findings"] = [one, dict(one, reason="another reason")]
+        ids = [f["Id"] for f in self.findings(res) if f["GeneratorId"] == "iamgrade/" + c["id"]
+               and f["AwsAccountId"] == a["account_id"]]
+        self.assertEqual(len(ids), 2)
+        self.assertEqual(len(set(ids)), 2)
+        self.assertEqual(ids[0], first[0])
+
     def test_repeated_calls_are_one_finding(self):
         """Repeated denied calls of one actor are one finding row, as in the HTML report."""
         res = json.loads(json.dumps(self.results))
