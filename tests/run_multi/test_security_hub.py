@@ -40,9 +40,14 @@ class SecurityHub(e2eutil.BedCase):
     run_org = test_run.OrgRun.run_org
     load = test_run.OrgRun.load
 
+    MANY = 150      # console users without MFA in the management account: > 100 findings
+
     @classmethod
     def seed(cls):
         cls.org = seed.seed_org(cls.bed, role_name=ROLE, policy=policy_with_import())
+        iam = cls.bed.client("iam", cls.org.admin)
+        for i in range(cls.MANY):
+            seed._console_user(iam, f"temp{i:03d}")
 
     def stored(self, account):
         return self.bed.ctl("securityhub", query={"account": account})["findings"]
@@ -81,6 +86,10 @@ class SecurityHub(e2eutil.BedCase):
             self.assertEqual(per[aid]["imported"], len(mine))
             self.assertEqual(per[aid]["failed"], [])
             self.assertEqual(per[aid]["requests"], (len(mine) + 99) // 100)
+            if aid == self.org.management:
+                # More than one batch: 100 at most in each.
+                self.assertGreater(len(mine), 100 + self.MANY // 2)
+                self.assertGreaterEqual(per[aid]["requests"], 2)
             calls = self.bed.stats(aid).get(IMPORT, 0)
             self.assertGreaterEqual(calls, per[aid]["requests"])
         self.assertEqual(sh["imported"], sum(len(v) for k, v in by_acct.items() if k != legacy))
