@@ -135,6 +135,29 @@ class SecurityHub(e2eutil.BedCase):
         self.assertEqual(per[dev]["imported"], per[dev]["sent"] - 1)
         self.assertIn(victim, p.stderr)
 
+    def test_the_bed_refuses_what_aws_does(self):
+        """The front is as strict as AWS, with boto3 as the reference client: more
+        than 100 findings is an error; another account's finding is refused."""
+        import botocore.exceptions
+        sh = self.bed.client("securityhub", self.org.auditor)
+        acct, region = self.org.management, bedlib.REGION
+        base = {"SchemaVersion": "2018-10-08", "ProductArn":
+                f"arn:aws:securityhub:{region}:{acct}:product/{acct}/default",
+                "GeneratorId": "bed-test", "AwsAccountId": acct, "Types": ["Software and Configuration Checks"],
+                "CreatedAt": "2026-11-01T00:00:00Z", "UpdatedAt": "2026-11-01T00:00:00Z",
+                "Severity": {"Label": "LOW"}, "Title": "t", "Description": "d",
+                "Resources": [{"Type": "Other", "Id": "x"}]}
+        many = [dict(base, Id=f"bed-{i}") for i in range(101)]
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            sh.batch_import_findings(Findings=many)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidInputException")
+        other = self.org.accounts["production"]
+        r = sh.batch_import_findings(Findings=[dict(base, Id="bed-ok"),
+                                               dict(base, Id="bed-other", AwsAccountId=other)])
+        self.assertEqual((r["SuccessCount"], r["FailedCount"]), (1, 1))
+        self.assertEqual(r["FailedFindings"][0]["Id"], "bed-other")
+        self.assertNotIn("bed-other", {f["Id"] for f in self.stored(acct)})
+
     def test_needs_a_region(self):
         env = self.env(self.org.auditor)
         env.pop("AWS_REGION", None)
