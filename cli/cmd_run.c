@@ -22,6 +22,7 @@
 #include "checks/catalogue.h"
 #include "evidence/evidence.h"
 #include "report/group.h"
+#include "report/history.h"
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -42,6 +43,7 @@ struct run {
 	const char	*external_id;
 	const char	*out;
 	const char	*baseline;
+	const char	*history;		/* --history DIR (default: out) */
 	const char	*config_file;
 	int		 since_days;
 	int		 jobs;
@@ -80,6 +82,7 @@ struct run {
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
 	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
 	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
+	struct hist	*hist;			/* the earlier runs (--history), or NULL */
 };
 
 static const struct cli_opt run_opts[] = {
@@ -121,6 +124,9 @@ static const struct cli_opt run_opts[] = {
 	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run)"),
 	CLI_OPT(CLI_STRING, "baseline", 0, struct run, baseline, "DIR|FILE",
 	  "an earlier run folder (or its results.json) to compare with"),
+	CLI_OPT(CLI_STRING, "history", 0, struct run, history, "DIR",
+	  "the folder of earlier runs for the trend over months\n"
+	  "(default: --out)", .flags = CLI_ONCE),
 	CLI_OPT(CLI_STRING, "config", 0, struct run, config_file, "FILE",
 	  "thresholds and trusted accounts (see iamgrade check --help)"),
 	CLI_OPT(CLI_STRING, "fail-on", 0, struct run, fail_on_name, "SEVERITY",
@@ -245,6 +251,10 @@ run_shard(struct run *r)
 static int
 check_args(struct run *r)
 {
+	struct stat st;
+
+	if (r->history != NULL && (stat(r->history, &st) != 0 || !S_ISDIR(st.st_mode)))
+		return usage_error("run", "--history %s: not a folder", r->history);
 	if (r->shard != NULL && !run_shard(r))
 		return EXIT_USAGE;
 	if (r->fail_on_name != NULL && (r->fail_on = check_severity_rank(r->fail_on_name)) == 0)
@@ -717,9 +727,9 @@ out:
 /* accounts/ID.html and the other per-account formats, for one account of results. */
 static int
 write_account_pages(const struct run *r, const json_t *results, json_t *a,
-    json_t *baseline, char **err)
+    json_t *baseline, const struct hist *h, char **err)
 {
-	struct report_opts one = { .baseline = baseline };
+	struct report_opts one = { .baseline = baseline, .history = h };
 	json_t *ra;
 	char *name, *path;
 	int f, ok;
@@ -775,6 +785,14 @@ write_evidence(const struct run *r, const json_t *results, char **err)
 	return ok;
 }
 
+/* After the reports: the import into Security Hub when asked, then evidence.json. */
+static int
+run_deliver(struct run *r, const json_t *results, const struct report_opts *o, char **err)
+{
+	return (!r->security_hub || run_security_hub(r, results, o, err)) &&
+	    write_evidence(r, results, err);
+}
+
 /* Grade every account selected and write the reports.  Returns 1 if fail-on is met. */
 /*
  * Where each account sits (the same join `report` makes offline), then the
@@ -790,6 +808,23 @@ run_group(const struct run *r, json_t *results, const json_t *baseline, char **e
 		return 0;
 	return (r->structure == NULL && r->group_by == NULL) ||
 	    group_apply(results, baseline, r->group_by, err);
+}
+
+/*
+ * The earlier runs under --history (default --out) for the trend; without
+ * them (an unlistable folder) the reports go on without a trend, said once.
+ */
+static struct hist *
+run_history(const struct run *r, const json_t *results)
+{
+	struct hist *h;
+	char *err = NULL;
+
+	if ((h = hist_load(r->history ? r->history : r->out, results, r->dir, &err)) == NULL) {
+		log_error("%s; the reports have no trend", err);
+		free(err);
+	}
+	return h;
 }
 
 static int
@@ -821,6 +856,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	}
 	if (!run_group(r, results, baseline, err))
 		goto out;
+	o.history = r->hist = run_history(r, results);
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
 	for (f = 0; f < REPORT_FMT__MAX; f++)
 		if (run_writes(r, f, REPORT_IN_RUN) &&
@@ -831,13 +867,11 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 			err_set(err, "interrupted while writing the reports");
 			goto out;
 		}
-		if (!write_account_pages(r, results, a, baseline, err))
+		if (!write_account_pages(r, results, a, baseline, o.history, err))
 			goto out;
 	}
 #undef OUT
-	if (r->security_hub && !run_security_hub(r, results, &o, err))
-		goto out;
-	if (!write_evidence(r, results, err))
+	if (!run_deliver(r, results, &o, err))
 		goto out;
 	rc = check_results_fail(results, r->fail_on);
 	if (!r->quiet) {
@@ -1133,6 +1167,7 @@ run_free(struct run *r)
 	json_decref(r->organization_ids);
 	json_decref(r->problems);
 	json_decref(r->structure);
+	hist_free(r->hist);
 	aws_config_free(&r->cfg);
 	aws_creds_free(&r->creds);
 	cli_args_free(&cli_cmd_run, r);
