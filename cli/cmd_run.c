@@ -785,6 +785,13 @@ write_evidence(const struct run *r, const json_t *results, char **err)
 	return ok;
 }
 
+/* The region the reports name (ASFF's product ARN, OCSF's cloud.region): given, never the default. */
+static const char *
+run_region(const struct run *r)
+{
+	return r->cfg.region_given ? r->cfg.region : NULL;
+}
+
 /* After the reports: the import into Security Hub when asked, then evidence.json. */
 static int
 run_deliver(struct run *r, const json_t *results, const struct report_opts *o, char **err)
@@ -831,7 +838,7 @@ static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
 	struct report_opts o = { .baseline = baseline, .summary = 1,
-	    .account_pages = "accounts/%s.html", .region = r->cfg.region };
+	    .account_pages = "accounts/%s.html", .region = run_region(r) };
 	json_t *accounts = json_array(), *results, *a;
 	char *path = NULL;
 	size_t i;
