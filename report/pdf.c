@@ -6,6 +6,7 @@
 #include "report/compare.h"
 #include "report/facts.h"
 #include "report/layout.h"
+#include "report/lpsec.h"
 #include "report/backend.h"
 
 struct pdf_ctx {
@@ -956,6 +957,7 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	pdf_summary(l, acct, ma);
 	pdf_control_table(l, acct);
 	pdf_failing(l, acct);
+	pdf_lp_section(l, acct);
 	lay_page_break(l);
 	pdf_not_evaluated(l, acct);
 	if (opts->baseline != NULL) {
@@ -1750,6 +1752,7 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model)
 	lay_page_break(l);
 	pdf_org_appendix(l, results, model, grouping);
 	lay_page_break(l);
+	pdf_lp_summary(l, results, model);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | organization of %zu accounts | %s", n,
 	    pdf_str(results, "generated_at", "-"));
@@ -1785,6 +1788,7 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_lp_summary(l, results, model);
 	pdf_framework(l, results);
 	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
