@@ -121,7 +121,8 @@ lp_row(const json_t *acct, const json_t *p)
 	if (u > g)	/* a document that says so is not ours: do not draw past the track */
 		u = g;
 	snprintf(pct, sizeof(pct), "%.1f", g > 0 ? 100.0 * (double)u / (double)g : 0.0);
-	words = xasprintf("%lld of %lld service%s used", u, g, g == 1 ? "" : "s");
+	words = g == 0 ? xstrdup("no service granted") :
+	    xasprintf("%lld of %lld service%s used", u, g, g == 1 ? "" : "s");
 	row = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:s}",
 	    "kind", jstr(p, "kind") ? jstr(p, "kind") : "principal",
 	    "name", jstr(p, "name") ? jstr(p, "name") : "",

@@ -12,16 +12,29 @@
 #define LP_TRACK	0xE3E6EBu
 #define LP_USED		0x2E7D32u
 
-/* A share in words, with its note; caller frees. */
+/* Red-amber for NOT EVALUATED, grey for nothing to judge or not graded, ink for a share. */
+static unsigned
+lp_share_color(const json_t *share)
+{
+	if (jbool(share, "known", 0))
+		return LP_INK;
+	return strcmp(jstr(share, "text") ? jstr(share, "text") : "", "not evaluated") == 0 ?
+	    LP_NE : LP_GREY;
+}
+
+/*
+ * A share in words, with its note; caller frees.  The summary (brief) leaves
+ * out why a share is unknown: the account's own report says it.
+ */
 static char *
-lp_share_text(const json_t *share)
+lp_share_text(const json_t *share, int brief)
 {
 	const char *text = jstr(share, "text") ? jstr(share, "text") : "not graded";
+	const char *note = brief ? NULL : jstr(share, "note");
 
 	if (!jbool(share, "known", 0))
 		return xasprintf("%s%s%s", strcmp(text, "not evaluated") == 0 ? "NOT EVALUATED" : text,
-		    jstr(share, "note") ? ": " : "",
-		    jstr(share, "note") ? jstr(share, "note") : "");
+		    note ? ": " : "", note ? note : "");
 	return jstr(share, "note") ? xasprintf("%s; %s", text, jstr(share, "note")) :
 	    xstrdup(text);
 }
@@ -124,13 +137,13 @@ pdf_lp_section(struct lay *l, const json_t *acct)
 	lay_para(l, LAY_BODY, 0, LP_INK, t);
 	free(t);
 	lay_space(l, 4);
-	r = lp_share_text(jpath(m, "shares.roles"));
-	s = lp_share_text(jpath(m, "shares.services"));
+	r = lp_share_text(jpath(m, "shares.roles"), 0);
+	s = lp_share_text(jpath(m, "shares.services"), 0);
 	lay_table_begin(l, kv, 2, NULL);
 	lay_table_row(l, (const char *const []){ "Unused roles", r },
-	    (const unsigned []){ LP_INK, jbool(jpath(m, "shares.roles"), "known", 0) ? LP_INK : LP_NE });
+	    (const unsigned []){ LP_INK, lp_share_color(jpath(m, "shares.roles")) });
 	lay_table_row(l, (const char *const []){ "Unused granted services", s },
-	    (const unsigned []){ LP_INK, jbool(jpath(m, "shares.services"), "known", 0) ? LP_INK : LP_NE });
+	    (const unsigned []){ LP_INK, lp_share_color(jpath(m, "shares.services")) });
 	lay_table_end(l);
 	free(r);
 	free(s);
@@ -183,16 +196,16 @@ pdf_lp_summary(struct lay *l, const json_t *results, const json_t *model)
 			lay_para(l, LAY_BODY, 0, LP_INK, "Per account, worst score first: the roles "
 			    "not used within the tracking period (LP-01) and the granted services "
 			    "not used (LP-03), as shares of what could be judged. NOT EVALUATED is "
-			    "never counted as 0 %.");
+			    "never counted as 0 %; each account's report says why.");
 			lay_table_begin(l, cols, 3, head);
 		}
 		label = xasprintf("%s (%s)", jstr(ma, "alias") ? jstr(ma, "alias") :
 		    jstr(ma, "name") ? jstr(ma, "name") : jstr(ma, "account_id"), jstr(ma, "account_id"));
-		r = lp_share_text(json_object_get(sh, "roles"));
-		s = lp_share_text(json_object_get(sh, "services"));
+		r = lp_share_text(json_object_get(sh, "roles"), 1);
+		s = lp_share_text(json_object_get(sh, "services"), 1);
 		lay_table_row(l, (const char *const []){ label, r, s }, (const unsigned []){ LP_INK,
-		    jbool(json_object_get(sh, "roles"), "known", 0) ? LP_INK : LP_NE,
-		    jbool(json_object_get(sh, "services"), "known", 0) ? LP_INK : LP_NE });
+		    lp_share_color(json_object_get(sh, "roles")),
+		    lp_share_color(json_object_get(sh, "services")) });
 		free(label);
 		free(r);
 		free(s);

@@ -17,7 +17,7 @@ class HostileNames(test_lpsec.Rendered):
 
     def test_html_text(self):
         p = section(self.f["ok"]["html"])
-        names = [r["cells"][0].strip() for r in p.rows["lp-usage"]]
+        names = [r["cells"][0].strip() for r in p.rows["findings lp-usage"]]
         for h in HOSTILE:
             self.assertTrue(any(n.startswith("role " + h + "arn:aws:iam::") for n in names), h)
         page = open(self.f["ok"]["html"], encoding="utf-8").read()
