@@ -252,7 +252,7 @@ def _strict_password_policy(iam, length=14):
         PasswordReusePrevention=24, MaxPasswordAge=90)
 
 
-def _least_privilege(bed, admin, account):
+def least_privilege_roles(bed, admin, account):
     """Roles older than the tracking period with more granted than used
     (scenarios.md, "org", least_privilege): reporting-etl uses 2 of its 5
     services, ci-deployer 3 of 4 (its iam:PassRole never), old-migration
@@ -284,7 +284,7 @@ def _least_privilege(bed, admin, account):
 def seed_org(bed, role_name="iamgrade-audit", deny_password_policy=True, unassumable=True, policy=None,
              deny_tree=(), least_privilege=False):
     """The sample organization (scenarios.md, "org"); least_privilege adds
-    _least_privilege's roles to production (make demo)."""
+    least_privilege_roles to production (make demo)."""
     pol = policy if policy is not None else iamgrade_policy()[0]
     mgmt = DEFAULT_ACCOUNT
     madmin = bootstrap_admin(bed, mgmt)
@@ -320,7 +320,7 @@ def seed_org(bed, role_name="iamgrade-audit", deny_password_policy=True, unassum
     iam.attach_role_policy(RoleName="aws-support", PolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess")
     _audit_role(bed, pa, accounts["production"], role_name, mgmt, pol)
     if least_privilege:
-        _least_privilege(bed, pa, accounts["production"])
+        least_privilege_roles(bed, pa, accounts["production"])
 
     # development: weak everywhere, risky roles made from an assumed-role session
     da = bootstrap_admin(bed, accounts["development"])
