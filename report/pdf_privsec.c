@@ -269,6 +269,7 @@ pdf_privsec(struct lay *l, const json_t *m)
 		return;
 	ps_admins(l, m);
 	ps_escalations(l, m);
-	ps_callers(l, m);
+	if (jbool(m, "callers_known", 0))
+		ps_callers(l, m);
 	ps_not_judged(l, m);
 }

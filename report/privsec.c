@@ -409,15 +409,21 @@ report_privsec(const json_t *acct)
 	esc = ps_escalations(m, acct, &note, &nesc) ? xasprintf("%zu principal%s can escalate",
 	    nesc, nesc == 1 ? "" : "s") : xstrdup("escalation not evaluated");
 	if (pa != NULL) {
+		json_object_set_new(m, "callers_known", json_true());
 		ps_callers(m, pa, &nroles, &ncallers);
 		ps_not_judged(m, pa);
 	}
-	json_object_set_new(m, "summary", json_sprintf("%zu administrator-equivalent principal%s "
-	    "(%zu user%s, %zu group%s, %zu role%s); %s; %zu way%s into %zu administrator role%s.",
-	    count[0] + count[1] + count[2], count[0] + count[1] + count[2] == 1 ? "" : "s",
-	    count[0], count[0] == 1 ? "" : "s", count[1], count[1] == 1 ? "" : "s", count[2],
-	    count[2] == 1 ? "" : "s", esc, ncallers, ncallers == 1 ? "" : "s", nroles,
-	    nroles == 1 ? "" : "s"));
+	if (pa == NULL)
+		json_object_set_new(m, "summary", json_sprintf("%zu administrator-equivalent user%s and "
+		    "group%s (PRIV-02); %s.", count[0] + count[1], count[0] + count[1] == 1 ? "" : "s",
+		    count[0] + count[1] == 1 ? "" : "s", esc));
+	else
+		json_object_set_new(m, "summary", json_sprintf("%zu administrator-equivalent principal%s "
+		    "(%zu user%s, %zu group%s, %zu role%s); %s; %zu way%s into %zu administrator role%s.",
+		    count[0] + count[1] + count[2], count[0] + count[1] + count[2] == 1 ? "" : "s",
+		    count[0], count[0] == 1 ? "" : "s", count[1], count[1] == 1 ? "" : "s", count[2],
+		    count[2] == 1 ? "" : "s", esc, ncallers, ncallers == 1 ? "" : "s", nroles,
+		    nroles == 1 ? "" : "s"));
 	free(esc);
 	if (note.len > 0)
 		json_object_set_new(m, "note", json_string(note.p));

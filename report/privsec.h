@@ -14,6 +14,7 @@
  *                    "chains": [{"nodes": [{"text", "cls", "arrow"}]}]}]
  *                  cls: principal, method, target, why; arrow: true on every
  *                  node but the first (an arrow is drawn before it)
+ *   "callers_known": true when the results say who may assume administrator roles
  *   "callers":     [{"role_name", "role", "kind", "name", "arn", "granted_by", "admin"}]
  *   "not_judged":  [{"kind", "name", "arn", "reason"}]
  *   "*_more":      "N more ..., listed in results.json" when a list was cut
