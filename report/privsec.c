@@ -335,12 +335,16 @@ ps_callers(json_t *m, const json_t *pa, size_t *nroles, size_t *ncallers)
 	const json_t *r, *c;
 	struct buf g = { NULL, 0, 0, 0 };
 	json_t *rows = json_array();
-	size_t i, k, more = 0;
+	size_t i, k, more = 0, unlisted = 0;
 
 	json_array_foreach(json_object_get(pa, "admin_role_callers"), i, r) {
 		(*nroles)++;
+		*ncallers += (size_t)jint(r, "callers_total", (json_int_t)json_array_size(
+		    json_object_get(r, "callers")));
+		unlisted += (size_t)jint(r, "callers_total", 0) > json_array_size(json_object_get(r,
+		    "callers")) ? (size_t)jint(r, "callers_total", 0) - json_array_size(json_object_get(r,
+		    "callers")) : 0;
 		json_array_foreach(json_object_get(r, "callers"), k, c) {
-			(*ncallers)++;
 			if (json_array_size(rows) >= REPORT_MAX_ROWS) {
 				more++;
 				continue;
@@ -361,6 +365,10 @@ ps_callers(json_t *m, const json_t *pa, size_t *nroles, size_t *ncallers)
 		json_object_set_new(m, "callers_none", json_string("No user or role of the account "
 		    "may assume an administrator role."));
 	ps_set_list(m, "callers", rows, more, "ways into administrator roles");
+	if (unlisted > 0)
+		json_object_set_new(m, "callers_more", json_sprintf("%zu more ways into administrator "
+		    "roles; results.json lists %zu of them and counts the %zu others (callers_total)",
+		    more + unlisted, more, unlisted));
 }
 
 static void

@@ -135,11 +135,19 @@ def hostile_snapshot():
 
 
 def many_admins_snapshot(n):
+    """n administrator users and a role Admin that trusts the account: each
+    user may assume it (AdministratorAccess grants sts:AssumeRole)."""
     with open(os.path.join(caselib.BASE, "compliant.json"), encoding="utf-8") as f:
         snap = json.load(f)
-    users = snap["sources"]["authorization_details"]["data"]["users"]
+    az = snap["sources"]["authorization_details"]["data"]
     for i in range(n):
-        users.append(user("admin%03d" % i, managed=[ADMIN]))
+        az["users"].append(user("admin%03d" % i, managed=[ADMIN]))
+    az["roles"].append({"RoleName": "Admin", "RoleId": "AROA" + "A" * 16, "Arn": A + "role/Admin", "Path": "/",
+                        "CreateDate": "2024-01-01T00:00:00Z", "RolePolicyList": [],
+                        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                            "Action": "sts:AssumeRole"}]},
+                        "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN}]})
     return snap
 
 
@@ -153,7 +161,7 @@ class PrivilegedAccess(unittest.TestCase):
         snaps = {name: caselib.build_snapshot(os.path.join(caselib.CASES, name + ".snapshot.json"))
                  for name in cls.CASES}
         snaps["hostile"] = json.dumps(hostile_snapshot(), ensure_ascii=False).encode()
-        snaps["many"] = json.dumps(many_admins_snapshot(60)).encode()
+        snaps["many"] = json.dumps(many_admins_snapshot(110)).encode()
         for name, data in snaps.items():
             cls.render(name, data)
         # Results graded before privileged_access existed: PRIV findings only.
@@ -251,8 +259,14 @@ class PrivilegedAccess(unittest.TestCase):
     def test_bounded(self):
         s = section(self.html["many"])
         self.assertEqual(len(s.rows["Administrator-equivalent principals"]), 50)
-        self.assertIn("10 more administrator-equivalent principals, listed in results.json", s.alltext)
-        self.assertEqual(len(self.results["many"]["accounts"][0]["privileged_access"]["admins"]), 60)
+        self.assertIn("61 more administrator-equivalent principals, listed in results.json", s.alltext)
+        self.assertEqual(len(s.rows["Who may assume an administrator role"]), 50)
+        self.assertIn("60 more ways into administrator roles; results.json lists 50 of them and counts "
+                      "the 10 others (callers_total)", s.alltext)
+        pa = self.results["many"]["accounts"][0]["privileged_access"]
+        self.assertEqual(len(pa["admins"]), 111)
+        self.assertEqual([(r["role_name"], r["callers_total"], len(r["callers"]))
+                          for r in pa["admin_role_callers"]], [("Admin", 110, 100)])
 
     def test_hostile_names_are_text(self):
         s = section(self.html["hostile"])
