@@ -278,6 +278,20 @@ class PrivilegedAccess(unittest.TestCase):
         self.assertIn(["user mallory", "iam-create-access-key", "*"], s.chains)
         self.assertIn("inline policy keys " + evil + ", Sid \"Sid" + evil, s.alltext)
 
+    def test_comparison_has_the_controls(self):
+        """The comparison and the baseline diff take PRIV-01/02 like any control."""
+        res = os.path.join(self.tmp, "priv-access-review.results.json")
+        base = os.path.join(self.tmp, "priv-user-attach-self.results.json")
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", run(
+            "report", "--results", res, "--summary", "--html", "-").stdout.decode()))
+        self.assertRegex(text, r"PRIV-01 No principal can escalate to administrator high 1 of 1 ")
+        self.assertRegex(text, r"PRIV-02 Administrator access is not held by IAM users or groups high 1 of 1 ")
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", run(
+            "report", "--results", res, "--baseline", base, "--html", "-").stdout.decode()))
+        new = text[text.index("New findings"):text.index("Fixed since")]
+        self.assertIn("PRIV-02 carol user carol is administrator-equivalent", new)
+        self.assertIn("PRIV-01 bob user bob reaches role BreakGlass", new)
+
     @unittest.skipUnless(CHROMIUM, "chromium not installed")
     def test_hostile_in_chromium(self):
         profile = tempfile.mkdtemp(prefix="profile-", dir=self.tmp)
