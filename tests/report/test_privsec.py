@@ -29,6 +29,7 @@ PDFTOTEXT = shutil.which("pdftotext")
 SHOTS = os.environ.get("IAMGRADE_SHOTS")
 A = "arn:aws:iam::123456789012:"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+LONG_TARGET = A + "user/" + "中文" * 60
 HOSTILE = ["<script>document.title='pwned'</script>",
            "\"><img src=x onerror=\"document.title='pwned'\">",
            "</style>", "&amp;", "]]>", "中文"]
@@ -129,6 +130,10 @@ def hostile_snapshot():
     users.append(user("mallory", inline=[{"PolicyName": "keys " + evil, "PolicyDocument": {
         "Version": "2012-10-17", "Statement": [{"Sid": "Sid" + evil, "Effect": "Allow",
                                                   "Action": "iam:CreateAccessKey", "Resource": "*"}]}}]))
+    # A target too long for a box of the PDF's chain: cut there (inside CJK), whole in the text.
+    users.append(user("trent", inline=[{"PolicyName": "profiles", "PolicyDocument": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateLoginProfile",
+                                                  "Resource": LONG_TARGET}]}}]))
     users.append(user(evil, inline=[{"PolicyName": "admin " + evil, "PolicyDocument": {
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]))
     return snap
@@ -276,6 +281,7 @@ class PrivilegedAccess(unittest.TestCase):
         self.assertIn("user " + evil, [r[0].split(" " + A)[0] for r in s.rows["Administrator-equivalent principals"]])
         self.assertIn("inline policy admin " + evil, s.alltext)
         self.assertIn(["user mallory", "iam-create-access-key", "*"], s.chains)
+        self.assertIn(["user trent", "iam-create-login-profile", LONG_TARGET], s.chains)
         self.assertIn("inline policy keys " + evil + ", Sid \"Sid" + evil, s.alltext)
 
     def test_comparison_has_the_controls(self):
@@ -331,8 +337,12 @@ class PrivilegedAccess(unittest.TestCase):
         t = self.pdf_section("priv-access-ne")
         self.assertIn("could not be reviewed", t)
         self.assertNotIn("Administrator-equivalent principals", t)
-        t = re.sub(r"\s+", "", self.pdf_section("hostile"))     # wrapped in cells
-        for s in HOSTILE:
+        t = self.pdf_section("hostile")
+        chain = [x for x in t.splitlines() if "iam-create-login-profile" in x and "user trent" in x]
+        self.assertEqual(len(chain), 1, t)
+        self.assertRegex(chain[0], r"arn:aws:iam::123456789012:user/(中文)+中?\u2026$")
+        t = re.sub(r"\s+", "", t)     # wrapped in cells
+        for s in HOSTILE + [LONG_TARGET]:
             self.assertIn(re.sub(r"\s+", "", s), t)
         if SHOTS:
             os.makedirs(SHOTS, exist_ok=True)
