@@ -20,6 +20,15 @@ ps_control(const json_t *acct, const char *id)
 	return NULL;
 }
 
+/* Whether control id of acct has this status. */
+static int
+ps_status_is(const json_t *acct, const char *id, const char *status)
+{
+	const char *s = jstr(ps_control(acct, id), "status");
+
+	return s != NULL && strcmp(s, status) == 0;
+}
+
 /* "user", "group", "role" from an IAM ARN, else "principal". */
 static const char *
 ps_kind(const char *arn)
@@ -259,11 +268,11 @@ ps_escalations(json_t *m, const json_t *acct, struct buf *note, size_t *n)
 		    "them).", note->len ? " " : "", json_array_size(json_object_get(c, "unevaluated")),
 		    json_array_size(json_object_get(c, "unevaluated")) == 1 ? "" : "s");
 	ps_set_list(m, "escalations", rows, more, "principals that can escalate");
-	if (c != NULL && *n == 0 && jstr(c, "status") != NULL && strcmp(jstr(c, "status"), "PASS") == 0)
+	if (*n == 0 && ps_status_is(acct, "PRIV-01", "PASS"))
 		json_object_set_new(m, "escalations_none", json_string("No principal can escalate "
 		    "(PRIV-01 passes)."));
-	return c != NULL && jstr(c, "status") != NULL && (strcmp(jstr(c, "status"), "PASS") == 0 ||
-	    strcmp(jstr(c, "status"), "FAIL") == 0 || strcmp(jstr(c, "status"), "ACCEPTED") == 0);
+	return ps_status_is(acct, "PRIV-01", "PASS") || ps_status_is(acct, "PRIV-01", "FAIL") ||
+	    ps_status_is(acct, "PRIV-01", "ACCEPTED");
 }
 
 static json_t *
@@ -321,10 +330,14 @@ ps_admins(json_t *m, const json_t *acct, const json_t *pa, size_t count[3])
 		else
 			more++;
 	}
-	if (json_array_size(src) == 0)
-		json_object_set_new(m, "admins_none", json_string(pa != NULL ? "No user, group or "
-		    "role is administrator-equivalent." : "No user or group is administrator-equivalent "
-		    "(PRIV-02); roles are not listed in these results."));
+	/* "None" only where it was looked at: a partial listing, or PRIV-02 not graded, says less. */
+	if (json_array_size(src) == 0 && pa != NULL)
+		json_object_set_new(m, "admins_none", json_string(jstr(pa, "reason") == NULL ?
+		    "No user, group or role is administrator-equivalent." : "None in what could be "
+		    "read (the listing is partial)."));
+	else if (json_array_size(src) == 0 && ps_status_is(acct, "PRIV-02", "PASS"))
+		json_object_set_new(m, "admins_none", json_string("No user or group is "
+		    "administrator-equivalent (PRIV-02); roles are not listed in these results."));
 	json_decref(src);
 	ps_set_list(m, "admins", rows, more, "administrator-equivalent principals");
 }
@@ -362,8 +375,9 @@ ps_callers(json_t *m, const json_t *pa, size_t *nroles, size_t *ncallers)
 	}
 	buf_free(&g);
 	if (*ncallers == 0)
-		json_object_set_new(m, "callers_none", json_string("No user or role of the account "
-		    "may assume an administrator role."));
+		json_object_set_new(m, "callers_none", json_string(jstr(pa, "reason") == NULL ?
+		    "No user or role of the account may assume an administrator role." :
+		    "None in what could be read (the listing is partial)."));
 	ps_set_list(m, "callers", rows, more, "ways into administrator roles");
 	if (unlisted > 0)
 		json_object_set_new(m, "callers_more", json_sprintf("%zu more ways into administrator "
@@ -427,11 +441,11 @@ report_privsec(const json_t *acct)
 		    count[0] + count[1] == 1 ? "" : "s", esc));
 	else
 		json_object_set_new(m, "summary", json_sprintf("%zu administrator-equivalent principal%s "
-		    "(%zu user%s, %zu group%s, %zu role%s); %s; %zu way%s into %zu administrator role%s.",
+		    "(%zu user%s, %zu group%s, %zu role%s); %s; %zu way%s into %zu administrator role%s%s.",
 		    count[0] + count[1] + count[2], count[0] + count[1] + count[2] == 1 ? "" : "s",
 		    count[0], count[0] == 1 ? "" : "s", count[1], count[1] == 1 ? "" : "s", count[2],
 		    count[2] == 1 ? "" : "s", esc, ncallers, ncallers == 1 ? "" : "s", nroles,
-		    nroles == 1 ? "" : "s"));
+		    nroles == 1 ? "" : "s", jstr(pa, "reason") ? ", in what could be read" : ""));
 	free(esc);
 	if (note.len > 0)
 		json_object_set_new(m, "note", json_string(note.p));

@@ -157,7 +157,8 @@ def many_admins_snapshot(n):
 
 
 class PrivilegedAccess(unittest.TestCase):
-    CASES = ["priv-access-review", "priv-multistep-cycle", "priv-user-attach-self", "priv-access-ne"]
+    CASES = ["priv-access-review", "priv-multistep-cycle", "priv-user-attach-self", "priv-access-ne",
+             "priv-access-partial"]
 
     @classmethod
     def setUpClass(cls):
@@ -247,6 +248,19 @@ class PrivilegedAccess(unittest.TestCase):
         self.assertEqual((s.rows, s.chains), ({}, []))
         for claim in ("No user", "No principal", "administrator-equivalent principals"):
             self.assertNotIn(claim, s.alltext)
+
+    def test_partial_says_so(self):
+        s = section(self.html["priv-access-partial"])
+        self.assertIn("1 administrator-equivalent principal (1 user, 0 groups, 0 roles); escalation not "
+                      "evaluated; 0 ways into 0 administrator roles, in what could be read.", s.alltext)
+        self.assertIn("The listing is partial: authorization_details: iam:GetAccountAuthorizationDetails "
+                      "stopped at a limit", s.alltext)
+        self.assertIn("Escalation (PRIV-01) could not be evaluated", s.alltext)
+        self.assertIn("None in what could be read (the listing is partial).", s.alltext)
+        for claim in ("No user", "No principal"):
+            self.assertNotIn(claim, s.alltext)
+        self.assertEqual([r[0].split(" arn:")[0] for r in s.rows["Administrator-equivalent principals"]],
+                         ["user carol"])
 
     def test_older_results_say_what_is_missing(self):
         s = section(self.html["old"])
