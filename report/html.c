@@ -16,6 +16,7 @@
 #include "report/facts.h"
 #include "report/privsec.h"
 #include "report/templates.h"
+#include "report/trend.h"
 
 #define HTML_REPORT	"report.html"
 #define HTML_COMPARE	"compare.html"
@@ -1226,9 +1227,11 @@ html_render(void *ctx, const json_t *results, struct buf *out, char **err)
 		goto out;
 	if (h->opts.summary) {
 		view = html_compare_view(results, model, h->opts.account_pages);
+		trend_html_fill(view, h->opts.history, 1);
 		rc = tmpl_render(HTML_COMPARE, view, out, err);
 	} else {
 		view = html_report_view(results, model);
+		trend_html_fill(view, h->opts.history, 0);
 		rc = tmpl_render(HTML_REPORT, view, out, err);
 	}
 out:
