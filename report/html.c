@@ -14,6 +14,7 @@
 #include "report/compare.h"
 #include "report/backend.h"
 #include "report/facts.h"
+#include "report/privsec.h"
 #include "report/templates.h"
 #include "report/trend.h"
 
@@ -670,6 +671,7 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_set(o, "failing", failing);
 	html_set(o, "not_evaluated", ne);
 	html_set(o, "not_applicable", na);
+	html_set(o, "privsec", report_privsec(acct));
 	html_set(o, "events", html_events(acct, &more));
 	if (more > 0)
 		html_setf(o, "events_more", "%zu more CreateRole event%s (failed calls are left out "
