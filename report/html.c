@@ -14,6 +14,7 @@
 #include "report/compare.h"
 #include "report/backend.h"
 #include "report/facts.h"
+#include "report/privsec.h"
 #include "report/lpsec.h"
 #include "report/templates.h"
 #include "report/trend.h"
@@ -671,6 +672,7 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_set(o, "failing", failing);
 	html_set(o, "not_evaluated", ne);
 	html_set(o, "not_applicable", na);
+	html_set(o, "privsec", report_privsec(acct));
 	html_set(o, "lp", report_lp_model(acct, REPORT_LP_MAX_ROWS));
 	html_set(o, "events", html_events(acct, &more));
 	if (more > 0)

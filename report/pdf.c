@@ -6,6 +6,7 @@
 #include "report/compare.h"
 #include "report/facts.h"
 #include "report/layout.h"
+#include "report/privsec.h"
 #include "report/lpsec.h"
 #include "report/backend.h"
 #include "report/trend.h"
@@ -952,6 +953,7 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	    index);
 	size_t pos = pdf_model_pos(model, index);
 	const json_t *ma = json_array_get(json_object_get(model, "accounts"), pos);
+	json_t *ps;
 	char *t;
 
 	pdf_cover(l, results, acct);
@@ -959,6 +961,9 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	trend_pdf_section(l, opts->history, jstr(acct, "account_id"));
 	pdf_control_table(l, acct);
 	pdf_failing(l, acct);
+	ps = report_privsec(acct);
+	pdf_privsec(l, ps);
+	json_decref(ps);
 	pdf_lp_section(l, acct);
 	lay_page_break(l);
 	pdf_not_evaluated(l, acct);
