@@ -7,6 +7,7 @@
 #include "report/facts.h"
 #include "report/layout.h"
 #include "report/privsec.h"
+#include "report/lpsec.h"
 #include "report/backend.h"
 #include "report/trend.h"
 
@@ -963,6 +964,7 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	ps = report_privsec(acct);
 	pdf_privsec(l, ps);
 	json_decref(ps);
+	pdf_lp_section(l, acct);
 	lay_page_break(l);
 	pdf_not_evaluated(l, acct);
 	if (opts->baseline != NULL) {
@@ -1759,6 +1761,7 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model,
 	lay_page_break(l);
 	pdf_org_appendix(l, results, model, grouping);
 	lay_page_break(l);
+	pdf_lp_summary(l, results, model);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | organization of %zu accounts | %s", n,
 	    pdf_str(results, "generated_at", "-"));
@@ -1796,6 +1799,7 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model,
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_lp_summary(l, results, model);
 	pdf_framework(l, results);
 	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
