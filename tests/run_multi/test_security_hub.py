@@ -9,7 +9,6 @@ every control there), that the account whose role cannot be assumed gets
 nothing and is reported (securityhub.json, stderr, exit 4), and that
 refusals and throttling are handled per finding and retried.  The bed's
 front enforces what AWS does and moto does not (bed_securityhub.py)."""
-import copy
 import json
 import os
 import sys
@@ -28,10 +27,13 @@ IMPORT = "securityhub:BatchImportFindings"
 
 
 def policy_with_import():
-    """`iamgrade policy` plus what --security-hub needs."""
-    pol = copy.deepcopy(bedlib.iamgrade_policy()[0])
-    pol["Statement"].append({"Sid": "SecurityHubImport", "Effect": "Allow",
-                             "Action": IMPORT, "Resource": "*"})
+    """`iamgrade policy --security-hub`: what the audit role and the runner need."""
+    p = e2eutil.iamgrade(["policy", "--security-hub"], env=dict(os.environ))
+    if p.returncode != 0:
+        raise AssertionError(p.stderr)
+    pol = json.loads(p.stdout)
+    assert any(IMPORT in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
+               for st in pol["Statement"])
     return pol
 
 
