@@ -61,6 +61,7 @@ struct shard {
 	char		*name;		/* DIR/results.json, for messages */
 	json_t		*run;		/* its run.json */
 	json_t		*results;
+	char		*region;	/* the region its evidence.json names, or NULL */
 };
 
 /* The files of dir that differ from its manifest, as one line; NULL when none. */
@@ -74,6 +75,19 @@ merge_problems(const json_t *problems)
 	json_array_foreach(problems, i, p)
 		buf_printf(&b, "%s%s (%s)", i ? ", " : "", jstr(p, "file"), jstr(p, "problem"));
 	return buf_steal(&b);
+}
+
+/* The region a shard's evidence.json names (ASFF's product ARN), for the merged reports. */
+static char *
+merge_region(const char *dir)
+{
+	char *path = xasprintf("%s/%s", dir, EV_EVIDENCE), *region;
+	json_t *ev = json_load_file(path, 0, NULL);
+
+	region = xstrdup(json_string_value(json_array_get(json_object_get(ev, "regions"), 0)));
+	json_decref(ev);
+	free(path);
+	return region;
 }
 
 /* One shard, verified and loaded; 0 with *err naming the folder. */
@@ -106,8 +120,10 @@ merge_load(struct shard *s, char **err)
 		    list);
 		goto out;
 	}
-	if ((s->results = report_results_load(s->name, err)) != NULL)
-		rc = 1;
+	if ((s->results = report_results_load(s->name, err)) == NULL)
+		goto out;
+	s->region = merge_region(s->dir);
+	rc = 1;
 out:
 	json_decref(problems);
 	free(list);
@@ -211,7 +227,7 @@ static int
 merge_seal(const struct merge_args *a, int argc, char **argv, const struct shard *sh,
     size_t n, const json_t *results, const char *dir, char hash[65], char **err)
 {
-	struct ev_run ev = { .argc = argc, .argv = argv };
+	struct ev_run ev = { .argc = argc, .argv = argv, .region = sh[0].region };
 	char t0[21], t1[21], *s, *path = xasprintf("%s/%s", dir, EV_EVIDENCE);
 	int mode = file_mode_umask(0644), ok;
 	json_t *e;
@@ -234,7 +250,8 @@ static int
 merge_write(const struct merge_args *a, int argc, char **argv, struct shard *sh, size_t n,
     const json_t *results, char **err)
 {
-	struct report_opts o = { .summary = 1, .account_pages = "accounts/%s.html" };
+	struct report_opts o = { .summary = 1, .account_pages = "accounts/%s.html",
+	    .region = sh[0].region };
 	char *dir = NULL, hash[65];
 	size_t i;
 	int code = EXIT_OK;
@@ -244,7 +261,7 @@ merge_write(const struct merge_args *a, int argc, char **argv, struct shard *sh,
 			code = EXIT_INCOMPLETE;
 	if (!ev_run_dir(a->out, merge_started(sh, n), &dir, err) ||
 	    !merge_copy(sh, n, dir, err) ||
-	    !report_write_run(dir, results, &o, a->no_pdf, err) ||
+	    !report_write_run(dir, results, &o, a->no_pdf, sh[0].dir, err) ||
 	    !merge_seal(a, argc, argv, sh, n, results, dir, hash, err) ||
 	    !merge_run_json(sh, n, dir, hash, code, err)) {
 		if (dir != NULL) {
@@ -291,6 +308,7 @@ out:
 		fprintf(stderr, "iamgrade merge: %s\n", str_sanitize_term(err));
 	for (i = 0; sh != NULL && i < argc - first; i++) {
 		free(sh[i].name);
+		free(sh[i].region);
 		json_decref(sh[i].run);
 		json_decref(sh[i].results);
 	}

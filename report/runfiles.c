@@ -1,12 +1,13 @@
 /* A run folder's reports, every format the run writes, from one results document. */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "report/runfiles.h"
 
 int
 report_write_run(const char *dir, const json_t *results, const struct report_opts *o,
-    int no_pdf, char **err)
+    int no_pdf, const char *like, char **err)
 {
 	struct buf b = { 0 };
 	char *path = NULL;
@@ -15,6 +16,10 @@ report_write_run(const char *dir, const json_t *results, const struct report_opt
 	for (f = 0; f < REPORT_FMT__MAX; f++) {
 		if (!(report_formats[f].commands & REPORT_IN_RUN) ||
 		    report_formats[f].run_file == NULL || (no_pdf && f == REPORT_PDF))
+			continue;
+		free(path);
+		path = xasprintf("%s/%s", like, report_formats[f].run_file);
+		if ((report_formats[f].commands & REPORT_IN_RUN_ASKED) && access(path, F_OK) != 0)
 			continue;
 		buf_reset(&b);
 		free(path);
