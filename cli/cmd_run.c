@@ -1052,11 +1052,14 @@ finish_structure(struct run *r)
 		r->structure = profile_structure(r);
 	if (r->structure == NULL)
 		return;
+	if (r->organization_ids != NULL)
+		json_object_set(r->structure, SNAP_ORG_MEMBER, r->organization_ids);
 	/* A denied call never fails the run: the accounts are "unknown", with why. */
 	json_array_foreach(json_object_get(r->structure, "problems"), i, p)
 		log_error("organization structure: %s", json_string_value(p));
 	path = xasprintf("%s/organization.json", r->dir);
 	s = jdump(r->structure, 1);
+	json_object_del(r->structure, SNAP_ORG_MEMBER);	/* the file's, not the results' */
 	if (!file_write_atomic(path, s, strlen(s), 0600, 1, &err)) {
 		log_error("%s", err);
 		write_failed = 1;
@@ -1139,6 +1142,9 @@ run_collect(struct run *r, char **err)
 	copts.report_wait_s = r->report_wait;
 	copts.no_last_accessed = r->no_last_accessed;
 	copts.organization = r->organization_ids;
+	/* The list once, in organization.json, not in every snapshot (snapshot.h). */
+	if (r->organization_ids != NULL)
+		copts.organization_in = SNAP_ORG_FILE;
 	snapdir = xasprintf("%s/snapshots", r->dir);
 	if (!r->quiet)
 		log_info("collecting %zu account%s, %d at a time, into %s", r->ntargets,

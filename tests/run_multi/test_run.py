@@ -121,6 +121,34 @@ class OrgRun(e2eutil.BedCase):
         with open(os.path.join(d, name), encoding="utf-8") as f:
             return json.load(f)
 
+    def check_org_list_once(self, d, results):
+        """The organization's account list once per run (issue 13), in
+        organization.json, each snapshot naming it by hash; `check` of a
+        snapshot in the folder grades as the run did, and a snapshot taken
+        away from its folder cannot vouch for the list (invalid, incomplete)."""
+        import shutil
+        org = self.load(d, "organization.json")["organization_accounts"]
+        self.assertTrue(set(self.org.accounts.values()) <= set(org["accounts"]))
+        self.assertNotIn("organization_accounts", results["organization"])   # the file's, not the results'
+        snaps = glob.glob(os.path.join(d, "snapshots", "*.json"))
+        self.assertTrue(snaps)
+        for path in snaps:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)["organization"]["data"]
+            self.assertNotIn("accounts", data)
+            self.assertEqual((data["accounts_in"], data["accounts_count"]),
+                             ("../organization.json", len(org["accounts"])))
+        prod = os.path.join(d, "snapshots", self.org.accounts["production"] + ".json")
+        p = e2eutil.iamgrade(["check", "--format", "json", prod], env=self.env(self.org.auditor))
+        self.assertEqual(statuses(json.loads(p.stdout))[self.org.accounts["production"]],
+                         statuses(results)[self.org.accounts["production"]], p.stderr)
+        alone = os.path.join(self.mkdtemp(), "prod.json")
+        shutil.copy(prod, alone)
+        p = e2eutil.iamgrade(["check", "--format", "json", alone], env=self.env(self.org.auditor))
+        a = json.loads(p.stdout)["accounts"][0]
+        self.assertFalse(a["collection"]["complete"])
+        self.assertIn("account list", " ".join(a["collection"]["problems"]))
+
     def test_1_organization(self):
         out = self.mkdtemp()
         p, d = self.run_org(out)
@@ -138,6 +166,7 @@ class OrgRun(e2eutil.BedCase):
         results = self.load(d)
         got = statuses(results)
         self.assertEqual(set(got), set(acc.values()))
+        self.check_org_list_once(d, results)
         for control, want in EXPECTED.items():
             for col, status in zip(COLUMNS, want):
                 self.assertEqual(got[acc[col]].get(control), status, f"{control} in {col}")
