@@ -942,6 +942,26 @@ pdf_model_pos(const json_t *model, size_t index)
 	return 0;
 }
 
+/*
+ * One account's report: the contents at the foot of the cover, its sections
+ * with their pages (the outline has the failing controls too).  The number
+ * of sections depends on the data and on sections still to come, so the
+ * reservation is generous: unused lines are blank at the foot of the cover,
+ * which ends with a page break anyway.  Several accounts in one document
+ * have the outline (one entry per account) instead.
+ */
+#define PDF_TOC_ACCOUNT	14
+
+static void
+pdf_contents(struct lay *l, const json_t *results)
+{
+	if (json_array_size(json_object_get(results, "accounts")) != 1)
+		return;
+	lay_space(l, 14);
+	lay_heading(l, LAY_H2, -1, "Contents");
+	lay_toc(l, 0, PDF_TOC_ACCOUNT);
+}
+
 /* One account in full: cover to CreateRole appendix. */
 static void
 pdf_account(struct lay *l, const json_t *results, const json_t *model,
@@ -954,6 +974,7 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	char *t;
 
 	pdf_cover(l, results, acct);
+	pdf_contents(l, results);
 	pdf_summary(l, acct, ma);
 	pdf_control_table(l, acct);
 	pdf_failing(l, acct);

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
-from test_browser import IAMGRADE, organization
+from test_browser import HERE, IAMGRADE, organization
 
 TOOLS = all(shutil.which(t) for t in ("qpdf", "pdffonts", "pdftotext"))
 
@@ -111,6 +111,24 @@ class OrgPdf(unittest.TestCase):
         walk(outline)
         for title, page in toc:
             self.assertEqual(flat.get(title), int(page), title)
+
+    def test_account_report_contents(self):
+        """The one-account report has contents on its cover too: each section
+        with the page its heading is on, the same as the outline's."""
+        pdf = os.path.join(self.tmp, "sample.pdf")
+        p = subprocess.run([IAMGRADE, "report", "--results", os.path.join(HERE, "fixtures", "sample.results.json"),
+                            "--pdf", pdf], capture_output=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        pages = self.text_pages(pdf)
+        toc = re.findall(r"^ *(\S.*?\S) +(\d+)$", pages[0].split("Contents", 1)[1].split("iamgrade |")[0],
+                         re.M)
+        self.assertEqual([t for t, _ in toc][:3], ["Executive summary", "Controls", "Failing controls"])
+        self.assertIn("Appendix B. Thresholds", [t for t, _ in toc])
+        lines = [{ln.strip() for ln in pg.splitlines()} for pg in pages]
+        for title, page in toc:
+            # The heading is a line of its own on that page and on no page between.
+            self.assertIn(title, lines[int(page) - 1], (title, page))
+            self.assertFalse([k for k in range(1, int(page) - 1) if title in lines[k]], (title, page))
 
     def test_worst_offenders_are_a_table(self):
         """Name, OU, score, grade, failing critical and high, and the change
