@@ -1719,7 +1719,7 @@ pdf_col_failing(const json_t *results, const json_t *ma, unsigned *color)
 	return xasprintf("%lld", jint(json_object_get(ma, "counts"), "FAIL", 0));
 }
 
-/* The score's change since the baseline run: "+3", "-12", "new" or "-". */
+/* The score's change since the baseline run: "+3", "-12", "±0", "no score then" or "-". */
 static char *
 pdf_col_change(const json_t *results, const json_t *ma, unsigned *color)
 {
@@ -1731,6 +1731,8 @@ pdf_col_change(const json_t *results, const json_t *ma, unsigned *color)
 		return xstrdup(json_is_integer(json_object_get(b, "score")) ? "no score now" :
 		    "no score then");
 	*color = json_integer_value(d) < 0 ? 0xC62828 : json_integer_value(d) > 0 ? 0x2E7D32 : 0;
+	if (json_integer_value(d) == 0)
+		return xstrdup("\xc2\xb1" "0");
 	return xasprintf("%+lld", (long long)json_integer_value(d));
 }
 
@@ -1758,24 +1760,24 @@ static const struct pdf_acol pdf_ranked_cols[] = {
 
 /* The appendix, grouped already: the OU column would repeat the heading. */
 static const struct pdf_acol pdf_appendix_cols[] = {
-	{ "Account", 192, LAY_CELL, pdf_col_account },
-	{ "Score", 48, LAY_CELL_BOLD, pdf_col_score },
+	{ "Account", 186, LAY_CELL, pdf_col_account },
+	{ "Score", 58, LAY_CELL_BOLD, pdf_col_score },
 	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
 	{ "Failing", 40, LAY_CELL, pdf_col_failing },
 	{ "Critical", 40, LAY_CELL, pdf_col_critical },
 	{ "High", 40, LAY_CELL, pdf_col_high },
-	{ "Collection", 100.28, LAY_CELL, pdf_col_collection },
+	{ "Collection", 96.28, LAY_CELL, pdf_col_collection },
 };
 
 /* The appendix of many groups, one table: the group is a column, not a heading. */
 static const struct pdf_acol pdf_appendix_flat_cols[] = {
 	{ "Group", 110, LAY_CELL, pdf_col_group },
-	{ "Account", 155, LAY_CELL, pdf_col_account },
-	{ "Score", 48, LAY_CELL_BOLD, pdf_col_score },
+	{ "Account", 149, LAY_CELL, pdf_col_account },
+	{ "Score", 58, LAY_CELL_BOLD, pdf_col_score },
 	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
 	{ "Critical", 40, LAY_CELL, pdf_col_critical },
 	{ "High", 40, LAY_CELL, pdf_col_high },
-	{ "Collection", 67.28, LAY_CELL, pdf_col_collection },
+	{ "Collection", 63.28, LAY_CELL, pdf_col_collection },
 };
 
 static void
