@@ -85,14 +85,20 @@ class OrgPdf(unittest.TestCase):
     def test_contents_name_the_right_pages(self):
         """Every line of the contents is a section with the page it starts on
         (found again by pdftotext), and the outline has the same entries."""
-        pdf, _ = self.render(200)
+        import test_trend
+        hist = os.path.join(self.tmp, "history")
+        if not os.path.isdir(hist):
+            test_trend.build(hist)
+        # With a history, the organization's trend is a section of its own.
+        pdf, _ = self.render(200, extra=["--history", hist])
         pages = self.text_pages(pdf)
         toc = re.findall(r"^ *(\S.*?\S) +(\d+)$", pages[0].split("Contents", 1)[1].split("\nGroups\n")[0],
                          re.M)
         titles = [t for t, _ in toc]
         for want in ("Groups", "The 25 worst accounts", "The biggest regressions since the baseline",
                      "Heatmap: where each control fails", "Appendix: every account, by group",
-                     "/Production/Payments (33 accounts)", "Appendix. Thresholds"):
+                     "/Production/Payments (33 accounts)", "Appendix. Thresholds",
+                     "Trend over months: the organization"):
             self.assertIn(want, titles)
         for title, page in toc:
             # The heading is on that page (a hostile name is shown with its bidi control named).
