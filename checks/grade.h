@@ -82,6 +82,7 @@ struct check_ctx {
 	json_t		*owned;		/* CloudTrail records parsed here from text */
 	struct pcat_cache *pcache;	/* action patterns met so far (owned) */
 	struct check_priv *priv;	/* PRIV-*: every principal asked once (checks/priv.c), or NULL until asked */
+	json_t		*lp;		/* LP-01..03's counts and per-principal use, for the results (checks/leastpriv.c) */
 	struct check_role *roles;	/* CreateRole events, in snapshot order */
 	size_t		 nroles;
 	size_t		 nroles_created; /* of which succeeded */
@@ -206,6 +207,12 @@ const struct check_pdoc *check_principal_doc_of(const struct check_principal *,
 /* Labels of the principal's documents that contribute to e's grants on every resource, into b. */
 void	check_principal_contributors(const struct check_principal *, const struct pol_effective *e,
 	    struct buf *b);
+/*
+ * The account's "least_privilege" member of the results
+ * (docs/results-format.md), from what LP-01..03 recorded while grading:
+ * a new reference.
+ */
+json_t	*check_lp_summary(const struct check_ctx *);
 /* Free ctx->priv (checks/priv.c). */
 void	check_priv_free(struct check_ctx *);
 /* Sizes of the PRIV-* analysis, made if not yet (for the benchmark). */

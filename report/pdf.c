@@ -8,6 +8,7 @@
 #include "report/group.h"
 #include "report/layout.h"
 #include "report/privsec.h"
+#include "report/lpsec.h"
 #include "report/backend.h"
 #include "report/trend.h"
 
@@ -985,6 +986,7 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	ps = report_privsec(acct);
 	pdf_privsec(l, ps);
 	json_decref(ps);
+	pdf_lp_section(l, acct);
 	lay_page_break(l);
 	pdf_not_evaluated(l, acct);
 	if (opts->baseline != NULL) {
@@ -1752,6 +1754,37 @@ pdf_col_collection(const json_t *results, const json_t *ma, unsigned *color)
 	return xstrdup("incomplete");
 }
 
+/* An unused share of least privilege (report_lp_shares): "25 %", or "n/e" when not known. */
+static char *
+pdf_col_lp(const json_t *results, const json_t *ma, unsigned *color, const char *which)
+{
+	json_t *sh = report_lp_shares(json_array_get(json_object_get(results, "accounts"),
+	    (size_t)jint(ma, "index", 0)));
+	const json_t *one = json_object_get(sh, which);
+	char *t;
+
+	if (jbool(one, "known", 0) && jstr(one, "pct_text") != NULL)
+		t = xstrdup(jstr(one, "pct_text"));
+	else {
+		*color = PDF_GREY;
+		t = xstrdup("n/e");
+	}
+	json_decref(sh);
+	return t;
+}
+
+static char *
+pdf_col_lp_roles(const json_t *results, const json_t *ma, unsigned *color)
+{
+	return pdf_col_lp(results, ma, color, "roles");
+}
+
+static char *
+pdf_col_lp_services(const json_t *results, const json_t *ma, unsigned *color)
+{
+	return pdf_col_lp(results, ma, color, "services");
+}
+
 #define PDF_NACOL(cols) (sizeof(cols) / sizeof((cols)[0]))
 
 /* Worst accounts and regressions: who, where, how bad, and which way it goes. */
@@ -1787,14 +1820,59 @@ static const struct pdf_acol pdf_appendix_flat_cols[] = {
 	{ "Collection", 63.28, LAY_CELL, pdf_col_collection },
 };
 
+/*
+ * With least privilege graded (LP-01..04), the appendix carries each
+ * account's unused shares (LP-01 roles, LP-03 services) as two narrow
+ * columns: the numbers the HTML summary shows, in the table that already has
+ * a row per account, rather than a second table of every account after it.
+ */
+static const struct pdf_acol pdf_appendix_lp_cols[] = {
+	{ "Account", 126, LAY_CELL, pdf_col_account },
+	{ "Score", 58, LAY_CELL_BOLD, pdf_col_score },
+	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
+	{ "Failing", 40, LAY_CELL, pdf_col_failing },
+	{ "Critical", 40, LAY_CELL, pdf_col_critical },
+	{ "High", 40, LAY_CELL, pdf_col_high },
+	{ "Roles unused", 45, LAY_CELL, pdf_col_lp_roles },
+	{ "Services unused", 45, LAY_CELL, pdf_col_lp_services },
+	{ "Collection", 66.28, LAY_CELL, pdf_col_collection },
+};
+
+static const struct pdf_acol pdf_appendix_flat_lp_cols[] = {
+	{ "Group", 80, LAY_CELL, pdf_col_group },
+	{ "Account", 114, LAY_CELL, pdf_col_account },
+	{ "Score", 58, LAY_CELL_BOLD, pdf_col_score },
+	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
+	{ "Critical", 36, LAY_CELL, pdf_col_critical },
+	{ "High", 30, LAY_CELL, pdf_col_high },
+	{ "Roles unused", 45, LAY_CELL, pdf_col_lp_roles },
+	{ "Services unused", 45, LAY_CELL, pdf_col_lp_services },
+	{ "Collection", 52.28, LAY_CELL, pdf_col_collection },
+};
+
+/* Whether any account of results has least privilege graded. */
+static int
+pdf_any_lp(const json_t *results)
+{
+	const json_t *acct;
+	size_t i;
+
+	json_array_foreach(json_object_get(results, "accounts"), i, acct)
+		if (report_lp_graded(acct))
+			return 1;
+	return 0;
+}
+
+#define PDF_ACOL_MAX	12	/* columns of an account table at most */
+
 static void
 pdf_acct_table_begin(struct lay *l, const struct pdf_acol *cols, size_t ncols)
 {
-	struct lay_col lc[8];
-	const char *head[8];
+	struct lay_col lc[PDF_ACOL_MAX];
+	const char *head[PDF_ACOL_MAX];
 	size_t i;
 
-	for (i = 0; i < ncols && i < 8; i++) {
+	for (i = 0; i < ncols && i < PDF_ACOL_MAX; i++) {
 		lc[i].w = cols[i].w;
 		lc[i].style = cols[i].style;
 		head[i] = cols[i].head;
@@ -1806,14 +1884,14 @@ static void
 pdf_acct_table_row(struct lay *l, const json_t *results, const struct pdf_acol *cols,
     size_t ncols, const json_t *ma)
 {
-	char *cells[8] = { NULL };
-	unsigned colors[8] = { 0 };
+	char *cells[PDF_ACOL_MAX] = { NULL };
+	unsigned colors[PDF_ACOL_MAX] = { 0 };
 	size_t i;
 
-	for (i = 0; i < ncols && i < 8; i++)
+	for (i = 0; i < ncols && i < PDF_ACOL_MAX; i++)
 		cells[i] = cols[i].cell(results, ma, &colors[i]);
 	lay_table_row(l, (const char *const *)cells, colors);
-	for (i = 0; i < ncols && i < 8; i++)
+	for (i = 0; i < ncols && i < PDF_ACOL_MAX; i++)
 		free(cells[i]);
 }
 
@@ -1840,13 +1918,24 @@ pdf_org_appendix(struct lay *l, const json_t *results, const json_t *model,
 {
 	const json_t *g, *id, *ma;
 	size_t ng = json_array_size(json_object_get(grouping, "groups")), i, j, k;
-	int flat = ng > PDF_APPX_HEADED;
-	const struct pdf_acol *cols = flat ? pdf_appendix_flat_cols : pdf_appendix_cols;
-	size_t ncols = flat ? PDF_NACOL(pdf_appendix_flat_cols) : PDF_NACOL(pdf_appendix_cols);
+	int flat = ng > PDF_APPX_HEADED, lp = pdf_any_lp(results);
+	const struct pdf_acol *cols;
+	size_t ncols;
 	char *t;
 
+	if (lp) {
+		cols = flat ? pdf_appendix_flat_lp_cols : pdf_appendix_lp_cols;
+		ncols = flat ? PDF_NACOL(pdf_appendix_flat_lp_cols) : PDF_NACOL(pdf_appendix_lp_cols);
+	} else {
+		cols = flat ? pdf_appendix_flat_cols : pdf_appendix_cols;
+		ncols = flat ? PDF_NACOL(pdf_appendix_flat_cols) : PDF_NACOL(pdf_appendix_cols);
+	}
 	lay_heading(l, LAY_H1, 0, "Appendix: every account, by group");
-	lay_para(l, LAY_SMALL, 0, PDF_GREY, "Within each group, the lowest score first. "
+	lay_para(l, LAY_SMALL, 0, PDF_GREY, lp ? "Within each group, the lowest score first. "
+	    "Critical and high: the failing controls of that severity. Roles and services "
+	    "unused: the shares of least privilege (LP-01, LP-03) not used in the tracking "
+	    "period; n/e where they could not be judged (never read as 0 %; the account's "
+	    "report says why)." : "Within each group, the lowest score first. "
 	    "Critical and high: the failing controls of that severity.");
 	if (flat)
 		pdf_acct_table_begin(l, cols, ncols);
@@ -1934,7 +2023,7 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model,
 	/*
 	 * Six sections, the trend's with a history (a line too many, left
 	 * blank, if it has nothing to draw), and each group of the appendix
-	 * while they are few.
+	 * while they are few.  Least privilege is two columns of the appendix.
 	 */
 	lay_heading(l, LAY_H2, -1, "Contents");
 	lay_toc(l, ng <= PDF_TOC_GROUPS ? 1 : 0, 6 + (history != NULL) +
@@ -2006,6 +2095,7 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model,
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_lp_summary(l, results, model);
 	pdf_framework(l, results);
 	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");

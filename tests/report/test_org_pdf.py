@@ -25,8 +25,10 @@ class OrgPdf(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def render(self, n, tags=None, extra=(), baseline=None):
+    def render(self, n, tags=None, extra=(), baseline=None, edit=None):
         results, st = organization(n)
+        if edit is not None:
+            edit(results)
         if tags is not None:
             for i, acct in enumerate(sorted(st["accounts"])):
                 st["accounts"][acct]["tags"]["team"] = "team-%03d" % (i % tags)
@@ -39,7 +41,7 @@ class OrgPdf(unittest.TestCase):
             with open(paths["b"], "w", encoding="utf-8") as f:
                 json.dump(baseline(results), f)
             extra = list(extra) + ["--baseline", paths["b"]]
-        pdf = os.path.join(self.tmp, "s%d-%s.pdf" % (n, tags))
+        pdf = os.path.join(self.tmp, "s%d-%s-%s.pdf" % (n, tags, edit is not None))
         p = subprocess.run([IAMGRADE, "report", "--results", paths["r"], "--organization", paths["o"],
                             "--summary", "--pdf", pdf] + list(extra), capture_output=True, timeout=600)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -171,6 +173,27 @@ class OrgPdf(unittest.TestCase):
         for acct in list(st["accounts"])[::37]:
             self.assertIn(acct, text)
         self.assertRegex(text, r"Group\s+Account\s+Score\s+Grade\s+Critical\s+High\s+Collection")
+
+    def test_least_privilege_is_two_columns_of_the_appendix(self):
+        """With LP-01..04 graded, each account's unused shares are columns of
+        the appendix (not a second table of every account): 1,000 accounts
+        still fit in 40 pages, a known share is printed, an unknown one is
+        n/e and never 0 %."""
+        def lp(results):
+            for k, a in enumerate(results["accounts"]):
+                known = k % 2 == 0
+                a["controls"].append({"id": "LP-01", "title": "Roles unused", "severity": "medium",
+                                      "status": "FAIL" if known else "NOT_EVALUATED", "findings": []})
+                if known:
+                    a["least_privilege"] = {"roles": {"unused": 3, "judged": 12}}
+        pdf, _ = self.render(1000, edit=lp)
+        self.assertLessEqual(self.pages(pdf), 40)
+        text = "".join(self.text_pages(pdf))
+        self.assertNotIn("Least privilege by account", text)
+        self.assertRegex(text, r"Roles\s+Services")
+        # acct-000: 3 of 12 roles unused; services not graded. acct-001: LP-01 not evaluated.
+        self.assertRegex(text, r"acct-000 \(100000000000\)\s+92\s+A\s+\d+\s+0\s+1\s+25 %\s+n/e\s+complete")
+        self.assertRegex(text, r"acct-001 \(100000000001\)\s+56\s+F\s+\d+\s+2\s+5\s+n/e\s+n/e\s+complete")
 
 
 if __name__ == "__main__":
