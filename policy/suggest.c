@@ -467,7 +467,7 @@ pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
 				for (j = 0; j < docs[d]->nst; j++) {
 					s = &docs[d]->st[j];
 					if (s->effect == POL_ALLOW && !covered &&
-					    pol_match_action(s, a) && stmt_within(n, s))
+					    stmt_within(n, s) && pol_match_action(s, a))
 						covered = 1;
 					if (s->effect == POL_DENY && pol_match_action(s, a) &&
 					    !deny_kept(newdoc, s)) {
@@ -528,8 +528,8 @@ pol_suggest_still_allowed(const struct pol_doc *const *docs, size_t ndocs,
 				found = 0;
 				for (i = 0; i < newdoc->nst && !found; i++) {
 					n = &newdoc->st[i];
-					found = n->effect == POL_ALLOW && pol_match_action(n, a) &&
-					    stmt_within(s, n);
+					found = n->effect == POL_ALLOW && stmt_within(s, n) &&
+					    pol_match_action(n, a);
 				}
 				if (!found) {
 					*why = why_stmt(docs[d], s, "this grant of the used action %s is "
