@@ -185,7 +185,7 @@ usage(FILE *f)
 
 	fprintf(f, "usage: iamgrade COMMAND [options]   (iamgrade COMMAND --help)\n\n");
 	for (c = commands; c->name != NULL; c++)
-		fprintf(f, "  %-9s %s\n", c->name, command_summary(c));
+		fprintf(f, "  %-15s %s\n", c->name, command_summary(c));
 }
 
 /* iamgrade help [--markdown | COMMAND]. */
