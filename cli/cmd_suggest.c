@@ -102,8 +102,8 @@ print_text(const struct pol_suggestion *s, const char *arn, int days)
 	size_t i;
 
 	print_sanitized("principal: ", arn);
-	printf("period: %d days; granted: %zu catalogue actions; suggested: %zu actions\n",
-	    days, s->granted_actions, s->suggested_actions);
+	printf("period: %d days; granted: %zu catalogue actions; kept: %zu actions; %zu characters\n",
+	    days, s->granted_actions, s->suggested_actions, s->chars);
 	printf("proof: no new access %s, still allowed %s\n",
 	    s->no_new_access ? "holds" : "not shown", s->still_allowed ? "holds" : "not shown");
 	json_array_foreach(s->notes, i, v) {
@@ -125,11 +125,11 @@ print_text(const struct pol_suggestion *s, const char *arn, int days)
 static void
 print_json(const struct pol_suggestion *s, const char *arn, int days)
 {
-	json_t *o = json_pack("{s:s, s:i, s:O?, s:O, s:O, s:O, s:I, s:I, s:{s:b, s:b}, s:s?}",
+	json_t *o = json_pack("{s:s, s:i, s:O?, s:O, s:O, s:O, s:I, s:I, s:I, s:{s:b, s:b}, s:s?}",
 	    "principal", arn, "period_days", days, "policy", s->policy, "origins", s->origins,
 	    "notes", s->notes, "dropped_services", s->dropped,
 	    "granted_actions", (json_int_t)s->granted_actions,
-	    "suggested_actions", (json_int_t)s->suggested_actions,
+	    "suggested_actions", (json_int_t)s->suggested_actions, "chars", (json_int_t)s->chars,
 	    "proof", "no_new_access", s->no_new_access, "still_allowed", s->still_allowed,
 	    "refused", s->refused);
 	char *doc = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -14,6 +14,8 @@
 #include <strings.h>
 
 #include "common/common.h"
+#include "policy/effective.h"
+#include "policy/glob.h"
 #include "policy/suggest.h"
 
 /* ---- strings ------------------------------------------------------------ */
@@ -426,6 +428,58 @@ deny_kept(const struct pol_doc *newdoc, const struct pol_stmt *d)
 	return 0;
 }
 
+/* ASCII-lowercased copy (IAM compares actions case-insensitively; pol_glob_meet does not). */
+static char *
+lower(const char *s)
+{
+	char *c = xstrdup(s), *p;
+
+	for (p = c; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return c;
+}
+
+/*
+ * Deny d can apply to some action that a (one action, or a pattern) names:
+ * for a pattern, some Action pattern of d meets it; a NotAction Deny is
+ * counted as meeting every pattern (it names what it does not deny).
+ */
+static int
+deny_overlaps(const struct pol_stmt *d, const char *a)
+{
+	char *x, *y;
+	size_t k;
+	int rc = 0;
+
+	if (strpbrk(a, "*?") == NULL)
+		return pol_match_action(d, a);
+	if (d->not_action)
+		return 1;
+	x = lower(a);
+	for (k = 0; k < d->action.n && !rc; k++) {
+		y = lower(d->action.v[k]);
+		rc = pol_glob_meet(x, y);
+		free(y);
+	}
+	free(x);
+	return rc;
+}
+
+/* s names pattern a itself in its Action element (so it grants whatever a matches). */
+static int
+names_pattern(const struct pol_stmt *s, const char *a)
+{
+	size_t k;
+
+	if (s->not_action)
+		return 0;
+	for (k = 0; k < s->action.n; k++)
+		if (strcasecmp(s->action.v[k], a) == 0)
+			return 1;
+	return 0;
+}
+
 static char *
 why_stmt(const struct pol_doc *doc, const struct pol_stmt *st, const char *fmt, const char *a)
 {
@@ -445,7 +499,7 @@ pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
 	const struct pol_stmt *n, *s;
 	const char *a;
 	size_t i, k, d, j;
-	int covered;
+	int covered, pattern;
 
 	*why = NULL;
 	for (i = 0; i < newdoc->nst; i++) {
@@ -453,23 +507,20 @@ pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
 		if (n->effect == POL_DENY)
 			continue;	/* a Deny only takes away */
 		if (n->not_action || n->has_principal) {
-			*why = why_stmt(newdoc, n, "%san Allow must name single actions and no principal", "");
+			*why = why_stmt(newdoc, n, "%san Allow must have Action and no principal", "");
 			return 0;
 		}
 		for (k = 0; k < n->action.n; k++) {
 			a = n->action.v[k];
-			if (strpbrk(a, "*?") != NULL) {
-				*why = why_stmt(newdoc, n, "%s is a pattern, not one action", a);
-				return 0;
-			}
+			pattern = strpbrk(a, "*?") != NULL;
 			covered = 0;
 			for (d = 0; d < ndocs; d++)
 				for (j = 0; j < docs[d]->nst; j++) {
 					s = &docs[d]->st[j];
-					if (s->effect == POL_ALLOW && !covered &&
-					    stmt_within(n, s) && pol_match_action(s, a))
+					if (s->effect == POL_ALLOW && !covered && stmt_within(n, s) &&
+					    (pattern ? names_pattern(s, a) : pol_match_action(s, a)))
 						covered = 1;
-					if (s->effect == POL_DENY && pol_match_action(s, a) &&
+					if (s->effect == POL_DENY && deny_overlaps(s, a) &&
 					    !deny_kept(newdoc, s)) {
 						*why = why_stmt(docs[d], s, "this Deny can apply to %s and the "
 						    "suggestion does not keep it", a);
@@ -477,8 +528,9 @@ pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
 					}
 				}
 			if (!covered) {
-				*why = why_stmt(newdoc, n, "no current Allow grants %s on these resources "
-				    "under these conditions", a);
+				*why = why_stmt(newdoc, n, pattern ? "no current Allow names the pattern %s "
+				    "on these resources under these conditions" : "no current Allow grants %s "
+				    "on these resources under these conditions", a);
 				return 0;
 			}
 		}
@@ -644,15 +696,129 @@ out:
 	}
 }
 
+/*
+ * AWS counts a policy's characters without whitespace against its quotas
+ * (IAM and AWS STS quotas): 6,144 for a managed policy, 10,240 for a
+ * role's inline policies together, 2,048 for a user's.  Compact JSON has
+ * whitespace only inside strings, which IAM names and ARNs do not hold.
+ */
+static void
+suggest_size(struct pol_suggestion *s)
+{
+	char *text;
+
+	if (s->policy == NULL)
+		return;
+	text = json_dumps(s->policy, JSON_COMPACT);
+	s->chars = strlen(text);
+	free(text);
+	if (s->chars > 6144)
+		note(s->notes, "*", xasprintf("the policy has %zu characters; a managed policy may "
+		    "have 6,144 and a role's inline policies 10,240 together: split it", s->chars));
+}
+
+/* a is among the kept actions (sorted case-insensitively by pol_usage_make). */
+static int
+kept(const struct pol_usage *u, const char *a)
+{
+	return bsearch(&a, u->actions.v, u->actions.n, sizeof(*u->actions.v), cmp_ci) != NULL;
+}
+
+/*
+ * Pattern q (of an Allow) may stand for the kept actions it matches: it is
+ * a pattern, and every catalogue action it matches is kept.  Why: a
+ * service-level service keeps every granted action, and "ec2:Describe*"
+ * reads better than the 190 actions it stands for; it grants no more than
+ * the statement it comes from, which the first check verifies.
+ */
+static int
+pattern_kept(const char *q, const struct pol_usage *u, struct pcat_cache *cache)
+{
+	struct pcat_set *m;
+	char name[PCAT_NAME_MAX];
+	int act, rc = 0;
+
+	if (strpbrk(q, "*?") == NULL)
+		return 0;
+	m = xmalloc(sizeof(*m));
+	pcat_set_clear(m);
+	if (pcat_set_match(m, q, cache) == 0)
+		goto out;
+	for (act = pcat_set_next(m, 0); act >= 0; act = pcat_set_next(m, act + 1)) {
+		pcat_action_format(act, name, sizeof(name));
+		if (!kept(u, name))
+			goto out;
+	}
+	rc = 1;
+out:
+	free(m);
+	return rc;
+}
+
+/*
+ * The Action of Allow st narrowed to the kept actions: its patterns whose
+ * every match is kept, then the kept actions those do not cover.  NULL
+ * when it grants none of them.  Marks granting[k] for the kept actions it
+ * grants, and adds the patterns to *pats (borrowed from st).
+ */
+static json_t *
+narrow(const struct pol_stmt *st, const struct pol_usage *u, struct pcat_cache *cache,
+    char *granting, struct pol_strs *pats)
+{
+	json_t *acts = json_array();
+	size_t k, q, first = pats->n;
+	int by_pattern;
+
+	for (q = 0; q < st->action.n && !st->not_action; q++)
+		if (pattern_kept(st->action.v[q], u, cache)) {
+			json_array_append_new(acts, json_string(st->action.v[q]));
+			pats->v = xrealloc(pats->v, (pats->n + 1) * sizeof(*pats->v));
+			pats->v[pats->n++] = st->action.v[q];
+		}
+	for (k = 0; k < u->actions.n; k++) {
+		if (!pol_match_action(st, u->actions.v[k]))
+			continue;
+		granting[k] = 1;
+		by_pattern = 0;
+		for (q = first; q < pats->n && !by_pattern; q++)
+			by_pattern = pol_glob(pats->v[q], u->actions.v[k], POL_GLOB_FOLD);
+		if (!by_pattern)
+			json_array_append_new(acts, json_string(u->actions.v[k]));
+	}
+	if (json_array_size(acts) == 0) {
+		json_decref(acts);
+		return NULL;
+	}
+	return acts;
+}
+
+/* Deny st can apply to a kept action or to a pattern the suggestion allows. */
+static int
+deny_applies(const struct pol_stmt *st, const struct pol_usage *u, const struct pol_strs *pats)
+{
+	size_t k;
+
+	for (k = 0; k < u->actions.n; k++)
+		if (pol_match_action(st, u->actions.v[k]))
+			return 1;
+	for (k = 0; k < pats->n; k++)
+		if (deny_overlaps(st, pats->v[k]))
+			return 1;
+	return 0;
+}
+
 void
 pol_suggest(const struct pol_doc *const *docs, const char *const *labels, size_t ndocs,
-    const struct pol_doc *boundary, const struct pol_usage *u, struct pcat_cache *cache, struct pol_suggestion *s)
+    const struct pol_doc *boundary, const struct pol_usage *u, struct pcat_cache *cache,
+    struct pol_suggestion *s)
 {
 	struct pcat_set *g = xmalloc(sizeof(*g));
+	struct pol_strs pats = { NULL, 0 };
 	const struct pol_stmt *st;
 	json_t *stmts = json_array(), *acts;
 	char *granting = xcalloc(u->actions.n + 1, 1);
 	size_t d, i, k, nallow = 0;
+	int pass;
 
 	memset(s, 0, sizeof(*s));
 	s->origins = json_array();
@@ -661,28 +827,21 @@ pol_suggest(const struct pol_doc *const *docs, const char *const *labels, size_t
 	granted(docs, ndocs, boundary, cache, g);
 	s->granted_actions = (size_t)pcat_set_count(g);
 	suggest_dropped(s, g, u);
-	for (d = 0; d < ndocs; d++)
-		for (i = 0; i < docs[d]->nst; i++) {
-			st = &docs[d]->st[i];
-			acts = json_array();
-			for (k = 0; k < u->actions.n; k++)
-				if (pol_match_action(st, u->actions.v[k])) {
-					json_array_append_new(acts, json_string(u->actions.v[k]));
-					granting[k] |= st->effect == POL_ALLOW;
-				}
-			if (json_array_size(acts) == 0) {
-				json_decref(acts);
-				continue;
+	/* The Allows first: which Denies apply depends on the patterns they keep. */
+	for (pass = 0; pass < 2; pass++)
+		for (d = 0; d < ndocs; d++)
+			for (i = 0; i < docs[d]->nst; i++) {
+				st = &docs[d]->st[i];
+				if (pass == 0 && st->effect == POL_ALLOW &&
+				    (acts = narrow(st, u, cache, granting, &pats)) != NULL) {
+					nallow++;
+					json_array_append_new(stmts, stmt_json(st, acts));
+				} else if (pass == 1 && st->effect == POL_DENY && deny_applies(st, u, &pats))
+					json_array_append_new(stmts, stmt_json(st, NULL));	/* whole */
+				else
+					continue;
+				origin(s->origins, labels ? labels[d] : docs[d]->name, st);
 			}
-			if (st->effect == POL_ALLOW)
-				nallow++;
-			else {
-				json_decref(acts);	/* a Deny is kept whole */
-				acts = NULL;
-			}
-			json_array_append_new(stmts, stmt_json(st, acts));
-			origin(s->origins, labels ? labels[d] : docs[d]->name, st);
-		}
 	for (k = 0; k < u->actions.n; k++) {
 		s->suggested_actions += granting[k] != 0;
 		if (!granting[k])
@@ -691,6 +850,7 @@ pol_suggest(const struct pol_doc *const *docs, const char *const *labels, size_t
 			    " was used, but no identity-based policy grants it (a resource-based "
 			    "policy may): left out"));
 	}
+	free(pats.v);
 	if (nallow == 0) {
 		s->empty = 1;
 		s->refused = xstrdup("nothing the identity-based policies grant was used within the "
@@ -701,6 +861,7 @@ pol_suggest(const struct pol_doc *const *docs, const char *const *labels, size_t
 	}
 	s->policy = json_pack("{s:s, s:o}", "Version", "2012-10-17", "Statement", stmts);
 	suggest_prove(docs, ndocs, u, s);
+	suggest_size(s);
 out:
 	free(granting);
 	free(g);

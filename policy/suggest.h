@@ -77,7 +77,8 @@ struct pol_suggestion {
 	char	*refused;	/* why no policy is given (a check failed, nothing used), or NULL */
 	int	 empty;		/* refused because nothing granted was used: not a failed check */
 	size_t	 granted_actions;	/* catalogue actions the documents allow somewhere */
-	size_t	 suggested_actions;	/* actions the new document allows */
+	size_t	 suggested_actions;	/* kept actions the new document allows */
+	size_t	 chars;		/* the document's size as AWS counts it (compact JSON) */
 };
 
 /*

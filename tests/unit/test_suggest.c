@@ -323,8 +323,12 @@ t_mutations(void)
 		  "\"s3:GetObject\"], \"Resource\": \"arn:aws:s3:::a/*\"}," GOOD_DENY "]}", 0, 1 },
 		{ "a resource widened", V "{\"Effect\": \"Allow\", \"Action\": [\"s3:DeleteObject\", "
 		  "\"s3:GetObject\"], \"Resource\": \"*\", " TLS "}," GOOD_DENY "]}", 0, 1 },
-		{ "a pattern for the actions", V "{\"Effect\": \"Allow\", \"Action\": \"s3:*Object\", "
+		{ "the current statement's own pattern", V "{\"Effect\": \"Allow\", \"Action\": "
+		  "\"s3:*Object\", \"Resource\": \"arn:aws:s3:::a/*\", " TLS "}," GOOD_DENY "]}", 1, 1 },
+		{ "a wider pattern", V "{\"Effect\": \"Allow\", \"Action\": \"s3:*\", "
 		  "\"Resource\": \"arn:aws:s3:::a/*\", " TLS "}," GOOD_DENY "]}", 0, 1 },
+		{ "a pattern a Deny meets, the Deny dropped", V "{\"Effect\": \"Allow\", \"Action\": "
+		  "\"s3:*Object\", \"Resource\": \"arn:aws:s3:::a/*\", " TLS "}]}", 0, 1 },
 		{ "the Deny removed", V GOOD_ALLOW "]}", 0, 1 },
 		{ "an action not granted", V GOOD_ALLOW "," GOOD_DENY ",{\"Effect\": \"Allow\", "
 		  "\"Action\": \"sqs:SendMessage\", \"Resource\": \"*\"}]}", 0, 1 },
