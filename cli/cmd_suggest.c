@@ -1,4 +1,4 @@
-/* iamgrade suggest-policy: the least-privilege policy of one principal, proven (policy/suggest.h). */
+/* iamgrade suggest-policy: one principal's least-privilege policy, proven (policy/suggest.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +115,11 @@ print_text(const struct pol_suggestion *s, const char *arn, int days)
 		print_sanitized(i == 0 ? "dropped (granted, not used): " : "  ", json_string_value(v));
 	if (s->refused != NULL)
 		print_sanitized(s->empty ? "no policy: " : "refused: ", s->refused);
+	json_array_foreach(s->origins, i, v) {
+		doc = xasprintf("statement %zu from %s", i + 1, json_string_value(v));
+		print_sanitized("", doc);
+		free(doc);
+	}
 	if (s->policy != NULL) {
 		doc = json_dumps(s->policy, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("%s\n", doc);
@@ -153,7 +158,8 @@ suggest(struct check_ctx *c, const json_t *snap, const struct suggest_args *a, i
 	size_t i;
 	int rc;
 
-	if ((rc = find_principal(snap, c->data[CHECK_SRC_AUTHORIZATION_DETAILS], a->principal, &entry, &kind, &rec, &err)) != EXIT_OK)
+	if ((rc = find_principal(snap, c->data[CHECK_SRC_AUTHORIZATION_DETAILS], a->principal,
+	    &entry, &kind, &rec, &err)) != EXIT_OK)
 		goto out;
 	rc = EXIT_INCOMPLETE;
 	if (!check_principal_load(c, entry, kind, &p)) {

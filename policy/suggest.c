@@ -481,20 +481,20 @@ names_pattern(const struct pol_stmt *s, const char *a)
 }
 
 static char *
-why_stmt(const struct pol_doc *doc, const struct pol_stmt *st, const char *fmt, const char *a)
+why_stmt(const char *name, const struct pol_stmt *st, const char *fmt, const char *a)
 {
 	char *label = pol_stmt_label(st), *msg, *rc;
 
 	msg = xasprintf(fmt, a);
-	rc = xasprintf("%s, %s: %s", doc->name ? doc->name : "the document", label, msg);
+	rc = xasprintf("%s, %s: %s", name ? name : "a current policy", label, msg);
 	free(label);
 	free(msg);
 	return rc;
 }
 
 int
-pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
-    const struct pol_doc *newdoc, char **why)
+pol_suggest_no_new_access(const struct pol_doc *const *docs, const char *const *labels,
+    size_t ndocs, const struct pol_doc *newdoc, char **why)
 {
 	const struct pol_stmt *n, *s;
 	const char *a;
@@ -507,7 +507,7 @@ pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
 		if (n->effect == POL_DENY)
 			continue;	/* a Deny only takes away */
 		if (n->not_action || n->has_principal) {
-			*why = why_stmt(newdoc, n, "%san Allow must have Action and no principal", "");
+			*why = why_stmt("the suggestion", n, "%san Allow must have Action and no principal", "");
 			return 0;
 		}
 		for (k = 0; k < n->action.n; k++) {
@@ -522,13 +522,14 @@ pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
 						covered = 1;
 					if (s->effect == POL_DENY && deny_overlaps(s, a) &&
 					    !deny_kept(newdoc, s)) {
-						*why = why_stmt(docs[d], s, "this Deny can apply to %s and the "
-						    "suggestion does not keep it", a);
+						*why = why_stmt(labels ? labels[d] : docs[d]->name, s,
+						    "this Deny can apply to %s and the suggestion does not "
+						    "keep it", a);
 						return 0;
 					}
 				}
 			if (!covered) {
-				*why = why_stmt(newdoc, n, pattern ? "no current Allow names the pattern %s "
+				*why = why_stmt("the suggestion", n, pattern ? "no current Allow names the pattern %s "
 				    "on these resources under these conditions" : "no current Allow grants %s "
 				    "on these resources under these conditions", a);
 				return 0;
@@ -539,8 +540,8 @@ pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
 }
 
 int
-pol_suggest_still_allowed(const struct pol_doc *const *docs, size_t ndocs,
-    const struct pol_doc *newdoc, const struct pol_usage *u, char **why)
+pol_suggest_still_allowed(const struct pol_doc *const *docs, const char *const *labels,
+    size_t ndocs, const struct pol_doc *newdoc, const struct pol_usage *u, char **why)
 {
 	const struct pol_stmt *n, *s;
 	const char *a;
@@ -565,7 +566,7 @@ pol_suggest_still_allowed(const struct pol_doc *const *docs, size_t ndocs,
 				found = s->effect == POL_DENY && same_actions(n, s) && stmt_within(n, s);
 			}
 		if (!found) {
-			*why = why_stmt(newdoc, n, "%sthis Deny is not one of the current policies'", "");
+			*why = why_stmt("the suggestion", n, "%sthis Deny is not one of the current policies'", "");
 			return 0;
 		}
 	}
@@ -584,8 +585,8 @@ pol_suggest_still_allowed(const struct pol_doc *const *docs, size_t ndocs,
 					    pol_match_action(n, a);
 				}
 				if (!found) {
-					*why = why_stmt(docs[d], s, "this grant of the used action %s is "
-					    "not kept as wide", a);
+					*why = why_stmt(labels ? labels[d] : docs[d]->name, s,
+					    "this grant of the used action %s is not kept as wide", a);
 					return 0;
 				}
 			}
@@ -669,8 +670,8 @@ suggest_dropped(struct pol_suggestion *s, const struct pcat_set *g, const struct
 
 /* Parse the document and run both checks; refuse it when one fails. */
 static void
-suggest_prove(const struct pol_doc *const *docs, size_t ndocs, const struct pol_usage *u,
-    struct pol_suggestion *s)
+suggest_prove(const struct pol_doc *const *docs, const char *const *labels, size_t ndocs,
+    const struct pol_usage *u, struct pol_suggestion *s)
 {
 	struct pol_doc *nd;
 	char *err = NULL;
@@ -679,12 +680,12 @@ suggest_prove(const struct pol_doc *const *docs, size_t ndocs, const struct pol_
 		s->refused = xasprintf("the suggestion is not a valid policy: %s", err);
 		goto out;
 	}
-	s->no_new_access = pol_suggest_no_new_access(docs, ndocs, nd, &err);
+	s->no_new_access = pol_suggest_no_new_access(docs, labels, ndocs, nd, &err);
 	if (!s->no_new_access) {
 		s->refused = xasprintf("no new access could not be shown: %s", err);
 		goto out;
 	}
-	s->still_allowed = pol_suggest_still_allowed(docs, ndocs, nd, u, &err);
+	s->still_allowed = pol_suggest_still_allowed(docs, labels, ndocs, nd, u, &err);
 	if (!s->still_allowed)
 		s->refused = xasprintf("still allowed could not be shown: %s", err);
 out:
@@ -721,7 +722,8 @@ suggest_size(struct pol_suggestion *s)
 static int
 kept(const struct pol_usage *u, const char *a)
 {
-	return bsearch(&a, u->actions.v, u->actions.n, sizeof(*u->actions.v), cmp_ci) != NULL;
+	return u->actions.n > 0 &&
+	    bsearch(&a, u->actions.v, u->actions.n, sizeof(*u->actions.v), cmp_ci) != NULL;
 }
 
 /*
@@ -860,7 +862,7 @@ pol_suggest(const struct pol_doc *const *docs, const char *const *labels, size_t
 		goto out;
 	}
 	s->policy = json_pack("{s:s, s:o}", "Version", "2012-10-17", "Statement", stmts);
-	suggest_prove(docs, ndocs, u, s);
+	suggest_prove(docs, labels, ndocs, u, s);
 	suggest_size(s);
 out:
 	free(granting);

@@ -91,10 +91,14 @@ void	pol_suggest(const struct pol_doc *const *docs, const char *const *labels, s
 	    const struct pol_doc *boundary, const struct pol_usage *u, struct pcat_cache *cache, struct pol_suggestion *out);
 void	pol_suggest_free(struct pol_suggestion *);
 
-/* The two checks, on their own (the property test calls them): 1 holds; 0 and *why (caller frees). */
-int	pol_suggest_no_new_access(const struct pol_doc *const *docs, size_t ndocs,
-	    const struct pol_doc *newdoc, char **why);
-int	pol_suggest_still_allowed(const struct pol_doc *const *docs, size_t ndocs,
-	    const struct pol_doc *newdoc, const struct pol_usage *u, char **why);
+/*
+ * The two checks, on their own (the tests call them): 1 holds; 0 and *why
+ * (caller frees) naming the statement, its document by labels[i] (labels
+ * NULL: the documents' names).
+ */
+int	pol_suggest_no_new_access(const struct pol_doc *const *docs, const char *const *labels,
+	    size_t ndocs, const struct pol_doc *newdoc, char **why);
+int	pol_suggest_still_allowed(const struct pol_doc *const *docs, const char *const *labels,
+	    size_t ndocs, const struct pol_doc *newdoc, const struct pol_usage *u, char **why);
 
 #endif

@@ -165,7 +165,7 @@ tcase_free(struct tcase *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Compile the case's documents and usage, and suggest; 0 and a message when the case is malformed. */
+/* Compile the case's documents and usage, and suggest; 0 and a message for a malformed case. */
 static int
 tcase_run(struct tcase *c, const json_t *j, const char *name)
 {
@@ -309,7 +309,8 @@ doc(const char *text, const char *name)
 #define TLS	"\"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"true\"}}"
 #define GOOD_ALLOW "{\"Effect\": \"Allow\", \"Action\": [\"s3:DeleteObject\", \"s3:GetObject\"], " \
 	"\"Resource\": \"arn:aws:s3:::a/*\", " TLS "}"
-#define GOOD_DENY "{\"Effect\": \"Deny\", \"Action\": \"s3:DeleteObject\", \"Resource\": \"arn:aws:s3:::a/secret\"}"
+#define GOOD_DENY "{\"Effect\": \"Deny\", \"Action\": \"s3:DeleteObject\", " \
+	"\"Resource\": \"arn:aws:s3:::a/secret\"}"
 
 static void
 t_mutations(void)
@@ -354,11 +355,11 @@ t_mutations(void)
 	u.actions.n = 2;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		nd = doc(rows[i].doc, "suggestion");
-		a = pol_suggest_no_new_access(docs, 1, nd, &why);
+		a = pol_suggest_no_new_access(docs, NULL, 1, nd, &why);
 		T(a == rows[i].no_new, "%s: no new access %d, want %d (%s)", rows[i].what, a,
 		    rows[i].no_new, why ? why : "");
 		free(why);
-		b = pol_suggest_still_allowed(docs, 1, nd, &u, &why);
+		b = pol_suggest_still_allowed(docs, NULL, 1, nd, &u, &why);
 		T(b == rows[i].still, "%s: still allowed %d, want %d (%s)", rows[i].what, b,
 		    rows[i].still, why ? why : "");
 		free(why);
@@ -447,7 +448,7 @@ gen_usage(void)
 static void
 t_property(void)
 {
-	struct pol_doc *docs[3], *bnd, *nd;
+	struct pol_doc *docs[4], *bnd, *nd;
 	struct pol_usage u;
 	struct pol_suggestion s;
 	struct pcat_cache *cache = pcat_cache_new();
