@@ -206,6 +206,13 @@ const struct check_pdoc *check_principal_doc_of(const struct check_principal *,
 /* Labels of the principal's documents that contribute to e's grants on every resource, into b. */
 void	check_principal_contributors(const struct check_principal *, const struct pol_effective *e,
 	    struct buf *b);
+/*
+ * check_suggest (checks/checks.h) for many principals of one context:
+ * entry (a RoleDetail or UserDetail, kind "role" or "user") and rec, its
+ * last_accessed record, found by the caller (checks/suggest.c).
+ */
+enum check_sug check_suggest_one(struct check_ctx *, const json_t *entry, const char *kind,
+	    const json_t *rec, struct pol_suggestion *s, char **err);
 /* Free ctx->priv (checks/priv.c). */
 void	check_priv_free(struct check_ctx *);
 /* Sizes of the PRIV-* analysis, made if not yet (for the benchmark). */

@@ -5,7 +5,6 @@
 
 #include "common/common.h"
 #include "checks/checks.h"
-#include "checks/grade.h"
 #include "policy/suggest.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -47,43 +46,6 @@ const struct cli_cmd cli_cmd_suggest = {
 	"principal, 3 the snapshot lacks what is needed (last accessed not\n"
 	"collected or not read for it, a policy the engine cannot read).\n"
 };
-
-/* The principal's record in authorization details and in last_accessed. */
-static int
-find_principal(const json_t *snap, const json_t *details, const char *arn, const json_t **entry,
-    const char **kind, const json_t **rec, char **err)
-{
-	static const char *const lists[] = { "roles", "users" };
-	const json_t *src = jpath(snap, "sources.last_accessed"), *e, *p;
-	size_t i, k;
-
-	*entry = *rec = NULL;
-	if (details == NULL)
-		return err_set(err, "the snapshot's authorization details were not read"),
-		    EXIT_INCOMPLETE;
-	for (k = 0; k < 2 && *entry == NULL; k++)
-		json_array_foreach(json_object_get(details, lists[k]), i, e)
-			if (jstr(e, "Arn") != NULL && strcmp(jstr(e, "Arn"), arn) == 0) {
-				*entry = e;
-				*kind = k == 0 ? "role" : "user";
-				break;
-			}
-	if (*entry == NULL)
-		return err_set(err, "no role or user %s in the snapshot", arn), EXIT_USAGE;
-	if (src == NULL)
-		return err_set(err, "the snapshot has no last_accessed (collected with "
-		    "--no-last-accessed, or before it existed)"), EXIT_INCOMPLETE;
-	if (jstr(src, "status") == NULL || strcmp(jstr(src, "status"), "ok") != 0)
-		return err_set(err, "last_accessed is %s: %s", jstr(src, "status") ?
-		    jstr(src, "status") : "?", json_string_value(jpath(src, "error.message")) ?
-		    json_string_value(jpath(src, "error.message")) : "no data"), EXIT_INCOMPLETE;
-	json_array_foreach(jpath(src, "data.principals"), i, p)
-		if (jstr(p, "Arn") != NULL && strcmp(jstr(p, "Arn"), arn) == 0)
-			*rec = p;
-	if (*rec == NULL)
-		return err_set(err, "last_accessed has no job for %s", arn), EXIT_INCOMPLETE;
-	return EXIT_OK;
-}
 
 static void
 print_sanitized(const char *prefix, const char *s)
@@ -144,61 +106,12 @@ print_json(const struct pol_suggestion *s, const char *arn, int days)
 	json_decref(o);
 }
 
-/* Load the principal, read its use, suggest; the exit status. */
-static int
-suggest(struct check_ctx *c, const json_t *snap, const struct suggest_args *a, int days)
-{
-	const json_t *entry, *rec;
-	const char *kind, **labels = NULL;
-	const struct pol_doc **docs = NULL;
-	struct check_principal p = { 0 };
-	struct pol_usage u = { 0 };
-	struct pol_suggestion s = { 0 };
-	char *err = NULL;
-	size_t i;
-	int rc;
-
-	if ((rc = find_principal(snap, c->data[CHECK_SRC_AUTHORIZATION_DETAILS], a->principal,
-	    &entry, &kind, &rec, &err)) != EXIT_OK)
-		goto out;
-	rc = EXIT_INCOMPLETE;
-	if (!check_principal_load(c, entry, kind, &p)) {
-		err = xasprintf("%s: %s", a->principal, p.err);
-		goto out;
-	}
-	docs = xcalloc(p.ndocs + 1, sizeof(*docs));
-	labels = xcalloc(p.ndocs + 1, sizeof(*labels));
-	for (i = 0; i < p.ndocs; i++) {
-		docs[i] = p.docs[i]->doc;
-		labels[i] = p.docs[i]->label;
-	}
-	if (!pol_usage_make(&u, rec, c->now - (time_t)days * 86400, docs, p.ndocs,
-	    p.boundary ? p.boundary->doc : NULL, &err))
-		goto out;
-	pol_suggest(docs, labels, p.ndocs, p.boundary ? p.boundary->doc : NULL, &u, NULL, &s);
-	if (strcmp(a->format, "json") == 0)
-		print_json(&s, a->principal, days);
-	else
-		print_text(&s, a->principal, days);
-	rc = s.refused != NULL && !s.empty ? EXIT_FAILED : EXIT_OK;
-out:
-	if (err != NULL)
-		usage_error("suggest-policy", "%s", err);
-	free(err);
-	free(docs);
-	free(labels);
-	pol_suggest_free(&s);
-	pol_usage_free(&u);
-	check_principal_free(&p);
-	return rc;
-}
-
 int
 cmd_suggest(int argc, char *argv[])
 {
 	struct suggest_args a = { .format = "text" };
+	struct pol_suggestion s = { 0 };
 	struct check_config cfg;
-	struct check_ctx c;
 	json_t *snap = NULL;
 	char sha[65], *err = NULL;
 	int first, rc = EXIT_USAGE;
@@ -221,14 +134,25 @@ cmd_suggest(int argc, char *argv[])
 		usage_error("suggest-policy", "%s", err);
 		goto out;
 	}
-	if (!check_ctx_init(&c, snap, &cfg)) {
-		usage_error("suggest-policy", "%s: cannot read the snapshot", argv[first]);
+	switch (check_suggest(snap, &cfg, a.principal, &s, &err)) {
+	case CHECK_SUG_UNKNOWN:
+		usage_error("suggest-policy", "%s: %s", argv[first], err);
 		goto out;
+	case CHECK_SUG_MISSING:
+		usage_error("suggest-policy", "%s: %s", argv[first], err);
+		rc = EXIT_INCOMPLETE;
+		goto out;
+	case CHECK_SUG_OK:
+		break;
 	}
-	rc = suggest(&c, snap, &a, cfg.unused_days);
-	check_ctx_free(&c);
+	if (strcmp(a.format, "json") == 0)
+		print_json(&s, a.principal, cfg.unused_days);
+	else
+		print_text(&s, a.principal, cfg.unused_days);
+	rc = s.refused != NULL && !s.empty ? EXIT_FAILED : EXIT_OK;
 out:
 	free(err);
+	pol_suggest_free(&s);
 	json_decref(snap);
 	check_config_free(&cfg);
 	return rc;
