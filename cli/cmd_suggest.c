@@ -69,7 +69,7 @@ print_text(const struct pol_suggestion *s, const char *arn, int days)
 	printf("proof: no new access %s, still allowed %s\n",
 	    s->no_new_access ? "holds" : "not shown", s->still_allowed ? "holds" : "not shown");
 	json_array_foreach(s->notes, i, v) {
-		doc = xasprintf("not narrowed: %s: %s", jstr(v, "service"), jstr(v, "reason"));
+		doc = xasprintf("note: %s: %s", jstr(v, "service"), jstr(v, "reason"));
 		print_sanitized("", doc);
 		free(doc);
 	}
