@@ -14,6 +14,8 @@
 #include "report/compare.h"
 #include "report/backend.h"
 #include "report/facts.h"
+#include "report/privsec.h"
+#include "report/lpsec.h"
 #include "report/templates.h"
 #include "report/trend.h"
 
@@ -670,6 +672,8 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_set(o, "failing", failing);
 	html_set(o, "not_evaluated", ne);
 	html_set(o, "not_applicable", na);
+	html_set(o, "privsec", report_privsec(acct));
+	html_set(o, "lp", report_lp_model(acct, REPORT_LP_MAX_ROWS));
 	html_set(o, "events", html_events(acct, &more));
 	if (more > 0)
 		html_setf(o, "events_more", "%zu more CreateRole event%s (failed calls are left out "
@@ -1059,6 +1063,11 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 		}
 		html_set_place(o, json_array_get(json_object_get(results, "accounts"),
 		    (size_t)jint(e, "index", 0)));
+		/* The least-privilege shares (report/lpsec.c); columns only when some account has LP-*. */
+		x = json_array_get(json_object_get(results, "accounts"), (size_t)jint(e, "index", 0));
+		html_set(o, "lp", report_lp_shares(x));
+		if (report_lp_graded(x))
+			html_set(v, "has_lp", json_true());
 		a = html_anchor("acct", jstr(e, "account_id"), NULL);
 		html_sets(o, "anchor", a);
 		html_setf(o, "href", "#%s", a);

@@ -6,6 +6,8 @@
 #include "report/compare.h"
 #include "report/facts.h"
 #include "report/layout.h"
+#include "report/privsec.h"
+#include "report/lpsec.h"
 #include "report/backend.h"
 #include "report/trend.h"
 
@@ -951,6 +953,7 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	    index);
 	size_t pos = pdf_model_pos(model, index);
 	const json_t *ma = json_array_get(json_object_get(model, "accounts"), pos);
+	json_t *ps;
 	char *t;
 
 	pdf_cover(l, results, acct);
@@ -958,6 +961,10 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	trend_pdf_section(l, opts->history, jstr(acct, "account_id"));
 	pdf_control_table(l, acct);
 	pdf_failing(l, acct);
+	ps = report_privsec(acct);
+	pdf_privsec(l, ps);
+	json_decref(ps);
+	pdf_lp_section(l, acct);
 	lay_page_break(l);
 	pdf_not_evaluated(l, acct);
 	if (opts->baseline != NULL) {
@@ -1754,6 +1761,7 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model,
 	lay_page_break(l);
 	pdf_org_appendix(l, results, model, grouping);
 	lay_page_break(l);
+	pdf_lp_summary(l, results, model);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | organization of %zu accounts | %s", n,
 	    pdf_str(results, "generated_at", "-"));
@@ -1791,6 +1799,7 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model,
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_lp_summary(l, results, model);
 	pdf_framework(l, results);
 	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");

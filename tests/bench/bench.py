@@ -45,12 +45,17 @@ of docs/performance.md:
             BENCH_LA_ROLES roles, BENCH_LA_USERS users and BENCH_SUG_POLICIES
             policies (gen_principals.py, then gen_usage.py for last accessed),
             each suggestion proven by both checks (build/tests/bench_suggest)
+  lpsection the Least privilege section: one account of BENCH_LP_PRINCIPALS
+            roles granted more than they use, `iamgrade check` then
+            `iamgrade report --results` to HTML and PDF: seconds, peak RSS,
+            sizes and pages (tests/bench/bench_lpsec.py)
   denied    `iamgrade report SNAPSHOT` to HTML and PDF of one account with N
             denied CreateRole calls (tests/bench/gen_denied.py; grading
             included), the attacker-sized case of issue 12
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess history suggest; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess history
+                lpsection suggest; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -60,6 +65,7 @@ Sizes come from the environment (defaults in brackets):
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DENIED [10000,100000: a list, each a snapshot of that many denied calls]
   BENCH_LA_ROLES [2000]  BENCH_LA_USERS [500]  BENCH_LA_JOBS [8,16]  BENCH_LA_DELAY_POLLS [1]
+  BENCH_LP_PRINCIPALS [250,2500: the Least privilege section's account sizes]
   BENCH_SUG_POLICIES [1000]
   BENCH_ORG_ACCOUNTS [1000]
   BENCH_SCALE_ACCOUNTS [100,300,1000]  BENCH_SCALE_HOLDERS [2000]
@@ -88,6 +94,7 @@ sys.path.insert(0, HERE)
 import bedlib  # noqa: E402
 import bench_lastaccess  # noqa: E402
 import bench_history  # noqa: E402
+import bench_lpsec  # noqa: E402
 import bench_paging  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_seed  # noqa: E402
@@ -97,9 +104,9 @@ WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
 STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
-          "denied", "scale", "paging", "lastaccess", "history", "suggest")
+          "denied", "scale", "paging", "lastaccess", "history", "lpsection", "suggest")
 DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
-                  "priv", "denied", "scale", "lastaccess", "history", "suggest")
+                  "priv", "denied", "scale", "lastaccess", "history", "lpsection", "suggest")
 
 
 def env_int(name, default):
@@ -815,6 +822,11 @@ def main():
         blocks["history"] = bench_history.report_history(
             c, bench_history.stage_history(c, WORK, measure, machine), secs, mib, table, machine_line)
         print("\n" + blocks["history"] + "\n", flush=True)
+    if "lpsection" in c["stages"]:
+        blocks["lpsection"] = bench_lpsec.report_lpsection(
+            c, bench_lpsec.stage_lpsection(c, WORK, REPO, measure, machine, pdf_pages), secs, mib, size,
+            table, machine_line)
+        print("\n" + blocks["lpsection"] + "\n", flush=True)
     if "denied" in c["stages"]:
         blocks["denied"] = report_denied(c, stage_denied(c))
         print("\n" + blocks["denied"] + "\n", flush=True)
