@@ -112,3 +112,20 @@ check_suggest(const json_t *snap, const struct check_config *cfg, const char *ar
 	check_ctx_free(&c);
 	return rc;
 }
+
+void
+check_lp_suggestion(struct check_ctx *c, const json_t *entry, const char *kind, const json_t *rec,
+    json_t *row)
+{
+	struct pol_suggestion s;
+	char *err = NULL;
+
+	if (check_suggest_one(c, entry, kind, rec, &s, &err) != CHECK_SUG_OK)
+		json_object_set_new(row, "suggestion_refused", json_string(err ? err : "?"));
+	else if (s.policy != NULL)
+		json_object_set(row, "suggestion", s.policy);
+	else
+		json_object_set_new(row, "suggestion_refused", json_string(s.refused));
+	free(err);
+	pol_suggest_free(&s);
+}
