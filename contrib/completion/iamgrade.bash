@@ -47,7 +47,7 @@ _iamgrade()
 		if [ "$cmd" = simulate ] || [ "$cmd" = suggest-policy ]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "text json csv junit" -- "$cur"))
+			COMPREPLY=($(compgen -W "text json csv junit ocsf" -- "$cur"))
 		fi
 		return ;;
 	--out|--baseline)

@@ -353,7 +353,7 @@ class CompletionTest(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
     def test_values(self):
-        self.assertEqual(complete(["iamgrade", "check", "--format", ""]), ["csv", "json", "junit", "text"])
+        self.assertEqual(complete(["iamgrade", "check", "--format", ""]), ["csv", "json", "junit", "ocsf", "text"])
         self.assertEqual(complete(["iamgrade", "run", "--fail-on", "h"]), ["high"])
 
 
