@@ -193,7 +193,7 @@ deps:
 	    echo "installing:" $$missing; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@python3 -c 'import moto, boto3, flask' 2>/dev/null || pip install -q 'moto[server]' boto3 awscli
+	@python3 -c 'import moto, boto3, flask, jsonschema' 2>/dev/null || pip install -q 'moto[server]' boto3 awscli jsonschema
 	@# The differential peer of tests/policy (AGPL, test-only, pinned by package-lock.json).
 	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	@[ -f tests/policy/node/node_modules/@cloud-copilot/iam-simulate/package.json ] || \
