@@ -17,6 +17,7 @@
 #include "common/common.h"
 #include "common/schema.h"
 #include "collector/collector.h"
+#include "collector/securityhub.h"
 #include "checks/checks.h"
 #include "checks/catalogue.h"
 #include "evidence/evidence.h"
@@ -28,6 +29,8 @@
 
 /* A file of the run could not be written (full disk, unwritable folder): exit EXIT_IO. */
 static int write_failed;
+/* --security-hub: a finding was not imported (said, and in securityhub.json): exit EXIT_IO. */
+static int sh_failed;
 
 struct run {
 	/* options */
@@ -54,6 +57,8 @@ struct run {
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
 	int		 no_last_accessed;
+	int		 ocsf;			/* --ocsf: findings.ocsf.json */
+	int		 security_hub;		/* --security-hub: findings.asff.json, imported */
 	const char	*sign_key;		/* --sign KEYFILE, or NULL */
 	const char	*exceptions;		/* --exceptions FILE, or NULL */
 	const char	*framework_name;	/* --framework NAME, or NULL */
@@ -138,6 +143,14 @@ static const struct cli_opt run_opts[] = {
 	CLI_OPTS_AWS(struct run, aopts.region, aopts.endpoint_url, since_days, report_wait, timeout),
 	CLI_OPT(CLI_INT, "jobs", 0, struct run, jobs, "N",
 	  "accounts collected at once (default 16)", .min = 1, .max = 256),
+	CLI_OPT(CLI_FLAG, "ocsf", 0, struct run, ocsf, NULL,
+	  "also write findings.ocsf.json: OCSF 1.3.0 Compliance\n"
+	  "Finding events, as Prowler's (report --ocsf)", .value = 1),
+	CLI_OPT(CLI_FLAG, "security-hub", 0, struct run, security_hub, NULL,
+	  "import the findings into AWS Security Hub in --region\n"
+	  "(BatchImportFindings, each account's with its own\n"
+	  "credentials); keeps findings.asff.json and\n"
+	  "securityhub.json (what was imported or refused)", .value = 1),
 	CLI_OPT(CLI_FLAG, "no-pdf", 0, struct run, no_pdf, NULL,
 	  "skip the PDF reports", .value = 1),
 	CLI_OPT(CLI_FLAG, "no-last-accessed", 0, struct run, no_last_accessed, NULL,
@@ -151,7 +164,8 @@ const struct cli_cmd cli_cmd_run = {
 	"usage: iamgrade run [account selection] [options] --out DIR\n",
 	run_opts,
 	"Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
-	"incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
+	"incomplete, 4 an output could not be written (full disk) or Security Hub did\n"
+	"not take every finding (--security-hub), 130/143 interrupted\n"
 	"by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n"
 };
 
@@ -644,12 +658,70 @@ grade_job(struct run *r, struct collect_job *j, const struct check_config *cc)
 	return a;
 }
 
-/* Whether the run writes fmt (its row names the run, in the way asked; --no-pdf leaves PDF out). */
+/*
+ * Whether the run writes fmt (its row names the run, in the way asked;
+ * --no-pdf leaves PDF out; a format run writes only when asked needs its
+ * option: --ocsf, or --security-hub for the ASFF it imports).
+ */
 static int
 run_writes(const struct run *r, int fmt, int how)
 {
+	if ((report_formats[fmt].commands & REPORT_IN_RUN_ASKED) &&
+	    !(fmt == REPORT_OCSF ? r->ocsf : fmt == REPORT_ASFF ? r->security_hub : 0))
+		return 0;
 	return (report_formats[fmt].commands & how) && report_formats[fmt].run_file != NULL &&
 	    !(r->no_pdf && fmt == REPORT_PDF);
+}
+
+/*
+ * --security-hub: the ASFF findings into each account's Security Hub, and
+ * securityhub.json (what was imported, what was refused and why) beside
+ * them.  A finding not taken is said, counted and makes the exit code 4;
+ * the run's other outputs stand.  0 only if securityhub.json could not be
+ * written.
+ */
+static int
+run_security_hub(struct run *r, const json_t *results, const struct report_opts *o,
+    char **err)
+{
+	struct buf b = { 0 };
+	json_t *found = NULL, *res = NULL, *a, *f;
+	char *path = NULL, *s = NULL;
+	size_t i, j;
+	int rc = 0;
+
+	if (!report_render(REPORT_ASFF, results, o, &b, err) ||
+	    (found = json_loadb(b.p, b.len, 0, NULL)) == NULL) {
+		sh_failed = 1;
+		goto out;
+	}
+	log_info("importing %zu findings into Security Hub in %s", json_array_size(found),
+	    r->cfg.region);
+	res = sh_import_all(&r->cfg, &r->creds, r->targets, r->ntargets, found);
+	json_array_foreach(json_object_get(res, "accounts"), i, a)
+		json_array_foreach(json_object_get(a, "failed"), j, f) {
+			char *t = str_sanitize_term(xasprintf("%s: finding %s: %s: %s",
+			    jstr(a, "account_id"), jstr(f, "Id"), jstr(f, "ErrorCode"),
+			    jstr(f, "ErrorMessage")));
+
+			log_error("security hub: %s", t);
+			free(t);
+		}
+	if (!jbool(res, "complete", 0))
+		sh_failed = 1;
+	log_info("security hub: %lld of %zu findings imported, %lld failed",
+	    jint(res, "imported", 0), json_array_size(found), jint(res, "failed", 0));
+	path = xasprintf("%s/securityhub.json", r->dir);
+	s = jdump(res, 1);
+	if (!(rc = file_write_atomic(path, s, strlen(s), file_mode_umask(0644), 1, err)))
+		write_failed = 1;
+out:
+	buf_free(&b);
+	json_decref(found);
+	json_decref(res);
+	free(path);
+	free(s);
+	return rc || !write_failed;
 }
 
 /* accounts/ID.html and the other per-account formats, for one account of results. */
@@ -713,6 +785,21 @@ write_evidence(const struct run *r, const json_t *results, char **err)
 	return ok;
 }
 
+/* The region the reports name (ASFF's product ARN, OCSF's cloud.region): given, never the default. */
+static const char *
+run_region(const struct run *r)
+{
+	return r->cfg.region_given ? r->cfg.region : NULL;
+}
+
+/* After the reports: the import into Security Hub when asked, then evidence.json. */
+static int
+run_deliver(struct run *r, const json_t *results, const struct report_opts *o, char **err)
+{
+	return (!r->security_hub || run_security_hub(r, results, o, err)) &&
+	    write_evidence(r, results, err);
+}
+
 /* Grade every account selected and write the reports.  Returns 1 if fail-on is met. */
 /*
  * Where each account sits (the same join `report` makes offline), then the
@@ -751,7 +838,7 @@ static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
 	struct report_opts o = { .baseline = baseline, .summary = 1,
-	    .account_pages = "accounts/%s.html" };
+	    .account_pages = "accounts/%s.html", .region = run_region(r) };
 	json_t *accounts = json_array(), *results, *a;
 	char *path = NULL;
 	size_t i;
@@ -791,7 +878,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 			goto out;
 	}
 #undef OUT
-	if (!write_evidence(r, results, err))
+	if (!run_deliver(r, results, &o, err))
 		goto out;
 	rc = check_results_fail(results, r->fail_on);
 	if (!r->quiet) {
@@ -831,6 +918,9 @@ run_exit(const struct run *r, int failed, const char **status)
 		code = EXIT_IO;
 		*status = "failed";
 	}
+	/* Every file is whole, but not every finding reached Security Hub. */
+	if (sh_failed)
+		code = EXIT_IO;
 	return code;
 }
 
@@ -863,6 +953,11 @@ run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
 		aws_mfa_set_code(r->mfa_code);
 	if (!aws_config_load(&r->aopts, &r->cfg, err))
 		return EXIT_USAGE;
+	if (r->security_hub && !r->cfg.region_given) {
+		*err = xstrdup("--security-hub: no region for Security Hub (--region, AWS_REGION "
+		    "or the profile's region)");
+		return EXIT_USAGE;
+	}
 	if (r->profiles.n <= 1 && !aws_creds_resolve(&r->cfg, &r->creds, err))
 		return EXIT_INCOMPLETE;
 	if (!select_accounts(r, err))
