@@ -127,6 +127,10 @@ $(O)/tests/bench_priv: tests/bench/bench_priv.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
+$(O)/tests/bench_suggest: tests/bench/bench_suggest.c $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+
 # Fuzz targets (tests/fuzz, docs/fuzzing.md).  test_fuzz_replay links them all
 # into the test build to replay their corpora; `make fuzz` builds one libFuzzer
 # binary per target with clang in build/fuzz and runs each for FUZZ_SECONDS.
@@ -174,7 +178,7 @@ demo: deps iamgrade
 	sh tests/bed/demo.sh
 
 bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals $(O)/tests/bench_priv \
-	    $(O)/tests/bench_load
+	    $(O)/tests/bench_load $(O)/tests/bench_suggest
 	sh tests/bench/run.sh
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \

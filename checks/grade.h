@@ -208,6 +208,20 @@ const struct check_pdoc *check_principal_doc_of(const struct check_principal *,
 void	check_principal_contributors(const struct check_principal *, const struct pol_effective *e,
 	    struct buf *b);
 /*
+ * check_suggest (checks/checks.h) for many principals of one context:
+ * entry (a RoleDetail or UserDetail, kind "role" or "user") and rec, its
+ * last_accessed record, found by the caller (checks/suggest.c).
+ */
+enum check_sug check_suggest_one(struct check_ctx *, const json_t *entry, const char *kind,
+	    const json_t *rec, struct pol_suggestion *s, char **err);
+/*
+ * For the results' least_privilege.principals row of a principal granted
+ * more than it used: its suggestion as "suggestion" (the policy), or why
+ * there is none as "suggestion_refused" (checks/suggest.c).
+ */
+void	check_lp_suggestion(struct check_ctx *, const json_t *entry, const char *kind,
+	    const json_t *rec, json_t *row);
+/*
  * The account's "least_privilege" member of the results
  * (docs/results-format.md), from what LP-01..03 recorded while grading:
  * a new reference.

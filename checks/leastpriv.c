@@ -365,12 +365,16 @@ lp_grade_unused_access(struct check_ctx *c, struct check_out *o, unsigned levels
 			unused = lp_unused(&eff, rec, since, levels, &ngranted, &nused);
 			pol_effective_free(&eff);
 			nact = lp_finding(c, o, &p, unused, levels);
-			if (rows != NULL)
+			if (rows != NULL) {
 				json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}",
 				    "kind", kinds[k], "name", p.name ? p.name : "", "arn", arn,
 				    "services_granted", (json_int_t)ngranted,
 				    "services_used", (json_int_t)nused,
 				    "unused_tracked_actions", (json_int_t)nact));
+				if (ngranted > nused || nact > 0)
+					check_lp_suggestion(c, e, kinds[k], rec,
+					    json_array_get(rows, json_array_size(rows) - 1));
+			}
 			sum_granted += ngranted;
 			sum_used += nused;
 			json_decref(unused);

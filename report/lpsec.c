@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "common/common.h"
 #include "report/lpsec.h"
 
@@ -83,11 +85,32 @@ report_lp_shares(const json_t *acct)
 }
 
 void
-report_lp_row_extras(const json_t *acct, json_t *row)
+report_lp_row_extras(const json_t *p, json_t *row)
 {
-	/* suggest-policy's download goes here (issue 19): nothing to add yet. */
-	(void)acct;
-	(void)row;
+	const json_t *policy = json_object_get(p, "suggestion");
+	unsigned char *b64;
+	char *text, *file, *c;
+	size_t len;
+
+	if (!json_is_object(policy))
+		return;
+	/* The policy as the results hold it, base64 so that the link is only letters. */
+	text = json_dumps(policy, JSON_INDENT(2) | JSON_SORT_KEYS);
+	len = strlen(text);
+	b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock(b64, (const unsigned char *)text, (int)len);
+	json_object_set_new(row, "suggestion_href",
+	    json_sprintf("data:application/json;base64,%s", (const char *)b64));
+	/* A file name of plain characters, whatever the principal is called. */
+	file = xasprintf("%s-least-privilege.json", jstr(row, "name") ? jstr(row, "name") : "policy");
+	for (c = file; *c != '\0'; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_'))
+			*c = '_';
+	json_object_set_new(row, "suggestion_file", json_string(file));
+	free(file);
+	free(b64);
+	free(text);
 }
 
 /* Worst first: the larger unused share, then more unused services, then name and ARN. */
@@ -131,7 +154,7 @@ lp_row(const json_t *acct, const json_t *p)
 	    "unused_actions", (json_int_t)jint(p, "unused_tracked_actions", 0),
 	    "used_pct", pct, "unused_pct", (json_int_t)lp_pct(g - u, g), "words", words);
 	free(words);
-	report_lp_row_extras(acct, row);
+	report_lp_row_extras(p, row);
 	return row;
 }
 

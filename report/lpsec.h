@@ -65,12 +65,13 @@ int	report_lp_graded(const json_t *acct);
 json_t	*report_lp_model(const json_t *acct, size_t max);
 
 /*
- * The place for a per-principal action beside a row of the model (the
- * suggested policy's download, issue 19's suggest-policy): add members to
- * row (e.g. "suggestion_href") from acct; the renderers show them when
- * present.  Adds nothing today.
+ * A per-principal action beside a row of the model: when the principal's
+ * results row p (least_privilege.principals) carries its suggested policy
+ * (issue 19's suggest-policy), row gets "suggestion_href" (a data: URL of
+ * the policy's JSON, base64) and "suggestion_file" (a file name of plain
+ * characters) for the HTML's download link.
  */
-void	report_lp_row_extras(const json_t *acct, json_t *row);
+void	report_lp_row_extras(const json_t *p, json_t *row);
 
 struct lay;
 /* The section in the PDF (report/pdf_lp.c): a heading, the shares, the bars, the lists. */

@@ -44,7 +44,7 @@ _iamgrade()
 		COMPREPLY=($(compgen -W "critical high medium low" -- "$cur"))
 		return ;;
 	--format)
-		if [ "$cmd" = simulate ]; then
+		if [ "$cmd" = simulate ] || [ "$cmd" = suggest-policy ]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "text json csv junit ocsf" -- "$cur"))
