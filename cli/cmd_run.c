@@ -17,6 +17,7 @@
 #include "common/common.h"
 #include "common/schema.h"
 #include "collector/collector.h"
+#include "collector/s3out.h"
 #include "collector/securityhub.h"
 #include "checks/checks.h"
 #include "checks/catalogue.h"
@@ -83,6 +84,8 @@ struct run {
 	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
 	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
 	struct hist	*hist;			/* the earlier runs (--history), or NULL */
+	struct s3_out	 s3;			/* --out s3://: bucket, prefix, staging */
+	char		*s3_name;		/* the run's folder name under the prefix */
 };
 
 static const struct cli_opt run_opts[] = {
@@ -121,7 +124,9 @@ static const struct cli_opt run_opts[] = {
 	  "nothing is an error", .flags = CLI_ONCE),
 	CLI_OPT_HEADING("Options:"),
 	CLI_OPT(CLI_STRING, "out", 0, struct run, out, "DIR",
-	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run)"),
+	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run);\n"
+	  "DIR may be s3://BUCKET/PREFIX/ (staged locally, then\n"
+	  "each file uploaded once, run.json last)"),
 	CLI_OPT(CLI_STRING, "baseline", 0, struct run, baseline, "DIR|FILE",
 	  "an earlier run folder (or its results.json) to compare with"),
 	CLI_OPT(CLI_STRING, "history", 0, struct run, history, "DIR",
@@ -252,6 +257,7 @@ static int
 check_args(struct run *r)
 {
 	struct stat st;
+	char *err = NULL;
 
 	if (r->history != NULL && (stat(r->history, &st) != 0 || !S_ISDIR(st.st_mode)))
 		return usage_error("run", "--history %s: not a folder", r->history);
@@ -266,6 +272,11 @@ check_args(struct run *r)
 	r->aopts.timeout_ms = r->timeout * 1000L;
 	if (r->out == NULL)
 		return usage_error("run", "--out DIR is required");
+	if (s3_out_is(r->out) && !s3_out_parse(r->out, &r->s3, &err)) {
+		usage_error("run", "--out %s", err);
+		free(err);
+		return EXIT_USAGE;
+	}
 	if (r->organization + (r->accounts_file != NULL) + (r->profiles.n > 1) > 1)
 		return usage_error("run", "choose one of --organization, --accounts and several --profile");
 	if (r->organization && r->role_name == NULL)
@@ -440,24 +451,11 @@ out:
 static int
 make_run_dir(struct run *r, char **err)
 {
-	char day[21], sub[PATH_MAX];
-	int n;
+	char sub[PATH_MAX];
 
-	if (!dir_make(r->out, 0755, err))
+	free(r->dir);
+	if (!ev_run_dir(r->out, r->started, &r->dir, err))
 		return 0;
-	time_fmt(r->started, day);
-	day[10] = '\0';
-	for (n = 1; n < 1000; n++) {
-		free(r->dir);
-		r->dir = n == 1 ? xasprintf("%s/%s", r->out, day) :
-		    xasprintf("%s/%s-%d", r->out, day, n);
-		if (mkdir(r->dir, 0755) == 0)
-			break;
-		if (errno != EEXIST)
-			return err_set(err, "%s: %s", r->dir, strerror(errno));
-	}
-	if (n == 1000)
-		return err_set(err, "%s: too many runs today", r->out);
 	snprintf(sub, sizeof(sub), "%s/snapshots", r->dir);
 	if (mkdir(sub, 0700) < 0)
 		return err_set(err, "%s: %s", sub, strerror(errno));
@@ -1054,11 +1052,14 @@ finish_structure(struct run *r)
 		r->structure = profile_structure(r);
 	if (r->structure == NULL)
 		return;
+	if (r->organization_ids != NULL)
+		json_object_set(r->structure, SNAP_ORG_MEMBER, r->organization_ids);
 	/* A denied call never fails the run: the accounts are "unknown", with why. */
 	json_array_foreach(json_object_get(r->structure, "problems"), i, p)
 		log_error("organization structure: %s", json_string_value(p));
 	path = xasprintf("%s/organization.json", r->dir);
 	s = jdump(r->structure, 1);
+	json_object_del(r->structure, SNAP_ORG_MEMBER);	/* the file's, not the results' */
 	if (!file_write_atomic(path, s, strlen(s), 0600, 1, &err)) {
 		log_error("%s", err);
 		write_failed = 1;
@@ -1066,6 +1067,55 @@ finish_structure(struct run *r)
 	free(s);
 	free(path);
 	free(err);
+}
+
+/*
+ * --out s3://: pick the run's name under the prefix before anything is
+ * collected (a bucket that cannot be listed fails the run at once), then
+ * write the run into a local staging folder (collector/s3out.h says why).
+ */
+static int
+run_s3_begin(struct run *r, char **err)
+{
+	struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
+	char day[21];
+	int rc = 0;
+
+	time_fmt(r->started, day);
+	day[10] = '\0';
+	if (!s3_out_fresh_name(c, &r->s3, day, &r->s3_name, err) || !s3_out_stage(&r->s3, err))
+		goto out;
+	r->out = r->s3.staging;
+	rc = 1;
+out:
+	aws_client_free(c);
+	return rc;
+}
+
+/* Upload the finished run; on failure the staging copy stays, named: the exit code. */
+static int
+run_s3_finish(struct run *r, int code)
+{
+	struct aws_client *c = aws_client_new(&r->cfg, &r->creds);
+	char *err = NULL;
+	size_t n = 0;
+
+	if (!s3_out_upload(c, &r->s3, r->dir, r->s3_name, EV_RUN_JSON, &n, &err)) {
+		char *e = str_sanitize_term(err);
+
+		fprintf(stderr, "iamgrade run: %s\niamgrade run: %zu object%s written under "
+		    "s3://%s/%s%s/; the whole run is kept in %s\n", e, n, n == 1 ? "" : "s",
+		    r->s3.bucket, r->s3.prefix, r->s3_name, r->dir);
+		code = EXIT_IO;
+	} else {
+		if (!s3_out_unstage(&r->s3, &err))
+			log_error("%s", err);
+		if (!r->quiet)
+			printf("s3://%s/%s%s/\n", r->s3.bucket, r->s3.prefix, r->s3_name);
+	}
+	aws_client_free(c);
+	free(err);
+	return code;
 }
 
 static int
@@ -1079,6 +1129,8 @@ run_collect(struct run *r, char **err)
 
 	r->started = time(NULL);
 	r->tty = isatty(STDERR_FILENO) && log_level == 1;
+	if (r->s3.bucket != NULL && !run_s3_begin(r, err))
+		return EXIT_IO;
 	if (!make_run_dir(r, err))
 		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
 		return lstat(r->out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
@@ -1090,6 +1142,9 @@ run_collect(struct run *r, char **err)
 	copts.report_wait_s = r->report_wait;
 	copts.no_last_accessed = r->no_last_accessed;
 	copts.organization = r->organization_ids;
+	/* The list once, in organization.json, not in every snapshot (snapshot.h). */
+	if (r->organization_ids != NULL)
+		copts.organization_in = SNAP_ORG_FILE;
 	snapdir = xasprintf("%s/snapshots", r->dir);
 	if (!r->quiet)
 		log_info("collecting %zu account%s, %d at a time, into %s", r->ntargets,
@@ -1150,7 +1205,9 @@ run_report(struct run *r, const struct check_config *cc, json_t *baseline, char 
 	if (!run_seal(r))
 		code = run_exit(r, failed, &status);
 	write_manifest(r, status, code);
-	if (!r->quiet)
+	if (r->s3.bucket != NULL)
+		code = run_s3_finish(r, code);
+	else if (!r->quiet)
 		printf("%s\n", r->dir);
 	/* For the auditor's record: the hash the whole run hangs on. */
 	if (!r->quiet && r->manifest_sha256[0] != '\0')
@@ -1175,6 +1232,8 @@ run_free(struct run *r)
 	json_decref(r->problems);
 	json_decref(r->structure);
 	hist_free(r->hist);
+	s3_out_free(&r->s3);
+	free(r->s3_name);
 	aws_config_free(&r->cfg);
 	aws_creds_free(&r->creds);
 	cli_args_free(&cli_cmd_run, r);

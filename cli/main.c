@@ -32,6 +32,7 @@ static const struct command {
 	{ "collect",	cmd_collect,	NULL, &cli_cmd_collect },
 	{ "check",	cmd_check,	NULL, &cli_cmd_check },
 	{ "report",	cmd_report,	NULL, &cli_cmd_report },
+	{ "merge",	cmd_merge,	NULL, &cli_cmd_merge },
 	{ "policy",	cmd_policy,	NULL, &cli_cmd_policy },
 	{ "controls",	cmd_controls,	NULL, &cli_cmd_controls },
 	{ "simulate",	cmd_simulate,	NULL, &cli_cmd_simulate },

@@ -33,6 +33,7 @@ enum aws_svc {
 	AWS_CLOUDTRAIL,
 	AWS_ORGANIZATIONS,
 	AWS_SECURITYHUB,
+	AWS_S3,
 	AWS_SVC__MAX
 };
 extern const char *const aws_svc_names[AWS_SVC__MAX];	/* "iam", "sts", ... */
@@ -235,6 +236,28 @@ enum aws_result aws_json(struct aws_client *, enum aws_svc, const char *region,
  */
 enum aws_result aws_rest_json(struct aws_client *, enum aws_svc, const char *op,
 	    const char *path, const char *body, size_t len, struct aws_resp *r);
+
+/*
+ * S3 (REST: the method, the bucket and key in the URL, the body's SHA-256
+ * signed in x-amz-content-sha256).  A custom endpoint (AWS_ENDPOINT_URL_S3,
+ * ...) is addressed path-style, ENDPOINT/BUCKET/KEY; AWS virtual-hosted,
+ * BUCKET.s3.REGION.amazonaws.com/KEY (path-style for a bucket name with a
+ * dot, which the wildcard certificate does not cover).  The key is
+ * URI-encoded once, as SigV4 signs it for S3 ('/' kept).
+ *
+ * aws_s3_put: PutObject of len bytes of body.  create_only sends
+ * If-None-Match: *, so that an existing object is never replaced: S3 answers
+ * 412 PreconditionFailed (or 409 ConditionalRequestConflict while another
+ * write of the key is in flight) and nothing changes.
+ * aws_s3_list: ListObjectsV2 of at most max_keys keys under prefix; the
+ * answer's XML body is in r->body.
+ */
+enum aws_result aws_s3_put(struct aws_client *, const char *bucket, const char *key,
+	    const void *body, size_t len, const char *content_type, int create_only,
+	    struct aws_resp *r);
+enum aws_result aws_s3_list(struct aws_client *, const char *bucket, const char *prefix,
+	    int max_keys, struct aws_resp *r);
+
 /*
  * Cancel every call in progress and to come (async-signal-safe: a signal
  * handler may call it).  Cancelled calls fail with code "Cancelled".

@@ -24,6 +24,7 @@ struct collect_opts {
 	const struct aws_config	*cfg;
 	int			 since_days;	/* CreateRole window, 1..90 (default 30) */
 	const json_t		*organization;	/* {"id":..., "accounts":[ids]} or NULL */
+	const char		*organization_in; /* the run keeps the list there (SNAP_ORG_FILE), or NULL: inline */
 	int			 report_wait_s;	/* credential report deadline (default 300) */
 	int			 no_last_accessed; /* skip service last accessed (--no-last-accessed) */
 	int			 la_jobs;	/* last-accessed jobs in flight (0: 16) */

@@ -14,6 +14,7 @@
 /* The service ids as they appear in AWS_ENDPOINT_URL_<ID> and [services] sections. */
 static const char *const cfg_svc_env[AWS_SVC__MAX] = {
 	"IAM", "STS", "CLOUDTRAIL", "ORGANIZATIONS", "SECURITYHUB",
+	"S3",
 };
 
 const char *
@@ -453,6 +454,12 @@ cfg_default_endpoint(const struct aws_config *cfg, enum aws_svc svc, const char 
 		else
 			*url = xasprintf("https://%s%s.%s.%s/", svcname, fips ? "-fips" : "",
 			    region, suffix);
+		*sign = xstrdup(region);
+		break;
+	case AWS_S3:
+		/* The regional host; aws_s3_put puts the bucket in front of it. */
+		*url = xasprintf("https://s3%s%s.%s.%s/", fips ? "-fips" : "",
+		    dual ? ".dualstack" : "", region, suffix);
 		*sign = xstrdup(region);
 		break;
 	default:

@@ -48,6 +48,8 @@ group_attach(json_t *results, const json_t *structure)
 	if (structure != NULL) {
 		org = json_deep_copy(structure);
 		json_object_del(org, "accounts");
+		/* The account list the snapshots name (snapshot.h): theirs, not the results'. */
+		json_object_del(org, "organization_accounts");
 		json_object_set_new(results, "organization", org);
 	}
 }

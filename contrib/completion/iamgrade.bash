@@ -60,6 +60,10 @@ _iamgrade()
 		COMPREPLY=($(compgen -W "$(_iamgrade_commands "$1")" -- "$cur"))
 		return
 	fi
+	if [ "$cmd" = merge ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -d -- "$cur"))	# the shards' run folders
+		return
+	fi
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$("$1" "$cmd" --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u)" -- "$cur"))
 		return

@@ -473,6 +473,7 @@ class Front:
 
         chunks = []
         with self.lock:
+            bed_auth.s3_raw_uri = environ.get("REQUEST_URI") if req.service == "s3" else None
             it = self.moto(environ, start_response)
             try:
                 for c in it:

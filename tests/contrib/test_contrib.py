@@ -362,7 +362,8 @@ class ManTest(unittest.TestCase):
 
     PAGES = ["iamgrade.1", "iamgrade-check.1", "iamgrade-collect.1", "iamgrade-controls.1",
              "iamgrade-policy.1", "iamgrade-report.1", "iamgrade-run.1", "iamgrade-simulate.1",
-             "iamgrade-config.5", "iamgrade-verify.1", "iamgrade-keygen.1", "iamgrade-suggest-policy.1"]
+             "iamgrade-config.5", "iamgrade-verify.1", "iamgrade-keygen.1", "iamgrade-suggest-policy.1",
+             "iamgrade-merge.1"]
 
     def page(self, name):
         with open(os.path.join(REPO, "man", name)) as f:

@@ -121,6 +121,34 @@ class OrgRun(e2eutil.BedCase):
         with open(os.path.join(d, name), encoding="utf-8") as f:
             return json.load(f)
 
+    def check_org_list_once(self, d, results):
+        """The organization's account list once per run (issue 13), in
+        organization.json, each snapshot naming it by hash; `check` of a
+        snapshot in the folder grades as the run did, and a snapshot taken
+        away from its folder cannot vouch for the list (invalid, incomplete)."""
+        import shutil
+        org = self.load(d, "organization.json")["organization_accounts"]
+        self.assertTrue(set(self.org.accounts.values()) <= set(org["accounts"]))
+        self.assertNotIn("organization_accounts", results["organization"])   # the file's, not the results'
+        snaps = glob.glob(os.path.join(d, "snapshots", "*.json"))
+        self.assertTrue(snaps)
+        for path in snaps:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)["organization"]["data"]
+            self.assertNotIn("accounts", data)
+            self.assertEqual((data["accounts_in"], data["accounts_count"]),
+                             ("../organization.json", len(org["accounts"])))
+        prod = os.path.join(d, "snapshots", self.org.accounts["production"] + ".json")
+        p = e2eutil.iamgrade(["check", "--format", "json", prod], env=self.env(self.org.auditor))
+        self.assertEqual(statuses(json.loads(p.stdout))[self.org.accounts["production"]],
+                         statuses(results)[self.org.accounts["production"]], p.stderr)
+        alone = os.path.join(self.mkdtemp(), "prod.json")
+        shutil.copy(prod, alone)
+        p = e2eutil.iamgrade(["check", "--format", "json", alone], env=self.env(self.org.auditor))
+        a = json.loads(p.stdout)["accounts"][0]
+        self.assertFalse(a["collection"]["complete"])
+        self.assertIn("account list", " ".join(a["collection"]["problems"]))
+
     def test_1_organization(self):
         out = self.mkdtemp()
         p, d = self.run_org(out)
@@ -138,6 +166,7 @@ class OrgRun(e2eutil.BedCase):
         results = self.load(d)
         got = statuses(results)
         self.assertEqual(set(got), set(acc.values()))
+        self.check_org_list_once(d, results)
         for control, want in EXPECTED.items():
             for col, status in zip(COLUMNS, want):
                 self.assertEqual(got[acc[col]].get(control), status, f"{control} in {col}")
@@ -414,6 +443,60 @@ class AccountsFile(e2eutil.BedCase):
         p = e2eutil.iamgrade(["report", "--results", whole, *shards, "--json", joined + "4"], env=self.env(self.org.auditor))
         self.assertNotEqual(p.returncode, 0, p.stderr)
         self.assertIn("not a shard", p.stderr)
+        self.check_merge(whole, shards, n)
+
+    def check_merge(self, whole, shards, n):
+        """`iamgrade merge` of the shards' run folders: one run folder with the
+        whole run's accounts, statuses and findings, whole by its own
+        manifest; an edited, missing or repeated shard is refused."""
+        import shutil
+        env = self.env(self.org.auditor)
+        dirs = [os.path.dirname(sh) for sh in shards]
+        out = self.mkdtemp()
+        p = e2eutil.iamgrade(["merge", *dirs, "--out", out, "--no-pdf"], env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        merged = p.stdout.splitlines()[0]
+        self.assertEqual(os.path.dirname(merged), out)
+        v = e2eutil.iamgrade(["verify", merged], env=env)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        with open(whole, encoding="utf-8") as f, open(os.path.join(merged, "results.json"), encoding="utf-8") as g:
+            w, m = json.load(f), json.load(g)
+        self.assertNotIn("shard", m)
+
+        def view(doc):
+            return {a["account_id"]: {c["id"]: (c["status"], json.dumps(c.get("findings"), sort_keys=True))
+                                      for c in a["controls"]} for a in doc["accounts"]}
+        self.assertEqual(view(m), view(w))
+        wdir = os.path.dirname(whole)
+        files = lambda d: sorted(os.path.relpath(os.path.join(dp, f), d) for dp, _, fs in os.walk(d) for f in fs
+                                 if not f.startswith(("run.json", "MANIFEST")))
+        self.assertEqual(files(merged), files(wdir))
+        with open(os.path.join(merged, "run.json"), encoding="utf-8") as f:
+            run = json.load(f)
+        self.assertEqual(run["status"], "complete")
+        self.assertEqual(sorted(a["account_id"] for a in run["accounts"]), sorted(view(w)))
+        self.assertEqual(len(run["merged_from"]), n)
+        with open(os.path.join(merged, "summary.html"), encoding="utf-8") as f:
+            page = f.read()
+        for acct in view(w):
+            self.assertIn(f'href="accounts/{acct}.html"', page)
+        if n > 1:
+            p = e2eutil.iamgrade(["merge", *dirs[1:], "--out", out], env=env)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("missing shard 1/", p.stderr)
+            p = e2eutil.iamgrade(["merge", *dirs, dirs[0], "--out", out], env=env)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("overlapping", p.stderr)
+        # An edited shard is not merged: the manifest says which file.
+        edited = os.path.join(self.mkdtemp(), "shard")
+        shutil.copytree(dirs[0], edited)
+        page = glob.glob(os.path.join(edited, "accounts", "*.html"))[0]
+        with open(page, "a", encoding="utf-8") as f:
+            f.write("<!-- edited -->")
+        p = e2eutil.iamgrade(["merge", edited, *dirs[1:], "--out", out], env=env)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("differs from its MANIFEST.sha256: accounts/%s (altered)" % os.path.basename(page), p.stderr)
+        self.assertEqual(len(os.listdir(out)), 1, "a refused merge wrote a folder")
 
     def test_usage_errors(self):
         env = self.env(self.org.auditor)
