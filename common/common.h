@@ -38,6 +38,16 @@ char	*xvasprintf(const char *, va_list);
 int	 err_set(char **err, const char *, ...) __attribute__((format(printf, 2, 3)));
 
 /*
+ * A list of argv's strings (a repeatable option's values: cli/opts.h
+ * fills one; run/ reads it).  The array is the filler's; the strings
+ * are argv's.
+ */
+struct cli_list {
+	const char	**v;
+	int		  n;
+};
+
+/*
  * A growable byte buffer with a hard size cap (curl's dynbuf): buf_add
  * fails, leaving the buffer as it was, once len would exceed max.  max 0
  * means no cap.  The contents are always NUL-terminated when p != NULL.
