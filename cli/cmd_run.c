@@ -223,6 +223,8 @@ run_said(const struct run *r, int code)
 		    r->shard_k, r->shard_n);
 	if (!r->finished)
 		return;
+	if (r->text.len > 0)
+		fputs(r->text.p, stdout);
 	if (!r->quiet)
 		printf("%s\n", r->dir);
 	/* For the auditor's record: the hash the whole run hangs on. */

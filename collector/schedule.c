@@ -21,6 +21,7 @@ struct pool {
 	const struct collect_opts	*opts;
 	const char			*outdir;
 	volatile int			*stop;
+	collect_landed_fn		 landed;
 	collect_progress_fn		 progress;
 	void				*arg;
 	pthread_mutex_t			 lock;
@@ -80,6 +81,8 @@ worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		run_job(p, j);
+		if (p->landed != NULL)
+			p->landed(p->arg, j);
 
 		pthread_mutex_lock(&p->lock);
 		j->done = 1;
@@ -93,7 +96,7 @@ worker(void *arg)
 size_t
 collect_many(struct collect_job *jobs, size_t n, const struct aws_creds *creds,
     const struct collect_opts *opts, const char *outdir, int threads,
-    volatile int *stop, collect_progress_fn progress, void *arg)
+    volatile int *stop, collect_landed_fn landed, collect_progress_fn progress, void *arg)
 {
 	static volatile int never;
 	struct pool p;
@@ -107,6 +110,7 @@ collect_many(struct collect_job *jobs, size_t n, const struct aws_creds *creds,
 	p.opts = opts;
 	p.outdir = outdir;
 	p.stop = stop ? stop : &never;
+	p.landed = landed;
 	p.progress = progress;
 	p.arg = arg;
 	pthread_mutex_init(&p.lock, NULL);

@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,10 @@ render_to(struct run *r, enum report_fmt fmt, const json_t *results, const struc
 	if (!report_render(fmt, results, o, &b, err))
 		goto out;
 	if (!file_write_atomic(path, b.p ? b.p : "", b.len, mode, 0, err)) {
+		/* Pages are written from the collection's threads. */
+		pthread_mutex_lock(&r->lock);
 		r->write_failed = 1;
+		pthread_mutex_unlock(&r->lock);
 		goto out;
 	}
 	rc = 1;
@@ -46,6 +50,21 @@ results_of(const json_t *results, json_t *account)
 
 	json_object_set_new(one, "accounts", json_pack("[O]", account));
 	return one;
+}
+
+/*
+ * An account as it sits in memory until the summary: rebuilt from its
+ * text, so that it lies compactly instead of among the freed pieces of its
+ * snapshot (checks/files.c says why).  NULL if out of memory.
+ */
+static json_t *
+compact(const json_t *a)
+{
+	char *text = json_dumps(a, JSON_COMPACT);
+	json_t *c = text ? json_loads(text, 0, NULL) : NULL;
+
+	free(text);
+	return c;
 }
 
 /*
@@ -127,30 +146,27 @@ run_writes(const struct run *r, int fmt, int how)
 	    !(r->no_pdf && fmt == REPORT_PDF);
 }
 
-/* accounts/ID.html and the other per-account formats, for one account of results. */
+/* accounts/ID.html and the other per-account formats, from a document of that account alone. */
 static int
-write_account_pages(struct run *r, const json_t *results, json_t *a,
-    json_t *baseline, char **err)
+write_account_pages(struct run *r, const json_t *one_doc, char **err)
 {
-	struct report_opts one = { .baseline = baseline };
-	json_t *ra;
+	struct report_opts one = { .baseline = r->baseline_doc };
+	const json_t *a = json_array_get(json_object_get(one_doc, "accounts"), 0);
 	char *name, *path;
 	int f, ok;
 
 	/* Its own page only under a name that is an account id (ID.html). */
 	if (!str_is_account_id(jstr(a, "account_id")))
 		return 1;
-	ra = results_of(results, a);
 	name = xasprintf("%s/accounts/%s", r->dir, jstr(a, "account_id"));
 	for (f = 0, ok = 1; ok && f < REPORT_FMT__MAX; f++) {
 		if (!run_writes(r, f, REPORT_IN_RUN_EACH))
 			continue;
 		path = xasprintf("%s.%s", name, report_formats[f].name);
-		ok = render_to(r, f, ra, &one, path, err);
+		ok = render_to(r, f, one_doc, &one, path, err);
 		free(path);
 	}
 	free(name);
-	json_decref(ra);
 	return ok;
 }
 
@@ -204,20 +220,102 @@ run_group(const struct run *r, json_t *results, const json_t *baseline, char **e
 	    group_apply(results, baseline, r->group_by, err);
 }
 
+/*
+ * One account landed (collect_many's worker, its snapshot written): grade
+ * it and write its pages now, while the other accounts are still being
+ * collected.  Its pages are the report of that account alone, as `report
+ * SNAPSHOT` makes it: its own results time, the accepted risks as of it.
+ * The account is kept for the summary, untouched by its pages' document.
+ */
+void
+run_landed(void *arg, struct collect_job *j)
+{
+	struct run *r = arg;
+	size_t i = (size_t)(j - r->targets);
+	json_t *a, *kept, *one;
+	char *err = NULL;
+
+	if (*r->stop)
+		return;
+	a = grade_job(r, j, r->cc);
+	kept = compact(a);
+	if (kept == NULL)
+		abort();	/* out of memory: a batch tool stops (xmalloc's rule) */
+	if (!r->pages_later) {
+		one = check_results(json_pack("[o]", a), r->cc);
+		results_annotate(r, one);
+		if (!write_account_pages(r, one, &err)) {
+			pthread_mutex_lock(&r->lock);
+			if (r->page_error == NULL) {
+				r->page_error = err;
+				err = NULL;
+			}
+			pthread_mutex_unlock(&r->lock);
+		}
+		json_decref(one);
+	} else
+		json_decref(a);
+	free(err);
+	r->graded[i] = kept;
+}
+
+/* The summary formats (summary.html, results.json, ...) and, with --select, the pages. */
+static int
+write_summary(struct run *r, const json_t *results, char **err)
+{
+	struct report_opts o = { .baseline = r->baseline_doc, .summary = 1,
+	    .account_pages = "accounts/%s.html" };
+	json_t *a, *one;
+	char *path;
+	size_t i;
+	int f, ok = 1;
+
+	for (f = 0; ok && f < REPORT_FMT__MAX; f++) {
+		if (!run_writes(r, f, REPORT_IN_RUN))
+			continue;
+		/* The summary of a thousand accounts takes a while: a signal ends it between two files. */
+		if (*r->stop)
+			return err_set(err, "interrupted while writing the reports");
+		path = xasprintf("%s/%s", r->dir, report_formats[f].run_file);
+		ok = render_to(r, f, results, &o, path, err);
+		free(path);
+	}
+	json_array_foreach(json_object_get(results, "accounts"), i, a) {
+		if (!ok || !r->pages_later)
+			break;
+		if (*r->stop) {
+			err_set(err, "interrupted while writing the reports");
+			return 0;
+		}
+		one = results_of(results, a);
+		ok = write_account_pages(r, one, err);
+		json_decref(one);
+	}
+	return ok;
+}
+
 /* run.h */
 int
 run_grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
-	struct report_opts o = { .baseline = baseline, .summary = 1,
-	    .account_pages = "accounts/%s.html" };
-	json_t *accounts = json_array(), *results, *a;
-	char *path = NULL;
+	json_t *accounts = json_array(), *results;
 	size_t i;
-	int rc = -1, f;
+	int rc = -1;
 
-	/* Grading thousands of accounts takes a while: a signal ends it between two. */
-	for (i = 0; i < r->ntargets && !*r->stop; i++)
-		json_array_append_new(accounts, grade_job(r, &r->targets[i], cc));
+	/* An account page that failed fails the run as a summary would. */
+	if (r->page_error != NULL) {
+		*err = r->page_error;
+		r->page_error = NULL;
+		json_decref(accounts);
+		return -1;
+	}
+	/* Landed accounts are graded; the others (never collected) are graded missing here. */
+	for (i = 0; i < r->ntargets && !*r->stop; i++) {
+		if (r->graded[i] == NULL)
+			run_landed(r, &r->targets[i]);
+		json_array_append_new(accounts, r->graded[i]);
+		r->graded[i] = NULL;
+	}
 	if (*r->stop) {
 		json_decref(accounts);
 		err_set(err, "interrupted while grading");
@@ -232,36 +330,18 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 		    r->ntargets, json_array_size(json_object_get(results, "accounts")));
 		goto out;
 	}
-	if (!run_group(r, results, baseline, err))
-		goto out;
-#define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
-	for (f = 0; f < REPORT_FMT__MAX; f++)
-		if (run_writes(r, f, REPORT_IN_RUN) &&
-		    !render_to(r, f, results, &o, OUT(report_formats[f].run_file), err))
-			goto out;
-	json_array_foreach(json_object_get(results, "accounts"), i, a) {
-		if (*r->stop) {
-			err_set(err, "interrupted while writing the reports");
-			goto out;
-		}
-		if (!write_account_pages(r, results, a, baseline, err))
-			goto out;
-	}
-#undef OUT
-	if (!write_evidence(r, results, err))
+	if (!run_group(r, results, baseline, err) || !write_summary(r, results, err) ||
+	    !write_evidence(r, results, err))
 		goto out;
 	rc = check_results_fail(results, r->fail_on);
-	if (!r->quiet) {
+	/* One account: its text report for the terminal (cli/ prints it); many: none made. */
+	if (!r->quiet && r->ntargets == 1) {
 		struct report_opts t = { .color = 0 };
-		struct buf b = { 0 };
 
-		if (report_render(REPORT_TEXT, results, &t, &b, NULL) && b.len &&
-		    r->ntargets == 1)
-			fputs(b.p, stdout);
-		buf_free(&b);
+		if (!report_render(REPORT_TEXT, results, &t, &r->text, NULL))
+			buf_free(&r->text);
 	}
 out:
-	free(path);
 	json_decref(results);
 	return rc;
 }

@@ -229,8 +229,12 @@ run_collect(struct run *r, char **err)
 		log_info("collecting %zu account%s, %d at a time, into %s", r->ntargets,
 		    r->ntargets == 1 ? "" : "s", r->jobs, r->dir);
 	start_structure(r);
+	/* Each account is graded and its pages written as it lands (run_landed). */
+	r->graded = xcalloc(r->ntargets + 1, sizeof(*r->graded));
+	pthread_mutex_init(&r->lock, NULL);
+	r->pages_later = r->select != NULL;
 	collect_many(r->targets, r->ntargets, &r->creds, &copts, snapdir,
-	    r->jobs, r->stop, r->progress, r);
+	    r->jobs, r->stop, run_landed, r->progress, r);
 	free(snapdir);
 	finish_structure(r);
 	if (!*r->stop)
@@ -301,6 +305,14 @@ run_free(struct run *r)
 	json_decref(r->organization_ids);
 	json_decref(r->problems);
 	json_decref(r->structure);
+	if (r->graded != NULL) {
+		for (i = 0; i < r->ntargets; i++)
+			json_decref(r->graded[i]);
+		free(r->graded);
+		pthread_mutex_destroy(&r->lock);
+	}
+	free(r->page_error);
+	buf_free(&r->text);
 	aws_config_free(&r->cfg);
 	aws_creds_free(&r->creds);
 }

@@ -20,6 +20,7 @@
 #ifndef RUN_RUN_H
 #define RUN_RUN_H
 
+#include <pthread.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -79,6 +80,13 @@ struct run {
 	int		 empty_shard;		/* run_setup: this shard holds no accounts */
 	int		 finished;		/* run_report reached run.json's last word */
 	collect_progress_fn progress;		/* after each account collected (cli/), or NULL */
+	const struct check_config *cc;		/* the thresholds, exceptions (run_report's) */
+	const json_t	*baseline_doc;		/* --baseline's results, or NULL */
+	json_t		**graded;		/* per target: its results account once landed */
+	char		*page_error;		/* the first account page that failed, or NULL */
+	int		 pages_later;		/* --select: the pages wait for the selection */
+	struct buf	 text;			/* one account, not -q: the text report for stdout */
+	pthread_mutex_t	 lock;			/* graded pages' errors, write_failed */
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
 	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
 	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
@@ -121,6 +129,7 @@ int	run_profile_group(const struct run *, const char *profile, char **path, char
 
 /* Between run/'s files. */
 char	*run_job_account(const struct collect_job *);
+void	run_landed(void *run, struct collect_job *);
 int	run_grade_and_report(struct run *, const struct check_config *, json_t *baseline,
 	    char **err);
 

@@ -246,5 +246,8 @@ run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
 		*err = xstrdup("no accounts to collect");
 		return EXIT_USAGE;
 	}
+	/* What grading each account as it lands needs. */
+	r->cc = cc;
+	r->baseline_doc = *baseline;
 	return RUN_GO;
 }

@@ -178,6 +178,15 @@ class OrgRun(e2eutil.BedCase):
         hrefs = set(re.findall(r'href="([^"]*)"', page))
         self.assertEqual({h for h in hrefs if not h.startswith("#")},
                          {f"accounts/{a}.html" for a in acc.values()})
+        # Each account's page is written as its snapshot lands: the report of
+        # that account alone, byte for byte what `report` makes of its snapshot.
+        for col in ("production", "development"):
+            a = acc[col]
+            q = e2eutil.iamgrade(["report", os.path.join(d, "snapshots", f"{a}.json"), "--html", "-"],
+                                 env=self.env(self.org.auditor), timeout=120)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            with open(os.path.join(d, "accounts", f"{a}.html"), encoding="utf-8") as f:
+                self.assertEqual(f.read(), q.stdout, f"accounts/{a}.html is not its snapshot's report")
         # PDFs are real PDFs.
         q = subprocess.run(["qpdf", "--check", os.path.join(d, "summary.pdf")], capture_output=True)
         self.assertEqual(q.returncode, 0, q.stdout)
