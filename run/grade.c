@@ -220,53 +220,261 @@ run_group(const struct run *r, json_t *results, const json_t *baseline, char **e
 	    group_apply(results, baseline, r->group_by, err);
 }
 
+/* A document around accounts (stolen) graded with r's config: marked, listed, annotated. */
+static json_t *
+run_doc(const struct run *r, json_t *accounts)
+{
+	json_t *doc = check_results(accounts, &r->cc_marked);
+
+	if (r->cc->exceptions != NULL)
+		check_exceptions_lists(doc, r->cc->exceptions);
+	results_annotate(r, doc);
+	return doc;
+}
+
+/* The first error of the accounts' threads (the run fails on it once they are done). */
+static void
+run_fail_later(struct run *r, char *err, int io)
+{
+	pthread_mutex_lock(&r->lock);
+	if (io)
+		r->write_failed = 1;
+	if (r->page_error == NULL) {
+		r->page_error = err;
+		err = NULL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	free(err);
+}
+
 /*
  * One account landed (collect_many's worker, its snapshot written): grade
  * it and write its pages now, while the other accounts are still being
  * collected.  Its pages are the report of that account alone, as `report
  * SNAPSHOT` makes it: its own results time, the accepted risks as of it.
- * The account is kept for the summary, untouched by its pages' document.
+ * Then the account goes to the spool and only its record stays.
  */
 void
 run_landed(void *arg, struct collect_job *j)
 {
 	struct run *r = arg;
 	size_t i = (size_t)(j - r->targets);
-	json_t *a, *kept, *one;
+	json_t *a, *one;
 	char *err = NULL;
 
 	if (*r->stop)
 		return;
 	a = grade_job(r, j, r->cc);
-	kept = compact(a);
-	if (kept == NULL)
-		abort();	/* out of memory: a batch tool stops (xmalloc's rule) */
-	if (!r->pages_later) {
-		one = check_results(json_pack("[o]", a), r->cc);
-		results_annotate(r, one);
-		if (!write_account_pages(r, one, &err)) {
-			pthread_mutex_lock(&r->lock);
-			if (r->page_error == NULL) {
-				r->page_error = err;
-				err = NULL;
-			}
-			pthread_mutex_unlock(&r->lock);
-		}
+	/* Marked now: an account's accepted risks depend on that account alone. */
+	if (r->cc->exceptions != NULL)
+		check_exceptions_account(a, r->cc->exceptions);
+	if (!run_spool_put(r, i, a, &err))
+		run_fail_later(r, err, 1);
+	else if (!r->pages_later) {
+		one = run_doc(r, json_pack("[O]", a));
+		if (!write_account_pages(r, one, &err))
+			run_fail_later(r, err, 0);
 		json_decref(one);
-	} else
+	}
+	run_record(a);
+	if ((r->graded[i] = compact(a)) == NULL)
+		abort();	/* out of memory: a batch tool stops (xmalloc's rule) */
+	json_decref(a);
+}
+
+/* Which target a record of the summary's document is (its place in r->graded). */
+static size_t
+record_index(const struct run *r, const json_t *rec, const json_t *const *recs)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntargets; i++)
+		if (recs[i] == rec)
+			break;
+	return i;
+}
+
+/*
+ * The full account of a record, from the spool, with what the run added
+ * to the record since (its place: ou, tags), so that it is the account
+ * the whole document would hold.  New, or NULL with *err.
+ */
+static json_t *
+full_account(const struct run *r, const json_t *rec, const json_t *const *recs, char **err)
+{
+	size_t i = record_index(r, rec, recs);
+	const char *k;
+	json_t *a, *v;
+
+	if (i == r->ntargets) {
+		err_set(err, "an account of the summary is not one of the run's");
+		return NULL;
+	}
+	if ((a = run_spool_get(r, i, err)) == NULL)
+		return NULL;
+	json_object_foreach((json_t *)rec, k, v)
+		if (json_object_get(a, k) == NULL)
+			json_object_set(a, k, v);
+	return a;
+}
+
+/*
+ * results.json from the record document and the spool, one account at a
+ * time, byte for byte what the JSON backend makes of the whole document:
+ * its members sorted (so "accounts" first), two spaces a level; an account
+ * dumped alone is indented two levels deeper, line by line (jansson
+ * escapes every newline inside a string, so lines are the layout's).
+ */
+static int
+stream_json(struct run *r, const json_t *doc, const json_t *const *recs,
+    struct file_atomic *f, char **err)
+{
+	json_t *head = json_copy((json_t *)doc), *rec, *a;
+	char *text = NULL, *body, *at, *nl;
+	size_t i;
+	int ok = 0;
+
+	json_object_set_new(head, "accounts", json_array());
+	text = json_dumps(head, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_decref(head);
+	if (text == NULL || (at = strstr(text, "\"accounts\": []")) == NULL) {
+		err_set(err, "json: the results' head did not dump");
+		goto out;
+	}
+	at += strlen("\"accounts\": [");
+	if (!file_atomic_add(f, text, (size_t)(at - text), err))
+		goto out;
+	json_array_foreach(json_object_get(doc, "accounts"), i, rec) {
+		if ((a = full_account(r, rec, recs, err)) == NULL)
+			goto out;
+		body = json_dumps(a, JSON_SORT_KEYS | JSON_INDENT(2));
 		json_decref(a);
-	free(err);
-	r->graded[i] = kept;
+		if (body == NULL)
+			abort();	/* out of memory */
+		ok = file_atomic_add(f, i ? ",\n    " : "\n    ", i ? 6 : 5, err);
+		for (at = body; ok && (nl = strchr(at, '\n')) != NULL; at = nl + 1)
+			ok = file_atomic_add(f, at, (size_t)(nl - at), err) &&
+			    file_atomic_add(f, "\n    ", 5, err);
+		ok = ok && file_atomic_add(f, at, strlen(at), err);
+		free(body);
+		if (!ok)
+			goto out;
+	}
+	at = strstr(text, "\"accounts\": []") + strlen("\"accounts\": [");
+	ok = (json_array_size(json_object_get(doc, "accounts")) == 0 ||
+	    file_atomic_add(f, "\n  ", 3, err)) &&
+	    file_atomic_add(f, at, strlen(at), err) && file_atomic_add(f, "\n", 1, err);
+out:
+	free(text);
+	return ok;
+}
+
+/* findings.csv one account at a time: its rows are the account's alone; the header once. */
+static int
+stream_csv(struct run *r, const json_t *doc, const json_t *const *recs,
+    struct file_atomic *f, char **err)
+{
+	struct report_opts o = { .summary = 1 };
+	struct buf b = { 0 };
+	json_t *rec, *a, *one;
+	const char *p;
+	size_t i;
+	int ok = 1;
+
+	json_array_foreach(json_object_get(doc, "accounts"), i, rec) {
+		if ((a = full_account(r, rec, recs, err)) == NULL)
+			return 0;
+		one = results_of(doc, a);
+		json_decref(a);
+		b.len = 0;
+		ok = report_render(REPORT_CSV, one, &o, &b, err);
+		json_decref(one);
+		if (!ok)
+			break;
+		p = i == 0 || (p = memchr(b.p, '\n', b.len)) == NULL ? b.p : p + 1;
+		if (!(ok = file_atomic_add(f, p, b.len - (size_t)(p - b.p), err)))
+			break;
+	}
+	buf_free(&b);
+	return ok;
+}
+
+/*
+ * How the summary writes fmt: from the records (the comparison renderers,
+ * which read report/compare.h's model and the grouping: run_record keeps
+ * what they read), streamed from the spool (a format whose output is each
+ * account's in turn), or from the whole document in memory (any other:
+ * correct whatever it reads, but not flat in memory).
+ */
+enum { FROM_RECORDS, STREAMED, FROM_WHOLE };
+
+static int
+summary_source(int fmt)
+{
+	return fmt == REPORT_HTML || fmt == REPORT_PDF ? FROM_RECORDS :
+	    fmt == REPORT_JSON || fmt == REPORT_CSV ? STREAMED : FROM_WHOLE;
+}
+
+/* The records' document with every account full, for a format read FROM_WHOLE. */
+static json_t *
+whole_doc(const struct run *r, const json_t *doc, const json_t *const *recs, char **err)
+{
+	json_t *whole = json_copy((json_t *)doc), *all = json_array(), *rec, *a;
+	size_t i;
+
+	json_object_set_new(whole, "accounts", all);
+	json_array_foreach(json_object_get(doc, "accounts"), i, rec) {
+		if ((a = full_account(r, rec, recs, err)) == NULL) {
+			json_decref(whole);
+			return NULL;
+		}
+		json_array_append_new(all, a);
+	}
+	return whole;
+}
+
+/* One file of the summary. */
+static int
+write_summary_file(struct run *r, int fmt, const json_t *doc, const json_t *const *recs,
+    char **err)
+{
+	struct report_opts o = { .baseline = r->baseline_doc, .summary = 1,
+	    .account_pages = "accounts/%s.html" };
+	char *path = xasprintf("%s/%s", r->dir, report_formats[fmt].run_file);
+	struct file_atomic f;
+	json_t *whole;
+	int ok = 0;
+
+	switch (summary_source(fmt)) {
+	case FROM_RECORDS:
+		ok = render_to(r, fmt, doc, &o, path, err);
+		break;
+	case FROM_WHOLE:
+		if ((whole = whole_doc(r, doc, recs, err)) != NULL)
+			ok = render_to(r, fmt, whole, &o, path, err);
+		json_decref(whole);
+		break;
+	default:
+		if (!file_atomic_open(&f, path, err)) {
+			r->write_failed = 1;
+			break;
+		}
+		ok = fmt == REPORT_JSON ? stream_json(r, doc, recs, &f, err) :
+		    stream_csv(r, doc, recs, &f, err);
+		if (!ok)
+			file_atomic_abort(&f);
+		else if (!(ok = file_atomic_commit(&f, file_mode_umask(report_file_mode(fmt)), 0, err)))
+			r->write_failed = 1;
+	}
+	free(path);
+	return ok;
 }
 
 /* The summary formats (summary.html, results.json, ...) and, with --select, the pages. */
 static int
-write_summary(struct run *r, const json_t *results, char **err)
+write_summary(struct run *r, const json_t *doc, const json_t *const *recs, char **err)
 {
-	struct report_opts o = { .baseline = r->baseline_doc, .summary = 1,
-	    .account_pages = "accounts/%s.html" };
-	json_t *a, *one;
-	char *path;
+	json_t *rec, *a, *one;
 	size_t i;
 	int f, ok = 1;
 
@@ -276,29 +484,42 @@ write_summary(struct run *r, const json_t *results, char **err)
 		/* The summary of a thousand accounts takes a while: a signal ends it between two files. */
 		if (*r->stop)
 			return err_set(err, "interrupted while writing the reports");
-		path = xasprintf("%s/%s", r->dir, report_formats[f].run_file);
-		ok = render_to(r, f, results, &o, path, err);
-		free(path);
+		ok = write_summary_file(r, f, doc, recs, err);
 	}
-	json_array_foreach(json_object_get(results, "accounts"), i, a) {
+	json_array_foreach(json_object_get(doc, "accounts"), i, rec) {
 		if (!ok || !r->pages_later)
 			break;
-		if (*r->stop) {
-			err_set(err, "interrupted while writing the reports");
+		if (*r->stop)
+			return err_set(err, "interrupted while writing the reports");
+		if ((a = full_account(r, rec, recs, err)) == NULL)
 			return 0;
-		}
-		one = results_of(results, a);
+		one = results_of(doc, a);
+		json_decref(a);
 		ok = write_account_pages(r, one, err);
 		json_decref(one);
 	}
 	return ok;
 }
 
+/* One account, not -q: its text report for the terminal (cli/ prints it); many: none made. */
+static void
+run_text(struct run *r, const json_t *doc, const json_t *const *recs)
+{
+	struct report_opts t = { .color = 0 };
+	json_t *whole;
+
+	if (r->quiet || r->ntargets != 1 || (whole = whole_doc(r, doc, recs, NULL)) == NULL)
+		return;
+	if (!report_render(REPORT_TEXT, whole, &t, &r->text, NULL))
+		buf_free(&r->text);
+	json_decref(whole);
+}
+
 /* run.h */
 int
 run_grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
-	json_t *accounts = json_array(), *results;
+	json_t *accounts = json_array(), *results = NULL, **recs;
 	size_t i;
 	int rc = -1;
 
@@ -310,19 +531,24 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 		return -1;
 	}
 	/* Landed accounts are graded; the others (never collected) are graded missing here. */
+	recs = xcalloc(r->ntargets + 1, sizeof(*recs));
 	for (i = 0; i < r->ntargets && !*r->stop; i++) {
 		if (r->graded[i] == NULL)
 			run_landed(r, &r->targets[i]);
-		json_array_append_new(accounts, r->graded[i]);
+		/* recs keeps a reference: a record --select drops is still not another's. */
+		json_array_append(accounts, recs[i] = r->graded[i]);
 		r->graded[i] = NULL;
 	}
-	if (*r->stop) {
+	if (*r->stop || r->page_error != NULL) {
 		json_decref(accounts);
-		err_set(err, "interrupted while grading");
-		return -1;
+		if (r->page_error != NULL) {
+			*err = r->page_error;
+			r->page_error = NULL;
+		} else
+			err_set(err, "interrupted while grading");
+		goto out;
 	}
-	results = check_results(accounts, cc);
-	results_annotate(r, results);
+	results = run_doc(r, accounts);
 
 	/* The invariant every output relies on: one account per job selected. */
 	if (json_array_size(json_object_get(results, "accounts")) != r->ntargets) {
@@ -330,18 +556,16 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 		    r->ntargets, json_array_size(json_object_get(results, "accounts")));
 		goto out;
 	}
-	if (!run_group(r, results, baseline, err) || !write_summary(r, results, err) ||
+	if (!run_group(r, results, baseline, err) ||
+	    !write_summary(r, results, (const json_t *const *)recs, err) ||
 	    !write_evidence(r, results, err))
 		goto out;
 	rc = check_results_fail(results, r->fail_on);
-	/* One account: its text report for the terminal (cli/ prints it); many: none made. */
-	if (!r->quiet && r->ntargets == 1) {
-		struct report_opts t = { .color = 0 };
-
-		if (!report_render(REPORT_TEXT, results, &t, &r->text, NULL))
-			buf_free(&r->text);
-	}
+	run_text(r, results, (const json_t *const *)recs);
 out:
+	for (i = 0; i < r->ntargets; i++)
+		json_decref(recs[i]);
+	free(recs);
 	json_decref(results);
 	return rc;
 }

@@ -217,6 +217,12 @@ run_collect(struct run *r, char **err)
 		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
 		return lstat(r->out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
 	write_manifest(r, "running", -1);
+	r->graded = xcalloc(r->ntargets + 1, sizeof(*r->graded));
+	pthread_mutex_init(&r->lock, NULL);
+	if (!run_spool_open(r, err)) {
+		write_manifest(r, "failed", EXIT_IO);
+		return EXIT_IO;
+	}
 
 	memset(&copts, 0, sizeof(copts));
 	copts.cfg = &r->cfg;
@@ -230,8 +236,6 @@ run_collect(struct run *r, char **err)
 		    r->ntargets == 1 ? "" : "s", r->jobs, r->dir);
 	start_structure(r);
 	/* Each account is graded and its pages written as it lands (run_landed). */
-	r->graded = xcalloc(r->ntargets + 1, sizeof(*r->graded));
-	pthread_mutex_init(&r->lock, NULL);
 	r->pages_later = r->select != NULL;
 	collect_many(r->targets, r->ntargets, &r->creds, &copts, snapdir,
 	    r->jobs, r->stop, run_landed, r->progress, r);
@@ -310,6 +314,7 @@ run_free(struct run *r)
 			json_decref(r->graded[i]);
 		free(r->graded);
 		pthread_mutex_destroy(&r->lock);
+		run_spool_close(r);
 	}
 	free(r->page_error);
 	buf_free(&r->text);

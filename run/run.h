@@ -20,6 +20,8 @@
 #ifndef RUN_RUN_H
 #define RUN_RUN_H
 
+#include <sys/types.h>
+
 #include <pthread.h>
 #include <time.h>
 
@@ -81,8 +83,13 @@ struct run {
 	int		 finished;		/* run_report reached run.json's last word */
 	collect_progress_fn progress;		/* after each account collected (cli/), or NULL */
 	const struct check_config *cc;		/* the thresholds, exceptions (run_report's) */
+	struct check_config cc_marked;		/* *cc less the exceptions: accounts come marked */
 	const json_t	*baseline_doc;		/* --baseline's results, or NULL */
-	json_t		**graded;		/* per target: its results account once landed */
+	json_t		**graded;		/* per target: its record (run_record) once landed */
+	int		 spool_fd;		/* the full accounts (run/spool.c) */
+	off_t		*spool_off;		/* per target: where its account is */
+	size_t		*spool_len;
+	off_t		 spool_end;
 	char		*page_error;		/* the first account page that failed, or NULL */
 	int		 pages_later;		/* --select: the pages wait for the selection */
 	struct buf	 text;			/* one account, not -q: the text report for stdout */
@@ -130,6 +137,11 @@ int	run_profile_group(const struct run *, const char *profile, char **path, char
 /* Between run/'s files. */
 char	*run_job_account(const struct collect_job *);
 void	run_landed(void *run, struct collect_job *);
+int	run_spool_open(struct run *, char **err);
+void	run_spool_close(struct run *);
+int	run_spool_put(struct run *, size_t i, const json_t *acct, char **err);
+json_t	*run_spool_get(const struct run *, size_t i, char **err);	/* new, or NULL */
+void	run_record(json_t *acct);
 int	run_grade_and_report(struct run *, const struct check_config *, json_t *baseline,
 	    char **err);
 

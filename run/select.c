@@ -248,6 +248,8 @@ run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
 	}
 	/* What grading each account as it lands needs. */
 	r->cc = cc;
+	r->cc_marked = *cc;
+	r->cc_marked.exceptions = NULL;
 	r->baseline_doc = *baseline;
 	return RUN_GO;
 }
