@@ -213,6 +213,14 @@ struct check_priv_stats {
 	size_t	principals, admin, escalating, edges, multi_step;
 };
 void	check_priv_stats(struct check_ctx *, struct check_priv_stats *);
+/*
+ * The account's privileged access, for the reports' access review
+ * (docs/results-format.md "Privileged access"): the administrator-equivalent
+ * users, groups and roles with their granting policies, the callers of each
+ * administrator role, the principals that could not be judged.  New
+ * reference.
+ */
+json_t	*check_priv_access(struct check_ctx *);
 /* What a document allows on every resource, in words (caller frees). */
 char	*check_admin_what(const struct pol_docsum *);
 /* Names, comma-separated, appended to b. */

@@ -5,6 +5,8 @@
  * Here: the options, the progress line and the exit; the pipeline is
  * run/ (run/run.h).
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,9 @@ static const struct cli_opt run_opts[] = {
 	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run)"),
 	CLI_OPT(CLI_STRING, "baseline", 0, struct run, baseline, "DIR|FILE",
 	  "an earlier run folder (or its results.json) to compare with"),
+	CLI_OPT(CLI_STRING, "history", 0, struct run, history, "DIR",
+	  "the folder of earlier runs for the trend over months\n"
+	  "(default: --out)", .flags = CLI_ONCE),
 	CLI_OPT(CLI_STRING, "config", 0, struct run, config_file, "FILE",
 	  "thresholds and trusted accounts (see iamgrade check --help)"),
 	CLI_OPT(CLI_STRING, "fail-on", 0, struct run, fail_on_name, "SEVERITY",
@@ -140,6 +145,10 @@ run_shard(struct run *r)
 static int
 check_args(struct run *r)
 {
+	struct stat st;
+
+	if (r->history != NULL && (stat(r->history, &st) != 0 || !S_ISDIR(st.st_mode)))
+		return usage_error("run", "--history %s: not a folder", r->history);
 	if (r->shard != NULL && !run_shard(r))
 		return EXIT_USAGE;
 	if (r->fail_on_name != NULL && (r->fail_on = check_severity_rank(r->fail_on_name)) == 0)

@@ -14,7 +14,9 @@
 #include "report/compare.h"
 #include "report/backend.h"
 #include "report/facts.h"
+#include "report/privsec.h"
 #include "report/templates.h"
+#include "report/trend.h"
 
 #define HTML_REPORT	"report.html"
 #define HTML_COMPARE	"compare.html"
@@ -669,6 +671,7 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_set(o, "failing", failing);
 	html_set(o, "not_evaluated", ne);
 	html_set(o, "not_applicable", na);
+	html_set(o, "privsec", report_privsec(acct));
 	html_set(o, "events", html_events(acct, &more));
 	if (more > 0)
 		html_setf(o, "events_more", "%zu more CreateRole event%s (failed calls are left out "
@@ -1224,9 +1227,11 @@ html_render(void *ctx, const json_t *results, struct buf *out, char **err)
 		goto out;
 	if (h->opts.summary) {
 		view = html_compare_view(results, model, h->opts.account_pages);
+		trend_html_fill(view, h->opts.history, 1);
 		rc = tmpl_render(HTML_COMPARE, view, out, err);
 	} else {
 		view = html_report_view(results, model);
+		trend_html_fill(view, h->opts.history, 0);
 		rc = tmpl_render(HTML_REPORT, view, out, err);
 	}
 out:

@@ -17,6 +17,7 @@
 #include "checks/catalogue.h"
 #include "evidence/evidence.h"
 #include "report/group.h"
+#include "report/history.h"
 #include "report/report.h"
 #include "run/run.h"
 
@@ -150,7 +151,7 @@ run_writes(const struct run *r, int fmt, int how)
 static int
 write_account_pages(struct run *r, const json_t *one_doc, char **err)
 {
-	struct report_opts one = { .baseline = r->baseline_doc };
+	struct report_opts one = { .baseline = r->baseline_doc, .history = r->hist };
 	const json_t *a = json_array_get(json_object_get(one_doc, "accounts"), 0);
 	char *name, *path;
 	int f, ok;
@@ -271,6 +272,8 @@ run_landed(void *arg, struct collect_job *j)
 	if (!run_spool_put(r, i, a, &err))
 		run_fail_later(r, err, 1);
 	else if (!r->pages_later) {
+		if (r->hist != NULL)
+			hist_take_account(r->hist, a);
 		one = run_doc(r, json_pack("[O]", a));
 		if (!write_account_pages(r, one, &err))
 			run_fail_later(r, err, 0);
@@ -439,7 +442,7 @@ write_summary_file(struct run *r, int fmt, const json_t *doc, const json_t *cons
     char **err)
 {
 	struct report_opts o = { .baseline = r->baseline_doc, .summary = 1,
-	    .account_pages = "accounts/%s.html" };
+	    .account_pages = "accounts/%s.html", .history = r->hist };
 	char *path = xasprintf("%s/%s", r->dir, report_formats[fmt].run_file);
 	struct file_atomic f;
 	json_t *whole;
@@ -515,6 +518,49 @@ run_text(struct run *r, const json_t *doc, const json_t *const *recs)
 	json_decref(whole);
 }
 
+/* The earlier runs under --history (default --out) against results; said once when unlistable. */
+static void
+run_history_load(struct run *r, const json_t *results)
+{
+	char *err = NULL;
+
+	if ((r->hist = hist_load(r->history ? r->history : r->out, results, r->dir, &err)) == NULL) {
+		log_error("%s; the reports have no trend", err);
+		free(err);
+	}
+}
+
+/* run.h */
+void
+run_history_start(struct run *r)
+{
+	json_t *doc, *ids = json_array();
+	char t[21];
+	size_t i;
+	int pages_now = 1;
+
+	for (i = 0; i < r->ntargets; i++)
+		if (r->targets[i].target.account_id != NULL)
+			json_array_append_new(ids, json_pack("{s:s}", "account_id",
+			    r->targets[i].target.account_id));
+		else
+			pages_now = 0;
+	/* Accounts known only once collected (profiles): the trend and the pages wait for them. */
+	if (!pages_now) {
+		r->pages_later = r->hist_at_end = 1;
+		json_decref(ids);
+		return;
+	}
+	doc = json_pack("{s:s, s:o}", "generated_at", time_fmt(r->started, t), "accounts", ids);
+	/* The organization's point is a part's when the results will be one. */
+	if (r->select != NULL)
+		json_object_set_new(doc, "selection", json_string(r->select));
+	if (r->shard_n > 0)
+		json_object_set_new(doc, "shard", json_true());
+	run_history_load(r, doc);
+	json_decref(doc);
+}
+
 /* run.h */
 int
 run_grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
@@ -556,8 +602,14 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 		    r->ntargets, json_array_size(json_object_get(results, "accounts")));
 		goto out;
 	}
-	if (!run_group(r, results, baseline, err) ||
-	    !write_summary(r, results, (const json_t *const *)recs, err) ||
+	if (!run_group(r, results, baseline, err))
+		goto out;
+	/* The trend's current month from the whole results: the organization's point, the arrows. */
+	if (r->hist != NULL)
+		hist_retake(r->hist, results);
+	else if (r->hist_at_end)
+		run_history_load(r, results);
+	if (!write_summary(r, results, (const json_t *const *)recs, err) ||
 	    !write_evidence(r, results, err))
 		goto out;
 	rc = check_results_fail(results, r->fail_on);

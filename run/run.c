@@ -20,6 +20,7 @@
 #include "collector/collector.h"
 #include "checks/checks.h"
 #include "evidence/evidence.h"
+#include "report/history.h"
 #include "run/run.h"
 
 /* OUT/YYYY-MM-DD, or -2, -3, ... when a run already used it: never reuse. */
@@ -237,6 +238,8 @@ run_collect(struct run *r, char **err)
 	start_structure(r);
 	/* Each account is graded and its pages written as it lands (run_landed). */
 	r->pages_later = r->select != NULL;
+	/* The trend's earlier runs, once, before the first page needs them. */
+	run_history_start(r);
 	collect_many(r->targets, r->ntargets, &r->creds, &copts, snapdir,
 	    r->jobs, r->stop, run_landed, r->progress, r);
 	free(snapdir);
@@ -309,6 +312,7 @@ run_free(struct run *r)
 	json_decref(r->organization_ids);
 	json_decref(r->problems);
 	json_decref(r->structure);
+	hist_free(r->hist);
 	if (r->graded != NULL) {
 		for (i = 0; i < r->ntargets; i++)
 			json_decref(r->graded[i]);

@@ -32,6 +32,7 @@
 #include "common/common.h"
 
 struct check_framework;
+struct hist;
 
 struct run {
 	/* options (cli/cmd_run.c's table writes them) */
@@ -44,6 +45,7 @@ struct run {
 	const char	*external_id;
 	const char	*out;
 	const char	*baseline;
+	const char	*history;		/* --history DIR (default: out) */
 	const char	*config_file;
 	int		 since_days;
 	int		 jobs;
@@ -91,10 +93,12 @@ struct run {
 	size_t		*spool_len;
 	off_t		 spool_end;
 	char		*page_error;		/* the first account page that failed, or NULL */
-	int		 pages_later;		/* --select: the pages wait for the selection */
+	int		 pages_later;		/* --select, profiles: the pages wait for the selection, the ids */
+	int		 hist_at_end;		/* profiles: the trend is loaded once the ids are known */
 	struct buf	 text;			/* one account, not -q: the text report for stdout */
 	pthread_mutex_t	 lock;			/* graded pages' errors, write_failed */
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
+	struct hist	*hist;			/* the earlier runs (--history), or NULL */
 	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
 	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
 };
@@ -137,6 +141,7 @@ int	run_profile_group(const struct run *, const char *profile, char **path, char
 /* Between run/'s files. */
 char	*run_job_account(const struct collect_job *);
 void	run_landed(void *run, struct collect_job *);
+void	run_history_start(struct run *);
 int	run_spool_open(struct run *, char **err);
 void	run_spool_close(struct run *);
 int	run_spool_put(struct run *, size_t i, const json_t *acct, char **err);

@@ -46,7 +46,7 @@ of docs/performance.md:
             included), the attacker-sized case of issue 12
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess history; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -82,6 +82,7 @@ sys.path.insert(0, HERE)
 
 import bedlib  # noqa: E402
 import bench_lastaccess  # noqa: E402
+import bench_history  # noqa: E402
 import bench_paging  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_seed  # noqa: E402
@@ -91,9 +92,9 @@ WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
 STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
-          "denied", "scale", "paging", "lastaccess")
+          "denied", "scale", "paging", "lastaccess", "history")
 DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
-                  "priv", "denied", "scale", "lastaccess")
+                  "priv", "denied", "scale", "lastaccess", "history")
 
 
 def env_int(name, default):
@@ -782,6 +783,10 @@ def main():
         blocks["lastaccess"] = bench_lastaccess.report_lastaccess(
             c, bench_lastaccess.stage_lastaccess(c, WORK, measure, machine), secs, mib, table, machine_line)
         print("\n" + blocks["lastaccess"] + "\n", flush=True)
+    if "history" in c["stages"]:
+        blocks["history"] = bench_history.report_history(
+            c, bench_history.stage_history(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["history"] + "\n", flush=True)
     if "denied" in c["stages"]:
         blocks["denied"] = report_denied(c, stage_denied(c))
         print("\n" + blocks["denied"] + "\n", flush=True)
