@@ -1,7 +1,9 @@
 /*
  * Collect many accounts at once: a fixed pool of threads takes the next
  * account from a shared index, collects it, writes its snapshot and drops
- * it, so memory stays flat however many accounts a run has.  Inside an
+ * it, so memory stays flat however many accounts a run has; then the same
+ * thread hands the account to the caller's next stage (run grades and
+ * reports it there), so that stage overlaps the collection.  Inside an
  * account the independent sources run on a few threads of their own
  * (collector/parallel.c); each source's pages stay in order on one thread,
  * which is what keeps CloudTrail's per-account pacing simple.
