@@ -379,6 +379,7 @@ check_ctx_free(struct check_ctx *c)
 	size_t i;
 
 	check_priv_free(c);
+	json_decref(c->lp);
 	for (i = 0; i < CHECK_SRC__MAX; i++)
 		free(c->why[i]);
 	for (i = 0; i < c->nroles; i++) {

@@ -82,6 +82,7 @@ struct check_ctx {
 	json_t		*owned;		/* CloudTrail records parsed here from text */
 	struct pcat_cache *pcache;	/* action patterns met so far (owned) */
 	struct check_priv *priv;	/* PRIV-*: every principal asked once (checks/priv.c), or NULL until asked */
+	json_t		*lp;		/* LP-01..03's counts and per-principal use, for the results (checks/leastpriv.c) */
 	struct check_role *roles;	/* CreateRole events, in snapshot order */
 	size_t		 nroles;
 	size_t		 nroles_created; /* of which succeeded */
@@ -206,6 +207,26 @@ const struct check_pdoc *check_principal_doc_of(const struct check_principal *,
 /* Labels of the principal's documents that contribute to e's grants on every resource, into b. */
 void	check_principal_contributors(const struct check_principal *, const struct pol_effective *e,
 	    struct buf *b);
+/*
+ * check_suggest (checks/checks.h) for many principals of one context:
+ * entry (a RoleDetail or UserDetail, kind "role" or "user") and rec, its
+ * last_accessed record, found by the caller (checks/suggest.c).
+ */
+enum check_sug check_suggest_one(struct check_ctx *, const json_t *entry, const char *kind,
+	    const json_t *rec, struct pol_suggestion *s, char **err);
+/*
+ * For the results' least_privilege.principals row of a principal granted
+ * more than it used: its suggestion as "suggestion" (the policy), or why
+ * there is none as "suggestion_refused" (checks/suggest.c).
+ */
+void	check_lp_suggestion(struct check_ctx *, const json_t *entry, const char *kind,
+	    const json_t *rec, json_t *row);
+/*
+ * The account's "least_privilege" member of the results
+ * (docs/results-format.md), from what LP-01..03 recorded while grading:
+ * a new reference.
+ */
+json_t	*check_lp_summary(const struct check_ctx *);
 /* Free ctx->priv (checks/priv.c). */
 void	check_priv_free(struct check_ctx *);
 /* Sizes of the PRIV-* analysis, made if not yet (for the benchmark). */

@@ -22,7 +22,7 @@ void	cli_catch_signals(void);
 /* The commands' option tables (cli/opts.h), for main's help and the README. */
 struct cli_cmd;
 extern const struct cli_cmd cli_cmd_run, cli_cmd_collect, cli_cmd_check, cli_cmd_report, cli_cmd_controls, cli_cmd_policy,
-    cli_cmd_simulate, cli_cmd_verify, cli_cmd_keygen;
+    cli_cmd_simulate, cli_cmd_verify, cli_cmd_keygen, cli_cmd_suggest;
 
 int	cmd_run(int, char **);
 int	cmd_collect(int, char **);
@@ -31,6 +31,7 @@ int	cmd_report(int, char **);
 int	cmd_policy(int, char **);
 int	cmd_controls(int, char **);
 int	cmd_simulate(int, char **);
+int	cmd_suggest(int, char **);
 int	cmd_verify(int, char **);
 int	cmd_keygen(int, char **);
 

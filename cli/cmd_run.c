@@ -80,6 +80,14 @@ static const struct cli_opt run_opts[] = {
 	CLI_OPTS_AWS(struct run, aopts.region, aopts.endpoint_url, since_days, report_wait, timeout),
 	CLI_OPT(CLI_INT, "jobs", 0, struct run, jobs, "N",
 	  "accounts collected at once (default 16)", .min = 1, .max = 256),
+	CLI_OPT(CLI_FLAG, "ocsf", 0, struct run, ocsf, NULL,
+	  "also write findings.ocsf.json: OCSF 1.3.0 Compliance\n"
+	  "Finding events, as Prowler's (report --ocsf)", .value = 1),
+	CLI_OPT(CLI_FLAG, "security-hub", 0, struct run, security_hub, NULL,
+	  "import the findings into AWS Security Hub in --region\n"
+	  "(BatchImportFindings, each account's with its own\n"
+	  "credentials); keeps findings.asff.json and\n"
+	  "securityhub.json (what was imported or refused)", .value = 1),
 	CLI_OPT(CLI_FLAG, "no-pdf", 0, struct run, no_pdf, NULL,
 	  "skip the PDF reports", .value = 1),
 	CLI_OPT(CLI_FLAG, "no-last-accessed", 0, struct run, no_last_accessed, NULL,
@@ -93,7 +101,8 @@ const struct cli_cmd cli_cmd_run = {
 	"usage: iamgrade run [account selection] [options] --out DIR\n",
 	run_opts,
 	"Exit status: 0 done, 1 --fail-on met, 2 usage or input error, 3 some accounts\n"
-	"incomplete, 4 an output could not be written (full disk), 130/143 interrupted\n"
+	"incomplete, 4 an output could not be written (full disk) or Security Hub did\n"
+	"not take every finding (--security-hub), 130/143 interrupted\n"
 	"by SIGINT/SIGTERM; the first of 130/143, 4, 3, 1 that applies wins.\n"
 };
 

@@ -20,18 +20,18 @@
 #include "collector/aws_int.h"
 
 const char *const aws_svc_names[AWS_SVC__MAX] = {
-	"iam", "sts", "cloudtrail", "organizations",
+	"iam", "sts", "cloudtrail", "organizations", "securityhub",
 };
 
 /* Query API versions; NULL for the JSON services. */
 static const char *const aws_query_version[AWS_SVC__MAX] = {
-	"2010-05-08", "2011-06-15", NULL, NULL,
+	"2010-05-08", "2011-06-15", NULL, NULL, NULL,
 };
 
 /* X-Amz-Target prefixes; NULL for the Query services. */
 static const char *const aws_json_target[AWS_SVC__MAX] = {
 	NULL, NULL, "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
-	"AWSOrganizationsV20161128",
+	"AWSOrganizationsV20161128", NULL,
 };
 
 static const char *const aws_result_names[] = {
@@ -999,6 +999,38 @@ aws_json(struct aws_client *c, enum aws_svc svc, const char *region, const char 
 	free(q.target);
 	free(url);
 	free(sign);
+	return res;
+}
+
+enum aws_result
+aws_rest_json(struct aws_client *c, enum aws_svc svc, const char *op, const char *path,
+    const char *body, size_t len, struct aws_resp *r)
+{
+	struct aws_req q;
+	const char *base;
+	char *url;
+	size_t n;
+	enum aws_result res;
+
+	memset(r, 0, sizeof(*r));
+	if ((int)svc < 0 || svc >= AWS_SVC__MAX || (base = c->cfg.endpoint[svc]) == NULL)
+		return aws_local_error(svc < AWS_SVC__MAX ? svc : AWS_IAM, op, NULL, r,
+		    xasprintf("no %s endpoint configured", svc < AWS_SVC__MAX ?
+		    aws_svc_names[svc] : "?"));
+	/* An endpoint may end in "/" (ours do) or not (AWS_ENDPOINT_URL_*). */
+	n = strlen(base);
+	url = xasprintf("%.*s%s", (int)(n > 0 && base[n - 1] == '/' ? n - 1 : n), base, path);
+	memset(&q, 0, sizeof(q));
+	q.svc = svc;
+	q.op = op;
+	q.url = url;
+	q.sign_region = c->cfg.sign_region[svc];
+	q.content_type = "application/json";
+	q.body = body;
+	q.len = len;
+	q.json = 1;
+	res = aws_call(c, &q, r);
+	free(url);
 	return res;
 }
 

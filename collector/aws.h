@@ -32,6 +32,7 @@ enum aws_svc {
 	AWS_STS,
 	AWS_CLOUDTRAIL,
 	AWS_ORGANIZATIONS,
+	AWS_SECURITYHUB,
 	AWS_SVC__MAX
 };
 extern const char *const aws_svc_names[AWS_SVC__MAX];	/* "iam", "sts", ... */
@@ -76,6 +77,7 @@ struct aws_files;	/* the parsed shared files: private (collector/aws_int.h) */
  */
 struct aws_config {
 	char	*region;
+	int	 region_given;		/* region set by an option, the environment or the profile, not the default */
 	char	*profile;		/* selected profile name, always set ("default" when none chosen) */
 	char	*endpoint[AWS_SVC__MAX];
 	char	*sign_region[AWS_SVC__MAX];
@@ -226,6 +228,13 @@ enum aws_result aws_query(struct aws_client *, enum aws_svc, const char *action,
 enum aws_result aws_json(struct aws_client *, enum aws_svc, const char *region,
 	    const char *op, const char *body, struct aws_resp *r);
 
+/*
+ * REST-JSON (Security Hub): POST body (JSON) to the config's endpoint[svc]
+ * with path appended ("/findings/import"); op names the call in messages
+ * and logs.  Retries, throttling and errors as for aws_json.
+ */
+enum aws_result aws_rest_json(struct aws_client *, enum aws_svc, const char *op,
+	    const char *path, const char *body, size_t len, struct aws_resp *r);
 /*
  * Cancel every call in progress and to come (async-signal-safe: a signal
  * handler may call it).  Cancelled calls fail with code "Cancelled".

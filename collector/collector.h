@@ -51,9 +51,12 @@ int	snapshot_write(const char *dir, const json_t *snap, char **path, char **err)
  * The least-privilege IAM policy as JSON text (caller frees): the reads
  * every audited account must allow; with runner, also what the identity
  * running a multi-account job needs (Organizations reads, sts:AssumeRole
- * on role_name in any account, or on any role when role_name is NULL).
+ * on role_name in any account, or on any role when role_name is NULL);
+ * with security_hub, securityhub:BatchImportFindings (run --security-hub
+ * imports each account's findings with its own credentials, so the audited
+ * accounts need it).
  */
-char	*collect_policy(int runner, const char *role_name);
+char	*collect_policy(int runner, const char *role_name, int security_hub);
 
 /*
  * Organizations ListAccounts (all pages) with the client's credentials:

@@ -13,7 +13,7 @@
 
 /* The service ids as they appear in AWS_ENDPOINT_URL_<ID> and [services] sections. */
 static const char *const cfg_svc_env[AWS_SVC__MAX] = {
-	"IAM", "STS", "CLOUDTRAIL", "ORGANIZATIONS",
+	"IAM", "STS", "CLOUDTRAIL", "ORGANIZATIONS", "SECURITYHUB",
 };
 
 const char *
@@ -447,6 +447,7 @@ cfg_default_endpoint(const struct aws_config *cfg, enum aws_svc svc, const char 
 		}
 		/* FALLTHROUGH */
 	case AWS_CLOUDTRAIL:
+	case AWS_SECURITYHUB:
 		if (dual)
 			*url = xasprintf("https://%s.%s.api.aws/", svcname, region);
 		else
@@ -682,6 +683,8 @@ aws_config_load(const struct aws_opts *o, struct aws_config *c, char **err)
 	    (v = aws_env(from = "AWS_DEFAULT_REGION")) == NULL &&
 	    (v = aws_profile_get(c, c->profile, from = "region", AWS_FILE_BOTH)) == NULL)
 		v = "us-east-1";
+	else
+		c->region_given = 1;
 	if (!cfg_region_valid(v)) {
 		err_set(err, "%s: \"%s\" is not a region name", from, v);
 		goto out;

@@ -13,6 +13,7 @@
 
 #include "common/common.h"
 #include "collector/collector.h"
+#include "collector/securityhub.h"
 #include "checks/checks.h"
 #include "checks/catalogue.h"
 #include "evidence/evidence.h"
@@ -139,12 +140,26 @@ grade_job(struct run *r, struct collect_job *j, const struct check_config *cc)
 	return a;
 }
 
-/* Whether the run writes fmt (its row names the run, in the way asked; --no-pdf leaves PDF out). */
+/*
+ * Whether the run writes fmt (its row names the run, in the way asked;
+ * --no-pdf leaves PDF out; a format run writes only when asked needs its
+ * option: --ocsf, or --security-hub for the ASFF it imports).
+ */
 static int
 run_writes(const struct run *r, int fmt, int how)
 {
+	if ((report_formats[fmt].commands & REPORT_IN_RUN_ASKED) &&
+	    !(fmt == REPORT_OCSF ? r->ocsf : fmt == REPORT_ASFF ? r->security_hub : 0))
+		return 0;
 	return (report_formats[fmt].commands & how) && report_formats[fmt].run_file != NULL &&
 	    !(r->no_pdf && fmt == REPORT_PDF);
+}
+
+/* The region the reports name (ASFF's product ARN, OCSF's cloud.region): given, never the default. */
+static const char *
+run_region(const struct run *r)
+{
+	return r->cfg.region_given ? r->cfg.region : NULL;
 }
 
 /* accounts/ID.html and the other per-account formats, from a document of that account alone. */
@@ -442,7 +457,7 @@ write_summary_file(struct run *r, int fmt, const json_t *doc, const json_t *cons
     char **err)
 {
 	struct report_opts o = { .baseline = r->baseline_doc, .summary = 1,
-	    .account_pages = "accounts/%s.html", .history = r->hist };
+	    .account_pages = "accounts/%s.html", .history = r->hist, .region = run_region(r) };
 	char *path = xasprintf("%s/%s", r->dir, report_formats[fmt].run_file);
 	struct file_atomic f;
 	json_t *whole;
@@ -502,6 +517,69 @@ write_summary(struct run *r, const json_t *doc, const json_t *const *recs, char 
 		json_decref(one);
 	}
 	return ok;
+}
+
+/*
+ * --security-hub: the ASFF findings (from the whole results) into each
+ * account's Security Hub, and securityhub.json (what was imported, what was
+ * refused and why) beside them.  A finding not taken is said, counted and
+ * makes the exit code 4; the run's other outputs stand.  0 only if the
+ * whole results or securityhub.json could not be had.
+ */
+static int
+run_security_hub(struct run *r, const json_t *doc, const json_t *const *recs, char **err)
+{
+	struct report_opts o = { .baseline = r->baseline_doc, .summary = 1,
+	    .account_pages = "accounts/%s.html", .history = r->hist, .region = run_region(r) };
+	struct buf b = { 0 };
+	json_t *whole, *found = NULL, *res = NULL, *a, *f;
+	char *path = NULL, *s = NULL;
+	size_t i, j;
+	int rc = 0;
+
+	if ((whole = whole_doc(r, doc, recs, err)) == NULL)
+		return 0;
+	if (!report_render(REPORT_ASFF, whole, &o, &b, err) ||
+	    (found = json_loadb(b.p, b.len, 0, NULL)) == NULL) {
+		r->sh_failed = 1;
+		goto out;
+	}
+	log_info("importing %zu findings into Security Hub in %s", json_array_size(found),
+	    r->cfg.region);
+	res = sh_import_all(&r->cfg, &r->creds, r->targets, r->ntargets, found);
+	json_array_foreach(json_object_get(res, "accounts"), i, a)
+		json_array_foreach(json_object_get(a, "failed"), j, f) {
+			char *t = str_sanitize_term(xasprintf("%s: finding %s: %s: %s",
+			    jstr(a, "account_id"), jstr(f, "Id"), jstr(f, "ErrorCode"),
+			    jstr(f, "ErrorMessage")));
+
+			log_error("security hub: %s", t);
+			free(t);
+		}
+	if (!jbool(res, "complete", 0))
+		r->sh_failed = 1;
+	log_info("security hub: %lld of %zu findings imported, %lld failed",
+	    jint(res, "imported", 0), json_array_size(found), jint(res, "failed", 0));
+	path = xasprintf("%s/securityhub.json", r->dir);
+	s = jdump(res, 1);
+	if (!(rc = file_write_atomic(path, s, strlen(s), file_mode_umask(0644), 1, err)))
+		r->write_failed = 1;
+out:
+	buf_free(&b);
+	json_decref(whole);
+	json_decref(found);
+	json_decref(res);
+	free(path);
+	free(s);
+	return rc || !r->write_failed;
+}
+
+/* After the reports: the import into Security Hub when asked, then evidence.json. */
+static int
+run_deliver(struct run *r, const json_t *doc, const json_t *const *recs, char **err)
+{
+	return (!r->security_hub || run_security_hub(r, doc, recs, err)) &&
+	    write_evidence(r, doc, err);
 }
 
 /* One account, not -q: its text report for the terminal (cli/ prints it); many: none made. */
@@ -610,7 +688,7 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 	else if (r->hist_at_end)
 		run_history_load(r, results);
 	if (!write_summary(r, results, (const json_t *const *)recs, err) ||
-	    !write_evidence(r, results, err))
+	    !run_deliver(r, results, (const json_t *const *)recs, err))
 		goto out;
 	rc = check_results_fail(results, r->fail_on);
 	run_text(r, results, (const json_t *const *)recs);

@@ -115,6 +115,9 @@ run_exit(struct run *r, int failed, const char **status)
 		code = EXIT_IO;
 		*status = "failed";
 	}
+	/* Every file is whole, but not every finding reached Security Hub. */
+	if (r->sh_failed)
+		code = EXIT_IO;
 	return code;
 }
 

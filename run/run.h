@@ -59,6 +59,8 @@ struct run {
 	int		 no_pdf;
 	int		 report_wait;		/* seconds, 0 = the collector's default */
 	int		 no_last_accessed;
+	int		 ocsf;			/* --ocsf: findings.ocsf.json */
+	int		 security_hub;		/* --security-hub: findings.asff.json, imported */
 	const char	*sign_key;		/* --sign KEYFILE, or NULL */
 	const char	*exceptions;		/* --exceptions FILE, or NULL */
 	const char	*framework_name;	/* --framework NAME, or NULL */
@@ -81,6 +83,7 @@ struct run {
 	size_t		 failed;		/* accounts not complete, so far */
 	int		 tty;
 	int		 write_failed;		/* a file of the run could not be written: EXIT_IO */
+	int		 sh_failed;		/* --security-hub: a finding was not imported: EXIT_IO */
 	int		 empty_shard;		/* run_setup: this shard holds no accounts */
 	int		 finished;		/* run_report reached run.json's last word */
 	collect_progress_fn progress;		/* after each account collected (cli/), or NULL */

@@ -229,6 +229,11 @@ run_setup(struct run *r, struct check_config *cc, json_t **baseline, char **err)
 		aws_mfa_set_code(r->mfa_code);
 	if (!aws_config_load(&r->aopts, &r->cfg, err))
 		return EXIT_USAGE;
+	if (r->security_hub && !r->cfg.region_given) {
+		*err = xstrdup("--security-hub: no region for Security Hub (--region, AWS_REGION "
+		    "or the profile's region)");
+		return EXIT_USAGE;
+	}
 	if (r->profiles.n <= 1 && !aws_creds_resolve(&r->cfg, &r->creds, err))
 		return EXIT_INCOMPLETE;
 	if (!select_accounts(r, err))
