@@ -38,9 +38,9 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(HPDF_LIBS) $(CSV_LI
 # policy/ headers; checks/ never includes collector/ headers; policy/ (the IAM
 # policy language) includes only common/; snapshot/ (what a valid snapshot
 # is, shared by the collector that writes one and the checks that read it)
-# includes only common/; only cli/ wires the stages together.  common/ is
-# shared by all.
-LIB_SRCS  = $(wildcard common/*.c snapshot/*.c evidence/*.c policy/*.c collector/*.c checks/*.c report/*.c)
+# includes only common/; only run/ (run's pipeline) and cli/ wire the stages
+# together, and nothing includes run/ but cli/.  common/ is shared by all.
+LIB_SRCS  = $(wildcard common/*.c snapshot/*.c evidence/*.c policy/*.c collector/*.c checks/*.c report/*.c run/*.c)
 CLI_SRCS  = $(wildcard cli/*.c)
 GEN_SRCS  = $(O)/gen/templates.c
 LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/%.o) $(GEN_SRCS:.c=.o)

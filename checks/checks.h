@@ -176,6 +176,16 @@ void	check_exceptions_free(struct check_exceptions *);
  */
 void	check_exceptions_apply(json_t *results, const struct check_exceptions *);
 
+/*
+ * The same in two steps, for results built one account at a time (run
+ * grades each account as it lands): mark one account (it depends on that
+ * account alone), then, once the document holds every account so marked,
+ * its "exceptions" lists, the findings each row accepted counted from the
+ * marks.  apply == account for each, then lists.
+ */
+void	check_exceptions_account(json_t *acct, const struct check_exceptions *);
+void	check_exceptions_lists(json_t *results, const struct check_exceptions *);
+
 /* Severity names and order: "critical" 4 .. "low" 1; 0 for unknown. */
 int	check_severity_rank(const char *);
 

@@ -166,13 +166,23 @@ size_t	accounts_shard(struct collect_job *jobs, size_t n, unsigned k, unsigned o
 typedef void (*collect_progress_fn)(void *arg, const struct collect_job *, size_t done, size_t total);
 
 /*
+ * Called after each job's snapshot is written (or could not be), from the
+ * worker thread and without the lock, before the progress call: the next
+ * stage of the caller (run grades and reports the account here), so that
+ * it overlaps the collection on the same bounded pool of threads.  The job
+ * is the callee's until it returns.
+ */
+typedef void (*collect_landed_fn)(void *arg, struct collect_job *);
+
+/*
  * Collect every job with at most `threads` at a time into outdir.  creds are
  * the caller's, used for jobs without creds of their own (AssumeRole into
  * target.role_arn happens inside collect_account).  Stops starting new jobs
- * once *stop becomes non-zero.  Returns the number of jobs finished.
+ * once *stop becomes non-zero.  landed and progress may be NULL; arg is
+ * passed to both.  Returns the number of jobs finished.
  */
 size_t	collect_many(struct collect_job *, size_t n, const struct aws_creds *creds,
 	    const struct collect_opts *, const char *outdir, int threads,
-	    volatile int *stop, collect_progress_fn, void *arg);
+	    volatile int *stop, collect_landed_fn, collect_progress_fn, void *arg);
 
 #endif

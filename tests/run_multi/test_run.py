@@ -149,6 +149,31 @@ class OrgRun(e2eutil.BedCase):
         self.assertFalse(a["collection"]["complete"])
         self.assertIn("account list", " ".join(a["collection"]["problems"]))
 
+    def assert_summary_whole(self, d, *extra):
+        env = self.env(self.org.auditor)
+        extra = list(extra) + ["--history", os.path.dirname(d)]   # run's default: its --out
+        for opt, name in (("--json", "results.json"), ("--csv", "findings.csv"), ("--html", "summary.html")):
+            q = e2eutil.iamgrade(["report", "--results", os.path.join(d, "results.json"), "--summary",
+                                  opt, "-"] + list(extra), env=env, timeout=300)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            with open(os.path.join(d, name), encoding="utf-8") as f:   # newlines as q.stdout's
+                got = f.read()
+            # The one thing only run's summary has: the link to each account's own page.
+            # (and the serializer's line break that its removal moves).
+            want = q.stdout
+            if name.endswith(".html"):
+                got = re.sub(r'<span> (?:&middot;|\u00b7) <a class="small" href="accounts/[0-9]{12}\.html">'
+                             r'full report</a></span>', "", got)
+                got, want = re.sub(r">\s+<", "><", got), re.sub(r">\s+<", "><", want)
+            self.assertEqual(got, want, f"{name} is not what the whole results make")
+        if os.path.exists(os.path.join(d, "summary.pdf")):
+            q = subprocess.run([e2eutil.IAMGRADE, "report", "--results", os.path.join(d, "results.json"),
+                                "--summary", "--pdf", "-"] + list(extra), env=env, capture_output=True,
+                               timeout=300)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            with open(os.path.join(d, "summary.pdf"), "rb") as f:
+                self.assertTrue(f.read() == q.stdout, "summary.pdf is not what the whole results make")
+
     def test_1_organization(self):
         out = self.mkdtemp()
         p, d = self.run_org(out)
@@ -207,6 +232,20 @@ class OrgRun(e2eutil.BedCase):
         hrefs = set(re.findall(r'href="([^"]*)"', page))
         self.assertEqual({h for h in hrefs if not h.startswith("#")},
                          {f"accounts/{a}.html" for a in acc.values()})
+        # Each account's page is written as its snapshot lands: the report of
+        # that account alone, byte for byte what `report` makes of its snapshot.
+        for col in ("production", "development"):
+            a = acc[col]
+            q = e2eutil.iamgrade(["report", os.path.join(d, "snapshots", f"{a}.json"), "--html", "-",
+                                  "--history", out],
+                                 env=self.env(self.org.auditor), timeout=120)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            with open(os.path.join(d, "accounts", f"{a}.html"), encoding="utf-8") as f:
+                self.assertEqual(f.read(), q.stdout, f"accounts/{a}.html is not its snapshot's report")
+        # The summary is built from each account's record and results.json
+        # and findings.csv from the accounts kept on disk, one at a time (run/):
+        # each is what `report --results` makes of the whole results.json.
+        self.assert_summary_whole(d)
         # PDFs are real PDFs.
         q = subprocess.run(["qpdf", "--check", os.path.join(d, "summary.pdf")], capture_output=True)
         self.assertEqual(q.returncode, 0, q.stdout)
@@ -277,6 +316,8 @@ class OrgRun(e2eutil.BedCase):
         p, d = self.run_org(out, "--no-pdf", "--baseline", base)
         self.assertEqual(p.returncode, 3, p.stderr)
         before, after = self.load(base), self.load(d)
+        # The comparison from the records (new and fixed findings, role risks) is the whole one.
+        self.assert_summary_whole(d, "--baseline", os.path.join(base, "results.json"))
         self.assertEqual(findings(before) - findings(after),
                          {(prod, "USER-05", f"arn:aws:iam::{prod}:user/deploy-bot")})
         new = findings(after) - findings(before)
@@ -339,6 +380,14 @@ class OrgRun(e2eutil.BedCase):
         self.assertIn("up %d since %s" % (score - max(0, score - 6), months[2]), row)
         with open(os.path.join(d, "accounts", prod + ".html"), encoding="utf-8") as f:
             self.assertIn('aria-labelledby="trend-t-%s trend-d-%s"' % (prod, prod), f.read())
+        # The pages drawn as each account landed, and the summary from the
+        # records, draw the same trend as the whole results do.
+        q = e2eutil.iamgrade(["report", os.path.join(d, "snapshots", f"{prod}.json"), "--html", "-",
+                              "--history", out], env=self.env(self.org.auditor), timeout=120)
+        self.assertEqual(q.returncode, 0, q.stderr)
+        with open(os.path.join(d, "accounts", prod + ".html"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), q.stdout, "the page's trend is not its snapshot's")
+        self.assert_summary_whole(d)
 
 
 
