@@ -187,7 +187,8 @@ finish_structure(struct run *r)
 	path = xasprintf("%s/organization.json", r->dir);
 	s = jdump(r->structure, 1);
 	json_object_del(r->structure, SNAP_ORG_MEMBER);	/* the file's, not the results' */
-	if (!file_write_atomic(path, s, strlen(s), 0600, 1, &err)) {
+	/* Over write_org_list's record (an org run), or new: excl only when there was none. */
+	if (!file_write_atomic(path, s, strlen(s), 0600, r->organization_ids == NULL, &err)) {
 		log_error("%s", err);
 		r->write_failed = 1;
 	}
@@ -244,6 +245,35 @@ run_s3_finish(struct run *r, int code)
 	return code;
 }
 
+/*
+ * The organization's account list, written before the first account is
+ * collected: each account is graded as its snapshot lands, and its
+ * snapshot names the list in organization.json (snapshot.h).  A record
+ * with no structure yet (every account "unknown"), which finish_structure
+ * replaces, whole, once the walk is done.  0 if it could not be written (said).
+ */
+static int
+write_org_list(struct run *r, char **err)
+{
+	json_t *rec;
+	char *path, *s;
+	int ok;
+
+	if (r->organization_ids == NULL)
+		return 1;
+	rec = json_pack("{s:s, s:s, s:b, s:[s], s:[], s:{}, s:O}", "schema", ORGS_SCHEMA,
+	    "source", "organizations", "complete", 0, "problems",
+	    "the run ended before the organization's structure was walked",
+	    "ous", "accounts", SNAP_ORG_MEMBER, r->organization_ids);
+	path = xasprintf("%s/organization.json", r->dir);
+	s = jdump(rec, 1);
+	ok = file_write_atomic(path, s, strlen(s), 0600, 1, err);
+	free(s);
+	free(path);
+	json_decref(rec);
+	return ok;
+}
+
 /* run.h */
 int
 run_collect(struct run *r, char **err)
@@ -262,6 +292,10 @@ run_collect(struct run *r, char **err)
 		/* OUT a file or a planted symlink is bad input; the rest is I/O. */
 		return lstat(r->out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
 	write_manifest(r, "running", -1);
+	if (!write_org_list(r, err)) {
+		write_manifest(r, "failed", EXIT_IO);
+		return EXIT_IO;
+	}
 	r->graded = xcalloc(r->ntargets + 1, sizeof(*r->graded));
 	pthread_mutex_init(&r->lock, NULL);
 	if (!run_spool_open(r, err)) {
