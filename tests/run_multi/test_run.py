@@ -22,7 +22,7 @@ ROLE = "iamgrade-audit"
 
 # scenarios.md, "org": control -> status per account (legacy: every control
 # NOT_EVALUATED, it cannot be reached).
-P, F, NE = "PASS", "FAIL", "NOT_EVALUATED"
+P, F, NE, NA = "PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE"
 EXPECTED = {
     #            management production development sandbox
     "PWD-01":   (P, P, F, NE),
@@ -55,6 +55,9 @@ EXPECTED = {
     "ROLE-05":  (P, P, F, P),
     "ROLE-06":  (P, P, F, P),
     "ROLE-07":  (P, P, P, P),
+    "CHG-01":   (NA, NA, NA, NA),
+    "CHG-02":   (NA, NA, NA, NA),
+    "CHG-03":   (P, P, P, P),
 }
 COLUMNS = ("management", "production", "development", "sandbox")
 
