@@ -44,9 +44,12 @@ of docs/performance.md:
   denied    `iamgrade report SNAPSHOT` to HTML and PDF of one account with N
             denied CreateRole calls (tests/bench/gen_denied.py; grading
             included), the attacker-sized case of issue 12
+  changes   `iamgrade collect` of one account per BENCH_CHG_USERS x BENCH_CHG_EVENTS
+            (change events in the window): the LookupEvents calls of the
+            change_events source (tests/bench/bench_changes.py, issue 11)
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess changes; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -56,6 +59,7 @@ Sizes come from the environment (defaults in brackets):
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DENIED [10000,100000: a list, each a snapshot of that many denied calls]
   BENCH_LA_ROLES [2000]  BENCH_LA_USERS [500]  BENCH_LA_JOBS [8,16]  BENCH_LA_DELAY_POLLS [1]
+  BENCH_CHG_USERS [100,2000]  BENCH_CHG_EVENTS [0,650,2600]
   BENCH_ORG_ACCOUNTS [1000]
   BENCH_SCALE_ACCOUNTS [100,300,1000]  BENCH_SCALE_HOLDERS [2000]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
@@ -81,6 +85,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "bed"))
 sys.path.insert(0, HERE)
 
 import bedlib  # noqa: E402
+import bench_changes  # noqa: E402
 import bench_lastaccess  # noqa: E402
 import bench_paging  # noqa: E402
 import bench_scale  # noqa: E402
@@ -91,9 +96,9 @@ WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
 STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
-          "denied", "scale", "paging", "lastaccess")
+          "denied", "scale", "paging", "lastaccess", "changes")
 DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
-                  "priv", "denied", "scale", "lastaccess")
+                  "priv", "denied", "scale", "lastaccess", "changes")
 
 
 def env_int(name, default):
@@ -782,6 +787,10 @@ def main():
         blocks["lastaccess"] = bench_lastaccess.report_lastaccess(
             c, bench_lastaccess.stage_lastaccess(c, WORK, measure, machine), secs, mib, table, machine_line)
         print("\n" + blocks["lastaccess"] + "\n", flush=True)
+    if "changes" in c["stages"]:
+        blocks["changes"] = bench_changes.report_changes(
+            c, bench_changes.stage_changes(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["changes"] + "\n", flush=True)
     if "denied" in c["stages"]:
         blocks["denied"] = report_denied(c, stage_denied(c))
         print("\n" + blocks["denied"] + "\n", flush=True)
