@@ -11,6 +11,7 @@
 #include "checks/catalogue.h"
 #include "report/compare.h"
 #include "report/group.h"
+#include "report/history.h"
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -31,6 +32,7 @@ struct report_args {
 	const char	*organization;		/* --organization FILE */
 	const char	*group_by;
 	const char	*select;
+	const char	*history;		/* --history DIR */
 };
 
 /* report --NAME FILE for each format whose row offers it (report/formats.h). */
@@ -61,6 +63,10 @@ static const struct cli_opt report_opts_table[] = {
 	CLI_OPT(CLI_STRING, "region", 0, struct report_args, region, "R",
 	  "the Security Hub region of --asff's product ARN\n"
 	  "(default: AWS_REGION, then AWS_DEFAULT_REGION)"),
+	CLI_OPT(CLI_STRING, "history", 0, struct report_args, history, "DIR",
+	  "the folder of earlier runs (run's --out): the HTML and\n"
+	  "PDF draw the score and failing controls over the last 12\n"
+	  "months, and the summary a trend arrow per account", .flags = CLI_ONCE),
 	CLI_OPT(CLI_FLAG, "summary", 0, struct report_args, summary, NULL,
 	  "the side-by-side comparison even for one account", .value = 1),
 	CLI_OPT(CLI_FLAG, "detail", 0, struct report_args, detail, NULL,
@@ -485,6 +491,7 @@ cmd_report(int argc, char *argv[])
 	struct report_opts opts;
 	json_t *results = NULL, *baseline = NULL;
 	const struct check_framework *fw = NULL;
+	struct hist *hist = NULL;
 	char *err = NULL;
 	int i, first, nout = 0, bad = 0, rc = EXIT_USAGE;
 
@@ -505,6 +512,12 @@ cmd_report(int argc, char *argv[])
 	if (fw != NULL)
 		json_object_set_new(results, "framework", check_framework_json(fw));
 	opts.baseline = baseline;
+	if (a.history != NULL && (hist = hist_load(a.history, results, NULL, &err)) == NULL) {
+		rc = report_fail(err);
+		err = NULL;
+		goto out;
+	}
+	opts.history = hist;
 	opts.region = cli_region(a.region);
 	opts.summary = a.summary || (!a.detail &&
 	    json_array_size(json_object_get(results, "accounts")) > 1);
@@ -522,6 +535,7 @@ out:
 		buf_free(&outs[i].data);
 	json_decref(results);
 	json_decref(baseline);
+	hist_free(hist);
 	cli_args_free(&cli_cmd_report, &a);
 	free(err);
 	return rc;

@@ -21,6 +21,7 @@
 #include "checks/catalogue.h"
 #include "evidence/evidence.h"
 #include "report/group.h"
+#include "report/history.h"
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -39,6 +40,7 @@ struct run {
 	const char	*external_id;
 	const char	*out;
 	const char	*baseline;
+	const char	*history;		/* --history DIR (default: out) */
 	const char	*config_file;
 	int		 since_days;
 	int		 jobs;
@@ -75,6 +77,7 @@ struct run {
 	json_t		*problems;		/* run-level problems (the account listing), or NULL */
 	struct orgs_walk *walk;			/* the OU tree and tags, walked while collecting */
 	json_t		*structure;		/* its result (ORGS_SCHEMA), or NULL */
+	struct hist	*hist;			/* the earlier runs (--history), or NULL */
 };
 
 static const struct cli_opt run_opts[] = {
@@ -116,6 +119,9 @@ static const struct cli_opt run_opts[] = {
 	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run)"),
 	CLI_OPT(CLI_STRING, "baseline", 0, struct run, baseline, "DIR|FILE",
 	  "an earlier run folder (or its results.json) to compare with"),
+	CLI_OPT(CLI_STRING, "history", 0, struct run, history, "DIR",
+	  "the folder of earlier runs for the trend over months\n"
+	  "(default: --out)", .flags = CLI_ONCE),
 	CLI_OPT(CLI_STRING, "config", 0, struct run, config_file, "FILE",
 	  "thresholds and trusted accounts (see iamgrade check --help)"),
 	CLI_OPT(CLI_STRING, "fail-on", 0, struct run, fail_on_name, "SEVERITY",
@@ -231,6 +237,10 @@ run_shard(struct run *r)
 static int
 check_args(struct run *r)
 {
+	struct stat st;
+
+	if (r->history != NULL && (stat(r->history, &st) != 0 || !S_ISDIR(st.st_mode)))
+		return usage_error("run", "--history %s: not a folder", r->history);
 	if (r->shard != NULL && !run_shard(r))
 		return EXIT_USAGE;
 	if (r->fail_on_name != NULL && (r->fail_on = check_severity_rank(r->fail_on_name)) == 0)
@@ -645,9 +655,9 @@ run_writes(const struct run *r, int fmt, int how)
 /* accounts/ID.html and the other per-account formats, for one account of results. */
 static int
 write_account_pages(const struct run *r, const json_t *results, json_t *a,
-    json_t *baseline, char **err)
+    json_t *baseline, const struct hist *h, char **err)
 {
-	struct report_opts one = { .baseline = baseline };
+	struct report_opts one = { .baseline = baseline, .history = h };
 	json_t *ra;
 	char *name, *path;
 	int f, ok;
@@ -720,6 +730,23 @@ run_group(const struct run *r, json_t *results, const json_t *baseline, char **e
 	    group_apply(results, baseline, r->group_by, err);
 }
 
+/*
+ * The earlier runs under --history (default --out) for the trend; without
+ * them (an unlistable folder) the reports go on without a trend, said once.
+ */
+static struct hist *
+run_history(const struct run *r, const json_t *results)
+{
+	struct hist *h;
+	char *err = NULL;
+
+	if ((h = hist_load(r->history ? r->history : r->out, results, r->dir, &err)) == NULL) {
+		log_error("%s; the reports have no trend", err);
+		free(err);
+	}
+	return h;
+}
+
 static int
 grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
@@ -749,6 +776,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 	}
 	if (!run_group(r, results, baseline, err))
 		goto out;
+	o.history = r->hist = run_history(r, results);
 #define OUT(name) (free(path), path = xasprintf("%s/%s", r->dir, name))
 	for (f = 0; f < REPORT_FMT__MAX; f++)
 		if (run_writes(r, f, REPORT_IN_RUN) &&
@@ -759,7 +787,7 @@ grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline,
 			err_set(err, "interrupted while writing the reports");
 			goto out;
 		}
-		if (!write_account_pages(r, results, a, baseline, err))
+		if (!write_account_pages(r, results, a, baseline, o.history, err))
 			goto out;
 	}
 #undef OUT
@@ -1051,6 +1079,7 @@ run_free(struct run *r)
 	json_decref(r->organization_ids);
 	json_decref(r->problems);
 	json_decref(r->structure);
+	hist_free(r->hist);
 	aws_config_free(&r->cfg);
 	aws_creds_free(&r->creds);
 	cli_args_free(&cli_cmd_run, r);

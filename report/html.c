@@ -15,6 +15,7 @@
 #include "report/backend.h"
 #include "report/facts.h"
 #include "report/templates.h"
+#include "report/trend.h"
 
 #define HTML_REPORT	"report.html"
 #define HTML_COMPARE	"compare.html"
@@ -1224,9 +1225,11 @@ html_render(void *ctx, const json_t *results, struct buf *out, char **err)
 		goto out;
 	if (h->opts.summary) {
 		view = html_compare_view(results, model, h->opts.account_pages);
+		trend_html_fill(view, h->opts.history, 1);
 		rc = tmpl_render(HTML_COMPARE, view, out, err);
 	} else {
 		view = html_report_view(results, model);
+		trend_html_fill(view, h->opts.history, 0);
 		rc = tmpl_render(HTML_REPORT, view, out, err);
 	}
 out:

@@ -7,6 +7,7 @@
 #include "report/facts.h"
 #include "report/layout.h"
 #include "report/backend.h"
+#include "report/trend.h"
 
 struct pdf_ctx {
 	struct report_opts	opts;
@@ -954,6 +955,7 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 
 	pdf_cover(l, results, acct);
 	pdf_summary(l, acct, ma);
+	trend_pdf_section(l, opts->history, jstr(acct, "account_id"));
 	pdf_control_table(l, acct);
 	pdf_failing(l, acct);
 	lay_page_break(l);
@@ -1684,7 +1686,8 @@ pdf_org_appendix(struct lay *l, const json_t *results, const json_t *model,
 }
 
 static void
-pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model)
+pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model,
+    const struct hist *history)
 {
 	const json_t *grouping = json_object_get(results, "grouping");
 	const json_t *accts = json_object_get(model, "accounts"), *ma;
@@ -1723,6 +1726,7 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model)
 		lay_para(l, LAY_SMALL, 0, 0xC62828, json_string_value(ma));
 	lay_heading(l, LAY_H1, 0, "Groups");
 	pdf_org_groups(l, grouping, has_baseline);
+	trend_pdf_section(l, history, NULL);
 	lay_page_break(l);
 	pdf_org_heatmap(l, grouping, model);
 	lay_page_break(l);
@@ -1758,14 +1762,15 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model)
 }
 
 static void
-pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
+pdf_comparison(struct lay *l, const json_t *results, const json_t *model,
+    const struct hist *history)
 {
 	const json_t *accts = json_object_get(model, "accounts"), *ma;
 	char *t, *foot;
 	size_t i;
 
 	if (json_object_get(results, "grouping") != NULL) {
-		pdf_org_comparison(l, results, model);
+		pdf_org_comparison(l, results, model, history);
 		return;
 	}
 	t = xasprintf("IAM comparison report: %zu accounts",
@@ -1773,6 +1778,7 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model)
 	pdf_info(l, results, t, "AWS IAM controls side by side");
 	pdf_cmp_cover(l, results, model);
 	pdf_cmp_scores(l, model);
+	trend_pdf_section(l, history, NULL);
 	pdf_matrix(l, model);
 	if (jbool(model, "has_baseline", 0))
 		pdf_cmp_baseline(l, model);
@@ -1840,7 +1846,7 @@ pdf_render(void *arg, const json_t *results, struct buf *out, char **err)
 	 * several accounts): the side by side, or every account in full.
 	 */
 	if (c->opts.summary)
-		pdf_comparison(l, results, model);
+		pdf_comparison(l, results, model, c->opts.history);
 	else
 		pdf_detail(l, results, model, &c->opts);
 	if (c->dump)

@@ -43,8 +43,11 @@ struct report_format {
 };
 extern const struct report_format report_formats[REPORT_FMT__MAX];
 
+struct hist;				/* report/history.h */
+
 struct report_opts {
 	const json_t	*baseline;	/* an earlier results document, or NULL */
+	const struct hist *history;	/* earlier runs (--history), or NULL; HTML and PDF draw it */
 	int		 summary;	/* several accounts: the side-by-side comparison */
 	int		 color;		/* text: ANSI colour allowed */
 	const char	*account_pages;	/* comparison: "accounts/%s.html", a link to

@@ -300,6 +300,39 @@ tmpl_fill(xmlNode *n, const struct tmpl_scope *sc, char **err)
 }
 
 /*
+ * The first element of the body of template name (a page that opens in a
+ * browser on its own), copied into doc: what <section data-include="NAME">
+ * is replaced with, so that report.html and compare.html share a section.
+ * NULL with *err.
+ */
+static xmlNode *
+tmpl_fragment(xmlDoc *doc, const char *name, char **err)
+{
+	const struct tmpl *t = tmpl_find(name);
+	htmlDocPtr part;
+	xmlNode *n = NULL, *copy = NULL;
+
+	if (t == NULL) {
+		err_set(err, "html: no template \"%s\" to include", name ? name : "");
+		return NULL;
+	}
+	part = htmlReadMemory((const char *)t->data, (int)t->len, name, "UTF-8",
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	if (part != NULL && (n = xmlDocGetRootElement(part)) != NULL)
+		for (n = n->children; n != NULL && (n->type != XML_ELEMENT_NODE ||
+		    xmlStrcasecmp(n->name, (const xmlChar *)"body") != 0); n = n->next)
+			;
+	for (n = n ? n->children : NULL; n != NULL && n->type != XML_ELEMENT_NODE; n = n->next)
+		;
+	if (n == NULL)
+		err_set(err, "html: template %s has no element in its body", name);
+	else
+		copy = xmlDocCopyNode(n, doc, 1);
+	xmlFreeDoc(part);
+	return copy;
+}
+
+/*
  * <link rel="stylesheet" href="report.css" data-inline> becomes a <style>
  * with that template's text, and <script src="summary.js" data-inline> a
  * <script> with its text, so that the designer's file opens in a browser
@@ -317,6 +350,17 @@ tmpl_inline(xmlNode *n, char **err)
 		next = n->next;
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
+		if ((href = tmpl_attr(n, "data-include")) != NULL) {
+			/* Not searched again: a fragment includes nothing. */
+			if ((style = tmpl_fragment(n->doc, href, err)) == NULL)
+				rc = 0;
+			else {
+				xmlReplaceNode(n, style);
+				xmlFreeNode(n);
+			}
+			free(href);
+			continue;
+		}
 		is_script = xmlStrcasecmp(n->name, (const xmlChar *)"script") == 0;
 		if ((!is_script && xmlStrcasecmp(n->name, (const xmlChar *)"link") != 0) ||
 		    xmlHasProp(n, (const xmlChar *)"data-inline") == NULL) {

@@ -7,7 +7,8 @@
 # stop the bed whatever happens.  Then the auditor's handoff (README
 # "Accepted risks", "Evidence"): a second run as next month's, against the
 # first as its baseline, with an accepted risk (production's stale deploy
-# key) and a signed manifest, verified with iamgrade and with openssl alone.
+# key) and a signed manifest, verified with iamgrade and with openssl alone,
+# drawing the trend over months from two synthetic earlier months.
 #
 # Environment: IAMGRADE (default ./iamgrade), DEMO_OUT (default demo).
 set -eu
@@ -58,6 +59,12 @@ control,account,resource,justification,approved_by,expires
 USER-05,*,deploy-bot,"Vendor integration cannot rotate its key before release 4.2",ciso@acme.example,$until
 PWD-08,*,*,"Expired in the last review",ciso@acme.example,2026-01-01
 CSV
+# The trend over months (README): the bed has no past, so the first run is
+# filed again as two synthetic earlier months, 3 and 1 before it (scores
+# lowered, folders named synthetic-...), the month between left without a
+# run; the second run reads them from --out and draws the trend with a gap.
+python3 tests/bed/demo_history.py "$first" "$out"
+
 echo
 echo "demo: next month, with accepted risks ($exc) and last run as the baseline:"
 rc=0
@@ -79,6 +86,18 @@ for e in x.get("expired", []):
     print(f"demo:   exception line {e['line']} ({e['control']}) expired on {e['expired_on']}")
 for e in x.get("unused", []):
     print(f"demo:   exception line {e['line']} ({e['control']}) matches nothing")
+PY
+
+echo
+echo "demo: the trend over months (summary.html and each account's report, \"Trend over months\"):"
+python3 - "$where/summary.html" <<'PY'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+for row in re.findall(r"<tr[^>]*>((?:(?!</tr>).)*)</tr>", html, re.S):
+    acct = re.search(r'<span class="mono small muted nowrap">(\d{12})</span>', row)
+    trend = re.search(r'class="trend-sign">([^<]*)</span> <span class="small">([^<]*)</span>', row)
+    if acct and trend:
+        print(f"demo:   {acct.group(1)} {trend.group(1)} {trend.group(2)}")
 PY
 
 echo

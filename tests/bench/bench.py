@@ -49,7 +49,7 @@ of docs/performance.md:
             change_events source (tests/bench/bench_changes.py, issue 11)
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess changes; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess history changes; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -87,6 +87,7 @@ sys.path.insert(0, HERE)
 import bedlib  # noqa: E402
 import bench_changes  # noqa: E402
 import bench_lastaccess  # noqa: E402
+import bench_history  # noqa: E402
 import bench_paging  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_seed  # noqa: E402
@@ -96,9 +97,9 @@ WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
 STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
-          "denied", "scale", "paging", "lastaccess", "changes")
+          "denied", "scale", "paging", "lastaccess", "history", "changes")
 DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
-                  "priv", "denied", "scale", "lastaccess", "changes")
+                  "priv", "denied", "scale", "lastaccess", "history", "changes")
 
 
 def env_int(name, default):
@@ -787,6 +788,10 @@ def main():
         blocks["lastaccess"] = bench_lastaccess.report_lastaccess(
             c, bench_lastaccess.stage_lastaccess(c, WORK, measure, machine), secs, mib, table, machine_line)
         print("\n" + blocks["lastaccess"] + "\n", flush=True)
+    if "history" in c["stages"]:
+        blocks["history"] = bench_history.report_history(
+            c, bench_history.stage_history(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["history"] + "\n", flush=True)
     if "changes" in c["stages"]:
         blocks["changes"] = bench_changes.report_changes(
             c, bench_changes.stage_changes(c, WORK, measure, machine), secs, mib, table, machine_line)

@@ -274,6 +274,47 @@ class OrgRun(e2eutil.BedCase):
         self.assertTrue(any(r[2] == "new" and prod in r[0] and r[1].startswith("ROLE-01")
                             and "anyone-welcome" in r[5] for r in changed), text)
 
+    def test_4_history(self):
+        """The trend over months from --out: the first run filed again as
+        synthetic months 3 and 1 before it (tests/bed/demo_history.py, as
+        make demo does), the month between left without a run; the second
+        run draws those, a gap, and itself, never the first run (its month
+        is the second's own)."""
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "demo_history", os.path.join(e2eutil.REPO, "tests", "bed", "demo_history.py"))
+        demo_history = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(demo_history)
+        out = self.mkdtemp()
+        p, first = self.run_org(out, "--no-pdf")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        demo_history.main(first, out)
+        p, d = self.run_org(out, "--no-pdf")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        now = self.load(d)
+        scores = [a["score"] for a in now["accounts"] if a["score"] is not None]
+        with open(os.path.join(d, "summary.html"), encoding="utf-8") as f:
+            page = f.read()
+        svg = re.search(r'aria-labelledby="trend-t-org trend-d-org"[^>]*>(.*?)</svg>', page, re.S).group(1)
+        months = re.findall(r'text-anchor="middle"[^>]*>(\d{4}-\d\d)</text>', svg)
+        self.assertEqual(len(months), 4)
+        self.assertEqual(months[-1], now["generated_at"][:7])
+        self.assertEqual(re.findall(r'class="trend-gap"[^>]*>([^<]*)<', svg), ["no run"])
+        # report/trend.h: y = 20 + 160 * (100 - score) / 100, x centred in its column.
+        dots = {round((float(x) - 60) / 170 - 0.5): round(100 - (float(y) - 20) * 100 / 160)
+                for x, y in re.findall(r'<circle[^>]*cx="([\d.]+)" cy="([\d.]+)"', svg)}
+        mean = lambda v: (2 * sum(v) + len(v)) // (2 * len(v))
+        self.assertEqual(dots, {0: mean([max(0, s - 12) for s in scores]),
+                                2: mean([max(0, s - 6) for s in scores]), 3: mean(scores)})
+        prod = self.org.accounts["production"]
+        score = next(a["score"] for a in now["accounts"] if a["account_id"] == prod)
+        row = re.search(r'<tr[^>]*id="[^"]*%s[^"]*"(?:(?!</tr>).)*</tr>' % prod, page, re.S).group(0)
+        self.assertIn('class="trend-sign">\u2191</span>', row)
+        self.assertIn("up %d since %s" % (score - max(0, score - 6), months[2]), row)
+        with open(os.path.join(d, "accounts", prod + ".html"), encoding="utf-8") as f:
+            self.assertIn('aria-labelledby="trend-t-%s trend-d-%s"' % (prod, prod), f.read())
+
+
 
 class AccountsFile(e2eutil.BedCase):
     """--accounts FILE, --shard, and the usage errors."""
