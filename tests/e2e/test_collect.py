@@ -15,7 +15,7 @@ from e2eutil import BedCase, aws_cli, bedlib, content, iamgrade, load, seed, sna
 
 A = bedlib.DEFAULT_ACCOUNT
 SOURCES = {"credential_report", "password_policy", "account_summary", "virtual_mfa_devices",
-           "access_keys", "authorization_details", "trails", "create_role_events",
+           "access_keys", "authorization_details", "trails", "create_role_events", "change_events",
            "account_aliases", "caller_identity", "last_accessed"}
 # 20 % throttling and 5 % server errors (half with an AWS body, half empty) on every call.
 FLAKY = [
