@@ -38,9 +38,9 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(HPDF_LIBS) $(CSV_LI
 # policy/ headers; checks/ never includes collector/ headers; policy/ (the IAM
 # policy language) includes only common/; snapshot/ (what a valid snapshot
 # is, shared by the collector that writes one and the checks that read it)
-# includes only common/; only cli/ wires the stages together.  common/ is
-# shared by all.
-LIB_SRCS  = $(wildcard common/*.c snapshot/*.c evidence/*.c policy/*.c collector/*.c checks/*.c report/*.c)
+# includes only common/; only run/ (run's pipeline) and cli/ wire the stages
+# together, and nothing includes run/ but cli/.  common/ is shared by all.
+LIB_SRCS  = $(wildcard common/*.c snapshot/*.c evidence/*.c policy/*.c collector/*.c checks/*.c report/*.c run/*.c)
 CLI_SRCS  = $(wildcard cli/*.c)
 GEN_SRCS  = $(O)/gen/templates.c
 LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/%.o) $(GEN_SRCS:.c=.o)
@@ -127,6 +127,10 @@ $(O)/tests/bench_priv: tests/bench/bench_priv.c $(O)/libiamgrade.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
 
+$(O)/tests/bench_suggest: tests/bench/bench_suggest.c $(O)/libiamgrade.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(O)/libiamgrade.a $(LDLIBS)
+
 # Fuzz targets (tests/fuzz, docs/fuzzing.md).  test_fuzz_replay links them all
 # into the test build to replay their corpora; `make fuzz` builds one libFuzzer
 # binary per target with clang in build/fuzz and runs each for FUZZ_SECONDS.
@@ -174,7 +178,7 @@ demo: deps iamgrade
 	sh tests/bed/demo.sh
 
 bench: deps iamgrade $(O)/tests/bench_catalogue $(O)/tests/bench_principals $(O)/tests/bench_priv \
-	    $(O)/tests/bench_load
+	    $(O)/tests/bench_load $(O)/tests/bench_suggest
 	sh tests/bench/run.sh
 
 DEB_BUILD = gcc make pkg-config libcurl4-openssl-dev libxml2-dev libjansson-dev \
@@ -189,7 +193,7 @@ deps:
 	    echo "installing:" $$missing; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@python3 -c 'import moto, boto3, flask' 2>/dev/null || pip install -q 'moto[server]' boto3 awscli
+	@python3 -c 'import moto, boto3, flask, jsonschema' 2>/dev/null || pip install -q 'moto[server]' boto3 awscli jsonschema
 	@# The differential peer of tests/policy (AGPL, test-only, pinned by package-lock.json).
 	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	@[ -f tests/policy/node/node_modules/@cloud-copilot/iam-simulate/package.json ] || \

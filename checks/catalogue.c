@@ -814,6 +814,8 @@ const struct check_control check_controls[] = {
 	    "whose job failed or timed out, or whose policies the engine cannot use, is NOT_EVALUATED "
 	    "with the reason; without last-accessed data (denied, --no-last-accessed, an older "
 	    "snapshot) the control is NOT_EVALUATED, never PASS. "
+	    "`iamgrade suggest-policy SNAPSHOT --principal ARN` proposes the narrower policy, proven "
+	    "to grant nothing new and to keep every used action (docs/policy-engine.md). "
 	    "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
 	  .console =
 	    "IAM > Roles (or Users) > the principal {arn} > Last accessed: review the services not used.\n"
@@ -837,7 +839,7 @@ const struct check_control check_controls[] = {
 	    "permissions-management access to a service it did not use within the period, or, for a "
 	    "service AWS tracks at action level, such an action it did not use (iam:PutRolePolicy, "
 	    "iam:AttachRolePolicy, iam:CreateAccessKey never used are the dangerous case). The same "
-	    "NOT_EVALUATED rules as LP-03. "
+	    "NOT_EVALUATED rules as LP-03; `iamgrade suggest-policy` proposes the narrower policy. "
 	    "Maps to SOC 2 CC6.3, ISO/IEC 27001:2022 A.8.2, NIST SP 800-53 AC-6(7) and AC-2(3). ",
 	  .console =
 	    "IAM > Roles (or Users) > the principal {arn} > Permissions: remove the write and "

@@ -706,6 +706,8 @@ check_account(const json_t *snap, const char *file, const char *sha256,
 	json_object_set_new(acct, "sources", sources_status(snap));
 	json_object_set_new(acct, "controls", controls);
 	json_object_set_new(acct, "create_role_events", events);
+	json_object_set_new(acct, "privileged_access", check_priv_access(&c));
+	json_object_set_new(acct, "least_privilege", check_lp_summary(&c));
 
 	json_decref(globals);
 	check_ctx_free(&c);

@@ -60,6 +60,22 @@ json_t	*check_config_json(const struct check_config *);
 int	snap_load(const char *path, json_t **snap, char sha256[65], char **err);
 
 /*
+ * The least-privilege policy of one role or user (iamgrade suggest-policy;
+ * policy/suggest.h): its documents as the checks load them (a user's
+ * groups, the boundary), its last_accessed record over the config's
+ * unused_days before the snapshot's collection, and the proven suggestion
+ * into *s (the caller frees it with pol_suggest_free, whatever the
+ * result).  CHECK_SUG_UNKNOWN: the snapshot lists no such role or user;
+ * CHECK_SUG_MISSING: what the suggestion needs is not in the snapshot
+ * (last accessed not collected or not read for it, a document the engine
+ * cannot use); both with *err.
+ */
+struct pol_suggestion;
+enum check_sug { CHECK_SUG_OK, CHECK_SUG_UNKNOWN, CHECK_SUG_MISSING };
+enum check_sug check_suggest(const json_t *snap, const struct check_config *, const char *arn,
+	    struct pol_suggestion *s, char **err);
+
+/*
  * Grade one snapshot (one that snap_load accepted): a results "account"
  * object.  file is how the results name the snapshot (its base name is
  * kept).
@@ -159,6 +175,16 @@ void	check_exceptions_free(struct check_exceptions *);
  * SHA-256, and the rows in force, expired and unused (as of generated_at).
  */
 void	check_exceptions_apply(json_t *results, const struct check_exceptions *);
+
+/*
+ * The same in two steps, for results built one account at a time (run
+ * grades each account as it lands): mark one account (it depends on that
+ * account alone), then, once the document holds every account so marked,
+ * its "exceptions" lists, the findings each row accepted counted from the
+ * marks.  apply == account for each, then lists.
+ */
+void	check_exceptions_account(json_t *acct, const struct check_exceptions *);
+void	check_exceptions_lists(json_t *results, const struct check_exceptions *);
 
 /* Severity names and order: "critical" 4 .. "low" 1; 0 for unknown. */
 int	check_severity_rank(const char *);

@@ -402,6 +402,7 @@ check_ctx_free(struct check_ctx *c)
 
 	check_priv_free(c);
 	check_changes_free(c);
+	json_decref(c->lp);
 	for (i = 0; i < CHECK_SRC__MAX; i++)
 		free(c->why[i]);
 	check_roles_free(c->roles, c->nroles);

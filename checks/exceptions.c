@@ -353,15 +353,14 @@ row_json(const struct check_exception *e)
 	    "justification", e->justification, "approved_by", e->approved_by, "expires", e->expires);
 }
 
-void
-check_exceptions_apply(json_t *results, const struct check_exceptions *x)
+/* The document's lists, as of its generated_at; used[i]: the findings exception i accepted. */
+static void
+exc_lists(json_t *results, const struct check_exceptions *x, const size_t *used)
 {
-	json_t *a, *in_force = json_array(), *expired = json_array(), *unused = json_array(), *r;
-	size_t i, *used = xcalloc(x->n ? x->n : 1, sizeof(*used));
+	json_t *in_force = json_array(), *expired = json_array(), *unused = json_array(), *r;
+	size_t i;
 	time_t now;
 
-	json_array_foreach(json_object_get(results, "accounts"), i, a)
-		apply_account(a, x, used);
 	/* The lists are as of the results' time: the latest collection. */
 	if (!time_parse(jstr(results, "generated_at") ? jstr(results, "generated_at") : "", &now))
 		now = 0;
@@ -383,5 +382,46 @@ check_exceptions_apply(json_t *results, const struct check_exceptions *x)
 	json_object_set_new(results, "exceptions", json_pack("{s:s,s:s,s:o,s:o,s:o}",
 	    "file", x->file ? x->file : "", "sha256", x->sha256,
 	    "in_force", in_force, "expired", expired, "unused", unused));
+}
+
+void
+check_exceptions_apply(json_t *results, const struct check_exceptions *x)
+{
+	json_t *a;
+	size_t i, *used = xcalloc(x->n ? x->n : 1, sizeof(*used));
+
+	json_array_foreach(json_object_get(results, "accounts"), i, a)
+		apply_account(a, x, used);
+	exc_lists(results, x, used);
+	free(used);
+}
+
+void
+check_exceptions_account(json_t *acct, const struct check_exceptions *x)
+{
+	size_t *used = xcalloc(x->n ? x->n : 1, sizeof(*used));
+
+	apply_account(acct, x, used);
+	free(used);
+}
+
+void
+check_exceptions_lists(json_t *results, const struct check_exceptions *x)
+{
+	json_t *a, *c, *f;
+	size_t i, j, k, m, *used = xcalloc(x->n ? x->n : 1, sizeof(*used));
+	json_int_t line;
+
+	/* What each row accepted, counted back from the marks apply_account left (its line). */
+	json_array_foreach(json_object_get(results, "accounts"), i, a)
+		json_array_foreach(json_object_get(a, "controls"), j, c)
+			json_array_foreach(json_object_get(c, "findings"), k, f) {
+				if ((line = jint(json_object_get(f, "accepted"), "line", 0)) <= 0)
+					continue;
+				for (m = 0; m < x->n; m++)
+					if ((json_int_t)x->v[m].line == line)
+						used[m]++;
+			}
+	exc_lists(results, x, used);
 	free(used);
 }

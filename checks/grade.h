@@ -83,6 +83,7 @@ struct check_ctx {
 	json_t		*owned;		/* CloudTrail records parsed here from text */
 	struct pcat_cache *pcache;	/* action patterns met so far (owned) */
 	struct check_priv *priv;	/* PRIV-*: every principal asked once (checks/priv.c), or NULL until asked */
+	json_t		*lp;		/* LP-01..03's counts and per-principal use, for the results (checks/leastpriv.c) */
 	struct check_role *roles;	/* CreateRole events, in snapshot order */
 	size_t		 nroles;
 	size_t		 nroles_created; /* of which succeeded */
@@ -208,6 +209,26 @@ const struct check_pdoc *check_principal_doc_of(const struct check_principal *,
 /* Labels of the principal's documents that contribute to e's grants on every resource, into b. */
 void	check_principal_contributors(const struct check_principal *, const struct pol_effective *e,
 	    struct buf *b);
+/*
+ * check_suggest (checks/checks.h) for many principals of one context:
+ * entry (a RoleDetail or UserDetail, kind "role" or "user") and rec, its
+ * last_accessed record, found by the caller (checks/suggest.c).
+ */
+enum check_sug check_suggest_one(struct check_ctx *, const json_t *entry, const char *kind,
+	    const json_t *rec, struct pol_suggestion *s, char **err);
+/*
+ * For the results' least_privilege.principals row of a principal granted
+ * more than it used: its suggestion as "suggestion" (the policy), or why
+ * there is none as "suggestion_refused" (checks/suggest.c).
+ */
+void	check_lp_suggestion(struct check_ctx *, const json_t *entry, const char *kind,
+	    const json_t *rec, json_t *row);
+/*
+ * The account's "least_privilege" member of the results
+ * (docs/results-format.md), from what LP-01..03 recorded while grading:
+ * a new reference.
+ */
+json_t	*check_lp_summary(const struct check_ctx *);
 /* Free ctx->priv (checks/priv.c). */
 void	check_priv_free(struct check_ctx *);
 /* Sizes of the PRIV-* analysis, made if not yet (for the benchmark). */
@@ -215,6 +236,14 @@ struct check_priv_stats {
 	size_t	principals, admin, escalating, edges, multi_step;
 };
 void	check_priv_stats(struct check_ctx *, struct check_priv_stats *);
+/*
+ * The account's privileged access, for the reports' access review
+ * (docs/results-format.md "Privileged access"): the administrator-equivalent
+ * users, groups and roles with their granting policies, the callers of each
+ * administrator role, the principals that could not be judged.  New
+ * reference.
+ */
+json_t	*check_priv_access(struct check_ctx *);
 /* What a document allows on every resource, in words (caller frees). */
 char	*check_admin_what(const struct pol_docsum *);
 /* Names, comma-separated, appended to b. */

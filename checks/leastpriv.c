@@ -32,6 +32,20 @@ lp_since(const struct check_ctx *c)
 	return c->now - (time_t)c->cfg->unused_days * 86400;
 }
 
+/*
+ * What grading saw, for the results' "least_privilege" member (the report's
+ * "Least privilege" section and the summary's shares read it, never the
+ * snapshot): member key of ctx->lp, created on first use.
+ */
+static json_t *
+lp_record(struct check_ctx *c, const char *key, json_t *value)
+{
+	if (c->lp == NULL)
+		c->lp = json_object();
+	json_object_set_new(c->lp, key, value);
+	return value;
+}
+
 /* Service-linked roles are AWS's to manage: their path says so. */
 static int
 lp_service_linked(const json_t *role)
@@ -72,6 +86,9 @@ check_grade_lp_unused_roles(struct check_ctx *c, struct check_out *o)
 		check_ev_str(f, "last_used", last ? last : "never");
 		check_fill(o, "role", name);
 	}
+	lp_record(c, "roles", json_pack("{s:I, s:I, s:I}", "judged", (json_int_t)judged,
+	    "unused", (json_int_t)json_array_size(o->findings),
+	    "not_evaluated", (json_int_t)json_array_size(o->unevaluated)));
 	if (judged == 0 && json_array_size(o->findings) == 0 &&
 	    json_array_size(o->unevaluated) == 0)
 		check_na(o, "no role other than service-linked ones is older than %d days",
@@ -113,6 +130,9 @@ check_grade_lp_unused_users(struct check_ctx *c, struct check_out *o)
 		check_ev_str((json_t *)f, "last_used", last);
 		check_fill(o, "user", user);
 	}
+	lp_record(c, "users", json_pack("{s:I, s:I, s:I}", "judged", (json_int_t)judged,
+	    "unused", (json_int_t)json_array_size(o->findings),
+	    "not_evaluated", (json_int_t)json_array_size(o->unevaluated)));
 	if (judged == 0 && json_array_size(o->findings) == 0 &&
 	    json_array_size(o->unevaluated) == 0)
 		check_na(o, "no user is older than %d days", c->cfg->unused_days);
@@ -196,16 +216,19 @@ lp_action_used(const json_t *tracked, int act, time_t since, int *is_tracked)
  * The principal's granted services (actions of levels, 0: any) not used
  * within the period, and for used services tracked at action level the
  * granted tracked actions not used: [{"service", "granted_actions",
- * "service_used", "unused_actions"?}] (new reference).
+ * "service_used", "unused_actions"?}] (new reference).  *ngranted_svc and
+ * *nused_svc get how many services it is granted and of those used.
  */
 static json_t *
-lp_unused(const struct pol_effective *eff, const json_t *rec, time_t since, unsigned levels)
+lp_unused(const struct pol_effective *eff, const json_t *rec, time_t since, unsigned levels,
+    size_t *ngranted_svc, size_t *nused_svc)
 {
 	const json_t *tracked;
 	json_t *out = json_array(), *acts, *item;
 	char name[PCAT_NAME_MAX];
 	int svc, first, end, act, used, ngranted, is_tracked;
 
+	*ngranted_svc = *nused_svc = 0;
 	for (svc = 0; svc < pcat_service_count(); svc++) {
 		pcat_service_range(svc, &first, &end);
 		ngranted = 0;
@@ -222,6 +245,10 @@ lp_unused(const struct pol_effective *eff, const json_t *rec, time_t since, unsi
 				json_array_append_new(acts, json_string(name));
 			}
 		}
+		if (ngranted > 0) {
+			(*ngranted_svc)++;
+			*nused_svc += used != 0;
+		}
 		if (ngranted == 0 || (used && json_array_size(acts) == 0)) {
 			json_decref(acts);
 			continue;
@@ -237,8 +264,11 @@ lp_unused(const struct pol_effective *eff, const json_t *rec, time_t since, unsi
 	return out;
 }
 
-/* The finding of one principal, when its unused access fails the control. */
-static void
+/*
+ * The finding of one principal, when its unused access fails the control;
+ * returns how many granted tracked actions of used services it left unused.
+ */
+static size_t
 lp_finding(struct check_ctx *c, struct check_out *o, const struct check_principal *p,
     const json_t *unused, unsigned levels)
 {
@@ -271,6 +301,7 @@ lp_finding(struct check_ctx *c, struct check_out *o, const struct check_principa
 	check_fill(o, "arn", p->arn);
 out:
 	buf_free(&b);
+	return nact;
 }
 
 /*
@@ -287,17 +318,20 @@ lp_grade_unused_access(struct check_ctx *c, struct check_out *o, unsigned levels
 	const json_t *details = c->data[CHECK_SRC_AUTHORIZATION_DETAILS], *e, *rec;
 	struct check_principal p;
 	struct pol_effective eff;
-	json_t *by, *unused;
+	json_t *by, *unused, *rows = NULL;
 	time_t since = lp_since(c), t;
 	const char *arn, *st;
 	char *why = NULL;
-	size_t i, k, judged = 0;
+	size_t i, k, judged = 0, ngranted, nused, nact, sum_granted = 0, sum_used = 0;
 
 	if ((by = lp_usage_index(c, &why)) == NULL) {
 		check_ne(o, "%s", why);
 		free(why);
 		return;
 	}
+	/* LP-03 looks at every action: its counts are the section's bars. */
+	if (levels == 0)
+		rows = lp_record(c, "principals", json_array());
 	for (k = 0; k < 2; k++)
 		json_array_foreach(json_object_get(details, lists[k]), i, e) {
 			arn = jstr(e, "Arn");
@@ -328,13 +362,30 @@ lp_grade_unused_access(struct check_ctx *c, struct check_out *o, unsigned levels
 			}
 			judged++;
 			check_principal_effective(&p, &eff);
-			unused = lp_unused(&eff, rec, since, levels);
+			unused = lp_unused(&eff, rec, since, levels, &ngranted, &nused);
 			pol_effective_free(&eff);
-			lp_finding(c, o, &p, unused, levels);
+			nact = lp_finding(c, o, &p, unused, levels);
+			if (rows != NULL) {
+				json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}",
+				    "kind", kinds[k], "name", p.name ? p.name : "", "arn", arn,
+				    "services_granted", (json_int_t)ngranted,
+				    "services_used", (json_int_t)nused,
+				    "unused_tracked_actions", (json_int_t)nact));
+				if (ngranted > nused || nact > 0)
+					check_lp_suggestion(c, e, kinds[k], rec,
+					    json_array_get(rows, json_array_size(rows) - 1));
+			}
+			sum_granted += ngranted;
+			sum_used += nused;
 			json_decref(unused);
 			check_principal_free(&p);
 		}
 	json_decref(by);
+	if (levels == 0)
+		lp_record(c, "services", json_pack("{s:I, s:I, s:I, s:I}",
+		    "principals", (json_int_t)judged, "granted", (json_int_t)sum_granted,
+		    "unused", (json_int_t)(sum_granted - sum_used),
+		    "not_evaluated", (json_int_t)json_array_size(o->unevaluated)));
 	if (judged == 0 && json_array_size(o->findings) == 0 &&
 	    json_array_size(o->unevaluated) == 0)
 		check_na(o, "no role or user is older than %d days", c->cfg->unused_days);
@@ -350,4 +401,16 @@ void
 check_grade_lp_unused_write(struct check_ctx *c, struct check_out *o)
 {
 	lp_grade_unused_access(c, o, PCAT_L_WRITE | PCAT_L_PERMISSIONS);
+}
+
+json_t *
+check_lp_summary(const struct check_ctx *c)
+{
+	json_t *out = json_pack("{s:i, s:n, s:n, s:n, s:[]}", "unused_days", c->cfg->unused_days,
+	    "roles", "users", "services", "principals");
+
+	/* What a control did not get to grade (its source missing) stays null. */
+	if (c->lp != NULL)
+		json_object_update(out, c->lp);
+	return out;
 }

@@ -7,6 +7,7 @@
  * problem named; a source that breaks a rule is loaded as "invalid" with
  * the rule, and only the controls that need it go unevaluated.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
@@ -14,6 +15,57 @@
 #include "snapshot/snapshot.h"
 
 #define SNAP_MAX	((size_t)1 << 30)	/* 1 GiB: far above any account */
+
+/*
+ * The organization's account list, when the snapshot keeps it in the run
+ * folder (snapshot.h): read from there and put back, or, when that file is
+ * missing, unreadable or not the list the snapshot hashed, the source made
+ * invalid, saying so (nothing is trusted on a list that cannot be checked).
+ */
+static void
+snap_org_resolve(const char *path, json_t *snap)
+{
+	json_t *org = json_object_get(snap, "organization"), *d = json_object_get(org, "data");
+	json_t *doc = NULL, *ids;
+	char *file = NULL, *text = NULL, *why = NULL, sha[65];
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (snap_status(org) != SNAP_ST_OK || json_object_get(d, "accounts") != NULL ||
+	    jstr(d, "accounts_in") == NULL)
+		return;
+	file = slash ? xasprintf("%.*s/%s", (int)(slash - path), path, jstr(d, "accounts_in")) :
+	    xstrdup(jstr(d, "accounts_in"));
+	if (!file_read(file, SNAP_MAX, &text, &len, &why))
+		goto bad;
+	ids = json_object_get(json_object_get(doc = json_loadb(text, len, 0, NULL),
+	    SNAP_ORG_MEMBER), "accounts");
+	if (!json_is_array(ids)) {
+		why = xasprintf("%s holds no %s.accounts", file, SNAP_ORG_MEMBER);
+		goto bad;
+	}
+	snap_org_sha256(ids, sha);
+	if (strcmp(sha, jstr(d, "accounts_sha256")) != 0 ||
+	    (json_int_t)json_array_size(ids) != jint(d, "accounts_count", -1)) {
+		why = xasprintf("%s: the account list is not the one this snapshot was "
+		    "collected with (its SHA-256 differs)", file);
+		goto bad;
+	}
+	json_object_set(d, "accounts", ids);
+	goto out;
+bad:
+	{
+		char *m = xasprintf("the organization's account list: %s", why);
+
+		snap_source_invalidate(snap, snap, "organization", m);
+		free(m);
+	}
+out:
+	json_decref(doc);
+	free(text);
+	free(file);
+	free(why);
+}
 
 int
 snap_load(const char *path, json_t **snapp, char sha256[65], char **err)
@@ -48,6 +100,7 @@ snap_load(const char *path, json_t **snapp, char sha256[65], char **err)
 		goto out;
 	}
 	snap_sources_check(snap);
+	snap_org_resolve(path, snap);
 	*snapp = snap;
 	snap = NULL;
 	rc = 1;

@@ -6,18 +6,7 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
-/*
- * Exit codes: public, documented in the README.  When several apply, the
- * first of interrupted, I/O, incomplete and failed wins.
- */
-enum {
-	EXIT_OK = 0,		/* done; no control failed at or above --fail-on */
-	EXIT_FAILED = 1,	/* a control failed at or above --fail-on */
-	EXIT_USAGE = 2,		/* bad usage or bad input (a file that is not a snapshot, ...) */
-	EXIT_INCOMPLETE = 3,	/* collection incomplete: an account or a source could not be read */
-	EXIT_IO = 4,		/* an output could not be written (full disk, unwritable folder) */
-	EXIT_SIGNAL = 128,	/* + the signal: 130 SIGINT, 143 SIGTERM (the shell's convention) */
-};
+#include "common/exit.h"	/* the exit codes */
 
 /*
  * SIGINT and SIGTERM for the commands that talk to AWS (run, collect): the
@@ -33,7 +22,7 @@ void	cli_catch_signals(void);
 /* The commands' option tables (cli/opts.h), for main's help and the README. */
 struct cli_cmd;
 extern const struct cli_cmd cli_cmd_run, cli_cmd_collect, cli_cmd_check, cli_cmd_report, cli_cmd_controls, cli_cmd_policy,
-    cli_cmd_simulate, cli_cmd_verify, cli_cmd_keygen;
+    cli_cmd_simulate, cli_cmd_verify, cli_cmd_keygen, cli_cmd_suggest, cli_cmd_merge;
 
 int	cmd_run(int, char **);
 int	cmd_collect(int, char **);
@@ -42,8 +31,10 @@ int	cmd_report(int, char **);
 int	cmd_policy(int, char **);
 int	cmd_controls(int, char **);
 int	cmd_simulate(int, char **);
+int	cmd_suggest(int, char **);
 int	cmd_verify(int, char **);
 int	cmd_keygen(int, char **);
+int	cmd_merge(int, char **);
 
 /* The region a command was given, else AWS_REGION, else AWS_DEFAULT_REGION, else NULL. */
 const char *cli_region(const char *given);

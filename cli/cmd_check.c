@@ -142,7 +142,7 @@ check_values(const struct check_args *a, int *fmt, int *fail_on)
 	*fail_on = 0;
 	if (a->format != NULL && ((*fmt = report_fmt_parse(a->format)) < 0 ||
 	    !(report_formats[*fmt].commands & REPORT_IN_CHECK))) {
-		usage_error("check", "--format %s: text, json or csv "
+		usage_error("check", "--format %s: text, json, csv, junit or ocsf "
 		    "(HTML and PDF: iamgrade report)", a->format);
 		return 0;
 	}

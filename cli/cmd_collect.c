@@ -7,6 +7,7 @@
 
 #include "common/common.h"
 #include "collector/collector.h"
+#include "collector/s3out.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 
@@ -31,7 +32,8 @@ static const struct cli_opt collect_opts[] = {
 	  "LP-04 are then NOT_EVALUATED", .value = 1),
 	CLI_OPTS_VERBOSITY(struct collect_args, level),
 	CLI_OPT(CLI_STRING, "out", 0, struct collect_args, out, "DIR",
-	  "where the snapshot goes (created, mode 0700)"),
+	  "where the snapshot goes (created, mode 0700); or\n"
+	  "s3://BUCKET/PREFIX/ (uploaded once, never replacing)"),
 	CLI_OPT_END
 };
 
@@ -69,6 +71,62 @@ collect_report_problems(const char *path, const json_t *snap)
 	}
 }
 
+/*
+ * --out s3://: the snapshot written into a staging folder, then uploaded
+ * once (collector/s3out.h); on failure the staging copy is kept and named.
+ * *url is what was written.  An exit code.
+ */
+static int
+collect_to_s3(const struct collect_args *a, const json_t *snap, struct aws_config *cfg,
+    struct aws_creds *creds, char **url)
+{
+	struct s3_out o;
+	struct aws_client *c = NULL;
+	char *err = NULL, *path = NULL;
+	int rc = EXIT_USAGE;
+
+	if (!s3_out_parse(a->out, &o, &err))
+		goto out;
+	rc = EXIT_IO;
+	if (!s3_out_stage(&o, &err) || !snapshot_write(o.staging, snap, &path, &err))
+		goto out;
+	c = aws_client_new(cfg, creds);
+	if (!s3_out_put_fresh(c, &o, path, url, &err)) {
+		char *e = str_sanitize_term(err);
+
+		err = xasprintf("%s; the snapshot is kept in %s", e, path);
+		free(e);
+		goto out;
+	}
+	if (!s3_out_unstage(&o, &err))
+		log_error("%s", err);
+	rc = EXIT_OK;
+out:
+	if (rc != EXIT_OK)
+		fprintf(stderr, "iamgrade collect: --out %s: %s\n", a->out, err);
+	aws_client_free(c);
+	s3_out_free(&o);
+	free(path);
+	free(err);
+	return rc;
+}
+
+/* An s3:// --out that cannot be one is a usage error before anything is collected. */
+static int
+collect_out_valid(const char *out)
+{
+	struct s3_out o;
+	char *err = NULL;
+	int ok = !s3_out_is(out) || s3_out_parse(out, &o, &err);
+
+	if (!ok)
+		usage_error("collect", "--out %s", err);
+	if (s3_out_is(out))
+		s3_out_free(&o);
+	free(err);
+	return ok;
+}
+
 /* Collect with the resolved configuration and write the snapshot; an exit code. */
 static int
 collect_write(const struct collect_args *a, struct collect_target *target,
@@ -94,7 +152,11 @@ collect_write(const struct collect_args *a, struct collect_target *target,
 		fprintf(stderr, "iamgrade collect: interrupted: no snapshot written\n");
 		goto out;
 	}
-	if (!dir_make(a->out, 0700, &err) || !snapshot_write(a->out, snap, &path, &err)) {
+	if (s3_out_is(a->out)) {
+		if ((rc = collect_to_s3(a, snap, cfg, creds, &path)) != EXIT_OK)
+			goto out;
+		rc = EXIT_INCOMPLETE;
+	} else if (!dir_make(a->out, 0700, &err) || !snapshot_write(a->out, snap, &path, &err)) {
 		fprintf(stderr, "iamgrade collect: %s\n", err);
 		/* DIR a file or a planted symlink is bad input; the rest is I/O. */
 		rc = lstat(a->out, &st) == 0 && !S_ISDIR(st.st_mode) ? EXIT_USAGE : EXIT_IO;
@@ -129,6 +191,8 @@ cmd_collect(int argc, char *argv[])
 		return usage_error("collect", "unexpected argument '%s'", argv[first]);
 	if (a.out == NULL)
 		return usage_error("collect", "--out DIR is required");
+	if (!collect_out_valid(a.out))
+		return EXIT_USAGE;
 	if (a.external_id != NULL && a.role == NULL)
 		return usage_error("collect", "--external-id needs --role-arn");
 	if (a.level >= 0)

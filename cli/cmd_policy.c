@@ -8,6 +8,7 @@
 
 struct policy_args {
 	int		 runner;
+	int		 security_hub;
 	const char	*role;
 };
 
@@ -19,12 +20,15 @@ static const struct cli_opt policy_opts[] = {
 	  "DescribeOrganization, and sts:AssumeRole on the audit role", .value = 1),
 	CLI_OPT(CLI_STRING, "role-name", 0, struct policy_args, role, "NAME",
 	  "the audit role's name (default: any role)"),
+	CLI_OPT(CLI_FLAG, "security-hub", 0, struct policy_args, security_hub, NULL,
+	  "also securityhub:BatchImportFindings, for run\n"
+	  "--security-hub (each account imports its own findings)", .value = 1),
 	CLI_OPT_END
 };
 
 const struct cli_cmd cli_cmd_policy = {
 	"policy", "print the least-privilege IAM policy the collector needs",
-	"usage: iamgrade policy [--runner [--role-name NAME]]\n"
+	"usage: iamgrade policy [--runner [--role-name NAME]] [--security-hub]\n"
 	"\n"
 	"Print an IAM policy (JSON).  Without options: what every audited account\n"
 	"must allow iamgrade (read-only IAM and CloudTrail calls); attach it to\n"
@@ -45,7 +49,7 @@ cmd_policy(int argc, char *argv[])
 		return usage_error("policy", "unexpected argument '%s'", argv[first]);
 	if (a.role != NULL && !a.runner)
 		return usage_error("policy", "--role-name goes with --runner");
-	doc = collect_policy(a.runner, a.role);
+	doc = collect_policy(a.runner, a.role, a.security_hub);
 	printf("%s\n", doc);
 	free(doc);
 	return EXIT_OK;

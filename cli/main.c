@@ -32,9 +32,11 @@ static const struct command {
 	{ "collect",	cmd_collect,	NULL, &cli_cmd_collect },
 	{ "check",	cmd_check,	NULL, &cli_cmd_check },
 	{ "report",	cmd_report,	NULL, &cli_cmd_report },
+	{ "merge",	cmd_merge,	NULL, &cli_cmd_merge },
 	{ "policy",	cmd_policy,	NULL, &cli_cmd_policy },
 	{ "controls",	cmd_controls,	NULL, &cli_cmd_controls },
 	{ "simulate",	cmd_simulate,	NULL, &cli_cmd_simulate },
+	{ "suggest-policy", cmd_suggest, NULL, &cli_cmd_suggest },
 	{ "verify",	cmd_verify,	NULL, &cli_cmd_verify },
 	{ "keygen",	cmd_keygen,	NULL, &cli_cmd_keygen },
 	{ NULL, NULL, NULL, NULL }
@@ -184,7 +186,7 @@ usage(FILE *f)
 
 	fprintf(f, "usage: iamgrade COMMAND [options]   (iamgrade COMMAND --help)\n\n");
 	for (c = commands; c->name != NULL; c++)
-		fprintf(f, "  %-9s %s\n", c->name, command_summary(c));
+		fprintf(f, "  %-15s %s\n", c->name, command_summary(c));
 }
 
 /* iamgrade help [--markdown | COMMAND]. */

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/common.h"
+
 enum cli_kind {
 	CLI_END,	/* ends a table */
 	CLI_HEADING,	/* not an option: help is a heading line for what follows */
@@ -25,11 +27,7 @@ enum {
 	CLI_OFF = 2,	/* not an option of this command (a row of a shared list) */
 };
 
-/* A repeatable option's values (argv's strings), allocated by cli_parse. */
-struct cli_list {
-	const char	**v;
-	int		  n;
-};
+/* A repeatable option's values: struct cli_list (common/common.h), allocated by cli_parse. */
 
 struct cli_opt {
 	enum cli_kind	 kind;

@@ -20,18 +20,21 @@
 #include "collector/aws_int.h"
 
 const char *const aws_svc_names[AWS_SVC__MAX] = {
-	"iam", "sts", "cloudtrail", "organizations",
+	"iam", "sts", "cloudtrail", "organizations", "securityhub",
+	"s3",
 };
 
 /* Query API versions; NULL for the JSON services. */
 static const char *const aws_query_version[AWS_SVC__MAX] = {
-	"2010-05-08", "2011-06-15", NULL, NULL,
+	"2010-05-08", "2011-06-15", NULL, NULL, NULL,
+	NULL,
 };
 
 /* X-Amz-Target prefixes; NULL for the Query services. */
 static const char *const aws_json_target[AWS_SVC__MAX] = {
 	NULL, NULL, "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
-	"AWSOrganizationsV20161128",
+	"AWSOrganizationsV20161128", NULL,
+	NULL,
 };
 
 static const char *const aws_result_names[] = {
@@ -71,6 +74,8 @@ struct aws_req {
 	const char	*body;
 	size_t		 len;
 	int		 json;
+	const char	*method;	/* NULL: POST; "PUT" or "GET" (S3) */
+	const char	*extra[3];	/* more headers, "Name: value", signed; NULL ends */
 };
 
 /* What one attempt's callbacks collect. */
@@ -730,14 +735,18 @@ aws_send(struct aws_client *c, const struct aws_req *q, struct aws_resp *r,
 	CURL *h = c->curl;
 	CURLcode cc;
 	long status = 0;
+	size_t i;
 
 	memset(&x, 0, sizeof(x));
 	memset(a, 0, sizeof(*a));
 	x.body.max = c->cfg.body_max;
 	curl_easy_reset(h);
-	hdr = aws_slist_add(hdr, "Content-Type: %s", q->content_type);
+	if (q->content_type != NULL)
+		hdr = aws_slist_add(hdr, "Content-Type: %s", q->content_type);
 	if (q->target != NULL)
 		hdr = aws_slist_add(hdr, "X-Amz-Target: %s", q->target);
+	for (i = 0; i < sizeof(q->extra) / sizeof(q->extra[0]) && q->extra[i] != NULL; i++)
+		hdr = aws_slist_add(hdr, "%s", q->extra[i]);
 	if (c->creds.access_key_id != NULL) {
 		sigv4 = xasprintf("aws:amz:%s:%s", q->sign_region, aws_svc_names[q->svc]);
 		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
@@ -750,8 +759,15 @@ aws_send(struct aws_client *c, const struct aws_req *q, struct aws_resp *r,
 	}
 	curl_easy_setopt(h, CURLOPT_URL, q->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
+	if (q->method != NULL && strcmp(q->method, "GET") == 0)
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	else {
+		/* PUT with a body in memory: libcurl signs the method it sends. */
+		if (q->method != NULL)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
+	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "iamgrade/" IAMGRADE_VERSION);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -999,6 +1015,147 @@ aws_json(struct aws_client *c, enum aws_svc svc, const char *region, const char 
 	free(q.target);
 	free(url);
 	free(sign);
+	return res;
+}
+
+enum aws_result
+aws_rest_json(struct aws_client *c, enum aws_svc svc, const char *op, const char *path,
+    const char *body, size_t len, struct aws_resp *r)
+{
+	struct aws_req q;
+	const char *base;
+	char *url;
+	size_t n;
+	enum aws_result res;
+
+	memset(r, 0, sizeof(*r));
+	if ((int)svc < 0 || svc >= AWS_SVC__MAX || (base = c->cfg.endpoint[svc]) == NULL)
+		return aws_local_error(svc < AWS_SVC__MAX ? svc : AWS_IAM, op, NULL, r,
+		    xasprintf("no %s endpoint configured", svc < AWS_SVC__MAX ?
+		    aws_svc_names[svc] : "?"));
+	/* An endpoint may end in "/" (ours do) or not (AWS_ENDPOINT_URL_*). */
+	n = strlen(base);
+	url = xasprintf("%.*s%s", (int)(n > 0 && base[n - 1] == '/' ? n - 1 : n), base, path);
+	memset(&q, 0, sizeof(q));
+	q.svc = svc;
+	q.op = op;
+	q.url = url;
+	q.sign_region = c->cfg.sign_region[svc];
+	q.content_type = "application/json";
+	q.body = body;
+	q.len = len;
+	q.json = 1;
+	res = aws_call(c, &q, r);
+	free(url);
+	return res;
+}
+
+/* S3. */
+
+/*
+ * The object's URL: path-style under a custom endpoint (emulators, VPC
+ * endpoints, S3-compatible stores) and for a bucket with a dot (the
+ * wildcard certificate *.s3.REGION.amazonaws.com does not cover it),
+ * virtual-hosted on AWS otherwise, as the SDKs address it.  NULL for a
+ * bucket name that cannot be one (it would change the URL's meaning).
+ */
+char *
+aws_s3_url(const struct aws_config *cfg, const char *bucket, const char *key,
+    const char *query)
+{
+	const char *ep = cfg->endpoint[AWS_S3], *p;
+	struct buf b = { 0 };
+	size_t n;
+
+	if (ep == NULL || *bucket == '\0' || strlen(bucket) > 63 ||
+	    strspn(bucket, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(bucket))
+		return NULL;
+	n = strlen(ep);
+	while (n > 0 && ep[n - 1] == '/')
+		n--;
+	if (cfg->endpoint_custom[AWS_S3] || strchr(bucket, '.') != NULL ||
+	    (p = strstr(ep, "://")) == NULL)
+		buf_printf(&b, "%.*s/%s/", (int)n, ep, bucket);
+	else
+		buf_printf(&b, "%.*s%s.%.*s/", (int)(p + 3 - ep), ep, bucket,
+		    (int)(n - (size_t)(p + 3 - ep)), p + 3);
+	/* Each segment encoded once (SigV4 for S3 does not encode twice), '/' kept. */
+	while (key != NULL && *key != '\0') {
+		char *seg = xstrndup(key, strcspn(key, "/"));
+
+		url_encode(&b, seg);
+		key += strlen(seg);
+		free(seg);
+		if (*key == '/') {
+			buf_adds(&b, "/");
+			key++;
+		}
+	}
+	if (query != NULL)
+		buf_printf(&b, "?%s", query);
+	return buf_steal(&b);
+}
+
+enum aws_result
+aws_s3_put(struct aws_client *c, const char *bucket, const char *key, const void *body,
+    size_t len, const char *content_type, int create_only, struct aws_resp *r)
+{
+	struct aws_req q;
+	char sha[65], *url, *hsha;
+	enum aws_result res;
+
+	memset(r, 0, sizeof(*r));
+	if ((url = aws_s3_url(&c->cfg, bucket, key, NULL)) == NULL)
+		return aws_local_error(AWS_S3, "PutObject", NULL, r,
+		    xasprintf("\"%s\" is not an S3 bucket name", bucket));
+	sha256_hex(body, len, sha);
+	hsha = xasprintf("x-amz-content-sha256: %s", sha);
+	memset(&q, 0, sizeof(q));
+	q.svc = AWS_S3;
+	q.op = "PutObject";
+	q.url = url;
+	q.sign_region = c->cfg.sign_region[AWS_S3];
+	q.content_type = content_type ? content_type : "application/octet-stream";
+	q.body = body != NULL ? body : "";
+	q.len = len;
+	q.method = "PUT";
+	q.extra[0] = hsha;
+	q.extra[1] = create_only ? "If-None-Match: *" : NULL;
+	res = aws_call(c, &q, r);
+	free(hsha);
+	free(url);
+	return res;
+}
+
+enum aws_result
+aws_s3_list(struct aws_client *c, const char *bucket, const char *prefix, int max_keys,
+    struct aws_resp *r)
+{
+	struct aws_req q;
+	struct buf qs = { 0 };
+	char *url;
+	enum aws_result res;
+
+	memset(r, 0, sizeof(*r));
+	/* Already canonical (names sorted, values encoded): signed as sent. */
+	buf_printf(&qs, "list-type=2&max-keys=%d&prefix=", max_keys);
+	url_encode(&qs, prefix ? prefix : "");
+	url = aws_s3_url(&c->cfg, bucket, NULL, qs.p);
+	buf_free(&qs);
+	if (url == NULL)
+		return aws_local_error(AWS_S3, "ListObjectsV2", NULL, r,
+		    xasprintf("\"%s\" is not an S3 bucket name", bucket));
+	memset(&q, 0, sizeof(q));
+	q.svc = AWS_S3;
+	q.op = "ListObjectsV2";
+	q.url = url;
+	q.sign_region = c->cfg.sign_region[AWS_S3];
+	q.method = "GET";
+	/* The hash of the empty body. */
+	q.extra[0] = "x-amz-content-sha256: "
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	res = aws_call(c, &q, r);
+	free(url);
 	return res;
 }
 

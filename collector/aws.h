@@ -32,6 +32,8 @@ enum aws_svc {
 	AWS_STS,
 	AWS_CLOUDTRAIL,
 	AWS_ORGANIZATIONS,
+	AWS_SECURITYHUB,
+	AWS_S3,
 	AWS_SVC__MAX
 };
 extern const char *const aws_svc_names[AWS_SVC__MAX];	/* "iam", "sts", ... */
@@ -76,6 +78,7 @@ struct aws_files;	/* the parsed shared files: private (collector/aws_int.h) */
  */
 struct aws_config {
 	char	*region;
+	int	 region_given;		/* region set by an option, the environment or the profile, not the default */
 	char	*profile;		/* selected profile name, always set ("default" when none chosen) */
 	char	*endpoint[AWS_SVC__MAX];
 	char	*sign_region[AWS_SVC__MAX];
@@ -225,6 +228,35 @@ enum aws_result aws_query(struct aws_client *, enum aws_svc, const char *action,
  */
 enum aws_result aws_json(struct aws_client *, enum aws_svc, const char *region,
 	    const char *op, const char *body, struct aws_resp *r);
+
+/*
+ * REST-JSON (Security Hub): POST body (JSON) to the config's endpoint[svc]
+ * with path appended ("/findings/import"); op names the call in messages
+ * and logs.  Retries, throttling and errors as for aws_json.
+ */
+enum aws_result aws_rest_json(struct aws_client *, enum aws_svc, const char *op,
+	    const char *path, const char *body, size_t len, struct aws_resp *r);
+
+/*
+ * S3 (REST: the method, the bucket and key in the URL, the body's SHA-256
+ * signed in x-amz-content-sha256).  A custom endpoint (AWS_ENDPOINT_URL_S3,
+ * ...) is addressed path-style, ENDPOINT/BUCKET/KEY; AWS virtual-hosted,
+ * BUCKET.s3.REGION.amazonaws.com/KEY (path-style for a bucket name with a
+ * dot, which the wildcard certificate does not cover).  The key is
+ * URI-encoded once, as SigV4 signs it for S3 ('/' kept).
+ *
+ * aws_s3_put: PutObject of len bytes of body.  create_only sends
+ * If-None-Match: *, so that an existing object is never replaced: S3 answers
+ * 412 PreconditionFailed (or 409 ConditionalRequestConflict while another
+ * write of the key is in flight) and nothing changes.
+ * aws_s3_list: ListObjectsV2 of at most max_keys keys under prefix; the
+ * answer's XML body is in r->body.
+ */
+enum aws_result aws_s3_put(struct aws_client *, const char *bucket, const char *key,
+	    const void *body, size_t len, const char *content_type, int create_only,
+	    struct aws_resp *r);
+enum aws_result aws_s3_list(struct aws_client *, const char *bucket, const char *prefix,
+	    int max_keys, struct aws_resp *r);
 
 /*
  * Cancel every call in progress and to come (async-signal-safe: a signal

@@ -156,6 +156,14 @@ void	aws_init(void);
 /* {Op}Response/{Op}Result/Credentials of STS into out (source unset). */
 int	aws_parse_sts_creds(const char *body, size_t len, struct aws_creds *out);
 
+/*
+ * An S3 object's URL for cfg (aws.h, aws_s3_put, says which style when),
+ * the key encoded once; query appended as given.  Caller frees; NULL for a
+ * name that cannot be a bucket.
+ */
+char	*aws_s3_url(const struct aws_config *, const char *bucket, const char *key,
+	    const char *query);
+
 /* Error body parsing, also used by the tests. */
 void	aws_parse_query_error(const char *body, size_t len, long status, struct aws_resp *);
 void	aws_parse_json_error(const char *body, size_t len, long status,

@@ -135,11 +135,15 @@ out:
 	json_object_set_new(coll, "problems", problems);
 }
 
-/* The organization as the snapshot holds it: its id and account ids. */
+/*
+ * The organization as the snapshot holds it: its id and account ids, or,
+ * when the run keeps the list once in its folder (in), where and its hash.
+ */
 static json_t *
-collect_organization(const json_t *org)
+collect_organization(const json_t *org, const char *in)
 {
 	json_t *ids = json_array(), *a;
+	char sha[65];
 	size_t i;
 
 	json_array_foreach(json_object_get(org, "accounts"), i, a) {
@@ -148,6 +152,14 @@ collect_organization(const json_t *org)
 			a = json_object_get(a, "Id");
 		if (json_is_string(a))
 			json_array_append(ids, a);
+	}
+	if (in != NULL) {
+		snap_org_sha256(ids, sha);
+		a = json_pack("{s:O?, s:s, s:s, s:I}", "id", json_object_get(org, "id"),
+		    "accounts_in", in, "accounts_sha256", sha,
+		    "accounts_count", (json_int_t)json_array_size(ids));
+		json_decref(ids);
+		return src_ok("organizations:ListAccounts", a);
 	}
 	return src_ok("organizations:ListAccounts", json_pack("{s:O?, s:o}",
 	    "id", json_object_get(org, "id"), "accounts", ids));
@@ -177,7 +189,7 @@ collect_frame(const char *account_id, const struct collect_target *t,
 	    "sources");
 	if (o->organization != NULL)
 		json_object_set_new(snap, "organization", snap_source_check("organization",
-		    collect_organization(o->organization)));
+		    collect_organization(o->organization, o->organization_in)));
 	return snap;
 }
 

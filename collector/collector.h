@@ -24,6 +24,7 @@ struct collect_opts {
 	const struct aws_config	*cfg;
 	int			 since_days;	/* CreateRole window, 1..90 (default 30) */
 	const json_t		*organization;	/* {"id":..., "accounts":[ids]} or NULL */
+	const char		*organization_in; /* the run keeps the list there (SNAP_ORG_FILE), or NULL: inline */
 	int			 report_wait_s;	/* credential report deadline (default 300) */
 	int			 no_last_accessed; /* skip service last accessed (--no-last-accessed) */
 	int			 la_jobs;	/* last-accessed jobs in flight (0: 16) */
@@ -51,9 +52,12 @@ int	snapshot_write(const char *dir, const json_t *snap, char **path, char **err)
  * The least-privilege IAM policy as JSON text (caller frees): the reads
  * every audited account must allow; with runner, also what the identity
  * running a multi-account job needs (Organizations reads, sts:AssumeRole
- * on role_name in any account, or on any role when role_name is NULL).
+ * on role_name in any account, or on any role when role_name is NULL);
+ * with security_hub, securityhub:BatchImportFindings (run --security-hub
+ * imports each account's findings with its own credentials, so the audited
+ * accounts need it).
  */
-char	*collect_policy(int runner, const char *role_name);
+char	*collect_policy(int runner, const char *role_name, int security_hub);
 
 /*
  * Organizations ListAccounts (all pages) with the client's credentials:
@@ -162,13 +166,23 @@ size_t	accounts_shard(struct collect_job *jobs, size_t n, unsigned k, unsigned o
 typedef void (*collect_progress_fn)(void *arg, const struct collect_job *, size_t done, size_t total);
 
 /*
+ * Called after each job's snapshot is written (or could not be), from the
+ * worker thread and without the lock, before the progress call: the next
+ * stage of the caller (run grades and reports the account here), so that
+ * it overlaps the collection on the same bounded pool of threads.  The job
+ * is the callee's until it returns.
+ */
+typedef void (*collect_landed_fn)(void *arg, struct collect_job *);
+
+/*
  * Collect every job with at most `threads` at a time into outdir.  creds are
  * the caller's, used for jobs without creds of their own (AssumeRole into
  * target.role_arn happens inside collect_account).  Stops starting new jobs
- * once *stop becomes non-zero.  Returns the number of jobs finished.
+ * once *stop becomes non-zero.  landed and progress may be NULL; arg is
+ * passed to both.  Returns the number of jobs finished.
  */
 size_t	collect_many(struct collect_job *, size_t n, const struct aws_creds *creds,
 	    const struct collect_opts *, const char *outdir, int threads,
-	    volatile int *stop, collect_progress_fn, void *arg);
+	    volatile int *stop, collect_landed_fn, collect_progress_fn, void *arg);
 
 #endif

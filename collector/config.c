@@ -13,7 +13,8 @@
 
 /* The service ids as they appear in AWS_ENDPOINT_URL_<ID> and [services] sections. */
 static const char *const cfg_svc_env[AWS_SVC__MAX] = {
-	"IAM", "STS", "CLOUDTRAIL", "ORGANIZATIONS",
+	"IAM", "STS", "CLOUDTRAIL", "ORGANIZATIONS", "SECURITYHUB",
+	"S3",
 };
 
 const char *
@@ -447,11 +448,18 @@ cfg_default_endpoint(const struct aws_config *cfg, enum aws_svc svc, const char 
 		}
 		/* FALLTHROUGH */
 	case AWS_CLOUDTRAIL:
+	case AWS_SECURITYHUB:
 		if (dual)
 			*url = xasprintf("https://%s.%s.api.aws/", svcname, region);
 		else
 			*url = xasprintf("https://%s%s.%s.%s/", svcname, fips ? "-fips" : "",
 			    region, suffix);
+		*sign = xstrdup(region);
+		break;
+	case AWS_S3:
+		/* The regional host; aws_s3_put puts the bucket in front of it. */
+		*url = xasprintf("https://s3%s%s.%s.%s/", fips ? "-fips" : "",
+		    dual ? ".dualstack" : "", region, suffix);
 		*sign = xstrdup(region);
 		break;
 	default:
@@ -682,6 +690,8 @@ aws_config_load(const struct aws_opts *o, struct aws_config *c, char **err)
 	    (v = aws_env(from = "AWS_DEFAULT_REGION")) == NULL &&
 	    (v = aws_profile_get(c, c->profile, from = "region", AWS_FILE_BOTH)) == NULL)
 		v = "us-east-1";
+	else
+		c->region_given = 1;
 	if (!cfg_region_valid(v)) {
 		err_set(err, "%s: \"%s\" is not a region name", from, v);
 		goto out;

@@ -44,12 +44,21 @@ add_statements(json_t *st, const char *const *p)
 }
 
 char *
-collect_policy(int runner, const char *role_name)
+collect_policy(int runner, const char *role_name, int security_hub)
 {
 	json_t *st = json_array(), *doc;
 	char *s, *role;
 
 	add_statements(st, policy_read);
+	/*
+	 * Resource "*": Security Hub takes a finding only from its own account
+	 * into that account's product, so this grants no more than the product
+	 * ARN would, and it is what emulators that check policies (moto) match.
+	 */
+	if (security_hub)
+		json_array_append_new(st, json_pack("{s:s,s:s,s:s,s:s}", "Sid",
+		    "IamgradeSecurityHubImport", "Effect", "Allow", "Action",
+		    "securityhub:BatchImportFindings", "Resource", "*"));
 	if (runner) {
 		add_statements(st, policy_runner);
 		/* Only the audit role, in any account: not every role there is. */

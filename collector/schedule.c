@@ -1,7 +1,9 @@
 /*
  * Collect many accounts at once: a fixed pool of threads takes the next
  * account from a shared index, collects it, writes its snapshot and drops
- * it, so memory stays flat however many accounts a run has.  Inside an
+ * it, so memory stays flat however many accounts a run has; then the same
+ * thread hands the account to the caller's next stage (run grades and
+ * reports it there), so that stage overlaps the collection.  Inside an
  * account the independent sources run on a few threads of their own
  * (collector/parallel.c); each source's pages stay in order on one thread,
  * which is what keeps CloudTrail's per-account pacing simple.
@@ -21,6 +23,7 @@ struct pool {
 	const struct collect_opts	*opts;
 	const char			*outdir;
 	volatile int			*stop;
+	collect_landed_fn		 landed;
 	collect_progress_fn		 progress;
 	void				*arg;
 	pthread_mutex_t			 lock;
@@ -80,6 +83,8 @@ worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		run_job(p, j);
+		if (p->landed != NULL)
+			p->landed(p->arg, j);
 
 		pthread_mutex_lock(&p->lock);
 		j->done = 1;
@@ -93,7 +98,7 @@ worker(void *arg)
 size_t
 collect_many(struct collect_job *jobs, size_t n, const struct aws_creds *creds,
     const struct collect_opts *opts, const char *outdir, int threads,
-    volatile int *stop, collect_progress_fn progress, void *arg)
+    volatile int *stop, collect_landed_fn landed, collect_progress_fn progress, void *arg)
 {
 	static volatile int never;
 	struct pool p;
@@ -107,6 +112,7 @@ collect_many(struct collect_job *jobs, size_t n, const struct aws_creds *creds,
 	p.opts = opts;
 	p.outdir = outdir;
 	p.stop = stop ? stop : &never;
+	p.landed = landed;
 	p.progress = progress;
 	p.arg = arg;
 	pthread_mutex_init(&p.lock, NULL);

@@ -298,61 +298,98 @@ file_mode_umask(int mode)
 }
 
 int
-file_write_atomic(const char *path, const void *data, size_t len, int mode,
-    int excl, char **err)
+file_atomic_open(struct file_atomic *f, const char *path, char **err)
 {
-	char *tmp = NULL;
-	const char *p = data;
-	int fd = -1, rc = 0;
-
-	tmp = xasprintf("%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0) {
-		err_set(err, "%s: %s", tmp, strerror(errno));
-		free(tmp);
+	f->path = path;
+	f->tmp = xasprintf("%s.tmp.XXXXXX", path);
+	if ((f->fd = mkstemp(f->tmp)) < 0) {
+		err_set(err, "%s: %s", f->tmp, strerror(errno));
+		free(f->tmp);
+		f->tmp = NULL;
 		return 0;
 	}
+	return 1;
+}
+
+int
+file_atomic_add(struct file_atomic *f, const void *data, size_t len, char **err)
+{
+	const char *p = data;
+
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = write(f->fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			err_set(err, "%s: write: %s", tmp, strerror(errno));
-			goto out;
-		}
+		if (n <= 0)
+			return err_set(err, "%s: write: %s", f->tmp, strerror(errno));
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
-		err_set(err, "%s: %s", tmp, strerror(errno));
+	return 1;
+}
+
+void
+file_atomic_abort(struct file_atomic *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	if (f->tmp != NULL)
+		unlink(f->tmp);
+	free(f->tmp);
+	f->tmp = NULL;
+}
+
+int
+file_atomic_commit(struct file_atomic *f, int mode, int excl, char **err)
+{
+	int rc = 0;
+
+	if (fchmod(f->fd, (mode_t)mode) < 0 || fsync(f->fd) < 0) {
+		err_set(err, "%s: %s", f->tmp, strerror(errno));
 		goto out;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		err_set(err, "%s: close: %s", tmp, strerror(errno));
+	if (close(f->fd) < 0) {
+		f->fd = -1;
+		err_set(err, "%s: close: %s", f->tmp, strerror(errno));
 		goto out;
 	}
-	fd = -1;
+	f->fd = -1;
 	if (excl) {
 		/* link(2) fails with EEXIST rather than replacing. */
-		if (link(tmp, path) < 0) {
-			err_set(err, "%s: %s", path, strerror(errno));
+		if (link(f->tmp, f->path) < 0) {
+			err_set(err, "%s: %s", f->path, strerror(errno));
 			goto out;
 		}
-		unlink(tmp);
-	} else if (rename(tmp, path) < 0) {
-		err_set(err, "%s: %s", path, strerror(errno));
+		unlink(f->tmp);
+	} else if (rename(f->tmp, f->path) < 0) {
+		err_set(err, "%s: %s", f->path, strerror(errno));
 		goto out;
 	}
-	fsync_dir(path);
+	fsync_dir(f->path);
+	free(f->tmp);
+	f->tmp = NULL;
 	rc = 1;
 out:
-	if (fd >= 0)
-		close(fd);
 	if (!rc)
-		unlink(tmp);
-	free(tmp);
+		file_atomic_abort(f);
 	return rc;
+}
+
+int
+file_write_atomic(const char *path, const void *data, size_t len, int mode,
+    int excl, char **err)
+{
+	struct file_atomic f;
+
+	if (!file_atomic_open(&f, path, err))
+		return 0;
+	if (!file_atomic_add(&f, data, len, err)) {
+		file_atomic_abort(&f);
+		return 0;
+	}
+	return file_atomic_commit(&f, mode, excl, err);
 }
 
 int

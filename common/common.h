@@ -38,6 +38,16 @@ char	*xvasprintf(const char *, va_list);
 int	 err_set(char **err, const char *, ...) __attribute__((format(printf, 2, 3)));
 
 /*
+ * A list of argv's strings (a repeatable option's values: cli/opts.h
+ * fills one; run/ reads it).  The array is the filler's; the strings
+ * are argv's.
+ */
+struct cli_list {
+	const char	**v;
+	int		  n;
+};
+
+/*
  * A growable byte buffer with a hard size cap (curl's dynbuf): buf_add
  * fails, leaving the buffer as it was, once len would exceed max.  max 0
  * means no cap.  The contents are always NUL-terminated when p != NULL.
@@ -70,6 +80,21 @@ long	 time_days(time_t a, time_t b);
  * the write fails (EEXIST) and nothing is touched.
  */
 int	 file_write_atomic(const char *path, const void *, size_t, int mode, int excl, char **err);
+/*
+ * The same in pieces, for a file too large to hold in memory: open (a
+ * temporary file beside path), add as often as needed, then commit (mode,
+ * excl and the renaming as above) or abort.  A failed add leaves the file
+ * to abort; a failed commit aborts itself.  path must outlive the writer.
+ */
+struct file_atomic {
+	int		 fd;
+	char		*tmp;
+	const char	*path;
+};
+int	 file_atomic_open(struct file_atomic *, const char *path, char **err);
+int	 file_atomic_add(struct file_atomic *, const void *, size_t, char **err);
+int	 file_atomic_commit(struct file_atomic *, int mode, int excl, char **err);
+void	 file_atomic_abort(struct file_atomic *);
 /* mode less the process's umask (read, then put back as it was). */
 int	 file_mode_umask(int mode);
 /* Read a whole file (at most max bytes, 0 = no cap) into *out (caller frees). */

@@ -120,6 +120,107 @@ out:
 	return rc;
 }
 
+int
+ev_run_dir(const char *out, time_t when, char **dir, char **err)
+{
+	char day[21];
+	int n;
+
+	*dir = NULL;
+	if (!dir_make(out, 0755, err))
+		return 0;
+	time_fmt(when, day);
+	day[10] = '\0';
+	for (n = 1; n < 1000; n++) {
+		free(*dir);
+		*dir = n == 1 ? xasprintf("%s/%s", out, day) : xasprintf("%s/%s-%d", out, day, n);
+		if (mkdir(*dir, 0755) == 0)
+			return 1;
+		if (errno != EEXIST)
+			break;
+	}
+	if (n == 1000)
+		err_set(err, "%s: too many runs on %s", out, day);
+	else
+		err_set(err, "%s: %s", *dir, strerror(errno));
+	free(*dir);
+	*dir = NULL;
+	return 0;
+}
+
+/* One file of ev_copy_files: its folder made, written once with its mode. */
+static int
+copy_one(const char *from, const char *to, char **err)
+{
+	struct stat st;
+	char *body = NULL, *d = xstrdup(to);
+	size_t len = 0;
+	int rc = 0;
+
+	*strrchr(d, '/') = '\0';
+	if (lstat(from, &st) < 0) {
+		err_set(err, "%s: %s", from, strerror(errno));
+		goto out;
+	}
+	if (!dir_make(d, 0755, err) || !file_read(from, 0, &body, &len, err))
+		goto out;
+	/* Said plainly when seen; the exclusive write is what guarantees it. */
+	if (access(to, F_OK) == 0) {
+		err_set(err, "%s: already there: two inputs hold this file", to);
+		goto out;
+	}
+	if (!file_write_atomic(to, body, len, (int)(st.st_mode & 0777), 1, err))
+		goto out;
+	rc = 1;
+out:
+	free(body);
+	free(d);
+	return rc;
+}
+
+int
+ev_copy_files(const char *src, const char *dst, const char *sub, char **err)
+{
+	struct names files = { 0 }, odd = { 0 };
+	struct stat st;
+	char *top = xasprintf("%s/%s", src, sub), *from, *to;
+	size_t i;
+	int rc = 0;
+
+	if (lstat(top, &st) < 0 && errno == ENOENT) {
+		rc = 1;
+		goto out;
+	}
+	if (S_ISREG(st.st_mode)) {
+		from = xasprintf("%s/%s", dst, sub);
+		rc = copy_one(top, from, err);
+		free(from);
+		goto out;
+	}
+	if (!walk(src, sub, &files, &odd, err))
+		goto out;
+	if (odd.n > 0) {
+		err_set(err, "%s/%s: not a regular file nor a folder", src, odd.v[0]);
+		goto out;
+	}
+	names_sort(&files);
+	for (i = 0; i < files.n; i++) {
+		from = xasprintf("%s/%s", src, files.v[i]);
+		to = xasprintf("%s/%s", dst, files.v[i]);
+		rc = copy_one(from, to, err);
+		free(from);
+		free(to);
+		if (!rc)
+			goto out;
+	}
+	rc = 1;
+out:
+	names_free(&files);
+	names_free(&odd);
+	free(top);
+	return rc;
+}
+
 /* SHA-256 of a file, streamed (snapshots may be large), without following a symlink. */
 static int
 hash_file(const char *path, char out[65], char **err)

@@ -16,6 +16,8 @@
 #ifndef EVIDENCE_EVIDENCE_H
 #define EVIDENCE_EVIDENCE_H
 
+#include <time.h>
+
 #include <jansson.h>
 
 #define EV_MANIFEST	"MANIFEST.sha256"
@@ -63,6 +65,22 @@ int	 ev_verify_signature(const char *dir, const char *pubfile, char **err);
  * ed25519` and `openssl pkey -pubout` make.  Neither may exist already.
  */
 int	 ev_keygen(const char *prefix, char **err);
+
+/*
+ * A new run folder OUT/YYYY-MM-DD (the UTC day of when), or -2, -3, ...
+ * when that name is taken: a run folder is never reused.  OUT is made
+ * (mode 0755) when missing.  *dir is the caller's.
+ */
+int	 ev_run_dir(const char *out, time_t when, char **dir, char **err);
+
+/*
+ * Copy every regular file under src/sub (or src/sub itself, a file) to the same path under dst
+ * (folders made as needed), each written atomically with its mode and
+ * never replacing a file: a name already taken fails, naming it.  A
+ * missing src/sub copies nothing; anything but files and folders in it
+ * (a symlink, a FIFO) is refused.
+ */
+int	 ev_copy_files(const char *src, const char *dst, const char *sub, char **err);
 
 /*
  * What evidence.json records about a run that only the command knows; the

@@ -121,8 +121,8 @@ strs_from(const json_t *v, struct pol_strs *out, const char *elem, int allow_emp
 	return 1;
 }
 
-static void
-strs_free(struct pol_strs *s)
+void
+pol_strs_free(struct pol_strs *s)
 {
 	size_t i;
 
@@ -509,13 +509,13 @@ pol_free(struct pol_doc *d)
 
 		free((char *)s->sid);
 		for (t = 0; t < POL_P_NTYPES; t++)
-			strs_free(&s->principal.by[t]);
-		strs_free(&s->action);
-		strs_free(&s->resource);
+			pol_strs_free(&s->principal.by[t]);
+		pol_strs_free(&s->action);
+		pol_strs_free(&s->resource);
 		for (j = 0; j < s->ncond; j++) {
 			free((char *)s->cond[j].opname);
 			free((char *)s->cond[j].key);
-			strs_free(&s->cond[j].values);
+			pol_strs_free(&s->cond[j].values);
 		}
 		free(s->cond);
 	}

@@ -48,6 +48,8 @@ struct pol_strs {
 	char	**v;
 	size_t	  n;
 };
+/* Free every string and the array, and empty s (for lists built outside a document). */
+void	 pol_strs_free(struct pol_strs *s);
 
 /* Principal types, the keys of a Principal object. */
 enum pol_ptype {

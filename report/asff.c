@@ -25,10 +25,12 @@
 #define ASFF_TITLE_MAX	256
 #define ASFF_DESC_MAX	1024
 #define ASFF_TEXT_MAX	512	/* Remediation.Recommendation.Text */
+#define ASFF_FIELD_MAX	2048	/* a ProductFields value */
 #define ASFF_TYPE	"Software and Configuration Checks/Industry and Regulatory Standards"
 
 struct asff {
 	const char	*region;
+	const json_t	*results;	/* during render: the organization */
 };
 
 static void *
@@ -66,39 +68,6 @@ asff_set_text(json_t *o, const char *key, const char *s, size_t max)
 	free(t);
 }
 
-/* The partition of an ARN, when it names one AWS has. */
-static const char *
-asff_partition(const char *arn)
-{
-	if (arn == NULL)
-		return "aws";
-	if (strncmp(arn, "arn:aws-cn:", 11) == 0)
-		return "aws-cn";
-	if (strncmp(arn, "arn:aws-us-gov:", 15) == 0)
-		return "aws-us-gov";
-	return "aws";
-}
-
-static const char *
-asff_resource_type(const char *arn)
-{
-	if (arn == NULL || strncmp(arn, "arn:", 4) != 0)
-		return "Other";
-	if (strstr(arn, ":iam::") != NULL) {
-		if (strstr(arn, ":user/") != NULL)
-			return "AwsIamUser";
-		if (strstr(arn, ":role/") != NULL)
-			return "AwsIamRole";
-		if (strstr(arn, ":policy/") != NULL)
-			return "AwsIamPolicy";
-		if (strstr(arn, ":group/") != NULL)
-			return "AwsIamGroup";
-		if (strlen(arn) > 5 && strcmp(arn + strlen(arn) - 5, ":root") == 0)
-			return "AwsAccount";
-	}
-	return "Other";
-}
-
 static char *
 asff_severity(const char *sev)
 {
@@ -110,22 +79,27 @@ asff_severity(const char *sev)
 	return s;
 }
 
-/* Security Hub's page for a control id like "IAM.3", or NULL. */
-static char *
-asff_url(const char *shid)
+/*
+ * Where the account sits (issue 18), in ProductFields, which Security Hub
+ * lets a delegated administrator filter on: the organization, the OU's id
+ * and path (an account the walk could not place: "unknown" with why).
+ */
+static void
+asff_org_fields(json_t *pf, const json_t *results, const json_t *acct)
 {
-	char svc[32], *p;
-	const char *dot;
+	const char *org = json_string_value(jpath(results, "organization.organization_id"));
+	const char *id = json_string_value(jpath(acct, "ou.id"));
+	const char *path = json_string_value(jpath(acct, "ou.path"));
+	const char *why = json_string_value(jpath(acct, "ou.reason"));
 
-	if (shid == NULL || (dot = strchr(shid, '.')) == NULL || dot == shid ||
-	    (size_t)(dot - shid) >= sizeof(svc))
-		return NULL;
-	snprintf(svc, sizeof(svc), "%.*s", (int)(dot - shid), shid);
-	for (p = svc; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return xasprintf("https://docs.aws.amazon.com/securityhub/latest/userguide/"
-	    "%s-controls.html#%s-%s", svc, svc, dot + 1);
+	if (org != NULL)
+		asff_set_text(pf, "iamgrade/OrganizationId", org, ASFF_FIELD_MAX);
+	if (id != NULL)
+		asff_set_text(pf, "iamgrade/OrganizationalUnitId", id, ASFF_FIELD_MAX);
+	if (path != NULL)
+		asff_set_text(pf, "iamgrade/OrganizationalUnitPath", path, ASFF_FIELD_MAX);
+	if (why != NULL)
+		asff_set_text(pf, "iamgrade/OrganizationalUnitReason", why, ASFF_FIELD_MAX);
 }
 
 static json_t *
@@ -145,7 +119,7 @@ asff_base(const struct asff *a, const json_t *acct, const json_t *c, const char 
 	json_object_set_new(f, "SchemaVersion", json_string(ASFF_SCHEMA));
 	json_object_set_new(f, "Id", json_string(fid));
 	json_object_set_new(f, "ProductArn", json_sprintf("arn:%s:securityhub:%s:%s:product/%s/default",
-	    asff_partition(json_string_value(jpath(acct, "collection.caller_arn"))), a->region,
+	    report_partition(json_string_value(jpath(acct, "collection.caller_arn"))), a->region,
 	    id, id));
 	json_object_set_new(f, "ProductName", json_string("iamgrade"));
 	json_object_set_new(f, "CompanyName", json_string("iamgrade"));
@@ -163,7 +137,7 @@ asff_base(const struct asff *a, const json_t *acct, const json_t *c, const char 
 		buf_printf(&steps, "%s%s", i > 0 ? " " : "", json_string_value(step) ?
 		    json_string_value(step) : "");
 	asff_set_text(rec, "Text", steps.len > 0 ? steps.p : title, ASFF_TEXT_MAX);
-	if ((url = asff_url(jstr(c, "securityhub"))) != NULL)
+	if ((url = report_securityhub_url(jstr(c, "securityhub"))) != NULL)
 		json_object_set_new(rec, "Url", json_string(url));
 	json_object_set_new(rem, "Recommendation", rec);
 	json_object_set_new(f, "Remediation", rem);
@@ -175,6 +149,7 @@ asff_base(const struct asff *a, const json_t *acct, const json_t *c, const char 
 		json_object_set_new(pf, "iamgrade/CIS", json_string(jstr(c, "cis")));
 	if (jstr(c, "securityhub") != NULL)
 		json_object_set_new(pf, "iamgrade/SecurityHub", json_string(jstr(c, "securityhub")));
+	asff_org_fields(pf, a->results, acct);
 	json_object_set_new(f, "ProductFields", pf);
 	free(fid);
 	free(url);
@@ -188,9 +163,9 @@ asff_resource(json_t *f, const char *arn, const char *region)
 {
 	json_t *r = json_object();
 
-	json_object_set_new(r, "Type", json_string(asff_resource_type(arn)));
+	json_object_set_new(r, "Type", json_string(report_resource_type(arn)));
 	asff_set_text(r, "Id", arn, 512);
-	json_object_set_new(r, "Partition", json_string(asff_partition(arn)));
+	json_object_set_new(r, "Partition", json_string(report_partition(arn)));
 	json_object_set_new(r, "Region", json_string(region));
 	json_object_set_new(f, "Resources", json_pack("[o]", r));
 }
@@ -218,32 +193,23 @@ static void
 asff_control(const struct asff *a, const json_t *acct, const json_t *c, json_t *out)
 {
 	const char *status = jstr(c, "status"), *id = jstr(acct, "account_id");
-	char *root = xasprintf("arn:%s:iam::%s:root", asff_partition(json_string_value(
+	char *root = xasprintf("arn:%s:iam::%s:root", report_partition(json_string_value(
 	    jpath(acct, "collection.caller_arn"))), id);
 	json_t *f, *rows, *row;
 	size_t i, more = 0;
 
 	if (status != NULL && strcmp(status, "FAIL") == 0) {
+		json_t *seen = json_object();
+
 		rows = report_finding_rows(json_object_get(c, "findings"), (size_t)-1, &more);
 		json_array_foreach(rows, i, row) {
 			const json_t *fd = json_object_get(row, "finding");
 			const char *res = jstr(fd, "resource") ? jstr(fd, "resource") : root;
-			char *key = xasprintf("%s\n%s\n%s", res, jpath(fd, "evidence.error_code") ?
-			    json_string_value(jpath(fd, "evidence.error_code")) : "",
-			    jpath(fd, "evidence.source_ip") ?
-			    json_string_value(jpath(fd, "evidence.source_ip")) : "");
-			struct buf d = { 0 };
+			char *key = report_row_key(fd, res, seen), *why = report_row_reason(row);
 
 			f = asff_base(a, acct, c, key);
-			buf_printf(&d, "%s", jstr(fd, "reason") ? jstr(fd, "reason") : "");
-			if (jint(row, "count", 1) > 1) {
-				char *w = report_row_words(row);
-
-				buf_printf(&d, " (%s)", w);
-				free(w);
-			}
-			asff_set_text(f, "Description", d.p, ASFF_DESC_MAX);
-			buf_free(&d);
+			asff_set_text(f, "Description", why, ASFF_DESC_MAX);
+			free(why);
 			asff_resource(f, res, a->region);
 			asff_compliance(f, "FAILED", jstr(fd, "severity") ? jstr(fd, "severity") :
 			    jstr(c, "severity"), NULL);
@@ -251,6 +217,7 @@ asff_control(const struct asff *a, const json_t *acct, const json_t *c, json_t *
 			free(key);
 		}
 		json_decref(rows);
+		json_decref(seen);
 	} else {
 		int pass = status != NULL && strcmp(status, "PASS") == 0;
 
@@ -267,13 +234,13 @@ asff_control(const struct asff *a, const json_t *acct, const json_t *c, json_t *
 static int
 asff_render(void *ctx, const json_t *results, struct buf *out, char **err)
 {
-	const struct asff *a = ctx;
+	struct asff *a = ctx;
 	const json_t *acct, *c;
 	json_t *all = json_array();
 	size_t i, j;
-	char *text = NULL;
 	int rc = 0;
 
+	a->results = results;
 	if (a->region == NULL) {
 		err_set(err, "asff: no region for the product ARN (--region or AWS_REGION)");
 		goto out;
@@ -284,15 +251,11 @@ asff_render(void *ctx, const json_t *results, struct buf *out, char **err)
 		json_array_foreach(json_object_get(acct, "controls"), j, c)
 			asff_control(a, acct, c, all);
 	}
-	text = jdump(all, 1);
-	if (!buf_adds(out, text) || !buf_adds(out, "\n")) {
-		err_set(err, "asff: the findings do not fit the output buffer");
+	if (!report_json_out(all, out, "asff", err))
 		goto out;
-	}
 	rc = 1;
 out:
 	json_decref(all);
-	free(text);
 	return rc;
 }
 

@@ -31,13 +31,20 @@ add_fact(json_t *rows, const char *label, char *value)
 	free(value);
 }
 
+static int
+fact_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 json_t *
 report_thresholds(const json_t *results)
 {
 	const json_t *th = json_object_get(results, "thresholds"), *v;
 	const struct report_threshold *t;
 	json_t *rows = json_array();
-	const char *k;
+	const char *k, **keys;
+	size_t i, n = 0;
 	char *s;
 
 	for (t = report_threshold_words; t->key != NULL; t++) {
@@ -50,14 +57,25 @@ report_thresholds(const json_t *results)
 			add_fact(rows, t->label, xasprintf("%s%s", s ? s : REPORT_EMPTY, t->unit));
 		free(s);
 	}
-	json_object_foreach((json_t *)th, k, v) {
+	/*
+	 * The others in the order of their names, not of the object: results
+	 * read from a file (sorted keys) and results just graded (the
+	 * config's order) show the same rows.
+	 */
+	keys = xcalloc(json_object_size(th) + 1, sizeof(*keys));
+	json_object_foreach((json_t *)th, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), fact_cmp_str);
+	for (i = 0; i < n; i++) {
+		v = json_object_get(th, keys[i]);
 		for (t = report_threshold_words; t->key != NULL; t++)
-			if (strcmp(t->key, k) == 0)
+			if (strcmp(t->key, keys[i]) == 0)
 				break;
 		if (t->key != NULL || (s = report_value_text(v)) == NULL)
 			continue;
-		add_fact(rows, k, s);
+		add_fact(rows, keys[i], s);
 	}
+	free(keys);
 	return rows;
 }
 

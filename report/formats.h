@@ -13,7 +13,9 @@
  *   renders   REPORT_ONE (one account), REPORT_MANY (the comparison), or both
  *   commands  REPORT_IN_CHECK (check --format), REPORT_IN_REPORT (report
  *             --NAME FILE), REPORT_IN_RUN (run writes run_file, and with
- *             REPORT_IN_RUN_EACH accounts/ID.NAME too)
+ *             REPORT_IN_RUN_EACH accounts/ID.NAME too; with
+ *             REPORT_IN_RUN_ASKED only when its run option asks: run
+ *             --ocsf, run --security-hub for ASFF)
  *   run_file  run: the file in the run's folder, or NULL
  *   help      one line for --help and the README
  */
@@ -43,7 +45,12 @@
 	    REPORT_IN_CHECK | REPORT_IN_REPORT, NULL,			\
 	    "JUnit XML: a test case per control per account, for CI")	\
 	X(ASFF, asff, 0600, REPORT_ONE | REPORT_MANY,			\
-	    REPORT_IN_REPORT, NULL,					\
-	    "the AWS Security Finding Format, for Security Hub (--region)")
+	    REPORT_IN_REPORT | REPORT_IN_RUN | REPORT_IN_RUN_ASKED,	\
+	    "findings.asff.json",					\
+	    "the AWS Security Finding Format, for Security Hub (--region)") \
+	X(OCSF, ocsf, 0600, REPORT_ONE | REPORT_MANY,			\
+	    REPORT_IN_CHECK | REPORT_IN_REPORT | REPORT_IN_RUN |		\
+	    REPORT_IN_RUN_ASKED, "findings.ocsf.json",			\
+	    "OCSF 1.3.0 Compliance Finding events (class 2003), as Prowler's")
 
 #endif

@@ -48,6 +48,8 @@ group_attach(json_t *results, const json_t *structure)
 	if (structure != NULL) {
 		org = json_deep_copy(structure);
 		json_object_del(org, "accounts");
+		/* The account list the snapshots name (snapshot.h): theirs, not the results'. */
+		json_object_del(org, "organization_accounts");
 		json_object_set_new(results, "organization", org);
 	}
 }
@@ -169,9 +171,8 @@ group_by_valid(const char *by, char **err)
 	return err_set(err, "--group-by \"%s\": use ou, tag:KEY or none", by ? by : "");
 }
 
-/* The group an account is in, by by (caller frees). */
-static char *
-grp_key(const json_t *a, const char *by)
+char *
+group_key(const json_t *a, const char *by)
 {
 	const char *v;
 
@@ -193,6 +194,17 @@ grp_cmp_ll(const void *pa, const void *pb)
 	long long a = *(const long long *)pa, b = *(const long long *)pb;
 
 	return a < b ? -1 : a > b;
+}
+
+/* e's "share" of its "fail" over "evaluated", null when none was evaluated. */
+static void
+grp_set_share(json_t *e)
+{
+	json_int_t f = jint(e, "fail", 0), ev = jint(e, "evaluated", 0);
+
+	/* Rounded down, so that 0 means none failed and 100 means all did. */
+	json_object_set_new(e, "share", ev > 0 ?
+	    json_integer(f == ev ? 100 : f * 100 / ev) : json_null());
 }
 
 static int
@@ -256,13 +268,8 @@ grp_aggregate(const char *key, const json_t *members, const json_t *baseline)
 				}
 		}
 	}
-	json_object_foreach(ctl, st, e) {
-		json_int_t f = jint(e, "fail", 0), ev = jint(e, "evaluated", 0);
-
-		/* Rounded down, so that 0 means none failed and 100 means all did. */
-		json_object_set_new(e, "share", ev > 0 ?
-		    json_integer(f == ev ? 100 : f * 100 / ev) : json_null());
-	}
+	json_object_foreach(ctl, st, e)
+		grp_set_share(e);
 	qsort(scores, ns, sizeof(*scores), grp_cmp_ll);
 	e = json_pack("{s:s, s:o, s:I, s:{s:o, s:o, s:o}, s:o, s:o, s:o, s:o}",
 	    "key", key, "accounts", ids, "n", (json_int_t)n,
@@ -288,7 +295,7 @@ group_build(const json_t *results, const json_t *baseline, const char *by, char 
 		return NULL;
 	bykey = json_object();
 	json_array_foreach(json_object_get(results, "accounts"), i, a) {
-		key = grp_key(a, by);
+		key = group_key(a, by);
 		if ((m = json_object_get(bykey, key)) == NULL)
 			json_object_set_new(bykey, key, m = json_array());
 		json_array_append(m, a);
@@ -319,4 +326,67 @@ group_apply(json_t *results, const json_t *baseline, const char *by, char **err)
 		return 0;
 	json_object_set_new(results, "grouping", json_pack("{s:s, s:o}", "by", by, "groups", g));
 	return 1;
+}
+
+/* Groups by size, largest first; the earlier (by key) first among equals. */
+static int
+grp_cmp_size(const void *pa, const void *pb)
+{
+	const json_t *a = *(const json_t *const *)pa, *b = *(const json_t *const *)pb;
+	json_int_t na = jint(a, "n", 0), nb = jint(b, "n", 0);
+
+	if (na != nb)
+		return na > nb ? -1 : 1;
+	return strcmp(jstr(a, "key") ? jstr(a, "key") : "", jstr(b, "key") ? jstr(b, "key") : "");
+}
+
+json_t *
+group_heat_columns(const json_t *groups, size_t max)
+{
+	size_t n = json_array_size(groups), i, kept = 0;
+	const json_t **bysize, *g, *c;
+	json_t *out = json_array(), *other, *ctl, *e;
+	json_int_t total = 0;
+	const char *id;
+
+	if (max < 2)
+		max = 2;
+	if (n <= max) {
+		json_array_foreach(groups, i, g)
+			json_array_append(out, (json_t *)g);
+		return out;
+	}
+	bysize = xcalloc(n, sizeof(*bysize));
+	json_array_foreach(groups, i, g)
+		bysize[i] = g;
+	qsort(bysize, n, sizeof(*bysize), grp_cmp_size);
+	/* The largest max - 1 are marked by n in the sorted copy; kept in key order. */
+	ctl = json_object();
+	json_array_foreach(groups, i, g) {
+		size_t r;
+
+		for (r = 0; r < max - 1 && bysize[r] != g; r++)
+			;
+		if (r < max - 1) {
+			json_array_append(out, (json_t *)g);
+			kept++;
+			continue;
+		}
+		total += jint(g, "n", 0);
+		json_object_foreach((json_t *)json_object_get(g, "controls"), id, c) {
+			if ((e = json_object_get(ctl, id)) == NULL)
+				json_object_set_new(ctl, id, e = json_pack("{s:I, s:I}", "fail",
+				    (json_int_t)0, "evaluated", (json_int_t)0));
+			json_object_set_new(e, "fail", json_integer(jint(e, "fail", 0) + jint(c, "fail", 0)));
+			json_object_set_new(e, "evaluated",
+			    json_integer(jint(e, "evaluated", 0) + jint(c, "evaluated", 0)));
+		}
+	}
+	json_object_foreach(ctl, id, e)
+		grp_set_share(e);
+	other = json_pack("{s:o, s:I, s:b, s:o}", "key", json_sprintf("other (%zu groups)",
+	    n - kept), "n", total, "other", 1, "controls", ctl);
+	json_array_append_new(out, other);
+	free(bysize);
+	return out;
 }

@@ -36,6 +36,9 @@ void	group_attach(json_t *results, const json_t *structure);
  */
 int	group_select(json_t *results, const char *expr, char **err);
 
+/* The key of the group results account a is in, by a valid by; caller frees. */
+char	*group_key(const json_t *a, const char *by);
+
 /* by is "ou", "tag:KEY" or "none"; 0 with *err otherwise. */
 int	group_by_valid(const char *by, char **err);
 
@@ -61,5 +64,17 @@ json_t	*group_build(const json_t *results, const json_t *baseline, const char *b
  * else "none".  0 with *err for a bad by.
  */
 int	group_apply(json_t *results, const json_t *baseline, const char *by, char **err);
+
+/*
+ * The columns of a control x group heatmap, at most max of them (max >= 2):
+ * every group when there are that few, else the max - 1 groups with the
+ * most accounts (in the groups' own order) and one more, "other (N
+ * groups)" with "other": true, whose "n" and "controls" {ID: {"fail",
+ * "evaluated", "share"}} pool the rest (share as group_build rounds it).
+ * Why not a transposed map: 300 tag values as rows would make the page
+ * (and the PDF before its appendix) grow with the organization; the table
+ * of groups above the heatmap still lists every group.  New reference.
+ */
+json_t	*group_heat_columns(const json_t *groups, size_t max);
 
 #endif

@@ -108,14 +108,39 @@ hist_fill(struct hist *h, size_t m, enum hist_state st)
 	h->org[m].state = st;
 }
 
+/* The few numbers of one account of a results document. */
+static void
+hist_point_of(const json_t *a, struct hist_point *p)
+{
+	const json_t *c;
+	size_t j;
+	int k;
+
+	memset(p, 0, sizeof(*p));
+	p->complete = jbool(json_object_get(a, "collection"), "complete", 0);
+	json_array_foreach(json_object_get(a, "controls"), j, c) {
+		if (jstr(c, "status") == NULL || strcmp(jstr(c, "status"), "FAIL") != 0)
+			continue;
+		for (k = 0; k < 4; k++)
+			if (jstr(c, "severity") != NULL &&
+			    strcmp(jstr(c, "severity"), hist_sevs[k]) == 0)
+				p->fail[k]++;
+	}
+	if (json_is_integer(json_object_get(a, "score"))) {
+		p->state = HIST_OK;
+		p->score = (int)jint(a, "score", 0);
+	} else
+		p->state = HIST_UNSCORED;
+}
+
 /* The few numbers of one results document into month m. */
 static void
 hist_take(struct hist *h, size_t m, const json_t *results)
 {
-	const json_t *a, *c;
+	const json_t *a;
 	struct hist_point p, *row;
 	long long sum = 0, scored = 0;
-	size_t i, j;
+	size_t i;
 	int k;
 
 	hist_fill(h, m, HIST_ABSENT);
@@ -126,32 +151,36 @@ hist_take(struct hist *h, size_t m, const json_t *results)
 		/* A selection's organization is the accounts selected, every month. */
 		if (row == NULL && h->subset)
 			continue;
-		memset(&p, 0, sizeof(p));
-		p.complete = jbool(json_object_get(a, "collection"), "complete", 0);
-		json_array_foreach(json_object_get(a, "controls"), j, c) {
-			if (jstr(c, "status") == NULL || strcmp(jstr(c, "status"), "FAIL") != 0)
-				continue;
-			for (k = 0; k < 4; k++)
-				if (jstr(c, "severity") != NULL &&
-				    strcmp(jstr(c, "severity"), hist_sevs[k]) == 0)
-					p.fail[k]++;
-		}
+		hist_point_of(a, &p);
 		for (k = 0; k < 4; k++)
 			h->org[m].fail[k] += p.fail[k];
 		if (!p.complete)
 			h->org[m].complete = 0;
-		if (json_is_integer(json_object_get(a, "score"))) {
-			p.state = HIST_OK;
-			p.score = (int)jint(a, "score", 0);
+		if (p.state == HIST_OK) {
 			sum += p.score;
 			scored++;
-		} else
-			p.state = HIST_UNSCORED;
+		}
 		if (row != NULL)
 			row[m] = p;
 	}
 	h->org[m].state = scored > 0 ? HIST_OK : HIST_UNSCORED;
 	h->org[m].score = scored > 0 ? (int)((2 * sum + scored) / (2 * scored)) : 0;
+}
+
+void
+hist_take_account(struct hist *h, const json_t *acct)
+{
+	struct hist_point *row;
+
+	if (h->n > 0 && (row = hist_row(h, jstr(acct, "account_id"))) != NULL)
+		hist_point_of(acct, &row[h->n - 1]);
+}
+
+void
+hist_retake(struct hist *h, const json_t *results)
+{
+	if (h->n > 0)
+		hist_take(h, h->n - 1, results);
 }
 
 /* One folder under dir: a run to consider (1), or not a run (0). */

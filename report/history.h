@@ -69,6 +69,18 @@ struct hist	*hist_load(const char *dir, const json_t *results, const char *skip,
 		    char **err);
 void		 hist_free(struct hist *);
 
+/*
+ * For results built one account at a time (run grades each account as it
+ * lands): load the history against a document naming the accounts (their
+ * account_id alone), then take each account's current point as it is
+ * graded -- hist_take_account touches that account's point only, so
+ * threads may each take their own while pages are drawn from the others --
+ * and at the end hist_retake the current month from the whole results
+ * (the organization's point, the arrows).
+ */
+void		 hist_take_account(struct hist *, const json_t *acct);
+void		 hist_retake(struct hist *, const json_t *results);
+
 /* The folder read (as given to hist_load). */
 const char	*hist_dir(const struct hist *);
 /* Months drawn, 1..HIST_MONTHS (1: no earlier run). */

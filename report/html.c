@@ -14,6 +14,9 @@
 #include "report/compare.h"
 #include "report/backend.h"
 #include "report/facts.h"
+#include "report/group.h"
+#include "report/privsec.h"
+#include "report/lpsec.h"
 #include "report/templates.h"
 #include "report/trend.h"
 
@@ -24,6 +27,8 @@
 #define HTML_GAUGE_R	52.0			/* the score gauge's radius (report.html) */
 #define HTML_BAR_W	300.0			/* the width of a full bar in the charts */
 #define HTML_ROW_H	26			/* the height of a chart row */
+#define HTML_HEAT_MAX	20			/* heatmap columns: the largest groups and "other" */
+#define HTML_MOVERS	10			/* accounts in "worse" and in "better" */
 
 struct html {
 	struct report_opts	 opts;
@@ -670,6 +675,8 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	html_set(o, "failing", failing);
 	html_set(o, "not_evaluated", ne);
 	html_set(o, "not_applicable", na);
+	html_set(o, "privsec", report_privsec(acct));
+	html_set(o, "lp", report_lp_model(acct, REPORT_LP_MAX_ROWS));
 	html_set(o, "events", html_events(acct, &more));
 	if (more > 0)
 		html_setf(o, "events_more", "%zu more CreateRole event%s (failed calls are left out "
@@ -816,6 +823,94 @@ html_heat_step(json_int_t share)
 }
 
 /*
+ * The heatmap's columns (group_heat_columns: at most HTML_HEAT_MAX, the
+ * largest groups and "other") into cols, each {key, href, n}: a group's
+ * column links to its folded table, "other" to the list of groups.
+ * Returns the columns' aggregates (new reference).  views: the groups'
+ * view rows, in grouping order.
+ */
+static json_t *
+html_heat_cols(json_t *cols, const json_t *groups, const json_t *views)
+{
+	json_t *heat = group_heat_columns(groups, HTML_HEAT_MAX), *col;
+	const json_t *g, *x;
+	size_t i, k;
+
+	json_array_foreach(heat, i, g) {
+		col = json_object();
+		html_copy(col, "key", g, NULL);
+		html_setf(col, "n", "%lld", jint(g, "n", 0));
+		html_sets(col, "href", "#groups");
+		json_array_foreach(views, k, x)
+			if (!jbool(g, "other", 0) && jstr(x, "key") && jstr(g, "key") &&
+			    strcmp(jstr(x, "key"), jstr(g, "key")) == 0) {
+				html_copy(col, "href", x, NULL);
+				break;
+			}
+		json_array_append_new(cols, col);
+	}
+	return heat;
+}
+
+/* Account rows by score change, the largest first in the direction asked. */
+static int
+html_delta_cmp(const void *pa, const void *pb)
+{
+	const json_t *a = *(const json_t *const *)pa, *b = *(const json_t *const *)pb;
+	long long da = jint(a, "d", 0), db = jint(b, "d", 0);
+
+	if (da != db)
+		return da < db ? -1 : 1;
+	return strcmp(jstr(a, "id") ? jstr(a, "id") : "", jstr(b, "id") ? jstr(b, "id") : "");
+}
+
+/*
+ * The accounts that got worse and better since the baseline, HTML_MOVERS
+ * of each: the view's account rows (accts, in the model's order) whose
+ * score went down (largest drop first) and up (largest gain first).
+ */
+static void
+html_movers_view(json_t *v, const json_t *model, const json_t *accts)
+{
+	const json_t *e, *d;
+	json_t *worse = json_array(), *better = json_array();
+	const json_t **down, **up;
+	json_t *keys = json_array(), *k;
+	size_t i, nd = 0, nu = 0, n = json_array_size(accts);
+
+	down = xcalloc(n + 1, sizeof(*down));
+	up = xcalloc(n + 1, sizeof(*up));
+	json_array_foreach(json_object_get(model, "accounts"), i, e) {
+		d = jpath(e, "baseline.score_delta");
+		if (!json_is_integer(d) || json_integer_value(d) == 0 || i >= n)
+			continue;
+		/* Sort keys beside the rows: the change, signed so that "first" is the largest. */
+		k = json_pack("{s:I, s:s?, s:o}", "d", json_integer_value(d) < 0 ?
+		    json_integer_value(d) : -json_integer_value(d), "id", jstr(e, "account_id"),
+		    "row", json_incref(json_array_get(accts, i)));
+		json_array_append_new(keys, k);
+		if (json_integer_value(d) < 0)
+			down[nd++] = k;
+		else
+			up[nu++] = k;
+	}
+	qsort(down, nd, sizeof(*down), html_delta_cmp);
+	qsort(up, nu, sizeof(*up), html_delta_cmp);
+	for (i = 0; i < nd && i < HTML_MOVERS; i++)
+		json_array_append(worse, json_object_get(down[i], "row"));
+	for (i = 0; i < nu && i < HTML_MOVERS; i++)
+		json_array_append(better, json_object_get(up[i], "row"));
+	html_setf(v, "n_worse", "%zu", nd);
+	html_setf(v, "n_better", "%zu", nu);
+	html_set(v, "movers", json_pack("[{s:s, s:s, s:s, s:o}, {s:s, s:s, s:s, s:o}]",
+	    "title", "Worse", "id", "t-worse", "none", "No account's score went down.", "rows", worse,
+	    "title", "Better", "id", "t-better", "none", "No account's score went up.", "rows", better));
+	free(down);
+	free(up);
+	json_decref(keys);
+}
+
+/*
  * The organization as it is organized: results.grouping into the overview
  * (one row per group), the heatmap (control x group: the share of the
  * group's evaluated accounts that fail, as a number and a shade that reads
@@ -827,7 +922,7 @@ html_groups_view(json_t *v, const json_t *results, const json_t *model, const js
 {
 	const json_t *grouping = json_object_get(results, "grouping"), *g, *ctl, *id, *o;
 	json_t *groups = json_array(), *cols = json_array(), *rows = json_array();
-	json_t *row, *cells, *cell, *members, *byid = json_object(), *share, *ous;
+	json_t *row, *cells, *cell, *members, *byid = json_object(), *share, *ous, *heat;
 	const char *by = jstr(grouping, "by");
 	size_t i, j;
 	char *a;
@@ -873,10 +968,8 @@ html_groups_view(json_t *v, const json_t *results, const json_t *model, const js
 		}
 		html_set(x, "members", members);
 		json_array_append_new(groups, x);
-		json_array_append_new(cols, json_pack("{s:O, s:O, s:O}", "key",
-		    json_object_get(x, "key"), "href", json_object_get(x, "href"), "n",
-		    json_object_get(x, "n")));
 	}
+	heat = html_heat_cols(cols, json_object_get(grouping, "groups"), groups);
 	json_array_foreach(json_object_get(model, "controls"), i, ctl) {
 		row = json_object();
 		html_copy(row, "id", ctl, NULL);
@@ -884,7 +977,7 @@ html_groups_view(json_t *v, const json_t *results, const json_t *model, const js
 		html_sets(row, "severity", jstr(ctl, "severity"));
 		html_sets(row, "sev_class", html_sev_class(jstr(ctl, "severity")));
 		cells = json_array();
-		json_array_foreach(json_object_get(grouping, "groups"), j, g) {
+		json_array_foreach(heat, j, g) {
 			const json_t *c = json_object_get(json_object_get(g, "controls"), jstr(ctl, "id"));
 
 			cell = json_object();
@@ -898,7 +991,7 @@ html_groups_view(json_t *v, const json_t *results, const json_t *model, const js
 			}
 			html_setf(cell, "tip", "%s, %s: %lld of %lld evaluated accounts fail",
 			    jstr(g, "key"), jstr(ctl, "id"), jint(c, "fail", 0), jint(c, "evaluated", 0));
-			html_copy(cell, "href", json_array_get(groups, j), NULL);
+			html_copy(cell, "href", json_array_get(cols, j), NULL);
 			json_array_append_new(cells, cell);
 		}
 		html_set(row, "cells", cells);
@@ -927,6 +1020,9 @@ html_groups_view(json_t *v, const json_t *results, const json_t *model, const js
 	html_set(v, "heat_rows", rows);
 	html_set(v, "ous", ous);
 	html_set(v, "org_problems", json_incref(jpath(results, "organization.problems")));
+	html_set(v, "heat_other", json_boolean(json_array_size(heat) <
+	    json_array_size(json_object_get(grouping, "groups"))));
+	json_decref(heat);
 	json_decref(byid);
 }
 
@@ -1006,6 +1102,25 @@ html_set_moved(json_t *o, const json_t *cell)
 
 /* A 12-digit AWS account id. */
 
+/*
+ * The summary's title names what was reported: the organization (its id,
+ * as the run recorded it) or the accounts, and the day of the results.
+ */
+static void
+html_title(json_t *v, const json_t *results, size_t n)
+{
+	const char *org = jstr(json_object_get(results, "organization"), "organization_id");
+	const char *at = jstr(results, "generated_at");
+	int day = at != NULL && strlen(at) >= 10;
+
+	if (org != NULL)
+		html_setf(v, "title", "IAM summary of organization %s: %zu account%s%s%.*s", org, n,
+		    n == 1 ? "" : "s", day ? ", " : "", day ? 10 : 0, day ? at : "");
+	else
+		html_setf(v, "title", "IAM comparison: %zu account%s%s%.*s", n, n == 1 ? "" : "s",
+		    day ? ", " : "", day ? 10 : 0, day ? at : "");
+}
+
 static json_t *
 html_compare_view(const json_t *results, const json_t *model, const char *pages)
 {
@@ -1059,6 +1174,11 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 		}
 		html_set_place(o, json_array_get(json_object_get(results, "accounts"),
 		    (size_t)jint(e, "index", 0)));
+		/* The least-privilege shares (report/lpsec.c); columns only when some account has LP-*. */
+		x = json_array_get(json_object_get(results, "accounts"), (size_t)jint(e, "index", 0));
+		html_set(o, "lp", report_lp_shares(x));
+		if (report_lp_graded(x))
+			html_set(v, "has_lp", json_true());
 		a = html_anchor("acct", jstr(e, "account_id"), NULL);
 		html_sets(o, "anchor", a);
 		html_setf(o, "href", "#%s", a);
@@ -1176,7 +1296,6 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 		json_array_append_new(removed, o);
 	}
 
-	html_setf(v, "title", "IAM comparison: %zu account%s", n, n == 1 ? "" : "s");
 	html_setf(v, "n_accounts", "%zu", n);
 	html_setf(v, "n_incomplete", "%zu", json_array_size(incomplete));
 	html_setf(v, "n_risks", "%zu", json_array_size(risks));
@@ -1200,6 +1319,8 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	html_set(v, "exceptions", html_exceptions_view(results));
 	html_set(v, "framework", html_framework_view(results));
 	html_groups_view(v, results, model, accts);
+	html_movers_view(v, model, accts);
+	html_title(v, results, n);
 	return v;
 }
 

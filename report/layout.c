@@ -76,6 +76,7 @@ static const struct {
 #define LAY_HEAD_FILL	0xE4E9F0u
 #define LAY_CODE_FILL	0xF2F2F2u
 #define LAY_RULE_COLOR	0xC8CDD3u
+#define LAY_TOC_STYLE	LAY_BODY	/* a line of the table of contents */
 
 /* What a character is drawn with, cached per primary font. */
 enum lay_pick {
@@ -116,6 +117,17 @@ struct lay_mark {
 	double	 y;
 };
 
+/* lay_toc: where its lines go and, once filled, which bookmark each names. */
+struct lay_toc {
+	size_t		 page;
+	double		 y;
+	size_t		 n;		/* lines reserved */
+	int		 maxlevel;
+	size_t		 first;		/* bookmarks from this index on */
+	size_t		*marks;		/* per line, filled by lay_toc_fill */
+	size_t		 nmarks;
+};
+
 struct lay_face {
 	const char	*name;		/* libharu's font name; NULL: not loaded */
 	HPDF_FontDef	 def;
@@ -149,6 +161,7 @@ struct lay {
 	struct lay_table table;
 	char		*info[6];	/* title author subject creator keywords created */
 	int		 finished;
+	struct lay_toc	*toc;		/* lay_toc's reservation, or NULL */
 };
 
 static void HPDF_STDCALL
@@ -1090,6 +1103,9 @@ lay_free(struct lay *l)
 	for (i = 0; i < l->nmarks; i++)
 		free(l->marks[i].title);
 	free(l->marks);
+	if (l->toc != NULL)
+		free(l->toc->marks);
+	free(l->toc);
 	for (i = 0; i < LAY_F__MAX; i++) {
 		free(l->faces[i].width);
 		free(l->faces[i].data);
@@ -1122,6 +1138,96 @@ lay_npages(const struct lay *l)
 }
 
 void
+lay_toc(struct lay *l, int maxlevel, size_t n)
+{
+	double lead = lay_styles[LAY_TOC_STYLE].leading;
+
+	if (l->toc != NULL || n == 0)
+		return;
+	lay_need(l, n * lead);
+	l->toc = xcalloc(1, sizeof(*l->toc));
+	l->toc->page = l->npages - 1;
+	l->toc->y = l->y;
+	l->toc->n = n;
+	l->toc->maxlevel = maxlevel;
+	l->toc->first = l->nmarks;
+	l->toc->marks = xcalloc(n, sizeof(*l->toc->marks));
+	lay_advance(l, n * lead);
+}
+
+/*
+ * Once every page is placed: one line per bookmark, indented by its level,
+ * its page number flush right, and a dotted leader between them so that the
+ * eye finds the number that goes with a title.
+ */
+static void
+lay_toc_fill(struct lay *l)
+{
+	struct lay_toc *t = l->toc;
+	struct lay_lines ls = { 0 };
+	struct lay_page *pg;
+	const struct lay_mark *m;
+	double lead = lay_styles[LAY_TOC_STYLE].leading, x, wn, y;
+	char *title, *num;
+	size_t i;
+
+	if (t == NULL)
+		return;
+	pg = &l->pages[t->page];
+	for (i = t->first; i < l->nmarks && t->nmarks < t->n; i++) {
+		m = &l->marks[i];
+		if (m->level > t->maxlevel)
+			continue;
+		y = t->y + (double)t->nmarks * lead;
+		x = LAY_MARGIN_X + 14 * (double)(m->level < 0 ? 0 : m->level);
+		num = xasprintf("%zu", m->page + 1);
+		lay_lines_add(l, &ls, LAY_TOC_STYLE, num, strlen(num));
+		wn = ls.v[0].w;
+		lay_text_item_to(pg, LAY_TOC_STYLE, LAY_RIGHT, LAY_PAGE_W - LAY_MARGIN_X - wn,
+		    y, wn, 0x1F3A5F, &ls, 0, 1);
+		lay_lines_free(&ls);
+		/* One line: a title too long for it is cut at the line's end. */
+		title = lay_prepare(l, LAY_TOC_STYLE, m->title);
+		lay_wrap(l, LAY_TOC_STYLE, title, LAY_PAGE_W - LAY_MARGIN_X - wn - 30 - x, &ls);
+		lay_text_item_to(pg, LAY_TOC_STYLE, LAY_LEFT, x, y, ls.v[0].w, 0x1F3A5F, &ls, 0, 1);
+		lay_item_add_to(pg, LAY_RULE, x + ls.v[0].w + 4, y + lead - 4,
+		    LAY_PAGE_W - LAY_MARGIN_X - wn - 8 - (x + ls.v[0].w + 4), 0, LAY_RULE_COLOR);
+		lay_lines_free(&ls);
+		free(title);
+		free(num);
+		t->marks[t->nmarks++] = i;
+	}
+}
+
+/* Each line of the table of contents is also a link to its page. */
+static void
+lay_toc_links(struct lay *l, HPDF_Page *pages)
+{
+	const struct lay_toc *t = l->toc;
+	double lead = lay_styles[LAY_TOC_STYLE].leading, top;
+	HPDF_Destination dst;
+	HPDF_Annotation an;
+	HPDF_Rect r;
+	size_t i;
+
+	if (t == NULL || l->hpdf_err != 0)
+		return;
+	for (i = 0; i < t->nmarks && l->hpdf_err == 0; i++) {
+		const struct lay_mark *m = &l->marks[t->marks[i]];
+
+		top = LAY_PAGE_H - (t->y + (double)i * lead);
+		r.left = LAY_MARGIN_X;
+		r.right = LAY_PAGE_W - LAY_MARGIN_X;
+		r.top = top;
+		r.bottom = top - lead;
+		dst = HPDF_Page_CreateDestination(pages[m->page]);
+		HPDF_Destination_SetFitH(dst, LAY_PAGE_H - m->y + 6);
+		an = HPDF_Page_CreateLinkAnnot(pages[t->page], r, dst);
+		HPDF_LinkAnnot_SetBorderStyle(an, 0, 0, 0);
+	}
+}
+
+void
 lay_finish(struct lay *l, const char *footer_left)
 {
 	struct lay_lines ls = { 0 };
@@ -1140,6 +1246,7 @@ lay_finish(struct lay *l, const char *footer_left)
 		free(l->pages[l->npages - 1].items);
 		l->npages--;
 	}
+	lay_toc_fill(l);
 	/* The second pass: now that M is known, "Page N of M" on every page. */
 	for (i = 0; i < l->npages; i++) {
 		pg = &l->pages[i];
@@ -1382,6 +1489,7 @@ lay_emit_pdf(struct lay *l, struct buf *out, char **err)
 		for (j = lv + 1; j < LAY_MARK_DEPTH; j++)
 			parent[j] = NULL;
 	}
+	lay_toc_links(l, pages);
 	if (l->hpdf_err == 0)
 		HPDF_SaveToStream(l->pdf);
 	if (l->hpdf_err != 0) {

@@ -106,6 +106,15 @@ void	 lay_heading(struct lay *, enum lay_style, int level, const char *text);
 void	 lay_mark(struct lay *, int level, const char *title);
 /* Add levels to the level of every bookmark from now on (0 to stop). */
 void	 lay_nest(struct lay *, int levels);
+/*
+ * A table of contents: n lines reserved at the cursor, filled when the
+ * layout is finished with the bookmarks made after this call whose level is
+ * at most maxlevel (the first n of them), each with its page number and, in
+ * the PDF, a link to it.  Once per layout; callers count the entries they
+ * will make (a reservation too small leaves the rest out, too big leaves
+ * blank lines).
+ */
+void	 lay_toc(struct lay *, int maxlevel, size_t n);
 /* The left footer of the current page, if still empty, and of later pages. */
 void	 lay_set_footer(struct lay *, const char *text);
 /* A wrapped paragraph, indented by indent points, in colour. */

@@ -5,7 +5,10 @@
 
 #include "report/compare.h"
 #include "report/facts.h"
+#include "report/group.h"
 #include "report/layout.h"
+#include "report/privsec.h"
+#include "report/lpsec.h"
 #include "report/backend.h"
 #include "report/trend.h"
 
@@ -942,6 +945,26 @@ pdf_model_pos(const json_t *model, size_t index)
 	return 0;
 }
 
+/*
+ * One account's report: the contents at the foot of the cover, its sections
+ * with their pages (the outline has the failing controls too).  The number
+ * of sections depends on the data and on sections still to come, so the
+ * reservation is generous: unused lines are blank at the foot of the cover,
+ * which ends with a page break anyway.  Several accounts in one document
+ * have the outline (one entry per account) instead.
+ */
+#define PDF_TOC_ACCOUNT	14
+
+static void
+pdf_contents(struct lay *l, const json_t *results)
+{
+	if (json_array_size(json_object_get(results, "accounts")) != 1)
+		return;
+	lay_space(l, 14);
+	lay_heading(l, LAY_H2, -1, "Contents");
+	lay_toc(l, 0, PDF_TOC_ACCOUNT);
+}
+
 /* One account in full: cover to CreateRole appendix. */
 static void
 pdf_account(struct lay *l, const json_t *results, const json_t *model,
@@ -951,13 +974,19 @@ pdf_account(struct lay *l, const json_t *results, const json_t *model,
 	    index);
 	size_t pos = pdf_model_pos(model, index);
 	const json_t *ma = json_array_get(json_object_get(model, "accounts"), pos);
+	json_t *ps;
 	char *t;
 
 	pdf_cover(l, results, acct);
+	pdf_contents(l, results);
 	pdf_summary(l, acct, ma);
 	trend_pdf_section(l, opts->history, jstr(acct, "account_id"));
 	pdf_control_table(l, acct);
 	pdf_failing(l, acct);
+	ps = report_privsec(acct);
+	pdf_privsec(l, ps);
+	json_decref(ps);
+	pdf_lp_section(l, acct);
 	lay_page_break(l);
 	pdf_not_evaluated(l, acct);
 	if (opts->baseline != NULL) {
@@ -1451,6 +1480,9 @@ pdf_cmp_risks(struct lay *l, const json_t *model)
  */
 #define PDF_ORG_WORST	25	/* accounts in "worst accounts" and "regressions" */
 #define PDF_HEAT_COLS	10	/* groups per heatmap slice */
+#define PDF_HEAT_MAX	20	/* heatmap columns at most: the largest groups and "other" */
+#define PDF_TOC_GROUPS	20	/* the contents list each group up to this many */
+#define PDF_APPX_HEADED	40	/* the appendix has a heading per group up to this many */
 
 /* The heatmap's fill for a share: lightness alone, so it reads in greyscale. */
 static unsigned
@@ -1471,7 +1503,7 @@ static void
 pdf_org_groups(struct lay *l, const json_t *grouping, int has_baseline)
 {
 	static const struct lay_col cols[7] = {
-		{ 150, LAY_CELL_BOLD }, { 45, LAY_CELL }, { 80, LAY_CELL },
+		{ 140, LAY_CELL_BOLD }, { 55, LAY_CELL }, { 80, LAY_CELL },
 		{ 85, LAY_CELL }, { 75, LAY_CELL }, { 60.28, LAY_CELL }, { 0, LAY_CELL }
 	};
 	static const char *const head[6] = {
@@ -1510,59 +1542,90 @@ pdf_org_groups(struct lay *l, const json_t *grouping, int has_baseline)
 	lay_table_end(l);
 }
 
-/* Control x group, PDF_HEAT_COLS groups a slice: shaded cells with the share in each. */
+#define PDF_HEAT_ROWH	13.0
+#define PDF_HEAT_CTLW	95.0
+
+/* The head of a heatmap slice: the groups from to to, their names cut to fit. */
+static void
+pdf_heat_head(struct lay *l, const json_t *groups, size_t from, size_t to, double w)
+{
+	const json_t *g;
+	double y = lay_cursor(l), h, hmax = 16;
+	size_t j;
+	char *t;
+
+	lay_text(l, LAY_CELL_BOLD, LAY_MARGIN_X, y, PDF_HEAT_CTLW, LAY_LEFT, PDF_INK, "Control");
+	for (j = from; j < to; j++) {
+		g = json_array_get(groups, j);
+		/* A long name is cut (the group table has it whole). */
+		t = xasprintf("%.40s%s (%lld)", pdf_str(g, "key", "?"),
+		    strlen(pdf_str(g, "key", "?")) > 40 ? "..." : "", jint(g, "n", 0));
+		h = lay_text(l, LAY_CELL_BOLD, LAY_MARGIN_X + PDF_HEAT_CTLW + w * (double)(j - from),
+		    y, w - 2, LAY_CENTER, PDF_INK, t);
+		hmax = h + 4 > hmax ? h + 4 : hmax;
+		free(t);
+	}
+	lay_advance(l, hmax);
+}
+
+/*
+ * Control x group, PDF_HEAT_COLS groups a slice, at most PDF_HEAT_MAX
+ * groups (group_heat_columns: the largest, then "other"): shaded cells with
+ * the share in each.  A slice starts where a head and a few rows fit and
+ * continues on the next page with its head repeated, rather than leaving
+ * the rest of a page empty.
+ */
 static void
 pdf_org_heatmap(struct lay *l, const json_t *grouping, const json_t *model)
 {
-	const double ctlw = 95, rowh = 14, headh = 40;
-	const json_t *groups = json_object_get(grouping, "groups"), *c, *g, *share;
+	const double rowh = PDF_HEAT_ROWH;
+	json_t *groups = group_heat_columns(json_object_get(grouping, "groups"), PDF_HEAT_MAX);
+	const json_t *c, *g, *share;
 	size_t ng = json_array_size(groups), from, to, i, j;
-	double w, x, y, h, hmax;
+	size_t nall = json_array_size(json_object_get(grouping, "groups"));
+	double w, x, y;
+	size_t page;
 	unsigned fill;
 	char *t;
 
 	lay_heading(l, LAY_H1, 0, "Heatmap: where each control fails");
-	lay_para(l, LAY_BODY, 0, PDF_INK, "Each cell: the share of the group's accounts, "
-	    "among those where the control was evaluated, that fail it; darker is worse, "
-	    "the number is in every cell, \"n/e\" where no account could be evaluated.");
+	t = xasprintf("Each cell: the share of the group's accounts, among those where the "
+	    "control was evaluated, that fail it; darker is worse, the number is in every cell, "
+	    "\"n/e\" where no account could be evaluated.%s", nall > ng ? " The largest groups "
+	    "have a column each; \"other\" pools the rest (every group is in the table of "
+	    "groups and in the appendix)." : "");
+	lay_para(l, LAY_BODY, 0, PDF_INK, t);
+	free(t);
 	for (from = 0; from < ng || from == 0; from = to) {
 		to = from + PDF_HEAT_COLS < ng ? from + PDF_HEAT_COLS : ng;
-		w = (LAY_BODY_W - ctlw) / (double)(to > from ? to - from : 1);
+		w = (LAY_BODY_W - PDF_HEAT_CTLW) / (double)(to > from ? to - from : 1);
+		lay_need(l, 60 + rowh * 8);
 		if (ng > PDF_HEAT_COLS) {
 			t = xasprintf("Groups %zu to %zu of %zu", from + 1, to, ng);
 			lay_heading(l, LAY_H3, -1, t);
 			free(t);
 		}
-		lay_need(l, headh * 2 + rowh * 3);
-		y = lay_cursor(l);
-		hmax = headh;
-		lay_text(l, LAY_CELL_BOLD, LAY_MARGIN_X, y, ctlw, LAY_LEFT, PDF_INK, "Control");
-		for (j = from; j < to; j++) {
-			g = json_array_get(groups, j);
-			/* A long name is cut (the group table above has it whole). */
-			t = xasprintf("%.48s%s (%lld)", pdf_str(g, "key", "?"),
-			    strlen(pdf_str(g, "key", "?")) > 48 ? "..." : "", jint(g, "n", 0));
-			h = lay_text(l, LAY_CELL_BOLD, LAY_MARGIN_X + ctlw + w * (double)(j - from), y,
-			    w - 2, LAY_CENTER, PDF_INK, t);
-			hmax = h + 4 > hmax ? h + 4 : hmax;
-			free(t);
-		}
-		lay_advance(l, hmax);
+		pdf_heat_head(l, groups, from, to, w);
+		page = lay_npages(l);
 		json_array_foreach(json_object_get(model, "controls"), i, c) {
 			lay_need(l, rowh);
+			if (lay_npages(l) != page) {
+				pdf_heat_head(l, groups, from, to, w);
+				page = lay_npages(l);
+			}
 			y = lay_cursor(l);
-			lay_text(l, LAY_CELL, LAY_MARGIN_X, y + 2, ctlw, LAY_LEFT, PDF_INK,
+			lay_text(l, LAY_CELL, LAY_MARGIN_X, y + 1.5, PDF_HEAT_CTLW, LAY_LEFT, PDF_INK,
 			    pdf_str(c, "id", "?"));
 			for (j = from; j < to; j++) {
 				g = json_array_get(groups, j);
 				share = jpath(json_object_get(g, "controls"), pdf_str(c, "id", ""));
 				share = json_object_get(share, "share");
-				x = LAY_MARGIN_X + ctlw + w * (double)(j - from);
+				x = LAY_MARGIN_X + PDF_HEAT_CTLW + w * (double)(j - from);
 				fill = pdf_heat_fill(share);
 				lay_rect(l, x, y, w - 1, rowh - 1, fill);
 				t = json_is_integer(share) ?
 				    xasprintf("%lld%%", (long long)json_integer_value(share)) : xstrdup("n/e");
-				lay_text(l, LAY_CELL, x, y + 2, w - 1, LAY_CENTER,
+				lay_text(l, LAY_CELL, x, y + 1.5, w - 1, LAY_CENTER,
 				    fill == 0xB3261E || fill == 0x5C0F0B ? 0xFFFFFF : PDF_INK, t);
 				free(t);
 			}
@@ -1570,9 +1633,10 @@ pdf_org_heatmap(struct lay *l, const json_t *grouping, const json_t *model)
 		}
 		lay_space(l, 10);
 	}
+	json_decref(groups);
 }
 
-/* Accounts ranked by cmp: the first PDF_ORG_WORST of the model's order, or of deltas. */
+/* Accounts by score change since the baseline, the largest drop first. */
 static int
 pdf_delta_order(const void *pa, const void *pb)
 {
@@ -1585,106 +1649,351 @@ pdf_delta_order(const void *pa, const void *pb)
 	return strcmp(pdf_str(a, "account_id", ""), pdf_str(b, "account_id", ""));
 }
 
-/* The OU path of model account ma (from its results account). */
-static const char *
-pdf_ou_of(const json_t *results, const json_t *ma)
+/*
+ * The tables of accounts (worst accounts, regressions, the appendix) are
+ * built from columns: a head, a width, a style and one small function that
+ * gives a model account's cell (caller frees) and its colour (0: ink).  A new
+ * column is one function and one row in a column list.
+ */
+struct pdf_acol {
+	const char	*head;
+	double		 w;
+	enum lay_style	 style;
+	char		*(*cell)(const json_t *results, const json_t *ma, unsigned *color);
+};
+
+static char *
+pdf_col_account(const json_t *results, const json_t *ma, unsigned *color)
+{
+	return pdf_account_label(ma, 0);
+}
+
+static char *
+pdf_col_ou(const json_t *results, const json_t *ma, unsigned *color)
 {
 	const json_t *a = json_array_get(json_object_get(results, "accounts"),
 	    (size_t)jint(ma, "index", 0));
 	const char *p = json_string_value(jpath(a, "ou.path"));
 
-	return p ? p : "/";
+	return xstrdup(p ? p : "/");
+}
+
+/* The group, when the appendix is one table (many groups). */
+static char *
+pdf_col_group(const json_t *results, const json_t *ma, unsigned *color)
+{
+	const char *by = jstr(json_object_get(results, "grouping"), "by");
+
+	return group_key(json_array_get(json_object_get(results, "accounts"),
+	    (size_t)jint(ma, "index", 0)), by != NULL ? by : "none");
+}
+
+static char *
+pdf_col_score(const json_t *results, const json_t *ma, unsigned *color)
+{
+	if (!json_is_integer(json_object_get(ma, "score")))
+		return xstrdup("not scored");
+	*color = pdf_grade_color(jstr(ma, "grade"));
+	return xasprintf("%lld", jint(ma, "score", 0));
+}
+
+static char *
+pdf_col_grade(const json_t *results, const json_t *ma, unsigned *color)
+{
+	*color = pdf_grade_color(jstr(ma, "grade"));
+	return xstrdup(pdf_str(ma, "grade", "-"));
+}
+
+static char *
+pdf_col_critical(const json_t *results, const json_t *ma, unsigned *color)
+{
+	json_int_t n = jint(json_object_get(ma, "fail_by_severity"), "critical", 0);
+
+	*color = n > 0 ? 0xC62828 : 0;
+	return xasprintf("%lld", (long long)n);
+}
+
+static char *
+pdf_col_high(const json_t *results, const json_t *ma, unsigned *color)
+{
+	json_int_t n = jint(json_object_get(ma, "fail_by_severity"), "high", 0);
+
+	*color = n > 0 ? 0xE65100 : 0;
+	return xasprintf("%lld", (long long)n);
+}
+
+static char *
+pdf_col_failing(const json_t *results, const json_t *ma, unsigned *color)
+{
+	return xasprintf("%lld", jint(json_object_get(ma, "counts"), "FAIL", 0));
+}
+
+/* The score's change since the baseline run: "+3", "-12", "±0", "no score then" or "-". */
+static char *
+pdf_col_change(const json_t *results, const json_t *ma, unsigned *color)
+{
+	const json_t *b = json_object_get(ma, "baseline"), *d = json_object_get(b, "score_delta");
+
+	if (!json_is_object(b))
+		return xstrdup("-");
+	if (!json_is_integer(d))
+		return xstrdup(json_is_integer(json_object_get(b, "score")) ? "no score now" :
+		    "no score then");
+	*color = json_integer_value(d) < 0 ? 0xC62828 : json_integer_value(d) > 0 ? 0x2E7D32 : 0;
+	if (json_integer_value(d) == 0)
+		return xstrdup("\xc2\xb1" "0");
+	return xasprintf("%+lld", (long long)json_integer_value(d));
+}
+
+static char *
+pdf_col_collection(const json_t *results, const json_t *ma, unsigned *color)
+{
+	if (jbool(ma, "complete", 0))
+		return xstrdup("complete");
+	*color = 0xC62828;
+	return xstrdup("incomplete");
+}
+
+/* An unused share of least privilege (report_lp_shares): "25 %", or "n/e" when not known. */
+static char *
+pdf_col_lp(const json_t *results, const json_t *ma, unsigned *color, const char *which)
+{
+	json_t *sh = report_lp_shares(json_array_get(json_object_get(results, "accounts"),
+	    (size_t)jint(ma, "index", 0)));
+	const json_t *one = json_object_get(sh, which);
+	char *t;
+
+	if (jbool(one, "known", 0) && jstr(one, "pct_text") != NULL)
+		t = xstrdup(jstr(one, "pct_text"));
+	else {
+		*color = PDF_GREY;
+		t = xstrdup("n/e");
+	}
+	json_decref(sh);
+	return t;
+}
+
+static char *
+pdf_col_lp_roles(const json_t *results, const json_t *ma, unsigned *color)
+{
+	return pdf_col_lp(results, ma, color, "roles");
+}
+
+static char *
+pdf_col_lp_services(const json_t *results, const json_t *ma, unsigned *color)
+{
+	return pdf_col_lp(results, ma, color, "services");
+}
+
+#define PDF_NACOL(cols) (sizeof(cols) / sizeof((cols)[0]))
+
+/* Worst accounts and regressions: who, where, how bad, and which way it goes. */
+static const struct pdf_acol pdf_ranked_cols[] = {
+	{ "Account", 165, LAY_CELL, pdf_col_account },
+	{ "OU", 125, LAY_CELL, pdf_col_ou },
+	{ "Score", 38, LAY_CELL_BOLD, pdf_col_score },
+	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
+	{ "Failing critical", 45, LAY_CELL, pdf_col_critical },
+	{ "Failing high", 40, LAY_CELL, pdf_col_high },
+	{ "Change since last run", 47.28, LAY_CELL, pdf_col_change },
+};
+
+/* The appendix, grouped already: the OU column would repeat the heading. */
+static const struct pdf_acol pdf_appendix_cols[] = {
+	{ "Account", 186, LAY_CELL, pdf_col_account },
+	{ "Score", 58, LAY_CELL_BOLD, pdf_col_score },
+	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
+	{ "Failing", 40, LAY_CELL, pdf_col_failing },
+	{ "Critical", 40, LAY_CELL, pdf_col_critical },
+	{ "High", 40, LAY_CELL, pdf_col_high },
+	{ "Collection", 96.28, LAY_CELL, pdf_col_collection },
+};
+
+/* The appendix of many groups, one table: the group is a column, not a heading. */
+static const struct pdf_acol pdf_appendix_flat_cols[] = {
+	{ "Group", 110, LAY_CELL, pdf_col_group },
+	{ "Account", 149, LAY_CELL, pdf_col_account },
+	{ "Score", 58, LAY_CELL_BOLD, pdf_col_score },
+	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
+	{ "Critical", 40, LAY_CELL, pdf_col_critical },
+	{ "High", 40, LAY_CELL, pdf_col_high },
+	{ "Collection", 63.28, LAY_CELL, pdf_col_collection },
+};
+
+/*
+ * With least privilege graded (LP-01..04), the appendix carries each
+ * account's unused shares (LP-01 roles, LP-03 services) as two narrow
+ * columns: the numbers the HTML summary shows, in the table that already has
+ * a row per account, rather than a second table of every account after it.
+ */
+static const struct pdf_acol pdf_appendix_lp_cols[] = {
+	{ "Account", 126, LAY_CELL, pdf_col_account },
+	{ "Score", 58, LAY_CELL_BOLD, pdf_col_score },
+	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
+	{ "Failing", 40, LAY_CELL, pdf_col_failing },
+	{ "Critical", 40, LAY_CELL, pdf_col_critical },
+	{ "High", 40, LAY_CELL, pdf_col_high },
+	{ "Roles unused", 45, LAY_CELL, pdf_col_lp_roles },
+	{ "Services unused", 45, LAY_CELL, pdf_col_lp_services },
+	{ "Collection", 66.28, LAY_CELL, pdf_col_collection },
+};
+
+static const struct pdf_acol pdf_appendix_flat_lp_cols[] = {
+	{ "Group", 80, LAY_CELL, pdf_col_group },
+	{ "Account", 114, LAY_CELL, pdf_col_account },
+	{ "Score", 58, LAY_CELL_BOLD, pdf_col_score },
+	{ "Grade", 35, LAY_CELL_BOLD, pdf_col_grade },
+	{ "Critical", 36, LAY_CELL, pdf_col_critical },
+	{ "High", 30, LAY_CELL, pdf_col_high },
+	{ "Roles unused", 45, LAY_CELL, pdf_col_lp_roles },
+	{ "Services unused", 45, LAY_CELL, pdf_col_lp_services },
+	{ "Collection", 52.28, LAY_CELL, pdf_col_collection },
+};
+
+/* Whether any account of results has least privilege graded. */
+static int
+pdf_any_lp(const json_t *results)
+{
+	const json_t *acct;
+	size_t i;
+
+	json_array_foreach(json_object_get(results, "accounts"), i, acct)
+		if (report_lp_graded(acct))
+			return 1;
+	return 0;
+}
+
+#define PDF_ACOL_MAX	12	/* columns of an account table at most */
+
+static void
+pdf_acct_table_begin(struct lay *l, const struct pdf_acol *cols, size_t ncols)
+{
+	struct lay_col lc[PDF_ACOL_MAX];
+	const char *head[PDF_ACOL_MAX];
+	size_t i;
+
+	for (i = 0; i < ncols && i < PDF_ACOL_MAX; i++) {
+		lc[i].w = cols[i].w;
+		lc[i].style = cols[i].style;
+		head[i] = cols[i].head;
+	}
+	lay_table_begin(l, lc, i, head);
 }
 
 static void
-pdf_org_ranked(struct lay *l, const json_t *results, const json_t **list, size_t n, int delta)
+pdf_acct_table_row(struct lay *l, const json_t *results, const struct pdf_acol *cols,
+    size_t ncols, const json_t *ma)
 {
-	static const struct lay_col cols[5] = {
-		{ 170, LAY_CELL }, { 130, LAY_CELL }, { 80, LAY_CELL_BOLD }, { 50, LAY_CELL },
-		{ 65.28, LAY_CELL }
-	};
-	static const char *const head[5] = { "Account", "OU", "Score", "Failing", "Change" };
-	char *label, *score, *nf, *d;
-	unsigned colors[5] = { 0 };
+	char *cells[PDF_ACOL_MAX] = { NULL };
+	unsigned colors[PDF_ACOL_MAX] = { 0 };
 	size_t i;
 
-	lay_table_begin(l, cols, 5, head);
-	for (i = 0; i < n; i++) {
-		label = pdf_account_label(list[i], 0);
-		score = pdf_score_text(list[i]);
-		nf = xasprintf("%lld", jint(json_object_get(list[i], "counts"), "FAIL", 0));
-		d = json_is_integer(jpath(list[i], "baseline.score_delta")) ?
-		    xasprintf("%+lld", jint(json_object_get(list[i], "baseline"), "score_delta", 0)) :
-		    xstrdup("-");
-		colors[2] = pdf_grade_color(jstr(list[i], "grade"));
-		lay_table_row(l, (const char *const []){ label, pdf_ou_of(results, list[i]), score,
-		    nf, d }, colors);
-		free(label);
-		free(score);
-		free(nf);
-		free(d);
-	}
-	lay_table_end(l);
-	(void)delta;
+	for (i = 0; i < ncols && i < PDF_ACOL_MAX; i++)
+		cells[i] = cols[i].cell(results, ma, &colors[i]);
+	lay_table_row(l, (const char *const *)cells, colors);
+	for (i = 0; i < ncols && i < PDF_ACOL_MAX; i++)
+		free(cells[i]);
 }
 
-/* The appendix: every account, by group, one dense row each. */
+static void
+pdf_org_ranked(struct lay *l, const json_t *results, const json_t **list, size_t n)
+{
+	size_t i;
+
+	pdf_acct_table_begin(l, pdf_ranked_cols, PDF_NACOL(pdf_ranked_cols));
+	for (i = 0; i < n; i++)
+		pdf_acct_table_row(l, results, pdf_ranked_cols, PDF_NACOL(pdf_ranked_cols), list[i]);
+	lay_table_end(l);
+}
+
+/*
+ * The appendix: every account, by group, one dense row each.  With many
+ * groups (300 tag values) a heading and a table head per group would cost a
+ * page per dozen groups; then it is one table with the group as a column,
+ * and the outline no longer lists the groups.
+ */
 static void
 pdf_org_appendix(struct lay *l, const json_t *results, const json_t *model,
     const json_t *grouping)
 {
-	static const struct lay_col cols[5] = {
-		{ 200, LAY_CELL }, { 90, LAY_CELL_BOLD }, { 45, LAY_CELL }, { 80, LAY_CELL },
-		{ 80.28, LAY_CELL }
-	};
-	static const char *const head[5] = {
-		"Account", "Score", "Failing", "Critical / high", "Collection"
-	};
 	const json_t *g, *id, *ma;
-	json_t *byid = json_object();
-	char *label, *score, *nf, *ch, *t;
-	unsigned colors[5] = { 0 };
-	size_t i, j;
+	size_t ng = json_array_size(json_object_get(grouping, "groups")), i, j, k;
+	int flat = ng > PDF_APPX_HEADED, lp = pdf_any_lp(results);
+	const struct pdf_acol *cols;
+	size_t ncols;
+	char *t;
 
-	json_array_foreach(json_object_get(model, "accounts"), i, ma)
-		json_object_set(byid, pdf_str(ma, "account_id", ""), (json_t *)ma);
+	if (lp) {
+		cols = flat ? pdf_appendix_flat_lp_cols : pdf_appendix_lp_cols;
+		ncols = flat ? PDF_NACOL(pdf_appendix_flat_lp_cols) : PDF_NACOL(pdf_appendix_lp_cols);
+	} else {
+		cols = flat ? pdf_appendix_flat_cols : pdf_appendix_cols;
+		ncols = flat ? PDF_NACOL(pdf_appendix_flat_cols) : PDF_NACOL(pdf_appendix_cols);
+	}
 	lay_heading(l, LAY_H1, 0, "Appendix: every account, by group");
+	lay_para(l, LAY_SMALL, 0, PDF_GREY, lp ? "Within each group, the lowest score first. "
+	    "Critical and high: the failing controls of that severity. Roles and services "
+	    "unused: the shares of least privilege (LP-01, LP-03) not used in the tracking "
+	    "period; n/e where they could not be judged (never read as 0 %; the account's "
+	    "report says why)." : "Within each group, the lowest score first. "
+	    "Critical and high: the failing controls of that severity.");
+	if (flat)
+		pdf_acct_table_begin(l, cols, ncols);
 	json_array_foreach(json_object_get(grouping, "groups"), i, g) {
-		t = xasprintf("%s (%lld account%s)", pdf_str(g, "key", "?"), jint(g, "n", 0),
-		    jint(g, "n", 0) == 1 ? "" : "s");
-		lay_heading(l, LAY_H3, 1, t);
-		free(t);
-		lay_table_begin(l, cols, 5, head);
+		if (!flat) {
+			t = xasprintf("%s (%lld account%s)", pdf_str(g, "key", "?"), jint(g, "n", 0),
+			    jint(g, "n", 0) == 1 ? "" : "s");
+			lay_heading(l, LAY_H3, 1, t);
+			free(t);
+			pdf_acct_table_begin(l, cols, ncols);
+		}
 		/* The model's order (worst first), kept within each group. */
 		json_array_foreach(json_object_get(model, "accounts"), j, ma) {
-			size_t k;
-
 			json_array_foreach(json_object_get(g, "accounts"), k, id)
 				if (strcmp(json_string_value(id) ? json_string_value(id) : "",
 				    pdf_str(ma, "account_id", "")) == 0)
 					break;
-			if (k == json_array_size(json_object_get(g, "accounts")))
-				continue;
-			label = pdf_account_label(ma, 0);
-			score = pdf_score_text(ma);
-			nf = xasprintf("%lld", jint(json_object_get(ma, "counts"), "FAIL", 0));
-			ch = xasprintf("%lld / %lld",
-			    jint(json_object_get(ma, "fail_by_severity"), "critical", 0),
-			    jint(json_object_get(ma, "fail_by_severity"), "high", 0));
-			colors[1] = pdf_grade_color(jstr(ma, "grade"));
-			colors[4] = jbool(ma, "complete", 0) ? PDF_INK : 0xC62828;
-			lay_table_row(l, (const char *const []){ label, score, nf, ch,
-			    jbool(ma, "complete", 0) ? "complete" : "incomplete" }, colors);
-			free(label);
-			free(score);
-			free(nf);
-			free(ch);
+			if (k < json_array_size(json_object_get(g, "accounts")))
+				pdf_acct_table_row(l, results, cols, ncols, ma);
 		}
-		lay_table_end(l);
+		if (!flat)
+			lay_table_end(l);
 	}
-	json_decref(byid);
+	lay_table_end(l);
 }
 
+/* Scope and period, as the evidence pack states them (issue 14). */
+static void
+pdf_org_scope(struct lay *l, const json_t *results, const json_t *model)
+{
+	const json_t *ma;
+	size_t i, n = json_array_size(json_object_get(model, "accounts")), inc = 0;
+	char *t;
+
+	json_array_foreach(json_object_get(model, "accounts"), i, ma)
+		inc += !jbool(ma, "complete", 0);
+	pdf_kv_begin(l, 150);
+	pdf_kv_json(l, "Results generated at", results, "generated_at");
+	pdf_kv_json(l, "Organization", json_object_get(results, "organization"),
+	    "organization_id");
+	t = xasprintf("%zu reported, %zu collected completely, %zu incomplete", n, n - inc, inc);
+	pdf_kv(l, "Accounts", t);
+	free(t);
+	if (jbool(model, "has_baseline", 0))
+		pdf_kv_json(l, "Baseline generated at", model, "baseline_generated_at");
+	if (json_object_get(results, "selection") != NULL)
+		pdf_kv_json(l, "Selection", results, "selection");
+	lay_table_end(l);
+}
+
+/*
+ * The page budget: the contents and the group table on the first page, the
+ * worst accounts and the regressions flowing after them, then the heatmap,
+ * whose slices are each kept whole on a page (so it comes after the tables
+ * that can flow around a page break, not before them), the appendix right
+ * after.  No section starts a page of its own, so no page is left half empty
+ * by a short section.
+ */
 static void
 pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model,
     const struct hist *history)
@@ -1693,6 +2002,7 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model,
 	const json_t *accts = json_object_get(model, "accounts"), *ma;
 	const json_t **list;
 	size_t n = json_array_size(accts), k = 0, i;
+	size_t ng = json_array_size(json_object_get(grouping, "groups"));
 	int has_baseline = jbool(model, "has_baseline", 0);
 	char *t, *foot;
 
@@ -1703,40 +2013,35 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model,
 	    0x1F3A5F, "AWS IAM organization report");
 	lay_advance(l, lay_leading(LAY_TITLE) + 6);
 	free(t);
-	t = xasprintf("%zu accounts in %zu groups (by %s).", n,
-	    json_array_size(json_object_get(grouping, "groups")),
-	    pdf_str(grouping, "by", "none"));
+	t = xasprintf("%zu accounts in %zu groups (by %s).", n, ng, pdf_str(grouping, "by", "none"));
 	lay_para(l, LAY_H3, 0, PDF_INK, t);
 	free(t);
 	lay_space(l, 6);
-	pdf_kv_begin(l, 150);
-	pdf_kv_json(l, "Results generated at", results, "generated_at");
-	pdf_kv_json(l, "Organization", json_object_get(results, "organization"),
-	    "organization_id");
-	if (has_baseline)
-		pdf_kv_json(l, "Baseline generated at", model, "baseline_generated_at");
-	if (json_object_get(results, "selection") != NULL)
-		pdf_kv_json(l, "Selection", results, "selection");
-	lay_table_end(l);
-	lay_para(l, LAY_SMALL, 0, PDF_GREY, "Contents: the groups (below), the heatmap of "
-	    "control by group, the 25 worst accounts, the biggest regressions since the "
-	    "baseline, then the appendix listing every account by group. The outline "
-	    "(bookmarks) lists each section and each group.");
+	pdf_org_scope(l, results, model);
 	json_array_foreach(jpath(results, "organization.problems"), i, ma)
 		lay_para(l, LAY_SMALL, 0, 0xC62828, json_string_value(ma));
+	/*
+	 * Six sections, the trend's with a history (a line too many, left
+	 * blank, if it has nothing to draw), and each group of the appendix
+	 * while they are few.  Least privilege is two columns of the appendix.
+	 */
+	lay_heading(l, LAY_H2, -1, "Contents");
+	lay_toc(l, ng <= PDF_TOC_GROUPS ? 1 : 0, 6 + (history != NULL) +
+	    (ng <= PDF_TOC_GROUPS ? ng : 0));
+	if (ng > PDF_TOC_GROUPS)
+		lay_para(l, LAY_SMALL, 0, PDF_GREY, "The outline (bookmarks) lists every group.");
 	lay_heading(l, LAY_H1, 0, "Groups");
 	pdf_org_groups(l, grouping, has_baseline);
 	trend_pdf_section(l, history, NULL);
-	lay_page_break(l);
-	pdf_org_heatmap(l, grouping, model);
-	lay_page_break(l);
 
 	list = xcalloc(n + 1, sizeof(*list));
 	json_array_foreach(accts, i, ma)
 		if (json_is_integer(json_object_get(ma, "score")) && k < PDF_ORG_WORST)
 			list[k++] = ma;
-	lay_heading(l, LAY_H1, 0, "The 25 worst accounts");
-	pdf_org_ranked(l, results, list, k, 0);
+	t = xasprintf("The %zu worst accounts", k);
+	lay_heading(l, LAY_H1, 0, t);
+	free(t);
+	pdf_org_ranked(l, results, list, k);
 	lay_heading(l, LAY_H1, 0, "The biggest regressions since the baseline");
 	k = 0;
 	json_array_foreach(accts, i, ma)
@@ -1748,12 +2053,11 @@ pdf_org_comparison(struct lay *l, const json_t *results, const json_t *model,
 		lay_para(l, LAY_BODY, 0, PDF_GREY, "No account's score went down.");
 	else {
 		qsort(list, k, sizeof(*list), pdf_delta_order);
-		pdf_org_ranked(l, results, list, k < PDF_ORG_WORST ? k : PDF_ORG_WORST, 1);
+		pdf_org_ranked(l, results, list, k < PDF_ORG_WORST ? k : PDF_ORG_WORST);
 	}
 	free(list);
-	lay_page_break(l);
+	pdf_org_heatmap(l, grouping, model);
 	pdf_org_appendix(l, results, model, grouping);
-	lay_page_break(l);
 	pdf_thresholds(l, results, "Appendix. Thresholds");
 	foot = xasprintf("iamgrade | organization of %zu accounts | %s", n,
 	    pdf_str(results, "generated_at", "-"));
@@ -1791,6 +2095,7 @@ pdf_comparison(struct lay *l, const json_t *results, const json_t *model,
 	json_array_foreach(accts, i, ma)
 		pdf_cmp_account(l, results, model, ma, i, i == 0);
 	lay_page_break(l);
+	pdf_lp_summary(l, results, model);
 	pdf_framework(l, results);
 	pdf_accepted(l, results);
 	pdf_thresholds(l, results, "Appendix. Thresholds");

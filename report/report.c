@@ -1,4 +1,5 @@
 /* The report's one entry point: pick the format's row, render, free. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,4 +340,96 @@ report_scope(const json_t *results, char **scope, char **period)
 	else
 		*period = xasprintf("collected %s to %s; CreateRole look-back window %s%lld days",
 		    first ? first : "-", last ? last : "-", varies ? "up to " : "", window);
+}
+
+const char *
+report_partition(const char *arn)
+{
+	if (arn == NULL)
+		return "aws";
+	if (strncmp(arn, "arn:aws-cn:", 11) == 0)
+		return "aws-cn";
+	if (strncmp(arn, "arn:aws-us-gov:", 15) == 0)
+		return "aws-us-gov";
+	return "aws";
+}
+
+const char *
+report_resource_type(const char *arn)
+{
+	static const struct { const char *part, *type; } map[] = {
+		{ ":user/", "AwsIamUser" }, { ":role/", "AwsIamRole" },
+		{ ":policy/", "AwsIamPolicy" }, { ":group/", "AwsIamGroup" },
+	};
+	size_t i, n;
+
+	if (arn == NULL || strncmp(arn, "arn:", 4) != 0 || strstr(arn, ":iam::") == NULL)
+		return "Other";
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strstr(arn, map[i].part) != NULL)
+			return map[i].type;
+	n = strlen(arn);
+	return n > 5 && strcmp(arn + n - 5, ":root") == 0 ? "AwsAccount" : "Other";
+}
+
+char *
+report_securityhub_url(const char *shid)
+{
+	char svc[32], *p;
+	const char *dot;
+
+	if (shid == NULL || (dot = strchr(shid, '.')) == NULL || dot == shid ||
+	    (size_t)(dot - shid) >= sizeof(svc))
+		return NULL;
+	snprintf(svc, sizeof(svc), "%.*s", (int)(dot - shid), shid);
+	for (p = svc; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return xasprintf("https://docs.aws.amazon.com/securityhub/latest/userguide/"
+	    "%s-controls.html#%s-%s", svc, svc, dot + 1);
+}
+
+char *
+report_row_key(const json_t *fd, const char *resource, json_t *seen)
+{
+	const char *code = json_string_value(jpath(fd, "evidence.error_code"));
+	const char *ip = json_string_value(jpath(fd, "evidence.source_ip"));
+	char *key = xasprintf("%s\n%s\n%s", resource, code ? code : "", ip ? ip : ""), *k2;
+	json_int_t n = json_integer_value(json_object_get(seen, key));
+
+	json_object_set_new(seen, key, json_integer(n + 1));
+	if (n == 0)
+		return key;
+	/* The first keeps the plain key, so ids stay what they were. */
+	k2 = xasprintf("%s\n#%lld", key, (long long)n + 1);
+	free(key);
+	return k2;
+}
+
+char *
+report_row_reason(const json_t *row)
+{
+	const json_t *fd = json_object_get(row, "finding");
+	struct buf d = { 0 };
+
+	buf_printf(&d, "%s", jstr(fd, "reason") ? jstr(fd, "reason") : "");
+	if (jint(row, "count", 1) > 1) {
+		char *w = report_row_words(row);
+
+		buf_printf(&d, " (%s)", w);
+		free(w);
+	}
+	return d.p != NULL ? buf_steal(&d) : xstrdup("");
+}
+
+int
+report_json_out(const json_t *doc, struct buf *out, const char *fmt, char **err)
+{
+	char *text = jdump(doc, 1);
+	int rc = buf_adds(out, text) && buf_adds(out, "\n");
+
+	if (!rc)
+		err_set(err, "%s: the output does not fit its buffer", fmt);
+	free(text);
+	return rc;
 }

@@ -30,6 +30,7 @@ enum {
 	REPORT_IN_REPORT = 2,		/* report --NAME FILE */
 	REPORT_IN_RUN = 4,		/* run writes run_file */
 	REPORT_IN_RUN_EACH = 8,		/* and accounts/ID.NAME for each account */
+	REPORT_IN_RUN_ASKED = 16,	/* run writes run_file only when asked (run --NAME) */
 };
 
 /* A format's row (report/formats.h), for the commands that offer formats. */
@@ -118,6 +119,29 @@ const char *report_account_name(const json_t *acct);
  * out held.  Linear in the number of findings.
  */
 json_t	*report_finding_rows(const json_t *findings, size_t max, size_t *more);
+
+/*
+ * For the security tools' formats (ASFF, OCSF): the partition an ARN names
+ * ("aws", "aws-cn", "aws-us-gov"; "aws" for NULL or anything else), the
+ * resource type Security Hub gives it (AwsIamUser, AwsIamRole, AwsIamPolicy,
+ * AwsIamGroup, AwsAccount for the root, else Other), both static strings;
+ * and Security Hub's documentation page for a control id such as "IAM.3"
+ * (NULL for NULL or another shape; otherwise the caller frees).
+ */
+const char *report_partition(const char *arn);
+/*
+ * A finding row's key within its control: resource, error code, source
+ * address; a key seen before in seen (an object the caller keeps per
+ * control) gets "#N", so that two rows of one resource (a user failing a
+ * control twice) are two findings, not one id twice.  Caller frees.
+ */
+char	*report_row_key(const json_t *finding, const char *resource, json_t *seen);
+/* A finding row's reason, with " (2,500 times, ...)" when it holds several (caller frees). */
+char	*report_row_reason(const json_t *row);
+/* doc as indented JSON and a newline, appended to out; 0 with *err (naming fmt) if it does not fit. */
+int	report_json_out(const json_t *doc, struct buf *out, const char *fmt, char **err);
+const char *report_resource_type(const char *arn);
+char	*report_securityhub_url(const char *shid);
 
 /* "2,500 times, first 2026-10-29T10:00:05Z, last ..." for a row of count > 1; caller frees. */
 char	*report_row_words(const json_t *row);

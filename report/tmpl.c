@@ -157,9 +157,25 @@ tmpl_relative_ok(const char *v)
 }
 
 /*
+ * A download carried in the page (the suggested policy, issue 19): a data:
+ * URL of JSON whose body is base64 alone, so that it holds no markup and
+ * no script, and fetches nothing.
+ */
+static int
+tmpl_data_json_ok(const char *v)
+{
+	static const char head[] = "data:application/json;base64,";
+
+	return strncmp(v, head, sizeof(head) - 1) == 0 && v[sizeof(head) - 1] != '\0' &&
+	    strspn(v + sizeof(head) - 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/=") == strlen(v + sizeof(head) - 1);
+}
+
+/*
  * An attribute the template may fill: never an event handler or a style,
- * and links only within the page or to a page beside it.  The values come from the view, which
- * carries untrusted text; xmlSetProp escapes, this keeps the meaning safe.
+ * and links only within the page, to a page beside it, or a JSON download
+ * carried in it.  The values come from the view, which carries untrusted
+ * text; xmlSetProp escapes, this keeps the meaning safe.
  */
 static int
 tmpl_attr_allowed(const char *name, const char *value)
@@ -170,7 +186,8 @@ tmpl_attr_allowed(const char *name, const char *value)
 	if (strcasecmp(name, "href") == 0 || strcasecmp(name, "src") == 0 ||
 	    strcasecmp(name, "xlink:href") == 0 || strcasecmp(name, "action") == 0)
 		return value[0] == '#' ||
-		    (strcasecmp(name, "href") == 0 && tmpl_relative_ok(value));
+		    (strcasecmp(name, "href") == 0 &&
+		    (tmpl_relative_ok(value) || tmpl_data_json_ok(value)));
 	return 1;
 }
 

@@ -125,4 +125,25 @@ json_t	*snap_source_check(const char *name, json_t *src);
  */
 int	snap_sources_check(json_t *snap);
 
+/*
+ * The organization's account list once per run, not in every snapshot
+ * (issue 13: a copy per snapshot made the bytes a run writes grow with
+ * accounts squared).  A run's snapshot may hold, in its organization's
+ * data, instead of "accounts": "accounts_in", the file that holds the list
+ * relative to the snapshot's folder (SNAP_ORG_FILE: the run folder's
+ * organization.json, member SNAP_ORG_MEMBER = {"id", "accounts"}),
+ * "accounts_sha256", snap_org_sha256 of the list, and "accounts_count".
+ * Loading puts the list back in (checks/snapshot.c); snapshots with the
+ * list inline are read as before.
+ */
+#define SNAP_ORG_FILE	"../organization.json"
+#define SNAP_ORG_MEMBER	"organization_accounts"
+/* SHA-256 (hex) of the account id list as compact JSON, the form both sides hash. */
+void	snap_org_sha256(const json_t *ids, char out[65]);
+/*
+ * Make parent[name] an "invalid" source saying why (keeping what it held)
+ * and note it in collection.problems, as loading does for a broken source.
+ */
+void	snap_source_invalidate(json_t *snap, json_t *parent, const char *name, const char *why);
+
 #endif

@@ -950,6 +950,19 @@ data_organization(struct sv *v, const json_t *d)
 
 	if (!json_is_object(d))
 		return sv_bad(v, "is %s, not an object", type_name(d));
+	/* The list kept once per run (snapshot.h): where, its hash, how many. */
+	if (json_object_get(d, "accounts") == NULL && json_object_get(d, "accounts_in") != NULL) {
+		const char *h = jstr(d, "accounts_sha256");
+
+		if (!want(v, d, "id", K_STR_OR_NULL, 1) || !want(v, d, "accounts_in", K_STR, 1) ||
+		    !want(v, d, "accounts_count", K_INT, 1))
+			return 0;
+		if (strcmp(jstr(d, "accounts_in"), SNAP_ORG_FILE) != 0)
+			return sv_bad(v, "accounts_in is not %s", SNAP_ORG_FILE);
+		if (h == NULL || strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64)
+			return sv_bad(v, "accounts_sha256 is not a SHA-256 in hex");
+		return 1;
+	}
 	if (!want(v, d, "id", K_STR_OR_NULL, 1) || !want(v, d, "accounts", K_ARR, 1))
 		return 0;
 	json_array_foreach(json_object_get(d, "accounts"), i, a) {
@@ -1121,6 +1134,24 @@ note_invalid(json_t *snap, const char *name, const json_t *src)
 	json_array_append_new(problems, json_sprintf("%s: %s invalid: %s: %s", name,
 	    jstr(src, "api_call") ? jstr(src, "api_call") : "?", SNAP_INVALID_CODE,
 	    jstr(json_object_get(src, "error"), "message")));
+}
+
+void
+snap_source_invalidate(json_t *snap, json_t *parent, const char *name, const char *why)
+{
+	json_t *src = make_invalid(json_incref(json_object_get(parent, name)), why);
+
+	json_object_set_new(parent, name, src);
+	note_invalid(snap, name, src);
+}
+
+void
+snap_org_sha256(const json_t *ids, char out[65])
+{
+	char *s = json_dumps(ids, JSON_COMPACT);
+
+	sha256_hex(s ? s : "", s ? strlen(s) : 0, out);
+	free(s);
 }
 
 /* snap_source_check of parent[name], in place; 1 when it was made invalid. */

@@ -45,6 +45,65 @@
 		});
 	});
 
+	/*
+	 * Every other table.filterable gets a bar of its own: a search box and,
+	 * per column head marked data-filter, a choice of that column's values.
+	 */
+	var make = function (tag, cls, txt) {
+		var el = document.createElement(tag);
+		if (cls)
+			el.className = cls;
+		if (txt !== undefined)
+			el.textContent = txt;
+		return el;
+	};
+	each(document.querySelectorAll("table.filterable"), function (t) {
+		if (t.id === "t-accounts" || !t.tHead || !t.tBodies.length)
+			return;
+		var rows = Array.prototype.slice.call(t.tBodies[0].rows), sels = [];
+		var bar = make("div", "filters"), q = make("input"), count = make("span", "small muted");
+		bar.setAttribute("role", "search");
+		bar.setAttribute("data-for", t.id);
+		var apply = function () {
+			var shown = 0;
+			var words = q.value.toLowerCase().split(/\s+/).filter(function (w) { return w; });
+			rows.forEach(function (r) {
+				var all = text(r).toLowerCase();
+				var ok = words.every(function (w) { return all.indexOf(w) >= 0; }) &&
+				    sels.every(function (s) {
+					return s.value === "" || text(r.cells[+s.getAttribute("data-col")]) === s.value;
+				    });
+				r.hidden = !ok;
+				shown += ok ? 1 : 0;
+			});
+			count.textContent = shown + " of " + rows.length + " rows shown";
+		};
+		each(t.tHead.rows[0].cells, function (th, col) {
+			if (!th.hasAttribute("data-filter"))
+				return;
+			var s = make("select"), seen = {}, label = make("label", "", text(th) + " ");
+			s.appendChild(make("option", "", "all")).value = "";
+			rows.forEach(function (r) { seen[text(r.cells[col])] = true; });
+			Object.keys(seen).sort().forEach(function (v) {
+				s.appendChild(make("option", "", v)).value = v;
+			});
+			s.setAttribute("data-col", col);
+			s.addEventListener("change", apply);
+			label.appendChild(s);
+			bar.appendChild(label);
+			sels.push(s);
+		});
+		q.type = "search";
+		q.placeholder = "search this table";
+		q.setAttribute("aria-label", "Search this table");
+		q.addEventListener("input", apply);
+		bar.appendChild(make("label", "", "Search ")).appendChild(q);
+		bar.appendChild(count);
+		var at = t.parentNode.classList.contains("table-scroll") ? t.parentNode : t;
+		at.parentNode.insertBefore(bar, at);
+		apply();
+	});
+
 	var form = document.getElementById("filters"), table = document.getElementById("t-accounts");
 	if (!form || !table || !table.tBodies.length)
 		return;

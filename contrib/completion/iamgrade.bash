@@ -44,10 +44,10 @@ _iamgrade()
 		COMPREPLY=($(compgen -W "critical high medium low" -- "$cur"))
 		return ;;
 	--format)
-		if [ "$cmd" = simulate ]; then
+		if [ "$cmd" = simulate ] || [ "$cmd" = suggest-policy ]; then
 			COMPREPLY=($(compgen -W "text json" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "text json csv junit" -- "$cur"))
+			COMPREPLY=($(compgen -W "text json csv junit ocsf" -- "$cur"))
 		fi
 		return ;;
 	--out|--baseline)
@@ -58,6 +58,10 @@ _iamgrade()
 	esac
 	if [ "$cmd" = help ]; then
 		COMPREPLY=($(compgen -W "$(_iamgrade_commands "$1")" -- "$cur"))
+		return
+	fi
+	if [ "$cmd" = merge ] && [[ $cur != -* ]]; then
+		COMPREPLY=($(compgen -d -- "$cur"))	# the shards' run folders
 		return
 	fi
 	if [[ $cur == -* ]]; then

@@ -45,6 +45,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 import bed_auth  # noqa: E402
 import bed_iam  # noqa: E402
 from bed_lastaccess import LastAccessed  # noqa: E402
+import bed_securityhub  # noqa: E402
 import bed_sso  # noqa: E402
 from bed_faults import HANG_KINDS, PAGE_KINDS, FaultError, Faults  # noqa: E402
 from bed_trail import (CHANGE_NAMES, LookupError_, Trail, change_record, create_role_record,  # noqa: E402
@@ -111,6 +112,10 @@ class Request:
             if self.service is None:
                 self.service = "cloudtrail" if "CloudTrail" in target else \
                     "organizations" if "Organizations" in target else "unknown"
+        elif self.service == "securityhub":
+            # REST-JSON: the operation is the path; the body is the request.
+            self.protocol = "rest-json"
+            self.action = bed_securityhub.action_of(environ.get("PATH_INFO", "/"))
         else:
             self.protocol = "query"
             try:
@@ -305,7 +310,7 @@ class Front:
     def _page_fault(self, req, fault):
         """A page of our own for a paginated call: no items, a marker per the
         rule's kind (the request's marker tells where the client is), padding."""
-        kind, js = fault["kind"], req.protocol == "json"
+        kind, js = fault["kind"], req.protocol != "query"
         prev = req.params.get("NextToken" if js else "Marker")
         prev = prev if isinstance(prev, str) else ""
         if kind == "page_repeat":
@@ -343,7 +348,7 @@ class Front:
     # --- AWS requests ---
 
     def _error(self, req, status, code, message):
-        if req.protocol == "json":
+        if req.protocol != "query":
             if req.service == "organizations" and code == "ThrottlingException":
                 code = "TooManyRequestsException"
             body = bed_iam.json_error(code, message)
@@ -358,7 +363,7 @@ class Front:
 
     def _fault_response(self, req, fault):
         kind = fault["kind"]
-        js = req.protocol == "json"
+        js = req.protocol != "query"
         if kind == "throttle":
             return self._error(req, 400, "ThrottlingException" if js else "Throttling", "Rate exceeded")
         if kind == "unavailable":
@@ -400,13 +405,15 @@ class Front:
             if r is not None:
                 return r
         if bed_auth.auth_enabled() and not req.signed and req.svcaction not in UNSIGNED_OK:
-            if req.protocol == "json":
+            if req.protocol != "query":
                 return self._error(req, 400, "MissingAuthenticationTokenException",
                                    "Missing Authentication Token")
             return self._error(req, 403, "MissingAuthenticationToken",
                                "Request is missing Authentication Token")
         if req.svcaction == "cloudtrail:LookupEvents":
             resp = self.lookup_events(req)
+        elif req.svcaction == "securityhub:BatchImportFindings":
+            resp = self.securityhub_import(req)
         elif req.svcaction in ("iam:GenerateServiceLastAccessedDetails",
                                "iam:GetServiceLastAccessedDetails"):
             resp = self.service_last_accessed(req)
@@ -431,7 +438,7 @@ class Front:
             resp = Response(200, resp.headers, re.sub(b"<" + el + b">.*?</" + el + b">", b"",
                                                       resp.body, count=1, flags=re.S))
         elif fault is not None and fault["kind"] == "malformed":
-            if req.protocol == "json":
+            if req.protocol != "query":
                 body = b'{"Events": [{"EventId": "bed-malformed", "CloudTrailEvent": '
             else:
                 tag = f"{req.action}Response".encode()
@@ -439,6 +446,20 @@ class Front:
                     b'"><Broken>&bogus;</Mismatched>'
             resp = Response(200, resp.headers, body)
         return resp
+
+    def securityhub_import(self, req):
+        """BatchImportFindings with AWS's limits and rules (bed_securityhub)."""
+        err, findings = bed_securityhub.check_request(req.body)
+        if err is not None:
+            return self._error(req, 400, *err)
+        resp = self.call_moto(req)
+        if resp.status != 200:
+            return self.post_fix(req, resp)
+        refused = bed_securityhub.refusals(findings, req.account, req.region)
+        with self.lock:
+            bed_securityhub.drop(req.account, req.region, set(refused))
+        return Response(200, [("Content-Type", "application/json")],
+                        bed_securityhub.amend(resp.body, refused, len(findings)))
 
     def call_moto(self, req):
         environ = dict(req.environ)
@@ -453,6 +474,7 @@ class Front:
 
         chunks = []
         with self.lock:
+            bed_auth.s3_raw_uri = environ.get("REQUEST_URI") if req.service == "s3" else None
             it = self.moto(environ, start_response)
             try:
                 for c in it:
@@ -467,7 +489,7 @@ class Front:
         """Make moto's answer what AWS would send, and record what CloudTrail would."""
         if req.action in CHANGE_NAMES.get(req.service, ()):
             self._record_change(req, resp)
-        if req.protocol == "json":
+        if req.protocol != "query":
             return self._fix_json(req, resp)
         if resp.status >= 400 and b"<Errors>" in resp.body[:300]:
             # moto's auth errors come EC2-style (<ErrorResponse><Errors><Error>); IAM and STS
@@ -787,6 +809,16 @@ class Front:
             if method == "POST":
                 self.signers, self.assume_calls = [], []
             return {"signers": list(self.signers), "assume_calls": list(self.assume_calls)}
+
+    def ctl_securityhub(self, method, body, query):
+        """The findings Security Hub keeps for ?account=ID, every region; POST
+        {"refuse": [Id, ...]}: those findings are refused from now on."""
+        if method == "POST":
+            bed_securityhub.REFUSE.clear()
+            bed_securityhub.REFUSE.update(body.get("refuse", []))
+            return {"refuse": sorted(bed_securityhub.REFUSE)}
+        with self.lock:
+            return {"findings": bed_securityhub.stored(query["account"])}
 
     def ctl_stats(self, method, body, query):
         return self.stats.snapshot(query.get("account"))

@@ -265,6 +265,25 @@ access_control.IAMRequestBase.check_action_permitted = _check_action_permitted
 access_control.IAMRequest._raise_access_denied = _raise_access_denied
 
 
+# moto rebuilds an S3 request's URL decoded before checking its signature
+# ("%2F" in a query becomes "/"), so every signed S3 call whose query or key
+# holds an encoded character fails SignatureDoesNotMatch, boto3's too.  The
+# front sets the URI as sent (under its lock, around each moto call), and
+# S3's check signs that, as S3 does.
+s3_raw_uri = None
+_moto_create_aws_request = access_control.IAMRequestBase._create_aws_request
+
+
+def _s3_create_aws_request(self):
+    req = _moto_create_aws_request(self)
+    if s3_raw_uri is not None:
+        req.url = s3_raw_uri
+    return req
+
+
+access_control.S3IAMRequest._create_aws_request = _s3_create_aws_request
+
+
 def check_request(account, method, path, body, headers, action):
     """Run moto's own signature and permission check for a request the front
     serves itself (CloudTrail LookupEvents).  Raises moto's errors

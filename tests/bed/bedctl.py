@@ -59,6 +59,8 @@ def cmd_seed(args):
     state = load_state(args.state)
     bed = bed_of(state)
     kw = {"role_name": args.role_name} if args.scenario == "org" and args.role_name else {}
+    if args.scenario == "org" and args.least_privilege:
+        kw["least_privilege"] = True
     s = seeding.seed(bed, args.scenario, **kw)
     state["scenario"] = args.scenario
     state["account"] = s.account
@@ -124,6 +126,8 @@ def main():
     p = sub.add_parser("seed")
     p.add_argument("scenario", help="sample, users:N or org")
     p.add_argument("--role-name", help="org: the audit role's name (default iamgrade-audit)")
+    p.add_argument("--least-privilege", action="store_true",
+                   help="org: roles in production granted more than they use (make demo)")
     p.set_defaults(fn=cmd_seed)
     p = sub.add_parser("auth")
     p.add_argument("onoff", choices=("on", "off"))

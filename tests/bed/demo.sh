@@ -27,7 +27,7 @@ rm -f "$state"
 bedctl start --log "$log"
 trap 'bedctl stop >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
-bedctl seed org --role-name "$role"
+bedctl seed org --role-name "$role" --least-privilege
 bedctl auth on >/dev/null
 eval "$(bedctl env --home build/demo-home)"
 

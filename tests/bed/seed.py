@@ -284,9 +284,39 @@ def _strict_password_policy(iam, length=14):
         PasswordReusePrevention=24, MaxPasswordAge=90)
 
 
+def least_privilege_roles(bed, admin, account):
+    """Roles older than the tracking period with more granted than used
+    (scenarios.md, "org", least_privilege): reporting-etl uses 2 of its 5
+    services, ci-deployer 3 of 4 (its iam:PassRole never), old-migration
+    was never used at all.  The two used roles are assumed once, so that
+    RoleLastUsed is set as AWS would; the front serves their service last
+    accessed."""
+    iam = bed.client("iam", admin)
+    grants = {
+        "reporting-etl": ["s3:GetObject", "s3:ListAllMyBuckets", "sqs:SendMessage", "sns:Publish",
+                          "dynamodb:Query", "kms:Decrypt"],
+        "ci-deployer": ["lambda:UpdateFunctionCode", "iam:PassRole", "s3:PutObject", "logs:PutLogEvents"],
+        "old-migration": ["dynamodb:*"],
+    }
+    used = {"reporting-etl": ("s3", "sqs"), "ci-deployer": ("lambda", "s3", "logs"), "old-migration": ()}
+    usage = {}
+    for name, actions in grants.items():
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{account}:root"}))
+        iam.put_role_policy(RoleName=name, PolicyName="work", PolicyDocument=doc(allow(actions)))
+        bed.backdate(account, role=name, created=ago(300))
+        arn = f"arn:aws:iam::{account}:role/{name}"
+        usage[arn] = {ns: {"last": ago(3)} for ns in used[name]}
+        if used[name]:
+            c = bed.client("sts", admin).assume_role(RoleArn=arn, RoleSessionName="work")["Credentials"]
+            bed.client("sts", Creds(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])) \
+                .get_caller_identity()
+    bed.last_accessed(account, usage=usage)
+
+
 def seed_org(bed, role_name="iamgrade-audit", deny_password_policy=True, unassumable=True, policy=None,
-             deny_tree=()):
-    """The sample organization (scenarios.md, "org")."""
+             deny_tree=(), least_privilege=False):
+    """The sample organization (scenarios.md, "org"); least_privilege adds
+    least_privilege_roles to production (make demo)."""
     pol = policy if policy is not None else iamgrade_policy()[0]
     mgmt = DEFAULT_ACCOUNT
     madmin = bootstrap_admin(bed, mgmt)
@@ -321,6 +351,8 @@ def seed_org(bed, role_name="iamgrade-audit", deny_password_policy=True, unassum
         {"AWS": f"arn:aws:iam::{accounts['production']}:root"}))
     iam.attach_role_policy(RoleName="aws-support", PolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess")
     _audit_role(bed, pa, accounts["production"], role_name, mgmt, pol)
+    if least_privilege:
+        least_privilege_roles(bed, pa, accounts["production"])
 
     # development: weak everywhere, risky roles made from an assumed-role session
     da = bootstrap_admin(bed, accounts["development"])

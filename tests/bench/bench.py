@@ -41,6 +41,14 @@ of docs/performance.md:
             BENCH_POLICIES policies and BENCH_PRIV_USERS users (gen_principals.py),
             every principal asked of the escalation catalogue, the sts:AssumeRole
             edges built and walked (build/tests/bench_priv)
+  suggest   suggest-policy (issue 19) for every role and user of one account of
+            BENCH_LA_ROLES roles, BENCH_LA_USERS users and BENCH_SUG_POLICIES
+            policies (gen_principals.py, then gen_usage.py for last accessed),
+            each suggestion proven by both checks (build/tests/bench_suggest)
+  lpsection the Least privilege section: one account of BENCH_LP_PRINCIPALS
+            roles granted more than they use, `iamgrade check` then
+            `iamgrade report --results` to HTML and PDF: seconds, peak RSS,
+            sizes and pages (tests/bench/bench_lpsec.py)
   denied    `iamgrade report SNAPSHOT` to HTML and PDF of one account with N
             denied CreateRole calls (tests/bench/gen_denied.py; grading
             included), the attacker-sized case of issue 12
@@ -49,7 +57,8 @@ of docs/performance.md:
             change_events source (tests/bench/bench_changes.py, issue 11)
 
 Sizes come from the environment (defaults in brackets):
-  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess history changes; also: paging]
+  BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess history
+                lpsection suggest changes; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -59,6 +68,8 @@ Sizes come from the environment (defaults in brackets):
   BENCH_PAGE_KIB [1024]  BENCH_PAGING_MAX_PAGES [the collector's cap]
   BENCH_DENIED [10000,100000: a list, each a snapshot of that many denied calls]
   BENCH_LA_ROLES [2000]  BENCH_LA_USERS [500]  BENCH_LA_JOBS [8,16]  BENCH_LA_DELAY_POLLS [1]
+  BENCH_LP_PRINCIPALS [250,2500: the Least privilege section's account sizes]
+  BENCH_SUG_POLICIES [1000]
   BENCH_CHG_USERS [100,2000]  BENCH_CHG_EVENTS [0,650,2600]
   BENCH_ORG_ACCOUNTS [1000]
   BENCH_SCALE_ACCOUNTS [100,300,1000]  BENCH_SCALE_HOLDERS [2000]
@@ -88,6 +99,7 @@ import bedlib  # noqa: E402
 import bench_changes  # noqa: E402
 import bench_lastaccess  # noqa: E402
 import bench_history  # noqa: E402
+import bench_lpsec  # noqa: E402
 import bench_paging  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_seed  # noqa: E402
@@ -97,9 +109,9 @@ WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
 STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
-          "denied", "scale", "paging", "lastaccess", "history", "changes")
+          "denied", "scale", "paging", "lastaccess", "history", "lpsection", "suggest", "changes")
 DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
-                  "priv", "denied", "scale", "lastaccess", "history", "changes")
+                  "priv", "denied", "scale", "lastaccess", "history", "lpsection", "suggest", "changes")
 
 
 def env_int(name, default):
@@ -652,11 +664,9 @@ def stage_principals(c):
         subprocess.run([sys.executable, os.path.join(HERE, "gen_principals.py"), str(roles), str(pols), path],
                        check=True)
     print(f"bench: principals, {roles} roles and {pols} policies ...", flush=True)
-    m0 = machine()
-    # One core: the questions run on one thread; taskset keeps the figure honest on a shared machine.
-    cmd = ["taskset", "-c", "0", prog, path] if shutil.which("taskset") else [prog, path]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return "\n\n".join([machine_line(m0, machine()), out.strip()])
+    return one_core(prog, path)
+
+
 def stage_priv(c):
     prog = os.path.join(REPO, "build", "tests", "bench_priv")
     if not os.access(prog, os.X_OK):
@@ -668,10 +678,32 @@ def stage_priv(c):
         subprocess.run([sys.executable, os.path.join(HERE, "gen_principals.py"), str(roles), str(pols), path,
                         "--users", str(users)], check=True)
     print(f"bench: priv, {roles} roles, {pols} policies, {users} users ...", flush=True)
+    return one_core(prog, path)
+
+
+def one_core(prog, path):
+    """A C benchmark on one snapshot, pinned to one core: its Markdown under the machine line.
+    One core: the questions run on one thread; taskset keeps the figure honest on a shared machine."""
     m0 = machine()
     cmd = ["taskset", "-c", "0", prog, path] if shutil.which("taskset") else [prog, path]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return "\n\n".join([machine_line(m0, machine()), out.strip()])
+
+
+def stage_suggest(c):
+    prog = os.path.join(REPO, "build", "tests", "bench_suggest")
+    if not os.access(prog, os.X_OK):
+        sys.exit(f"bench: {prog} is not built (make build/tests/bench_suggest)")
+    roles, users = env_int("BENCH_LA_ROLES", 2000), env_int("BENCH_LA_USERS", 500)
+    pols = env_int("BENCH_SUG_POLICIES", 1000)
+    base = os.path.join(WORK, f"suggest-{roles}-{pols}-{users}.base.json")
+    path = os.path.join(WORK, f"suggest-{roles}-{pols}-{users}.json")
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_principals.py"), str(roles), str(pols), base,
+                        "--users", str(users)], check=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_usage.py"), base, path], check=True)
+    print(f"bench: suggest, {roles} roles, {pols} policies, {users} users ...", flush=True)
+    return one_core(prog, path)
 
 
 def stage_denied(c):
@@ -784,6 +816,9 @@ def main():
         blocks["paging"] = bench_paging.report_paging(
             c, bench_paging.stage_paging(c, WORK, measure, machine), secs, mib, table, machine_line)
         print("\n" + blocks["paging"] + "\n", flush=True)
+    if "suggest" in c["stages"]:
+        blocks["suggest"] = stage_suggest(c)
+        print("\n" + blocks["suggest"] + "\n", flush=True)
     if "lastaccess" in c["stages"]:
         blocks["lastaccess"] = bench_lastaccess.report_lastaccess(
             c, bench_lastaccess.stage_lastaccess(c, WORK, measure, machine), secs, mib, table, machine_line)
@@ -792,6 +827,11 @@ def main():
         blocks["history"] = bench_history.report_history(
             c, bench_history.stage_history(c, WORK, measure, machine), secs, mib, table, machine_line)
         print("\n" + blocks["history"] + "\n", flush=True)
+    if "lpsection" in c["stages"]:
+        blocks["lpsection"] = bench_lpsec.report_lpsection(
+            c, bench_lpsec.stage_lpsection(c, WORK, REPO, measure, machine, pdf_pages), secs, mib, size,
+            table, machine_line)
+        print("\n" + blocks["lpsection"] + "\n", flush=True)
     if "changes" in c["stages"]:
         blocks["changes"] = bench_changes.report_changes(
             c, bench_changes.stage_changes(c, WORK, measure, machine), secs, mib, table, machine_line)

@@ -71,6 +71,14 @@ class CheckSampleTest(BedCase):
         self.assertIn("admin-role", priv["alice"]["evidence"].get("path", ""))
         self.assertEqual({f["resource_name"] for f in controls["PRIV-02"]["findings"]},
                          {"admin", "Admins", "bob", "o'brien,ops", "Ops"})
+        # The access review the reports show: admin-role too, and who may assume it.
+        pa = acct["privileged_access"]
+        self.assertEqual({(a["kind"], a["name"]) for a in pa["admins"]},
+                         {("user", "admin"), ("user", "bob"), ("user", "o'brien,ops"), ("group", "Admins"),
+                          ("group", "Ops"), ("role", "admin-role")})
+        self.assertEqual([(r["role_name"], sorted(c["name"] for c in r["callers"]))
+                          for r in pa["admin_role_callers"]],
+                         [("admin-role", ["admin", "alice", "bob", "o'brien,ops"])])
         self.assertEqual(acct["collection"]["caller_arn"], f"arn:aws:iam::{bedlib.DEFAULT_ACCOUNT}:user/iamgrade-auditor")
         self.check_changes(controls)
         # The CSV quotes the name with a comma and a quote.

@@ -47,12 +47,12 @@ class ScaleOutDoc(unittest.TestCase):
         cls.batch = [json.loads(b) for b in blocks("json")]
         cls.kube = [d for b in blocks("yaml") for d in yaml.safe_load_all(b)]
         cls.help = {c: subprocess.run([IAMGRADE, c, "--help"], capture_output=True, text=True).stdout
-                    for c in ("run", "report")}
+                    for c in ("run", "report", "merge")}
 
     def assert_known(self, argv):
         self.assertEqual(argv[0], "iamgrade", argv)
         cmd = argv[1]
-        self.assertIn(cmd, ("run", "report"), argv)
+        self.assertIn(cmd, ("run", "report", "merge"), argv)
         for opt in options(argv):
             self.assertRegex(self.help[cmd], r"(^|\s)" + re.escape(opt) + r"\b",
                              f"{opt} is not an option of iamgrade {cmd}")
@@ -114,8 +114,16 @@ class ScaleOutDoc(unittest.TestCase):
         self.assertEqual(len(claims), 1, "the shards and the join share one volume")
 
     def check_join(self, shard, var, n, join):
-        """The join is report --results over the folders the shards write."""
+        """The join is merge (or report --results) over the folders the shards write."""
         self.assert_known(join)
+        if join[1] == "merge":
+            out = shard[shard.index("--out") + 1]
+            self.assertIn("--out", join)
+            dirs = [w for w in join[2:join.index("--out")]]
+            for k in range(n):
+                written = out.replace(var, str(k)) + "/2026-12-06"
+                self.assertTrue(any(fnmatch.fnmatch(written, d) for d in dirs), f"{dirs} miss {written}")
+            return
         self.assertEqual(join[1], "report")
         out = shard[shard.index("--out") + 1]
         pattern = join[join.index("--results") + 1]

@@ -353,7 +353,7 @@ class CompletionTest(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
     def test_values(self):
-        self.assertEqual(complete(["iamgrade", "check", "--format", ""]), ["csv", "json", "junit", "text"])
+        self.assertEqual(complete(["iamgrade", "check", "--format", ""]), ["csv", "json", "junit", "ocsf", "text"])
         self.assertEqual(complete(["iamgrade", "run", "--fail-on", "h"]), ["high"])
 
 
@@ -362,7 +362,8 @@ class ManTest(unittest.TestCase):
 
     PAGES = ["iamgrade.1", "iamgrade-check.1", "iamgrade-collect.1", "iamgrade-controls.1",
              "iamgrade-policy.1", "iamgrade-report.1", "iamgrade-run.1", "iamgrade-simulate.1",
-             "iamgrade-config.5", "iamgrade-verify.1", "iamgrade-keygen.1"]
+             "iamgrade-config.5", "iamgrade-verify.1", "iamgrade-keygen.1", "iamgrade-suggest-policy.1",
+             "iamgrade-merge.1"]
 
     def page(self, name):
         with open(os.path.join(REPO, "man", name)) as f:
@@ -370,7 +371,7 @@ class ManTest(unittest.TestCase):
 
     def test_every_page(self):
         self.assertEqual(sorted(os.listdir(os.path.join(REPO, "man"))), sorted(self.PAGES))
-        commands = re.findall(r"(?m)^  ([a-z]+)  ", sh([IAMGRADE, "--help"]).stdout)
+        commands = re.findall(r"(?m)^  ([a-z][a-z-]*)  ", sh([IAMGRADE, "--help"]).stdout)
         self.assertEqual(sorted(f"iamgrade-{c}.1" for c in commands),
                          sorted(p for p in self.PAGES if p.count("-") and p.endswith(".1")))
 

@@ -30,3 +30,23 @@ def graded(tmp, cases=CASES):
     return json.loads(p.stdout)
 
 
+
+
+class DistinctAccounts:
+    """A test class mixin: cls.results graded from CASES into cls.tmp, each
+    account its own id (the cases share one; ASFF and OCSF key findings by
+    account)."""
+    prefix = "graded-"
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.tmp = tempfile.mkdtemp(prefix=cls.prefix)
+        cls.results = graded(cls.tmp)
+        for i, acct in enumerate(cls.results["accounts"]):
+            acct["account_id"] = str(210000000000 + i)
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+        shutil.rmtree(cls.tmp, ignore_errors=True)

@@ -6,10 +6,8 @@ and INFORMATIONAL, NOT_EVALUATED and NOT_APPLICABLE are NOT_AVAILABLE with
 the reason (never PASSED), ids stable across runs."""
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import botocore.session
@@ -25,18 +23,8 @@ SHAPE = botocore.session.get_session().get_service_model("securityhub") \
     .operation_model("BatchImportFindings").input_shape
 
 
-class AsffTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="asff-")
-        cls.results = gradedcases.graded(cls.tmp)
-        # The cases share one account id; Security Hub keys findings by account.
-        for i, acct in enumerate(cls.results["accounts"]):
-            acct["account_id"] = str(210000000000 + i)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+class AsffTest(gradedcases.DistinctAccounts, unittest.TestCase):
+    prefix = "asff-"
 
     def render(self, results, *args, env=None):
         rpath = os.path.join(self.tmp, "results.json")
@@ -108,6 +96,23 @@ class AsffTest(unittest.TestCase):
         self.assertEqual([f["Id"] for f in a], [f["Id"] for f in b])
         self.assertEqual(len({f["Id"] for f in a}), len(a))
 
+    def test_two_rows_of_one_resource_are_two_findings(self):
+        """A resource failing a control twice (no error code: two rows) gets two ids,
+        not one id twice (Security Hub would keep one); the first keeps the plain key."""
+        res = json.loads(json.dumps(self.results))
+        a, c = next((a, c) for a in res["accounts"] for c in a["controls"] if c["status"] == "FAIL")
+        one = dict(c["findings"][0])
+        one.pop("evidence", None)
+        c["findings"] = [one]
+        first = [f["Id"] for f in self.findings(res) if f["GeneratorId"] == "iamgrade/" + c["id"]
+                 and f["AwsAccountId"] == a["account_id"]]
+        c["findings"] = [one, dict(one, reason="another reason")]
+        ids = [f["Id"] for f in self.findings(res) if f["GeneratorId"] == "iamgrade/" + c["id"]
+               and f["AwsAccountId"] == a["account_id"]]
+        self.assertEqual(len(ids), 2)
+        self.assertEqual(len(set(ids)), 2)
+        self.assertEqual(ids[0], first[0])
+
     def test_repeated_calls_are_one_finding(self):
         """Repeated denied calls of one actor are one finding row, as in the HTML report."""
         res = json.loads(json.dumps(self.results))
@@ -139,6 +144,29 @@ class AsffTest(unittest.TestCase):
                  and f["AwsAccountId"] == a["account_id"])
         self.assertLessEqual(len(f["Description"].encode()), 1024)
         self.assertTrue(f["Description"].endswith("..."))
+
+    def test_ou_in_product_fields(self):
+        """Issue 18: the account's organization and OU, as Security Hub filters them."""
+        import test_ocsf
+        res = test_ocsf.with_org(self.results)
+        found = self.findings(res)
+        for i in range(0, len(found), 100):
+            report = ParamValidator().validate({"Findings": found[i:i + 100]}, SHAPE)
+            self.assertFalse(report.has_errors(), report.generate_report())
+        seen = set()
+        for f in found:
+            acct = next(a for a in res["accounts"] if a["account_id"] == f["AwsAccountId"])
+            pf = f["ProductFields"]
+            self.assertEqual(pf["iamgrade/OrganizationId"], "o-abcdefghij")
+            self.assertEqual(pf["iamgrade/OrganizationalUnitId"], acct["ou"]["id"])
+            self.assertEqual(pf["iamgrade/OrganizationalUnitPath"], acct["ou"]["path"])
+            if acct["ou"]["id"] == "unknown":
+                self.assertIn("AccessDenied", pf["iamgrade/OrganizationalUnitReason"])
+            seen.add(acct["ou"]["id"])
+        self.assertEqual(len(seen), 3)
+        # Without an organization nothing is claimed.
+        self.assertFalse(any(k.startswith("iamgrade/Organization")
+                             for f in self.findings(self.results) for k in f["ProductFields"]))
 
 
 if __name__ == "__main__":

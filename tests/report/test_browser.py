@@ -7,6 +7,7 @@ whole.  Screenshots land in $IAMGRADE_SHOTS when it is set."""
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -157,8 +158,115 @@ class Browser(unittest.TestCase):
         self.assertNotIn("pwned", d.title)
         self.assertEqual(d.find_elements(By.TAG_NAME, "img"), [])
 
+    def bar(self, d, table):
+        """The filter bar the script made for table (by id)."""
+        return d.find_element(By.CSS_SELECTOR, 'div.filters[data-for="%s"]' % table)
+
+    def visible(self, d, table):
+        return [r for r in d.find_elements(By.CSS_SELECTOR, "#%s tbody tr" % table) if r.is_displayed()]
+
+    def test_every_table_filters(self):
+        """Issue 18: sort, filter and search on every table, not only the
+        account table: the group table, the heatmap's rows by control and by
+        severity, each group's own table by grade."""
+        d = self.browser()
+        self.assertTrue(d.title.startswith("IAM summary of organization o-abcdefghij: 200 accounts, 2026-"),
+                        d.title)
+        # The group table: search.
+        q = self.bar(d, "t-groups").find_element(By.TAG_NAME, "input")
+        q.send_keys("payments")
+        rows = self.visible(d, "t-groups")
+        self.assertEqual([r.find_element(By.TAG_NAME, "td").text for r in rows], ["/Production/Payments"])
+        self.assertEqual(self.bar(d, "t-groups").find_element(By.TAG_NAME, "span").text, "1 of %d rows shown"
+                         % len(OUS))
+        # The heatmap: by severity, then by control.
+        heat = self.bar(d, "t-heatmap")
+        # (textContent: the page shows severities in capitals by CSS.)
+        sevs = [r.find_elements(By.TAG_NAME, "td")[0].get_attribute("textContent").strip()
+                for r in self.visible(d, "t-heatmap")]
+        sel = Select(heat.find_element(By.TAG_NAME, "select"))
+        self.assertEqual([o.text for o in sel.options], ["all"] + sorted(set(sevs)))
+        sel.select_by_value("critical")
+        shown = [r.find_elements(By.TAG_NAME, "td")[0].get_attribute("textContent").strip()
+                 for r in self.visible(d, "t-heatmap")]
+        self.assertEqual(shown, ["critical"] * sevs.count("critical"))
+        self.assertGreater(len(shown), 0)
+        self.shot(d, "heatmap-critical", d.find_element(By.ID, "heatmap"))
+        sel.select_by_value("")
+        heat.find_element(By.TAG_NAME, "input").send_keys("USER-05")
+        self.assertEqual([r.find_element(By.TAG_NAME, "th").text.split()[0] for r in self.visible(d, "t-heatmap")],
+                         ["USER-05"])
+        # The heatmap sorts by a group's column: the share, as a number.
+        heat.find_element(By.TAG_NAME, "input").clear()
+        heat.find_element(By.TAG_NAME, "input").send_keys(" ")
+        ths = d.find_elements(By.CSS_SELECTOR, "#t-heatmap thead th")
+        col = next(i for i, th in enumerate(ths) if th.get_attribute("textContent").strip().startswith("/Development"))
+        ths[col].click()
+        shares = [int(r.find_elements(By.XPATH, "./*")[col].text.rstrip("%"))
+                  for r in self.visible(d, "t-heatmap") if r.find_elements(By.XPATH, "./*")[col].text != "n/e"]
+        self.assertEqual(shares, sorted(shares))
+        self.assertGreater(len(set(shares)), 1)
+        # A group's own table, folded: filter by grade.
+        det = d.find_element(By.ID, "group-1")
+        det.find_element(By.TAG_NAME, "summary").click()
+        grades = Select(self.bar(d, "t-group-1").find_element(By.TAG_NAME, "select"))
+        self.assertIn("A", [o.text for o in grades.options])
+        want = [r for r in self.visible(d, "t-group-1") if r.find_elements(By.TAG_NAME, "td")[3].text == "A"]
+        grades.select_by_value("A")
+        got = self.visible(d, "t-group-1")
+        self.assertEqual(len(got), len(want))
+        self.assertTrue(all(r.find_elements(By.TAG_NAME, "td")[3].text == "A" for r in got))
+        errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
+        self.assertEqual(errors, [], "no CSP violation nor script error")
+
+    def test_worse_and_better(self):
+        """Issue 18: the ten accounts that got most worse and most better since
+        the baseline, sortable and filterable like every table."""
+        with open(os.path.join(self.tmp, "results.json"), encoding="utf-8") as f:
+            base = json.load(f)
+        delta = {}
+        for k, a in enumerate(base["accounts"]):
+            if isinstance(a.get("score"), int) and k % 4 != 3:
+                # Then = now - change: accounts 0, 4, 8 ... rose, 1, 5, 9 ... fell, 2, 6 ... stayed.
+                d = [k % 23 + 1, -(k % 19 + 1), 0][k % 4]
+                if 0 <= a["score"] - d <= 100:
+                    a["score"] -= d
+                    delta[a["account_id"]] = d
+        with open(os.path.join(self.tmp, "baseline.json"), "w", encoding="utf-8") as f:
+            json.dump(base, f)
+        page = os.path.join(self.tmp, "movers.html")
+        p = subprocess.run([IAMGRADE, "report", "--results", os.path.join(self.tmp, "results.json"),
+                            "--organization", os.path.join(self.tmp, "organization.json"),
+                            "--baseline", os.path.join(self.tmp, "baseline.json"),
+                            "--summary", "--html", page], capture_output=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.page, saved = page, self.page
+        try:
+            d = self.browser()
+        finally:
+            self.page = saved
+
+        def ids(table):
+            return [r.find_element(By.CSS_SELECTOR, "td .mono").text for r in self.visible(d, table)]
+        down = sorted((v, k) for k, v in delta.items() if v < 0)[:10]
+        up = sorted(((-v, k) for k, v in delta.items() if v > 0))[:10]
+        self.assertEqual(ids("t-worse"), [k for _, k in down])
+        self.assertEqual(ids("t-better"), [k for _, k in up])
+        first = self.visible(d, "t-worse")[0].find_elements(By.TAG_NAME, "td")[3].text
+        self.assertTrue(first.startswith("\u2212%d" % -down[0][0]), first)
+        self.shot(d, "worse-better", d.find_element(By.ID, "movers"))
+        # Filter the worse ones by OU.
+        sel = Select(self.bar(d, "t-worse").find_element(By.TAG_NAME, "select"))
+        sel.select_by_value("/Security")
+        self.assertEqual(ids("t-worse"), [k for _, k in down if self.places[k]["ou_path"] == "/Security"])
+
     def test_scripts_off(self):
         d = self.browser(scripts=False)
+        # No bar is made without the script; every table is whole.
+        self.assertEqual(d.find_elements(By.CSS_SELECTOR, "div.filters[data-for]"), [])
+        self.assertEqual(len([r for r in d.find_elements(By.CSS_SELECTOR, "#t-heatmap tbody tr")
+                              if r.is_displayed()]),
+                         len(d.find_elements(By.CSS_SELECTOR, "#t-heatmap tbody tr")))
         # Whole without the script: every row of every table, no filter bar.
         self.assertFalse(d.find_element(By.ID, "filters").is_displayed())
         self.assertEqual(len(self.shown(d)), 200)
@@ -173,6 +281,36 @@ class Browser(unittest.TestCase):
         self.assertIn(HOSTILE_TAG, d.find_element(By.ID, "t-accounts").text)
         self.assertNotIn("pwned", d.title)
         self.assertEqual(d.find_elements(By.TAG_NAME, "img"), [])
+
+
+class HeatmapBound(unittest.TestCase):
+    """Issue 18: a heatmap of 300 tag groups keeps 19 columns for the largest
+    groups and one "other" pooling the rest; the group table keeps all 300."""
+
+    def test_many_tag_groups(self):
+        tmp = tempfile.mkdtemp(prefix="iamgrade-heat-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        results, st = organization(600)
+        for i, acct in enumerate(sorted(st["accounts"])):
+            # team-000 .. team-299, two accounts each, and team-big with a hundred more.
+            st["accounts"][acct]["tags"]["team"] = "team-big" if i >= 500 else "team-%03d" % (i % 300)
+        for name, doc in (("r.json", results), ("o.json", st)):
+            with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+        page = os.path.join(tmp, "s.html")
+        p = subprocess.run([IAMGRADE, "report", "--results", os.path.join(tmp, "r.json"), "--organization",
+                            os.path.join(tmp, "o.json"), "--group-by", "tag:team", "--summary", "--html", page],
+                           capture_output=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(page, encoding="utf-8") as f:
+            doc = f.read()
+        heat = doc.split('id="t-heatmap"', 1)[1].split("</thead>", 1)[0]
+        cols = re.findall(r'<th scope="col" class="num">\s*<a href="([^"]*)">([^<]*)</a>', heat)
+        self.assertEqual(len(cols), 20)
+        # 301 groups: the largest (team-big) and 18 more in key order, then the other 282.
+        self.assertIn(("#group-300", "team-big"), cols)
+        self.assertEqual(cols[-1], ("#groups", "other (282 groups)"))
+        self.assertEqual(len(re.findall(r"<tr data-group=", doc)), 301)
 
 
 if __name__ == "__main__":

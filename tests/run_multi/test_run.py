@@ -124,6 +124,59 @@ class OrgRun(e2eutil.BedCase):
         with open(os.path.join(d, name), encoding="utf-8") as f:
             return json.load(f)
 
+    def check_org_list_once(self, d, results):
+        """The organization's account list once per run (issue 13), in
+        organization.json, each snapshot naming it by hash; `check` of a
+        snapshot in the folder grades as the run did, and a snapshot taken
+        away from its folder cannot vouch for the list (invalid, incomplete)."""
+        import shutil
+        org = self.load(d, "organization.json")["organization_accounts"]
+        self.assertTrue(set(self.org.accounts.values()) <= set(org["accounts"]))
+        self.assertNotIn("organization_accounts", results["organization"])   # the file's, not the results'
+        snaps = glob.glob(os.path.join(d, "snapshots", "*.json"))
+        self.assertTrue(snaps)
+        for path in snaps:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)["organization"]["data"]
+            self.assertNotIn("accounts", data)
+            self.assertEqual((data["accounts_in"], data["accounts_count"]),
+                             ("../organization.json", len(org["accounts"])))
+        prod = os.path.join(d, "snapshots", self.org.accounts["production"] + ".json")
+        p = e2eutil.iamgrade(["check", "--format", "json", prod], env=self.env(self.org.auditor))
+        self.assertEqual(statuses(json.loads(p.stdout))[self.org.accounts["production"]],
+                         statuses(results)[self.org.accounts["production"]], p.stderr)
+        alone = os.path.join(self.mkdtemp(), "prod.json")
+        shutil.copy(prod, alone)
+        p = e2eutil.iamgrade(["check", "--format", "json", alone], env=self.env(self.org.auditor))
+        a = json.loads(p.stdout)["accounts"][0]
+        self.assertFalse(a["collection"]["complete"])
+        self.assertIn("account list", " ".join(a["collection"]["problems"]))
+
+    def assert_summary_whole(self, d, *extra):
+        env = self.env(self.org.auditor)
+        extra = list(extra) + ["--history", os.path.dirname(d)]   # run's default: its --out
+        for opt, name in (("--json", "results.json"), ("--csv", "findings.csv"), ("--html", "summary.html")):
+            q = e2eutil.iamgrade(["report", "--results", os.path.join(d, "results.json"), "--summary",
+                                  opt, "-"] + list(extra), env=env, timeout=300)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            with open(os.path.join(d, name), encoding="utf-8") as f:   # newlines as q.stdout's
+                got = f.read()
+            # The one thing only run's summary has: the link to each account's own page.
+            # (and the serializer's line break that its removal moves).
+            want = q.stdout
+            if name.endswith(".html"):
+                got = re.sub(r'<span> (?:&middot;|\u00b7) <a class="small" href="accounts/[0-9]{12}\.html">'
+                             r'full report</a></span>', "", got)
+                got, want = re.sub(r">\s+<", "><", got), re.sub(r">\s+<", "><", want)
+            self.assertEqual(got, want, f"{name} is not what the whole results make")
+        if os.path.exists(os.path.join(d, "summary.pdf")):
+            q = subprocess.run([e2eutil.IAMGRADE, "report", "--results", os.path.join(d, "results.json"),
+                                "--summary", "--pdf", "-"] + list(extra), env=env, capture_output=True,
+                               timeout=300)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            with open(os.path.join(d, "summary.pdf"), "rb") as f:
+                self.assertTrue(f.read() == q.stdout, "summary.pdf is not what the whole results make")
+
     def test_1_organization(self):
         out = self.mkdtemp()
         p, d = self.run_org(out)
@@ -141,6 +194,7 @@ class OrgRun(e2eutil.BedCase):
         results = self.load(d)
         got = statuses(results)
         self.assertEqual(set(got), set(acc.values()))
+        self.check_org_list_once(d, results)
         for control, want in EXPECTED.items():
             for col, status in zip(COLUMNS, want):
                 self.assertEqual(got[acc[col]].get(control), status, f"{control} in {col}")
@@ -181,6 +235,20 @@ class OrgRun(e2eutil.BedCase):
         hrefs = set(re.findall(r'href="([^"]*)"', page))
         self.assertEqual({h for h in hrefs if not h.startswith("#")},
                          {f"accounts/{a}.html" for a in acc.values()})
+        # Each account's page is written as its snapshot lands: the report of
+        # that account alone, byte for byte what `report` makes of its snapshot.
+        for col in ("production", "development"):
+            a = acc[col]
+            q = e2eutil.iamgrade(["report", os.path.join(d, "snapshots", f"{a}.json"), "--html", "-",
+                                  "--history", out],
+                                 env=self.env(self.org.auditor), timeout=120)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            with open(os.path.join(d, "accounts", f"{a}.html"), encoding="utf-8") as f:
+                self.assertEqual(f.read(), q.stdout, f"accounts/{a}.html is not its snapshot's report")
+        # The summary is built from each account's record and results.json
+        # and findings.csv from the accounts kept on disk, one at a time (run/):
+        # each is what `report --results` makes of the whole results.json.
+        self.assert_summary_whole(d)
         # PDFs are real PDFs.
         q = subprocess.run(["qpdf", "--check", os.path.join(d, "summary.pdf")], capture_output=True)
         self.assertEqual(q.returncode, 0, q.stdout)
@@ -251,6 +319,8 @@ class OrgRun(e2eutil.BedCase):
         p, d = self.run_org(out, "--no-pdf", "--baseline", base)
         self.assertEqual(p.returncode, 3, p.stderr)
         before, after = self.load(base), self.load(d)
+        # The comparison from the records (new and fixed findings, role risks) is the whole one.
+        self.assert_summary_whole(d, "--baseline", os.path.join(base, "results.json"))
         self.assertEqual(findings(before) - findings(after),
                          {(prod, "USER-05", f"arn:aws:iam::{prod}:user/deploy-bot")})
         new = findings(after) - findings(before)
@@ -317,6 +387,14 @@ class OrgRun(e2eutil.BedCase):
         self.assertIn("up %d since %s" % (score - max(0, score - 6), months[2]), row)
         with open(os.path.join(d, "accounts", prod + ".html"), encoding="utf-8") as f:
             self.assertIn('aria-labelledby="trend-t-%s trend-d-%s"' % (prod, prod), f.read())
+        # The pages drawn as each account landed, and the summary from the
+        # records, draw the same trend as the whole results do.
+        q = e2eutil.iamgrade(["report", os.path.join(d, "snapshots", f"{prod}.json"), "--html", "-",
+                              "--history", out], env=self.env(self.org.auditor), timeout=120)
+        self.assertEqual(q.returncode, 0, q.stderr)
+        with open(os.path.join(d, "accounts", prod + ".html"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), q.stdout, "the page's trend is not its snapshot's")
+        self.assert_summary_whole(d)
 
 
 
@@ -421,6 +499,60 @@ class AccountsFile(e2eutil.BedCase):
         p = e2eutil.iamgrade(["report", "--results", whole, *shards, "--json", joined + "4"], env=self.env(self.org.auditor))
         self.assertNotEqual(p.returncode, 0, p.stderr)
         self.assertIn("not a shard", p.stderr)
+        self.check_merge(whole, shards, n)
+
+    def check_merge(self, whole, shards, n):
+        """`iamgrade merge` of the shards' run folders: one run folder with the
+        whole run's accounts, statuses and findings, whole by its own
+        manifest; an edited, missing or repeated shard is refused."""
+        import shutil
+        env = self.env(self.org.auditor)
+        dirs = [os.path.dirname(sh) for sh in shards]
+        out = self.mkdtemp()
+        p = e2eutil.iamgrade(["merge", *dirs, "--out", out, "--no-pdf"], env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        merged = p.stdout.splitlines()[0]
+        self.assertEqual(os.path.dirname(merged), out)
+        v = e2eutil.iamgrade(["verify", merged], env=env)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        with open(whole, encoding="utf-8") as f, open(os.path.join(merged, "results.json"), encoding="utf-8") as g:
+            w, m = json.load(f), json.load(g)
+        self.assertNotIn("shard", m)
+
+        def view(doc):
+            return {a["account_id"]: {c["id"]: (c["status"], json.dumps(c.get("findings"), sort_keys=True))
+                                      for c in a["controls"]} for a in doc["accounts"]}
+        self.assertEqual(view(m), view(w))
+        wdir = os.path.dirname(whole)
+        files = lambda d: sorted(os.path.relpath(os.path.join(dp, f), d) for dp, _, fs in os.walk(d) for f in fs
+                                 if not f.startswith(("run.json", "MANIFEST")))
+        self.assertEqual(files(merged), files(wdir))
+        with open(os.path.join(merged, "run.json"), encoding="utf-8") as f:
+            run = json.load(f)
+        self.assertEqual(run["status"], "complete")
+        self.assertEqual(sorted(a["account_id"] for a in run["accounts"]), sorted(view(w)))
+        self.assertEqual(len(run["merged_from"]), n)
+        with open(os.path.join(merged, "summary.html"), encoding="utf-8") as f:
+            page = f.read()
+        for acct in view(w):
+            self.assertIn(f'href="accounts/{acct}.html"', page)
+        if n > 1:
+            p = e2eutil.iamgrade(["merge", *dirs[1:], "--out", out], env=env)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("missing shard 1/", p.stderr)
+            p = e2eutil.iamgrade(["merge", *dirs, dirs[0], "--out", out], env=env)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("overlapping", p.stderr)
+        # An edited shard is not merged: the manifest says which file.
+        edited = os.path.join(self.mkdtemp(), "shard")
+        shutil.copytree(dirs[0], edited)
+        page = glob.glob(os.path.join(edited, "accounts", "*.html"))[0]
+        with open(page, "a", encoding="utf-8") as f:
+            f.write("<!-- edited -->")
+        p = e2eutil.iamgrade(["merge", edited, *dirs[1:], "--out", out], env=env)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("differs from its MANIFEST.sha256: accounts/%s (altered)" % os.path.basename(page), p.stderr)
+        self.assertEqual(len(os.listdir(out)), 1, "a refused merge wrote a folder")
 
     def test_usage_errors(self):
         env = self.env(self.org.auditor)

@@ -679,6 +679,126 @@ t_debug_log_has_no_secrets(void)
 	aws_client_free(c);
 }
 
+/* S3: PUT with the body's SHA-256 signed, the key encoded once, If-None-Match. */
+static void
+t_s3_put_request(void)
+{
+	static const char body[] = "{\"a\": 1}\n";
+	struct aws_client *c = client(NULL, 0, 2000, 0);
+	struct aws_resp r;
+	const char *req;
+	char h[1024], sha[65];
+
+	srv_reset(&srv);
+	srv_add(&srv, 200, "x-amz-request-id: s3-rid\r\n", "");
+	T(aws_s3_put(c, "runs", "p/2026-12-06/a b+\xc3\xbc.json", body, strlen(body),
+	    "application/json", 1, &r) == AWS_RES_OK, "result %s", r.code);
+	T_STREQ(r.call, "s3:PutObject");
+	T_STREQ(r.request_id, "s3-rid");
+	req = srv_req(&srv, 0);
+	T(strncmp(req, "PUT /runs/p/2026-12-06/a%20b%2B%C3%BC.json HTTP/1.1\r\n", 53) == 0,
+	    "request line %.80s", req);
+	T_STREQ(srv_body(req), body);
+	sha256_hex(body, strlen(body), sha);
+	T_STREQ(srv_header(req, "x-amz-content-sha256", h, sizeof(h)), sha);
+	T_STREQ(srv_header(req, "If-None-Match", h, sizeof(h)), "*");
+	T_STREQ(srv_header(req, "Content-Type", h, sizeof(h)), "application/json");
+	srv_header(req, "Authorization", h, sizeof(h));
+	T(strstr(h, "/eu-west-1/s3/aws4_request, SignedHeaders=content-type;host;if-none-match;"
+	    "x-amz-content-sha256;x-amz-date, Signature=") != NULL, "Authorization %s", h);
+	aws_resp_free(&r);
+	/* An object already there: S3's 412, an error at once (no retry). */
+	srv_reset(&srv);
+	srv_add(&srv, 412, NULL, "<?xml version=\"1.0\"?><Error><Code>PreconditionFailed</Code>"
+	    "<Message>At least one of the pre-conditions you specified did not hold</Message>"
+	    "<RequestId>r412</RequestId></Error>");
+	T(aws_s3_put(c, "runs", "k", "x", 1, NULL, 1, &r) == AWS_RES_API_ERROR, "412");
+	T_STREQ(r.code, "PreconditionFailed");
+	T_STREQ(r.request_id, "r412");
+	T(srv_nreqs(&srv) == 1, "server saw %d", srv_nreqs(&srv));
+	aws_resp_free(&r);
+	T(aws_s3_put(c, "Not_A_Bucket", "k", "x", 1, NULL, 1, &r) == AWS_RES_TRANSPORT, "bucket");
+	T_STREQ(r.code, "RequestError");
+	T(srv_nreqs(&srv) == 1, "sent a request for a bad bucket");
+	aws_resp_free(&r);
+	aws_client_free(c);
+}
+
+static void
+t_s3_list_request(void)
+{
+	struct aws_client *c = client(NULL, 0, 2000, 0);
+	struct aws_resp r;
+	const char *req;
+	char h[1024];
+
+	srv_reset(&srv);
+	srv_add(&srv, 200, NULL, "<ListBucketResult><KeyCount>0</KeyCount></ListBucketResult>");
+	T(aws_s3_list(c, "runs", "p q/2026-12-06/", 1, &r) == AWS_RES_OK, "result %s", r.code);
+	T_STREQ(r.call, "s3:ListObjectsV2");
+	req = srv_req(&srv, 0);
+	T(strncmp(req, "GET /runs/?list-type=2&max-keys=1&prefix=p%20q%2F2026-12-06%2F HTTP/1.1\r\n",
+	    73) == 0, "request line %.90s", req);
+	T_STREQ(srv_header(req, "x-amz-content-sha256", h, sizeof(h)),
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	T_STREQ(srv_body(req), "");
+	aws_resp_free(&r);
+	aws_client_free(c);
+}
+
+/* Which URL style where: virtual-hosted on AWS, path-style elsewhere and for dotted buckets. */
+static void
+t_s3_url_styles(void)
+{
+	static const struct {
+		const char *region, *endpoint, *bucket, *key, *want;
+	} cases[] = {
+		{ "eu-west-1", NULL, "runs", "a/b c.json", "https://runs.s3.eu-west-1.amazonaws.com/a/b%20c.json" },
+		{ "cn-north-1", NULL, "runs", "k", "https://runs.s3.cn-north-1.amazonaws.com.cn/k" },
+		{ "eu-west-1", NULL, "my.runs", "k", "https://s3.eu-west-1.amazonaws.com/my.runs/k" },
+		{ "eu-west-1", "http://127.0.0.1:4566", "runs", "k/", "http://127.0.0.1:4566/runs/k/" },
+		{ "eu-west-1", "https://minio.example/", "runs", "~x", "https://minio.example/runs/~x" },
+		{ "eu-west-1", NULL, "Runs", "k", NULL },
+		{ "eu-west-1", NULL, "a/b", "k", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct aws_opts o = { 0 };
+		struct aws_config cfg;
+		char *err = NULL, *u;
+
+		o.region = cases[i].region;
+		o.endpoint_url = cases[i].endpoint;
+		T(aws_config_load(&o, &cfg, &err), "config %zu: %s", i, err);
+		u = aws_s3_url(&cfg, cases[i].bucket, cases[i].key, NULL);
+		if (cases[i].want == NULL)
+			T(u == NULL, "case %zu: %s", i, u);
+		else
+			T(u != NULL && strcmp(u, cases[i].want) == 0, "case %zu: %s", i, u ? u : "(null)");
+		free(u);
+		free(err);
+		aws_config_free(&cfg);
+	}
+	/* AWS_ENDPOINT_URL_S3 moves S3 alone, as AWS_ENDPOINT_URL_<SVC> does the others. */
+	{
+		struct aws_opts o = { 0 };
+		struct aws_config cfg;
+		char *err = NULL, *u;
+
+		o.region = "eu-west-1";
+		setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9000", 1);
+		T(aws_config_load(&o, &cfg, &err), "config: %s", err);
+		unsetenv("AWS_ENDPOINT_URL_S3");
+		u = aws_s3_url(&cfg, "runs", "k", NULL);
+		T_STREQ(u, "http://127.0.0.1:9000/runs/k");
+		T(cfg.endpoint_custom[AWS_S3] && !cfg.endpoint_custom[AWS_IAM], "custom flags");
+		free(u);
+		free(err);
+		aws_config_free(&cfg);
+	}
+}
+
 int
 main(void)
 {
@@ -706,6 +826,9 @@ main(void)
 	RUN(t_assume_role);
 	RUN(t_clients_in_threads);
 	RUN(t_debug_log_has_no_secrets);
+	RUN(t_s3_put_request);
+	RUN(t_s3_list_request);
+	RUN(t_s3_url_styles);
 	srv_stop(&srv);
 	srv_rmtree(home);
 	return t_done();

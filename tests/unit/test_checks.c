@@ -3,6 +3,8 @@
  * loading errors, grading the base snapshot, and grading time that grows
  * linearly with the number of users.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <time.h>
@@ -11,6 +13,7 @@
 #include "common/common.h"
 #include "checks/catalogue.h"
 #include "checks/checks.h"
+#include "snapshot/snapshot.h"
 #include "tests/unit/t.h"
 
 #define BASE_SNAPSHOT	"tests/checks/base/compliant.json"
@@ -181,6 +184,77 @@ t_snap_load(void)
 	T(!snap_load("/nonexistent/snap.json", &snap, sha, &err) && strstr(err, "/nonexistent/snap.json"),
 	    "missing file: %s", err);
 	free(err);
+}
+
+/* The organization's list kept once in the run folder (snapshot.h): read back, checked. */
+static void
+t_snap_org_in_run_folder(void)
+{
+	char dir[] = "/tmp/iamgrade-orgref-XXXXXX", sha[65], lsha[65], *err = NULL, *p, *s;
+	json_t *base = NULL, *snap = NULL, *ids = json_pack("[s,s]", "123456789012", "210987654321");
+	json_t *inl, *a, *b, *org;
+	struct check_config c;
+	const char *orgs[] = { "{\"organization_accounts\": {\"id\": \"o-abc\", \"accounts\": "
+	    "[\"123456789012\", \"210987654321\"]}}",
+	    "{\"organization_accounts\": {\"id\": \"o-abc\", \"accounts\": [\"123456789012\"]}}",
+	    NULL };
+	int i;
+
+	check_config_default(&c);
+	T(mkdtemp(dir) != NULL, "mkdtemp");
+	p = xasprintf("%s/snapshots", dir);
+	T(mkdir(p, 0700) == 0, "mkdir");
+	free(p);
+	T(snap_load(BASE_SNAPSHOT, &base, sha, &err), "base: %s", err);
+	/* The inline form, graded, is what the folder form must give. */
+	json_object_set_new(base, "organization", json_pack("{s:s, s:s, s:{s:s, s:O}}", "status",
+	    "ok", "api_call", "organizations:ListAccounts", "data", "id", "o-abc", "accounts", ids));
+	inl = check_account(base, "x.json", sha, &c);
+	snap_org_sha256(ids, lsha);
+	json_object_set_new(base, "organization", json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:i}}",
+	    "status", "ok", "api_call", "organizations:ListAccounts", "data", "id", "o-abc",
+	    "accounts_in", SNAP_ORG_FILE, "accounts_sha256", lsha, "accounts_count", 2));
+	p = xasprintf("%s/snapshots/123456789012.json", dir);
+	s = jdump(base, 1);
+	T(file_write_atomic(p, s, strlen(s), 0600, 0, &err), "write: %s", err);
+	free(s);
+	for (i = 0; i < 3; i++) {
+		char *o = xasprintf("%s/organization.json", dir);
+
+		unlink(o);
+		if (orgs[i] != NULL)
+			T(file_write_atomic(o, orgs[i], strlen(orgs[i]), 0600, 0, &err), "org: %s", err);
+		free(o);
+		T(snap_load(p, &snap, sha, &err), "load %d: %s", i, err);
+		org = json_object_get(snap, "organization");
+		if (i == 0) {
+			T(json_equal(jpath(org, "data.accounts"), ids), "the list is read back");
+			a = check_account(snap, "x.json", sha, &c);
+			b = json_deep_copy(inl);
+			json_object_set(b, "snapshot", json_object_get(a, "snapshot"));
+			T(a && json_equal(a, b), "graded as with the list inline");
+			json_decref(a);
+			json_decref(b);
+		} else {
+			T(strcmp(jstr(org, "status"), "invalid") == 0, "case %d: status %s", i,
+			    jstr(org, "status"));
+			T(!jbool(json_object_get(snap, "collection"), "complete", 1), "case %d complete", i);
+			s = json_dumps(jpath(snap, "collection.problems"), 0);
+			T(s && strstr(s, "account list") != NULL, "case %d: the problem names the list: %s",
+			    i, s);
+			free(s);
+		}
+		json_decref(snap);
+	}
+	s = xasprintf("rm -rf '%s'", dir);
+	T(system(s) == 0, "rm");
+	free(s);
+	free(p);
+	free(err);
+	json_decref(inl);
+	json_decref(base);
+	json_decref(ids);
+	check_config_free(&c);
 }
 
 static void
@@ -380,6 +454,7 @@ main(void)
 	RUN(t_severity);
 	RUN(t_config);
 	RUN(t_snap_load);
+	RUN(t_snap_org_in_run_folder);
 	RUN(t_grade_base);
 	RUN(t_linear);
 	RUN(t_results_join);

@@ -161,6 +161,34 @@ t_atomic_write(void)
 	free(err);
 }
 
+/* In pieces: nothing under the name until the commit; an abort leaves nothing at all. */
+static void
+t_atomic_pieces(void)
+{
+	char dir[] = "/tmp/iamgrade-common-XXXXXX", *path, *data = NULL, *err = NULL;
+	struct file_atomic f;
+	struct stat st;
+	size_t len;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	path = xasprintf("%s/results.json", dir);
+	T(file_atomic_open(&f, path, &err) && file_atomic_add(&f, "{\"a\": ", 6, &err) &&
+	    file_atomic_add(&f, "1}", 2, &err), "pieces: %s", err ? err : "");
+	T(stat(path, &st) < 0, "visible before the commit");
+	T(file_atomic_commit(&f, 0600, 1, &err), "commit: %s", err ? err : "");
+	T(file_read(path, 0, &data, &len, &err) && strcmp(data, "{\"a\": 1}") == 0, "content");
+	T(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "mode 0600");
+	free(data);
+	T(file_atomic_open(&f, path, &err) && file_atomic_add(&f, "x", 1, &err), "second");
+	T(!file_atomic_commit(&f, 0600, 1, &err), "exclusive commit refuses");
+	T(file_atomic_open(&f, path, &err) && file_atomic_add(&f, "y", 1, &err), "third");
+	file_atomic_abort(&f);
+	T(unlink(path) == 0 && rmdir(dir) == 0, "a temporary file was left behind");
+	free(path);
+	free(err);
+}
+
 int
 main(void)
 {
@@ -172,5 +200,6 @@ main(void)
 	RUN(t_url);
 	RUN(t_buf_cap);
 	RUN(t_atomic_write);
+	RUN(t_atomic_pieces);
 	return t_done();
 }

@@ -252,6 +252,43 @@ t_signature(void)
 	free(rsa);
 }
 
+/* merge's helpers: a fresh dated folder each time; files copied once, with their modes. */
+static void
+t_run_dir_and_copy(void)
+{
+	char *out = xasprintf("%s/runs", tmp), *d1 = NULL, *d2 = NULL, *err = NULL;
+	char *src = make_run("copy-src"), *p, *body = NULL;
+	time_t when = 1796083200;	/* 2026-12-01T00:00:00Z */
+	struct stat st;
+	size_t len;
+
+	T(ev_run_dir(out, when, &d1, &err) && ev_run_dir(out, when, &d2, &err), "%s", err);
+	T(d1 && strcmp(strrchr(d1, '/'), "/2026-12-01") == 0, "first %s", d1);
+	T(d2 && strcmp(strrchr(d2, '/'), "/2026-12-01-2") == 0, "second %s", d2);
+	T(ev_copy_files(src, d1, "snapshots", &err), "copy: %s", err);
+	T(ev_copy_files(src, d1, "results.json", &err), "copy a file: %s", err);
+	T(ev_copy_files(src, d1, "no-such-folder", &err), "a missing folder copies nothing: %s", err);
+	p = xasprintf("%s/snapshots/111122223333.json", d1);
+	T(stat(p, &st) == 0 && (st.st_mode & 0777) == 0600, "mode %o", st.st_mode & 0777);
+	T(file_read(p, 0, &body, &len, &err) && strcmp(body, "{\"schema\": \"iamgrade.snapshot/1\"}\n") == 0,
+	    "body %s", body ? body : err);
+	/* The same file from a second source is refused, not replaced. */
+	T(!ev_copy_files(src, d1, "snapshots", &err) && strstr(err, "already there") != NULL,
+	    "second copy: %s", err ? err : "accepted");
+	free(p);
+	p = xasprintf("ln -s /etc/passwd '%s/accounts/link.html'", src);
+	T(system(p) == 0, "ln");
+	T(!ev_copy_files(src, d2, "accounts", &err) && strstr(err, "not a regular file") != NULL,
+	    "symlink: %s", err ? err : "copied");
+	free(p);
+	free(body);
+	free(err);
+	free(src);
+	free(d1);
+	free(d2);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -264,6 +301,7 @@ main(void)
 	RUN(t_run_json_agrees);
 	RUN(t_bad_manifest);
 	RUN(t_signature);
+	RUN(t_run_dir_and_copy);
 	sh("rm -rf '%s'%s", tmp, "");
 	return t_done();
 }

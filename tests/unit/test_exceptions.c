@@ -273,6 +273,42 @@ t_no_match(void)
 	check_exceptions_free(&x);
 }
 
+/*
+ * In two steps (run marks each account as it lands, then lists): the same
+ * document as check_exceptions_apply, for every set of rows above.
+ */
+static const char *const two_step_rows[] = {
+	"ROOT-01,*,*,break-glass kept in a safe,ciso@example.com,2026-12-15\n",
+	"USER-05,111122223333,arn:aws:iam::111122223333:user/alice,vendor key,alice@example.com,2027-06-01\n"
+	"USER-05,444455556666,alice,vendor key,alice@example.com,2027-06-01\n"
+	"USER-05,444455556666,bob,vendor key,alice@example.com,2027-06-01\n"
+	"TRAIL-01,*,*,nothing fails here,bob@example.com,2027-06-01\n",
+	"POL-02,*,*,legacy admin policy,cto@example.com,2027-06-01\n",
+	"ROOT-01,999999999999,*,elsewhere,a@example.com,2027-06-01\n"
+	"USER-04,*,alice,not this control,a@example.com,2027-06-01\n",
+	"USER-05,*,*,every key,a@example.com,2027-06-01\nROOT-01,*,*,root,b@example.com,2027-06-01\n",
+};
+
+static void
+t_two_steps(void)
+{
+	struct check_exceptions x;
+	json_t *whole, *steps, *a;
+	size_t i, k;
+
+	for (k = 0; k < sizeof(two_step_rows) / sizeof(two_step_rows[0]); k++) {
+		whole = applied(two_step_rows[k], &x);
+		steps = results();
+		json_array_foreach(json_object_get(steps, "accounts"), i, a)
+			check_exceptions_account(a, &x);
+		check_exceptions_lists(steps, &x);
+		T(json_equal(whole, steps), "rows %zu: %s\n!=\n%s", k, jdump(whole, 0), jdump(steps, 0));
+		json_decref(whole);
+		json_decref(steps);
+		check_exceptions_free(&x);
+	}
+}
+
 int
 main(void)
 {
@@ -282,5 +318,6 @@ main(void)
 	RUN(t_partial_and_unused);
 	RUN(t_unevaluated_stays_unknown);
 	RUN(t_no_match);
+	RUN(t_two_steps);
 	return t_done();
 }

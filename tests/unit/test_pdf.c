@@ -337,6 +337,71 @@ out:
 	json_decref(bl);
 }
 
+/*
+ * lay_toc: the lines reserved are filled, once the layout is finished, with
+ * the bookmarks made after it (level <= maxlevel, the first n), each with the
+ * page its heading landed on.  Cases: the reservation, and the contents the
+ * first page must show ("title|page" lines, in order).
+ */
+static void
+t_toc(void)
+{
+	static const struct {
+		int		 maxlevel;
+		size_t		 n;
+		const char	*want;
+	} cases[] = {
+		{ 0, 4, "First|1\nSecond|2\nThird|3\n" },
+		{ 1, 8, "First|1\nInner|2\nSecond|2\nThird|3\n" },
+		{ 1, 2, "First|1\nInner|2\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = { 0 }, got = { 0 };
+		struct lay *l;
+		char *err = NULL, *line, *save = NULL, *page = NULL, *end;
+		int take = 0;
+
+		if ((l = lay_new(NULL, &err)) == NULL) {
+			T(0, "lay_new: %s", err);
+			free(err);
+			return;
+		}
+		lay_heading(l, LAY_H1, 0, "Before");	/* made before the contents: not listed */
+		lay_toc(l, cases[i].maxlevel, cases[i].n);
+		lay_heading(l, LAY_H1, 0, "First");
+		lay_page_break(l);
+		lay_heading(l, LAY_H2, 1, "Inner");
+		lay_heading(l, LAY_H1, 0, "Second");
+		lay_page_break(l);
+		lay_heading(l, LAY_H1, 0, "Third");
+		lay_finish(l, NULL);
+		T(lay_dump(l, &out, &err), "dump: %s", err);
+		/* Page 1's body-style lines: a number (flush right), then its title. */
+		if (out.p != NULL && (end = strstr(out.p, "--- page 2")) != NULL)
+			*end = '\0';
+		buf_add(&got, "", 0);
+		for (line = strtok_r(out.p, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (strncmp(line, "text body ", 10) == 0) {
+				take = strncmp(line, "text body right", 15) == 0 ? 1 : 2;
+				continue;
+			}
+			if (strncmp(line, "  | ", 4) == 0 && take == 1)
+				page = line + 4;
+			else if (strncmp(line, "  | ", 4) == 0 && take == 2 && page != NULL)
+				buf_printf(&got, "%s|%s\n", line + 4, page);
+			take = 0;
+		}
+		T(strcmp(got.p, cases[i].want) == 0, "case %zu: contents\n%s\nwant\n%s", i, got.p,
+		    cases[i].want);
+		lay_free(l);
+		buf_free(&out);
+		buf_free(&got);
+		free(err);
+	}
+}
+
 int
 main(void)
 {
@@ -347,5 +412,6 @@ main(void)
 	RUN(t_bad_input);
 	RUN(t_odd_types);
 	RUN(t_comparison);
+	RUN(t_toc);
 	return t_done();
 }
