@@ -13,12 +13,12 @@
 
 const char *const check_family_names[CHECK_FAM__MAX] = {
 	"password", "root", "users", "policies", "trail", "roles", "privilege",
-	"leastpriv"
+	"leastpriv", "changes"
 };
 const char *const check_family_titles[CHECK_FAM__MAX] = {
 	"Password policy", "Root user", "IAM users", "Policies and roles",
 	"CloudTrail", "Roles created in the window", "Privileged access",
-	"Least privilege"
+	"Least privilege", "Changes in the window"
 };
 
 #define PY_IAM		"import boto3\n\niam = boto3.client(\"iam\")"
@@ -851,6 +851,103 @@ const struct check_control check_controls[] = {
 	  .python_each =
 	    "iam.generate_service_last_accessed_details(Arn={arn}, Granularity=\"ACTION_LEVEL\")",
 	  .grade = check_grade_lp_unused_write,
+	},
+	{ .id = "CHG-01", .family = CHECK_FAM_CHANGES, .severity = CHECK_SEV_HIGH,
+	  .title = "Roles changed in the window keep a safe trust and role separation",
+	  .needs = CHECK_NEEDS(CHANGE_EVENTS) | CHECK_NEEDS(AUTHORIZATION_DETAILS),
+	  .doc =
+	    "Every role whose trust policy (UpdateAssumeRolePolicy) or permissions (AttachRolePolicy, "
+	    "PutRolePolicy, or CreatePolicyVersion / SetDefaultPolicyVersion of a managed policy "
+	    "attached to it now) changed in the window, by a call that succeeded, is graded by the "
+	    "rules of ROLE-01 to ROLE-06 (the same code): its trust must not admit anyone, another "
+	    "organization or an untrusted account, a web identity without the provider's audience "
+	    "and subject, or a cross-account service without aws:SourceAccount / aws:SourceArn; its "
+	    "permissions must not be administrator-equivalent nor able to escalate. The role is "
+	    "graded as it is now; one deleted since is graded on the trust its last "
+	    "UpdateAssumeRolePolicy set, or only noted when no such call says. Each finding names "
+	    "the rule (evidence `rule`), the last change (who: `changed_by_arn`, when, source IP, "
+	    "user agent) and every change of the window to the role (`changes`). This is the "
+	    "classic backdoor: an old role's trust rewritten to admit an outside account, or an "
+	    "inline policy replaced, which ROLE-* (roles created in the window) never see. Calls "
+	    "that failed changed nothing and are only noted. The events come from the snapshot's "
+	    "change_events source (LookupEvents per event name, docs/snapshot-format.md); a denied, "
+	    "failed or capped lookup makes the control NOT_EVALUATED, never PASS.",
+	  .console =
+	    "CloudTrail > Event history > Event ID {event_id}: confirm who changed the role and why.\n"
+	    "IAM > Roles > {role} > Trust relationships: remove the principals that should not "
+	    "assume it, or restore the previous trust.\n"
+	    "IAM > Roles > {role} > Permissions: remove the policy or version that was added, or "
+	    "set the previous version as default.",
+	  .cli =
+	    "aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue={event_id}\n"
+	    "aws iam get-role --role-name {role} --query Role.AssumeRolePolicyDocument\n"
+	    "aws iam update-assume-role-policy --role-name {role} --policy-document file://trust.json\n"
+	    "aws iam list-role-policies --role-name {role}\n"
+	    "aws iam list-attached-role-policies --role-name {role}",
+	  .python = TRUST_PY,
+	  .python_each =
+	    "iam.update_assume_role_policy(RoleName={role}, PolicyDocument=json.dumps(trust))\n"
+	    "print(iam.list_role_policies(RoleName={role}), iam.list_attached_role_policies(RoleName={role}))",
+	  .grade = check_grade_chg_roles,
+	},
+	{ .id = "CHG-02", .family = CHECK_FAM_CHANGES, .severity = CHECK_SEV_HIGH,
+	  .title = "No credentials were created for another principal or for root",
+	  .needs = CHECK_NEEDS(CHANGE_EVENTS),
+	  .doc =
+	    "No CreateAccessKey, CreateLoginProfile or UpdateLoginProfile call of the window, that "
+	    "succeeded, made a credential for a user other than the caller (requestParameters."
+	    "userName names a user, and the caller is not that IAM user: another user, a role "
+	    "session, root or a federated user), and root created no access key of its own "
+	    "(CreateAccessKey by Root without a user name). Making a key or a password for someone "
+	    "else is how a principal with iam:CreateAccessKey on others takes them over; a root key "
+	    "is the account's master key. The finding names the user, the key (responseElements), "
+	    "who made it, when, the source IP and the user agent. An administrator provisioning a "
+	    "user fails too: confirm it and accept the risk (README \"Accepted risks\") rather than "
+	    "wave it through. Failed calls are only noted. A denied, failed or capped lookup makes "
+	    "the control NOT_EVALUATED.",
+	  .console =
+	    "CloudTrail > Event history > Event ID {event_id}: confirm who made the credential and why.\n"
+	    "IAM > Users > {user} > Security credentials: deactivate and delete access key {key_id} "
+	    "if nobody can vouch for it; for a console password, reset it and require a change.\n"
+	    "For a root access key: sign in as root > Security credentials > delete the key.",
+	  .cli =
+	    "aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue={event_id}\n"
+	    "aws iam update-access-key --user-name {user} --access-key-id {key_id} --status Inactive\n"
+	    "aws iam delete-access-key --user-name {user} --access-key-id {key_id}\n"
+	    "aws iam delete-login-profile --user-name {user}",
+	  .python = PY_IAM,
+	  .python_each =
+	    "iam.update_access_key(UserName={user}, AccessKeyId={key_id}, Status=\"Inactive\")",
+	  .grade = check_grade_chg_credentials,
+	},
+	{ .id = "CHG-03", .family = CHECK_FAM_CHANGES, .severity = CHECK_SEV_HIGH,
+	  .title = "Logging was not stopped or weakened",
+	  .needs = CHECK_NEEDS(CHANGE_EVENTS),
+	  .doc =
+	    "No StopLogging, DeleteTrail, UpdateTrail, PutEventSelectors or PutInsightSelectors call "
+	    "of the window succeeded: each is a sign of tampering even when the trail is fine today "
+	    "(TRAIL-01/02 grade it as it is), since logging stopped for an hour is an hour nobody "
+	    "can account for. CloudTrail records its own calls in the region they were made in, so "
+	    "they are looked up in the IAM events region, the collection region and every trail's "
+	    "home region; when the trails could not be read the control is NOT_EVALUATED unless a "
+	    "call was found. The finding names the trail, the call, who, when, the region, the "
+	    "source IP, the user agent and the request parameters. A trail deleted in a region "
+	    "where no trail is left and that is not the collection region is not looked up there. "
+	    "Failed calls are only noted, as attempts. A denied, failed or capped lookup makes the "
+	    "control NOT_EVALUATED.",
+	  .console =
+	    "CloudTrail > Event history > Event ID {event_id}: confirm who made the call and why.\n"
+	    "CloudTrail > Trails > {trail}: start logging again, restore the event selectors "
+	    "(all management events, read and write) and the settings the call changed.",
+	  .cli =
+	    "aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue={event_id}\n"
+	    "aws cloudtrail start-logging --name {trail}\n"
+	    "aws cloudtrail get-event-selectors --trail-name {trail}\n"
+	    "aws cloudtrail put-event-selectors --trail-name {trail} --event-selectors '[{\"ReadWriteType\": \"All\", \"IncludeManagementEvents\": true}]'",
+	  .python = PY_CT,
+	  .python_each =
+	    "ct.start_logging(Name={trail})",
+	  .grade = check_grade_chg_logging,
 	},
 };
 const size_t check_ncontrols = sizeof(check_controls) / sizeof(check_controls[0]);

@@ -7,7 +7,7 @@
  * ================
  *
  * 1. Take the next free id of its family (PWD, ROOT, USER, POL, TRAIL,
- *    ROLE, PRIV, LP).  Ids are public (reports, exports, --fail-on, dashboards): never
+ *    ROLE, PRIV, LP, CHG).  Ids are public (reports, exports, --fail-on, dashboards): never
  *    reuse one or change what it means.
  *
  * 2. Write the grading function in the family's file (checks/password.c,
@@ -68,6 +68,7 @@ enum check_family {
 	CHECK_FAM_ROLES,
 	CHECK_FAM_PRIV,
 	CHECK_FAM_LEASTPRIV,
+	CHECK_FAM_CHANGES,
 	CHECK_FAM__MAX
 };
 extern const char *const check_family_names[CHECK_FAM__MAX];	/* "password" */
@@ -220,5 +221,8 @@ json_t	*check_framework_json(const struct check_framework *);
 json_t	*check_frameworks_of(const char *control);
 void	check_grade_priv_escalation(struct check_ctx *, struct check_out *);
 void	check_grade_priv_admin_users(struct check_ctx *, struct check_out *);
+void	check_grade_chg_roles(struct check_ctx *, struct check_out *);
+void	check_grade_chg_credentials(struct check_ctx *, struct check_out *);
+void	check_grade_chg_logging(struct check_ctx *, struct check_out *);
 
 #endif

@@ -269,28 +269,23 @@ role_name_of(const json_t *ev, const json_t *rec)
 	return NULL;
 }
 
-static void
-resolve_role(struct check_ctx *c, struct check_role *r, const json_t *ev,
-    const char *part, json_t *owned)
+void
+check_role_event(struct check_ctx *c, struct check_role *r, const json_t *ev)
 {
-	const json_t *rec = json_object_get(ev, "CloudTrailEvent"), *req, *ui, *doc;
-	const char *path;
-	char *err = NULL;
+	const json_t *rec = json_object_get(ev, "CloudTrailEvent"), *ui;
 
 	if (json_is_string(rec)) {
 		json_t *p = json_loads(json_string_value(rec), 0, NULL);
 
 		if (json_is_object(p))
-			json_array_append(owned, p);
+			json_array_append(c->owned, p);
 		rec = json_is_object(p) ? p : NULL;
 		json_decref(p);
 	}
 	r->record = rec;
-	req = json_object_get(rec, "requestParameters");
 	ui = json_object_get(rec, "userIdentity");
 	r->event_id = jstr(rec, "eventID") ? jstr(rec, "eventID") : jstr(ev, "EventId");
 	r->time = jstr(rec, "eventTime") ? jstr(rec, "eventTime") : jstr(ev, "EventTime");
-	r->name = role_name_of(ev, rec);
 	r->creator_arn = jstr(ui, "arn");
 	r->creator_type = jstr(ui, "type");
 	r->source_ip = jstr(rec, "sourceIPAddress");
@@ -300,6 +295,20 @@ resolve_role(struct check_ctx *c, struct check_role *r, const json_t *ev,
 	if (r->creator_arn == NULL && r->creator_type != NULL &&
 	    strcmp(r->creator_type, "Root") == 0)
 		r->creator_arn = c->root_arn;
+}
+
+static void
+resolve_role(struct check_ctx *c, struct check_role *r, const json_t *ev,
+    const char *part)
+{
+	const json_t *rec, *req, *doc;
+	const char *path;
+	char *err = NULL;
+
+	check_role_event(c, r, ev);
+	rec = r->record;
+	req = json_object_get(rec, "requestParameters");
+	r->name = role_name_of(ev, rec);
 
 	if (r->name != NULL && c->data[CHECK_SRC_AUTHORIZATION_DETAILS] != NULL) {
 		r->role = json_object_get(c->roles_by_name, r->name);
@@ -346,11 +355,24 @@ init_roles(struct check_ctx *c)
 		en = jstr(ev, "EventName") ? jstr(ev, "EventName") : jstr(rec, "eventName");
 		if (en != NULL && strcmp(en, "CreateRole") != 0)
 			continue;
-		resolve_role(c, &c->roles[c->nroles], ev, c->partition, c->owned);
+		resolve_role(c, &c->roles[c->nroles], ev, c->partition);
 		if (c->roles[c->nroles].error_code == NULL)
 			c->nroles_created++;
 		c->nroles++;
 	}
+}
+
+void
+check_roles_free(struct check_role *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].arn);
+		pol_free(r[i].trust);
+		free(r[i].trust_err);
+	}
+	free(r);
 }
 
 int
@@ -379,15 +401,11 @@ check_ctx_free(struct check_ctx *c)
 	size_t i;
 
 	check_priv_free(c);
+	check_changes_free(c);
 	json_decref(c->lp);
 	for (i = 0; i < CHECK_SRC__MAX; i++)
 		free(c->why[i]);
-	for (i = 0; i < c->nroles; i++) {
-		free(c->roles[i].arn);
-		pol_free(c->roles[i].trust);
-		free(c->roles[i].trust_err);
-	}
-	free(c->roles);
+	check_roles_free(c->roles, c->nroles);
 	free(c->root_arn);
 	free(c->partition);
 	json_decref(c->owned);

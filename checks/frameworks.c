@@ -85,42 +85,42 @@ static const struct check_requirement soc2[] = {
 	    "PWD-01 PWD-02 PWD-03 PWD-04 PWD-05 PWD-06 PWD-07 PWD-08 ROOT-01 ROOT-02 ROOT-03 USER-01 "
 	    "USER-04 USER-05 USER-06 ROLE-01 ROLE-03" },
 	{ "CC6.2", "Registration and authorization of new users; removal of credentials no longer needed",
-	    "USER-02 USER-03 ROLE-07 LP-01 LP-02" },
+	    "USER-02 USER-03 ROLE-07 LP-01 LP-02 CHG-02" },
 	{ "CC6.3", "Access based on roles and least privilege; modification and removal of access",
-	    "ROOT-04 USER-03 USER-07 POL-01 ROLE-05 ROLE-06 PRIV-01 PRIV-02 LP-03 LP-04" },
+	    "ROOT-04 USER-03 USER-07 POL-01 ROLE-05 ROLE-06 PRIV-01 PRIV-02 LP-03 LP-04 CHG-01" },
 	{ "CC6.6", "Logical access security measures against threats from sources outside system boundaries",
 	    "ROLE-01 ROLE-02 ROLE-04" },
 	{ "CC7.2", "Monitoring of system components for anomalies indicative of malicious acts",
-	    "TRAIL-01 TRAIL-02 ROLE-07" },
+	    "TRAIL-01 TRAIL-02 ROLE-07 CHG-01 CHG-02 CHG-03" },
 	{ "CC7.4", "Response to identified security incidents", "POL-02" },
 	{ NULL, NULL, NULL }
 };
 
 static const struct check_requirement iso27001[] = {
-	{ "5.15", "Access control", "USER-07 ROLE-01 ROLE-02 ROLE-04" },
+	{ "5.15", "Access control", "USER-07 ROLE-01 ROLE-02 ROLE-04 CHG-01" },
 	{ "5.16", "Identity management", "USER-02 ROLE-03" },
 	{ "5.17", "Authentication information",
-	    "PWD-01 PWD-02 PWD-03 PWD-04 PWD-05 PWD-06 PWD-07 PWD-08 USER-04 USER-05 USER-06" },
+	    "PWD-01 PWD-02 PWD-03 PWD-04 PWD-05 PWD-06 PWD-07 PWD-08 USER-04 USER-05 USER-06 CHG-02" },
 	{ "5.18", "Access rights", "ROOT-01 USER-02 USER-03 USER-07 LP-01 LP-02 LP-03" },
 	{ "5.19", "Information security in supplier relationships", "ROLE-02" },
 	{ "5.24", "Information security incident management planning and preparation", "POL-02" },
 	{ "8.2", "Privileged access rights", "ROOT-01 ROOT-04 POL-01 ROLE-05 ROLE-06 ROLE-07 PRIV-01 PRIV-02 LP-04" },
 	{ "8.5", "Secure authentication", "ROOT-02 ROOT-03 USER-01 ROLE-03" },
-	{ "8.15", "Logging", "TRAIL-01 TRAIL-02" },
-	{ "8.16", "Monitoring activities", "ROLE-07" },
+	{ "8.15", "Logging", "TRAIL-01 TRAIL-02 CHG-03" },
+	{ "8.16", "Monitoring activities", "ROLE-07 CHG-01 CHG-02 CHG-03" },
 	{ NULL, NULL, NULL }
 };
 
 static const struct check_requirement pcidss4[] = {
 	{ "7.2.1", "An access control model is defined and includes granting access as needed",
-	    "USER-07 ROLE-01 ROLE-02 ROLE-04" },
+	    "USER-07 ROLE-01 ROLE-02 ROLE-04 CHG-01" },
 	{ "7.2.2", "Access is assigned based on job classification and function, with least privileges",
 	    "ROOT-04 POL-01 ROLE-05 ROLE-06 PRIV-01 PRIV-02" },
 	{ "7.2.4", "User accounts and access privileges are reviewed at least once every six months",
 	    "LP-01 LP-02 LP-03 LP-04" },
 	{ "8.2.2", "Group, shared or generic accounts are used only when necessary", "ROOT-01" },
 	{ "8.2.4", "Addition, deletion and modification of user IDs and authentication factors are managed",
-	    "USER-02" },
+	    "USER-02 CHG-02" },
 	{ "8.2.6", "Inactive user accounts are removed or disabled within 90 days of inactivity",
 	    "USER-03 LP-02" },
 	{ "8.3.6", "Passwords meet a minimum complexity (at least 12 characters, numeric and alphabetic)",
@@ -134,7 +134,7 @@ static const struct check_requirement pcidss4[] = {
 	    "USER-04 USER-05" },
 	{ "8.3.1", "All user access is authenticated with at least one factor, including for external identities",
 	    "ROLE-03" },
-	{ "10.2.1", "Audit logs are enabled and active for all system components", "TRAIL-01" },
+	{ "10.2.1", "Audit logs are enabled and active for all system components", "TRAIL-01 CHG-03" },
 	{ "10.2.1.2", "Audit logs capture all actions taken by any individual with administrative access", "ROLE-07" },
 	{ "10.3.4", "File integrity monitoring or change-detection is used on audit logs", "TRAIL-02" },
 	{ "12.10.1", "An incident response plan exists and is ready to be activated", "POL-02" },
@@ -144,20 +144,20 @@ static const struct check_requirement pcidss4[] = {
 static const struct check_requirement nist80053[] = {
 	{ "AC-2", "Account Management", "USER-02 USER-07" },
 	{ "AC-2(3)", "Account Management | Disable Accounts", "USER-03 LP-01 LP-02" },
-	{ "AC-3", "Access Enforcement", "ROLE-01 ROLE-03 ROLE-04" },
+	{ "AC-3", "Access Enforcement", "ROLE-01 ROLE-03 ROLE-04 CHG-01" },
 	{ "AC-6", "Least Privilege", "ROOT-01 USER-07 POL-01 ROLE-05 ROLE-06 PRIV-01 PRIV-02" },
 	{ "AC-6(2)", "Least Privilege | Non-privileged Access for Nonsecurity Functions", "ROOT-04" },
 	{ "AC-6(7)", "Least Privilege | Review of User Privileges", "LP-03 LP-04" },
 	{ "AC-6(9)", "Least Privilege | Log Use of Privileged Functions", "ROLE-07" },
 	{ "AC-20", "Use of External Systems", "ROLE-02" },
 	{ "AU-2", "Event Logging", "TRAIL-01" },
-	{ "AU-9", "Protection of Audit Information", "TRAIL-02" },
+	{ "AU-9", "Protection of Audit Information", "TRAIL-02 CHG-03" },
 	{ "AU-12", "Audit Record Generation", "TRAIL-01" },
 	{ "IA-2(1)", "Identification and Authentication | Multi-factor Authentication to Privileged Accounts",
 	    "ROOT-02 ROOT-03 USER-01" },
 	{ "IA-2(2)", "Identification and Authentication | Multi-factor Authentication to Non-privileged Accounts",
 	    "USER-01" },
-	{ "IA-5", "Authenticator Management", "USER-04 USER-05" },
+	{ "IA-5", "Authenticator Management", "USER-04 USER-05 CHG-02" },
 	{ "IA-5(1)", "Authenticator Management | Password-based Authentication",
 	    "PWD-01 PWD-02 PWD-03 PWD-04 PWD-05 PWD-06 PWD-07 PWD-08 USER-06" },
 	{ "IA-8", "Identification and Authentication (Non-organizational Users)", "ROLE-03" },
@@ -202,6 +202,17 @@ const struct check_unmapped check_unmapped[] = {
 	    "CIS asks only that unused credentials be disabled (USER-03), not about unused principals or permissions" },
 	{ "securityhub", "LP-01 LP-02 LP-03 LP-04",
 	    "Security Hub leaves unused access to IAM Access Analyzer's unused-access findings" },
+	{ "cis-v3.0.0", "CHG-01 CHG-02 CHG-03",
+	    "CIS asks for a CloudWatch metric filter and alarm on IAM policy and CloudTrail changes "
+	    "(monitoring section), which is alarm configuration iamgrade does not collect; CHG-* "
+	    "read the events themselves" },
+	{ "cis-v5.0.0", "CHG-01 CHG-02 CHG-03",
+	    "CIS asks for a CloudWatch metric filter and alarm on IAM policy and CloudTrail changes "
+	    "(monitoring section), which is alarm configuration iamgrade does not collect; CHG-* "
+	    "read the events themselves" },
+	{ "securityhub", "CHG-01 CHG-02 CHG-03",
+	    "Security Hub's CloudWatch.4/CloudWatch.5 check that an alarm exists on these changes, "
+	    "not the changes; iamgrade does not collect alarms" },
 	{ NULL, NULL, NULL }
 };
 

@@ -32,6 +32,7 @@ struct check_role {
 	const char	*user_agent;
 	const char	*error_code;	/* NULL when the call succeeded */
 	const char	*error_message;
+	const char	*event_name;	/* NULL for CreateRole; the change's for CHG-01 */
 	char		*arn;		/* the role's ARN (owned) */
 	const json_t	*role;		/* current RoleDetail, NULL when gone or unknown */
 	int		 exists;	/* 1 yes, 0 deleted, -1 unknown (no authorization details) */
@@ -86,6 +87,7 @@ struct check_ctx {
 	struct check_role *roles;	/* CreateRole events, in snapshot order */
 	size_t		 nroles;
 	size_t		 nroles_created; /* of which succeeded */
+	struct check_changes *changes;	/* CHG-*: the change events read once (checks/changes.c), or NULL */
 };
 
 struct check_out {
@@ -247,8 +249,31 @@ char	*check_admin_what(const struct pol_docsum *);
 /* Names, comma-separated, appended to b. */
 void	check_names_text(struct buf *, const struct pcat_names *);
 
+/*
+ * The who, when and where of a CloudTrail event (a LookupEvents entry)
+ * into r: record (parsed here when it came as text, kept in c->owned),
+ * event_id, time, creator_*, source_ip, user_agent, error_*.
+ */
+void	check_role_event(struct check_ctx *, struct check_role *r, const json_t *ev);
+/* Free n roles' owned members, and the array. */
+void	check_roles_free(struct check_role *, size_t n);
+/* Free ctx->changes (checks/changes.c). */
+void	check_changes_free(struct check_ctx *);
+
 /* Shared by the ROLE-* functions (checks/roles.c): add the event's evidence. */
 void	check_role_evidence(json_t *finding, const struct check_role *);
+
+/*
+ * The rules of ROLE-01..06 for one role (checks/roles.c), in id order,
+ * ending with { NULL, NULL }: CHG-01 grades the roles changed in the
+ * window by them.  Each reports through check_find / check_skip /
+ * check_note like its control; a role it cannot grade is skipped.
+ */
+struct check_role_rule {
+	const char	*id;
+	void		(*grade)(struct check_ctx *, struct check_out *, const struct check_role *);
+};
+extern const struct check_role_rule check_role_rules[];
 
 /* The letter of a score 0-100: A >= 90, B >= 80, C >= 70, D >= 60, F. */
 const char *check_grade_letter(int score);

@@ -34,13 +34,16 @@ check_role_evidence(json_t *f, const struct check_role *r)
 {
 	check_ev_str(f, "role_name", r->name);
 	check_ev_str(f, "event_id", r->event_id);
+	check_ev_str(f, "event_name", r->event_name);
 	check_ev_str(f, "time", r->time);
-	check_ev_str(f, "creator_arn", r->creator_arn);
-	check_ev_str(f, "creator_type", r->creator_type);
+	/* A change is made by someone else than the role's creator. */
+	check_ev_str(f, r->event_name ? "changed_by_arn" : "creator_arn", r->creator_arn);
+	check_ev_str(f, r->event_name ? "changed_by_type" : "creator_type", r->creator_type);
 	check_ev_str(f, "source_ip", r->source_ip);
 	check_ev_str(f, "user_agent", r->user_agent);
 	check_ev_str(f, "role_exists", r->exists > 0 ? "true" : r->exists == 0 ?
-	    "false (graded as created)" : "unknown");
+	    (r->event_name ? "false (graded as the change left it)" : "false (graded as created)") :
+	    "unknown");
 }
 
 static json_t *
@@ -106,46 +109,60 @@ org_unknown_skip(struct check_out *o, const struct check_role *r, const struct p
 	    r->name ? r->name : "?", g->who, g->pin_key);
 }
 
-void
-check_grade_role_public(struct check_ctx *c, struct check_out *o)
+static int roles_existing(struct check_ctx *, struct check_out *);
+
+/* rule over every CreateRole event, once roles_created (or roles_existing) says there is one. */
+static void
+each_role(struct check_ctx *c, struct check_out *o, int existing,
+    void (*rule)(struct check_ctx *, struct check_out *, const struct check_role *))
+{
+	size_t i;
+
+	if (existing ? roles_existing(c, o) : roles_created(c, o))
+		for (i = 0; i < c->nroles; i++)
+			rule(c, o, &c->roles[i]);
+}
+
+static void
+rule_public(struct check_ctx *c, struct check_out *o, const struct check_role *r)
 {
 	const struct pol_trust_grant *g, *unknown;
 	struct pol_trust t;
-	size_t i, k;
+	size_t k;
 	json_t *f;
 
-	if (!roles_created(c, o))
+	if (!trust_of(c, o, r, &t))
 		return;
-	for (i = 0; i < c->nroles; i++) {
-		const struct check_role *r = &c->roles[i];
-
-		if (!trust_of(c, o, r, &t))
-			continue;
-		f = NULL;
-		unknown = NULL;
-		for (k = 0; k < t.n && f == NULL; k++) {
-			g = &t.g[k];
-			if (g->cls == POL_CALLER_ANYONE)
-				f = role_find(o, r, "trust policy lets any principal assume the role%s",
-				    g->external_id ?
-				    " (an sts:ExternalId condition does not identify the caller)" :
-				    ": no condition pins the caller to known accounts");
-			else if (g->cls == POL_CALLER_OTHER_ORG)
-				f = role_find(o, r, "trust policy lets any principal of another "
-				    "organization (%s) assume the role: %s names it, and this account "
-				    "is in %s", g->who, g->pin_key, c->org_id);
-			else if (g->cls == POL_CALLER_ORG_UNKNOWN && unknown == NULL)
-				unknown = g;
-			if (f != NULL) {
-				check_ev_str(f, "caller_class", pol_caller_names[g->cls]);
-				check_ev_str(f, "why", g->why);
-				check_ev_statement(f, r->trust, g->st);
-			}
+	f = NULL;
+	unknown = NULL;
+	for (k = 0; k < t.n && f == NULL; k++) {
+		g = &t.g[k];
+		if (g->cls == POL_CALLER_ANYONE)
+			f = role_find(o, r, "trust policy lets any principal assume the role%s",
+			    g->external_id ?
+			    " (an sts:ExternalId condition does not identify the caller)" :
+			    ": no condition pins the caller to known accounts");
+		else if (g->cls == POL_CALLER_OTHER_ORG)
+			f = role_find(o, r, "trust policy lets any principal of another "
+			    "organization (%s) assume the role: %s names it, and this account "
+			    "is in %s", g->who, g->pin_key, c->org_id);
+		else if (g->cls == POL_CALLER_ORG_UNKNOWN && unknown == NULL)
+			unknown = g;
+		if (f != NULL) {
+			check_ev_str(f, "caller_class", pol_caller_names[g->cls]);
+			check_ev_str(f, "why", g->why);
+			check_ev_statement(f, r->trust, g->st);
 		}
-		if (f == NULL && unknown != NULL)
-			org_unknown_skip(o, r, unknown);
-		pol_trust_free(&t);
 	}
+	if (f == NULL && unknown != NULL)
+		org_unknown_skip(o, r, unknown);
+	pol_trust_free(&t);
+}
+
+void
+check_grade_role_public(struct check_ctx *c, struct check_out *o)
+{
+	each_role(c, o, 0, rule_public);
 }
 
 /* The untrusted accounts and organizations a trust answer admits, guarded or not. */
@@ -169,86 +186,86 @@ outsiders(const struct check_ctx *c, const struct pol_trust *t, json_t *out)
 	}
 }
 
-void
-check_grade_role_accounts(struct check_ctx *c, struct check_out *o)
+static void
+rule_accounts(struct check_ctx *c, struct check_out *o, const struct check_role *r)
 {
 	const struct pol_trust_grant *g;
 	struct pol_trust t;
 	const json_t *v;
 	json_t *found, *f;
 	const char *who;
-	size_t i, k;
+	size_t k;
 	int ext;
 
-	if (!roles_created(c, o))
+	if (!trust_of(c, o, r, &t))
 		return;
-	for (i = 0; i < c->nroles; i++) {
-		const struct check_role *r = &c->roles[i];
-
-		if (!trust_of(c, o, r, &t))
-			continue;
-		found = json_object();
-		outsiders(c, &t, found);
-		json_object_foreach(found, who, v) {
-			ext = jbool(v, "external_id", 0);
-			g = &t.g[json_integer_value(json_object_get(v, "grant"))];
-			if (jbool(v, "org", 0))
-				f = role_find(o, r, "trusts every account of organization %s, not this "
-				    "account's (%s)%s", who, c->org_id, ext ?
-				    " (with an sts:ExternalId condition)" : ", without sts:ExternalId");
-			else
-				f = role_find(o, r, "trusts account %s, outside the trusted accounts%s", who,
-				    ext ? " (with an sts:ExternalId condition)" : ", without sts:ExternalId");
-			if (ext)
-				check_find_severity(f, "medium");
-			check_ev_str(f, jbool(v, "org", 0) ? "organization" : "account", who);
-			check_ev_str(f, "caller_class", pol_caller_names[g->cls]);
-			check_ev_str(f, "organization_known", c->org_known ? "true" : "false");
-			check_ev_statement(f, r->trust, g->st);
-		}
-		if (json_object_size(found) == 0)
-			for (k = 0; k < t.n; k++)
-				if (t.g[k].cls == POL_CALLER_ORG_UNKNOWN) {
-					org_unknown_skip(o, r, &t.g[k]);
-					break;
-				}
-		json_decref(found);
-		pol_trust_free(&t);
+	found = json_object();
+	outsiders(c, &t, found);
+	json_object_foreach(found, who, v) {
+		ext = jbool(v, "external_id", 0);
+		g = &t.g[json_integer_value(json_object_get(v, "grant"))];
+		if (jbool(v, "org", 0))
+			f = role_find(o, r, "trusts every account of organization %s, not this "
+			    "account's (%s)%s", who, c->org_id, ext ?
+			    " (with an sts:ExternalId condition)" : ", without sts:ExternalId");
+		else
+			f = role_find(o, r, "trusts account %s, outside the trusted accounts%s", who,
+			    ext ? " (with an sts:ExternalId condition)" : ", without sts:ExternalId");
+		if (ext)
+			check_find_severity(f, "medium");
+		check_ev_str(f, jbool(v, "org", 0) ? "organization" : "account", who);
+		check_ev_str(f, "caller_class", pol_caller_names[g->cls]);
+		check_ev_str(f, "organization_known", c->org_known ? "true" : "false");
+		check_ev_statement(f, r->trust, g->st);
 	}
+	if (json_object_size(found) == 0)
+		for (k = 0; k < t.n; k++)
+			if (t.g[k].cls == POL_CALLER_ORG_UNKNOWN) {
+				org_unknown_skip(o, r, &t.g[k]);
+				break;
+			}
+	json_decref(found);
+	pol_trust_free(&t);
+}
+
+void
+check_grade_role_accounts(struct check_ctx *c, struct check_out *o)
+{
+	each_role(c, o, 0, rule_accounts);
+}
+
+static void
+rule_oidc(struct check_ctx *c, struct check_out *o, const struct check_role *r)
+{
+	const struct pol_trust_grant *g;
+	struct pol_trust t;
+	size_t k;
+	json_t *f;
+
+	if (!trust_of(c, o, r, &t))
+		return;
+	for (k = 0; k < t.n; k++) {
+		g = &t.g[k];
+		if (g->cls != POL_CALLER_WEB)
+			continue;
+		if (g->why != NULL) {
+			f = role_find(o, r, "%s", g->why);
+			check_ev_str(f, "provider", g->who);
+			check_ev_str(f, "provider_kind", g->provider->name);
+			check_ev_str(f, "provider_keys_documented", g->provider->doc);
+			check_ev_statement(f, r->trust, g->st);
+		} else if (g->owner_wide)
+			check_note(o, r->arn, "role %s: the %s subject restricts to an organization "
+			    "or group, not one repository (any repository of it can assume the role)",
+			    r->name ? r->name : "?", g->provider->name);
+	}
+	pol_trust_free(&t);
 }
 
 void
 check_grade_role_oidc(struct check_ctx *c, struct check_out *o)
 {
-	const struct pol_trust_grant *g;
-	struct pol_trust t;
-	size_t i, k;
-	json_t *f;
-
-	if (!roles_created(c, o))
-		return;
-	for (i = 0; i < c->nroles; i++) {
-		const struct check_role *r = &c->roles[i];
-
-		if (!trust_of(c, o, r, &t))
-			continue;
-		for (k = 0; k < t.n; k++) {
-			g = &t.g[k];
-			if (g->cls != POL_CALLER_WEB)
-				continue;
-			if (g->why != NULL) {
-				f = role_find(o, r, "%s", g->why);
-				check_ev_str(f, "provider", g->who);
-				check_ev_str(f, "provider_kind", g->provider->name);
-				check_ev_str(f, "provider_keys_documented", g->provider->doc);
-				check_ev_statement(f, r->trust, g->st);
-			} else if (g->owner_wide)
-				check_note(o, r->arn, "role %s: the %s subject restricts to an organization "
-				    "or group, not one repository (any repository of it can assume the role)",
-				    r->name ? r->name : "?", g->provider->name);
-		}
-		pol_trust_free(&t);
-	}
+	each_role(c, o, 0, rule_oidc);
 }
 
 static int
@@ -283,37 +300,37 @@ trusts_outsiders(const struct pol_trust *t)
 	return 0;
 }
 
-void
-check_grade_role_deputy(struct check_ctx *c, struct check_out *o)
+static void
+rule_deputy(struct check_ctx *c, struct check_out *o, const struct check_role *r)
 {
 	const struct pol_trust_grant *g;
 	struct pol_trust t;
-	size_t i, k;
+	size_t k;
 	int out;
 	json_t *f;
 
-	if (!roles_created(c, o))
+	if (!trust_of(c, o, r, &t))
 		return;
-	for (i = 0; i < c->nroles; i++) {
-		const struct check_role *r = &c->roles[i];
-
-		if (!trust_of(c, o, r, &t))
+	out = trusts_outsiders(&t);
+	for (k = 0; k < t.n; k++) {
+		g = &t.g[k];
+		if (g->cls != POL_CALLER_SERVICE || g->source_guard || (!out && !is_deputy(g->who)))
 			continue;
-		out = trusts_outsiders(&t);
-		for (k = 0; k < t.n; k++) {
-			g = &t.g[k];
-			if (g->cls != POL_CALLER_SERVICE || g->source_guard || (!out && !is_deputy(g->who)))
-				continue;
-			f = role_find(o, r, out ?
-			    "service principal %s is trusted next to wildcard or cross-account "
-			    "principals without aws:SourceAccount, aws:SourceArn or aws:SourceOrgID" :
-			    "service principal %s acts for other accounts and is trusted "
-			    "without aws:SourceAccount, aws:SourceArn or aws:SourceOrgID", g->who);
-			check_ev_str(f, "service", g->who);
-			check_ev_statement(f, r->trust, g->st);
-		}
-		pol_trust_free(&t);
+		f = role_find(o, r, out ?
+		    "service principal %s is trusted next to wildcard or cross-account "
+		    "principals without aws:SourceAccount, aws:SourceArn or aws:SourceOrgID" :
+		    "service principal %s acts for other accounts and is trusted "
+		    "without aws:SourceAccount, aws:SourceArn or aws:SourceOrgID", g->who);
+		check_ev_str(f, "service", g->who);
+		check_ev_statement(f, r->trust, g->st);
 	}
+	pol_trust_free(&t);
+}
+
+void
+check_grade_role_deputy(struct check_ctx *c, struct check_out *o)
+{
+	each_role(c, o, 0, rule_deputy);
 }
 
 /* 1 when some created role still exists to hold permissions. */
@@ -396,76 +413,85 @@ admin_finding(struct check_out *o, const struct check_role *r, const struct chec
 	buf_free(&who);
 }
 
-void
-check_grade_role_admin(struct check_ctx *c, struct check_out *o)
+static void
+rule_admin(struct check_ctx *c, struct check_out *o, const struct check_role *r)
 {
 	struct check_principal p;
 	struct pol_effective e;
-	size_t i;
 	int all;
 
-	if (!roles_existing(c, o))
+	if (!role_principal(c, o, r, &p))
 		return;
-	for (i = 0; i < c->nroles; i++) {
-		const struct check_role *r = &c->roles[i];
-
-		if (!role_principal(c, o, r, &p))
-			continue;
-		check_principal_effective(&p, &e);
-		all = pol_effective_admin(&e);
-		if (all || pol_effective_service_full(&e, "iam"))
-			admin_finding(o, r, &p, &e, all);
-		pol_effective_free(&e);
-		check_principal_free(&p);
-	}
+	check_principal_effective(&p, &e);
+	all = pol_effective_admin(&e);
+	if (all || pol_effective_service_full(&e, "iam"))
+		admin_finding(o, r, &p, &e, all);
+	pol_effective_free(&e);
+	check_principal_free(&p);
 }
 
 void
-check_grade_role_escalation(struct check_ctx *c, struct check_out *o)
+check_grade_role_admin(struct check_ctx *c, struct check_out *o)
+{
+	each_role(c, o, 1, rule_admin);
+}
+
+static void
+rule_escalation(struct check_ctx *c, struct check_out *o, const struct check_role *r)
 {
 	const struct pol_doc **docs;
 	const struct check_pdoc *d;
 	struct check_principal p;
 	struct pol_escalation *esc;
 	struct buf acts = { NULL, 0, 0, 0 };
-	size_t i, k, n;
+	size_t k, n;
 	json_t *f;
 
-	if (!roles_existing(c, o))
+	if (!role_principal(c, o, r, &p))
 		return;
-	for (i = 0; i < c->nroles; i++) {
-		const struct check_role *r = &c->roles[i];
-
-		if (!role_principal(c, o, r, &p))
-			continue;
-		docs = xcalloc(p.ndocs + 1, sizeof(*docs));
-		for (k = 0; k < p.ndocs; k++)
-			docs[k] = p.docs[k]->doc;
-		n = pol_escalations(docs, p.ndocs, p.boundary ? p.boundary->doc : NULL, r->arn,
-		    NULL, &esc);
-		if (n > 0) {
-			buf_reset(&acts);
-			for (k = 0; k < n; k++)
-				buf_printf(&acts, "%s%s", k ? ", " : "", esc[k].action);
-			for (d = NULL, k = 0; k < p.ndocs && d == NULL; k++)
-				if (p.docs[k]->doc == esc[0].doc)
-					d = p.docs[k];
-			f = role_find(o, r, "can escalate privileges: %s (first: %s on %s, %s%s)",
-			    acts.p, esc[0].action, esc[0].resource, d ? d->label : "?",
-			    esc[0].conditional ? ", under a condition, which still counts" : "");
-			check_ev_str(f, "actions", acts.p);
-			check_ev_str(f, "resource", esc[0].resource);
-			if (d != NULL) {
-				doc_fill(o, f, d);
-				check_ev_statement(f, esc[0].doc, esc[0].st);
-			}
+	docs = xcalloc(p.ndocs + 1, sizeof(*docs));
+	for (k = 0; k < p.ndocs; k++)
+		docs[k] = p.docs[k]->doc;
+	n = pol_escalations(docs, p.ndocs, p.boundary ? p.boundary->doc : NULL, r->arn,
+	    NULL, &esc);
+	if (n > 0) {
+		for (k = 0; k < n; k++)
+			buf_printf(&acts, "%s%s", k ? ", " : "", esc[k].action);
+		for (d = NULL, k = 0; k < p.ndocs && d == NULL; k++)
+			if (p.docs[k]->doc == esc[0].doc)
+				d = p.docs[k];
+		f = role_find(o, r, "can escalate privileges: %s (first: %s on %s, %s%s)",
+		    acts.p, esc[0].action, esc[0].resource, d ? d->label : "?",
+		    esc[0].conditional ? ", under a condition, which still counts" : "");
+		check_ev_str(f, "actions", acts.p);
+		check_ev_str(f, "resource", esc[0].resource);
+		if (d != NULL) {
+			doc_fill(o, f, d);
+			check_ev_statement(f, esc[0].doc, esc[0].st);
 		}
-		free(esc);
-		free(docs);
-		check_principal_free(&p);
 	}
+	free(esc);
+	free(docs);
+	check_principal_free(&p);
 	buf_free(&acts);
 }
+
+void
+check_grade_role_escalation(struct check_ctx *c, struct check_out *o)
+{
+	each_role(c, o, 1, rule_escalation);
+}
+
+/* ROLE-01..06, one role at a time, for CHG-01 (checks/changes.c). */
+const struct check_role_rule check_role_rules[] = {
+	{ "ROLE-01", rule_public },
+	{ "ROLE-02", rule_accounts },
+	{ "ROLE-03", rule_oidc },
+	{ "ROLE-04", rule_deputy },
+	{ "ROLE-05", rule_admin },
+	{ "ROLE-06", rule_escalation },
+	{ NULL, NULL }
+};
 
 static int
 denied(const char *code)

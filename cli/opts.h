@@ -59,7 +59,7 @@ struct cli_opt {
 	CLI_OPT(CLI_STRING, "endpoint-url", 0, T, endpoint, "URL",		\
 	  "send every call to URL (an emulator, a proxy)"),			\
 	CLI_OPT(CLI_INT, "since", 0, T, since, "DAYS",				\
-	  "look back DAYS days for CreateRole events (1-90, default 30)",	\
+	  "look back DAYS days for CloudTrail events: CreateRole\nand the changes CHG-* read (1-90, default 30)", \
 	  .min = 1, .max = 90, .unit = " of days"),       	\
 	CLI_OPT(CLI_INT, "report-wait", 0, T, wait, "S",				\
 	  "wait at most S seconds for IAM's credential report\n(1-3600, default 300)", \

@@ -194,33 +194,36 @@ ct_events_page(const json_t *resp, json_t *events, json_t *seen, char **next, ch
 	return 1;
 }
 
-json_t *
-ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
-    time_t start, time_t end)
+/*
+ * One LookupEvents series: every page of EventName=name over [start, end]
+ * in region, appended to events (de-duplicated by seen), paced after the
+ * call that ended at *last (-1: none yet) and counted in pg.  NULL when
+ * the series is read (*partial set when a cap stopped it, with *msg), else
+ * the failure as a source object.
+ */
+static json_t *
+ct_lookup_series(struct aws_client *c, const char *region, const char *name,
+    time_t start, time_t end, struct src_pager *pg, json_t *events, json_t *seen,
+    long *last, int *partial, char **msg)
 {
 	static const char call[] = "cloudtrail:LookupEvents";
-	const char *region = ct_events_region(cfg);
-	struct src_pager pg;
 	enum snap_status st;
-	json_t *body, *resp = NULL, *events, *seen, *out = NULL, *data;
-	char *next = NULL, *err = NULL, *msg = NULL, s[21], e[21];
-	long last = -1, gap;
+	json_t *body, *resp = NULL, *out = NULL;
+	char *next = NULL, *err = NULL, *scope;
+	long gap;
 	size_t len, before;
 
-	events = json_array();
-	seen = json_object();
-	/* Events per source are capped too: a flood of denied calls is free to make. */
-	src_pager_init(&pg, call, SRC_MAX_EVENTS);
+	scope = xasprintf("%s %s", region, name);
 	/* NextToken must come back with exactly the same other parameters. */
 	body = json_pack("{s:[{s:s, s:s}], s:I, s:I, s:i}",
-	    "LookupAttributes", "AttributeKey", "EventName", "AttributeValue", "CreateRole",
+	    "LookupAttributes", "AttributeKey", "EventName", "AttributeValue", name,
 	    "StartTime", (json_int_t)start, "EndTime", (json_int_t)end, "MaxResults", 50);
 	for (;;) {
-		if (last >= 0 && (gap = src_now_ms() - last) < CT_LOOKUP_GAP_MS)
+		if (*last >= 0 && (gap = src_now_ms() - *last) < CT_LOOKUP_GAP_MS)
 			aws_sleep_ms(CT_LOOKUP_GAP_MS - gap);
 		out = src_json_n(c, AWS_CLOUDTRAIL, region, "LookupEvents", body, &resp, &len);
 		/* From the end of the call: its last attempt may be a retry. */
-		last = src_now_ms();
+		*last = src_now_ms();
 		if (out != NULL)
 			goto out;
 		free(next);
@@ -229,31 +232,137 @@ ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
 			out = ct_malformed(call, err);
 			goto out;
 		}
-		src_pager_page(&pg, len, json_array_size(events) - before);
+		src_pager_page(pg, len, json_array_size(events) - before);
 		json_decref(resp);
 		resp = NULL;
 		/* Pages may be empty while NextToken is still there: keep going. */
 		if (next == NULL)
 			break;
-		if ((st = src_pager_next(&pg, NULL, next, &msg)) == SNAP_ST_ERROR) {
-			out = src_fail(call, pg.code, msg, 200);
+		if ((st = src_pager_next(pg, scope, next, msg)) == SNAP_ST_ERROR) {
+			out = src_fail(call, pg->code, *msg, 200);
 			goto out;
 		}
-		if (st == SNAP_ST_PARTIAL)
+		if (st == SNAP_ST_PARTIAL) {
+			*partial = 1;
 			break;
+		}
 		json_object_set_new(body, "NextToken", json_string(next));
 	}
-	data = json_pack("{s:s, s:s, s:s, s:O}", "start", time_fmt(start, s),
-	    "end", time_fmt(end, e), "region", region, "events", events);
-	out = msg != NULL ? src_partial(call, data, pg.code, msg) : src_ok(call, data);
 out:
-	src_pager_free(&pg);
 	json_decref(body);
 	json_decref(resp);
-	json_decref(events);
-	json_decref(seen);
 	free(next);
 	free(err);
+	free(scope);
+	return out;
+}
+
+json_t *
+ct_create_role_events(struct aws_client *c, const struct aws_config *cfg,
+    time_t start, time_t end)
+{
+	static const char call[] = "cloudtrail:LookupEvents";
+	const char *region = ct_events_region(cfg);
+	struct src_pager pg;
+	json_t *events, *seen, *out, *data;
+	char *msg = NULL, s[21], e[21];
+	long last = -1;
+	int partial = 0;
+
+	events = json_array();
+	seen = json_object();
+	/* Events per source are capped too: a flood of denied calls is free to make. */
+	src_pager_init(&pg, call, SRC_MAX_EVENTS);
+	out = ct_lookup_series(c, region, "CreateRole", start, end, &pg, events, seen,
+	    &last, &partial, &msg);
+	if (out != NULL)
+		goto out;
+	data = json_pack("{s:s, s:s, s:s, s:O}", "start", time_fmt(start, s),
+	    "end", time_fmt(end, e), "region", region, "events", events);
+	out = partial ? src_partial(call, data, pg.code, msg) : src_ok(call, data);
+out:
+	src_pager_free(&pg);
+	json_decref(events);
+	json_decref(seen);
+	free(msg);
+	return out;
+}
+
+/*
+ * The event names CHG-* read (docs/snapshot-format.md, "change_events"):
+ * IAM's are global, recorded in ct_events_region; CloudTrail's own are
+ * recorded in the region the call was made to, the trail's home region.
+ */
+const char *const ct_change_iam_names[] = {
+	"UpdateAssumeRolePolicy", "AttachRolePolicy", "PutRolePolicy", "CreatePolicyVersion",
+	"SetDefaultPolicyVersion", "CreateAccessKey", "CreateLoginProfile",
+	"UpdateLoginProfile", NULL
+};
+const char *const ct_change_trail_names[] = {
+	"StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors",
+	"PutInsightSelectors", NULL
+};
+
+/* The regions to search for CloudTrail's own events, once each (new array). */
+static json_t *
+ct_change_regions(const struct aws_config *cfg, const json_t *trails)
+{
+	json_t *out = json_array(), *seen = json_object(), *t;
+	const char *r[2] = { ct_events_region(cfg), cfg->region }, *home;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (r[i] != NULL && json_object_get(seen, r[i]) == NULL) {
+			json_object_set_new(seen, r[i], json_true());
+			json_array_append_new(out, json_string(r[i]));
+		}
+	json_array_foreach(json_object_get(trails, "data"), i, t) {
+		home = jstr(json_object_get(t, "trail"), "HomeRegion");
+		if (home != NULL && json_object_get(seen, home) == NULL) {
+			json_object_set_new(seen, home, json_true());
+			json_array_append_new(out, json_string(home));
+		}
+	}
+	json_decref(seen);
+	return out;
+}
+
+json_t *
+ct_change_events(struct aws_client *c, const struct aws_config *cfg,
+    const json_t *trails, time_t start, time_t end)
+{
+	static const char call[] = "cloudtrail:LookupEvents";
+	const char *region = ct_events_region(cfg);
+	struct src_pager pg;
+	json_t *events, *seen, *regions, *out = NULL, *data, *r;
+	char *msg = NULL, s[21], e[21];
+	/* Right after CreateRole's series, in the same account and region. */
+	long last = src_now_ms();
+	int partial = 0, trails_ok = snap_status(trails) == SNAP_ST_OK;
+	size_t i, k;
+
+	events = json_array();
+	seen = json_object();
+	regions = ct_change_regions(cfg, trails_ok ? trails : NULL);
+	src_pager_init(&pg, call, SRC_MAX_EVENTS);
+	for (i = 0; ct_change_iam_names[i] != NULL && !partial; i++)
+		if ((out = ct_lookup_series(c, region, ct_change_iam_names[i], start, end, &pg,
+		    events, seen, &last, &partial, &msg)) != NULL)
+			goto out;
+	json_array_foreach(regions, k, r)
+		for (i = 0; ct_change_trail_names[i] != NULL && !partial; i++)
+			if ((out = ct_lookup_series(c, json_string_value(r), ct_change_trail_names[i],
+			    start, end, &pg, events, seen, &last, &partial, &msg)) != NULL)
+				goto out;
+	data = json_pack("{s:s, s:s, s:s, s:O, s:b, s:O}", "start", time_fmt(start, s),
+	    "end", time_fmt(end, e), "region", region, "trail_regions", regions,
+	    "trail_regions_complete", trails_ok, "events", events);
+	out = partial ? src_partial(call, data, pg.code, msg) : src_ok(call, data);
+out:
+	src_pager_free(&pg);
+	json_decref(events);
+	json_decref(seen);
+	json_decref(regions);
 	free(msg);
 	return out;
 }

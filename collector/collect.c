@@ -308,6 +308,14 @@ read_events(struct aws_client *c, struct collect_run *r)
 	    r->started - (time_t)r->window * 86400, r->started);
 }
 
+/* After the trails (their home regions) and CreateRole's series (the pace). */
+static json_t *
+read_changes(struct aws_client *c, struct collect_run *r)
+{
+	return ct_change_events(c, r->o->cfg, r->kept[SNAP_SRC_TRAILS],
+	    r->started - (time_t)r->window * 86400, r->started);
+}
+
 static json_t *
 read_report(struct aws_client *c, struct collect_run *r)
 {
@@ -330,8 +338,9 @@ read_keys(struct aws_client *c, struct collect_run *r)
  * account takes as long as its longest chain of calls that depend on each
  * other; a step with an `after` is read right after that source, on the
  * same thread (the access keys need the report's key holders).  Rows are
- * handed out in this order: the longest chains first (LookupEvents paced
- * at 2 per second, the pages of GetAccountAuthorizationDetails, the
+ * handed out in this order: the longest chains first (the trails, whose
+ * home regions the change events search, then the LookupEvents series
+ * one after the other, paced at 2 per second together, the pages of GetAccountAuthorizationDetails, the
  * report and then ListAccessKeys per key holder).  caller_identity has no
  * row: it is read first, to learn the account (collect_identify).  A new
  * source is a row here.
@@ -343,7 +352,11 @@ static const struct collect_step {
 	enum snap_source	  after;	/* COLLECT_NONE: starts at once */
 	const char		 *call;		/* its first call, for a source never read */
 } collect_steps[] = {
-	{ SNAP_SRC_CREATE_ROLE_EVENTS,		read_events,		COLLECT_NONE,
+	{ SNAP_SRC_TRAILS,			read_trails,		COLLECT_NONE,
+	    "cloudtrail:DescribeTrails" },
+	{ SNAP_SRC_CREATE_ROLE_EVENTS,		read_events,		SNAP_SRC_TRAILS,
+	    "cloudtrail:LookupEvents" },
+	{ SNAP_SRC_CHANGE_EVENTS,		read_changes,		SNAP_SRC_CREATE_ROLE_EVENTS,
 	    "cloudtrail:LookupEvents" },
 	{ SNAP_SRC_AUTHORIZATION_DETAILS,	read_authz,		COLLECT_NONE,
 	    "iam:GetAccountAuthorizationDetails" },
@@ -353,8 +366,6 @@ static const struct collect_step {
 	    "iam:ListAccessKeys" },
 	{ SNAP_SRC_LAST_ACCESSED,		read_last_accessed,	SNAP_SRC_AUTHORIZATION_DETAILS,
 	    "iam:GenerateServiceLastAccessedDetails" },
-	{ SNAP_SRC_TRAILS,			read_trails,		COLLECT_NONE,
-	    "cloudtrail:DescribeTrails" },
 	{ SNAP_SRC_ACCOUNT_ALIASES,		read_aliases,		COLLECT_NONE,
 	    "iam:ListAccountAliases" },
 	{ SNAP_SRC_PASSWORD_POLICY,		read_password_policy,	COLLECT_NONE,

@@ -225,6 +225,21 @@ json_t	*ct_trails(struct aws_client *, const struct aws_config *);
 /* LookupEvents EventName=CreateRole over [start, end], all pages, paced. */
 json_t	*ct_create_role_events(struct aws_client *, const struct aws_config *,
 	    time_t start, time_t end);
+/*
+ * The window's changes CHG-* read: one LookupEvents series (all pages,
+ * paced) per name of ct_change_iam_names in ct_events_region, and per name
+ * of ct_change_trail_names in that region, cfg's and every home region of
+ * trails (an "ok" trails source; otherwise only the first two, and
+ * data.trail_regions_complete is false).  LookupEvents takes one
+ * attribute: a series per name costs one call per name and region when
+ * nothing happened and grows with the matching events only, where one by
+ * EventSource would page through every IAM read, our own collection's
+ * included (docs/performance.md).  Any failed call fails the source.
+ */
+extern const char *const ct_change_iam_names[];		/* NULL-terminated */
+extern const char *const ct_change_trail_names[];
+json_t	*ct_change_events(struct aws_client *, const struct aws_config *,
+	    const json_t *trails, time_t start, time_t end);
 /* The region where IAM's global events are recorded for cfg's partition. */
 const char *ct_events_region(const struct aws_config *);
 

@@ -26,10 +26,13 @@
  * /3 added the source "last_accessed" (service and action last accessed
  * per role and user); a /1 or /2 file has none, which the controls that
  * need it read as "not in the snapshot" (NOT_EVALUATED), never as unused.
+ * /4 added the source "change_events" (the window's IAM and CloudTrail
+ * changes CHG-* read); an older file has none, and CHG-* are NOT_EVALUATED
+ * on it.
  */
 #define SNAP_SCHEMA_PREFIX	"iamgrade.snapshot/"
-#define SNAP_SCHEMA_VERSION	3
-#define SNAP_SCHEMA		"iamgrade.snapshot/3"
+#define SNAP_SCHEMA_VERSION	4
+#define SNAP_SCHEMA		"iamgrade.snapshot/4"
 
 /*
  * The members of "sources", in report order: X(ID, name, type of data).
@@ -48,7 +51,8 @@
 	X(ACCESS_KEYS,		 "access_keys",		  JSON_ARRAY) \
 	X(AUTHORIZATION_DETAILS, "authorization_details", JSON_OBJECT) \
 	X(TRAILS,		 "trails",		  JSON_ARRAY) \
-	X(CREATE_ROLE_EVENTS,	 "create_role_events",	  JSON_OBJECT)
+	X(CREATE_ROLE_EVENTS,	 "create_role_events",	  JSON_OBJECT) \
+	X(CHANGE_EVENTS,	 "change_events",	  JSON_OBJECT)
 #define SNAP_SOURCES_OTHER(X) \
 	X(ACCOUNT_ALIASES,	 "account_aliases",	  JSON_OBJECT) \
 	X(CALLER_IDENTITY,	 "caller_identity",	  JSON_OBJECT) \

@@ -725,8 +725,45 @@ event_record(struct sv *v, const json_t *rec)
 	    want(v, rec, "requestParameters", K_OBJ, 1);
 }
 
+/*
+ * The window's changes (docs/snapshot-format.md "change_events"): many
+ * calls take no parameters (StopLogging names its trail, CreateAccessKey
+ * for oneself names nobody), so requestParameters may be null.
+ */
+static int
+change_record(struct sv *v, const json_t *rec)
+{
+	const json_t *rp = json_object_get(rec, "requestParameters");
+
+	if (!want(v, rec, "eventName", K_STR, 0) || !want(v, rec, "eventTime", K_TIME, 0) ||
+	    !want(v, rec, "userIdentity", K_OBJ, 0) || !want(v, rec, "eventID", K_STR, 1) ||
+	    !want(v, rec, "errorCode", K_STR_OR_NULL, 1) ||
+	    !want(v, rec, "awsRegion", K_STR, 1) || !want(v, rec, "eventSource", K_STR, 1))
+		return 0;
+	if (rp != NULL && !json_is_null(rp) && !json_is_object(rp))
+		return sv_bad(v, "member \"requestParameters\" is %s, not an object or null",
+		    type_name(rp));
+	return 1;
+}
+
+static int
+entry_with(struct sv *v, const json_t *e, int (*record)(struct sv *, const json_t *));
+
 static int
 event_entry(struct sv *v, const json_t *e)
+{
+	return entry_with(v, e, event_record);
+}
+
+static int
+change_entry(struct sv *v, const json_t *e)
+{
+	return entry_with(v, e, change_record);
+}
+
+/* A LookupEvents entry whose CloudTrailEvent passes record. */
+static int
+entry_with(struct sv *v, const json_t *e, int (*record)(struct sv *, const json_t *))
 {
 	const json_t *rec = json_object_get(e, "CloudTrailEvent");
 	json_error_t je;
@@ -750,7 +787,7 @@ event_entry(struct sv *v, const json_t *e)
 		goto out;
 	}
 	old = sv_push(v, ".CloudTrailEvent");
-	if (!event_record(v, rec))
+	if (!record(v, rec))
 		goto out;
 	sv_pop(v, old);
 	rc = 1;
@@ -764,6 +801,23 @@ data_create_role_events(struct sv *v, const json_t *d)
 {
 	return want(v, d, "start", K_TIME, 1) && want(v, d, "end", K_TIME, 1) &&
 	    want_list(v, d, "events", 0, event_entry);
+}
+
+static int
+data_change_events(struct sv *v, const json_t *d)
+{
+	const json_t *r;
+	size_t i;
+
+	if (!want(v, d, "start", K_TIME, 0) || !want(v, d, "end", K_TIME, 0) ||
+	    !want(v, d, "region", K_STR, 0) || !want(v, d, "trail_regions", K_ARR, 0) ||
+	    !want(v, d, "trail_regions_complete", K_BOOL, 0))
+		return 0;
+	json_array_foreach(json_object_get(d, "trail_regions"), i, r)
+		if (!json_is_string(r))
+			return sv_bad(v, "trail_regions[%zu] is %s, not a region name", i,
+			    type_name(r));
+	return want_list(v, d, "events", 0, change_entry);
 }
 
 /* The rest. */
@@ -931,6 +985,7 @@ static sv_data_fn *const sv_data[SNAP_SRC__MAX] = {
 	[SNAP_SRC_AUTHORIZATION_DETAILS] = data_authorization_details,
 	[SNAP_SRC_TRAILS] = data_trails,
 	[SNAP_SRC_CREATE_ROLE_EVENTS] = data_create_role_events,
+	[SNAP_SRC_CHANGE_EVENTS] = data_change_events,
 	[SNAP_SRC_ACCOUNT_ALIASES] = data_account_aliases,
 	[SNAP_SRC_CALLER_IDENTITY] = data_caller_identity,
 	[SNAP_SRC_LAST_ACCESSED] = data_last_accessed,

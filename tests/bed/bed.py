@@ -48,7 +48,8 @@ from bed_lastaccess import LastAccessed  # noqa: E402
 import bed_securityhub  # noqa: E402
 import bed_sso  # noqa: E402
 from bed_faults import HANG_KINDS, PAGE_KINDS, FaultError, Faults  # noqa: E402
-from bed_trail import LookupError_, Trail, create_role_record, fill_injected, parse_time  # noqa: E402
+from bed_trail import (CHANGE_NAMES, LookupError_, Trail, change_record, create_role_record,  # noqa: E402
+                       fill_injected, parse_time)
 
 JSON_SERVICES = {"cloudtrail", "organizations"}
 # AWS takes these unsigned: the token or the assertion is the proof.
@@ -486,6 +487,8 @@ class Front:
 
     def post_fix(self, req, resp):
         """Make moto's answer what AWS would send, and record what CloudTrail would."""
+        if req.action in CHANGE_NAMES.get(req.service, ()):
+            self._record_change(req, resp)
         if req.protocol != "query":
             return self._fix_json(req, resp)
         if resp.status >= 400 and b"<Errors>" in resp.body[:300]:
@@ -570,6 +573,33 @@ class Front:
         rec = create_role_record(req.account, ident, req.params, now_ts(), req.source_ip,
                                  req.user_agent, rid, role=role, error=error)
         self.trail.add(req.account, rec)
+
+    def _record_change(self, req, resp):
+        """A call CHG-* read, as CloudTrail records it (bed_trail.change_record)."""
+        response, error = None, None
+        if resp.status == 200:
+            if req.svcaction == "iam:CreateAccessKey":
+                key = bed_iam.access_key_from_create_response(resp.body)
+                if key is not None:
+                    response = {"accessKey": key}
+        else:
+            if req.protocol == "json" and not resp.body.lstrip().startswith(b"<"):
+                try:
+                    doc = json.loads(resp.body)
+                    code, msg = str(doc.get("__type", "")).split("#")[-1] or None, doc.get("message")
+                except (ValueError, AttributeError):
+                    code, msg = None, None
+            else:
+                code, msg = bed_iam.error_code_message(resp.body)
+            if code is None or code in UNIDENTIFIED:
+                return
+            error = (code, msg or "")
+        with self.lock:
+            ident = bed_auth.identity(req.account, req.access_key or "")
+        rid = resp.header("x-amzn-RequestId") or req.request_id
+        self.trail.add(req.account, change_record(
+            req.account, req.service, req.action, req.region, ident, req.params, now_ts(),
+            req.source_ip, req.user_agent, rid, response=response, error=error))
 
     def root(self, account):
         with self.state_lock:
@@ -814,6 +844,14 @@ class Front:
             raise ValueError("raw is a string")
         self.trail.add(acct, full, raw=raw, summary=body.get("summary"))
         return {"record": full}
+
+    def ctl_age_events(self, method, body, query):
+        """Move the account's events recorded so far, but CreateRole's (or body's
+        keep list), body["days"] days into the past: a seed's setup."""
+        self._want(method, "POST")
+        acct = self._acct(body)
+        keep = tuple(body.get("keep", ["CreateRole"]))
+        return {"account": acct, "events": self.trail.age(acct, float(body["days"]) * 86400, keep)}
 
     def ctl_events(self, method, body, query):
         acct = self._acct(query)

@@ -341,6 +341,23 @@ def role_from_create_response(body):
     return out
 
 
+def access_key_from_create_response(body):
+    """CreateAccessKey's answer as CloudTrail's responseElements.accessKey:
+    the key id, status, user and date, never the secret."""
+    try:
+        key = _parse(body).find(f"{q('CreateAccessKeyResult')}/{q('AccessKey')}")
+    except ET.ParseError:
+        return None
+    if key is None:
+        return None
+    out = {}
+    for el in key:
+        tag = el.tag.split("}", 1)[-1]
+        if tag in ("AccessKeyId", "Status", "UserName", "CreateDate"):
+            out[tag[:1].lower() + tag[1:]] = el.text
+    return out
+
+
 def error_code_message(body):
     """(code, message) from an AWS/moto Query error body, or (None, None)."""
     try:

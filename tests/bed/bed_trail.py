@@ -1,6 +1,6 @@
 """CloudTrail event history, which moto does not have: a per-account store of
-event records, filled by the front from the CreateRole calls it sees (and by
-the control API), served through LookupEvents with AWS's paging, filters,
+event records, filled by the front from the CreateRole calls and the changes
+CHG-* read (CHANGE_NAMES) it sees (and by the control API), served through LookupEvents with AWS's paging, filters,
 time range, 90-day horizon and 2-requests-per-second throttle."""
 import base64
 import copy
@@ -115,6 +115,17 @@ class Trail:
             self.events.setdefault(account, []).append(
                 {"time": t, "seq": self.seq, "record": record, "raw": raw, "summary": summary or {}})
         return record
+
+    def age(self, account, seconds, keep=("CreateRole",)):
+        """Move the events recorded so far, but those named in keep, seconds into
+        the past: a seed's setup happened long before the window it grades."""
+        with self.lock:
+            for e in self.events.get(account, []):
+                if e["record"].get("eventName") in keep:
+                    continue
+                e["time"] -= seconds
+                e["record"]["eventTime"] = iso(e["time"])
+            return len(self.events.get(account, []))
 
     def records(self, account):
         with self.lock:
@@ -299,6 +310,11 @@ def create_role_record(account, ident, params, now, source_ip, user_agent,
         rec["responseElements"] = {"role": re_}
     else:
         rec["responseElements"] = None
+    return _finish(rec, account, request_id, "iam.amazonaws.com")
+
+
+def _finish(rec, account, request_id, host):
+    """The members every management event record ends with."""
     rec.update({
         "requestID": request_id,
         "eventID": str(uuid.uuid4()),
@@ -308,7 +324,7 @@ def create_role_record(account, ident, params, now, source_ip, user_agent,
         "recipientAccountId": account,
         "eventCategory": "Management",
         "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                       "clientProvidedHostHeader": "iam.amazonaws.com"},
+                       "clientProvidedHostHeader": host},
     })
     return rec
 
@@ -340,3 +356,62 @@ def fill_injected(account, rec, now):
     if isinstance(out.get("eventTime"), (int, float)):
         out["eventTime"] = iso(out["eventTime"])
     return out
+
+
+# The calls CHG-* read (collector/cloudtrail.c ct_change_*_names), by service.
+CHANGE_NAMES = {
+    "iam": {"UpdateAssumeRolePolicy", "AttachRolePolicy", "PutRolePolicy", "CreatePolicyVersion",
+            "SetDefaultPolicyVersion", "CreateAccessKey", "CreateLoginProfile", "UpdateLoginProfile"},
+    "cloudtrail": {"StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors",
+                   "PutInsightSelectors"},
+}
+# What CloudTrail leaves out of requestParameters: secrets.
+SECRET_PARAMS = {"Password", "password"}
+BOOL_PARAMS = {"SetAsDefault", "PasswordResetRequired"}
+
+
+def _lower_first(k):
+    return k[:1].lower() + k[1:]
+
+
+def _camel(v):
+    """JSON request members as CloudTrail writes them: lowerCamelCase keys, all the way down."""
+    if isinstance(v, dict):
+        return {_lower_first(k): _camel(x) for k, x in v.items() if k not in SECRET_PARAMS}
+    if isinstance(v, list):
+        return [_camel(x) for x in v]
+    return v
+
+
+def change_record(account, service, action, region, ident, params, now, source_ip, user_agent,
+                  request_id, response=None, error=None):
+    """The CloudTrail record of one change call (reference §9's shape, as for
+    CreateRole).  params: the Query parameters (IAM) or the JSON body
+    (CloudTrail) as sent; response: responseElements or None; error: (code,
+    message) on failure.  Passwords never reach the record, as in AWS."""
+    if service == "iam":
+        rp = {}
+        for k, v in params.items():
+            if k in ("Action", "Version") or k in SECRET_PARAMS:
+                continue
+            rp[_lower_first(k)] = (v.lower() == "true") if k in BOOL_PARAMS and isinstance(v, str) else v
+        source, rec_region = "iam.amazonaws.com", "us-east-1"
+    else:
+        rp = _camel(params)
+        source, rec_region = "cloudtrail.amazonaws.com", region
+    rec = {
+        "eventVersion": "1.08",
+        "userIdentity": ident,
+        "eventTime": iso(now),
+        "eventSource": source,
+        "eventName": action,
+        "awsRegion": rec_region,
+        "sourceIPAddress": source_ip,
+        "userAgent": user_agent,
+    }
+    if error is not None:
+        rec["errorCode"], rec["errorMessage"] = error
+    rec["requestParameters"] = rp or None
+    rec["responseElements"] = response if error is None else None
+    return _finish(rec, account, request_id,
+                   source if service == "iam" else f"cloudtrail.{region}.amazonaws.com")

@@ -243,6 +243,10 @@ class Bed:
     def lookup(self, account, **cfg):
         return self.ctl("lookup", dict(cfg, account=account))
 
+    def age_events(self, account, days=120, keep=("CreateRole",)):
+        """The events so far (but keep's) happened days ago: past CloudTrail's 90 days by default."""
+        return self.ctl("age_events", {"account": account, "days": days, "keep": list(keep)})
+
     def backdate(self, account, **kw):
         return self.ctl("backdate", dict(kw, account=account))
 

@@ -83,6 +83,13 @@ def seed_sample(bed, account=DEFAULT_ACCOUNT, policy=None):
     a = account
     admin = bootstrap_admin(bed, a)
     iam = bed.client("iam", admin)
+    # An old role (CHG-01): its CreateRole and inline policy moved 120 days back,
+    # beyond LookupEvents' horizon, so only its changes in the window show.
+    iam.create_role(RoleName="legacy-ops", Description="operations, since long ago",
+                    AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{a}:root"}))
+    iam.put_role_policy(RoleName="legacy-ops", PolicyName="ops-read",
+                        PolicyDocument=doc(allow(["ec2:Describe*", "cloudwatch:Get*"])))
+    bed.age_events(a, keep=())
     iam.create_account_alias(AccountAlias="acme-sample")
     iam.update_account_password_policy(
         MinimumPasswordLength=8, RequireUppercaseCharacters=True, RequireLowercaseCharacters=True,
@@ -204,8 +211,10 @@ def seed_sample(bed, account=DEFAULT_ACCOUNT, policy=None):
         "roleName": "too-old-role", "assumeRolePolicyDocument": trust({"AWS": "*"})}})
 
     auditor = create_auditor(bed, a, admin, policy=policy)
+    changes = _window_changes(bed, a, admin)
     return Seeded(
         account=a, admin=admin, auditor=auditor, intern=intern, alias="acme-sample",
+        changes=changes,
         users=["admin", "alice", "bob", "o'brien,ops", "zoë", "carol", "dave", "intern", "legacy-dev",
                "iamgrade-auditor"],
         key_holders=["admin", "zoë", "carol", "dave", "intern", "iamgrade-auditor"],
@@ -216,6 +225,28 @@ def seed_sample(bed, account=DEFAULT_ACCOUNT, policy=None):
         injected={"old-deleted-role": gone["eventID"], "ancient-role": ancient["eventID"],
                   "too-old-role": expired["eventID"]},
         trail="main")
+
+
+def _window_changes(bed, a, admin):
+    """The window's changes of the sample (scenarios.md, CHG-*), after the
+    setup's own calls are moved out of the window: legacy-ops's trust
+    rewritten to admit an outside account and its inline policy replaced, a
+    key made for legacy-dev (and deleted again), the trail stopped (and
+    started again).  Made by admin from 192.0.2.66 with a user agent of their own."""
+    bed.age_events(a)
+    headers = {"X-Forwarded-For": "192.0.2.66", "User-Agent": "Boto3/1.34.0 Python/3.11.6 backdoor/1.0"}
+    iam = bed.client("iam", admin, headers=headers)
+    iam.update_assume_role_policy(RoleName="legacy-ops",
+                                  PolicyDocument=trust({"AWS": f"arn:aws:iam::{OUTSIDE_ACCOUNT}:root"}))
+    iam.put_role_policy(RoleName="legacy-ops", PolicyName="ops-read",
+                        PolicyDocument=doc(allow(["ec2:Describe*", "cloudwatch:Get*", "s3:GetObject"])))
+    key = iam.create_access_key(UserName="legacy-dev")["AccessKey"]["AccessKeyId"]
+    iam.delete_access_key(UserName="legacy-dev", AccessKeyId=key)
+    ct = bed.client("cloudtrail", admin, headers=headers)
+    ct.stop_logging(Name="main")
+    ct.start_logging(Name="main")
+    return {"role": "legacy-ops", "key_user": "legacy-dev", "key_id": key, "trail": "main",
+            "source_ip": "192.0.2.66"}
 
 
 def seed_users(bed, n, account=DEFAULT_ACCOUNT, key_holders=3, policy=None):
@@ -229,6 +260,7 @@ def seed_users(bed, n, account=DEFAULT_ACCOUNT, key_holders=3, policy=None):
         if i < key_holders:
             iam.create_access_key(UserName=name)
     auditor = create_auditor(bed, account, admin, policy=policy)
+    bed.age_events(account)     # the setup happened long before the window
     return Seeded(account=account, admin=admin, auditor=auditor, n=n,
                   key_holders=key_holders + 2)
 
@@ -372,6 +404,8 @@ def seed_org(bed, role_name="iamgrade-audit", deny_password_policy=True, unassum
         allow(["organizations:ListAccounts", "organizations:DescribeOrganization"]
               + [a for a in ORG_TREE_ACTIONS if a not in deny_tree])])
     ous, suspended = _org_structure(org, accounts)
+    for acct in {mgmt, *accounts.values()}:
+        bed.age_events(acct)    # the setup happened long before the window
     return Seeded(account=mgmt, management=mgmt, accounts=accounts, admin=madmin, auditor=auditor,
                   role_name=role_name, denied_password_policy=accounts["sandbox"] if deny_password_policy else None,
                   unassumable=accounts["legacy"] if unassumable else None, ous=ous, suspended=suspended)

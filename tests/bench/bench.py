@@ -52,10 +52,13 @@ of docs/performance.md:
   denied    `iamgrade report SNAPSHOT` to HTML and PDF of one account with N
             denied CreateRole calls (tests/bench/gen_denied.py; grading
             included), the attacker-sized case of issue 12
+  changes   `iamgrade collect` of one account per BENCH_CHG_USERS x BENCH_CHG_EVENTS
+            (change events in the window): the LookupEvents calls of the
+            change_events source (tests/bench/bench_changes.py, issue 11)
 
 Sizes come from the environment (defaults in brackets):
   BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess history
-                lpsection suggest; also: paging]
+                lpsection suggest changes; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
   BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
@@ -67,6 +70,7 @@ Sizes come from the environment (defaults in brackets):
   BENCH_LA_ROLES [2000]  BENCH_LA_USERS [500]  BENCH_LA_JOBS [8,16]  BENCH_LA_DELAY_POLLS [1]
   BENCH_LP_PRINCIPALS [250,2500: the Least privilege section's account sizes]
   BENCH_SUG_POLICIES [1000]
+  BENCH_CHG_USERS [100,2000]  BENCH_CHG_EVENTS [0,650,2600]
   BENCH_ORG_ACCOUNTS [1000]
   BENCH_SCALE_ACCOUNTS [100,300,1000]  BENCH_SCALE_HOLDERS [2000]
   BENCH_DOC [docs/performance.md; empty: write no doc]  IAMGRADE [./iamgrade]
@@ -92,6 +96,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "bed"))
 sys.path.insert(0, HERE)
 
 import bedlib  # noqa: E402
+import bench_changes  # noqa: E402
 import bench_lastaccess  # noqa: E402
 import bench_history  # noqa: E402
 import bench_lpsec  # noqa: E402
@@ -104,9 +109,9 @@ WORK = os.path.join(REPO, "build", "bench")
 ROLE = "iamgrade-audit"
 LOOKUP_GAP_S = 0.5      # the collector's LookupEvents pacing (collector/cloudtrail.c)
 STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals", "priv",
-          "denied", "scale", "paging", "lastaccess", "history", "lpsection", "suggest")
+          "denied", "scale", "paging", "lastaccess", "history", "lpsection", "suggest", "changes")
 DEFAULT_STAGES = ("org", "baseline", "orgtree", "check", "load", "render", "catalogue", "principals",
-                  "priv", "denied", "scale", "lastaccess", "history", "lpsection", "suggest")
+                  "priv", "denied", "scale", "lastaccess", "history", "lpsection", "suggest", "changes")
 
 
 def env_int(name, default):
@@ -827,6 +832,10 @@ def main():
             c, bench_lpsec.stage_lpsection(c, WORK, REPO, measure, machine, pdf_pages), secs, mib, size,
             table, machine_line)
         print("\n" + blocks["lpsection"] + "\n", flush=True)
+    if "changes" in c["stages"]:
+        blocks["changes"] = bench_changes.report_changes(
+            c, bench_changes.stage_changes(c, WORK, measure, machine), secs, mib, table, machine_line)
+        print("\n" + blocks["changes"] + "\n", flush=True)
     if "denied" in c["stages"]:
         blocks["denied"] = report_denied(c, stage_denied(c))
         print("\n" + blocks["denied"] + "\n", flush=True)

@@ -131,7 +131,7 @@ class Check(unittest.TestCase):
         rows = list(csv.reader(io.StringIO(p.stdout.decode(), newline="")))
         self.assertEqual(rows[0], ["account_id", "alias", "control_id", "severity", "status", "resource", "reason",
                                    "ou_id", "ou_path", "tags"])
-        self.assertEqual(len(rows), 1 + 36)  # one finding (USER-01) and 35 controls without one
+        self.assertEqual(len(rows), 1 + 39)  # one finding (USER-01) and 38 controls without one
         user01 = [r for r in rows if r[2] == "USER-01"]
         self.assertEqual(user01, [["123456789012", "'=HYPERLINK(\"http://x\")", "USER-01", "high", "FAIL",
                                    "'-x\nline", "console password without MFA", "", "", ""]])

@@ -65,13 +65,14 @@ def load(path):
 
 def content(snap):
     """A snapshot's sources without what differs between two collections of
-    the same state: the CreateRole window's bounds and when each last-accessed
-    job completed (they follow the clock)."""
+    the same state: the CloudTrail windows' bounds (CreateRole's and the
+    changes') and when each last-accessed job completed (they follow the clock)."""
     s = copy.deepcopy(snap["sources"])
-    data = (s.get("create_role_events") or {}).get("data")
-    if isinstance(data, dict):
-        data.pop("start", None)
-        data.pop("end", None)
+    for name in ("create_role_events", "change_events"):
+        data = (s.get(name) or {}).get("data")
+        if isinstance(data, dict):
+            data.pop("start", None)
+            data.pop("end", None)
     for p in ((s.get("last_accessed") or {}).get("data") or {}).get("principals", []):
         p.pop("JobCompletionDate", None)
     return s

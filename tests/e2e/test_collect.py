@@ -15,7 +15,7 @@ from e2eutil import BedCase, aws_cli, bedlib, content, iamgrade, load, seed, sna
 
 A = bedlib.DEFAULT_ACCOUNT
 SOURCES = {"credential_report", "password_policy", "account_summary", "virtual_mfa_devices",
-           "access_keys", "authorization_details", "trails", "create_role_events",
+           "access_keys", "authorization_details", "trails", "create_role_events", "change_events",
            "account_aliases", "caller_identity", "last_accessed"}
 # 20 % throttling and 5 % server errors (half with an AWS body, half empty) on every call.
 FLAKY = [
@@ -75,7 +75,7 @@ class CollectSampleTest(BedCase):
 
     def test_every_source_ok(self):
         snap, counts = self.baseline()
-        self.assertEqual(snap["schema"], "iamgrade.snapshot/3")
+        self.assertEqual(snap["schema"], "iamgrade.snapshot/4")
         self.assertEqual(set(snap["sources"]), SOURCES)
         self.assertSourcesOk(snap)
         self.assertTrue(snap["collection"]["complete"])
@@ -97,6 +97,17 @@ class CollectSampleTest(BedCase):
                  for e in src["create_role_events"]["data"]["events"]}
         self.assertEqual(names, set(self.s.roles_created + self.s.failed_roles + self.s.deleted_roles))
         self.assertEqual(counts.get("iam:ListAccessKeys"), len(self.s.key_holders))
+        # The window's changes (scenarios.md): the setup's own calls are out of the window.
+        changes = src["change_events"]["data"]
+        self.assertEqual(sorted(e["EventName"] for e in changes["events"]),
+                         ["CreateAccessKey", "PutRolePolicy", "StopLogging", "UpdateAssumeRolePolicy"])
+        self.assertEqual((changes["region"], changes["trail_regions"], changes["trail_regions_complete"]),
+                         ("us-east-1", ["us-east-1"], True))
+        # One series per name: CreateRole's, 8 IAM names and 5 CloudTrail names in one region.
+        self.assertGreaterEqual(counts.get("cloudtrail:LookupEvents"), 1 + 8 + 5)
+        key = next(e for e in changes["events"] if e["EventName"] == "CreateAccessKey")["CloudTrailEvent"]
+        self.assertEqual(key["responseElements"]["accessKey"]["accessKeyId"], self.s.changes["key_id"])
+        self.assertNotIn("SecretAccessKey", json.dumps(changes))
 
     def test_password_policy_denied(self):
         self.baseline()

@@ -4,7 +4,10 @@
  * trail's GetTrailStatus and GetEventSelectors answer), as a JSON error
  * body, and as one CloudTrailEvent record (the string inside a page).
  * What parses becomes the snapshot's create_role_events or trails source
- * and is graded.
+ * and is graded; the events also become a change_events source, next to
+ * authorization details holding the roles and policies they name (trust
+ * and inline policy from the request), so that CHG-01 runs ROLE-01..06's
+ * rules on hostile documents and CHG-02/03 read hostile callers and targets.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,57 @@
 #include "collector/aws_int.h"
 #include "collector/sources.h"
 #include "tests/fuzz/fuzz.h"
+
+/* At most this many roles from one input's events: grading stays cheap. */
+#define CT_FUZZ_ROLES	8
+
+/* A RoleDetail for the role an event names, from its request's documents. */
+static json_t *
+ct_fuzz_role(const json_t *rp, const char *name)
+{
+	json_t *doc = json_object_get(rp, "policyDocument"), *r;
+	const char *arn = jstr(rp, "policyArn");
+
+	if (doc == NULL)
+		doc = json_string("{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+	else
+		json_incref(doc);
+	r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:[{s:s, s:O}], s:[]}",
+	    "RoleName", name, "RoleId", "AROAFUZZ", "Arn", "arn:aws:iam::123456789012:role/fuzz",
+	    "Path", "/", "CreateDate", "2026-01-01T00:00:00Z", "AssumeRolePolicyDocument", doc,
+	    "RolePolicyList", "PolicyName", jstr(rp, "policyName") ? jstr(rp, "policyName") : "p",
+	    "PolicyDocument", doc, "AttachedManagedPolicies");
+	if (r != NULL && arn != NULL)
+		json_array_append_new(json_object_get(r, "AttachedManagedPolicies"),
+		    json_pack("{s:s, s:s}", "PolicyName", "fuzz", "PolicyArn", arn));
+	json_decref(doc);
+	return r;
+}
+
+/* The events as change_events, with the roles they name, graded. */
+static void
+ct_fuzz_changes(const json_t *events)
+{
+	json_t *data, *snap, *roles = json_array(), *r, *ev;
+	const json_t *rp;
+	const char *name;
+	size_t i;
+
+	json_array_foreach(events, i, ev) {
+		rp = jpath(ev, "CloudTrailEvent.requestParameters");
+		if (json_array_size(roles) < CT_FUZZ_ROLES && (name = jstr(rp, "roleName")) != NULL &&
+		    (r = ct_fuzz_role(rp, name)) != NULL)
+			json_array_append_new(roles, r);
+	}
+	data = json_pack("{s:s, s:s, s:s, s:[s], s:b, s:O}", "start", "2026-10-28T10:00:00Z",
+	    "end", "2026-11-27T10:00:00Z", "region", "us-east-1", "trail_regions", "us-east-1",
+	    "trail_regions_complete", 1, "events", events);
+	snap = fuzz_snapshot_new("change_events", src_ok("cloudtrail:LookupEvents", data));
+	json_object_set_new(json_object_get(snap, "sources"), "authorization_details",
+	    src_ok("iam:GetAccountAuthorizationDetails", json_pack("{s:[], s:[], s:o, s:[]}",
+	    "users", "groups", "roles", roles, "policies")));
+	fuzz_grade(snap);
+}
 
 /* ct_events_page on a page, then grade the events it kept. */
 static void
@@ -26,6 +80,7 @@ ct_fuzz_events(const json_t *page)
 		    "end", "2026-11-27T10:00:00Z", "region", "us-east-1", "events", events);
 		fuzz_grade(fuzz_snapshot_new("create_role_events",
 		    src_ok("cloudtrail:LookupEvents", data)));
+		ct_fuzz_changes(events);
 	}
 	free(next);
 	free(err);

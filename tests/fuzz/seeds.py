@@ -187,7 +187,13 @@ def wire_forms(s, snap):
                 o = t.get(k) if isinstance(t, dict) else None
                 if isinstance(o, dict) and "data" in o:
                     s.add("cloudtrail", json.dumps(o["data"]))
-    if (d := data("create_role_events")) is not None and isinstance(d, dict):
+    for name in ("create_role_events", "change_events"):
+        lookup_events_seeds(s, data(name))
+
+
+def lookup_events_seeds(s, d):
+    """A create_role_events or change_events source's data as LookupEvents pages and records."""
+    if d is not None and isinstance(d, dict):
         evs = []
         for e in d.get("events", []):
             if not isinstance(e, dict):

@@ -22,7 +22,7 @@ ROLE = "iamgrade-audit"
 
 # scenarios.md, "org": control -> status per account (legacy: every control
 # NOT_EVALUATED, it cannot be reached).
-P, F, NE = "PASS", "FAIL", "NOT_EVALUATED"
+P, F, NE, NA = "PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE"
 EXPECTED = {
     #            management production development sandbox
     "PWD-01":   (P, P, F, NE),
@@ -55,6 +55,9 @@ EXPECTED = {
     "ROLE-05":  (P, P, F, P),
     "ROLE-06":  (P, P, F, P),
     "ROLE-07":  (P, P, P, P),
+    "CHG-01":   (NA, NA, NA, NA),
+    "CHG-02":   (NA, NA, NA, NA),
+    "CHG-03":   (P, P, P, P),
 }
 COLUMNS = ("management", "production", "development", "sandbox")
 
@@ -326,10 +329,12 @@ class OrgRun(e2eutil.BedCase):
         self.assertEqual(findings(before) - findings(after),
                          {(prod, "USER-05", f"arn:aws:iam::{prod}:user/deploy-bot")})
         new = findings(after) - findings(before)
-        # The administrator user made for the changes is itself a new PRIV-02 finding (issue 11).
-        self.assertEqual({(a, c) for a, c, _ in new}, {(prod, "ROLE-01"), (prod, "PRIV-02")})
+        # The administrator user made for the changes is itself a new PRIV-02 finding (issue 11),
+        # and so is the key root made for it, a credential for another principal (CHG-02).
+        self.assertEqual({(a, c) for a, c, _ in new}, {(prod, "ROLE-01"), (prod, "PRIV-02"), (prod, "CHG-02")})
         self.assertIn("anyone-welcome", " ".join(r for _, c, r in new if c == "ROLE-01"))
         self.assertEqual({r for _, c, r in new if c == "PRIV-02"}, {f"arn:aws:iam::{prod}:user/ops-admin"})
+        self.assertEqual({r for _, c, r in new if c == "CHG-02"}, {f"arn:aws:iam::{prod}:user/ops-admin"})
         # What the reader sees: the changes table of summary.html.
         t = ChangesTable()
         with open(os.path.join(d, "summary.html"), encoding="utf-8") as f:
@@ -337,7 +342,7 @@ class OrgRun(e2eutil.BedCase):
         # Its columns: account, control, change, then, now, findings.
         changed = [r for r in t.rows if len(r) == 6 and r[2] in ("new", "fixed", "unchanged", "unknown")]
         text = [" | ".join(r) for r in changed]
-        self.assertEqual(len(changed), 3, text)
+        self.assertEqual(len(changed), 4, text)
         # PRIV-02 failed before too (the seeded admins): its status is unchanged, one finding new.
         self.assertTrue(any(r[2] == "unchanged" and prod in r[0] and r[1].startswith("PRIV-02")
                             and "new: ops-admin" in r[5] for r in changed), text)
@@ -345,6 +350,8 @@ class OrgRun(e2eutil.BedCase):
                             and "deploy-bot" in r[5] for r in changed), text)
         self.assertTrue(any(r[2] == "new" and prod in r[0] and r[1].startswith("ROLE-01")
                             and "anyone-welcome" in r[5] for r in changed), text)
+        self.assertTrue(any(r[2] == "new" and prod in r[0] and r[1].startswith("CHG-02")
+                            and "ops-admin" in r[5] for r in changed), text)
 
     def test_4_history(self):
         """The trend over months from --out: the first run filed again as

@@ -456,6 +456,8 @@ full_account(const struct fake_req *q, int nth, struct fake_resp *r)
 			json(r, "{\"IsLogging\":true,\"LatestDeliveryTime\":1.7040672E9}");
 	} else if (strcmp(q->op, "GetEventSelectors") == 0)
 		json(r, "{\"EventSelectors\":[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}]}");
+	else if (strcmp(q->op, "LookupEvents") == 0 && strstr(q->body, "\"CreateRole\"") == NULL)
+		json(r, "{\"Events\":[]}");	/* the change series (change_events) */
 	else if (strcmp(q->op, "LookupEvents") == 0) {
 		if (nth == 0)
 			json(r, "{\"Events\":[{\"EventId\":\"e1\",\"EventTime\":1.7040672E9,"
@@ -568,12 +570,46 @@ t_full_last_accessed(const json_t *snap)
 	json_decref(by);
 }
 
+/*
+ * The change series (change_events): after CreateRole's, paced with it;
+ * one series per IAM name in us-east-1 and per CloudTrail name in each
+ * region a trail lives in (us-east-1 and the eu trail's eu-west-1).
+ */
+static void
+t_full_changes(const json_t *snap, const struct fake_req *last_create)
+{
+	const json_t *regions = jpath(snap, "sources.change_events.data.trail_regions");
+	const struct fake_req *q, *prev = last_create;
+	int i, n = fake_count("LookupEvents", fake.n), iam = 0, us = 0, eu = 0;
+
+	T_STREQ(status_of(snap, "change_events"), "ok");
+	T(json_array_size(regions) == 2 &&
+	    !strcmp(json_string_value(json_array_get(regions, 0)), "us-east-1") &&
+	    !strcmp(json_string_value(json_array_get(regions, 1)), "eu-west-1"), "trail regions");
+	T(json_is_true(jpath(snap, "sources.change_events.data.trail_regions_complete")), "complete");
+	/* 3 CreateRole pages, then 8 IAM names + 5 CloudTrail names x 2 regions. */
+	T(n == 3 + 8 + 10, "%d LookupEvents calls", n);
+	for (i = 3; i < n && (q = nth_req("LookupEvents", i)) != NULL; i++) {
+		T(prev == NULL || q->at_ms - prev->at_ms >= 490, "call %d %ld ms after the last", i,
+		    prev ? q->at_ms - prev->at_ms : 0);
+		if (strstr(q->body, "StopLogging") || strstr(q->body, "DeleteTrail") ||
+		    strstr(q->body, "UpdateTrail") || strstr(q->body, "PutEventSelectors") ||
+		    strstr(q->body, "PutInsightSelectors")) {
+			us += strcmp(q->region, "us-east-1") == 0;
+			eu += strcmp(q->region, "eu-west-1") == 0;
+		} else
+			iam += strcmp(q->region, "us-east-1") == 0;
+		prev = q;
+	}
+	T(iam == 8 && us == 5 && eu == 5, "series: %d IAM, %d + %d CloudTrail", iam, us, eu);
+}
+
 static void
 t_full_account(void)
 {
 	struct collect_target t = { NULL, "Production", NULL, NULL };
 	struct collect_opts o = { .cfg = &cfg, .since_days = 7, .report_wait_s = 30 };
-	const struct fake_req *a, *b, *c;
+	const struct fake_req *a, *b, *c, *d;
 	json_t *snap, *org, *trails, *events;
 	char *err = NULL, *text;
 	int i, n;
@@ -598,7 +634,7 @@ t_full_account(void)
 	T_STREQ(json_string_value(jpath(snap, "organization.data.id")), "o-abc");
 	T_STREQ(json_string_value(json_array_get(jpath(snap, "organization.data.accounts"), 1)),
 	    "210987654321");
-	T(json_object_size(json_object_get(snap, "sources")) == 11, "%zu sources",
+	T(json_object_size(json_object_get(snap, "sources")) == 12, "%zu sources",
 	    json_object_size(json_object_get(snap, "sources")));
 	T_STREQ(status_of(snap, "password_policy"), "absent");
 	T_STREQ(status_of(snap, "credential_report"), "ok");
@@ -646,7 +682,9 @@ t_full_account(void)
 	a = nth_req("LookupEvents", 0);
 	b = nth_req("LookupEvents", 1);
 	c = nth_req("LookupEvents", 2);
-	T(a && b && c && !nth_req("LookupEvents", 3), "LookupEvents calls");
+	T(a && b && c && strstr(c->body, "CreateRole") &&
+	    (d = nth_req("LookupEvents", 3)) != NULL && strstr(d->body, "CreateRole") == NULL,
+	    "LookupEvents calls");
 	if (a && b && c) {
 		T(b->at_ms - a->at_ms >= 490 && c->at_ms - b->at_ms >= 490,
 		    "LookupEvents %ld ms and %ld ms apart", b->at_ms - a->at_ms, c->at_ms - b->at_ms);
@@ -668,6 +706,7 @@ t_full_account(void)
 		    time_parse(json_string_value(jpath(snap, "sources.create_role_events.data.end")), &e) &&
 		    e - s == 7 * 86400, "window");
 	}
+	t_full_changes(snap, c);
 
 	/* Paging: the marker went back percent-encoded. */
 	a = nth_req("ListAccountAliases", 1);
@@ -779,10 +818,11 @@ t_minimal_account(void)
 	 * any order; what depends on another comes after it: the identity
 	 * first, the report after its generation.
 	 */
-	T(fake.n == 10, "%d calls", fake.n);
+	/* LookupEvents: CreateRole's series and 13 for the changes (no trail: one region). */
+	T(fake.n == 10 + 13, "%d calls", fake.n);
 	for (i = 0; calls[i] != NULL; i++)
-		T(fake_count(calls[i], fake.n) == 1, "%s: %d calls", calls[i],
-		    fake_count(calls[i], fake.n));
+		T(fake_count(calls[i], fake.n) == (strcmp(calls[i], "LookupEvents") ? 1 : 14),
+		    "%s: %d calls", calls[i], fake_count(calls[i], fake.n));
 	T_STREQ(fake.log[0].op, "GetCallerIdentity");
 	for (i = 0; i < fake.n && strcmp(fake.log[i].op, "GetCredentialReport") != 0; i++)
 		;
@@ -1122,9 +1162,14 @@ static const struct pcase {
 	{ "GetAccountAuthorizationDetails", P_ENDLESS, 1000, "IAMGRADE_MAX_SOURCE_BYTES", "3000",
 	    "authorization_details", "partial", "ByteLimit", 3, 3, NULL },
 	{ "LookupEvents", P_ALTERNATE, 0, NULL, NULL, "create_role_events",
-	    "error", "PaginationLoop", 3, -1, NULL },
+	    "error", "PaginationLoop", 3, -1, "\"CreateRole\"" },
 	{ "LookupEvents", P_ENDLESS, 0, "IAMGRADE_MAX_EVENTS", "3", "create_role_events",
-	    "partial", "ItemLimit", 3, 3, NULL },
+	    "partial", "ItemLimit", 3, 3, "\"CreateRole\"" },
+	/* The change series have the same guards (one pager for all their series). */
+	{ "LookupEvents", P_ALTERNATE, 0, NULL, NULL, "change_events",
+	    "error", "PaginationLoop", 3, -1, "\"StopLogging\"" },
+	{ "LookupEvents", P_ENDLESS, 0, "IAMGRADE_MAX_EVENTS", "3", "change_events",
+	    "partial", "ItemLimit", 3, 3, "\"PutRolePolicy\"" },
 };
 static const struct pcase *pcase;
 
@@ -1160,7 +1205,9 @@ paging(const struct fake_req *q, int nth, struct fake_resp *r)
 {
 	char *m, *pad, *res;
 
-	if (strcmp(q->op, pcase->op) != 0) {
+	/* Of LookupEvents, the series the case names pages; the others are full_account's. */
+	if (strcmp(q->op, pcase->op) != 0 ||
+	    (strcmp(q->op, "LookupEvents") == 0 && strstr(q->body, pcase->scope) == NULL)) {
 		full_account(q, nth, r);
 		return;
 	}

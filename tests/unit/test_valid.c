@@ -184,7 +184,10 @@ t_frame(void)
 		{ "{\"schema\": \"iamgrade.snapshot/3\", \"account\": {\"id\": \"123456789012\"}, \"collection\": "
 		  "{\"started\": \"2026-01-01T00:00:00Z\", \"finished\": \"2026-01-01T00:00:01Z\", \"complete\": true}, "
 		  "\"sources\": {}}", NULL },
-		{ "{\"schema\": \"iamgrade.snapshot/4\"}", "is newer than this iamgrade reads" },
+		{ "{\"schema\": \"iamgrade.snapshot/4\", \"account\": {\"id\": \"123456789012\"}, \"collection\": "
+		  "{\"started\": \"2026-01-01T00:00:00Z\", \"finished\": \"2026-01-01T00:00:01Z\", \"complete\": true}, "
+		  "\"sources\": {}}", NULL },
+		{ "{\"schema\": \"iamgrade.snapshot/5\"}", "is newer than this iamgrade reads" },
 		{ "{\"schema\": \"iamgrade.snapshot/0\"}", "unknown schema" },
 		{ "{\"schema\": \"iamgrade.snapshot/2x\"}", "unknown schema" },
 		{ "{\"schema\": \"iamgrade.snapshot/2\", \"account\": {\"id\": \"123456789012\\u0000x\"}}",
