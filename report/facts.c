@@ -176,3 +176,15 @@ report_counts(const json_t *acct)
 	    "fail_by_severity", byc, "findings_by_severity", byf);
 	return out;
 }
+
+const json_t *
+report_control(const json_t *acct, const char *id)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(acct, "controls"), i, c)
+		if (jstr(c, "id") != NULL && strcmp(jstr(c, "id"), id) == 0)
+			return c;
+	return NULL;
+}

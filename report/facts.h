@@ -48,4 +48,7 @@ char	*report_cred_report_age(const json_t *acct);
  */
 json_t	*report_counts(const json_t *acct);
 
+/* The control of a results account with this id (borrowed from acct), or NULL. */
+const json_t *report_control(const json_t *acct, const char *id);
+
 #endif
