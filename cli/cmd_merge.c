@@ -261,7 +261,8 @@ merge_write(const struct merge_args *a, int argc, char **argv, struct shard *sh,
 			code = EXIT_INCOMPLETE;
 	if (!ev_run_dir(a->out, merge_started(sh, n), &dir, err) ||
 	    !merge_copy(sh, n, dir, err) ||
-	    !report_write_run(dir, results, &o, a->no_pdf, sh[0].dir, err) ||
+	    !report_write_run(dir, results, &o, report_run_outputs() &
+	    ~(a->no_pdf ? REPORT_BIT(REPORT_PDF) : 0u), sh[0].dir, err) ||
 	    !merge_seal(a, argc, argv, sh, n, results, dir, hash, err) ||
 	    !merge_run_json(sh, n, dir, hash, code, err)) {
 		if (dir != NULL) {

@@ -72,20 +72,12 @@ static const struct cli_opt report_opts_table[] = {
 	CLI_OPT(CLI_FLAG, "detail", 0, struct report_args, detail, NULL,
 	  "every account in full, one after another, even for\n"
 	  "several (the default for several is the comparison)", .value = 1),
-	CLI_OPT_HEADING("Grouping (README, \"Grouping\"):"),
+	CLI_OPT_HEADING(CLI_GROUPING_HEADING),
 	CLI_OPT(CLI_STRING, "organization", 0, struct report_args, organization, "FILE",
 	  "where each account sits: a run's organization.json (read\n"
 	  "by default from RUN/ for snapshots in RUN/snapshots/, so a\n"
 	  "report rebuilt offline groups as the run did)", .flags = CLI_ONCE),
-	CLI_OPT(CLI_STRING, "group-by", 0, struct report_args, group_by, "ou|tag:KEY|none",
-	  "how the summary groups accounts (default: ou when the\n"
-	  "accounts have OUs)", .flags = CLI_ONCE),
-	CLI_OPT(CLI_STRING, "select", 0, struct report_args, select, "EXPR",
-	  "only some accounts: terms separated by spaces or commas,\n"
-	  "each an account id, a name glob, ou:/Path (that OU and\n"
-	  "below) or tag:KEY=VALUE; terms of one kind are\n"
-	  "alternatives, kinds all apply; a term matching nothing\n"
-	  "is an error", .flags = CLI_ONCE),
+	CLI_OPTS_GROUPING(struct report_args, group_by, select, "", "only some accounts: "),
 	CLI_OPT_END
 };
 #undef REPORT_OUT_OPT

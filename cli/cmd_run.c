@@ -46,16 +46,9 @@ static const struct cli_opt run_opts[] = {
 	CLI_OPT(CLI_LIST, "group", 0, struct run, groups, "NAME=PROFILE,...",
 	  "with several --profile: those profiles are in group (OU\n"
 	  "path) /NAME; repeat for each group"),
-	CLI_OPT_HEADING("Grouping (README, \"Grouping\"):"),
-	CLI_OPT(CLI_STRING, "group-by", 0, struct run, group_by, "ou|tag:KEY|none",
-	  "how the summary groups accounts (default: ou when the\n"
-	  "accounts have OUs: --organization, an ou column, --group)", .flags = CLI_ONCE),
-	CLI_OPT(CLI_STRING, "select", 0, struct run, select, "EXPR",
-	  "report on part of the accounts collected: terms separated\n"
-	  "by spaces or commas, each an account id, a name glob,\n"
-	  "ou:/Path (that OU and below) or tag:KEY=VALUE; terms of one\n"
-	  "kind are alternatives, kinds all apply; a term matching\n"
-	  "nothing is an error", .flags = CLI_ONCE),
+	CLI_OPT_HEADING(CLI_GROUPING_HEADING),
+	CLI_OPTS_GROUPING(struct run, group_by, select, ": --organization, an ou column, --group",
+	    "report on part of the accounts collected:\n"),
 	CLI_OPT_HEADING("Options:"),
 	CLI_OPT(CLI_STRING, "out", 0, struct run, out, "DIR",
 	  "reports go to DIR/YYYY-MM-DD/ (a new folder each run);\n"

@@ -67,6 +67,22 @@ struct cli_opt {
 	CLI_OPT(CLI_INT, "timeout", 0, T, timeout, "S",				\
 	  "give up an HTTP attempt after S seconds (1-3600, default 60)",	\
 	  .min = 1, .max = 3600, .unit = " of seconds")
+/*
+ * The grouping rows report and run share, under the heading
+ * CLI_GROUPING_HEADING; ous ends the sentence on where OUs come from (""
+ * or ": ..."), some opens --select's help ("only some accounts: ").
+ */
+#define CLI_GROUPING_HEADING	"Grouping (README, \"Grouping\"):"
+#define CLI_OPTS_GROUPING(T, group_by, select, ous, some)			\
+	CLI_OPT(CLI_STRING, "group-by", 0, T, group_by, "ou|tag:KEY|none",	\
+	  "how the summary groups accounts (default: ou when the\n"		\
+	  "accounts have OUs" ous ")", .flags = CLI_ONCE),			\
+	CLI_OPT(CLI_STRING, "select", 0, T, select, "EXPR",			\
+	  some "terms separated by spaces or commas,\n"				\
+	  "each an account id, a name glob, ou:/Path (that OU and\n"		\
+	  "below) or tag:KEY=VALUE; terms of one kind are\n"			\
+	  "alternatives, kinds all apply; a term matching nothing\n"		\
+	  "is an error", .flags = CLI_ONCE)
 /* -q, -v, --debug: the int member gets 0, 2 or 3 (the last given counts). */
 #define CLI_OPTS_VERBOSITY(T, level)						\
 	CLI_OPT(CLI_FLAG, "quiet", 'q', T, level, NULL,				\

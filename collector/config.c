@@ -65,6 +65,23 @@ cfg_lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/*
+ * The setting name before eq on line s (cut there), trimmed and lowercased,
+ * as AWS's configparser reads it; NULL with *err when it is empty.
+ */
+static char *
+cfg_setting_name(char *s, char *eq, const char *path, int lineno, char **err)
+{
+	*eq = '\0';
+	s = str_trim(s);
+	if (*s == '\0') {
+		err_set(err, "%s:%d: empty setting name", path, lineno);
+		return NULL;
+	}
+	cfg_lower(s);
+	return s;
+}
+
 /* "profile    x " -> "profile x": the first word, one space, the rest trimmed. */
 static char *
 cfg_section_name(const char *s)
@@ -134,13 +151,8 @@ ini_parse(const char *path, const char *text, struct ini_file *f, char **err)
 					    "sub-settings of %s", path, lineno, kv->key);
 					goto out;
 				}
-				*eq = '\0';
-				s = str_trim(s);
-				if (*s == '\0') {
-					err_set(err, "%s:%d: empty setting name", path, lineno);
+				if ((s = cfg_setting_name(s, eq, path, lineno, err)) == NULL)
 					goto out;
-				}
-				cfg_lower(s);
 				ini_add(sec, kv->key, s, str_trim(eq + 1), lineno);
 			} else {
 				char *v = xasprintf("%s\n%s", kv->value, s);
@@ -179,13 +191,8 @@ ini_parse(const char *path, const char *text, struct ini_file *f, char **err)
 			err_set(err, "%s:%d: setting outside any [section]", path, lineno);
 			goto out;
 		}
-		*eq = '\0';
-		s = str_trim(s);
-		if (*s == '\0') {
-			err_set(err, "%s:%d: empty setting name", path, lineno);
+		if ((s = cfg_setting_name(s, eq, path, lineno, err)) == NULL)
 			goto out;
-		}
-		cfg_lower(s);
 		ini_add(sec, s, NULL, str_trim(eq + 1), lineno);
 		key_idx = sec->nkv - 1;
 		key_indent = indent;

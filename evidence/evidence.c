@@ -486,77 +486,102 @@ ev_key_usable(const char *keyfile, char **err)
 	return k != NULL;
 }
 
+/*
+ * What signing and verifying share: the key (public or private) and the
+ * run folder's manifest, read.  ev_manifest_close frees what open took,
+ * whether it succeeded or not.
+ */
+struct ev_signed {
+	EVP_PKEY	*k;
+	EVP_MD_CTX	*ctx;
+	char		*mpath;		/* dir/MANIFEST.sha256 */
+	char		*spath;		/* dir/MANIFEST.sha256.sig */
+	char		*data;		/* the manifest's bytes */
+	size_t		 len;
+};
+
+static int
+ev_manifest_open(struct ev_signed *m, const char *dir, const char *keyfile, int public,
+    char **err)
+{
+	memset(m, 0, sizeof(*m));
+	m->mpath = xasprintf("%s/%s", dir, EV_MANIFEST);
+	m->spath = xasprintf("%s/%s", dir, EV_SIGNATURE);
+	return (m->k = load_key(keyfile, public, err)) != NULL &&
+	    file_read(m->mpath, EV_MANIFEST_MAX, &m->data, &m->len, err) &&
+	    (m->ctx = EVP_MD_CTX_new()) != NULL;
+}
+
+static void
+ev_manifest_close(struct ev_signed *m)
+{
+	EVP_MD_CTX_free(m->ctx);
+	EVP_PKEY_free(m->k);
+	free(m->mpath);
+	free(m->spath);
+	free(m->data);
+}
+
 int
 ev_sign(const char *dir, const char *keyfile, int mode, char **err)
 {
-	EVP_PKEY *k = NULL;
-	EVP_MD_CTX *ctx = NULL;
+	struct ev_signed m;
 	unsigned char sig[EV_SIG_LEN];
-	size_t siglen = sizeof(sig), len;
-	char *mpath = xasprintf("%s/%s", dir, EV_MANIFEST), *spath = NULL, *data = NULL;
+	size_t siglen = sizeof(sig);
 	int rc = 0;
 
-	if ((k = load_key(keyfile, 0, err)) == NULL)
-		goto out;
-	if (!file_read(mpath, EV_MANIFEST_MAX, &data, &len, err))
-		goto out;
-	/* Ed25519 signs the message itself (no digest first): what pkeyutl -rawin verifies. */
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(ctx, NULL, NULL, NULL, k) != 1 ||
-	    EVP_DigestSign(ctx, sig, &siglen, (unsigned char *)data, len) != 1) {
-		err_set(err, "%s: signing failed (%s)", mpath, ssl_error());
+	if (!ev_manifest_open(&m, dir, keyfile, 0, err)) {
+		if (m.data != NULL)
+			err_set(err, "%s: signing failed (%s)", m.mpath, ssl_error());
 		goto out;
 	}
-	spath = xasprintf("%s/%s", dir, EV_SIGNATURE);
-	if (!file_write_atomic(spath, sig, siglen, mode, 1, err))
+	/* Ed25519 signs the message itself (no digest first): what pkeyutl -rawin verifies. */
+	if (EVP_DigestSignInit(m.ctx, NULL, NULL, NULL, m.k) != 1 ||
+	    EVP_DigestSign(m.ctx, sig, &siglen, (unsigned char *)m.data, m.len) != 1) {
+		err_set(err, "%s: signing failed (%s)", m.mpath, ssl_error());
+		goto out;
+	}
+	if (!file_write_atomic(m.spath, sig, siglen, mode, 1, err))
 		goto out;
 	rc = 1;
 out:
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(k);
-	free(mpath);
-	free(spath);
-	free(data);
+	ev_manifest_close(&m);
 	return rc;
 }
 
 int
 ev_verify_signature(const char *dir, const char *pubfile, char **err)
 {
-	EVP_PKEY *k = NULL;
-	EVP_MD_CTX *ctx = NULL;
-	char *mpath = xasprintf("%s/%s", dir, EV_MANIFEST);
-	char *spath = xasprintf("%s/%s", dir, EV_SIGNATURE), *data = NULL, *sig = NULL;
-	size_t len, siglen;
+	struct ev_signed m;
+	char *sig = NULL;
+	size_t siglen;
 	int rc = 0;
 
-	if ((k = load_key(pubfile, 1, err)) == NULL)
-		goto out;
-	if (!file_read(mpath, EV_MANIFEST_MAX, &data, &len, err) ||
-	    !file_read(spath, 4096, &sig, &siglen, err))
-		goto out;
-	if (siglen != EV_SIG_LEN) {
-		err_set(err, "%s: %zu bytes, not an Ed25519 signature (64)", spath, siglen);
+	if (!ev_manifest_open(&m, dir, pubfile, 1, err)) {
+		if (m.data != NULL)
+			err_set(err, "%s: cannot verify (%s)", pubfile, ssl_error());
 		goto out;
 	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k) != 1) {
+	if (!file_read(m.spath, 4096, &sig, &siglen, err))
+		goto out;
+	if (siglen != EV_SIG_LEN) {
+		err_set(err, "%s: %zu bytes, not an Ed25519 signature (64)", m.spath, siglen);
+		goto out;
+	}
+	if (EVP_DigestVerifyInit(m.ctx, NULL, NULL, NULL, m.k) != 1) {
 		err_set(err, "%s: cannot verify (%s)", pubfile, ssl_error());
 		goto out;
 	}
-	if (EVP_DigestVerify(ctx, (unsigned char *)sig, siglen, (unsigned char *)data, len) != 1) {
+	if (EVP_DigestVerify(m.ctx, (unsigned char *)sig, siglen, (unsigned char *)m.data,
+	    m.len) != 1) {
 		ERR_clear_error();
 		err_set(err, "%s: the signature does not match %s and the key %s",
-		    spath, EV_MANIFEST, pubfile);
+		    m.spath, EV_MANIFEST, pubfile);
 		goto out;
 	}
 	rc = 1;
 out:
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(k);
-	free(mpath);
-	free(spath);
-	free(data);
+	ev_manifest_close(&m);
 	free(sig);
 	return rc;
 }

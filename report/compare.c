@@ -5,6 +5,7 @@
 #include "common/common.h"
 #include "common/schema.h"
 #include "report/compare.h"
+#include "report/facts.h"
 
 #define CMP_WORST	5
 
@@ -200,32 +201,11 @@ cmp_families(const json_t *results, const json_t *acct)
 static json_t *
 cmp_account_entry(const json_t *results, const json_t *acct, size_t index)
 {
-	json_t *counts, *sev, *problems, *p, *c, *entry, *reason;
+	json_t *problems, *p, *entry, *reason, *counts = report_counts(acct);
 	const json_t *coll = json_object_get(acct, "collection");
-	long long n[CMP_STATUS__MAX] = { 0 };
-	long long nsev[CMP_SEV__MAX] = { 0 };
-	long long findings = 0;
 	struct buf b = { 0 };
 	size_t i;
-	int st, complete, r;
-
-	json_array_foreach(json_object_get(acct, "controls"), i, c) {
-		st = cmp_status_parse(jstr(c, "status"));
-		n[st]++;
-		if (st == CMP_FAIL) {
-			findings += (long long)cmp_nfindings(c);
-			if ((r = cmp_sev_rank(jstr(c, "severity"))) > 0)
-				nsev[r - 1]++;
-		}
-	}
-	counts = json_object();
-	for (st = 0; st < CMP_STATUS__MAX; st++)
-		/* ACCEPTED only where exceptions made one: results without them read as before. */
-		if (st != CMP_ACCEPTED || n[st] > 0)
-			json_object_set_new(counts, cmp_status_names[st], json_integer(n[st]));
-	sev = json_object();
-	for (i = CMP_SEV__MAX; i-- > 0; )
-		json_object_set_new(sev, cmp_sev_names[i], json_integer(nsev[i]));
+	int complete;
 
 	problems = json_array();
 	json_array_foreach(json_object_get(coll, "problems"), i, p) {
@@ -245,25 +225,27 @@ cmp_account_entry(const json_t *results, const json_t *acct, size_t index)
 		reason = json_string("collection incomplete (no reason recorded)");
 	buf_free(&b);
 
-	entry = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I}, s:o, s:I,"
-	    " s:o, s:b, s:o, s:o, s:o, s:n}",
+	/* The counts are report_counts' (report/facts.c), which the renderers read too. */
+	entry = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:{s:O, s:O}, s:O, s:O,"
+	    " s:O, s:O, s:b, s:o, s:o, s:o, s:n}",
 	    "index", (json_int_t)index,
 	    "account_id", cmp_str(acct, "account_id"),
 	    "alias", cmp_str(acct, "alias"),
 	    "name", cmp_str(acct, "name"),
 	    "score", cmp_int_or_null(acct, "score"),
 	    "grade", cmp_str(acct, "grade"),
-	    "coverage", "evaluated", (json_int_t)(n[CMP_PASS] + n[CMP_FAIL] + n[CMP_NOT_APPLICABLE] +
-	    n[CMP_ACCEPTED]),
-	    "total", (json_int_t)json_array_size(json_object_get(acct, "controls")),
-	    "counts", counts,
-	    "findings", (json_int_t)findings,
-	    "fail_by_severity", sev,
+	    "coverage", "evaluated", json_object_get(counts, "evaluated"),
+	    "total", json_object_get(counts, "total"),
+	    "counts", json_object_get(counts, "counts"),
+	    "findings", json_object_get(counts, "findings"),
+	    "fail_by_severity", json_object_get(counts, "fail_by_severity"),
+	    "findings_by_severity", json_object_get(counts, "findings_by_severity"),
 	    "complete", complete,
 	    "problems", problems,
 	    "incomplete_reason", reason ? reason : json_null(),
 	    "families", cmp_families(results, acct),
 	    "baseline");
+	json_decref(counts);
 	return entry;
 }
 

@@ -28,6 +28,9 @@
  *      "findings": n,                total findings over FAIL controls
  *      "fail_by_severity": {"critical": n, "high": n, "medium": n, "low": n},
  *                                    FAIL controls per control severity
+ *      "findings_by_severity": {...}, their findings, per control severity
+ *                                    (counts to findings_by_severity are
+ *                                    report_counts', report/facts.h)
  *      "complete": true|false,       collection.complete
  *      "problems": ["..."],          collection.problems (copied)
  *      "incomplete_reason": "..."|null   problems joined with "; ", or a

@@ -105,3 +105,86 @@ report_cred_report_age(const json_t *acct)
 	return report_age(jstr(acct, "credential_report_generated"),
 	    jstr(json_object_get(acct, "collection"), "started"));
 }
+
+/* Statuses in the order the counts list them; ACCEPTED last (only with exceptions). */
+static const char *const report_status_keys[] = {
+	"PASS", "FAIL", "NOT_EVALUATED", "NOT_APPLICABLE", "ACCEPTED"
+};
+#define REPORT_NSTATUS	(sizeof(report_status_keys) / sizeof(report_status_keys[0]))
+
+/* Most severe first, the order both renderers show them in. */
+static const char *const report_sev_keys[] = { "critical", "high", "medium", "low" };
+#define REPORT_NSEV	(sizeof(report_sev_keys) / sizeof(report_sev_keys[0]))
+
+static int
+fact_index(const char *const *keys, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, keys[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+json_t *
+report_counts(const json_t *acct)
+{
+	long long n[REPORT_NSTATUS] = { 0 }, fsev[REPORT_NSEV] = { 0 }, nfsev[REPORT_NSEV] = { 0 };
+	long long findings = 0, nf;
+	json_t *out, *counts, *byc, *byf;
+	const json_t *c, *f;
+	size_t i;
+	int st, sev, accepted;
+
+	json_array_foreach(json_object_get(acct, "controls"), i, c) {
+		/* An unknown status is counted nowhere (compare_validate refuses it). */
+		if ((st = fact_index(report_status_keys, REPORT_NSTATUS, jstr(c, "status"))) < 0)
+			continue;
+		n[st]++;
+		if (strcmp(report_status_keys[st], "FAIL") != 0)
+			continue;
+		f = json_object_get(c, "findings");
+		nf = json_is_array(f) ? (long long)json_array_size(f) : 0;
+		findings += nf;
+		if ((sev = fact_index(report_sev_keys, REPORT_NSEV, jstr(c, "severity"))) >= 0) {
+			fsev[sev]++;
+			nfsev[sev] += nf;
+		}
+	}
+	/*
+	 * ACCEPTED only where an exceptions file made it a state (grading
+	 * then counts it, even as 0) or a control has it: results graded
+	 * without exceptions read as before.
+	 */
+	accepted = n[REPORT_NSTATUS - 1] > 0 ||
+	    json_object_get(json_object_get(acct, "counts"), "ACCEPTED") != NULL;
+	counts = json_object();
+	for (i = 0; i < REPORT_NSTATUS; i++)
+		if (strcmp(report_status_keys[i], "ACCEPTED") != 0 || accepted)
+			json_object_set_new(counts, report_status_keys[i], json_integer(n[i]));
+	byc = json_object();
+	byf = json_object();
+	for (i = 0; i < REPORT_NSEV; i++) {
+		json_object_set_new(byc, report_sev_keys[i], json_integer(fsev[i]));
+		json_object_set_new(byf, report_sev_keys[i], json_integer(nfsev[i]));
+	}
+	out = json_pack("{s:o, s:I, s:I, s:I, s:o, s:o}", "counts", counts,
+	    "evaluated", (json_int_t)(n[0] + n[1] + n[3] + n[4]),
+	    "total", (json_int_t)json_array_size(json_object_get(acct, "controls")),
+	    "findings", (json_int_t)findings,
+	    "fail_by_severity", byc, "findings_by_severity", byf);
+	return out;
+}
+
+const json_t *
+report_control(const json_t *acct, const char *id)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(acct, "controls"), i, c)
+		if (jstr(c, "id") != NULL && strcmp(jstr(c, "id"), id) == 0)
+			return c;
+	return NULL;
+}

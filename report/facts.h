@@ -32,4 +32,23 @@ char	*report_age(const char *from, const char *to);
 /* The age of an account's credential report at the collection's start, or NULL. */
 char	*report_cred_report_age(const json_t *acct);
 
+/*
+ * The counts of one results account (results.accounts[]), computed once
+ * for both renderers:
+ *
+ * {"counts": {"PASS": n, "FAIL": n, "NOT_EVALUATED": n, "NOT_APPLICABLE": n},
+ *                     plus "ACCEPTED": n where a control has it or grading
+ *                     applied an exceptions file (its counts have ACCEPTED)
+ *  "evaluated": n,    every status but NOT_EVALUATED
+ *  "total": n,        the account's controls
+ *  "findings": n,     findings over FAIL controls
+ *  "fail_by_severity": {"critical": n, "high": n, "medium": n, "low": n},
+ *                     FAIL controls per control severity
+ *  "findings_by_severity": {...}}   their findings, per control severity
+ */
+json_t	*report_counts(const json_t *acct);
+
+/* The control of a results account with this id (borrowed from acct), or NULL. */
+const json_t *report_control(const json_t *acct, const char *id);
+
 #endif

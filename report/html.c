@@ -617,7 +617,7 @@ html_account_view(const json_t *results, const json_t *model, size_t k)
 	if (json_is_integer(json_object_get(acct, "score_without_exceptions")))
 		html_setf(o, "score_without", "%lld (%s) without exceptions; %lld accepted",
 		    jint(acct, "score_without_exceptions", 0), jstr(acct, "grade_without_exceptions"),
-		    jint(json_object_get(acct, "counts"), "ACCEPTED", 0));
+		    jint(counts, "ACCEPTED", 0));
 	html_copy(o, "caller_arn", coll, NULL);
 	html_set(o, "window_days", json_is_integer(json_object_get(coll, "window_days")) ?
 	    json_incref(json_object_get(coll, "window_days")) : NULL);

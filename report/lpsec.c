@@ -5,19 +5,8 @@
 #include <openssl/evp.h>
 
 #include "common/common.h"
+#include "report/facts.h"
 #include "report/lpsec.h"
-
-static const json_t *
-lp_control(const json_t *acct, const char *id)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(acct, "controls"), i, c)
-		if (jstr(c, "id") != NULL && strcmp(jstr(c, "id"), id) == 0)
-			return c;
-	return NULL;
-}
 
 /* A control whose counts stand: it looked (PASS, FAIL, or FAIL made ACCEPTED). */
 static int
@@ -45,7 +34,7 @@ static json_t *
 lp_share(const json_t *acct, const char *id, const char *member, const char *part,
     const char *whole)
 {
-	const json_t *c = lp_control(acct, id);
+	const json_t *c = report_control(acct, id);
 	const json_t *n = jpath(acct, "least_privilege");
 	long long p, w, ne;
 	char *text, *note = NULL;
@@ -196,7 +185,7 @@ lp_unused(json_t *m, const json_t *acct, size_t max)
 	size_t i, k, n = 0;
 
 	for (k = 0; k < 2; k++) {
-		if ((c = lp_control(acct, ids[k])) == NULL)
+		if ((c = report_control(acct, ids[k])) == NULL)
 			continue;
 		if (strcmp(jstr(c, "status") ? jstr(c, "status") : "", "NOT_EVALUATED") == 0)
 			json_array_append_new(notes, json_sprintf("%s: not evaluated: %s", what[k],
@@ -235,7 +224,7 @@ lp_not_evaluated(json_t *m, const json_t *acct, size_t max)
 	char *key, *t;
 
 	for (k = 0; k < 4; k++) {
-		if ((c = lp_control(acct, ids[k])) == NULL)
+		if ((c = report_control(acct, ids[k])) == NULL)
 			continue;
 		json_array_foreach(json_object_get(c, "unevaluated"), i, u) {
 			key = xasprintf("%s\n%s", jstr(u, "resource") ? jstr(u, "resource") : "",
@@ -267,14 +256,14 @@ lp_not_evaluated(json_t *m, const json_t *acct, size_t max)
 int
 report_lp_graded(const json_t *acct)
 {
-	return lp_control(acct, "LP-01") != NULL || lp_control(acct, "LP-02") != NULL ||
-	    lp_control(acct, "LP-03") != NULL || lp_control(acct, "LP-04") != NULL;
+	return report_control(acct, "LP-01") != NULL || report_control(acct, "LP-02") != NULL ||
+	    report_control(acct, "LP-03") != NULL || report_control(acct, "LP-04") != NULL;
 }
 
 json_t *
 report_lp_model(const json_t *acct, size_t max)
 {
-	const json_t *lp3 = lp_control(acct, "LP-03");
+	const json_t *lp3 = report_control(acct, "LP-03");
 	const json_t *lp = json_object_get(acct, "least_privilege");
 	json_t *m;
 	const char *usage;

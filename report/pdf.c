@@ -279,9 +279,9 @@ pdf_family_chart(struct lay *l, const json_t *families)
 	lay_advance(l, y + 16 - y0);
 }
 
-/* The failing controls per severity, with their findings. */
+/* The failing controls per severity, with their findings (report_counts). */
 static void
-pdf_severity_table(struct lay *l, const json_t *acct)
+pdf_severity_table(struct lay *l, const json_t *model_acct)
 {
 	static const struct lay_col cols[3] = {
 		{ 120, LAY_CELL }, { 120, LAY_CELL }, { 120, LAY_CELL }
@@ -289,23 +289,15 @@ pdf_severity_table(struct lay *l, const json_t *acct)
 	static const char *const head[3] = {
 		"Severity", "Failing controls", "Findings"
 	};
-	const json_t *c, *controls = json_object_get(acct, "controls");
-	long long nc, nf;
+	const json_t *nc = json_object_get(model_acct, "fail_by_severity");
+	const json_t *nf = json_object_get(model_acct, "findings_by_severity");
 	char *a, *b;
-	size_t i, j;
+	size_t i;
 
 	lay_table_begin(l, cols, 3, head);
 	for (i = 0; i < 4; i++) {
-		nc = nf = 0;
-		json_array_foreach(controls, j, c) {
-			if (strcmp(pdf_str(c, "status", ""), "FAIL") != 0 ||
-			    strcmp(pdf_str(c, "severity", ""), pdf_severities[i]) != 0)
-				continue;
-			nc++;
-			nf += json_array_size(json_object_get(c, "findings"));
-		}
-		a = xasprintf("%lld", nc);
-		b = xasprintf("%lld", nf);
+		a = xasprintf("%lld", jint(nc, pdf_severities[i], 0));
+		b = xasprintf("%lld", jint(nf, pdf_severities[i], 0));
 		lay_table_row(l, (const char *const []){ pdf_severities[i], a, b },
 		    NULL);
 		free(a);
@@ -404,7 +396,8 @@ pdf_cover(struct lay *l, const json_t *results, const json_t *acct)
 static void
 pdf_summary(struct lay *l, const json_t *acct, const json_t *model_acct)
 {
-	const json_t *cov = json_object_get(acct, "coverage");
+	/* The counts the HTML page shows too (report_counts, via the model). */
+	const json_t *cov = json_object_get(model_acct, "coverage");
 	long long ev = jint(cov, "evaluated", 0), tot = jint(cov, "total", 0);
 	char *score = pdf_score_text(acct), *s;
 
@@ -418,11 +411,11 @@ pdf_summary(struct lay *l, const json_t *acct, const json_t *model_acct)
 	free(s);
 	free(score);
 	lay_space(l, 8);
-	pdf_count_boxes(l, json_object_get(acct, "counts"));
+	pdf_count_boxes(l, json_object_get(model_acct, "counts"));
 	lay_heading(l, LAY_H3, -1, "Controls by family");
 	pdf_family_chart(l, json_object_get(model_acct, "families"));
 	lay_heading(l, LAY_H3, -1, "Failing controls by severity");
-	pdf_severity_table(l, acct);
+	pdf_severity_table(l, model_acct);
 }
 
 static void

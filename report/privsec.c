@@ -7,24 +7,11 @@
 #include "report/privsec.h"
 #include "report/report.h"
 
-/* The control of acct with this id, or NULL. */
-static const json_t *
-ps_control(const json_t *acct, const char *id)
-{
-	const json_t *c;
-	size_t i;
-
-	json_array_foreach(json_object_get(acct, "controls"), i, c)
-		if (jstr(c, "id") != NULL && strcmp(jstr(c, "id"), id) == 0)
-			return c;
-	return NULL;
-}
-
 /* Whether control id of acct has this status. */
 static int
 ps_status_is(const json_t *acct, const char *id, const char *status)
 {
-	const char *s = jstr(ps_control(acct, id), "status");
+	const char *s = jstr(report_control(acct, id), "status");
 
 	return s != NULL && strcmp(s, status) == 0;
 }
@@ -245,7 +232,7 @@ ps_escalation(const json_t *acct, const json_t *findings, const json_t *f)
 static int
 ps_escalations(json_t *m, const json_t *acct, struct buf *note, size_t *n)
 {
-	const json_t *c = ps_control(acct, "PRIV-01"), *f, *findings;
+	const json_t *c = report_control(acct, "PRIV-01"), *f, *findings;
 	json_t *rows = json_array();
 	size_t i, more = 0;
 
@@ -306,7 +293,7 @@ ps_admins_of_priv02(const json_t *acct)
 	json_t *list = json_array();
 	size_t i;
 
-	json_array_foreach(json_object_get(ps_control(acct, "PRIV-02"), "findings"), i, f)
+	json_array_foreach(json_object_get(report_control(acct, "PRIV-02"), "findings"), i, f)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "kind",
 		    ps_kind(jstr(f, "resource")), "name", ps_name(f, "resource_name", "resource"), "arn",
 		    ps_str(f, "resource"), "granted_by", ps_str(json_object_get(f, "evidence"), "granted_by")));
@@ -412,7 +399,7 @@ report_privsec(const json_t *acct)
 	char *esc;
 	json_t *m;
 
-	if (pa == NULL && ps_control(acct, "PRIV-01") == NULL && ps_control(acct, "PRIV-02") == NULL)
+	if (pa == NULL && report_control(acct, "PRIV-01") == NULL && report_control(acct, "PRIV-02") == NULL)
 		return NULL;
 	m = json_object();
 	if (pa != NULL && !jbool(pa, "evaluated", 0)) {

@@ -317,36 +317,43 @@ tmpl_fill(xmlNode *n, const struct tmpl_scope *sc, char **err)
 }
 
 /*
- * The first element of the body of template name (a page that opens in a
- * browser on its own), copied into doc: what <section data-include="NAME">
- * is replaced with, so that report.html and compare.html share a section.
- * NULL with *err.
+ * The body of template name (a page that opens in a browser on its own),
+ * from its first element to its last, copied into the include's place:
+ * what <section data-include="NAME"> is replaced with, so that report.html
+ * and compare.html share sections.  0 with *err.
  */
-static xmlNode *
-tmpl_fragment(xmlDoc *doc, const char *name, char **err)
+static int
+tmpl_fragment(xmlNode *at, const char *name, char **err)
 {
 	const struct tmpl *t = tmpl_find(name);
 	htmlDocPtr part;
-	xmlNode *n = NULL, *copy = NULL;
+	xmlNode *n = NULL, *first, *last = NULL;
 
-	if (t == NULL) {
-		err_set(err, "html: no template \"%s\" to include", name ? name : "");
-		return NULL;
-	}
+	if (t == NULL)
+		return err_set(err, "html: no template \"%s\" to include", name ? name : "");
 	part = htmlReadMemory((const char *)t->data, (int)t->len, name, "UTF-8",
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 	if (part != NULL && (n = xmlDocGetRootElement(part)) != NULL)
 		for (n = n->children; n != NULL && (n->type != XML_ELEMENT_NODE ||
 		    xmlStrcasecmp(n->name, (const xmlChar *)"body") != 0); n = n->next)
 			;
-	for (n = n ? n->children : NULL; n != NULL && n->type != XML_ELEMENT_NODE; n = n->next)
-		;
-	if (n == NULL)
-		err_set(err, "html: template %s has no element in its body", name);
-	else
-		copy = xmlDocCopyNode(n, doc, 1);
+	for (first = n = n ? n->children : NULL; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			last = n;
+	while (first != NULL && first->type != XML_ELEMENT_NODE)
+		first = first->next;
+	if (last == NULL) {
+		xmlFreeDoc(part);
+		return err_set(err, "html: template %s has no element in its body", name);
+	}
+	/* The text between the sections comes along, so the page reads as the template. */
+	for (n = first; ; n = n->next) {
+		xmlAddPrevSibling(at, xmlDocCopyNode(n, at->doc, 1));
+		if (n == last)
+			break;
+	}
 	xmlFreeDoc(part);
-	return copy;
+	return 1;
 }
 
 /*
@@ -369,10 +376,8 @@ tmpl_inline(xmlNode *n, char **err)
 			continue;
 		if ((href = tmpl_attr(n, "data-include")) != NULL) {
 			/* Not searched again: a fragment includes nothing. */
-			if ((style = tmpl_fragment(n->doc, href, err)) == NULL)
-				rc = 0;
-			else {
-				xmlReplaceNode(n, style);
+			if ((rc = tmpl_fragment(n, href, err))) {
+				xmlUnlinkNode(n);
 				xmlFreeNode(n);
 			}
 			free(href);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "report/group.h"
 #include "report/history.h"
 #include "report/report.h"
+#include "report/runfiles.h"
 #include "run/run.h"
 
 static int
@@ -141,18 +143,45 @@ grade_job(struct run *r, struct collect_job *j, const struct check_config *cc)
 }
 
 /*
- * Whether the run writes fmt (its row names the run, in the way asked;
- * --no-pdf leaves PDF out; a format run writes only when asked needs its
- * option: --ocsf, or --security-hub for the ASFF it imports).
+ * run's options that change which outputs it writes, a row each: as --ocsf
+ * adds its format's row of report/formats.h to the run's outputs, --no-pdf
+ * removes PDF's.  A format only run asks for (REPORT_IN_RUN_ASKED) needs a
+ * row here to be written at all.
  */
+static const struct run_output_opt {
+	size_t		 flag;		/* the int member of struct run the option sets */
+	int		 fmt;
+	int		 add;		/* 1: the option adds the format, 0: it removes it */
+} run_output_opts[] = {
+	{ offsetof(struct run, ocsf),		REPORT_OCSF,	1 },	/* --ocsf */
+	{ offsetof(struct run, security_hub),	REPORT_ASFF,	1 },	/* --security-hub */
+	{ offsetof(struct run, no_pdf),		REPORT_PDF,	0 },	/* --no-pdf */
+};
+
+/* The formats this run writes: the table's run rows as its options change them. */
+static unsigned
+run_outputs(const struct run *r)
+{
+	unsigned set = report_run_outputs();
+	size_t i;
+
+	for (i = 0; i < sizeof(run_output_opts) / sizeof(run_output_opts[0]); i++) {
+		if (*(const int *)(const void *)((const char *)r + run_output_opts[i].flag) == 0)
+			continue;
+		if (run_output_opts[i].add)
+			set |= REPORT_BIT(run_output_opts[i].fmt);
+		else
+			set &= ~REPORT_BIT(run_output_opts[i].fmt);
+	}
+	return set;
+}
+
+/* Whether the run writes fmt in the way asked (REPORT_IN_RUN, REPORT_IN_RUN_EACH). */
 static int
 run_writes(const struct run *r, int fmt, int how)
 {
-	if ((report_formats[fmt].commands & REPORT_IN_RUN_ASKED) &&
-	    !(fmt == REPORT_OCSF ? r->ocsf : fmt == REPORT_ASFF ? r->security_hub : 0))
-		return 0;
-	return (report_formats[fmt].commands & how) && report_formats[fmt].run_file != NULL &&
-	    !(r->no_pdf && fmt == REPORT_PDF);
+	return (run_outputs(r) & REPORT_BIT(fmt)) && (report_formats[fmt].commands & how) &&
+	    report_formats[fmt].run_file != NULL;
 }
 
 /* The region the reports name (ASFF's product ARN, OCSF's cloud.region): given, never the default. */

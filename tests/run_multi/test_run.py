@@ -257,6 +257,11 @@ class OrgRun(e2eutil.BedCase):
         p2, d2 = self.run_org(out, "--no-pdf")
         self.assertEqual(p2.returncode, 3, p2.stderr)
         self.assertNotEqual(d, d2)
+        # --no-pdf leaves out PDF's row of the formats table, and only that row.
+        self.assertEqual(glob.glob(os.path.join(d2, "**", "*.pdf"), recursive=True), [])
+        for name in ("results.json", "findings.csv", "summary.html"):
+            self.assertTrue(os.path.exists(os.path.join(d2, name)), name)
+        self.assertTrue(glob.glob(os.path.join(d2, "accounts", "*.html")))
         self.assertEqual(before, {f: os.path.getmtime(f) for f in
                                   glob.glob(os.path.join(d, "**"), recursive=True)})
         self.__class__.first = d

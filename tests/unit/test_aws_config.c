@@ -84,6 +84,7 @@ t_ini_errors(void)
 		{ "[default]\nregion\n", "f.ini:2: expected 'name = value' or '[section]'" },
 		{ "[a]\n[]\n", "f.ini:2: empty section name" },
 		{ "[a]\n = v\n", "f.ini:2: empty setting name" },
+		{ "[a]\ns3 =\n  = 1\n", "f.ini:3: empty setting name" },	/* a sub-setting's */
 		{ "[a]\ns3 =\n  a = 1\n  oops\n", "f.ini:4: expected 'name = value' in the "
 		    "sub-settings of s3" },
 		{ "[a]\nx = 1\n [b]\n", NULL },	/* an indented line continues x */

@@ -9,6 +9,7 @@
 #include "common/common.h"
 #include "checks/checks.h"
 #include "report/report.h"
+#include "report/facts.h"
 #include "tests/unit/t.h"
 
 static json_t *
@@ -169,6 +170,67 @@ out:
 	check_config_free(&cfg);
 }
 
+/*
+ * report_counts (report/facts.c), the counts both renderers read: an
+ * account's controls in, the counts that follow out, compared whole.
+ */
+static void
+t_counts(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*acct;
+		const char	*want;
+	} cases[] = {
+		{ "empty", "{\"controls\": []}",
+		  "{\"counts\": {\"PASS\": 0, \"FAIL\": 0, \"NOT_EVALUATED\": 0, \"NOT_APPLICABLE\": 0},"
+		  " \"evaluated\": 0, \"total\": 0, \"findings\": 0,"
+		  " \"fail_by_severity\": {\"critical\": 0, \"high\": 0, \"medium\": 0, \"low\": 0},"
+		  " \"findings_by_severity\": {\"critical\": 0, \"high\": 0, \"medium\": 0, \"low\": 0}}" },
+		{ "mixed", "{\"controls\": ["
+		  "{\"status\": \"FAIL\", \"severity\": \"critical\", \"findings\": [{}, {}]},"
+		  "{\"status\": \"FAIL\", \"severity\": \"critical\", \"findings\": [{}]},"
+		  "{\"status\": \"FAIL\", \"severity\": \"low\"},"
+		  "{\"status\": \"FAIL\", \"severity\": \"odd\", \"findings\": [{}]},"
+		  "{\"status\": \"PASS\", \"severity\": \"high\", \"findings\": [{}]},"
+		  "{\"status\": \"NOT_EVALUATED\"}, {\"status\": \"NOT_APPLICABLE\"},"
+		  "{\"status\": \"BOGUS\"}]}",
+		  "{\"counts\": {\"PASS\": 1, \"FAIL\": 4, \"NOT_EVALUATED\": 1, \"NOT_APPLICABLE\": 1},"
+		  " \"evaluated\": 6, \"total\": 8, \"findings\": 4,"
+		  " \"fail_by_severity\": {\"critical\": 2, \"high\": 0, \"medium\": 0, \"low\": 1},"
+		  " \"findings_by_severity\": {\"critical\": 3, \"high\": 0, \"medium\": 0, \"low\": 0}}" },
+		{ "accepted", "{\"controls\": [{\"status\": \"ACCEPTED\", \"severity\": \"high\","
+		  " \"findings\": [{}]}, {\"status\": \"PASS\"}]}",
+		  "{\"counts\": {\"PASS\": 1, \"FAIL\": 0, \"NOT_EVALUATED\": 0, \"NOT_APPLICABLE\": 0,"
+		  " \"ACCEPTED\": 1}, \"evaluated\": 2, \"total\": 2, \"findings\": 0,"
+		  " \"fail_by_severity\": {\"critical\": 0, \"high\": 0, \"medium\": 0, \"low\": 0},"
+		  " \"findings_by_severity\": {\"critical\": 0, \"high\": 0, \"medium\": 0, \"low\": 0}}" },
+		/* Graded with an exceptions file that accepted nothing: ACCEPTED is a state, 0. */
+		{ "exceptions, none accepted", "{\"counts\": {\"ACCEPTED\": 0},"
+		  " \"controls\": [{\"status\": \"PASS\"}]}",
+		  "{\"counts\": {\"PASS\": 1, \"FAIL\": 0, \"NOT_EVALUATED\": 0, \"NOT_APPLICABLE\": 0,"
+		  " \"ACCEPTED\": 0}, \"evaluated\": 1, \"total\": 1, \"findings\": 0,"
+		  " \"fail_by_severity\": {\"critical\": 0, \"high\": 0, \"medium\": 0, \"low\": 0},"
+		  " \"findings_by_severity\": {\"critical\": 0, \"high\": 0, \"medium\": 0, \"low\": 0}}" },
+	};
+	json_t *acct, *want, *got;
+	char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		acct = json_loads(cases[i].acct, 0, NULL);
+		want = json_loads(cases[i].want, 0, NULL);
+		T(acct != NULL && want != NULL, "%s: bad case", cases[i].name);
+		got = report_counts(acct);
+		s = json_dumps(got, JSON_SORT_KEYS);
+		T(json_equal(got, want), "%s: got %s", cases[i].name, s);
+		free(s);
+		json_decref(got);
+		json_decref(want);
+		json_decref(acct);
+	}
+}
+
 int
 main(void)
 {
@@ -176,5 +238,6 @@ main(void)
 	RUN(t_event_rows);
 	RUN(t_cap_lines);
 	RUN(t_account_missing);
+	RUN(t_counts);
 	return t_done();
 }
