@@ -29,8 +29,9 @@ static const struct cli_opt check_opts[] = {
 	  "results document, docs/results-format.md), csv\n"
 	  "(account_id, alias, control_id, severity, status,\n"
 	  "resource, reason, ou_id, ou_path, tags: one row per\n"
-	  "finding, one row per control that has none) or junit\n"
-	  "(JUnit XML: a test case per control per account, for CI)"),
+	  "finding, one row per control that has none), junit\n"
+	  "(JUnit XML: a test case per control per account, for CI)\n"
+	  "or ocsf (OCSF 1.3.0 Compliance Finding events)"),
 	CLI_OPT(CLI_STRING, "fail-on", 0, struct check_args, fail_on, "SEV",
 	  "exit 1 when a control FAILs with a finding of severity\n"
 	  "SEV or above: critical, high, medium or low (a finding\n"
@@ -56,7 +57,7 @@ static const struct cli_opt check_opts[] = {
 };
 
 const struct cli_cmd cli_cmd_check = {
-	"check", "grade snapshots: text, JSON, CSV or JUnit XML",
+	"check", "grade snapshots: text, JSON, CSV, JUnit XML or OCSF",
 	"usage: iamgrade check [options] SNAPSHOT...\n"
 	"\n"
 	"Grade snapshots (from `iamgrade collect`) against the control catalogue\n"

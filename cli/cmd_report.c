@@ -83,7 +83,7 @@ static const struct cli_opt report_opts_table[] = {
 #undef REPORT_OUT_OPT
 
 const struct cli_cmd cli_cmd_report = {
-	"report", "render HTML, PDF, CSV, JSON, JUnit or ASFF reports from snapshots or results",
+	"report", "render HTML, PDF, CSV, JSON, JUnit, ASFF or OCSF reports from snapshots or results",
 	"usage: iamgrade report SNAPSHOT... [--config FILE] [options] OUTPUTS\n"
 	"       iamgrade report --results FILE [FILE...] [options] OUTPUTS\n"
 	"\n"
