@@ -6,8 +6,22 @@
 #include "common/common.h"
 #include "collector/sources.h"
 
-/* LookupEvents allows 2 requests per second per account and region. */
+/*
+ * LookupEvents allows 2 requests per second per account and region.
+ * IAMGRADE_LOOKUP_GAP_MS (1-500) narrows the gap for a peer that allows
+ * more, as the test bed does for the suites' sake (every account's changes
+ * are 14 paced calls: 7 s at AWS's rate); never wider than AWS's.
+ */
 #define CT_LOOKUP_GAP_MS	500
+
+static long
+ct_gap_ms(void)
+{
+	const char *e = getenv("IAMGRADE_LOOKUP_GAP_MS");
+	long ms = e ? strtol(e, NULL, 10) : 0;
+
+	return ms >= 1 && ms <= CT_LOOKUP_GAP_MS ? ms : CT_LOOKUP_GAP_MS;
+}
 
 static json_t *
 ct_malformed(const char *call, const char *what)
@@ -210,7 +224,7 @@ ct_lookup_series(struct aws_client *c, const char *region, const char *name,
 	enum snap_status st;
 	json_t *body, *resp = NULL, *out = NULL;
 	char *next = NULL, *err = NULL, *scope;
-	long gap;
+	long gap, want = ct_gap_ms();
 	size_t len, before;
 
 	scope = xasprintf("%s %s", region, name);
@@ -219,8 +233,8 @@ ct_lookup_series(struct aws_client *c, const char *region, const char *name,
 	    "LookupAttributes", "AttributeKey", "EventName", "AttributeValue", name,
 	    "StartTime", (json_int_t)start, "EndTime", (json_int_t)end, "MaxResults", 50);
 	for (;;) {
-		if (*last >= 0 && (gap = src_now_ms() - *last) < CT_LOOKUP_GAP_MS)
-			aws_sleep_ms(CT_LOOKUP_GAP_MS - gap);
+		if (*last >= 0 && (gap = src_now_ms() - *last) < want)
+			aws_sleep_ms(want - gap);
 		out = src_json_n(c, AWS_CLOUDTRAIL, region, "LookupEvents", body, &resp, &len);
 		/* From the end of the call: its last attempt may be a retry. */
 		*last = src_now_ms();

@@ -298,7 +298,7 @@ class CollectSampleTest(BedCase):
         # request it sends (retries too) at 2 a second gets them all.
         self.bed.lookup(self.PAGED, rate=2, burst=1)
         self.bed.reset_stats()
-        p, out = self.collect(self.paged.auditor)
+        p, out = self.collect(self.paged.auditor, IAMGRADE_LOOKUP_GAP_MS="500")
         lookups = self.bed.stats_full(self.PAGED)["accounts"][self.PAGED]["cloudtrail:LookupEvents"]
         self.assertEqual(p.returncode, 0, f"{p.stderr}\nLookupEvents answers: {lookups}")
         events = load(snapshots(out)[0])["sources"]["create_role_events"]["data"]["events"]
