@@ -229,7 +229,8 @@ fake_stop(void)
 	shutdown(fake.fd, SHUT_RDWR);
 	close(fake.fd);
 	pthread_join(fake.thread, NULL);
-	/* The clients are gone by now: their connections end. */
+	/* The clients are gone by now; the connections they left for the next ones end. */
+	aws_release_connections();
 	pthread_mutex_lock(&fake.lock);
 	while (fake.conns > 0)
 		pthread_cond_wait(&fake.idle, &fake.lock);
