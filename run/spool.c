@@ -1,9 +1,9 @@
 /*
  * The accounts of a run kept on disk until the summary, so that memory
- * does not grow with the accounts: each account's full results go to one
- * unlinked file in the run's folder (nothing of it is ever visible there),
- * and what stays in memory is its record, the account less what only its
- * own pages and the per-finding outputs read.
+ * does not grow with the accounts: each account's full results and its
+ * record (the account less what only its own pages and the per-finding
+ * outputs read) go to one unlinked file in the run's folder (nothing of
+ * it is ever visible there); nothing of an account stays in memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +20,9 @@ run_spool_open(struct run *r, char **err)
 {
 	char *tmp;
 
-	r->spool_off = xcalloc(r->ntargets + 1, sizeof(*r->spool_off));
-	r->spool_len = xcalloc(r->ntargets + 1, sizeof(*r->spool_len));
+	/* Two stretches a target: its full account, then (RUN_SPOOL_RECORD) its record. */
+	r->spool_off = xcalloc(2 * r->ntargets + 1, sizeof(*r->spool_off));
+	r->spool_len = xcalloc(2 * r->ntargets + 1, sizeof(*r->spool_len));
 #ifdef O_TMPFILE
 	if ((r->spool_fd = open(r->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
 		return 1;
@@ -116,14 +117,20 @@ out:
  * unevaluated list, framework ids and notes, the CreateRole events, and the
  * evidence of each finding but the role-trust ones (ROLE-01..03, which the
  * summary's role risks show).  The findings themselves stay: their count,
- * resource, severity and accepted mark are the summary's.
+ * severity and accepted mark are the summary's.  Their resource, name and
+ * reason only a baseline reads (a finding's key, and the new and fixed
+ * lists): without one a finding keeps its severity and accepted mark alone.
+ * Why: the findings are most of a record (LP-02 alone can hold one a user,
+ * each a jansson object of a few hundred bytes), and the records are what
+ * grows with the accounts until the summary is written.
  */
 void
-run_record(json_t *a)
+run_record(json_t *a, int baseline)
 {
 	static const char *const drop[] = { "remediation", "description", "unevaluated",
 	    "frameworks", "notes" };
-	json_t *c, *f;
+	static const char *const keep[] = { "severity", "accepted" };
+	json_t *c, *f, *v, *slim;
 	size_t i, j, k;
 	const char *id;
 
@@ -135,7 +142,16 @@ run_record(json_t *a)
 		if (id != NULL && (strcmp(id, "ROLE-01") == 0 || strcmp(id, "ROLE-02") == 0 ||
 		    strcmp(id, "ROLE-03") == 0))
 			continue;
-		json_array_foreach(json_object_get(c, "findings"), j, f)
+		json_array_foreach(json_object_get(c, "findings"), j, f) {
 			json_object_del(f, "evidence");
+			if (baseline || !json_is_object(f))
+				continue;
+			/* Rebuilt rather than emptied: a new object's table is the smallest. */
+			slim = json_object();
+			for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+				if ((v = json_object_get(f, keep[k])) != NULL)
+					json_object_set(slim, keep[k], v);
+			json_array_set_new(json_object_get(c, "findings"), j, slim);
+		}
 	}
 }
