@@ -661,7 +661,7 @@ run_history_start(struct run *r)
 int
 run_grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
-	json_t *accounts = json_array(), *results = NULL, **recs;
+	json_t *accounts = json_array(), *results = NULL, **recs, *shared = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -682,6 +682,7 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 #endif
 	/* Landed accounts are graded; the others (never collected) are graded missing here. */
 	recs = xcalloc(r->ntargets + 1, sizeof(*recs));
+	shared = json_object();
 	for (i = 0; i < r->ntargets; i++) {
 		if (!r->landed[i])
 			run_landed(r, &r->targets[i]);
@@ -691,9 +692,13 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 			json_decref(accounts);
 			goto out;
 		}
+		run_record_share(recs[i], shared);
 		/* recs keeps a reference: a record --select drops is still not another's. */
 		json_array_append(accounts, recs[i]);
 	}
+	/* The records hold what they share; the table is done with. */
+	json_decref(shared);
+	shared = NULL;
 	if (*r->stop || r->page_error != NULL) {
 		json_decref(accounts);
 		if (r->page_error != NULL) {
@@ -728,5 +733,6 @@ out:
 		json_decref(recs[i]);
 	free(recs);
 	json_decref(results);
+	json_decref(shared);
 	return rc;
 }

@@ -155,6 +155,8 @@ void	run_spool_close(struct run *);
 int	run_spool_put(struct run *, size_t slot, const json_t *acct, char **err);
 json_t	*run_spool_get(const struct run *, size_t slot, char **err);	/* new, or NULL */
 void	run_record(json_t *acct, int baseline);	/* baseline: one is compared with */
+/* rec's values that other records hold alike, taken from shared (a table it adds to). */
+void	run_record_share(json_t *rec, json_t *shared);
 int	run_grade_and_report(struct run *, const struct check_config *, json_t *baseline,
 	    char **err);
 

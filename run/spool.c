@@ -155,3 +155,66 @@ run_record(json_t *a, int baseline)
 		}
 	}
 }
+
+/*
+ * One value of a record in place of an equal one another record already
+ * holds (the table's), so that it is held once: at its key, the value's
+ * compact text.
+ */
+static void
+record_share_one(json_t *shared, const char *what, json_t *v, json_t *in, const char *k,
+    size_t at)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *key;
+	json_t *s;
+
+	if (text == NULL)
+		abort();	/* out of memory: a batch tool stops (xmalloc's rule) */
+	key = xasprintf("%s\x1f%s", what, text);
+	free(text);
+	if ((s = json_object_get(shared, key)) == NULL)
+		json_object_set(shared, key, v);
+	else if (k != NULL)
+		json_object_set(in, k, s);
+	else
+		json_array_set(in, at, s);
+	free(key);
+}
+
+/*
+ * What every account's record says alike, held once (run.h): each
+ * control's catalogue members (the same title, family, severity, ids and
+ * sources in every account) and each finding that only a severity and an
+ * accepted mark are left of (run_record without a baseline: one of a few
+ * kinds).  The rest (a control's status reason, a finding with its
+ * resource) is the account's own and stays its own.  Records are only read
+ * from here on, so sharing is safe.  Why: parsed alone, a record is ~100 KB
+ * of jansson objects for ~14 KB of text, most of it these repeats.
+ */
+void
+run_record_share(json_t *rec, json_t *shared)
+{
+	static const char *const same[] = { "id", "title", "family", "severity", "cis",
+	    "securityhub", "sources", "status" };
+	json_t *c, *f, *v, *fs;
+	size_t i, j, k;
+	const char *key;
+	int slim;
+
+	json_array_foreach(json_object_get(rec, "controls"), i, c) {
+		for (k = 0; k < sizeof(same) / sizeof(same[0]); k++)
+			if ((v = json_object_get(c, same[k])) != NULL &&
+			    (json_is_string(v) || json_is_array(v)))
+				record_share_one(shared, same[k], v, c, same[k], 0);
+		fs = json_object_get(c, "findings");
+		json_array_foreach(fs, j, f) {
+			slim = json_is_object(f);
+			json_object_foreach(f, key, v)
+				if (strcmp(key, "severity") != 0 && strcmp(key, "accepted") != 0)
+					slim = 0;
+			if (slim)
+				record_share_one(shared, "finding", f, fs, NULL, j);
+		}
+	}
+}
