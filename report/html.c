@@ -1344,17 +1344,25 @@ html_render(void *ctx, const json_t *results, struct buf *out, char **err)
 
 	if ((model = compare_build(results, h->opts.baseline, err)) == NULL)
 		goto out;
+	/*
+	 * The view holds what it needs of the model (copies or references),
+	 * so the model goes before the page is filled: at a thousand accounts
+	 * the model, the view and the page's tree are each tens of MiB.
+	 */
 	if (h->opts.summary) {
 		view = html_compare_view(results, model, h->opts.account_pages);
+		json_decref(model);
+		model = NULL;
 		trend_html_fill(view, h->opts.history, 1);
 		rc = tmpl_render(HTML_COMPARE, view, out, err);
 	} else {
 		view = html_report_view(results, model);
+		json_decref(model);
+		model = NULL;
 		trend_html_fill(view, h->opts.history, 0);
 		rc = tmpl_render(HTML_REPORT, view, out, err);
 	}
 out:
-	json_decref(view);
 	json_decref(model);
 	return rc;
 }
