@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -54,21 +55,6 @@ results_of(const json_t *results, json_t *account)
 
 	json_object_set_new(one, "accounts", json_pack("[O]", account));
 	return one;
-}
-
-/*
- * An account as it sits in memory until the summary: rebuilt from its
- * text, so that it lies compactly instead of among the freed pieces of its
- * snapshot (checks/files.c says why).  NULL if out of memory.
- */
-static json_t *
-compact(const json_t *a)
-{
-	char *text = json_dumps(a, JSON_COMPACT);
-	json_t *c = text ? json_loads(text, 0, NULL) : NULL;
-
-	free(text);
-	return c;
 }
 
 /*
@@ -297,7 +283,8 @@ run_fail_later(struct run *r, char *err, int io)
  * it and write its pages now, while the other accounts are still being
  * collected.  Its pages are the report of that account alone, as `report
  * SNAPSHOT` makes it: its own results time, the accepted risks as of it.
- * Then the account goes to the spool and only its record stays.
+ * Then the account and its record go to the spool: nothing of it stays in
+ * memory until the summary reads the records back (run_grade_and_report).
  */
 void
 run_landed(void *arg, struct collect_job *j)
@@ -323,13 +310,15 @@ run_landed(void *arg, struct collect_job *j)
 			run_fail_later(r, err, 0);
 		json_decref(one);
 	}
-	run_record(a);
-	if ((r->graded[i] = compact(a)) == NULL)
-		abort();	/* out of memory: a batch tool stops (xmalloc's rule) */
+	run_record(a, r->baseline_doc != NULL);
+	err = NULL;
+	if (!run_spool_put(r, RUN_SPOOL_RECORD(r, i), a, &err))
+		run_fail_later(r, err, 1);
 	json_decref(a);
+	r->landed[i] = 1;
 }
 
-/* Which target a record of the summary's document is (its place in r->graded). */
+/* Which target a record of the summary's document is (its place in recs). */
 static size_t
 record_index(const struct run *r, const json_t *rec, const json_t *const *recs)
 {
@@ -672,7 +661,7 @@ run_history_start(struct run *r)
 int
 run_grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
-	json_t *accounts = json_array(), *results = NULL, **recs;
+	json_t *accounts = json_array(), *results = NULL, **recs, *shared = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -683,15 +672,33 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 		json_decref(accounts);
 		return -1;
 	}
+	/*
+	 * The collection's threads are done: what their arenas hold free goes
+	 * back to the system before the records are read (on this thread, so
+	 * they lie together) and the summary is drawn.
+	 */
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 	/* Landed accounts are graded; the others (never collected) are graded missing here. */
 	recs = xcalloc(r->ntargets + 1, sizeof(*recs));
-	for (i = 0; i < r->ntargets && !*r->stop; i++) {
-		if (r->graded[i] == NULL)
+	shared = json_object();
+	for (i = 0; i < r->ntargets; i++) {
+		if (!r->landed[i])
 			run_landed(r, &r->targets[i]);
+		if (*r->stop || r->page_error != NULL)
+			break;
+		if ((recs[i] = run_spool_get(r, RUN_SPOOL_RECORD(r, i), err)) == NULL) {
+			json_decref(accounts);
+			goto out;
+		}
+		run_record_share(recs[i], shared);
 		/* recs keeps a reference: a record --select drops is still not another's. */
-		json_array_append(accounts, recs[i] = r->graded[i]);
-		r->graded[i] = NULL;
+		json_array_append(accounts, recs[i]);
 	}
+	/* The records hold what they share; the table is done with. */
+	json_decref(shared);
+	shared = NULL;
 	if (*r->stop || r->page_error != NULL) {
 		json_decref(accounts);
 		if (r->page_error != NULL) {
@@ -726,5 +733,6 @@ out:
 		json_decref(recs[i]);
 	free(recs);
 	json_decref(results);
+	json_decref(shared);
 	return rc;
 }

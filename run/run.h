@@ -91,9 +91,9 @@ struct run {
 	const struct check_config *cc;		/* the thresholds, exceptions (run_report's) */
 	struct check_config cc_marked;		/* *cc less the exceptions: accounts come marked */
 	const json_t	*baseline_doc;		/* --baseline's results, or NULL */
-	json_t		**graded;		/* per target: its record (run_record) once landed */
-	int		 spool_fd;		/* the full accounts (run/spool.c) */
-	off_t		*spool_off;		/* per target: where its account is */
+	unsigned char	*landed;		/* per target: 1 once graded, its record spooled */
+	int		 spool_fd;		/* the accounts and their records (run/spool.c) */
+	off_t		*spool_off;		/* per slot (a target's, RUN_SPOOL_RECORD): where it is */
 	size_t		*spool_len;
 	off_t		 spool_end;
 	char		*page_error;		/* the first account page that failed, or NULL */
@@ -150,9 +150,13 @@ void	run_landed(void *run, struct collect_job *);
 void	run_history_start(struct run *);
 int	run_spool_open(struct run *, char **err);
 void	run_spool_close(struct run *);
-int	run_spool_put(struct run *, size_t i, const json_t *acct, char **err);
-json_t	*run_spool_get(const struct run *, size_t i, char **err);	/* new, or NULL */
-void	run_record(json_t *acct);
+/* A spool slot: target i's full account is slot i, its record this one. */
+#define RUN_SPOOL_RECORD(r, i)	((r)->ntargets + (i))
+int	run_spool_put(struct run *, size_t slot, const json_t *acct, char **err);
+json_t	*run_spool_get(const struct run *, size_t slot, char **err);	/* new, or NULL */
+void	run_record(json_t *acct, int baseline);	/* baseline: one is compared with */
+/* rec's values that other records hold alike, taken from shared (a table it adds to). */
+void	run_record_share(json_t *rec, json_t *shared);
 int	run_grade_and_report(struct run *, const struct check_config *, json_t *baseline,
 	    char **err);
 
