@@ -15,6 +15,7 @@
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "run/run.h"
 
 
 #define REPORT_MAX_OUTPUT	(1024UL * 1024 * 1024)	/* one rendered report */
@@ -329,6 +330,65 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 	return results;
 }
 
+/*
+ * report_grade for outputs that read only the accounts' records: each
+ * snapshot graded to its record (run/files.c, run_record: what the
+ * comparison renderers read), so that a thousand snapshots do not sit in
+ * memory whole.  The same errors as report_grade without results
+ * documents (a snapshot that fails is named and skipped).  Without
+ * summary, a single account left is graded whole (report_grade).
+ */
+static json_t *
+report_grade_records(char **files, int n, int summary, const struct check_config *cfg, int *bad,
+    char **err)
+{
+	struct run_files *f;
+	json_t *results = NULL, *doc;
+	size_t count;
+	int i, r = 0;
+
+	if ((f = run_files_grade(files, NULL, n, cfg, 0, -1, err)) == NULL)
+		return NULL;
+	for (i = 0; i < n && r >= 0; i++)
+		if (run_files_error(f, i) != NULL &&
+		    (r = report_take_results(files[i], 0, &doc, err)) == 0) {
+			err_set(err, "%s", run_files_error(f, i));
+			report_skip(err, bad);
+		}
+	count = json_array_size(json_object_get(run_files_doc(f), "accounts"));
+	if (r >= 0 && count == 0 && *bad)
+		err_set(err, "no snapshot could be graded: nothing written");
+	else if (r >= 0 && count == 1 && !summary) {
+		/* One account left: its own page, which reads it whole. */
+		for (i = 0; run_files_error(f, i) != NULL; i++)
+			;
+		results = report_grade(files + i, 1, 0, cfg, bad, err);
+	} else if (r >= 0)
+		results = json_incref((json_t *)run_files_doc(f));
+	run_files_free(f);
+	return results;
+}
+
+/*
+ * Whether every output is the comparison of several accounts in HTML or
+ * PDF, which read the accounts' records only (run_record says what they
+ * keep): --summary, or several snapshots without --detail (a single
+ * account's page reads it whole).
+ */
+static int
+report_records_enough(const struct report_args *a, const struct report_out *outs, int nout,
+    int nfiles)
+{
+	int i;
+
+	if (a->results != NULL || a->detail || (!a->summary && nfiles < 2))
+		return 0;
+	for (i = 0; i < nout; i++)
+		if (outs[i].fmt != REPORT_HTML && outs[i].fmt != REPORT_PDF)
+			return 0;
+	return 1;
+}
+
 /* "--json, --csv, --html, --pdf or --dump": the outputs report offers (static). */
 static const char *
 report_out_names(void)
@@ -410,10 +470,10 @@ report_shards(const char *first, char **files, int nfiles, const struct check_co
 	return results;
 }
 
-/* The results and the baseline, per the inputs given; 0 after saying why. */
+/* The results and the baseline, per the inputs given (records: report_records_enough); 0 after saying why. */
 static int
-report_inputs(const struct report_args *a, char **files, int nfiles, json_t **results,
-    json_t **baseline, int *bad)
+report_inputs(const struct report_args *a, char **files, int nfiles, int records,
+    json_t **results, json_t **baseline, int *bad)
 {
 	struct check_config cfg;
 	char *err = NULL;
@@ -430,8 +490,9 @@ report_inputs(const struct report_args *a, char **files, int nfiles, json_t **re
 		    "(grade again: iamgrade check --exceptions FILE --format json)");
 	else if (a->exceptions != NULL && !check_config_set(&cfg, "exceptions", a->exceptions, &err))
 		report_fail(err);
-	else if ((*results = a->results == NULL ?
-	    report_grade(files, nfiles, 0, &cfg, bad, &err) : nfiles == 0 ?
+	else if ((*results = a->results == NULL ? (records ?
+	    report_grade_records(files, nfiles, a->summary, &cfg, bad, &err) :
+	    report_grade(files, nfiles, 0, &cfg, bad, &err)) : nfiles == 0 ?
 	    report_results_load(a->results, &err) :
 	    report_shards(a->results, files, nfiles, &cfg, &err)) == NULL ||
 	    (a->bases.n > 0 && (*baseline = report_grade((char **)a->bases.v, a->bases.n, 1,
@@ -498,7 +559,8 @@ cmd_report(int argc, char *argv[])
 		goto out;
 	}
 	if (!report_outputs(&a, outs, &nout) ||
-	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad) ||
+	    !report_inputs(&a, argv + first, argc - first,
+	    report_records_enough(&a, outs, nout, argc - first), &results, &baseline, &bad) ||
 	    !report_group(&a, argv + first, argc - first, results, baseline))
 		goto out;
 	if (fw != NULL)
