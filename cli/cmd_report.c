@@ -470,6 +470,27 @@ report_shards(const char *first, char **files, int nfiles, const struct check_co
 	return results;
 }
 
+/*
+ * --results FILE alone: a whole run's results, or a one-shard run's.  One
+ * shard of several is a join with shards missing (checks' join says which),
+ * never a summary of part of the accounts.
+ */
+static json_t *
+report_lone(const char *path, char **err)
+{
+	json_t *doc = report_results_load(path, err), *joined;
+
+	if (doc != NULL && jint(json_object_get(doc, "shard"), "n", 1) > 1) {
+		joined = check_results_join(&doc, &path, 1, err);
+		json_decref(joined);
+		json_decref(doc);
+		doc = NULL;
+		if (joined != NULL)	/* cannot be: shard K/N of N > 1 alone misses one */
+			err_set(err, "%s: one shard of several", path);
+	}
+	return doc;
+}
+
 /* The results and the baseline, per the inputs given (records: report_records_enough); 0 after saying why. */
 static int
 report_inputs(const struct report_args *a, char **files, int nfiles, int records,
@@ -493,7 +514,7 @@ report_inputs(const struct report_args *a, char **files, int nfiles, int records
 	else if ((*results = a->results == NULL ? (records ?
 	    report_grade_records(files, nfiles, a->summary, &cfg, bad, &err) :
 	    report_grade(files, nfiles, 0, &cfg, bad, &err)) : nfiles == 0 ?
-	    report_results_load(a->results, &err) :
+	    report_lone(a->results, &err) :
 	    report_shards(a->results, files, nfiles, &cfg, &err)) == NULL ||
 	    (a->bases.n > 0 && (*baseline = report_grade((char **)a->bases.v, a->bases.n, 1,
 	    &cfg, NULL, &err)) == NULL))

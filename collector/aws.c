@@ -1127,36 +1127,56 @@ aws_s3_put(struct aws_client *c, const char *bucket, const char *key, const void
 	return res;
 }
 
-enum aws_result
-aws_s3_list(struct aws_client *c, const char *bucket, const char *prefix, int max_keys,
+/* A GET of an S3 URL (ListObjectsV2, GetObject): no body, so the empty body's hash. */
+static enum aws_result
+aws_s3_get_url(struct aws_client *c, const char *op, char *url, const char *bucket,
     struct aws_resp *r)
 {
 	struct aws_req q;
-	struct buf qs = { 0 };
-	char *url;
 	enum aws_result res;
 
-	memset(r, 0, sizeof(*r));
-	/* Already canonical (names sorted, values encoded): signed as sent. */
-	buf_printf(&qs, "list-type=2&max-keys=%d&prefix=", max_keys);
-	url_encode(&qs, prefix ? prefix : "");
-	url = aws_s3_url(&c->cfg, bucket, NULL, qs.p);
-	buf_free(&qs);
 	if (url == NULL)
-		return aws_local_error(AWS_S3, "ListObjectsV2", NULL, r,
+		return aws_local_error(AWS_S3, op, NULL, r,
 		    xasprintf("\"%s\" is not an S3 bucket name", bucket));
 	memset(&q, 0, sizeof(q));
 	q.svc = AWS_S3;
-	q.op = "ListObjectsV2";
+	q.op = op;
 	q.url = url;
 	q.sign_region = c->cfg.sign_region[AWS_S3];
 	q.method = "GET";
-	/* The hash of the empty body. */
 	q.extra[0] = "x-amz-content-sha256: "
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 	res = aws_call(c, &q, r);
 	free(url);
 	return res;
+}
+
+enum aws_result
+aws_s3_list(struct aws_client *c, const char *bucket, const char *prefix, int max_keys,
+    const char *token, struct aws_resp *r)
+{
+	struct buf qs = { 0 };
+	char *url;
+
+	memset(r, 0, sizeof(*r));
+	/* Already canonical (names sorted, values encoded): signed as sent. */
+	if (token != NULL) {
+		buf_adds(&qs, "continuation-token=");
+		url_encode(&qs, token);
+		buf_adds(&qs, "&");
+	}
+	buf_printf(&qs, "list-type=2&max-keys=%d&prefix=", max_keys);
+	url_encode(&qs, prefix ? prefix : "");
+	url = aws_s3_url(&c->cfg, bucket, NULL, qs.p);
+	buf_free(&qs);
+	return aws_s3_get_url(c, "ListObjectsV2", url, bucket, r);
+}
+
+enum aws_result
+aws_s3_get(struct aws_client *c, const char *bucket, const char *key, struct aws_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	return aws_s3_get_url(c, "GetObject", aws_s3_url(&c->cfg, bucket, key, NULL), bucket, r);
 }
 
 /* STS credentials. */

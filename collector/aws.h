@@ -249,14 +249,19 @@ enum aws_result aws_rest_json(struct aws_client *, enum aws_svc, const char *op,
  * If-None-Match: *, so that an existing object is never replaced: S3 answers
  * 412 PreconditionFailed (or 409 ConditionalRequestConflict while another
  * write of the key is in flight) and nothing changes.
- * aws_s3_list: ListObjectsV2 of at most max_keys keys under prefix; the
+ * aws_s3_list: ListObjectsV2 of at most max_keys keys under prefix, from
+ * the continuation token of the page before (NULL: the first page); the
  * answer's XML body is in r->body.
+ * aws_s3_get: GetObject; the object is r->body (at most the client's
+ * body_max bytes: BodyTooLarge otherwise).
  */
 enum aws_result aws_s3_put(struct aws_client *, const char *bucket, const char *key,
 	    const void *body, size_t len, const char *content_type, int create_only,
 	    struct aws_resp *r);
 enum aws_result aws_s3_list(struct aws_client *, const char *bucket, const char *prefix,
-	    int max_keys, struct aws_resp *r);
+	    int max_keys, const char *token, struct aws_resp *r);
+enum aws_result aws_s3_get(struct aws_client *, const char *bucket, const char *key,
+	    struct aws_resp *r);
 
 /*
  * Cancel every call in progress and to come (async-signal-safe: a signal

@@ -10,8 +10,6 @@
 #include "collector/s3out.h"
 #include "collector/xml.h"
 
-#define S3OUT_FILE_MAX	((size_t)4 << 30)	/* one PutObject takes at most 5 GiB */
-
 int
 s3_out_is(const char *out)
 {
@@ -93,7 +91,7 @@ s3_out_fresh_name(struct aws_client *c, const struct s3_out *o, const char *day,
 	for (n = 1; n < 1000; n++) {
 		*name = n == 1 ? xstrdup(day) : xasprintf("%s-%d", day, n);
 		prefix = xasprintf("%s%s/", o->prefix, *name);
-		if (aws_s3_list(c, o->bucket, prefix, 1, &r) != AWS_RES_OK) {
+		if (aws_s3_list(c, o->bucket, prefix, 1, NULL, &r) != AWS_RES_OK) {
 			err_set(err, "%s (s3://%s/%s): %s: %s", r.call, o->bucket, prefix,
 			    r.code, r.message);
 			goto fail;
@@ -281,6 +279,124 @@ out:
 	free(s3_walk.v);
 	s3_walk.v = NULL;
 	s3_walk.n = 0;
+	return rc;
+}
+
+/*
+ * A key's path below the prefix, as a relative path on disk: refused when
+ * it could leave the folder or name it twice (an empty, . or .. segment, a
+ * leading /): keys are the bucket's, not ours.
+ */
+static int
+s3_rel_ok(const char *rel)
+{
+	const char *seg = rel;
+	size_t n;
+
+	if (*rel == '\0' || *rel == '/')
+		return 0;
+	for (;;) {
+		n = strcspn(seg, "/");
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && strncmp(seg, "..", 2) == 0))
+			return 0;
+		if (seg[n] == '\0')
+			return 1;
+		seg += n + 1;
+	}
+}
+
+/* One object into dir/rel (its folders made, mode 0700); 0 with *err naming the key. */
+static int
+s3_get_file(struct aws_client *c, const struct s3_out *o, const char *key, const char *dir,
+    char **err)
+{
+	const char *rel = key + strlen(o->prefix);
+	char *path = xasprintf("%s/%s", dir, rel), *slash;
+	struct aws_resp r;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (!s3_rel_ok(rel)) {
+		err_set(err, "s3://%s/%s: a key with an empty, . or .. segment is not a file "
+		    "of a run", o->bucket, key);
+		goto out;
+	}
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	if (!dir_make(path, 0700, err))
+		goto out;
+	*slash = '/';
+	if (aws_s3_get(c, o->bucket, key, &r) != AWS_RES_OK) {
+		err_set(err, "%s s3://%s/%s: %s: %s", r.call, o->bucket, key, r.code, r.message);
+		goto out;
+	}
+	rc = file_write_atomic(path, r.body ? r.body : "", r.len, 0600, 1, err);
+out:
+	aws_resp_free(&r);
+	free(path);
+	return rc;
+}
+
+int
+s3_out_fetch(struct aws_client *c, const struct s3_out *o, const char *dir, size_t *nget,
+    char **err)
+{
+	struct aws_resp r;
+	xmlDoc *doc = NULL;
+	xmlNode *root, *n;
+	char *token = NULL, *key, *more, *perr = NULL;
+	int rc = 0, pages;
+
+	*nget = 0;
+	memset(&r, 0, sizeof(r));
+	for (pages = 0; pages < 100000; pages++) {
+		if (aws_s3_list(c, o->bucket, o->prefix, 1000, token, &r) != AWS_RES_OK) {
+			err_set(err, "%s (%s): %s: %s", r.call, o->url, r.code, r.message);
+			goto out;
+		}
+		if ((doc = xml_parse(r.body, r.len, &perr)) == NULL) {
+			err_set(err, "%s (%s): MalformedResponse: %s", r.call, o->url, perr);
+			goto out;
+		}
+		root = xmlDocGetRootElement(doc);
+		for (n = xml_child(root, "Contents"); n != NULL; n = xml_next(n, "Contents")) {
+			key = xml_text(xml_child(n, "Key"));
+			if (key == NULL || strncmp(key, o->prefix, strlen(o->prefix)) != 0) {
+				err_set(err, "%s (%s): a key outside the prefix: %s", r.call, o->url,
+				    key ? key : "(none)");
+				free(key);
+				goto out;
+			}
+			rc = s3_get_file(c, o, key, dir, err);
+			free(key);
+			if (!rc)
+				goto out;
+			rc = 0;
+			++*nget;
+		}
+		more = xml_text(xml_child(root, "IsTruncated"));
+		free(token);
+		token = more != NULL && strcmp(more, "true") == 0 ?
+		    xml_text(xml_child(root, "NextContinuationToken")) : NULL;
+		free(more);
+		xmlFreeDoc(doc);
+		doc = NULL;
+		aws_resp_free(&r);
+		if (token == NULL)
+			break;
+	}
+	if (token != NULL)
+		err_set(err, "%s (%s): more than 100,000 pages", "s3:ListObjectsV2", o->url);
+	else if (*nget == 0)
+		err_set(err, "%s: no object under this prefix", o->url);
+	else
+		rc = 1;
+out:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	aws_resp_free(&r);
+	free(token);
+	free(perr);
 	return rc;
 }
 

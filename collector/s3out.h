@@ -20,6 +20,8 @@
 
 #include "collector/aws.h"
 
+#define S3OUT_FILE_MAX	((size_t)4 << 30)	/* one PutObject takes at most 5 GiB */
+
 struct s3_out {
 	char	*url;		/* as given, for messages */
 	char	*bucket;
@@ -56,6 +58,15 @@ int	s3_out_upload(struct aws_client *, const struct s3_out *o, const char *dir,
  */
 int	s3_out_put_fresh(struct aws_client *, const struct s3_out *o, const char *path,
 	    char **url, char **err);
+/*
+ * The other way: every object under the prefix (ListObjectsV2, 1,000 keys a
+ * page) fetched (GetObject) into dir/RELATIVE-PATH, folders made as
+ * needed, each file written atomically.  A key that could leave dir (an
+ * empty, . or .. segment) or a prefix with no object is an error naming
+ * it.  *nget counts the objects fetched, also after a failure.
+ */
+int	s3_out_fetch(struct aws_client *, const struct s3_out *o, const char *dir,
+	    size_t *nget, char **err);
 /* Remove the staging folder and everything in it. */
 int	s3_out_unstage(struct s3_out *o, char **err);
 void	s3_out_free(struct s3_out *o);

@@ -19,6 +19,7 @@ import e2eutil  # noqa: E402
 from e2eutil import bedlib, seed  # noqa: E402
 
 ROLE = "iamgrade-audit"
+BUCKET = "iamgrade-shards"
 
 # scenarios.md, "org": control -> status per account (legacy: every control
 # NOT_EVALUATED, it cannot be reached).
@@ -410,6 +411,12 @@ class AccountsFile(e2eutil.BedCase):
     @classmethod
     def seed(cls):
         cls.org = seed.seed_org(cls.bed, role_name=ROLE, deny_password_policy=False, unassumable=False)
+        # The shards on S3: the runner may write, list and read the runs' bucket.
+        cls.bed.client("s3", cls.org.admin).create_bucket(Bucket=BUCKET)
+        cls.bed.client("iam", cls.org.admin).put_user_policy(
+            UserName="iamgrade-auditor", PolicyName="runs", PolicyDocument=bedlib.doc(bedlib.allow(
+                ["s3:PutObject", "s3:GetObject", "s3:ListBucket"],
+                [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"])))
 
     def test_accounts_file_and_shards(self):
         acc = self.org.accounts
@@ -454,7 +461,10 @@ class AccountsFile(e2eutil.BedCase):
         as one whole run; a missing or repeated shard is refused."""
         import hashlib
         acc = self.org.accounts
-        ids = sorted(acc[name] for name in ("management", "production", "sandbox"))
+        # Every account of the organization: with five ids, moto's random ones
+        # split into 2 or 3 non-empty shares all but about once in 40 beds.
+        ids = sorted(acc[name] for name in ("management", "production", "development", "sandbox",
+                                            "legacy"))
         path = os.path.join(self.mkdtemp(), "accounts.csv")
         with open(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
@@ -505,6 +515,59 @@ class AccountsFile(e2eutil.BedCase):
         self.assertNotEqual(p.returncode, 0, p.stderr)
         self.assertIn("not a shard", p.stderr)
         self.check_merge(whole, shards, n)
+        self.check_s3(whole, path, n)
+
+    def check_s3(self, whole, accounts, n):
+        """The same shards written to S3 (run --out s3://) and merged from S3
+        to S3: the merged run S3 holds has the whole run's accounts, statuses
+        and findings and verifies by its own manifest once fetched."""
+        env = self.env(self.org.auditor)
+        urls = []
+        for k in range(n):
+            self.space()
+            p = e2eutil.iamgrade(["run", "--accounts", accounts, "--role-name", ROLE, "--no-pdf",
+                                  "--out", f"s3://{BUCKET}/shards/{k}/", "--shard", "auto"],
+                                 env=dict(env, TMPDIR=self.mkdtemp(), AWS_BATCH_JOB_ARRAY_INDEX=str(k),
+                                          AWS_BATCH_JOB_ARRAY_SIZE=str(n)), timeout=600)
+            e2eutil.BedCase._last_run = __import__("time").monotonic()
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            urls.append(next(line for line in p.stdout.splitlines() if line.startswith("s3://")))
+        tmp = self.mkdtemp()
+        p = e2eutil.iamgrade(["merge", *urls, "--out", f"s3://{BUCKET}/runs/", "--no-pdf"],
+                             env=dict(env, TMPDIR=tmp))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        merged = p.stdout.splitlines()[0]
+        self.assertTrue(merged.startswith(f"s3://{BUCKET}/runs/"), merged)
+        self.assertEqual(os.listdir(tmp), [], "the staging folders are removed")
+        s3 = self.bed.client("s3", self.org.admin)
+        got = self.mkdtemp()
+        prefix = merged[len(f"s3://{BUCKET}/"):]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
+            for o in page["Contents"]:
+                dest = os.path.join(got, o["Key"][len(prefix):])
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                s3.download_file(BUCKET, o["Key"], dest)
+        v = e2eutil.iamgrade(["verify", got], env=env)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        with open(whole, encoding="utf-8") as f, open(os.path.join(got, "results.json"), encoding="utf-8") as g:
+            w, m = json.load(f), json.load(g)
+
+        def view(doc):
+            return {a["account_id"]: {c["id"]: (c["status"], json.dumps(c.get("findings"), sort_keys=True))
+                                      for c in a["controls"]} for a in doc["accounts"]}
+        self.assertEqual(view(m), view(w))
+        with open(os.path.join(got, "run.json"), encoding="utf-8") as f:
+            self.assertEqual([s["folder"] for s in json.load(f)["merged_from"]], urls)
+        # A missing shard on S3 is refused as on disk, and nothing new is written.
+        if n > 1:
+            before = s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/")["KeyCount"]
+            p = e2eutil.iamgrade(["merge", *urls[1:], "--out", f"s3://{BUCKET}/runs/"], env=env)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("missing shard 1/", p.stderr)
+            self.assertEqual(s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/")["KeyCount"], before)
+        p = e2eutil.iamgrade(["merge", f"s3://{BUCKET}/nothing/here/", "--out", self.mkdtemp()], env=env)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("no object under this prefix", p.stderr)
 
     def check_merge(self, whole, shards, n):
         """`iamgrade merge` of the shards' run folders: one run folder with the

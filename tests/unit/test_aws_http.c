@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "collector/aws_int.h"
+#include "collector/s3out.h"
 #include "tests/unit/t.h"
 #include "tests/unit/aws_srv.h"
 
@@ -734,7 +735,7 @@ t_s3_list_request(void)
 
 	srv_reset(&srv);
 	srv_add(&srv, 200, NULL, "<ListBucketResult><KeyCount>0</KeyCount></ListBucketResult>");
-	T(aws_s3_list(c, "runs", "p q/2026-12-06/", 1, &r) == AWS_RES_OK, "result %s", r.code);
+	T(aws_s3_list(c, "runs", "p q/2026-12-06/", 1, NULL, &r) == AWS_RES_OK, "result %s", r.code);
 	T_STREQ(r.call, "s3:ListObjectsV2");
 	req = srv_req(&srv, 0);
 	T(strncmp(req, "GET /runs/?list-type=2&max-keys=1&prefix=p%20q%2F2026-12-06%2F HTTP/1.1\r\n",
@@ -743,6 +744,87 @@ t_s3_list_request(void)
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	T_STREQ(srv_body(req), "");
 	aws_resp_free(&r);
+	aws_client_free(c);
+}
+
+/*
+ * A run folder fetched from S3: every page of the listing followed by its
+ * continuation token (signed as sent: the query's names sorted), each
+ * object fetched into its relative path; a key that would leave the folder
+ * is refused and nothing of it is written.
+ */
+static void
+t_s3_fetch(void)
+{
+	static const struct {
+		const char *page1, *page2, *why;
+		int ok;
+		size_t nget;
+	} cases[] = {
+		{ "<ListBucketResult><IsTruncated>true</IsTruncated>"
+		  "<NextContinuationToken>t+1/x=</NextContinuationToken>"
+		  "<Contents><Key>p/d/run.json</Key></Contents></ListBucketResult>",
+		  "<ListBucketResult><IsTruncated>false</IsTruncated>"
+		  "<Contents><Key>p/d/snapshots/1.json</Key></Contents></ListBucketResult>",
+		  NULL, 1, 2 },
+		{ "<ListBucketResult><Contents><Key>p/d/../evil</Key></Contents></ListBucketResult>",
+		  NULL, "a key with an empty, . or .. segment", 0, 0 },
+		{ "<ListBucketResult><Contents><Key>p/d//x</Key></Contents></ListBucketResult>",
+		  NULL, "a key with an empty, . or .. segment", 0, 0 },
+		{ "<ListBucketResult><Contents><Key>other/x</Key></Contents></ListBucketResult>",
+		  NULL, "a key outside the prefix", 0, 0 },
+		{ "<ListBucketResult><KeyCount>0</KeyCount></ListBucketResult>",
+		  NULL, "no object under this prefix", 0, 0 },
+	};
+	struct aws_client *c = client(NULL, 0, 2000, 0);
+	struct s3_out o;
+	char *err = NULL, *dir, *body = NULL, *path;
+	size_t i, nget, len;
+	int ok;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		srv_reset(&srv);
+		srv_add(&srv, 200, NULL, cases[i].page1);
+		srv_add(&srv, 200, NULL, "{\"schema\": \"run\"}");
+		if (cases[i].page2 != NULL) {
+			srv_add(&srv, 200, NULL, cases[i].page2);
+			srv_add(&srv, 200, NULL, "{}");
+		}
+		T(s3_out_parse("s3://runs/p/d", &o, &err), "parse: %s", err);
+		T(s3_out_stage(&o, &err), "stage: %s", err);
+		dir = xasprintf("%s/in", o.staging);
+		ok = s3_out_fetch(c, &o, dir, &nget, &err);
+		T(ok == cases[i].ok, "case %zu: fetched %d: %s", i, ok, err ? err : "");
+		T(nget == cases[i].nget, "case %zu: %zu objects", i, nget);
+		if (cases[i].why != NULL)
+			T(err != NULL && strstr(err, cases[i].why) != NULL, "case %zu: %s", i, err);
+		if (ok) {
+			T(strncmp(srv_req(&srv, 0), "GET /runs/?list-type=2&max-keys=1000&prefix=p%2Fd%2F "
+			    "HTTP/1.1", 60) == 0, "first page %.80s", srv_req(&srv, 0));
+			T(strncmp(srv_req(&srv, 1), "GET /runs/p/d/run.json HTTP/1.1", 31) == 0,
+			    "get %.60s", srv_req(&srv, 1));
+			T(strncmp(srv_req(&srv, 2), "GET /runs/?continuation-token=t%2B1%2Fx%3D&"
+			    "list-type=2&max-keys=1000&prefix=p%2Fd%2F HTTP/1.1", 90) == 0,
+			    "second page %.100s", srv_req(&srv, 2));
+			path = xasprintf("%s/run.json", dir);
+			T(file_read(path, 0, &body, &len, &err) && strcmp(body, "{\"schema\": \"run\"}") == 0,
+			    "run.json: %s", body ? body : err);
+			free(body);
+			body = NULL;
+			free(path);
+			path = xasprintf("%s/snapshots/1.json", dir);
+			T(access(path, R_OK) == 0, "%s fetched", path);
+			free(path);
+		}
+		path = xasprintf("%s/evil", o.staging);
+		T(access(path, F_OK) != 0, "nothing outside the folder");
+		free(path);
+		free(dir);
+		free(err);
+		err = NULL;
+		T(s3_out_unstage(&o, &err), "unstage: %s", err);
+		s3_out_free(&o);
+	}
 	aws_client_free(c);
 }
 
@@ -828,6 +910,7 @@ main(void)
 	RUN(t_debug_log_has_no_secrets);
 	RUN(t_s3_put_request);
 	RUN(t_s3_list_request);
+	RUN(t_s3_fetch);
 	RUN(t_s3_url_styles);
 	srv_stop(&srv);
 	srv_rmtree(home);
