@@ -111,7 +111,7 @@ grade_files(char **files, int n, const struct check_config *cfg, int jobs, int *
 static int
 check_put(void *arg, const void *p, size_t len, char **err)
 {
-	return fwrite(p, 1, len, stdout) == len ||
+	return len == 0 || fwrite(p, 1, len, stdout) == len ||
 	    err_set(err, "writing the results: standard output failed");
 }
 
