@@ -53,10 +53,10 @@ files_finding(const json_t *f)
 /*
  * What check reads of an account once its output is spooled, far less
  * than run_record's: what check_results sorts and dates by, the collection
- * (--require-complete), and of each control its id, status and severity,
- * its findings that are accepted risks (the risks' lists count them) and,
- * when it FAILs, its most severe other finding (--fail-on reads the most
- * severe).  A thousand accounts of a thousand users: a few MB.  New.
+ * (--require-complete), and of each control that FAILs or has accepted
+ * risks its id, status and severity, its findings that are accepted risks
+ * (the risks' lists count them) and, when it FAILs, its most severe other
+ * finding (--fail-on reads the most severe).  New.
  */
 static json_t *
 files_check_record(const json_t *a)
@@ -64,7 +64,7 @@ files_check_record(const json_t *a)
 	static const char *const keep[] = { "account_id", "snapshot", "collection" };
 	json_t *r = json_object(), *ctls = json_array(), *c, *f, *fs, *worst;
 	size_t i, j, k;
-	int rank, max;
+	int rank, max, fail;
 
 	for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
 		if (json_object_get(a, keep[k]) != NULL)
@@ -81,8 +81,14 @@ files_check_record(const json_t *a)
 				worst = f;
 			}
 		}
-		if (worst != NULL && jstr(c, "status") != NULL && strcmp(jstr(c, "status"), "FAIL") == 0)
+		fail = jstr(c, "status") != NULL && strcmp(jstr(c, "status"), "FAIL") == 0;
+		if (worst != NULL && fail)
 			json_array_append_new(fs, files_finding(worst));
+		/* A control neither failed nor with an accepted risk is read by nothing here. */
+		if (!fail && json_array_size(fs) == 0) {
+			json_decref(fs);
+			continue;
+		}
 		json_array_append_new(ctls, json_pack("{s:s?, s:s?, s:s?, s:o}", "id", jstr(c, "id"),
 		    "status", jstr(c, "status"), "severity", jstr(c, "severity"), "findings", fs));
 	}
