@@ -98,9 +98,10 @@ class Check(unittest.TestCase):
         self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "333333333333"])
 
     def test_streamed_output_is_the_whole_documents(self):
-        """check's JSON and CSV are written from a spool, one account at a time,
-        and report's summary HTML and PDF from each account's record (run/files.c):
-        byte for byte what report renders from the whole results in memory,
+        """check's JSON and CSV, and report's when it is the one output, are
+        written from a spool, one account at a time, and report's summary HTML
+        and PDF from each account's record (run/files.c): byte for byte what
+        report renders from the whole results in memory,
         with accepted risks, a failed control's findings, an account twice,
         a bad file among them and a framework."""
         cases = sorted(os.listdir(caselib.CASES))
@@ -115,13 +116,21 @@ class Check(unittest.TestCase):
                                    for c in ("ROOT-01", "USER-02", "USER-03", "ROLE-02", "PRIV-01"))
                          + "USER-01,*,*,expired,ciso@example.com,2020-01-01\n"
                          "POL-01,999999999999,*,unused,ciso@example.com,2030-01-01\n")
+        html = os.path.join(self.tmp, "also.html")
         for extra in ([], ["--exceptions", exc]):
             for fmt in ("json", "csv"):
                 streamed = self.check("--format", fmt, *extra, *snaps)
-                whole = caselib.run(["report", "--" + fmt, "-", *extra, *snaps])
-                self.assertEqual((streamed.returncode, whole.returncode), (2, 2), whole.stderr)
+                out = os.path.join(self.tmp, "report." + fmt)
+                by_report = caselib.run(["report", "--" + fmt, out, *extra, *snaps])
+                # With a second output report holds the whole results and renders them.
+                whole = caselib.run(["report", "--" + fmt, "-", "--html", html, *extra, *snaps])
+                self.assertEqual((streamed.returncode, by_report.returncode, whole.returncode), (2, 2, 2),
+                                 whole.stderr)
                 self.assertGreater(len(streamed.stdout), 10000, streamed.stderr[-500:])
                 self.assertEqual(streamed.stdout, whole.stdout, (fmt, extra))
+                with open(out, "rb") as f:
+                    self.assertEqual(f.read(), whole.stdout, (fmt, extra))
+                self.assertEqual(os.stat(out).st_mode & 0o777, 0o600 if fmt == "json" else 0o644)
             res = self.write("results.json", self.check("--format", "json", *extra, *snaps).stdout.decode())
             for fmt, more in (("html", []), ("pdf", []), ("html", ["--framework", "soc2"])):
                 records = caselib.run(["report", "--" + fmt, "-", *more, *extra, *snaps])
