@@ -129,7 +129,7 @@ check_streamed(char **files, int n, const struct check_config *cfg, int jobs, in
 	char *err = NULL;
 	int i, ok = 0;
 
-	if ((f = run_files_grade(files, NULL, n, cfg, jobs, fmt, &err)) == NULL) {
+	if ((f = run_files_grade(files, NULL, n, cfg, jobs, fmt, 0, &err)) == NULL) {
 		usage_error("check", "%s", err);
 		goto out;
 	}

@@ -342,15 +342,15 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
  * (report_grade) for its own page.
  */
 static json_t *
-report_grade_records(char **files, int n, int summary, int fmt, const struct check_config *cfg,
-    int *bad, struct run_files **spool, char **err)
+report_grade_records(char **files, int n, int summary, int fmt, int baseline,
+    const struct check_config *cfg, int *bad, struct run_files **spool, char **err)
 {
 	struct run_files *f;
 	json_t *results = NULL, *doc;
 	size_t count;
 	int i, r = 0;
 
-	if ((f = run_files_grade(files, NULL, n, cfg, 0, fmt, err)) == NULL)
+	if ((f = run_files_grade(files, NULL, n, cfg, 0, fmt, baseline, err)) == NULL)
 		return NULL;
 	for (i = 0; i < n && r >= 0; i++)
 		if (run_files_error(f, i) != NULL &&
@@ -533,7 +533,8 @@ report_inputs(const struct report_args *a, char **files, int nfiles, int plan,
 	else if (a->exceptions != NULL && !check_config_set(&cfg, "exceptions", a->exceptions, &err))
 		report_fail(err);
 	else if ((*results = a->results == NULL ? (plan != PLAN_WHOLE ?
-	    report_grade_records(files, nfiles, a->summary, plan, &cfg, bad, spool, &err) :
+	    report_grade_records(files, nfiles, a->summary, plan, a->bases.n > 0, &cfg, bad,
+	    spool, &err) :
 	    report_grade(files, nfiles, 0, &cfg, bad, &err)) : nfiles == 0 ?
 	    report_lone(a->results, &err) :
 	    report_shards(a->results, files, nfiles, &cfg, &err)) == NULL ||

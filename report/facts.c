@@ -116,6 +116,17 @@ static const char *const report_status_keys[] = {
 static const char *const report_sev_keys[] = { "critical", "high", "medium", "low" };
 #define REPORT_NSEV	(sizeof(report_sev_keys) / sizeof(report_sev_keys[0]))
 
+char *
+report_matrix_note(size_t n, int grouped)
+{
+	if (n <= REPORT_MATRIX_MAX)
+		return NULL;
+	return xasprintf("The %d lowest-scoring of %zu accounts, worst first. Every account "
+	    "is in the accounts table%s and has a page of its own; results.json and "
+	    "findings.csv hold every account's controls.", REPORT_MATRIX_MAX, n,
+	    grouped ? ", the heatmap shows every control by group," : "");
+}
+
 static int
 fact_index(const char *const *keys, size_t n, const char *s)
 {

@@ -15,6 +15,16 @@
 #define REPORT_EMPTY	"\xe2\x80\x94"		/* an em dash */
 
 /*
+ * The control matrix (controls by accounts) shows at most this many
+ * accounts, the lowest-scoring first: a table a thousand accounts wide
+ * does not read, and its cells would be most of the summary's size and
+ * memory.  report_matrix_note says so where it applies, and where every
+ * account is to be found; NULL when every account is shown.
+ */
+#define REPORT_MATRIX_MAX	50
+char	*report_matrix_note(size_t naccounts, int grouped);
+
+/*
  * The thresholds the results were graded with, in words: an array of
  * {"label", "value"} strings ("Minimum password length", "14
  * characters"), known keys first in a fixed order, then any other key

@@ -1127,7 +1127,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	json_t *v = json_object(), *accts = json_array(), *rows = json_array(), *risks = json_array();
 	json_t *worst = json_array(), *incomplete = json_array(), *bars = json_array(), *changes = json_array();
 	json_t *changes_by[HTML_NCHANGE];
-	json_t *o, *cells, *cell, *x, *removed;
+	json_t *o, *cells, *cell, *x, *removed, *matrix;
 	const json_t *e, *ctl, *ce, *r, *ev;
 	const char *change;
 	size_t i, j, n = json_array_size(json_object_get(model, "accounts"));
@@ -1243,7 +1243,9 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 			html_sets(cell, "change", change);
 			html_set_moved(cell, ce);
 			html_setf(cell, "change_class", "change-%s", change ? change : "none");
-			json_array_append_new(cells, cell);
+			/* The matrix's accounts (REPORT_MATRIX_MAX); the changes list has all. */
+			if (j < REPORT_MATRIX_MAX)
+				json_array_append(cells, cell);
 			if (change != NULL && (strcmp(change, "unchanged") != 0 ||
 			    jstr(cell, "moved") != NULL)) {
 				x = json_object();
@@ -1264,6 +1266,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 				html_set(x, "fixed_names", html_names(json_object_get(ce, "fixed_findings")));
 				json_array_append_new(changes_by[html_change_rank(change)], x);
 			}
+			json_decref(cell);
 		}
 		html_set(o, "cells", cells);
 		json_array_append_new(rows, o);
@@ -1303,6 +1306,13 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	html_copy(v, "tool_version", json_object_get(results, "tool"), "version");
 	html_set(v, "has_baseline", json_incref(json_object_get(model, "has_baseline")));
 	html_set_time(v, "baseline_generated", jstr(model, "baseline_generated_at"));
+	matrix = json_array();
+	for (i = 0; i < n && i < REPORT_MATRIX_MAX; i++)
+		json_array_append(matrix, json_array_get(accts, i));
+	html_set(v, "matrix_accounts", matrix);
+	a = report_matrix_note(n, json_array_size(jpath(results, "grouping.groups")) > 0);
+	html_sets(v, "matrix_note", a);
+	free(a);
 	html_set(v, "accounts", accts);
 	html_set(v, "bars", bars);
 	html_set(v, "worst", worst);
@@ -1344,17 +1354,25 @@ html_render(void *ctx, const json_t *results, struct buf *out, char **err)
 
 	if ((model = compare_build(results, h->opts.baseline, err)) == NULL)
 		goto out;
+	/*
+	 * The view holds what it needs of the model (copies or references),
+	 * so the model goes before the page is filled: at a thousand accounts
+	 * the model, the view and the page's tree are each tens of MiB.
+	 */
 	if (h->opts.summary) {
 		view = html_compare_view(results, model, h->opts.account_pages);
+		json_decref(model);
+		model = NULL;
 		trend_html_fill(view, h->opts.history, 1);
 		rc = tmpl_render(HTML_COMPARE, view, out, err);
 	} else {
 		view = html_report_view(results, model);
+		json_decref(model);
+		model = NULL;
 		trend_html_fill(view, h->opts.history, 0);
 		rc = tmpl_render(HTML_REPORT, view, out, err);
 	}
 out:
-	json_decref(view);
 	json_decref(model);
 	return rc;
 }

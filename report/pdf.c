@@ -1236,6 +1236,7 @@ pdf_matrix(struct lay *l, const json_t *model)
 	const json_t *accts = json_object_get(model, "accounts");
 	const json_t *controls = json_object_get(model, "controls"), *c;
 	size_t na = json_array_size(accts), per, from, to, i, j;
+	char *note = report_matrix_note(na, 0);
 	double accw;
 	struct lay_col *cols;
 	const char **cells;
@@ -1250,6 +1251,11 @@ pdf_matrix(struct lay *l, const json_t *model)
 	    "evaluated), N/A (not applicable); \"-\" when an account's results "
 	    "lack the control. With a baseline, a cell also says new, fixed or "
 	    "unknown (failed before, not evaluated now).");
+	if (note != NULL) {
+		lay_para(l, LAY_BODY, 0, PDF_INK, note);
+		na = REPORT_MATRIX_MAX;
+	}
+	free(note);
 	cols = xcalloc(per + 1, sizeof(*cols));
 	head = xcalloc(per + 1, sizeof(*head));
 	cells = xcalloc(per + 1, sizeof(*cells));
@@ -1257,7 +1263,8 @@ pdf_matrix(struct lay *l, const json_t *model)
 	for (from = 0; from < na; from = to) {
 		to = from + per < na ? from + per : na;
 		if (na > per) {
-			t = xasprintf("Accounts %zu to %zu of %zu", from + 1, to, na);
+			t = xasprintf("Accounts %zu to %zu of %zu", from + 1, to,
+			    json_array_size(accts));
 			if (from > 0)
 				lay_page_break(l);
 			lay_heading(l, LAY_H3, -1, t);

@@ -24,9 +24,10 @@ const struct tmpl *tmpl_find(const char *name);
  * Template name (an HTML file) filled from view and appended to out as a
  * document (report/tmpl.c): data-field, data-empty, data-if, data-repeat,
  * data-attr-NAME, data-inline and data-sample, as templates/README
- * describes.  1 ok; 0 with *err set (the caller frees it).
+ * describes.  1 ok; 0 with *err set (the caller frees it).  Steals view
+ * (a reference: it is released as soon as the page is filled).
  */
 struct buf;
-int	tmpl_render(const char *name, const json_t *view, struct buf *out, char **err);
+int	tmpl_render(const char *name, json_t *view, struct buf *out, char **err);
 
 #endif

@@ -482,15 +482,29 @@ tmpl_csp(xmlNode *root, char **err)
 	return rc;
 }
 
+/* The serialiser's output, appended to the caller's buffer as it comes (tmpl_render). */
+static int
+tmpl_out_write(void *ctx, const char *p, int n)
+{
+	return n >= 0 && buf_add(ctx, p, (size_t)n) ? n : -1;
+}
+
+static int
+tmpl_out_close(void *ctx)
+{
+	return 0;
+}
+
 int
-tmpl_render(const char *name, const json_t *view, struct buf *out, char **err)
+tmpl_render(const char *name, json_t *view, struct buf *out, char **err)
 {
 	const struct tmpl *t;
 	struct tmpl_scope top = { view, NULL };
 	xmlOutputBuffer *ob = NULL;
 	htmlDocPtr doc = NULL;
 	xmlNode *root;
-	int rc = 0;
+	size_t len0 = out->len;
+	int rc = 0, filled;
 
 	if ((t = tmpl_find(name)) == NULL) {
 		err_set(err, "html: template %s is not compiled in", name);
@@ -502,15 +516,29 @@ tmpl_render(const char *name, const json_t *view, struct buf *out, char **err)
 		err_set(err, "html: cannot parse template %s", name);
 		goto out;
 	}
-	if (!tmpl_inline(root, err) || !tmpl_fill(root, &top, err) || !tmpl_csp(root, err))
+	filled = tmpl_inline(root, err) && tmpl_fill(root, &top, err);
+	/*
+	 * The tree holds copies of the view's text: the view goes before the
+	 * tree is serialised, so that a large summary holds its view, its
+	 * tree and its text two at a time, never all three.
+	 */
+	json_decref(view);
+	view = NULL;
+	if (!filled || !tmpl_csp(root, err))
 		goto out;
-	if ((ob = xmlAllocOutputBuffer(NULL)) == NULL) {
+	/* Straight into out: the serialiser's own buffer would be a second copy of the page. */
+	if ((ob = xmlOutputBufferCreateIO(tmpl_out_write, tmpl_out_close, out, NULL)) == NULL) {
 		err_set(err, "html: out of memory");
 		goto out;
 	}
 	htmlDocContentDumpFormatOutput(ob, doc, "UTF-8", 1);
-	if (xmlOutputBufferGetSize(ob) == 0 ||
-	    !buf_add(out, xmlOutputBufferGetContent(ob), xmlOutputBufferGetSize(ob))) {
+	rc = xmlOutputBufferClose(ob);
+	ob = NULL;
+	if (rc < 0 || out->len == len0) {
+		rc = 0;
+		out->len = len0;
+		if (out->p != NULL)
+			out->p[len0] = '\0';
 		err_set(err, "html: cannot write the document (too large?)");
 		goto out;
 	}
@@ -518,6 +546,7 @@ tmpl_render(const char *name, const json_t *view, struct buf *out, char **err)
 out:
 	if (ob != NULL)
 		xmlOutputBufferClose(ob);
+	json_decref(view);
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -20,6 +20,7 @@
 
 struct run_files {
 	int			 fmt;		/* the format spooled, or -1: records only */
+	int			 baseline;	/* run_record's: a baseline reads the findings */
 	const struct check_config *cfg;
 	struct check_config	 marked;	/* cfg less the exceptions: accounts come marked */
 	int			 n;
@@ -132,7 +133,7 @@ files_landed(void *arg, int i, json_t *a)
 	if (f->fd >= 0) {
 		f->records[i] = files_check_record(a);
 	} else {
-		run_record(a);
+		run_record(a, f->baseline);
 		f->records[i] = jrebuild(a);	/* compactly: checks/files.c says why */
 	}
 	json_decref(a);
@@ -167,12 +168,13 @@ files_doc(struct run_files *f)
 
 struct run_files *
 run_files_grade(char *const *files, const char *const *names, int n,
-    const struct check_config *cfg, int jobs, int fmt, char **err)
+    const struct check_config *cfg, int jobs, int fmt, int baseline, char **err)
 {
 	struct run_files *f = xcalloc(1, sizeof(*f));
 	const char *dir = getenv("TMPDIR");
 
 	f->fmt = fmt;
+	f->baseline = baseline;
 	f->cfg = cfg;
 	f->marked = *cfg;
 	f->marked.exceptions = NULL;

@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -282,7 +283,8 @@ run_fail_later(struct run *r, char *err, int io)
  * it and write its pages now, while the other accounts are still being
  * collected.  Its pages are the report of that account alone, as `report
  * SNAPSHOT` makes it: its own results time, the accepted risks as of it.
- * Then the account goes to the spool and only its record stays.
+ * Then the account and its record go to the spool: nothing of it stays in
+ * memory until the summary reads the records back (run_grade_and_report).
  */
 void
 run_landed(void *arg, struct collect_job *j)
@@ -308,12 +310,15 @@ run_landed(void *arg, struct collect_job *j)
 			run_fail_later(r, err, 0);
 		json_decref(one);
 	}
-	run_record(a);
-	r->graded[i] = jrebuild(a);	/* compactly: checks/files.c says why */
+	run_record(a, r->baseline_doc != NULL);
+	err = NULL;
+	if (!run_spool_put(r, RUN_SPOOL_RECORD(r, i), a, &err))
+		run_fail_later(r, err, 1);
 	json_decref(a);
+	r->landed[i] = 1;
 }
 
-/* Which target a record of the summary's document is (its place in r->graded). */
+/* Which target a record of the summary's document is (its place in recs). */
 static size_t
 record_index(const struct run *r, const json_t *rec, const json_t *const *recs)
 {
@@ -611,7 +616,7 @@ run_history_start(struct run *r)
 int
 run_grade_and_report(struct run *r, const struct check_config *cc, json_t *baseline, char **err)
 {
-	json_t *accounts = json_array(), *results = NULL, **recs;
+	json_t *accounts = json_array(), *results = NULL, **recs, *shared = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -622,15 +627,33 @@ run_grade_and_report(struct run *r, const struct check_config *cc, json_t *basel
 		json_decref(accounts);
 		return -1;
 	}
+	/*
+	 * The collection's threads are done: what their arenas hold free goes
+	 * back to the system before the records are read (on this thread, so
+	 * they lie together) and the summary is drawn.
+	 */
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 	/* Landed accounts are graded; the others (never collected) are graded missing here. */
 	recs = xcalloc(r->ntargets + 1, sizeof(*recs));
-	for (i = 0; i < r->ntargets && !*r->stop; i++) {
-		if (r->graded[i] == NULL)
+	shared = json_object();
+	for (i = 0; i < r->ntargets; i++) {
+		if (!r->landed[i])
 			run_landed(r, &r->targets[i]);
+		if (*r->stop || r->page_error != NULL)
+			break;
+		if ((recs[i] = run_spool_get(r, RUN_SPOOL_RECORD(r, i), err)) == NULL) {
+			json_decref(accounts);
+			goto out;
+		}
+		run_record_share(recs[i], shared);
 		/* recs keeps a reference: a record --select drops is still not another's. */
-		json_array_append(accounts, recs[i] = r->graded[i]);
-		r->graded[i] = NULL;
+		json_array_append(accounts, recs[i]);
 	}
+	/* The records hold what they share; the table is done with. */
+	json_decref(shared);
+	shared = NULL;
 	if (*r->stop || r->page_error != NULL) {
 		json_decref(accounts);
 		if (r->page_error != NULL) {
@@ -665,5 +688,6 @@ out:
 		json_decref(recs[i]);
 	free(recs);
 	json_decref(results);
+	json_decref(shared);
 	return rc;
 }

@@ -296,7 +296,7 @@ run_collect(struct run *r, char **err)
 		write_manifest(r, "failed", EXIT_IO);
 		return EXIT_IO;
 	}
-	r->graded = xcalloc(r->ntargets + 1, sizeof(*r->graded));
+	r->landed = xcalloc(r->ntargets + 1, sizeof(*r->landed));
 	pthread_mutex_init(&r->lock, NULL);
 	if (!run_spool_open(r, err)) {
 		write_manifest(r, "failed", EXIT_IO);
@@ -398,10 +398,8 @@ run_free(struct run *r)
 	hist_free(r->hist);
 	s3_out_free(&r->s3);
 	free(r->s3_name);
-	if (r->graded != NULL) {
-		for (i = 0; i < r->ntargets; i++)
-			json_decref(r->graded[i]);
-		free(r->graded);
+	if (r->landed != NULL) {
+		free(r->landed);
 		pthread_mutex_destroy(&r->lock);
 		run_spool_close(r);
 	}

@@ -91,9 +91,9 @@ struct run {
 	const struct check_config *cc;		/* the thresholds, exceptions (run_report's) */
 	struct check_config cc_marked;		/* *cc less the exceptions: accounts come marked */
 	const json_t	*baseline_doc;		/* --baseline's results, or NULL */
-	json_t		**graded;		/* per target: its record (run_record) once landed */
-	int		 spool_fd;		/* the full accounts (run/spool.c) */
-	off_t		*spool_off;		/* per target: where its account is */
+	unsigned char	*landed;		/* per target: 1 once graded, its record spooled */
+	int		 spool_fd;		/* the accounts and their records (run/spool.c) */
+	off_t		*spool_off;		/* per slot (a target's, RUN_SPOOL_RECORD): where it is */
 	size_t		*spool_len;
 	off_t		 spool_end;
 	char		*page_error;		/* the first account page that failed, or NULL */
@@ -151,7 +151,7 @@ int	run_profile_group(const struct run *, const char *profile, char **path, char
  * (check_files); with fmt a format made one account at a time
  * (report_stream_fmt) each account's part of that output waits in an
  * unlinked spool in $TMPDIR (else /tmp), with fmt -1 only the records are
- * kept.  NULL with *err when the spool fails; a file that could not be
+ * kept (run_record's, with baseline as it takes it).  NULL with *err when the spool fails; a file that could not be
  * graded is left out, and run_files_error(f, i) says why (else NULL).
  * run_files_doc: the results document of the accounts' records
  * (run_record; sorted, the accepted risks listed), f's own.
@@ -161,7 +161,7 @@ int	run_profile_group(const struct run *, const char *profile, char **path, char
 struct run_files;
 typedef int (*run_put_fn)(void *arg, const void *, size_t, char **err);
 struct run_files *run_files_grade(char *const *files, const char *const *names, int n,
-	    const struct check_config *, int jobs, int fmt, char **err);
+	    const struct check_config *, int jobs, int fmt, int baseline, char **err);
 const char *run_files_error(const struct run_files *, int i);
 const json_t *run_files_doc(const struct run_files *);
 int	run_files_write(const struct run_files *, run_put_fn put, void *arg, char **err);
@@ -173,9 +173,13 @@ void	run_landed(void *run, struct collect_job *);
 void	run_history_start(struct run *);
 int	run_spool_open(struct run *, char **err);
 void	run_spool_close(struct run *);
-int	run_spool_put(struct run *, size_t i, const json_t *acct, char **err);
-json_t	*run_spool_get(const struct run *, size_t i, char **err);	/* new, or NULL */
-void	run_record(json_t *acct);
+/* A spool slot: target i's full account is slot i, its record this one. */
+#define RUN_SPOOL_RECORD(r, i)	((r)->ntargets + (i))
+int	run_spool_put(struct run *, size_t slot, const json_t *acct, char **err);
+json_t	*run_spool_get(const struct run *, size_t slot, char **err);	/* new, or NULL */
+void	run_record(json_t *acct, int baseline);	/* baseline: one is compared with */
+/* rec's values that other records hold alike, taken from shared (a table it adds to). */
+void	run_record_share(json_t *rec, json_t *shared);
 int	run_grade_and_report(struct run *, const struct check_config *, json_t *baseline,
 	    char **err);
 

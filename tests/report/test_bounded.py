@@ -176,3 +176,44 @@ def squash(s):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WideOrganization(unittest.TestCase):
+    """A comparison of more accounts than a matrix can show: the control
+    matrix holds the 50 lowest-scoring, worst first, and says where every
+    account is; the accounts table, the changes and the machine outputs keep
+    them all."""
+
+    def test_matrix_shows_the_worst_fifty(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        res = os.path.join(tmp, "wide.results.json")
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_large.py"), "--accounts", "60",
+                        "--users", "4", "--events", "1", res], check=True, timeout=120)
+        out = {e: os.path.join(tmp, "wide." + e) for e in ("html", "pdf", "dump")}
+        p = subprocess.run([IAMGRADE, "report", "--results", res, "--html", out["html"], "--pdf",
+                            out["pdf"], "--dump", out["dump"]], capture_output=True, timeout=600)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(res, encoding="utf-8") as f:
+            accounts = json.load(f)["accounts"]
+        worst = sorted(accounts, key=lambda a: (a["score"] is not None, a["score"] or 0, a["account_id"]))
+        with open(out["html"], encoding="utf-8") as f:
+            page = f.read()
+        matrix = page[page.index('<table class="matrix">'):]
+        matrix = matrix[:matrix.index("</table>")]
+        head = re.findall(r'<span class="acct-id">(\d{12})</span>', matrix)
+        self.assertEqual(head, [a["account_id"] for a in worst[:50]])
+        # Each control's row has a cell per account shown, no more.
+        for row in re.findall(r"<tr>\s*<th scope=\"row\".*?</tr>", matrix, re.S):
+            self.assertEqual(row.count('<td class="cell '), 50)
+        note = "The 50 lowest-scoring of 60 accounts, worst first."
+        self.assertIn(note, page)
+        for a in accounts:     # every account is in the accounts table
+            self.assertIn('id="%s"' % ("acct-" + a["account_id"]), page)
+        with open(out["dump"], encoding="utf-8") as f:
+            d = f.read()
+        self.assertIn("  | Accounts 49 to 50 of 60\n", d)
+        self.assertNotIn(" of 60\n  | Accounts 51", d)
+        self.assertNotRegex(d, r"Accounts 5[1-9] to")
+        if PDFTOTEXT:
+            self.assertIn(squash(note), squash(pdf_text(out["pdf"])))

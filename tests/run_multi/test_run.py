@@ -402,6 +402,39 @@ class OrgRun(e2eutil.BedCase):
             self.assertEqual(f.read(), q.stdout, "the page's trend is not its snapshot's")
         self.assert_summary_whole(d)
 
+    def test_5_exceptions(self):
+        """Accepted risks through the records: without a baseline a record's
+        findings keep only their severity and accepted mark (run/spool.c),
+        and the summary and the exceptions lists read no more."""
+        first = self.load(self.__class__.first)
+        picked = []
+        for a in first["accounts"]:
+            for c in a["controls"]:
+                res = [f["resource"] for f in c.get("findings") or [] if f.get("resource")]
+                if c["status"] == "FAIL" and res and len(picked) < 2 and \
+                        all(p[0] != c["id"] for p in picked):
+                    picked.append((c["id"], a["account_id"], res[0]))
+        self.assertEqual(len(picked), 2, "the bed has failing controls with resources")
+        ex = os.path.join(self.mkdtemp(), "exceptions.csv")
+        with open(ex, "w", encoding="utf-8") as f:
+            f.write("control,account,resource,justification,approved_by,expires\n")
+            f.write(f"{picked[0][0]},{picked[0][1]},{picked[0][2]},known,ciso@example.com,2099-01-01\n")
+            f.write(f"{picked[1][0]},*,*,known too,ciso@example.com,2099-01-01\n")
+        out = self.mkdtemp()
+        p, d = self.run_org(out, "--exceptions", ex, "--no-pdf")
+        self.assertEqual(p.returncode, 3, p.stderr)     # the bed has an incomplete account
+        results = self.load(d)
+        accepted = [(a["account_id"], c["id"]) for a in results["accounts"] for c in a["controls"]
+                    for f in c.get("findings") or [] if f.get("accepted")]
+        self.assertIn((picked[0][1], picked[0][0]), accepted)
+        self.assertIn(picked[1][0], {c for _, c in accepted})
+        # The rows' counts are counted back from the records' accepted marks (check_exceptions_lists).
+        rows = {r["control"]: r["findings_accepted"] for r in results["exceptions"]["in_force"]}
+        self.assertEqual(results["exceptions"]["unused"], [])
+        for control, _, _ in picked:
+            self.assertEqual(rows[control], sum(1 for _, c in accepted if c == control), control)
+        self.assert_summary_whole(d)
+
 
 
 class AccountsFile(e2eutil.BedCase):
