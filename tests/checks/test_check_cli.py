@@ -132,7 +132,9 @@ class Check(unittest.TestCase):
                     self.assertEqual(f.read(), whole.stdout, (fmt, extra))
                 self.assertEqual(os.stat(out).st_mode & 0o777, 0o600 if fmt == "json" else 0o644)
             res = self.write("results.json", self.check("--format", "json", *extra, *snaps).stdout.decode())
-            for fmt, more in (("html", []), ("pdf", []), ("html", ["--framework", "soc2"])):
+            base = self.write("base.json", self.check("--format", "json", *snaps[10:30]).stdout.decode())
+            for fmt, more in (("html", []), ("pdf", []), ("html", ["--framework", "soc2"]),
+                              ("html", ["--baseline", base])):
                 records = caselib.run(["report", "--" + fmt, "-", *more, *extra, *snaps])
                 whole = caselib.run(["report", "--" + fmt, "-", "--summary", *more, "--results", res])
                 self.assertEqual(records.returncode, 2, records.stderr)
