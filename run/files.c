@@ -21,6 +21,7 @@
 struct run_files {
 	int			 fmt;		/* the format spooled, or -1: records only */
 	int			 baseline;	/* run_record's: a baseline reads the findings */
+	json_t			*shared;	/* what records say alike, held once (run_record_share) */
 	const struct check_config *cfg;
 	struct check_config	 marked;	/* cfg less the exceptions: accounts come marked */
 	int			 n;
@@ -135,6 +136,10 @@ files_landed(void *arg, int i, json_t *a)
 	} else {
 		run_record(a, f->baseline);
 		f->records[i] = jrebuild(a);	/* compactly: checks/files.c says why */
+		/* Most of a record is what every account's says alike: held once. */
+		pthread_mutex_lock(&f->lock);
+		run_record_share(f->records[i], f->shared);
+		pthread_mutex_unlock(&f->lock);
 	}
 	json_decref(a);
 }
@@ -175,6 +180,7 @@ run_files_grade(char *const *files, const char *const *names, int n,
 
 	f->fmt = fmt;
 	f->baseline = baseline;
+	f->shared = json_object();
 	f->cfg = cfg;
 	f->marked = *cfg;
 	f->marked.exceptions = NULL;
@@ -256,6 +262,7 @@ run_files_free(struct run_files *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	json_decref(f->doc);
+	json_decref(f->shared);
 	pthread_mutex_destroy(&f->lock);
 	free(f->records);
 	free(f->errors);
