@@ -26,6 +26,7 @@ struct run_files {
 	struct check_config	 marked;	/* cfg less the exceptions: accounts come marked */
 	int			 n;
 	json_t			**records;	/* per file: its record, NULL when bad */
+	char			**texts;	/* per file: its record as text, until files_doc */
 	char			**errors;	/* per file: why it is bad */
 	int			 fd;		/* the spool, or -1 */
 	char			*what;		/* the spool's name, in errors */
@@ -105,6 +106,7 @@ files_landed(void *arg, int i, json_t *a)
 	struct run_files *f = arg;
 	struct buf part = { 0 };
 	char *err = NULL;
+	json_t *rec;
 	off_t at;
 
 	if (f->cfg->exceptions != NULL)
@@ -131,16 +133,22 @@ files_landed(void *arg, int i, json_t *a)
 		buf_free(&part);
 		free(err);
 	}
+	/*
+	 * A record is kept as text, one block, until every account is graded:
+	 * its many small objects made between two snapshots would pin pages
+	 * all over the heap that the next snapshot's parse then spreads over
+	 * (300 snapshots cost 17 % more than three times 100; as text, 20 %
+	 * less CPU at 300).
+	 */
 	if (f->fd >= 0) {
-		f->records[i] = files_check_record(a);
+		rec = files_check_record(a);
 	} else {
 		run_record(a, f->baseline);
-		f->records[i] = jrebuild(a);	/* compactly: checks/files.c says why */
-		/* Most of a record is what every account's says alike: held once. */
-		pthread_mutex_lock(&f->lock);
-		run_record_share(f->records[i], f->shared);
-		pthread_mutex_unlock(&f->lock);
+		rec = json_incref(a);
 	}
+	if ((f->texts[i] = json_dumps(rec, JSON_COMPACT)) == NULL)
+		abort();	/* out of memory: a batch tool stops (xmalloc's rule) */
+	json_decref(rec);
 	json_decref(a);
 }
 
@@ -152,6 +160,17 @@ files_doc(struct run_files *f)
 	size_t j, k, m = 0, *byptr = xcalloc((size_t)f->n + 1, sizeof(*byptr));
 	int i;
 
+	for (i = 0; i < f->n; i++) {
+		if (f->texts[i] != NULL) {
+			if ((f->records[i] = json_loads(f->texts[i], JSON_ALLOW_NUL, NULL)) == NULL)
+				abort();	/* our own text: only memory can fail */
+			free(f->texts[i]);
+			f->texts[i] = NULL;
+			/* Most of a run_record is what every account's says alike: held once. */
+			if (f->fd < 0)
+				run_record_share(f->records[i], f->shared);
+		}
+	}
 	for (i = 0; i < f->n; i++)
 		if (f->records[i] != NULL) {
 			json_array_append(all, f->records[i]);
@@ -186,6 +205,7 @@ run_files_grade(char *const *files, const char *const *names, int n,
 	f->marked.exceptions = NULL;
 	f->n = n;
 	f->records = xcalloc((size_t)n + 1, sizeof(*f->records));
+	f->texts = xcalloc((size_t)n + 1, sizeof(*f->texts));
 	f->errors = xcalloc((size_t)n + 1, sizeof(*f->errors));
 	f->off = xcalloc((size_t)n + 1, sizeof(*f->off));
 	f->len = xcalloc((size_t)n + 1, sizeof(*f->len));
@@ -257,6 +277,7 @@ run_files_free(struct run_files *f)
 		return;
 	for (i = 0; i < f->n; i++) {
 		json_decref(f->records[i]);
+		free(f->texts[i]);
 		free(f->errors[i]);
 	}
 	if (f->fd >= 0)
@@ -265,6 +286,7 @@ run_files_free(struct run_files *f)
 	json_decref(f->shared);
 	pthread_mutex_destroy(&f->lock);
 	free(f->records);
+	free(f->texts);
 	free(f->errors);
 	free(f->off);
 	free(f->len);
