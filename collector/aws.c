@@ -88,11 +88,109 @@ struct aws_xfer {
 
 static pthread_once_t aws_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Connection reuse across accounts and threads.  A run opens a client per
+ * account and per worker of an account, and each new curl handle used to
+ * mean a new connection (and on HTTPS a new TLS handshake): ~17,000
+ * connections for ~24,000 requests at 1,000 accounts.  libcurl cannot share
+ * one connection cache between threads that run transfers at the same time
+ * (CURLSHOPT_SHARE(3): CURL_LOCK_DATA_CONNECT "is not supported ... between
+ * multiple concurrent threads"), so the handles themselves are kept: a
+ * freed client's handle goes back to this pool with its live connections
+ * (curl_easy_reset keeps them) and the next client takes it, on whatever
+ * thread.  A handle is still used by one thread at a time.  What libcurl
+ * does share between threads safely, DNS answers and TLS session ids, is in
+ * one share object (aws_share), so a new connection to an endpoint another
+ * handle reached resumes its TLS session instead of a full handshake.
+ * AWS_POOL_MAX bounds the idle handles, and so the idle connections (each
+ * handle keeps up to AWS_HANDLE_CONNS, one per endpoint it reached).
+ */
+#define AWS_POOL_MAX		512
+#define AWS_HANDLE_CONNS	8L
+
+static CURLSH		*aws_share;
+static pthread_mutex_t	 aws_share_locks[CURL_LOCK_DATA_LAST];
+static pthread_mutex_t	 aws_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static CURL		*aws_pool[AWS_POOL_MAX];
+static size_t		 aws_pool_n;
+
+static void
+aws_share_lock(CURL *h, curl_lock_data d, curl_lock_access a, void *arg)
+{
+	pthread_mutex_lock(&aws_share_locks[d]);
+}
+
+static void
+aws_share_unlock(CURL *h, curl_lock_data d, void *arg)
+{
+	pthread_mutex_unlock(&aws_share_locks[d]);
+}
+
 static void
 aws_global_init(void)
 {
+	int i;
+
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&aws_share_locks[i], NULL);
+	/* Without the share (no memory) every handle keeps its own caches: slower, no less right. */
+	if ((aws_share = curl_share_init()) != NULL &&
+	    (curl_share_setopt(aws_share, CURLSHOPT_LOCKFUNC, aws_share_lock) != CURLSHE_OK ||
+	    curl_share_setopt(aws_share, CURLSHOPT_UNLOCKFUNC, aws_share_unlock) != CURLSHE_OK ||
+	    curl_share_setopt(aws_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+	    curl_share_setopt(aws_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)) {
+		curl_share_cleanup(aws_share);
+		aws_share = NULL;
+	}
+}
+
+/* A handle from the pool (with its live connections), or a new one. */
+static CURL *
+aws_handle_get(void)
+{
+	CURL *h = NULL;
+
+	pthread_mutex_lock(&aws_pool_lock);
+	if (aws_pool_n > 0)
+		h = aws_pool[--aws_pool_n];
+	pthread_mutex_unlock(&aws_pool_lock);
+	if (h == NULL && (h = curl_easy_init()) == NULL) {
+		fputs("iamgrade: curl_easy_init failed\n", stderr);
+		abort();
+	}
+	return h;
+}
+
+/* aws.h */
+void
+aws_release_connections(void)
+{
+	CURL *idle[AWS_POOL_MAX];
+	size_t i, n;
+
+	pthread_mutex_lock(&aws_pool_lock);
+	n = aws_pool_n;
+	memcpy(idle, aws_pool, n * sizeof(idle[0]));
+	aws_pool_n = 0;
+	pthread_mutex_unlock(&aws_pool_lock);
+	/* Outside the lock: closing a TLS connection may wait for the peer. */
+	for (i = 0; i < n; i++)
+		curl_easy_cleanup(idle[i]);
+}
+
+/* Back to the pool for the next client, or closed when the pool is full. */
+static void
+aws_handle_put(CURL *h)
+{
+	pthread_mutex_lock(&aws_pool_lock);
+	if (aws_pool_n < AWS_POOL_MAX) {
+		aws_pool[aws_pool_n++] = h;
+		h = NULL;
+	}
+	pthread_mutex_unlock(&aws_pool_lock);
+	curl_easy_cleanup(h);
 }
 
 void
@@ -509,10 +607,7 @@ aws_client_new(const struct aws_config *cfg, const struct aws_creds *creds)
 	aws_config_copy(&c->cfg, cfg);
 	aws_client_defaults(&c->cfg);
 	aws_creds_copy(&c->creds, creds);
-	if ((c->curl = curl_easy_init()) == NULL) {
-		fputs("iamgrade: curl_easy_init failed\n", stderr);
-		abort();
-	}
+	c->curl = aws_handle_get();
 	c->quota = AWS_QUOTA_MAX;
 	c->base_ms = 1000;
 	if ((v = aws_env("IAMGRADE_RETRY_BASE_MS")) != NULL) {
@@ -529,7 +624,7 @@ aws_client_free(struct aws_client *c)
 {
 	if (c == NULL)
 		return;
-	curl_easy_cleanup(c->curl);
+	aws_handle_put(c->curl);
 	aws_config_free(&c->cfg);
 	aws_creds_free(&c->creds);
 	free(c);
@@ -759,6 +854,10 @@ aws_send(struct aws_client *c, const struct aws_req *q, struct aws_resp *r,
 	}
 	curl_easy_setopt(h, CURLOPT_URL, q->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* curl_easy_reset cleared these; the handle's connections outlive it (aws_handle_get). */
+	if (aws_share != NULL)
+		curl_easy_setopt(h, CURLOPT_SHARE, aws_share);
+	curl_easy_setopt(h, CURLOPT_MAXCONNECTS, AWS_HANDLE_CONNS);
 	if (q->method != NULL && strcmp(q->method, "GET") == 0)
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	else {

@@ -7,14 +7,17 @@
  * form parameters; JSON 1.1 services (CloudTrail, Organizations) take a
  * JSON body and an X-Amz-Target.  Retries follow the SDK "standard" mode.
  *
- * Ownership: an aws_client owns its curl handle and a copy of the
- * credentials; aws_resp owns its strings (aws_resp_free).  Secrets are never
- * logged: the debug log prints the access key id's last four characters only.
+ * Ownership: an aws_client owns its curl handle while it lives (then the
+ * handle, with its open connections, goes back to a process-wide pool for
+ * the next client: aws.c says why) and a copy of the credentials; aws_resp
+ * owns its strings (aws_resp_free).  Secrets are never logged: the debug
+ * log prints the access key id's last four characters only.
  *
- * Threads: nothing here keeps global mutable state (curl and libxml2 are
- * initialised once, under pthread_once, by the first aws_client_new).  An
- * aws_client is used by one thread at a time; aws_config and aws_creds are
- * read-only once loaded and may be shared by threads.
+ * Threads: the only global mutable state is that handle pool and libcurl's
+ * DNS and TLS-session share, both under their own locks (curl and libxml2
+ * are initialised once, under pthread_once, by the first aws_client_new).
+ * An aws_client is used by one thread at a time; aws_config and aws_creds
+ * are read-only once loaded and may be shared by threads.
  *
  * Environment for tests: IAMGRADE_RETRY_BASE_MS scales the retry backoff
  * (default 1000: the SDK's 1 s base and 20 s cap), e.g. 1 for fault-injection
@@ -172,6 +175,12 @@ void	aws_client_set_refresh(struct aws_client *,
  * aws_client_merge, which adds its counters to c's, or aws_client_free.
  */
 struct aws_client *aws_client_clone(const struct aws_client *);
+/*
+ * Close the connections that freed clients left open for the next ones
+ * (the handle pool, aws.c): when the peer is done with, as a test's fake
+ * server is.  Clients still in use keep theirs.
+ */
+void	aws_release_connections(void);
 void	aws_client_merge(struct aws_client *c, struct aws_client *sibling);
 unsigned aws_client_calls(const struct aws_client *);	/* HTTP requests sent, retries included */
 unsigned aws_client_retries(const struct aws_client *);

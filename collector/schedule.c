@@ -7,12 +7,26 @@
  * account the independent sources run on a few threads of their own
  * (collector/parallel.c); each source's pages stay in order on one thread,
  * which is what keeps CloudTrail's per-account pacing simple.
+ *
+ * Two widths, because an account's collection is mostly waiting (14
+ * LookupEvents calls 500 ms apart, CloudTrail's 2 a second per account) and
+ * its landing is all CPU (grading, pages): many accounts wait side by side
+ * (threads, the caller's --jobs), but at most one landing per CPU runs at a
+ * time (land_sem), else a wave of accounts landing together would hold all
+ * their results and pages in memory at once and thrash the CPUs.
  */
+#include <sys/resource.h>
+
+#include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "collector/collector.h"
+#include "collector/sources.h"
 
 struct pool {
 	struct collect_job		*jobs;
@@ -27,7 +41,58 @@ struct pool {
 	collect_progress_fn		 progress;
 	void				*arg;
 	pthread_mutex_t			 lock;
+	sem_t				 land_sem;	/* landings running at once: the CPUs */
 };
+
+/* The CPUs this process may run on (a cpuset or taskset narrows them). */
+static int
+cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+/*
+ * Every call in flight is a socket: each account up to SRC_PAR_SOURCES +
+ * SRC_PAR_KEYS, and the handle pool (collector/aws.c) keeps some open
+ * between accounts.  Raise the soft open-files limit towards the hard one
+ * when that many do not fit (a common default is 1,024, and 128 accounts
+ * can start 900 calls at once): else connections fail with EMFILE, are
+ * retried, and the accounts end incomplete.  Said when even the hard
+ * limit is short.
+ */
+static void
+fit_open_files(int threads)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)threads * (SRC_PAR_SOURCES + SRC_PAR_KEYS) + 1024, was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		rl.rlim_cur = was;
+	if (rl.rlim_cur < want)
+		log_info("open files limit %llu, below the %llu that %d accounts at once may "
+		    "need: lower --jobs if connections fail", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)want, threads);
+}
+
+/* The caller's next stage for j, one per CPU at a time. */
+static void
+land(struct pool *p, struct collect_job *j)
+{
+	while (sem_wait(&p->land_sem) != 0 && errno == EINTR)
+		;
+	p->landed(p->arg, j);
+	sem_post(&p->land_sem);
+}
 
 static void
 run_job(struct pool *p, struct collect_job *j)
@@ -84,7 +149,7 @@ worker(void *arg)
 
 		run_job(p, j);
 		if (p->landed != NULL)
-			p->landed(p->arg, j);
+			land(p, j);
 
 		pthread_mutex_lock(&p->lock);
 		j->done = 1;
@@ -116,10 +181,12 @@ collect_many(struct collect_job *jobs, size_t n, const struct aws_creds *creds,
 	p.progress = progress;
 	p.arg = arg;
 	pthread_mutex_init(&p.lock, NULL);
+	sem_init(&p.land_sem, 0, (unsigned)cpus());
 	if (threads < 1)
 		threads = 1;
 	if ((size_t)threads > n)
 		threads = (int)n;
+	fit_open_files(threads);
 	tids = xcalloc((size_t)threads, sizeof(*tids));
 	for (i = 0; i < threads; i++)
 		if (pthread_create(&tids[i], NULL, worker, &p) == 0)
@@ -131,6 +198,7 @@ collect_many(struct collect_job *jobs, size_t n, const struct aws_creds *creds,
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);
+	sem_destroy(&p.land_sem);
 	pthread_mutex_destroy(&p.lock);
 	return p.done;
 }

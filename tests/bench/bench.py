@@ -61,7 +61,7 @@ Sizes come from the environment (defaults in brackets):
   BENCH_STAGES [org baseline check load render catalogue principals priv denied scale lastaccess history
                 lpsection suggest changes; also: paging]
   BENCH_ACCOUNTS [50]  BENCH_USERS [100]  BENCH_EVENTS [20]  BENCH_KEY_HOLDERS [10]
-  BENCH_LATENCY_MS [50]  BENCH_JOBS [16]
+  BENCH_LATENCY_MS [50]  BENCH_JOBS [128: run's default]
   BENCH_COMPARE_USERS [BENCH_USERS,4*BENCH_USERS]
   BENCH_SNAPSHOTS [200; a list such as 200,1000 runs each]  BENCH_SNAPSHOT_USERS [1000]
   BENCH_LARGE_USERS [2000]  BENCH_LARGE_EVENTS [300]  BENCH_PATTERNS [10000]
@@ -141,7 +141,7 @@ def config():
         "events": env_int("BENCH_EVENTS", 20),
         "key_holders": env_int("BENCH_KEY_HOLDERS", 10),
         "latency_ms": env_int("BENCH_LATENCY_MS", 50),
-        "jobs": env_int("BENCH_JOBS", 16),
+        "jobs": env_int("BENCH_JOBS", 128),   # iamgrade run's default
         "snapshot_users": env_int("BENCH_SNAPSHOT_USERS", 1000),
         "large_users": env_int("BENCH_LARGE_USERS", 2000),
         "large_events": env_int("BENCH_LARGE_EVENTS", 300),

@@ -12,12 +12,16 @@ snapshot written to the end of the run; peak RSS.  Then one account with
 BENCH_SCALE_HOLDERS [2000] key holders, `iamgrade collect`, against the
 same latency: ListAccessKeys per holder is the account's longest chain.
 
-The critical path of an account is worked out from what the fake serves:
-AssumeRole and GetCallerIdentity, then the longest of the chains that
-depend on each other (GenerateCredentialReport -> GetCredentialReport ->
-ceil(holders / the collector's ListAccessKeys width) waves of
-ListAccessKeys; DescribeTrails -> GetTrailStatus -> GetEventSelectors; the
-pages of LookupEvents, 500 ms apart).
+The critical path of an account is worked out from the calls the fake
+saw (its counts by action, per account): AssumeRole and GetCallerIdentity,
+then the longest of the chains that depend on each other
+(GenerateCredentialReport -> GetCredentialReport -> ceil(holders / the
+collector's ListAccessKeys width) waves of ListAccessKeys;
+DescribeTrails -> GetTrailStatus -> GetEventSelectors -> every LookupEvents
+call of the account, one after another, 500 ms from the end of one to the
+start of the next: CloudTrail's 2 a second per account and region).
+Threads are the iamgrade process's most at once (sampled from /proc);
+connections are the fake's: opened in all, and open at once at most.
 """
 import glob
 import json
@@ -25,6 +29,7 @@ import math
 import os
 import shutil
 import subprocess
+import threading
 import time
 import urllib.request
 
@@ -86,13 +91,49 @@ class Fake:
         return env
 
 
-def critical_path(holders, events, lat):
-    """Seconds of an account's longest chain of calls that depend on each other."""
+def critical_path(holders, lookups, lat):
+    """Seconds of an account's longest chain of calls that depend on each
+    other; lookups: its LookupEvents calls (all paced on one chain, after
+    the trails, whose home regions the change events search)."""
     creds = (2 + math.ceil(holders / KEYS_WIDTH)) * lat
     trails = 3 * lat
-    pages = max(1, math.ceil(events / 50))
-    lookup = pages * lat + (pages - 1) * LOOKUP_GAP_S
-    return 2 * lat + max(creds, trails, lookup, lat), pages
+    paced = lookups * lat + max(lookups - 1, 0) * LOOKUP_GAP_S
+    return 2 * lat + max(creds, trails + paced, lat)
+
+
+class Threads:
+    """The most threads at once of the process whose command line holds
+    `mark` (sampled every 50 ms from /proc while the with-block runs)."""
+
+    def __init__(self, mark):
+        self.mark = mark.encode()
+        self.most = 0
+        self.done = threading.Event()
+
+    def _sample(self):
+        while not self.done.wait(0.05):
+            for pid in os.listdir("/proc"):
+                if not pid.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if self.mark not in f.read():
+                            continue
+                    with open(f"/proc/{pid}/status") as f:
+                        for line in f:
+                            if line.startswith("Threads:"):
+                                self.most = max(self.most, int(line.split()[1]))
+                except OSError:
+                    pass
+
+    def __enter__(self):
+        self.t = threading.Thread(target=self._sample, daemon=True)
+        self.t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.t.join()
 
 
 def stage_scale(c, work, measure, machine):
@@ -111,8 +152,9 @@ def stage_scale(c, work, measure, machine):
                 # The fake serves no service last accessed (the lastaccess stage
                 # measures that): without --no-last-accessed every account would
                 # be incomplete after 100 failing calls of its own.
-                r = measure([c["iamgrade"], "run", "--organization", "--role-name", ROLE, "--out", out,
-                             "--jobs", str(c["jobs"]), "--no-last-accessed", "-q"], env=env, stderr=err)
+                with Threads(out) as th:
+                    r = measure([c["iamgrade"], "run", "--organization", "--role-name", ROLE, "--out", out,
+                                 "--jobs", str(c["jobs"]), "--no-last-accessed", "-q"], env=env, stderr=err)
             end = time.time()
             st = fake.stats()
         snaps = glob.glob(os.path.join(out, "*", "snapshots", "*.json"))
@@ -122,14 +164,20 @@ def stage_scale(c, work, measure, machine):
             with open(s) as f:
                 complete += bool(json.load(f)["collection"].get("complete"))
         org_calls = st["calls"].get("ListAccounts", 0) + st["calls"].get("DescribeOrganization", 0)
-        chain, pages = critical_path(c["key_holders"], c["events"], lat)
+        lookups = math.ceil(st["calls"].get("LookupEvents", 0) / n)
+        chain = critical_path(c["key_holders"], lookups, lat)
         waves = math.ceil(n / c["jobs"])
+        times = st.get("times", {})
+        # Did the accounts start while ListAccounts was still paging?
+        overlap = (times["ListAccounts"][1] - times["AssumeRole"][0]) / 1000 \
+            if "ListAccounts" in times and "AssumeRole" in times else None
         bound = org_calls * lat + waves * chain
         span = (st["last"] - st["first"]) / 1000
         res["rows"].append({"accounts": n, "run": r, "span": span, "bound": bound, "chain": chain,
                             "org_calls": org_calls, "waves": waves, "after": end - last,
                             "snapshots": len(snaps), "complete": complete, "requests": st["requests"],
-                            "connections": st["connections"]})
+                            "connections": st["connections"], "open_max": st.get("open_max"),
+                            "lookups": lookups, "threads": th.most, "overlap": overlap})
     # One account, many key holders: ListAccessKeys is its longest chain.
     with Fake(work, 1, holders_big, holders_big, c["events"], c["latency_ms"]) as fake:
         out = os.path.join(work, "scale-keys")
@@ -144,7 +192,7 @@ def stage_scale(c, work, measure, machine):
         for s in snaps:
             with open(s) as f:
                 keys = len(json.load(f)["sources"]["access_keys"].get("data") or [])
-        chain, _ = critical_path(holders_big, c["events"], lat)
+        chain = critical_path(holders_big, st["calls"].get("LookupEvents", 0), lat)
         res["keys"] = {"holders": holders_big, "run": r, "span": (st["last"] - st["first"]) / 1000,
                        "bound": chain, "keys": keys, "calls": st["calls"].get("ListAccessKeys", 0)}
     res["m1"] = machine()
@@ -161,7 +209,8 @@ def report_scale(c, res, secs, mib, table, machine_line):
                      f"{secs(x['bound'])} = {x['org_calls']} x {lat} ms + {x['waves']} x {secs(x['chain'])}",
                      f"{x['span'] / x['bound']:.2f}", secs(r["wall"]), secs(x["after"]),
                      f"{x['after'] / x['span']:.2f}" if x["span"] else "-",
-                     mib(r["rss_kb"]), secs(r["cpu"]), x["requests"], x["connections"]))
+                     mib(r["rss_kb"]), secs(r["cpu"]), x.get("threads", "-"), x["requests"],
+                     f"{x['connections']} ({x.get('open_max', '-')})"))
     first = res["rows"][0]["run"]["rss_kb"] if res["rows"] else 0
     ratio = [f"{x['accounts']}: {x['run']['rss_kb'] / first:.2f}" for x in res["rows"]] if first else []
     k = res["keys"]
@@ -171,15 +220,24 @@ def report_scale(c, res, secs, mib, table, machine_line):
         f"{c['key_holders']} key holders and {c['events']} CreateRole events per account.",
         table(("accounts", "jobs", "snapshots / complete", "exit", "collection span",
                "bound (org calls x latency + waves x critical path)", "span / bound", "whole run",
-               "after the last snapshot", "after / span", "peak RSS", "CPU", "AWS requests",
-               "connections"), rows),
+               "after the last snapshot", "after / span", "peak RSS", "CPU", "threads (most)",
+               "AWS requests", "connections (most open)"), rows),
+        "Critical path per account, from the calls the fake saw: " + "; ".join(
+            f"{x['accounts']}: {secs(x['chain'])} = 2 x {lat} ms (identity) + 3 x {lat} ms (trails) + "
+            f"{x['lookups']} LookupEvents x {lat} ms + {max(x['lookups'] - 1, 0)} x 500 ms pacing"
+            for x in res["rows"]) + ".",
+        "Accounts collecting while ListAccounts still paged (last ListAccounts after the first "
+        "AssumeRole, positive: they overlap): " + ", ".join(
+            f"{x['accounts']}: {x['overlap']:+.2f} s" if x.get("overlap") is not None else f"{x['accounts']}: -"
+            for x in res["rows"]) + ".",
         "Peak RSS relative to the smallest run: " + (", ".join(ratio) or "-") + ".",
         table(("one account", "figure"), [
             ("key holders (ListAccessKeys calls made)", f"{k['holders']} ({k['calls']})"),
             ("keys in the snapshot", k["keys"]),
             ("exit status", k["run"]["rc"]),
             ("collection span", secs(k["span"])),
-            ("critical path (identity, report, ceil(holders / 16) waves of ListAccessKeys)", secs(k["bound"])),
+            ("critical path (identity, then the longer of the report and ceil(holders / 16) waves of "
+             "ListAccessKeys, or the trails and the paced LookupEvents)", secs(k["bound"])),
             ("wall time, `iamgrade collect`", secs(k["run"]["wall"])),
             ("peak RSS", mib(k["run"]["rss_kb"])),
         ]),

@@ -11,8 +11,9 @@
 //   FAKE_KEY_HOLDERS, FAKE_EVENTS, FAKE_LATENCY_MS, FAKE_ROLE)
 //
 // Writes the port it listens on to PORTFILE.  GET /__stats answers the
-// calls by action, the first and last request times (ms since the epoch)
-// and the number of connections; POST /__reset clears them.
+// calls by action, the first and last request times (ms since the epoch),
+// overall and by action, the connections opened and the most open at once;
+// POST /__reset clears them.
 "use strict";
 const http = require("http");
 const fs = require("fs");
@@ -146,7 +147,7 @@ function keysOf(a, user) {
 	    `<CreateDate>${ISO(NOW - 30 * 86400)}</CreateDate></member></AccessKeyMetadata>`);
 }
 
-let stats = { calls: {}, first: 0, last: 0, requests: 0, connections: 0 };
+let stats = { calls: {}, first: 0, last: 0, requests: 0, connections: 0, open: 0, open_max: 0, times: {} };
 
 function caller(req) {
 	const m = /Credential=(AKIA|ASIA)(\d{12})/.exec(req.headers.authorization || "");
@@ -221,7 +222,7 @@ const server = http.createServer((req, res) => {
 		return;
 	}
 	if (req.method === "POST" && req.url === "/__reset") {
-		stats = { calls: {}, first: 0, last: 0, requests: 0, connections: 0 };
+		stats = { calls: {}, first: 0, last: 0, requests: 0, connections: 0, open: 0, open_max: 0, times: {} };
 		res.end("{}");
 		return;
 	}
@@ -232,6 +233,8 @@ const server = http.createServer((req, res) => {
 		if (!stats.first) stats.first = t;
 		const [op, status, type, text] = answer(req, Buffer.concat(chunks).toString());
 		stats.calls[op] = (stats.calls[op] || 0) + 1;
+		// When each action was first and last asked: does collecting overlap the org's paging?
+		stats.times[op] = [stats.times[op] ? stats.times[op][0] : t, t];
 		stats.requests++;
 		setTimeout(() => {
 			res.writeHead(status, { "content-type": type, "x-amzn-requestid": "fake",
@@ -241,7 +244,12 @@ const server = http.createServer((req, res) => {
 		}, LATENCY);
 	});
 });
-server.on("connection", () => { stats.connections++; });
+// connections: opened in all; open_max: open at once (keep-alive ones included).
+server.on("connection", (sock) => {
+	stats.connections++;
+	stats.open_max = Math.max(stats.open_max, ++stats.open);
+	sock.on("close", () => { stats.open--; });
+});
 server.keepAliveTimeout = 120000;
 server.headersTimeout = 130000;
 server.listen(0, "127.0.0.1", () => {

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@ static struct {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 idle;
 	int		 conns;		/* connections being served */
+	int		 accepted;	/* connections opened in all */
 	fake_fn		*handler;
 	struct fake_req	 log[MAXREQ];
 	int		 n;
@@ -188,6 +190,7 @@ fake_loop(void *arg)
 	while ((c = accept(fake.fd, NULL, NULL)) >= 0) {
 		pthread_mutex_lock(&fake.lock);
 		fake.conns++;
+		fake.accepted++;
 		pthread_mutex_unlock(&fake.lock);
 		if (pthread_create(&th, NULL, fake_conn_thread, (void *)(intptr_t)c) != 0) {
 			perror("fake server thread");
@@ -229,7 +232,8 @@ fake_stop(void)
 	shutdown(fake.fd, SHUT_RDWR);
 	close(fake.fd);
 	pthread_join(fake.thread, NULL);
-	/* The clients are gone by now: their connections end. */
+	/* The clients are gone by now; the connections they left for the next ones end. */
+	aws_release_connections();
 	pthread_mutex_lock(&fake.lock);
 	while (fake.conns > 0)
 		pthread_cond_wait(&fake.idle, &fake.lock);
@@ -878,6 +882,120 @@ invalid_report(const struct fake_req *q, int nth, struct fake_resp *r)
 	free(res);
 }
 
+static int
+fake_accepted(void)
+{
+	int n;
+
+	pthread_mutex_lock(&fake.lock);
+	n = fake.accepted;
+	pthread_mutex_unlock(&fake.lock);
+	return n;
+}
+
+/*
+ * Later accounts reuse the connections the first one left: its clients
+ * gave their handles, connections open, to the next ones (the handle
+ * pool, collector/aws.c).  Before it, every account, and each of its
+ * workers, opened connections of its own, as many as the first did.  A
+ * later account may still open one or two (a handle of a worker that
+ * found no work had never connected), so the test asks that four more
+ * accounts open fewer than the first one did alone.
+ */
+static void
+t_connections_reused(void)
+{
+	struct collect_target t = { NULL, NULL, NULL, NULL };
+	struct collect_opts o = { .cfg = &cfg, .since_days = 0, .report_wait_s = 0, .no_last_accessed = 1 };
+	char *err = NULL;
+	json_t *snap;
+	int i, opened[5] = { 0 };
+
+	setenv("IAMGRADE_LOOKUP_GAP_MS", "1", 1);	/* the pacing is t_full_account's */
+	aws_release_connections();			/* none left from earlier fakes */
+	fake.accepted = 0;
+	fake_start(minimal);
+	if (!config())
+		goto out;
+	for (i = 0; i < 5; i++) {
+		snap = collect_account(&t, &creds, &o, &err);
+		T(snap != NULL, "account %d: no snapshot: %s", i, err);
+		json_decref(snap);
+		opened[i] = fake_accepted();
+	}
+	T(opened[0] > 1, "the first account opened %d connections (its workers run side by side)",
+	    opened[0]);
+	T(opened[4] - opened[0] < opened[0], "the first account opened %d connections, the next "
+	    "four %d (%d %d %d %d in all)", opened[0], opened[4] - opened[0], opened[1], opened[2],
+	    opened[3], opened[4]);
+	aws_config_free(&cfg);
+out:
+	fake_stop();
+	unsetenv("IAMGRADE_LOOKUP_GAP_MS");
+	free(err);
+}
+
+/* How many landings run at once (t_landings_bounded). */
+static struct {
+	pthread_mutex_t	 lock;
+	int		 now, most, n;
+} landing = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+count_landing(void *arg, struct collect_job *j)
+{
+	pthread_mutex_lock(&landing.lock);
+	landing.n++;
+	if (++landing.now > landing.most)
+		landing.most = landing.now;
+	pthread_mutex_unlock(&landing.lock);
+	usleep(100 * 1000);	/* long enough for accounts landing together to overlap */
+	pthread_mutex_lock(&landing.lock);
+	landing.now--;
+	pthread_mutex_unlock(&landing.lock);
+}
+
+/*
+ * collect_many keeps many accounts in flight (they mostly wait on
+ * CloudTrail's pacing) but lands (grades, writes pages) at most one per
+ * CPU at a time.  8 accounts on 8 threads land together; on a machine with
+ * fewer than 8 CPUs an unbounded landing shows as more than the CPUs.
+ */
+static void
+t_landings_bounded(void)
+{
+	struct collect_job jobs[8];
+	struct collect_opts o = { .cfg = &cfg, .since_days = 0, .report_wait_s = 0, .no_last_accessed = 1 };
+	char dir[] = "/tmp/iamgrade-test-XXXXXX";
+	cpu_set_t set;
+	size_t i, n = sizeof(jobs) / sizeof(jobs[0]), done;
+	int cpus = 1;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		cpus = CPU_COUNT(&set);
+	setenv("IAMGRADE_LOOKUP_GAP_MS", "1", 1);
+	memset(jobs, 0, sizeof(jobs));
+	T(mkdtemp(dir) != NULL, "mkdtemp");
+	fake_start(minimal);
+	if (!config())
+		goto out;
+	done = collect_many(jobs, n, &creds, &o, dir, (int)n, NULL, count_landing, NULL, NULL);
+	T(done == n && landing.n == (int)n, "%zu collected, %d landed", done, landing.n);
+	T(landing.most >= 1 && landing.most <= cpus, "%d landings at once on %d CPUs",
+	    landing.most, cpus);
+	for (i = 0; i < n; i++) {
+		T(jobs[i].snapshot != NULL, "account %zu: %s", i, jobs[i].error);
+		if (jobs[i].snapshot != NULL)
+			unlink(jobs[i].snapshot);
+		collect_job_free(&jobs[i]);
+	}
+	aws_config_free(&cfg);
+out:
+	rmdir(dir);
+	fake_stop();
+	unsetenv("IAMGRADE_LOOKUP_GAP_MS");
+}
+
 static void
 t_invalid_report(void)
 {
@@ -1458,6 +1576,8 @@ main(void)
 	log_level = 0;
 	RUN(t_full_account);
 	RUN(t_minimal_account);
+	RUN(t_connections_reused);
+	RUN(t_landings_bounded);
 	broken_report = 0;
 	RUN(t_invalid_report);
 	broken_report = 1;
