@@ -95,6 +95,17 @@ void	check_files(char *const *files, const char *const *names, int n,
 	    const struct check_config *, int jobs, json_t **accounts, char **errors);
 
 /*
+ * The same, each account handed to landed(arg, i, account) as soon as it
+ * is graded, on the thread that graded it (several at once: landed keeps
+ * its own state safe), which takes the reference: for a caller that keeps
+ * less than every account whole.  errors as above.
+ */
+typedef void (*check_landed_fn)(void *arg, int i, json_t *acct);
+void	check_files_each(char *const *files, const char *const *names, int n,
+	    const struct check_config *, int jobs, check_landed_fn landed, void *arg,
+	    char **errors);
+
+/*
  * The results "account" of a selected account that has no gradable
  * snapshot: it was never collected, or its snapshot could not be loaded or
  * graded.  It is graded as an account that could not be reached is: every

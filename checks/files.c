@@ -15,7 +15,8 @@ struct grade_pool {
 	const char *const		 *names;
 	int				  n;
 	const struct check_config	 *cfg;
-	json_t				**accounts;	/* per file, NULL when bad */
+	check_landed_fn			  landed;
+	void				 *arg;
 	char				**errors;	/* per file, why it is bad */
 	int				  next;
 	pthread_mutex_t			  lock;
@@ -26,29 +27,14 @@ static json_t *
 grade_one(const struct grade_pool *p, int i, char **err)
 {
 	json_t *snap, *a;
-	char sha[65], *text;
+	char sha[65];
 
 	if (!snap_load(p->files[i], &snap, sha, err))
 		return NULL;
 	a = check_account(snap, p->names ? p->names[i] : p->files[i], sha, p->cfg);
 	json_decref(snap);
-	if (a == NULL) {
-		err_set(err, "%s: cannot grade this snapshot", p->files[i]);
-		return NULL;
-	}
-	/*
-	 * Kept results interleaved with freed snapshots fragment malloc's
-	 * heap until every allocation crawls (400 snapshots of 1000 users
-	 * took 6.6 times as long as 100).  Rebuilt from its text once the
-	 * snapshot is gone, an account sits compactly and the time stays
-	 * linear (4.0 times).
-	 */
-	text = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	a = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
 	if (a == NULL)
-		err_set(err, "%s: out of memory", p->files[i]);
+		err_set(err, "%s: cannot grade this snapshot", p->files[i]);
 	return a;
 }
 
@@ -56,6 +42,7 @@ static void *
 grade_worker(void *arg)
 {
 	struct grade_pool *p = arg;
+	json_t *a;
 	int i;
 
 	for (;;) {
@@ -64,16 +51,17 @@ grade_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (i >= p->n)
 			break;
-		p->accounts[i] = grade_one(p, i, &p->errors[i]);
+		if ((a = grade_one(p, i, &p->errors[i])) != NULL)
+			p->landed(p->arg, i, a);
 	}
 	return NULL;
 }
 
 void
-check_files(char *const *files, const char *const *names, int n,
-    const struct check_config *cfg, int jobs, json_t **accounts, char **errors)
+check_files_each(char *const *files, const char *const *names, int n,
+    const struct check_config *cfg, int jobs, check_landed_fn landed, void *arg, char **errors)
 {
-	struct grade_pool p = { files, names, n, cfg, accounts, errors, 0,
+	struct grade_pool p = { files, names, n, cfg, landed, arg, errors, 0,
 	    PTHREAD_MUTEX_INITIALIZER };
 	pthread_t *tids;
 	int i, started = 0;
@@ -92,4 +80,27 @@ check_files(char *const *files, const char *const *names, int n,
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);
+}
+
+/*
+ * Kept whole: kept results interleaved with freed snapshots fragment
+ * malloc's heap until every allocation crawls (400 snapshots of 1000 users
+ * took 6.6 times as long as 100).  Rebuilt from its text once the snapshot
+ * is gone, an account sits compactly and the time stays linear (4.0
+ * times).
+ */
+static void
+keep_account(void *arg, int i, json_t *a)
+{
+	json_t **accounts = arg;
+
+	accounts[i] = jrebuild(a);
+	json_decref(a);
+}
+
+void
+check_files(char *const *files, const char *const *names, int n,
+    const struct check_config *cfg, int jobs, json_t **accounts, char **errors)
+{
+	check_files_each(files, names, n, cfg, jobs, keep_account, accounts, errors);
 }

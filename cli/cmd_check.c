@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "run/run.h"
 
 /* What check's options set (cli/opts.h). */
 struct check_args {
@@ -106,6 +107,53 @@ grade_files(char **files, int n, const struct check_config *cfg, int jobs, int *
 	return check_results(all, cfg);
 }
 
+/* Standard output, for run_files_write. */
+static int
+check_put(void *arg, const void *p, size_t len, char **err)
+{
+	return len == 0 || fwrite(p, 1, len, stdout) == len ||
+	    err_set(err, "writing the results: standard output failed");
+}
+
+/*
+ * A format made one account at a time (JSON, CSV): each account's part
+ * spooled as it is graded and only its record kept (run/files.c), so that
+ * memory does not grow with the accounts.  The results' document (its
+ * records) into *doc; 0 after saying why the output failed (*io: writing).
+ */
+static int
+check_streamed(char **files, int n, const struct check_config *cfg, int jobs, int fmt,
+    json_t **doc, int *bad, int *io)
+{
+	struct run_files *f;
+	char *err = NULL;
+	int i, ok = 0;
+
+	if ((f = run_files_grade(files, NULL, n, cfg, jobs, fmt, 0, &err)) == NULL) {
+		usage_error("check", "%s", err);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (run_files_error(f, i) != NULL) {
+			char *e = xstrdup(run_files_error(f, i));
+
+			usage_error("check", "%s", str_sanitize_term(e));
+			free(e);
+			*bad = 1;
+		}
+	*doc = json_incref((json_t *)run_files_doc(f));
+	if (!run_files_write(f, check_put, NULL, &err) || fflush(stdout) != 0) {
+		usage_error("check", "%s", err ? err : "writing the results: standard output failed");
+		*io = 1;
+		goto out;
+	}
+	ok = 1;
+out:
+	run_files_free(f);
+	free(err);
+	return ok;
+}
+
 /* The config file, then each --set KEY=VALUE; 0 after a usage error. */
 static int
 check_configure(const struct check_args *a, struct check_config *cfg)
@@ -154,16 +202,40 @@ check_values(const struct check_args *a, int *fmt, int *fail_on)
 	return 1;
 }
 
+/* The whole results in memory, rendered in fmt to standard output; 0 after saying why (*io: writing). */
+static int
+check_whole(char **files, int n, const struct check_config *cfg, int jobs, int fmt,
+    const struct report_opts *ropts, json_t **results, int *bad, int *io)
+{
+	struct buf out = { 0 };
+	char *err = NULL;
+	int ok = 0;
+
+	*results = grade_files(files, n, cfg, jobs, bad);
+	if (!report_render(fmt, *results, ropts, &out, &err)) {
+		usage_error("check", "%s", err);
+		goto out;
+	}
+	if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		usage_error("check", "writing the results: %s", "standard output failed");
+		*io = 1;
+		goto out;
+	}
+	ok = 1;
+out:
+	buf_free(&out);
+	free(err);
+	return ok;
+}
+
 int
 cmd_check(int argc, char *argv[])
 {
 	struct check_args a = { .color = -1 };
 	struct report_opts ropts = { 0 };
 	struct check_config cfg;
-	struct buf out = { 0 };
 	json_t *results = NULL, *acct;
-	char *err = NULL;
-	int first, fmt, fail_on, bad = 0, failed, incomplete = 0, rc = EXIT_USAGE;
+	int first, fmt, fail_on, bad = 0, io = 0, failed, incomplete = 0, ok, rc = EXIT_USAGE;
 	size_t j;
 
 	check_config_default(&cfg);
@@ -179,26 +251,21 @@ cmd_check(int argc, char *argv[])
 		goto out;
 	ropts.color = a.color >= 0 ? a.color : isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 
-	results = grade_files(argv + first, argc - first, &cfg, a.jobs, &bad);
+	ok = report_stream_fmt(fmt) ?
+	    check_streamed(argv + first, argc - first, &cfg, a.jobs, fmt, &results, &bad, &io) :
+	    check_whole(argv + first, argc - first, &cfg, a.jobs, fmt, &ropts, &results, &bad, &io);
+	if (!ok) {
+		rc = io ? EXIT_IO : EXIT_USAGE;
+		goto out;
+	}
 	json_array_foreach(json_object_get(results, "accounts"), j, acct)
 		incomplete |= !jbool(json_object_get(acct, "collection"), "complete", 1);
 	failed = check_results_fail(results, fail_on);
-	if (!report_render(fmt, results, &ropts, &out, &err)) {
-		usage_error("check", "%s", err);
-		goto out;
-	}
-	if (fwrite(out.p, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		usage_error("check", "writing the results: %s", "standard output failed");
-		rc = EXIT_IO;
-		goto out;
-	}
 	rc = bad ? EXIT_USAGE : failed ? EXIT_FAILED :
 	    a.require_complete && incomplete ? EXIT_INCOMPLETE : EXIT_OK;
 out:
-	buf_free(&out);
 	json_decref(results);
 	check_config_free(&cfg);
 	cli_args_free(&cli_cmd_check, &a);
-	free(err);
 	return rc;
 }

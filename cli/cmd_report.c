@@ -15,6 +15,7 @@
 #include "report/report.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "run/run.h"
 
 
 #define REPORT_MAX_OUTPUT	(1024UL * 1024 * 1024)	/* one rendered report */
@@ -329,6 +330,86 @@ report_grade(char **files, int n, int allow_results, const struct check_config *
 	return results;
 }
 
+/*
+ * report_grade for outputs that read only the accounts' records or are
+ * made one account at a time (report_plan): each snapshot graded to its
+ * record (run/files.c; with fmt -1 run_record's, what the comparison
+ * renderers read, else check's, with each account's part of fmt spooled
+ * and *spool set, the caller's to free), so that a thousand snapshots do
+ * not sit in memory whole.  The same errors as report_grade without
+ * results documents (a snapshot that fails is named and skipped).  For the
+ * comparison without summary, a single account left is graded whole
+ * (report_grade) for its own page.
+ */
+static json_t *
+report_grade_records(char **files, int n, int summary, int fmt, int baseline,
+    const struct check_config *cfg, int *bad, struct run_files **spool, char **err)
+{
+	struct run_files *f;
+	json_t *results = NULL, *doc;
+	size_t count;
+	int i, r = 0;
+
+	if ((f = run_files_grade(files, NULL, n, cfg, 0, fmt, baseline, err)) == NULL)
+		return NULL;
+	for (i = 0; i < n && r >= 0; i++)
+		if (run_files_error(f, i) != NULL &&
+		    (r = report_take_results(files[i], 0, &doc, err)) == 0) {
+			err_set(err, "%s", run_files_error(f, i));
+			report_skip(err, bad);
+		}
+	count = json_array_size(json_object_get(run_files_doc(f), "accounts"));
+	if (r >= 0 && count == 0 && *bad)
+		err_set(err, "no snapshot could be graded: nothing written");
+	else if (r >= 0 && count == 1 && !summary && fmt < 0) {
+		for (i = 0; run_files_error(f, i) != NULL; i++)
+			;
+		results = report_grade(files + i, 1, 0, cfg, bad, err);
+	} else if (r >= 0) {
+		results = json_incref((json_t *)run_files_doc(f));
+		if (fmt >= 0) {
+			*spool = f;
+			f = NULL;
+		}
+	}
+	run_files_free(f);
+	return results;
+}
+
+/* How report grades snapshots for its outputs (report_plan). */
+enum { PLAN_WHOLE = -2, PLAN_RECORDS = -1 };
+
+/*
+ * PLAN_RECORDS when every output is the comparison of several accounts
+ * in HTML or PDF, which read the accounts' records only (run_record says
+ * what they keep): --summary, or several snapshots without --detail.  The
+ * format when the one output is made one account at a time (JSON, CSV) and
+ * nothing places the accounts in an organization (which adds to each
+ * account after grading).  Else PLAN_WHOLE: the whole results in memory.
+ */
+static int
+report_plan(const struct report_args *a, const struct report_out *outs, int nout,
+    char **files, int nfiles)
+{
+	char *structure;
+	int i;
+
+	if (a->results != NULL)
+		return PLAN_WHOLE;
+	if (nout == 1 && report_stream_fmt(outs[0].fmt) && a->organization == NULL &&
+	    a->select == NULL && a->group_by == NULL) {
+		structure = report_run_structure(files, nfiles);
+		free(structure);
+		return structure == NULL ? (int)outs[0].fmt : PLAN_WHOLE;
+	}
+	if (a->detail || (!a->summary && nfiles < 2))
+		return PLAN_WHOLE;
+	for (i = 0; i < nout; i++)
+		if (outs[i].fmt != REPORT_HTML && outs[i].fmt != REPORT_PDF)
+			return PLAN_WHOLE;
+	return PLAN_RECORDS;
+}
+
 /* "--json, --csv, --html, --pdf or --dump": the outputs report offers (static). */
 static const char *
 report_out_names(void)
@@ -431,10 +512,10 @@ report_lone(const char *path, char **err)
 	return doc;
 }
 
-/* The results and the baseline, per the inputs given; 0 after saying why. */
+/* The results and the baseline, per the inputs given and the plan (report_plan); 0 after saying why. */
 static int
-report_inputs(const struct report_args *a, char **files, int nfiles, json_t **results,
-    json_t **baseline, int *bad)
+report_inputs(const struct report_args *a, char **files, int nfiles, int plan,
+    struct run_files **spool, json_t **results, json_t **baseline, int *bad)
 {
 	struct check_config cfg;
 	char *err = NULL;
@@ -451,8 +532,10 @@ report_inputs(const struct report_args *a, char **files, int nfiles, json_t **re
 		    "(grade again: iamgrade check --exceptions FILE --format json)");
 	else if (a->exceptions != NULL && !check_config_set(&cfg, "exceptions", a->exceptions, &err))
 		report_fail(err);
-	else if ((*results = a->results == NULL ?
-	    report_grade(files, nfiles, 0, &cfg, bad, &err) : nfiles == 0 ?
+	else if ((*results = a->results == NULL ? (plan != PLAN_WHOLE ?
+	    report_grade_records(files, nfiles, a->summary, plan, a->bases.n > 0, &cfg, bad,
+	    spool, &err) :
+	    report_grade(files, nfiles, 0, &cfg, bad, &err)) : nfiles == 0 ?
 	    report_lone(a->results, &err) :
 	    report_shards(a->results, files, nfiles, &cfg, &err)) == NULL ||
 	    (a->bases.n > 0 && (*baseline = report_grade((char **)a->bases.v, a->bases.n, 1,
@@ -496,6 +579,64 @@ report_write(struct report_out *outs, int nout)
 	return EXIT_OK;
 }
 
+/* Render every output first (one failure writes nothing), then write them. */
+static int
+report_emit(struct report_out *outs, int nout, const json_t *results,
+    const struct report_opts *opts)
+{
+	char *err = NULL;
+	int i;
+
+	for (i = 0; i < nout; i++)
+		if (!report_render(outs[i].fmt, results, opts, &outs[i].data, &err))
+			return report_fail(err);
+	return report_write(outs, nout);
+}
+
+/* run_files_write's writers: standard output, or a file written atomically. */
+static int
+report_put_stdout(void *arg, const void *p, size_t len, char **err)
+{
+	return len == 0 || fwrite(p, 1, len, stdout) == len ||
+	    err_set(err, "standard output: write failed");
+}
+
+static int
+report_put_file(void *arg, const void *p, size_t len, char **err)
+{
+	return file_atomic_add(arg, p, len, err);
+}
+
+/* The one output, from the spooled accounts (report_plan): atomically, or to standard output. */
+static int
+report_emit_spooled(const struct report_out *o, const struct run_files *spool)
+{
+	struct file_atomic f;
+	char *err = NULL;
+
+	if (strcmp(o->path, "-") == 0) {
+		if (!run_files_write(spool, report_put_stdout, NULL, &err) || fflush(stdout) != 0) {
+			report_fail(err ? err : xstrdup("standard output: write failed"));
+			return EXIT_IO;
+		}
+		return EXIT_OK;
+	}
+	if (!file_atomic_open(&f, o->path, &err)) {
+		report_fail(err);
+		return EXIT_IO;
+	}
+	if (!run_files_write(spool, report_put_file, &f, &err)) {
+		file_atomic_abort(&f);
+		report_fail(err);
+		return EXIT_IO;
+	}
+	if (!file_atomic_commit(&f, report_file_mode(o->fmt), 0, &err)) {
+		report_fail(err);
+		return EXIT_IO;
+	}
+	return EXIT_OK;
+}
+
 int
 cmd_report(int argc, char *argv[])
 {
@@ -505,6 +646,7 @@ cmd_report(int argc, char *argv[])
 	json_t *results = NULL, *baseline = NULL;
 	const struct check_framework *fw = NULL;
 	struct hist *hist = NULL;
+	struct run_files *spool = NULL;
 	char *err = NULL;
 	int i, first, nout = 0, bad = 0, rc = EXIT_USAGE;
 
@@ -519,7 +661,8 @@ cmd_report(int argc, char *argv[])
 		goto out;
 	}
 	if (!report_outputs(&a, outs, &nout) ||
-	    !report_inputs(&a, argv + first, argc - first, &results, &baseline, &bad) ||
+	    !report_inputs(&a, argv + first, argc - first,
+	    report_plan(&a, outs, nout, argv + first, argc - first), &spool, &results, &baseline, &bad) ||
 	    !report_group(&a, argv + first, argc - first, results, baseline))
 		goto out;
 	if (fw != NULL)
@@ -534,14 +677,9 @@ cmd_report(int argc, char *argv[])
 	opts.region = cli_region(a.region);
 	opts.summary = a.summary || (!a.detail &&
 	    json_array_size(json_object_get(results, "accounts")) > 1);
-	/* Render everything first: one failure writes nothing. */
-	for (i = 0; i < nout; i++)
-		if (!report_render(outs[i].fmt, results, &opts, &outs[i].data, &err)) {
-			rc = report_fail(err);
-			err = NULL;
-			goto out;
-		}
-	if ((rc = report_write(outs, nout)) == EXIT_OK && bad)
+	rc = spool != NULL ? report_emit_spooled(&outs[0], spool) :
+	    report_emit(outs, nout, results, &opts);
+	if (rc == EXIT_OK && bad)
 		rc = EXIT_USAGE;
 out:
 	for (i = 0; i < REPORT_FMT__MAX; i++)
@@ -549,6 +687,7 @@ out:
 	json_decref(results);
 	json_decref(baseline);
 	hist_free(hist);
+	run_files_free(spool);
 	cli_args_free(&cli_cmd_report, &a);
 	free(err);
 	return rc;

@@ -430,6 +430,62 @@ out:
 }
 
 int
+fd_spool(const char *dir, char **err)
+{
+	char *tmp;
+	int fd;
+
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+#endif
+	/* No O_TMPFILE here: a named file, unlinked at once. */
+	tmp = xasprintf("%s/.spool.XXXXXX", dir);
+	if ((fd = mkstemp(tmp)) < 0)
+		err_set(err, "%s: %s", tmp, strerror(errno));
+	else
+		unlink(tmp);
+	free(tmp);
+	return fd;
+}
+
+int
+fd_pwrite_all(int fd, const void *data, size_t len, off_t off, const char *what, char **err)
+{
+	const char *p = data;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pwrite(fd, p + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_set(err, "%s: %s", what, n < 0 ? strerror(errno) : "nothing written");
+		done += (size_t)n;
+	}
+	return 1;
+}
+
+int
+fd_pread_all(int fd, void *data, size_t len, off_t off, const char *what, char **err)
+{
+	char *p = data;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, p + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_set(err, "%s: %s", what, n < 0 ? strerror(errno) : "cut short");
+		done += (size_t)n;
+	}
+	return 1;
+}
+
+int
 dir_make(const char *path, int mode, char **err)
 {
 	char *p = xstrdup(path), *s;
@@ -588,6 +644,18 @@ jdump(const json_t *o, int pretty)
 	if (s == NULL)
 		oom();
 	return s;
+}
+
+json_t *
+jrebuild(const json_t *v)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_t *c = text ? json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+
+	if (c == NULL)
+		oom();
+	free(text);
+	return c;
 }
 
 json_t *

@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -97,6 +98,17 @@ int	 file_atomic_commit(struct file_atomic *, int mode, int excl, char **err);
 void	 file_atomic_abort(struct file_atomic *);
 /* mode less the process's umask (read, then put back as it was). */
 int	 file_mode_umask(int mode);
+/*
+ * A spool: an unlinked temporary file in dir (O_TMPFILE where there is
+ * one), for what a command keeps until its output is assembled instead of
+ * holding it in memory; nothing of it is ever visible in dir.  The fd, or
+ * -1 with *err.  fd_pwrite_all and fd_pread_all move all of len bytes at
+ * off (EINTR and short counts retried; what names the file in *err);
+ * several threads may use one fd at once on stretches of their own.
+ */
+int	 fd_spool(const char *dir, char **err);
+int	 fd_pwrite_all(int fd, const void *, size_t len, off_t off, const char *what, char **err);
+int	 fd_pread_all(int fd, void *, size_t len, off_t off, const char *what, char **err);
 /* Read a whole file (at most max bytes, 0 = no cap) into *out (caller frees). */
 int	 file_read(const char *path, size_t max, char **out, size_t *len, char **err);
 /* mkdir -p with mode; refuses to follow a symlink as the last component. */
@@ -128,6 +140,13 @@ int	    jbool(const json_t *, const char *key, int def);	/* accepts true/false a
 json_t	   *jpath(const json_t *, const char *path);		/* "a.b.c" through objects */
 /* Serialise compactly with sorted keys, for hashing and stable output. */
 char	   *jdump(const json_t *, int pretty);
+/*
+ * v rebuilt from its compact text (a new reference): kept values rebuilt
+ * once what they were made beside is freed lie compactly in the heap
+ * instead of among its freed pieces (checks/files.c says why).  Aborts
+ * when out of memory, as xmalloc does.
+ */
+json_t	   *jrebuild(const json_t *v);
 /* A JSON string for s (null for NULL); bytes of invalid UTF-8 become '?'.  New reference. */
 json_t	   *jstring(const char *s);
 

@@ -70,6 +70,23 @@ int	report_render(enum report_fmt, const json_t *results,
 	    const struct report_opts *, struct buf *out, char **err);
 
 /*
+ * The formats made one account at a time (report_stream_fmt: JSON, CSV),
+ * for a caller that keeps the accounts on disk instead of in memory (a
+ * run's summary, check over many snapshots).  An account's part
+ * (report_stream_part, appended to out), wherever and whenever it is
+ * graded; then the frame around the parts of a document doc of n accounts
+ * (report_stream_frame, appended to head and tail; only doc's members
+ * other than "accounts" are read) and before part i its separator
+ * (report_stream_sep, static).  head, each account's separator and part in
+ * the document's order, then tail: byte for byte report_render's output.
+ */
+int	report_stream_fmt(enum report_fmt);
+int	report_stream_part(enum report_fmt, const json_t *acct, struct buf *out, char **err);
+int	report_stream_frame(enum report_fmt, const json_t *doc, size_t n, struct buf *head,
+	    struct buf *tail, char **err);
+const char *report_stream_sep(enum report_fmt, size_t i);
+
+/*
  * A results value (evidence, mostly) as text for people: strings as they
  * are, numbers in decimal, booleans yes/no, arrays joined with ", ", objects
  * as compact JSON.  NULL for null or NULL; otherwise the caller frees.

@@ -355,83 +355,39 @@ full_account(const struct run *r, const json_t *rec, const json_t *const *recs, 
 }
 
 /*
- * results.json from the record document and the spool, one account at a
- * time, byte for byte what the JSON backend makes of the whole document:
- * its members sorted (so "accounts" first), two spaces a level; an account
- * dumped alone is indented two levels deeper, line by line (jansson
- * escapes every newline inside a string, so lines are the layout's).
+ * results.json or findings.csv from the record document and the spool,
+ * one account at a time (report_stream_part), framed as the backend frames
+ * the whole document.
  */
 static int
-stream_json(struct run *r, const json_t *doc, const json_t *const *recs,
+stream_file(struct run *r, enum report_fmt fmt, const json_t *doc, const json_t *const *recs,
     struct file_atomic *f, char **err)
 {
-	json_t *head = json_copy((json_t *)doc), *rec, *a;
-	char *text = NULL, *body, *at, *nl;
+	const json_t *all = json_object_get(doc, "accounts"), *rec;
+	struct buf head = { 0 }, tail = { 0 }, part = { 0 };
+	const char *sep;
+	json_t *a;
 	size_t i;
-	int ok = 0;
+	int ok;
 
-	json_object_set_new(head, "accounts", json_array());
-	text = json_dumps(head, JSON_SORT_KEYS | JSON_INDENT(2));
-	json_decref(head);
-	if (text == NULL || (at = strstr(text, "\"accounts\": []")) == NULL) {
-		err_set(err, "json: the results' head did not dump");
-		goto out;
-	}
-	at += strlen("\"accounts\": [");
-	if (!file_atomic_add(f, text, (size_t)(at - text), err))
-		goto out;
-	json_array_foreach(json_object_get(doc, "accounts"), i, rec) {
-		if ((a = full_account(r, rec, recs, err)) == NULL)
-			goto out;
-		body = json_dumps(a, JSON_SORT_KEYS | JSON_INDENT(2));
-		json_decref(a);
-		if (body == NULL)
-			abort();	/* out of memory */
-		ok = file_atomic_add(f, i ? ",\n    " : "\n    ", i ? 6 : 5, err);
-		for (at = body; ok && (nl = strchr(at, '\n')) != NULL; at = nl + 1)
-			ok = file_atomic_add(f, at, (size_t)(nl - at), err) &&
-			    file_atomic_add(f, "\n    ", 5, err);
-		ok = ok && file_atomic_add(f, at, strlen(at), err);
-		free(body);
-		if (!ok)
-			goto out;
-	}
-	at = strstr(text, "\"accounts\": []") + strlen("\"accounts\": [");
-	ok = (json_array_size(json_object_get(doc, "accounts")) == 0 ||
-	    file_atomic_add(f, "\n  ", 3, err)) &&
-	    file_atomic_add(f, at, strlen(at), err) && file_atomic_add(f, "\n", 1, err);
-out:
-	free(text);
-	return ok;
-}
-
-/* findings.csv one account at a time: its rows are the account's alone; the header once. */
-static int
-stream_csv(struct run *r, const json_t *doc, const json_t *const *recs,
-    struct file_atomic *f, char **err)
-{
-	struct report_opts o = { .summary = 1 };
-	struct buf b = { 0 };
-	json_t *rec, *a, *one;
-	const char *p;
-	size_t i;
-	int ok = 1;
-
-	json_array_foreach(json_object_get(doc, "accounts"), i, rec) {
-		if ((a = full_account(r, rec, recs, err)) == NULL)
-			return 0;
-		one = results_of(doc, a);
-		json_decref(a);
-		b.len = 0;
-		ok = report_render(REPORT_CSV, one, &o, &b, err);
-		json_decref(one);
-		if (!ok)
+	ok = report_stream_frame(fmt, doc, json_array_size(all), &head, &tail, err) &&
+	    file_atomic_add(f, head.p, head.len, err);
+	json_array_foreach(all, i, rec) {
+		if (!ok || (a = full_account(r, rec, recs, err)) == NULL) {
+			ok = 0;
 			break;
-		p = i == 0 || (p = memchr(b.p, '\n', b.len)) == NULL ? b.p : p + 1;
-		if (!(ok = file_atomic_add(f, p, b.len - (size_t)(p - b.p), err)))
-			break;
+		}
+		part.len = 0;
+		sep = report_stream_sep(fmt, i);
+		ok = report_stream_part(fmt, a, &part, err) &&
+		    file_atomic_add(f, sep, strlen(sep), err) &&
+		    file_atomic_add(f, part.p, part.len, err);
+		json_decref(a);
 	}
-	buf_free(&b);
+	ok = ok && file_atomic_add(f, tail.p, tail.len, err);
+	buf_free(&head);
+	buf_free(&tail);
+	buf_free(&part);
 	return ok;
 }
 
@@ -448,7 +404,7 @@ static int
 summary_source(int fmt)
 {
 	return fmt == REPORT_HTML || fmt == REPORT_PDF ? FROM_RECORDS :
-	    fmt == REPORT_JSON || fmt == REPORT_CSV ? STREAMED : FROM_WHOLE;
+	    report_stream_fmt(fmt) ? STREAMED : FROM_WHOLE;
 }
 
 /* The records' document with every account full, for a format read FROM_WHOLE. */
@@ -495,8 +451,7 @@ write_summary_file(struct run *r, int fmt, const json_t *doc, const json_t *cons
 			r->write_failed = 1;
 			break;
 		}
-		ok = fmt == REPORT_JSON ? stream_json(r, doc, recs, &f, err) :
-		    stream_csv(r, doc, recs, &f, err);
+		ok = stream_file(r, fmt, doc, recs, &f, err);
 		if (!ok)
 			file_atomic_abort(&f);
 		else if (!(ok = file_atomic_commit(&f, file_mode_umask(report_file_mode(fmt)), 0, err)))

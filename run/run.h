@@ -144,6 +144,29 @@ void	run_free(struct run *);
  */
 int	run_profile_group(const struct run *, const char *profile, char **path, char **err);
 
+/*
+ * check and report over snapshot files without every account in memory
+ * (run/files.c).  run_files_grade grades files (named in the results as
+ * names[i], or by their paths when names is NULL) with cfg, jobs at a time
+ * (check_files); with fmt a format made one account at a time
+ * (report_stream_fmt) each account's part of that output waits in an
+ * unlinked spool in $TMPDIR (else /tmp), with fmt -1 only the records are
+ * kept (run_record's, with baseline as it takes it).  NULL with *err when the spool fails; a file that could not be
+ * graded is left out, and run_files_error(f, i) says why (else NULL).
+ * run_files_doc: the results document of the accounts' records
+ * (run_record; sorted, the accepted risks listed), f's own.
+ * run_files_write: fmt's whole output, the doc's frame around the parts,
+ * through put (which returns 0 with *err on failure).
+ */
+struct run_files;
+typedef int (*run_put_fn)(void *arg, const void *, size_t, char **err);
+struct run_files *run_files_grade(char *const *files, const char *const *names, int n,
+	    const struct check_config *, int jobs, int fmt, int baseline, char **err);
+const char *run_files_error(const struct run_files *, int i);
+const json_t *run_files_doc(const struct run_files *);
+int	run_files_write(const struct run_files *, run_put_fn put, void *arg, char **err);
+void	run_files_free(struct run_files *);
+
 /* Between run/'s files. */
 char	*run_job_account(const struct collect_job *);
 void	run_landed(void *run, struct collect_job *);

@@ -5,8 +5,6 @@
  * outputs read) go to one unlinked file in the run's folder (nothing of
  * it is ever visible there); nothing of an account stays in memory.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,25 +16,10 @@
 int
 run_spool_open(struct run *r, char **err)
 {
-	char *tmp;
-
 	/* Two stretches a target: its full account, then (RUN_SPOOL_RECORD) its record. */
 	r->spool_off = xcalloc(2 * r->ntargets + 1, sizeof(*r->spool_off));
 	r->spool_len = xcalloc(2 * r->ntargets + 1, sizeof(*r->spool_len));
-#ifdef O_TMPFILE
-	if ((r->spool_fd = open(r->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
-		return 1;
-#endif
-	/* No O_TMPFILE here: a named file, unlinked at once. */
-	tmp = xasprintf("%s/.spool.XXXXXX", r->dir);
-	if ((r->spool_fd = mkstemp(tmp)) < 0) {
-		err_set(err, "%s: %s", tmp, strerror(errno));
-		free(tmp);
-		return 0;
-	}
-	unlink(tmp);
-	free(tmp);
-	return 1;
+	return (r->spool_fd = fd_spool(r->dir, err)) >= 0;
 }
 
 void
@@ -53,10 +36,10 @@ run_spool_close(struct run *r)
 int
 run_spool_put(struct run *r, size_t i, const json_t *acct, char **err)
 {
-	char *text = json_dumps(acct, JSON_COMPACT);
-	size_t len, done = 0;
+	char *text = json_dumps(acct, JSON_COMPACT), *what;
+	size_t len;
 	off_t at;
-	ssize_t n;
+	int ok;
 
 	if (text == NULL)
 		abort();	/* out of memory: a batch tool stops (xmalloc's rule) */
@@ -66,45 +49,26 @@ run_spool_put(struct run *r, size_t i, const json_t *acct, char **err)
 	at = r->spool_end;
 	r->spool_end += (off_t)len;
 	pthread_mutex_unlock(&r->lock);
-	while (done < len) {
-		n = pwrite(r->spool_fd, text + done, len - done, at + (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(text);
-			return err_set(err, "%s: the accounts' spool: %s", r->dir, strerror(errno));
-		}
-		done += (size_t)n;
+	what = xasprintf("%s: the accounts' spool", r->dir);
+	if ((ok = fd_pwrite_all(r->spool_fd, text, len, at, what, err))) {
+		r->spool_off[i] = at;
+		r->spool_len[i] = len;
 	}
-	r->spool_off[i] = at;
-	r->spool_len[i] = len;
+	free(what);
 	free(text);
-	return 1;
+	return ok;
 }
 
 json_t *
 run_spool_get(const struct run *r, size_t i, char **err)
 {
-	char *text = xmalloc(r->spool_len[i] + 1);
-	size_t done = 0;
+	char *text = xmalloc(r->spool_len[i] + 1), *what = xasprintf("%s: the accounts' spool", r->dir);
 	json_t *a = NULL;
-	ssize_t n;
 
-	while (done < r->spool_len[i]) {
-		n = pread(r->spool_fd, text + done, r->spool_len[i] - done,
-		    r->spool_off[i] + (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err_set(err, "%s: the accounts' spool: %s", r->dir,
-			    n < 0 ? strerror(errno) : "cut short");
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if ((a = json_loadb(text, done, 0, NULL)) == NULL)
-		err_set(err, "%s: the accounts' spool: account %zu unreadable", r->dir, i);
-out:
+	if (fd_pread_all(r->spool_fd, text, r->spool_len[i], r->spool_off[i], what, err) &&
+	    (a = json_loadb(text, r->spool_len[i], 0, NULL)) == NULL)
+		err_set(err, "%s: account %zu unreadable", what, i);
+	free(what);
 	free(text);
 	return a;
 }

@@ -10,7 +10,8 @@ of docs/performance.md:
             against the seed document's boto3 loop (tests/bench/baseline.py),
             same bed, same latency
   check     `iamgrade check --format json` over many generated snapshots
-            (tests/bench/gen_snapshots.py)
+            (tests/bench/gen_snapshots.py), then `iamgrade report --summary
+            --html` over the same, and `cat` of them (the disk's speed)
   load      where one snapshot's load-and-grade time goes, one thread
             (build/tests/bench_load over at most 100 of the check stage's
             snapshots): reading, jansson's parse and free, checks, grading
@@ -563,8 +564,23 @@ def stage_check(c):
             r = measure([c["iamgrade"], "check", "--format", "json", *files], stdout=f)
         r.update(n=n, load=load, out=os.path.getsize(out), inp=sum(os.path.getsize(f) for f in files))
         os.remove(out)      # hundreds of MB; its size is what we wanted
+        r.update(offline_extra(c, files))
         runs.append(r)
     return {"m0": m0, "m1": machine(), "runs": runs}
+
+
+def offline_extra(c, files):
+    """Beside check: report's summary over the same snapshots (HTML, made
+    from each account's record), and `cat` of the input, the speed of the
+    disk (or of the page cache, which the check just filled) to hold the
+    figures against."""
+    html = os.path.join(WORK, "summary.html")
+    print(f"bench: iamgrade report --summary --html over {len(files)} snapshots ...", flush=True)
+    rep = measure([c["iamgrade"], "report", "--summary", "--html", html, *files])
+    if os.path.exists(html):
+        os.remove(html)
+    cat = measure(["cat", *files])
+    return {"report": rep, "cat": cat}
 
 
 def stage_load(c):
@@ -589,6 +605,11 @@ def report_check(c, res):
         ("per snapshot: CPU", [f"{r['cpu'] / r['n'] * 1000:.0f} ms" for r in runs]),
         ("peak RSS", [mib(r["rss_kb"]) for r in runs]),
         ("results document written", [size(r["out"]) for r in runs]),
+        ("report --summary --html: exit status", [r["report"]["rc"] for r in runs]),
+        ("report --summary --html: wall time", [secs(r["report"]["wall"]) for r in runs]),
+        ("report --summary --html: CPU time", [secs(r["report"]["cpu"]) for r in runs]),
+        ("report --summary --html: peak RSS", [mib(r["report"]["rss_kb"]) for r in runs]),
+        ("cat of the input: wall time", [secs(r["cat"]["wall"]) for r in runs]),
         ("load average at the start", [r["load"].split()[0] for r in runs]),
     ]
     head = ["snapshots of %d users" % c["snapshot_users"]] + [str(r["n"]) for r in runs]

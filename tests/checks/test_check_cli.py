@@ -97,6 +97,50 @@ class Check(unittest.TestCase):
         self.assertEqual(doc["generated_at"], "2026-11-27T10:00:20Z")
         self.assertEqual([x["account_id"] for x in doc["accounts"]], ["111111111111", "333333333333"])
 
+    def test_streamed_output_is_the_whole_documents(self):
+        """check's JSON and CSV, and report's when it is the one output, are
+        written from a spool, one account at a time, and report's summary HTML
+        and PDF from each account's record (run/files.c): byte for byte what
+        report renders from the whole results in memory,
+        with accepted risks, a failed control's findings, an account twice,
+        a bad file among them and a framework."""
+        cases = sorted(os.listdir(caselib.CASES))
+        snaps = [self.write("s%d.json" % i, json.loads(caselib.build_snapshot(os.path.join(caselib.CASES, c))))
+                 for i, c in enumerate(c for c in cases if c.endswith(".snapshot.json")
+                                       and not c.startswith("bad-"))][:40]
+        snaps.append(self.write("late.json", variant("111111111111", finished="2026-11-27T10:00:20Z")))
+        snaps.append(self.write("early.json", variant("111111111111")))
+        snaps.insert(5, self.write("bad.json", "[]"))
+        exc = self.write("exc.csv", "control,account,resource,justification,approved_by,expires\n"
+                         + "".join("%s,*,*,accepted,ciso@example.com,2030-01-01\n" % c
+                                   for c in ("ROOT-01", "USER-02", "USER-03", "ROLE-02", "PRIV-01"))
+                         + "USER-01,*,*,expired,ciso@example.com,2020-01-01\n"
+                         "POL-01,999999999999,*,unused,ciso@example.com,2030-01-01\n")
+        html = os.path.join(self.tmp, "also.html")
+        for extra in ([], ["--exceptions", exc]):
+            for fmt in ("json", "csv"):
+                streamed = self.check("--format", fmt, *extra, *snaps)
+                out = os.path.join(self.tmp, "report." + fmt)
+                by_report = caselib.run(["report", "--" + fmt, out, *extra, *snaps])
+                # With a second output report holds the whole results and renders them.
+                whole = caselib.run(["report", "--" + fmt, "-", "--html", html, *extra, *snaps])
+                self.assertEqual((streamed.returncode, by_report.returncode, whole.returncode), (2, 2, 2),
+                                 whole.stderr)
+                self.assertGreater(len(streamed.stdout), 10000, streamed.stderr[-500:])
+                self.assertEqual(streamed.stdout, whole.stdout, (fmt, extra))
+                with open(out, "rb") as f:
+                    self.assertEqual(f.read(), whole.stdout, (fmt, extra))
+                self.assertEqual(os.stat(out).st_mode & 0o777, 0o600 if fmt == "json" else 0o644)
+            res = self.write("results.json", self.check("--format", "json", *extra, *snaps).stdout.decode())
+            base = self.write("base.json", self.check("--format", "json", *snaps[10:30]).stdout.decode())
+            for fmt, more in (("html", []), ("pdf", []), ("html", ["--framework", "soc2"]),
+                              ("html", ["--baseline", base])):
+                records = caselib.run(["report", "--" + fmt, "-", *more, *extra, *snaps])
+                whole = caselib.run(["report", "--" + fmt, "-", "--summary", *more, "--results", res])
+                self.assertEqual(records.returncode, 2, records.stderr)
+                self.assertEqual(whole.returncode, 0, whole.stderr)
+                self.assertEqual(records.stdout, whole.stdout, (fmt, more, extra))
+
     def test_jobs_do_not_change_the_output(self):
         files = [self.write("s%d.json" % i, variant("%012d" % (900000000000 - i))) for i in range(6)]
         files.insert(3, self.write("bad1.json", "{}"))
