@@ -162,15 +162,16 @@ int	accounts_shard_spec(const char *arg, const char *(*getenv_fn)(const char *),
 /* Keep only shard k of n (1 <= k <= n), chosen by a hash of the account id. */
 size_t	accounts_shard(struct collect_job *jobs, size_t n, unsigned k, unsigned of);
 
-/* Called after each job finishes, from the worker thread, under a lock. */
+/* Called after each job finishes (and has landed), under a lock. */
 typedef void (*collect_progress_fn)(void *arg, const struct collect_job *, size_t done, size_t total);
 
 /*
- * Called after each job's snapshot is written (or could not be), from the
- * worker thread and without the lock, before the progress call: the next
- * stage of the caller (run grades and reports the account here), so that
- * it overlaps the collection on the same bounded pool of threads.  The job
- * is the callee's until it returns.
+ * Called after each job's snapshot is written (or could not be), without
+ * the lock, before the progress call: the next stage of the caller (run
+ * grades and reports the account here), so that it overlaps the
+ * collection.  It runs on one of collect_many's landers, one per CPU,
+ * which take the collected jobs in turn (collector/schedule.c says why).
+ * The job is the callee's until it returns.
  */
 typedef void (*collect_landed_fn)(void *arg, struct collect_job *);
 
