@@ -6,6 +6,8 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
+#include <stddef.h>
+
 #include "common/exit.h"	/* the exit codes */
 
 /*
@@ -18,6 +20,9 @@
  */
 extern volatile int cli_stop;
 void	cli_catch_signals(void);
+
+/* A writer for run_files_write: standard output (arg unused); 0 with *err when a write fails. */
+int	cli_put_stdout(void *arg, const void *p, size_t len, char **err);
 
 /* The commands' option tables (cli/opts.h), for main's help and the README. */
 struct cli_cmd;

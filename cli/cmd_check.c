@@ -107,14 +107,6 @@ grade_files(char **files, int n, const struct check_config *cfg, int jobs, int *
 	return check_results(all, cfg);
 }
 
-/* Standard output, for run_files_write. */
-static int
-check_put(void *arg, const void *p, size_t len, char **err)
-{
-	return len == 0 || fwrite(p, 1, len, stdout) == len ||
-	    err_set(err, "writing the results: standard output failed");
-}
-
 /*
  * A format made one account at a time (JSON, CSV): each account's part
  * spooled as it is graded and only its record kept (run/files.c), so that
@@ -142,8 +134,8 @@ check_streamed(char **files, int n, const struct check_config *cfg, int jobs, in
 			*bad = 1;
 		}
 	*doc = json_incref((json_t *)run_files_doc(f));
-	if (!run_files_write(f, check_put, NULL, &err) || fflush(stdout) != 0) {
-		usage_error("check", "%s", err ? err : "writing the results: standard output failed");
+	if (!run_files_write(f, cli_put_stdout, NULL, &err) || fflush(stdout) != 0) {
+		usage_error("check", "writing the results: %s", err ? err : "standard output failed");
 		*io = 1;
 		goto out;
 	}

@@ -445,7 +445,7 @@ cmd_merge(int argc, char *argv[])
 out:
 	if (err != NULL)
 		fprintf(stderr, "iamgrade merge: %s\n", str_sanitize_term(err));
-	merge_free(sh, n + (sh != NULL && n < argc - first));
+	merge_free(sh, sh != NULL ? argc - first : 0);	/* zeroed: unused ones free as nothing */
 	if (c != NULL) {
 		aws_client_free(c);
 		aws_creds_free(&creds);

@@ -593,14 +593,7 @@ report_emit(struct report_out *outs, int nout, const json_t *results,
 	return report_write(outs, nout);
 }
 
-/* run_files_write's writers: standard output, or a file written atomically. */
-static int
-report_put_stdout(void *arg, const void *p, size_t len, char **err)
-{
-	return len == 0 || fwrite(p, 1, len, stdout) == len ||
-	    err_set(err, "standard output: write failed");
-}
-
+/* run_files_write's writer to a file written atomically (cli_put_stdout: to standard output). */
 static int
 report_put_file(void *arg, const void *p, size_t len, char **err)
 {
@@ -615,7 +608,7 @@ report_emit_spooled(const struct report_out *o, const struct run_files *spool)
 	char *err = NULL;
 
 	if (strcmp(o->path, "-") == 0) {
-		if (!run_files_write(spool, report_put_stdout, NULL, &err) || fflush(stdout) != 0) {
+		if (!run_files_write(spool, cli_put_stdout, NULL, &err) || fflush(stdout) != 0) {
 			report_fail(err ? err : xstrdup("standard output: write failed"));
 			return EXIT_IO;
 		}

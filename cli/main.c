@@ -48,6 +48,14 @@ command_summary(const struct command *c)
 	return c->cmd != NULL ? c->cmd->summary : c->summary;
 }
 
+/* cli.h */
+int
+cli_put_stdout(void *arg, const void *p, size_t len, char **err)
+{
+	return len == 0 || fwrite(p, 1, len, stdout) == len ||
+	    err_set(err, "standard output: write failed");
+}
+
 /*
  * iamgrade help --markdown: the README's command reference, printed from
  * the option tables (tests/unit/readme_fresh.sh compares it with README.md).

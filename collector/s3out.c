@@ -345,7 +345,7 @@ s3_out_fetch(struct aws_client *c, const struct s3_out *o, const char *dir, size
 	xmlDoc *doc = NULL;
 	xmlNode *root, *n;
 	char *token = NULL, *key, *more, *perr = NULL;
-	int rc = 0, pages;
+	int rc = 0, ok, pages;
 
 	*nget = 0;
 	memset(&r, 0, sizeof(r));
@@ -367,11 +367,10 @@ s3_out_fetch(struct aws_client *c, const struct s3_out *o, const char *dir, size
 				free(key);
 				goto out;
 			}
-			rc = s3_get_file(c, o, key, dir, err);
+			ok = s3_get_file(c, o, key, dir, err);
 			free(key);
-			if (!rc)
+			if (!ok)
 				goto out;
-			rc = 0;
 			++*nget;
 		}
 		more = xml_text(xml_child(root, "IsTruncated"));

@@ -1102,6 +1102,29 @@ html_set_moved(json_t *o, const json_t *cell)
 
 /* A 12-digit AWS account id. */
 
+/* One cell of the control matrix: control ctl's cell ce of account e (the model's). */
+static json_t *
+html_matrix_cell(const json_t *ctl, const json_t *ce, const json_t *e)
+{
+	json_t *cell = json_object();
+	const char *change = jstr(ce, "change");
+
+	html_set_status(cell, jstr(ce, "status"));
+	html_copy(cell, "account_id", ce, NULL);
+	if (jstr(ce, "status") != NULL && strcmp(jstr(ce, "status"), "FAIL") == 0)
+		html_setf(cell, "count", "%lld", jint(ce, "findings", 0));
+	else
+		html_set(cell, "count", NULL);
+	/* The tooltip: who, what, why. */
+	html_setf(cell, "tip", "%s (%s), %s: %s%s%s", report_account_name(e),
+	    jstr(e, "account_id"), jstr(ctl, "id"), html_status(jstr(ce, "status"))->label,
+	    jstr(ce, "reason") ? ". " : "", jstr(ce, "reason") ? jstr(ce, "reason") : "");
+	html_sets(cell, "change", change);
+	html_set_moved(cell, ce);
+	html_setf(cell, "change_class", "change-%s", change ? change : "none");
+	return cell;
+}
+
 /*
  * The summary's title names what was reported: the organization (its id,
  * as the run recorded it) or the accounts, and the day of the results.
@@ -1127,7 +1150,7 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 	json_t *v = json_object(), *accts = json_array(), *rows = json_array(), *risks = json_array();
 	json_t *worst = json_array(), *incomplete = json_array(), *bars = json_array(), *changes = json_array();
 	json_t *changes_by[HTML_NCHANGE];
-	json_t *o, *cells, *cell, *x, *removed, *matrix;
+	json_t *o, *cells, *x, *removed, *matrix;
 	const json_t *e, *ctl, *ce, *r, *ev;
 	const char *change;
 	size_t i, j, n = json_array_size(json_object_get(model, "accounts"));
@@ -1227,27 +1250,15 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 		html_setf(o, "n_findings", "%lld", jint(ctl, "findings", 0));
 		cells = json_array();
 		json_array_foreach(json_object_get(ctl, "cells"), j, ce) {
-			cell = json_object();
-			html_set_status(cell, jstr(ce, "status"));
-			html_copy(cell, "account_id", ce, NULL);
-			if (jstr(ce, "status") != NULL && strcmp(jstr(ce, "status"), "FAIL") == 0)
-				html_setf(cell, "count", "%lld", jint(ce, "findings", 0));
-			else
-				html_set(cell, "count", NULL);
-			/* The tooltip: who, what, why. */
 			e = json_array_get(json_object_get(model, "accounts"), j);
-			html_setf(cell, "tip", "%s (%s), %s: %s%s%s", report_account_name(e),
-			    jstr(e, "account_id"), jstr(ctl, "id"), html_status(jstr(ce, "status"))->label,
-			    jstr(ce, "reason") ? ". " : "", jstr(ce, "reason") ? jstr(ce, "reason") : "");
 			change = jstr(ce, "change");
-			html_sets(cell, "change", change);
-			html_set_moved(cell, ce);
-			html_setf(cell, "change_class", "change-%s", change ? change : "none");
 			/* The matrix's accounts (REPORT_MATRIX_MAX); the changes list has all. */
 			if (j < REPORT_MATRIX_MAX)
-				json_array_append(cells, cell);
+				json_array_append_new(cells, html_matrix_cell(ctl, ce, e));
+			/* A change, or findings that came and went while it kept failing. */
 			if (change != NULL && (strcmp(change, "unchanged") != 0 ||
-			    jstr(cell, "moved") != NULL)) {
+			    json_array_size(json_object_get(ce, "new_findings")) +
+			    json_array_size(json_object_get(ce, "fixed_findings")) > 0)) {
 				x = json_object();
 				html_sets(x, "display", report_account_name(e));
 				html_copy(x, "account_id", e, NULL);
@@ -1266,7 +1277,6 @@ html_compare_view(const json_t *results, const json_t *model, const char *pages)
 				html_set(x, "fixed_names", html_names(json_object_get(ce, "fixed_findings")));
 				json_array_append_new(changes_by[html_change_rank(change)], x);
 			}
-			json_decref(cell);
 		}
 		html_set(o, "cells", cells);
 		json_array_append_new(rows, o);
